@@ -1,0 +1,83 @@
+#!/bin/bash
+# The whole test suite: installs dependencies (as root), builds from scratch
+# (warnings as errors, then with ASan+UBSan), runs the unit and vector tests
+# of both builds, then the integration and interop suites (namespaces, real
+# UFTP 4.10.2 binaries) where root is available.
+#
+#   sudo scripts/test.sh          # everything
+#   SKIP_DEPS=1 scripts/test.sh   # do not touch apt
+#   SKIP_SAN=1 scripts/test.sh    # skip the sanitizer build
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local t0=$SECONDS rc=0
+	"$@" || rc=$?
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+		echo "=== $name: ok ($((SECONDS - t0)) s)"
+	elif [ "$rc" = 77 ]; then
+		skipped=$((skipped + 1))
+		echo "=== $name: skipped"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== $name: FAILED (exit $rc, $((SECONDS - t0)) s)"
+	fi
+}
+
+fresh_build() {
+	local dir=$1
+	shift
+	rm -rf "$top/$dir"
+	mkdir -p "$top/$dir"
+	(cd "$top/$dir" && "$top/configure" -q "$@" && make -j2 >/dev/null)
+}
+
+unit_check() {
+	local dir=$1
+	(cd "$top/$dir" && make -j2 check) || {
+		for l in "$top/$dir"/tests/unit/*.log; do
+			grep -q -E 'FAIL|ERROR|Sanitizer|runtime error' "$l" 2>/dev/null && cat "$l"
+		done
+		return 1
+	}
+}
+
+if [ -z "${SKIP_DEPS:-}" ]; then
+	step deps scripts/install-deps.sh || true
+fi
+
+step autoreconf autoreconf -fi
+step "build (werror)" fresh_build build/default --enable-werror
+step "unit tests (werror build)" unit_check build/default
+step format-check make -C build/default format-check
+if [ -z "${SKIP_SAN:-}" ]; then
+	step "build (sanitizers)" fresh_build build/san --enable-werror --enable-sanitizers
+	step "unit tests (sanitizers)" unit_check build/san
+fi
+
+bin=$top/build/default
+if [ "$(id -u)" = 0 ]; then
+	for t in tests/integration/*.sh tests/interop/*.sh; do
+		[ -f "$t" ] || continue
+		step "$t" timeout 900 bash "$t" "$bin"
+	done
+else
+	echo "=== integration and interop suites need root (network namespaces): skipped"
+	skipped=$((skipped + 1))
+fi
+
+echo
+for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "suite: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
