@@ -6,17 +6,17 @@
 #define UFTP_CORE_PROTO_H
 
 /* protocol.txt says 0x30; every 4.x binary puts 0x40 on the wire. */
-#define UFTP_VERSION 0x40
-#define UFTP_HEADER_LEN 16      /* common header, bytes */
-#define UFTP_PORT 1044          /* default UDP port */
-#define UFTP_PUB_MCAST "230.4.4.1"
-#define UFTP_PRIV_MCAST "230.5.5.x"
-#define UFTP_RAND_LEN 32        /* server and client random numbers */
-#define UFTP_MASTER_LEN 48      /* master secret and group master */
+#define UFTP_VERSION       0x40
+#define UFTP_HEADER_LEN    16   /* common header, bytes */
+#define UFTP_PORT          1044 /* default UDP port */
+#define UFTP_PUB_MCAST     "230.4.4.1"
+#define UFTP_PRIV_MCAST    "230.5.5.x"
+#define UFTP_RAND_LEN      32   /* server and client random numbers */
+#define UFTP_MASTER_LEN    48   /* master secret and group master */
 #define UFTP_PREMASTER_LEN 48   /* RSA premaster secret */
-#define UFTP_VERIFY_LEN 12      /* KEYINFO_ACK verify data */
-#define UFTP_MAX_BLOCK 8800     /* largest -b the reference accepts */
-#define UFTP_MIN_BLOCK 512
+#define UFTP_VERIFY_LEN    12   /* KEYINFO_ACK verify data */
+#define UFTP_MAX_BLOCK     8800 /* largest -b the reference accepts */
+#define UFTP_MIN_BLOCK     512
 
 enum uftp_msg_type {
 	UFTP_MSG_ANNOUNCE = 1,

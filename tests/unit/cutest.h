@@ -17,7 +17,10 @@ struct cutest {
 	void (*fn)(void);
 };
 
-#define CUTEST(f) { #f, f }
+#define CUTEST(f)                                                                                  \
+	{                                                                                          \
+#f, f                                                                              \
+	}
 
 /* Registers one suite of tests; returns 0 or -1 (CUnit error). */
 static inline int cutest_add_suite(const char *name, const struct cutest *tests, size_t n)
@@ -45,14 +48,14 @@ static inline int cutest_run(void)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-#define CUTEST_MAIN(suite_name, table)                                                   \
-	int main(void)                                                                   \
-	{                                                                                \
-		if (CU_initialize_registry() != CUE_SUCCESS)                             \
-			return EXIT_FAILURE;                                             \
-		if (cutest_add_suite(suite_name, table, sizeof(table) / sizeof(table[0]))) \
-			return EXIT_FAILURE;                                             \
-		return cutest_run();                                                     \
+#define CUTEST_MAIN(suite_name, table)                                                             \
+	int main(void)                                                                             \
+	{                                                                                          \
+		if (CU_initialize_registry() != CUE_SUCCESS)                                       \
+			return EXIT_FAILURE;                                                       \
+		if (cutest_add_suite(suite_name, table, sizeof(table) / sizeof(table[0])))         \
+			return EXIT_FAILURE;                                                       \
+		return cutest_run();                                                               \
 	}
 
 /* Parses a hex string (whitespace ignored) into buf; returns length or -1. */

@@ -20,8 +20,8 @@ static void test_strerror_unknown(void)
 static void test_bytes_roundtrip(void)
 {
 	uint8_t buf[15];
-	const uint8_t want[15] = {0xab, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02,
-				  0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
+	const uint8_t want[15] = {0xab, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x01,
+	                          0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
 	uint8_t *p = buf;
 	const uint8_t *q = buf;
 	uint8_t v8;
@@ -47,9 +47,9 @@ static void test_bytes_roundtrip(void)
 }
 
 static const struct cutest tests[] = {
-	CUTEST(test_strerror_known),
-	CUTEST(test_strerror_unknown),
-	CUTEST(test_bytes_roundtrip),
+    CUTEST(test_strerror_known),
+    CUTEST(test_strerror_unknown),
+    CUTEST(test_bytes_roundtrip),
 };
 
 CUTEST_MAIN("err", tests)
