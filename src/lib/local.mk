@@ -1,1 +1,21 @@
 # fragment: appended to by its module's owner
+# Shared driver library (src/lib): addresses, option values, host lists,
+# interfaces, sockets, clock, event loop, daemon helpers.
+libuftplib_a_SOURCES += \
+	src/lib/addr.c src/lib/addr.h src/lib/addr_wild.c \
+	src/lib/hostlist.c src/lib/hostlist.h \
+	src/lib/opts.c src/lib/opts.h
+
+LIB_TEST_LIBS = libuftplib.a libuftpcore.a $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_addr
+tests_unit_test_addr_SOURCES = tests/unit/test_addr.c tests/unit/cutest.h
+tests_unit_test_addr_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_addr_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_addr
+
+check_PROGRAMS += tests/unit/test_opts
+tests_unit_test_opts_SOURCES = tests/unit/test_opts.c tests/unit/cutest.h
+tests_unit_test_opts_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_opts_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_opts
