@@ -70,9 +70,12 @@ make_keys() {
 	make_key server_ec256.pem ec:prime256v1
 	make_key client1_rsa1024.pem rsa:1024
 	make_key client2_rsa1024.pem rsa:1024
+	make_key client1_ec256.pem ec:prime256v1
+	make_key client2_ec256.pem ec:prime256v1
 	local f
 	: >"$KEYS/FINGERPRINTS"
-	for f in server_rsa1024.pem server_ec256.pem client1_rsa1024.pem client2_rsa1024.pem; do
+	for f in server_rsa1024.pem server_ec256.pem client1_rsa1024.pem client2_rsa1024.pem \
+		client1_ec256.pem client2_ec256.pem; do
 		"$KEYMGT" "$KEYS/$f" 2>&1 | sed "s|$KEYS/||" >>"$KEYS/FINGERPRINTS"
 	done
 }
@@ -99,12 +102,13 @@ BIG_DESC='big.bin: 40000 bytes, byte i = (i * 7 + i // 256) % 256'
 #   NCLI            number of clients (hosts h1..hNCLI; server is h0)
 #   SOPTS=()        uftp options (besides -I/-M/-P/-u/-R/-p which are common)
 #   COPTS=()        uftpd options common to every client
-#   CKEY=0|1        give client i the key file client<i>_rsa1024.pem (-k)
+#   CKEY=|rsa1024|ec256  give client i the key file client<i>_$CKEY.pem (-k)
+#   EXPECT=ok|abort the session must succeed, or must be aborted by the client(s)
 #   BIG=0|1         also send big.bin
 #   V6=0|1          IPv6 multicast
 #   DROP=<pct>      random inbound UDP drop on every client
 #   DESC            one line
-scen_defaults() { NCLI=1; SOPTS=(); COPTS=(); CKEY=0; BIG=0; V6=0; DROP=0; DESC=""; NOTE=""; }
+scen_defaults() { NCLI=1; SOPTS=(); COPTS=(); CKEY=""; EXPECT=ok; BIG=0; V6=0; DROP=0; DESC=""; NOTE=""; }
 
 scen_plain() { DESC="no encryption, open group, 1 client, 2 files + dir with file and symlink"; }
 scen_closed() {
@@ -114,23 +118,29 @@ scen_closed() {
 }
 scen_rsa_hmac() {
 	SOPTS=(-Y aes128-cbc -h sha1 -w hmac -e rsa -k "$KEYS/server_rsa1024.pem")
-	CKEY=1
+	CKEY=rsa1024
 	DESC="AES-128-CBC + HMAC-SHA1, RSA key exchange with the server's 1024-bit key"
 }
 scen_rsa_gcm() {
 	SOPTS=(-Y aes256-gcm -h sha256 -e rsa -k "$KEYS/server_rsa1024.pem")
-	CKEY=1
+	CKEY=rsa1024
 	DESC="AES-256-GCM, SHA-256 key derivation, RSA key exchange with the server's 1024-bit key"
 }
 scen_rsa_keyex() {
 	SOPTS=(-Y 3des -h sha1 -w keyex -e rsa -k "$KEYS/server_rsa1024.pem")
-	CKEY=1
+	CKEY=rsa1024
 	DESC="3DES-CBC, RSA signatures on each encrypted message (-w keyex), RSA key exchange"
 }
 scen_ecdh_ecdsa() {
 	SOPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$KEYS/server_ec256.pem")
-	CKEY=1
-	DESC="AES-256-GCM, ECDH(prime256v1) key exchange signed with the server's ECDSA key (ephemeral ECDH keys unknown: for decoding/signature checks only)"
+	CKEY=ec256
+	DESC="AES-256-GCM, ECDH(prime256v1) key exchange signed with the server's ECDSA key; client has an EC key (ephemeral ECDH keys unknown: for decoding/signature checks only)"
+}
+scen_abort_keytype() {
+	SOPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$KEYS/server_ec256.pem")
+	CKEY=rsa1024
+	EXPECT=abort
+	DESC="expected failure: ecdh_ecdsa server, client holding only an RSA key answers every ANNOUNCE with ABORT (No client key compatible with server key); uftp gives up after the announce phase"
 }
 scen_client_auth() {
 	NCLI=2
@@ -138,7 +148,7 @@ scen_client_auth() {
 	printf '%s|%s\n%s|%s\n' "$(lab_id 1)" "$(keymgt_fp "$KEYS/client1_rsa1024.pem")" \
 		"$(lab_id 2)" "$(keymgt_fp "$KEYS/client2_rsa1024.pem")" >"$f"
 	SOPTS=(-Y aes256-ccm -h sha512 -e ecdh_rsa -c -k "$KEYS/server_rsa1024.pem" -H "@$f")
-	CKEY=1
+	CKEY=rsa1024
 	DESC="client authentication (-c, CLIENT_KEY with RSA keys checked against -H @file fingerprints), ECDH+RSA, AES-256-CCM, SHA-512, 2 clients"
 }
 scen_ipv6() {
@@ -155,7 +165,7 @@ scen_tfmcc() {
 	SOPTS=(-C tfmcc)
 	DESC="no encryption, TFMCC congestion control (-C tfmcc), big.bin added"
 }
-ALL="plain closed rsa_hmac rsa_gcm rsa_keyex ecdh_ecdsa client_auth ipv6 loss tfmcc"
+ALL="plain closed rsa_hmac rsa_gcm rsa_keyex ecdh_ecdsa client_auth ipv6 loss tfmcc abort_keytype"
 
 # ---------------------------------------------------------------- helpers
 wait_file_re() { # file regex timeout_s
@@ -217,7 +227,7 @@ run_scenario() {
 		mkdir -p "$w/dest$i"
 		local -a c=("$UFTPD" -d -q -p "$PORT" -D "$w/dest$i" -M "$pub")
 		if [ "$V6" = 1 ]; then c+=(-I "$(lab_ip6 "$i")"); else c+=(-I eth0); fi
-		[ "$CKEY" = 1 ] && c+=(-k "$KEYS/client${i}_rsa1024.pem")
+		[ -n "$CKEY" ] && c+=(-k "$KEYS/client${i}_$CKEY.pem")
 		c+=("${COPTS[@]}")
 		ccmd[i]=$(quote_cmd "${c[@]}")
 		[ "$DROP" != 0 ] && lab_drop "h$i" "$DROP" in
@@ -264,6 +274,12 @@ run_scenario() {
 	loss) grep -q 'STATUS' "$w/summary" || want_ok=0 ;;
 	tfmcc) grep -Eq 'CONG_CTRL|CC_ACK' "$w/summary" || want_ok=0 ;;
 	esac
+	local success=no
+	if [ "$EXPECT" = abort ]; then
+		[ "$rc" != 0 ] && grep -q ABORT "$w/summary" && success=yes
+	elif [ "$ok_all" = 1 ] && [ "$rc" = 0 ] && [ "$want_ok" = 1 ]; then
+		success=yes
+	fi
 
 	# ---- write the vector files
 	local base=$OUT/$sc
@@ -280,7 +296,7 @@ run_scenario() {
 		echo "# files: $FILES_DESC"
 		[ "$BIG" = 1 ] && echo "# files: $BIG_DESC"
 		[ "$DROP" != 0 ] && echo "# loss: nftables 'meta l4proto udp numgen random mod 1000000 < $((DROP * 10000)) drop' on input of every client; the capture is at the server, so it shows every datagram the server sent, including ones the client never got"
-		echo "# result: uftp exit $rc; receivers: $(for ((i = 1; i <= NCLI; i++)); do printf '%s ' "client$i=${res[i]}"; done)"
+		echo "# result: expected $EXPECT, success=$success; uftp exit $rc; receivers: $(for ((i = 1; i <= NCLI; i++)); do printf '%s ' "client$i=${res[i]}"; done)"
 		echo "# format: pkt <index from 0> <src ip>:<port> <dst ip>:<port> <UDP payload hex>  (IPv6: split address and port at the LAST colon)"
 		cat "$w/pkts"
 	} >"$base.pkts"
@@ -315,8 +331,8 @@ run_scenario() {
 				echo "client${i}_id=$(lab_id "$i")"
 			fi
 			echo "client${i}_cmdline=${ccmd[i]}"
-			[ "$CKEY" = 1 ] && echo "client${i}_key=keys/client${i}_rsa1024.pem" &&
-				echo "client${i}_key_fingerprint=$(keymgt_fp "$KEYS/client${i}_rsa1024.pem")"
+			[ -n "$CKEY" ] && echo "client${i}_key=keys/client${i}_$CKEY.pem" &&
+				echo "client${i}_key_fingerprint=$(keymgt_fp "$KEYS/client${i}_$CKEY.pem")"
 			echo "client${i}_result=${res[i]}"
 			[ "$DROP" != 0 ] && echo "client${i}_dropped_udp=${dropped[i]}"
 		done
@@ -340,7 +356,8 @@ run_scenario() {
 		done
 		echo "file_mtime=$EPOCH"
 		echo "packets=$npk"
-		echo "success=$([ "$ok_all" = 1 ] && [ "$rc" = 0 ] && echo yes || echo no)"
+		echo "expect=$EXPECT"
+		echo "success=$success"
 		[ "$want_ok" = 1 ] || echo "note=expected messages not seen in this capture"
 		[ -n "$NOTE" ] && echo "note=$NOTE"
 	} >"$base.meta"
@@ -360,9 +377,9 @@ run_scenario() {
 	} >"$base.summary"
 
 	printf '%-12s %s (uftp exit %s, %d packets%s)\n' "$sc" \
-		"$([ "$ok_all" = 1 ] && [ "$rc" = 0 ] && echo ok || echo FAILED)" "$rc" "$npk" \
+		"$([ "$success" = yes ] && echo "ok (expect $EXPECT)" || echo FAILED)" "$rc" "$npk" \
 		"$([ "$want_ok" = 1 ] || echo ', expected messages missing')"
-	[ "$ok_all" = 1 ] && [ "$rc" = 0 ] && [ "$want_ok" = 1 ]
+	[ "$success" = yes ]
 }
 
 # ---------------------------------------------------------------- main
