@@ -212,7 +212,7 @@ int uftp_pkey_bits(const struct uftp_pkey *key)
 /* ---- loading ----------------------------------------------------------- */
 
 /* Reads a whole small file; *buf is freed by the caller with cleanse. */
-static int read_small(int fd, const char *path, unsigned char **buf, size_t *len)
+static int read_small(int fd, mode_t *mode, unsigned char **buf, size_t *len)
 {
 	struct stat st;
 	ssize_t n;
@@ -221,10 +221,7 @@ static int read_small(int fd, const char *path, unsigned char **buf, size_t *len
 		return UFTP_ERR_IO;
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > KEYFILE_MAX)
 		return UFTP_ERR_KEYFILE;
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		log_warnx("warning: key file %s is accessible by group or others (mode %04o); "
-		          "chmod 600 it",
-		          path, (unsigned int)(st.st_mode & 07777));
+	*mode = st.st_mode;
 	*buf = malloc((size_t)st.st_size);
 	if (!*buf)
 		return UFTP_ERR_NOMEM;
@@ -301,6 +298,7 @@ int uftp_keyfile_load(struct uftp_pkey **out, const char *path)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
+	mode_t mode = 0;
 	EVP_PKEY *pkey;
 	int fd, rv, saved;
 
@@ -309,7 +307,7 @@ int uftp_keyfile_load(struct uftp_pkey **out, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return UFTP_ERR_IO;
-	rv = read_small(fd, path, &buf, &len);
+	rv = read_small(fd, &mode, &buf, &len);
 	saved = errno;
 	close(fd);
 	errno = saved;
@@ -322,7 +320,13 @@ int uftp_keyfile_load(struct uftp_pkey **out, const char *path)
 	free(buf);
 	if (!pkey)
 		return UFTP_ERR_KEYFILE;
-	return wrap_loaded(out, pkey);
+	rv = wrap_loaded(out, pkey);
+	/* Warn only about real private keys: junk is reported as junk. */
+	if (rv == 0 && (mode & (S_IRWXG | S_IRWXO)))
+		log_warnx("warning: key file %s is accessible by group or others (mode %04o); "
+		          "chmod 600 it",
+		          path, (unsigned int)(mode & 07777));
+	return rv;
 }
 
 /* ---- saving ------------------------------------------------------------ */
