@@ -1,0 +1,45 @@
+/*
+ * Quantized fields of the UFTP header: GRTT (RFC 5401 section 3.7, as
+ * protocol.txt 5.2.1 prescribes) and group size (protocol.txt 5.2.1).
+ * Integer-only, so the pure core needs no libm.
+ */
+#ifndef UFTP_CORE_QUANT_H
+#define UFTP_CORE_QUANT_H
+
+#include <stdint.h>
+
+#define UFTP_RTT_MIN_NS 1000ULL          /* RFC 5401 RTT_MIN: 1 microsecond */
+#define UFTP_RTT_MAX_NS 1000000000000ULL /* RFC 5401 RTT_MAX: 1000 seconds */
+#define UFTP_GSIZE_MAX  96875000U        /* largest group size a byte holds */
+
+/*
+ * Quantizes a round-trip time given in nanoseconds, per RFC 5401:
+ * rtt is clamped to [RTT_MIN, RTT_MAX]; below 33 us the result is
+ * floor(rtt / RTT_MIN) - 1, above it ceil(255 - 13 * ln(RTT_MAX / rtt)).
+ * Never fails.
+ */
+uint8_t uftp_grtt_quantize(uint64_t rtt_ns);
+
+/*
+ * Returns the RTT a quantized value stands for, in nanoseconds rounded
+ * down: (q + 1) * RTT_MIN for q <= 31, RTT_MAX / exp((255 - q) / 13) above.
+ * uftp_grtt_quantize(uftp_grtt_unquantize(q)) == q for every q.
+ */
+uint64_t uftp_grtt_unquantize(uint8_t q);
+
+/*
+ * Quantizes a group size into 5-bit mantissa m (high bits) and 3-bit
+ * exponent e (low bits), standing for m * 10 / 32 * 10^e.  Returns the
+ * code with the smallest exponent whose value is >= n (so the estimate
+ * never undercounts); 0 for n == 0; sizes above UFTP_GSIZE_MAX give 0xff.
+ */
+uint8_t uftp_gsize_quantize(uint32_t n);
+
+/*
+ * Returns the group size a code stands for, in thousandths of a member
+ * rounded down (m * 10^(e+4) / 32), so callers can round as they need
+ * without floating point.
+ */
+uint64_t uftp_gsize_unquantize_milli(uint8_t q);
+
+#endif
