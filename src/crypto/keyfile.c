@@ -12,6 +12,10 @@
  * the prefix.  Only the protocol key blob matched, for every key:
  *   RSA: 01 00 <len(n):16> <e:32> <n, len(n) bytes>
  *   EC:  02 <curve number> <2 * field bytes:16> <X> <Y>   (no 0x04)
+ * An ANNOUNCE captured from the reference uftp with a sect163k1 key shows the
+ * EC blob on the wire as 48 bytes: key length field 42, then two zero bytes,
+ * so EC blobs travel padded to 4-byte words, and the fingerprint is over
+ * that padded blob; with a 513-bit RSA key the RSA blob was 73 bytes, unpadded.
  * except that an EC blob whose length is not a multiple of 4 (sect163k1,
  * sect163r1, sect163r2: 46 bytes; sect193r1, sect193r2: 54 bytes) is hashed
  * with zero bytes appended up to the next multiple of 4: for those curves no
@@ -464,10 +468,16 @@ static int ec_point(const EVP_PKEY *pkey, uint8_t *pt, size_t cap, size_t *len)
 	return ok ? 0 : UFTP_ERR_CRYPTO;
 }
 
+/* EC blobs travel zero-padded to whole 4-byte words; RSA blobs do not. */
+static size_t ec_blob_len(size_t keylen)
+{
+	return (UFTP_EC_BLOB_HDR + keylen + 3) & ~(size_t)3;
+}
+
 static ssize_t export_ec(const struct uftp_pkey *key, uint8_t *out, size_t cap)
 {
 	uint8_t pt[1 + 2 * 72]; /* sect571: 72-byte coordinates */
-	size_t len = 0, keylen;
+	size_t len = 0, keylen, total;
 	uint8_t *p = out;
 	int rv;
 
@@ -475,15 +485,17 @@ static ssize_t export_ec(const struct uftp_pkey *key, uint8_t *out, size_t cap)
 	if (rv < 0)
 		return rv;
 	keylen = len - 1; /* the blob carries X || Y without the 0x04 */
+	total = ec_blob_len(keylen);
 	if (!out)
-		return (ssize_t)(UFTP_EC_BLOB_HDR + keylen);
-	if (cap < UFTP_EC_BLOB_HDR + keylen)
+		return (ssize_t)total;
+	if (cap < total)
 		return UFTP_ERR_NOSPACE;
 	p = put_u8(p, UFTP_BLOB_EC);
 	p = put_u8(p, (uint8_t)key->curve);
 	p = put_u16be(p, (uint16_t)keylen);
-	put_bytes(p, pt + 1, keylen);
-	return (ssize_t)(UFTP_EC_BLOB_HDR + keylen);
+	p = put_bytes(p, pt + 1, keylen);
+	put_zero(p, total - UFTP_EC_BLOB_HDR - keylen);
+	return (ssize_t)total;
 }
 
 ssize_t uftp_pkey_export_blob(const struct uftp_pkey *key, uint8_t *out, size_t cap)
@@ -554,6 +566,14 @@ static int check_public(EVP_PKEY *pkey)
 	return ok ? 0 : UFTP_ERR_BADVALUE;
 }
 
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
 static int import_ec(struct uftp_pkey **out, const uint8_t *blob, size_t len)
 {
 	const struct curve_info *ci;
@@ -569,9 +589,13 @@ static int import_ec(struct uftp_pkey **out, const uint8_t *blob, size_t len)
 	if (!ci)
 		return UFTP_ERR_UNKNOWN_TYPE;
 	get_u16be(&keylen, blob + 2);
-	if (len != UFTP_EC_BLOB_HDR + (size_t)keylen ||
-	    keylen != 2 * (size_t)((ci->field_bits + 7) / 8))
+	if (keylen != 2 * (size_t)((ci->field_bits + 7) / 8))
 		return UFTP_ERR_BADLEN;
+	/* Accept the blob with its word padding (as sent) or without it. */
+	if (len != UFTP_EC_BLOB_HDR + (size_t)keylen && len != ec_blob_len(keylen))
+		return UFTP_ERR_BADLEN;
+	if (!all_zero(blob + UFTP_EC_BLOB_HDR + keylen, len - UFTP_EC_BLOB_HDR - keylen))
+		return UFTP_ERR_BADVALUE;
 	pt[0] = 0x04;
 	memcpy(pt + 1, blob + UFTP_EC_BLOB_HDR, keylen);
 	bld = OSSL_PARAM_BLD_new();

@@ -8,10 +8,10 @@
  * in the protocol, i.e. for RSA
  *     01 00 <modlen:16> <exponent:32> <modulus>
  * and for EC
- *     02 <curve> <keylen:16> <X> <Y>        (no 0x04 prefix)
- * EC blobs whose length is not a multiple of 4 (sect163*, sect193*) are
- * hashed with zero bytes appended up to the next multiple of 4, as the
- * reference does; RSA blobs are hashed as they are.
+ *     02 <curve> <keylen:16> <X> <Y> [00..]  (no 0x04 prefix)
+ * where an EC blob is zero-padded to a whole number of 4-byte words, as the
+ * reference sends it (only sect163* and sect193* blobs need padding: 46 and
+ * 54 bytes become 48 and 56).  RSA blobs are never padded.
  * It is printed as 20 upper-case hex pairs joined by ':'.
  *
  * Every function returns 0 (or a positive length) on success and a negative
@@ -116,7 +116,10 @@ int uftp_keyfile_save(const struct uftp_pkey *key, const char *path);
 /* ---- public key blobs and fingerprints ---------------------------------- */
 
 /*
- * Encodes the public half as a protocol key blob into out (cap bytes).
+ * Encodes the public half as a protocol key blob into out (cap bytes), in the
+ * form the reference sends: EC blobs zero-padded to 4-byte words, so the
+ * length may exceed 4 + the key length field.  With out NULL, only returns
+ * the length needed.
  * Returns the blob length (> 0), or UFTP_ERR_NOSPACE, UFTP_ERR_INVALID
  * (no key, RSA modulus over 65535 bytes, exponent over 32 bits),
  * UFTP_ERR_CRYPTO.  UFTP_PKEY_BLOB_MAX bytes always suffice for keys this
@@ -126,11 +129,13 @@ ssize_t uftp_pkey_export_blob(const struct uftp_pkey *key, uint8_t *out, size_t 
 
 /*
  * Decodes a protocol key blob of exactly len bytes into a new public-only key
- * (*out, has_private = 0; free with uftp_pkey_free).  Errors:
+ * (*out, has_private = 0; free with uftp_pkey_free).  An EC blob may come
+ * with or without its zero padding to 4-byte words.  Errors:
  * UFTP_ERR_TRUNCATED (shorter than its header), UFTP_ERR_BADLEN (length
  * field disagrees with len, or EC point length wrong for the curve),
  * UFTP_ERR_UNKNOWN_TYPE (blob type or curve), UFTP_ERR_BADVALUE (reserved
- * byte not 0, zero or even exponent, point not on the curve),
+ * byte not 0, zero or even exponent, point not on the curve, non-zero
+ * padding),
  * UFTP_ERR_UNSUPPORTED, UFTP_ERR_CRYPTO, UFTP_ERR_NOMEM, UFTP_ERR_INVALID.
  */
 int uftp_pkey_import_blob(struct uftp_pkey **out, const uint8_t *blob, size_t len);

@@ -261,7 +261,8 @@ static void test_blob_ec_all_curves(void)
 		CU_ASSERT_TRUE(uftp_pkey_export_blob(k, blob, sizeof(blob)) > 4);
 		CU_ASSERT_EQUAL(blob[0], UFTP_BLOB_EC);
 		CU_ASSERT_EQUAL(blob[1], c);
-		blob_roundtrip(k, 4 + (size_t)(blob[2] << 8 | blob[3]));
+		/* EC blobs are padded to 4-byte words */
+		blob_roundtrip(k, (4 + (size_t)(blob[2] << 8 | blob[3]) + 3) & ~(size_t)3);
 		uftp_pkey_free(k);
 	}
 }
@@ -275,6 +276,32 @@ static void test_blob_ec_layout(void)
 	/* X || Y, 66 bytes each, no 0x04 prefix */
 	CU_ASSERT_EQUAL(uftp_pkey_export_blob(k, blob, sizeof(blob)), 4 + 132);
 	CU_ASSERT_EQUAL(memcmp(blob, "\x02\x19\x00\x84", 4), 0);
+	uftp_pkey_free(k);
+}
+
+/* sect163k1: 42-byte point, sent as a 48-byte blob (as the reference does). */
+static void test_blob_ec_padding(void)
+{
+	struct uftp_pkey *k = NULL, *pub = NULL;
+	uint8_t blob[UFTP_PKEY_BLOB_MAX], fa[UFTP_FP_LEN], fb[UFTP_FP_LEN];
+
+	CU_ASSERT_EQUAL_FATAL(uftp_pkey_generate_ec(&k, UFTP_CURVE_SECT163K1), 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_pkey_export_blob(k, blob, sizeof(blob)), 48);
+	CU_ASSERT_EQUAL(memcmp(blob, "\x02\x01\x00\x2a", 4), 0);
+	CU_ASSERT_EQUAL(blob[46], 0);
+	CU_ASSERT_EQUAL(blob[47], 0);
+	CU_ASSERT_EQUAL(uftp_pkey_fingerprint(k, fa), 0);
+	/* the unpadded form is accepted and fingerprints the same */
+	CU_ASSERT_EQUAL(uftp_pkey_fingerprint_blob(blob, 46, fb), 0);
+	CU_ASSERT_EQUAL(memcmp(fa, fb, sizeof(fa)), 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_pkey_import_blob(&pub, blob, 46), 0);
+	uftp_pkey_free(pub);
+	pub = NULL;
+	CU_ASSERT_EQUAL(uftp_pkey_import_blob(&pub, blob, 47), UFTP_ERR_BADLEN);
+	CU_ASSERT_EQUAL(uftp_pkey_import_blob(&pub, blob, 52), UFTP_ERR_BADLEN);
+	blob[47] = 1;
+	CU_ASSERT_EQUAL(uftp_pkey_import_blob(&pub, blob, 48), UFTP_ERR_BADVALUE);
+	CU_ASSERT_PTR_NULL(pub);
 	uftp_pkey_free(k);
 }
 
@@ -411,21 +438,14 @@ static void test_fp_parse_bad(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_rsa_roundtrip),
-    CUTEST(test_ec_roundtrip),
-    CUTEST(test_pem_form),
-    CUTEST(test_refuse_overwrite_existing),
-    CUTEST(test_load_errors),
-    CUTEST(test_known_fingerprints),
-    CUTEST(test_blob_rsa),
-    CUTEST(test_blob_ec_all_curves),
-    CUTEST(test_blob_ec_layout),
-    CUTEST(test_blob_bad),
-    CUTEST(test_generate_bad),
-    CUTEST(test_curve_names),
-    CUTEST(test_curve_table_consistent),
-    CUTEST(test_fp_parse),
-    CUTEST(test_fp_parse_bad),
+    CUTEST(test_rsa_roundtrip),  CUTEST(test_ec_roundtrip),
+    CUTEST(test_pem_form),       CUTEST(test_refuse_overwrite_existing),
+    CUTEST(test_load_errors),    CUTEST(test_known_fingerprints),
+    CUTEST(test_blob_rsa),       CUTEST(test_blob_ec_all_curves),
+    CUTEST(test_blob_ec_layout), CUTEST(test_blob_ec_padding),
+    CUTEST(test_blob_bad),       CUTEST(test_generate_bad),
+    CUTEST(test_curve_names),    CUTEST(test_curve_table_consistent),
+    CUTEST(test_fp_parse),       CUTEST(test_fp_parse_bad),
 };
 
 int main(void)
