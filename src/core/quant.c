@@ -103,10 +103,10 @@ uint8_t uftp_gsize_quantize(uint32_t n)
 
 	if (n == 0)
 		return 0;
+	if (n > UFTP_GSIZE_MAX)
+		return 0xff;
 	for (e = 0; e < 8; e++) {
-		/* smallest m with m * 10^(e+1) / 32 >= n */
-		uint64_t scale = pow10_tab[e + 1];
-		uint64_t m = ((uint64_t)n * 32 + scale - 1) / scale;
+		uint64_t m = (uint64_t)n * 32 / pow10_tab[e + 1];
 
 		if (m <= 31)
 			return (uint8_t)(m << 3 | e);

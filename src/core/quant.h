@@ -29,9 +29,11 @@ uint64_t uftp_grtt_unquantize(uint8_t q);
 
 /*
  * Quantizes a group size into 5-bit mantissa m (high bits) and 3-bit
- * exponent e (low bits), standing for m * 10 / 32 * 10^e.  Returns the
- * code with the smallest exponent whose value is >= n (so the estimate
- * never undercounts); 0 for n == 0; sizes above UFTP_GSIZE_MAX give 0xff.
+ * exponent e (low bits), standing for m * 10 / 32 * 10^e.  Uses the
+ * smallest exponent whose truncated mantissa floor(n * 32 / 10^(e+1)) fits
+ * in 5 bits.  Truncation is what the real 4.10.2 server does: 1 client is
+ * sent as 0x18 (0.9375), 2 clients as 0x30 (1.875).  0 for n == 0; sizes
+ * above UFTP_GSIZE_MAX give 0xff.
  */
 uint8_t uftp_gsize_quantize(uint32_t n);
 

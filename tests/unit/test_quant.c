@@ -71,33 +71,46 @@ static void test_grtt_matches_formula(void)
 static void test_gsize_known(void)
 {
 	CU_ASSERT_EQUAL(uftp_gsize_quantize(0), 0x00);
-	CU_ASSERT_EQUAL(uftp_gsize_quantize(1), 4 << 3 | 0);  /* 1.25 */
-	CU_ASSERT_EQUAL(uftp_gsize_quantize(3), 10 << 3 | 0); /* 3.125 */
-	CU_ASSERT_EQUAL(uftp_gsize_quantize(9), 29 << 3 | 0); /* 9.0625 */
-	CU_ASSERT_EQUAL(uftp_gsize_quantize(10), 4 << 3 | 1); /* 12.5 */
-	CU_ASSERT_EQUAL(uftp_gsize_quantize(1000), 4 << 3 | 3);
+	/* as captured from the real 4.10.2 server (tests/vectors) */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(1), 0x18);          /* m 3: 0.9375 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(2), 0x30);          /* m 6: 1.875 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(9), 28 << 3 | 0);   /* 8.75 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(10), 3 << 3 | 1);   /* 9.375 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(96), 30 << 3 | 1);  /* 93.75 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(97), 31 << 3 | 1);  /* 96.875 */
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(1000), 3 << 3 | 3); /* 937.5 */
 	CU_ASSERT_EQUAL(uftp_gsize_quantize(UFTP_GSIZE_MAX), 0xff);
+	CU_ASSERT_EQUAL(uftp_gsize_quantize(UFTP_GSIZE_MAX + 1), 0xff);
 	CU_ASSERT_EQUAL(uftp_gsize_quantize(UINT32_MAX), 0xff);
-	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(4 << 3 | 0), 1250);
-	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(4 << 3 | 1), 12500);
+	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(0x18), 937);
+	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(0x30), 1875);
+	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(3 << 3 | 1), 9375);
 	CU_ASSERT_EQUAL(uftp_gsize_unquantize_milli(0xff), 96875000000ULL);
 }
 
 static void test_gsize_roundtrip(void)
 {
 	uint32_t n;
+	unsigned q;
 
 	for (n = 1; n < 2000000; n += 1 + n / 100) {
-		uint8_t q = uftp_gsize_quantize(n);
-		uint64_t v = uftp_gsize_unquantize_milli(q);
-		uint8_t m = q >> 3;
+		uint8_t c = uftp_gsize_quantize(n);
+		uint64_t v = uftp_gsize_unquantize_milli(c);
 
-		/* never undercounts, and one mantissa step less would */
-		CU_ASSERT(v >= (uint64_t)n * 1000);
-		CU_ASSERT(m <= 31);
-		if (m > 1)
-			CU_ASSERT(uftp_gsize_unquantize_milli((uint8_t)(q - 8)) <
+		/* truncation: never above n, and one mantissa step more would be */
+		CU_ASSERT(v <= (uint64_t)n * 1000);
+		if ((c >> 3) < 31)
+			CU_ASSERT(uftp_gsize_unquantize_milli((uint8_t)(c + 8)) >
 			          (uint64_t)n * 1000);
+	}
+	/* a code whose value is a whole number re-quantizes to itself */
+	for (q = 0; q < 256; q++) {
+		uint64_t v = uftp_gsize_unquantize_milli((uint8_t)q);
+
+		if (v % 1000 == 0 && v > 0)
+			CU_ASSERT_EQUAL(
+			    uftp_gsize_unquantize_milli(uftp_gsize_quantize((uint32_t)(v / 1000))),
+			    v);
 	}
 }
 
