@@ -1,0 +1,139 @@
+/*
+ * UDP sockets for the drivers: open/bind, socket options of the command
+ * line (-B buffer size, -t TTL, -I interface, -Q DSCP), multicast
+ * membership (any-source and source-specific, IPv4 and IPv6), and batched
+ * non-blocking send/receive (sendmmsg/recvmmsg, with a one-by-one fallback).
+ *
+ * An IPv6 socket bound to "::" is dual-stack unless UFTP_SOCK_V6ONLY is
+ * given: IPv4 peers then appear as plain IPv4 addresses to the caller (the
+ * mapping to ::ffff:a.b.c.d is done here in both directions).
+ *
+ * Every function returning int returns 0 (or a count) on success and a
+ * negative enum uftp_err on failure, with errno left as the system set it.
+ */
+#ifndef UFTP_LIB_NET_H
+#define UFTP_LIB_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/addr.h"
+#include "lib/iface.h"
+
+/* Flags for uftp_sock_open(). */
+#define UFTP_SOCK_REUSEADDR 0x1 /* SO_REUSEADDR before bind (daemons) */
+#define UFTP_SOCK_V6ONLY    0x2 /* IPv6 socket that refuses IPv4 */
+#define UFTP_SOCK_NO_MMSG   0x4 /* use sendmsg/recvmsg loops, not sendmmsg/recvmmsg */
+
+/* Datagrams handed to the kernel per system call. */
+#define UFTP_NET_BATCH 64
+
+/*
+ * Counters kept by the socket. Transient send failures (ENOBUFS, unreachable
+ * networks, EPERM from a firewall, ...) drop the datagram and are counted
+ * here instead of being logged per packet.
+ */
+struct uftp_net_stats {
+	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_dropped; /* datagrams dropped on a transient error */
+	uint64_t tx_blocked; /* sends stopped because the socket buffer was full */
+	uint64_t rx_packets, rx_bytes;
+	uint64_t rx_truncated; /* datagrams larger than the buffer given */
+	uint64_t rx_errors;    /* transient receive errors (ICMP reports) */
+	int tx_last_errno;     /* errno of the latest dropped datagram */
+};
+
+struct uftp_sock {
+	int fd;         /* -1 when closed */
+	int family;     /* AF_INET or AF_INET6 */
+	unsigned flags; /* UFTP_SOCK_* given to uftp_sock_open() */
+	struct uftp_net_stats stats;
+};
+
+/*
+ * One datagram of a batch. For sending: addr is the destination, buf/len
+ * the payload. For receiving: buf/cap is the caller's buffer; len, addr
+ * (the source) and truncated are filled in. The buffers stay the caller's.
+ */
+struct uftp_dgram {
+	struct uftp_addr addr;
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+	int truncated;
+};
+
+/*
+ * Opens a non-blocking, close-on-exec UDP socket of bind_addr's family and
+ * binds it to bind_addr (port 0: any port). Returns 0, UFTP_ERR_INVALID
+ * (empty address) or UFTP_ERR_IO; s->fd is -1 on failure.
+ */
+int uftp_sock_open(struct uftp_sock *s, const struct uftp_addr *bind_addr, unsigned flags);
+
+/* Closes the socket if open; safe to call twice. */
+void uftp_sock_close(struct uftp_sock *s);
+
+/* Writes the bound local address (port included) to *a. */
+int uftp_sock_local(const struct uftp_sock *s, struct uftp_addr *a);
+
+/* Sets O_NONBLOCK on (1) or off (0). */
+int uftp_sock_set_nonblock(struct uftp_sock *s, int on);
+
+/*
+ * Sets both the send and the receive buffer to bytes (-B). As root the
+ * system maximum (net.core.[rw]mem_max) is bypassed. The kernel may grant
+ * a different size: read it back with uftp_sock_get_bufsize().
+ */
+int uftp_sock_set_bufsize(struct uftp_sock *s, int bytes);
+
+/* Reads the send and receive buffer sizes the kernel reports. */
+int uftp_sock_get_bufsize(const struct uftp_sock *s, int *snd, int *rcv);
+
+/* Sets the multicast TTL / hop limit (-t, 0-255). */
+int uftp_sock_set_ttl(struct uftp_sock *s, int ttl);
+
+/* Enables (1) or disables (0) local delivery of our own multicast. */
+int uftp_sock_set_loop(struct uftp_sock *s, int on);
+
+/* Sets the DSCP (-Q, 0-63) of outgoing packets (TOS / traffic class). */
+int uftp_sock_set_dscp(struct uftp_sock *s, int dscp);
+
+/*
+ * Sends multicast out of this interface (-I). ifc->addr's family chooses
+ * IPv4 (IP_MULTICAST_IF) or IPv6 (IPV6_MULTICAST_IF by index); an IPv4
+ * interface on a dual-stack socket is accepted.
+ */
+int uftp_sock_set_mcast_if(struct uftp_sock *s, const struct uftp_iface *ifc);
+
+/*
+ * Joins / leaves an any-source group on interface ifindex (0: the kernel
+ * chooses by route). Joining a group already joined on that interface
+ * succeeds. Errors: UFTP_ERR_INVALID (not a multicast group, or an IPv6
+ * group on an IPv4 socket), UFTP_ERR_IO.
+ */
+int uftp_sock_join(struct uftp_sock *s, const struct uftp_addr *group, unsigned ifindex);
+int uftp_sock_leave(struct uftp_sock *s, const struct uftp_addr *group, unsigned ifindex);
+
+/* The same for a source-specific (S,G) membership; source and group of one family. */
+int uftp_sock_join_source(struct uftp_sock *s, const struct uftp_addr *group,
+                          const struct uftp_addr *source, unsigned ifindex);
+int uftp_sock_leave_source(struct uftp_sock *s, const struct uftp_addr *group,
+                           const struct uftp_addr *source, unsigned ifindex);
+
+/*
+ * Sends d[0..n-1] in order, in batches of up to UFTP_NET_BATCH per system
+ * call. Returns how many were consumed (sent, or dropped and counted on a
+ * transient error); fewer than n means the socket buffer is full: wait for
+ * POLLOUT and call again with the rest. Returns UFTP_ERR_IO on a hard error
+ * (bad descriptor and the like).
+ */
+int uftp_sock_send(struct uftp_sock *s, const struct uftp_dgram *d, size_t n);
+
+/*
+ * Receives up to n (at most UFTP_NET_BATCH) waiting datagrams into d
+ * without blocking. Returns the count, 0 when none is waiting, or
+ * UFTP_ERR_IO on a hard error.
+ */
+int uftp_sock_recv(struct uftp_sock *s, struct uftp_dgram *d, size_t n);
+
+#endif
