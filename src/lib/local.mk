@@ -4,7 +4,12 @@
 libuftplib_a_SOURCES += \
 	src/lib/addr.c src/lib/addr.h src/lib/addr_wild.c \
 	src/lib/hostlist.c src/lib/hostlist.h \
-	src/lib/opts.c src/lib/opts.h
+	src/lib/opts.c src/lib/opts.h \
+	src/lib/clock.c src/lib/clock.h \
+	src/lib/iface.c src/lib/iface.h \
+	src/lib/net.c src/lib/net.h src/lib/net_mcast.c src/lib/net_io.c \
+	src/lib/loop.c src/lib/loop.h \
+	src/lib/daemon.c src/lib/daemon.h
 
 LIB_TEST_LIBS = libuftplib.a libuftpcore.a $(UNIT_LIBS)
 
@@ -19,3 +24,21 @@ tests_unit_test_opts_SOURCES = tests/unit/test_opts.c tests/unit/cutest.h
 tests_unit_test_opts_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_opts_LDADD = $(LIB_TEST_LIBS)
 TESTS += tests/unit/test_opts
+
+check_PROGRAMS += tests/unit/test_net
+tests_unit_test_net_SOURCES = tests/unit/test_net.c tests/unit/cutest.h
+tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_net_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_net
+
+check_PROGRAMS += tests/unit/test_loop
+tests_unit_test_loop_SOURCES = tests/unit/test_loop.c tests/unit/cutest.h
+tests_unit_test_loop_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_loop_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_loop
+
+check_PROGRAMS += tests/unit/test_daemon
+tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c tests/unit/cutest.h
+tests_unit_test_daemon_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_daemon_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_daemon
