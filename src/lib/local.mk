@@ -42,3 +42,9 @@ tests_unit_test_daemon_SOURCES = tests/unit/test_daemon.c tests/unit/cutest.h
 tests_unit_test_daemon_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_daemon_LDADD = $(LIB_TEST_LIBS)
 TESTS += tests/unit/test_daemon
+
+check_PROGRAMS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c tests/unit/cutest.h
+tests_unit_test_log_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_log

@@ -2,6 +2,7 @@
 #ifndef UFTP_LIB_LOG_H
 #define UFTP_LIB_LOG_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 enum uftp_loglevel {
@@ -13,6 +14,35 @@ enum uftp_loglevel {
 
 /* Sets the level (messages above it are dropped) and the stream (default stderr). */
 void log_init(int level, FILE *stream);
+
+/*
+ * Log file (-L): opens path for appending and writes there from now on,
+ * with timestamps (-L implies -T). Returns 0, or -1 with errno set (the
+ * previous destination is kept). The file is closed by log_close().
+ */
+int log_open_file(const char *path);
+
+/* Closes the log file, if any; messages go to stderr again. */
+void log_close(void);
+
+/*
+ * Reopens the log file under the same name (SIGHUP after an external
+ * rotation). Returns 0 or -1 (errno set; logging goes on in the old file).
+ */
+int log_reopen(void);
+
+/*
+ * Prefixes each line with the local time, "2026/11/22 05:13:07.803080: ",
+ * as UFTP's -T does.
+ */
+void log_set_timestamps(int on);
+
+/*
+ * Log rolling (-g, -n): once the log file reaches max_bytes (0: never), it
+ * is renamed path.1 (older archives shift to path.2 ... path.max_count,
+ * the oldest one is deleted) and a new file is opened.
+ */
+void log_set_rolling(uint64_t max_bytes, unsigned max_count);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
