@@ -147,6 +147,9 @@ static int put_stamp(FILE *out)
 }
 
 static void vlog(int level, int with_errno, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vlog(int level, int with_errno, const char *fmt, va_list ap)
 {
 	FILE *out = log_stream ? log_stream : stderr;
 	int saved = errno;
