@@ -1,0 +1,218 @@
+/*
+ * Symmetric encryption for the ops table: DES/3DES/AES in CBC with PKCS#7
+ * padding, AES-GCM and AES-CCM with a 12-byte nonce and a 16-byte tag
+ * appended to the ciphertext (the layout UFTP 4.10.2 puts on the wire).
+ */
+#include "config.h"
+
+#include <limits.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include "core/err.h"
+#include "crypto/internal.h"
+
+/* Arguments of one encrypt/decrypt call. */
+struct job {
+	int keytype;
+	const EVP_CIPHER *cipher;
+	const uint8_t *key, *iv, *aad, *in;
+	size_t aadlen, len;
+	uint8_t *out;
+	size_t cap;
+};
+
+static int is_ccm(int keytype)
+{
+	return keytype == UFTP_KEY_AES128_CCM || keytype == UFTP_KEY_AES256_CCM;
+}
+
+static int check_job(struct job *j)
+{
+	j->cipher = ossl_cipher(j->keytype);
+	if (!j->cipher)
+		return ossl_key_err(j->keytype);
+	if (j->len > INT_MAX - UFTP_MAX_BLOCK_LEN || j->aadlen > INT_MAX)
+		return UFTP_ERR_INVALID;
+	return 0;
+}
+
+static int cbc_run(const struct job *j, int enc)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int outl = 0, finl = 0, ok;
+
+	if (!ctx)
+		return UFTP_ERR_NOMEM;
+	/* Decryption runs without OpenSSL's padding so that out needs exactly
+	 * len bytes; unpad() removes and checks the padding. */
+	ok = EVP_CipherInit_ex2(ctx, j->cipher, j->key, j->iv, enc, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(ctx, enc) &&
+	     EVP_CipherUpdate(ctx, j->out, &outl, j->in, (int)j->len) &&
+	     EVP_CipherFinal_ex(ctx, j->out + outl, &finl);
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? outl + finl : UFTP_ERR_CRYPTO;
+}
+
+/* Checks PKCS#7 padding of buf[0..len) without branching on its bytes. */
+static int unpad(const uint8_t *buf, size_t len, size_t b)
+{
+	unsigned int pad = buf[len - 1], bad = 0;
+	size_t i;
+
+	bad |= (unsigned int)(pad == 0) | (unsigned int)(pad > b);
+	for (i = 0; i < b; i++) {
+		unsigned int in_pad = (unsigned int)(i < pad);
+
+		bad |= in_pad & (unsigned int)(buf[len - 1 - i] != pad);
+	}
+	return bad ? UFTP_ERR_AUTH : (int)(len - pad);
+}
+
+static int cbc_encrypt(const struct job *j)
+{
+	if (j->cap < uftp_cipher_out_len(j->keytype, j->len))
+		return UFTP_ERR_NOSPACE;
+	return cbc_run(j, 1);
+}
+
+static int cbc_decrypt(const struct job *j)
+{
+	size_t b = uftp_block_len(j->keytype);
+	int rv;
+
+	if (j->len == 0 || j->len % b)
+		return UFTP_ERR_AUTH;
+	if (j->cap < j->len)
+		return UFTP_ERR_NOSPACE;
+	rv = cbc_run(j, 0);
+	if (rv < 0)
+		return rv;
+	return unpad(j->out, j->len, b);
+}
+
+/* Sets up an AEAD context: nonce length, CCM tag length, key and nonce. */
+static int aead_init(EVP_CIPHER_CTX *ctx, const struct job *j, int enc, const uint8_t *tag)
+{
+	size_t ivlen = 12, taglen = UFTP_AEAD_TAG_LEN;
+	OSSL_PARAM p[3], *q = p;
+
+	*q++ = OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivlen);
+	if (is_ccm(j->keytype))
+		*q++ = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+		                                         (void *)(uintptr_t)tag, taglen);
+	*q = OSSL_PARAM_construct_end();
+	if (!EVP_CipherInit_ex2(ctx, j->cipher, NULL, NULL, enc, p))
+		return UFTP_ERR_CRYPTO;
+	if (!EVP_CipherInit_ex2(ctx, NULL, j->key, j->iv, enc, NULL))
+		return UFTP_ERR_CRYPTO;
+	return 0;
+}
+
+/* Feeds the AAD (and, for CCM, the total length first). */
+static int aead_aad(EVP_CIPHER_CTX *ctx, const struct job *j, size_t datalen)
+{
+	int outl;
+
+	if (is_ccm(j->keytype) && !EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)datalen))
+		return UFTP_ERR_CRYPTO;
+	if (j->aadlen && !EVP_CipherUpdate(ctx, NULL, &outl, j->aad, (int)j->aadlen))
+		return UFTP_ERR_CRYPTO;
+	return 0;
+}
+
+static int aead_encrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
+{
+	OSSL_PARAM p[2];
+	int outl = 0, finl = 0, rv;
+
+	rv = aead_init(ctx, j, 1, NULL);
+	if (rv < 0)
+		return rv;
+	rv = aead_aad(ctx, j, j->len);
+	if (rv < 0)
+		return rv;
+	if (!EVP_CipherUpdate(ctx, j->out, &outl, j->in, (int)j->len) ||
+	    !EVP_CipherFinal_ex(ctx, j->out + outl, &finl))
+		return UFTP_ERR_CRYPTO;
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, j->out + outl + finl,
+	                                         UFTP_AEAD_TAG_LEN);
+	p[1] = OSSL_PARAM_construct_end();
+	if (!EVP_CIPHER_CTX_get_params(ctx, p))
+		return UFTP_ERR_CRYPTO;
+	return outl + finl + UFTP_AEAD_TAG_LEN;
+}
+
+static int aead_decrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
+{
+	size_t dlen = j->len - UFTP_AEAD_TAG_LEN;
+	const uint8_t *tag = j->in + dlen;
+	OSSL_PARAM p[2];
+	int outl = 0, finl = 0, rv;
+
+	rv = aead_init(ctx, j, 0, tag);
+	if (rv < 0)
+		return rv;
+	if (!is_ccm(j->keytype)) {
+		p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+		                                         (void *)(uintptr_t)tag, UFTP_AEAD_TAG_LEN);
+		p[1] = OSSL_PARAM_construct_end();
+		if (!EVP_CIPHER_CTX_set_params(ctx, p))
+			return UFTP_ERR_CRYPTO;
+	}
+	rv = aead_aad(ctx, j, dlen);
+	if (rv < 0)
+		return rv;
+	/* CCM checks the tag in Update, GCM in Final. */
+	if (!EVP_CipherUpdate(ctx, j->out, &outl, j->in, (int)dlen))
+		return UFTP_ERR_AUTH;
+	if (!is_ccm(j->keytype) && !EVP_CipherFinal_ex(ctx, j->out + outl, &finl))
+		return UFTP_ERR_AUTH;
+	return outl + finl;
+}
+
+static int aead_run(const struct job *j, int enc)
+{
+	EVP_CIPHER_CTX *ctx;
+	int rv;
+
+	if (enc && j->cap < j->len + UFTP_AEAD_TAG_LEN)
+		return UFTP_ERR_NOSPACE;
+	if (!enc && j->len < UFTP_AEAD_TAG_LEN)
+		return UFTP_ERR_AUTH;
+	if (!enc && j->cap < j->len - UFTP_AEAD_TAG_LEN)
+		return UFTP_ERR_NOSPACE;
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return UFTP_ERR_NOMEM;
+	rv = enc ? aead_encrypt_ctx(ctx, j) : aead_decrypt_ctx(ctx, j);
+	EVP_CIPHER_CTX_free(ctx);
+	return rv;
+}
+
+int ossl_encrypt(int keytype, const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
+                 size_t aadlen, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	struct job j = {keytype, NULL, key, iv, aad, in, aadlen, len, out, cap};
+	int rv = check_job(&j);
+
+	if (rv < 0)
+		return rv;
+	if (uftp_key_is_aead(keytype))
+		return aead_run(&j, 1);
+	return cbc_encrypt(&j);
+}
+
+int ossl_decrypt(int keytype, const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
+                 size_t aadlen, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	struct job j = {keytype, NULL, key, iv, aad, in, aadlen, len, out, cap};
+	int rv = check_job(&j);
+
+	if (rv < 0)
+		return rv;
+	if (uftp_key_is_aead(keytype))
+		return aead_run(&j, 0);
+	return cbc_decrypt(&j);
+}
