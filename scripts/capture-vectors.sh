@@ -84,7 +84,7 @@ make_keys() {
 # make_files DIR [big]: the deterministic file set every scenario sends.
 make_files() {
 	local d=$1
-	mkdir -p "$d/dir"
+	mkdir -p "$d/dir/empty"
 	python3 -c 'import sys; sys.stdout.buffer.write(bytes(i % 251 for i in range(3000)))' >"$d/pattern.bin"
 	printf 'Hello from the UFTP 4.10.2 vector capture.\n' >"$d/hello.txt"
 	printf 'inner file\n' >"$d/dir/inner.txt"
@@ -94,7 +94,7 @@ make_files() {
 	fi
 	find "$d" -exec touch -h -d "@$EPOCH" {} +
 }
-FILES_DESC='pattern.bin: 3000 bytes, byte i = i % 251; hello.txt: "Hello from the UFTP 4.10.2 vector capture.\n" (43 bytes); dir/inner.txt: "inner file\n" (11 bytes); dir/link: symlink -> inner.txt; mtime of all = 1577836800 (2020-01-01T00:00:00Z)'
+FILES_DESC='pattern.bin: 3000 bytes, byte i = i % 251; hello.txt: "Hello from the UFTP 4.10.2 vector capture.\n" (43 bytes); dir/inner.txt: "inner file\n" (11 bytes); dir/link: symlink -> inner.txt; dir/empty: empty directory; mtime of all = 1577836800 (2020-01-01T00:00:00Z)'
 BIG_DESC='big.bin: 40000 bytes, byte i = (i * 7 + i // 256) % 256'
 
 # ---------------------------------------------------------------- scenarios
@@ -177,6 +177,11 @@ wait_file_re() { # file regex timeout_s
 	return 1
 }
 
+# v6_id ADDR: the ID UFTP 4.10.2 derives from an IPv6 address. Observed: the last
+# 4 address bytes in REVERSED order (fd00:198:18::11 -> 0x11000000), unlike IPv4
+# where the ID is the address in network order (198.18.0.11 -> 0xC612000B).
+v6_id() { python3 -c 'import ipaddress,sys; print("0x%s" % ipaddress.IPv6Address(sys.argv[1]).packed[-4:][::-1].hex().upper())' "$1"; }
+
 quote_cmd() { local a s=""; for a in "$@"; do s+=" $(printf '%q' "$a")"; done; echo "${s# }"; }
 
 # pcap -> pkts lines: "pkt <i> <src>:<sport> <dst>:<dport> <hex>"
@@ -202,6 +207,9 @@ verify_tree() {
 			[ -f "$dst/$f" ] && cmp -s "$src/$f" "$dst/$f" || { echo "file $f differs or missing"; bad=1; }
 		fi
 	done < <(cd "$src" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\./||' | sort)
+	while IFS= read -r f; do
+		[ -d "$dst/$f" ] && [ ! -L "$dst/$f" ] || { echo "directory $f missing"; bad=1; }
+	done < <(cd "$src" && find . -mindepth 1 -type d | sed 's|^\./||' | sort)
 	return $bad
 }
 
@@ -290,7 +298,7 @@ run_scenario() {
 		echo "# lab: server h0 = 198.18.0.10 / $(lab_ip6 0), client i = h<i> = 198.18.0.(10+i) / $(lab_ip6 1 | sed 's/11$/(10+i)/'), one bridge, capture on the server's eth0 (tcpdump -i eth0 udp)"
 		echo "# server: (cd src && $scmd)"
 		for ((i = 1; i <= NCLI; i++)); do
-			echo "# client $i (h$i, ID $([ "$V6" = 1 ] && printf '0x%08X' $((0x$(lab_ip6 "$i" | sed 's/.*:://')))|| lab_id "$i")): ${ccmd[i]}"
+			echo "# client $i (h$i, ID $([ "$V6" = 1 ] && v6_id "$(lab_ip6 "$i")" || lab_id "$i")): ${ccmd[i]}"
 		done
 		echo "# keys: tests/vectors/keys/ (TEST ONLY; fingerprints in keys/FINGERPRINTS)"
 		echo "# files: $FILES_DESC"
@@ -312,7 +320,7 @@ run_scenario() {
 		echo "attempt=$try"
 		echo "server_host=h0"
 		echo "server_ip=$([ "$V6" = 1 ] && lab_ip6 0 || lab_ip4 0)"
-		echo "server_id=$([ "$V6" = 1 ] && echo 0x00000010 || lab_id 0)"
+		echo "server_id=$([ "$V6" = 1 ] && v6_id "$(lab_ip6 0)" || lab_id 0)"
 		echo "server_cwd=src"
 		echo "server_cmdline=$scmd"
 		echo "server_exit=$rc"
@@ -326,7 +334,7 @@ run_scenario() {
 			echo "client${i}_host=h$i"
 			echo "client${i}_ip=$([ "$V6" = 1 ] && lab_ip6 "$i" || lab_ip4 "$i")"
 			if [ "$V6" = 1 ]; then
-				printf 'client%d_id=0x%08X\n' "$i" $((0x$(lab_ip6 "$i" | sed 's/.*:://')))
+				echo "client${i}_id=$(v6_id "$(lab_ip6 "$i")")"
 			else
 				echo "client${i}_id=$(lab_id "$i")"
 			fi
