@@ -271,15 +271,19 @@ struct uftp_keyblob {
 
 /*
  * Decodes a key blob occupying exactly len bytes at buf (the length comes
- * from the enclosing message's key length field).  Returns len, or
+ * from the enclosing message's key length field).  An EC blob may carry up
+ * to 3 bytes of zero padding to a 4-byte boundary, as the reference sends
+ * it; its point_len excludes them.  Returns len, or
  * UFTP_ERR_TRUNCATED (len below the blob's fixed part or its key length),
- * UFTP_ERR_BADLEN (empty key, or bytes left after the key),
+ * UFTP_ERR_BADLEN (empty key, or bytes left after the key and its padding),
+ * UFTP_ERR_BADVALUE (non-zero EC padding),
  * UFTP_ERR_UNKNOWN_TYPE (blob type not RSA/EC, curve not 1..UFTP_CURVE_MAX).
  */
 ssize_t uftp_decode_keyblob(struct uftp_keyblob *dst, const uint8_t *buf, size_t len);
 
 /*
- * Writes a key blob.  Returns its length, UFTP_ERR_NOSPACE, or
+ * Writes a key blob (an EC blob zero-padded to a multiple of 4 bytes, like
+ * the reference).  Returns its length, UFTP_ERR_NOSPACE, or
  * UFTP_ERR_INVALID (unknown type or curve, empty key or key over 65535 bytes).
  */
 ssize_t uftp_encode_keyblob(uint8_t *out, size_t cap, const struct uftp_keyblob *src);

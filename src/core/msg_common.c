@@ -122,9 +122,12 @@ ssize_t uftp_ext_validate(const uint8_t *exts, size_t len)
 	int rv;
 
 	uftp_ext_iter_init(&it, exts, len);
-	while ((rv = uftp_ext_next(&it, &ext)) > 0)
+	for (;;) {
+		rv = uftp_ext_next(&it, &ext);
+		if (rv <= 0)
+			return rv < 0 ? rv : n;
 		n++;
-	return rv < 0 ? rv : n;
+	}
 }
 
 int uftp_ext_find(const uint8_t *exts, size_t len, uint8_t type, struct uftp_ext *ext)
@@ -160,9 +163,15 @@ static ssize_t decode_rsa_blob(struct uftp_keyblob *dst, const uint8_t *buf, siz
 	return (ssize_t)len;
 }
 
+/*
+ * The reference sends EC blobs zero-padded to whole 4-byte words (sect163*
+ * and sect193* keys need it) and counts the padding in the enclosing length
+ * field; the blob's own Key Length excludes it.  Both forms are accepted.
+ */
 static ssize_t decode_ec_blob(struct uftp_keyblob *dst, const uint8_t *buf, size_t len)
 {
 	uint16_t klen;
+	size_t i;
 
 	if (len < 4)
 		return UFTP_ERR_TRUNCATED;
@@ -174,8 +183,11 @@ static ssize_t decode_ec_blob(struct uftp_keyblob *dst, const uint8_t *buf, size
 		return UFTP_ERR_BADLEN;
 	if (len < 4 + (size_t)klen)
 		return UFTP_ERR_TRUNCATED;
-	if (len > 4 + (size_t)klen)
+	if (len != 4 + (size_t)klen && len != pad4(4 + (size_t)klen))
 		return UFTP_ERR_BADLEN;
+	for (i = 4 + (size_t)klen; i < len; i++)
+		if (buf[i] != 0)
+			return UFTP_ERR_BADVALUE;
 	dst->point = buf + 4;
 	dst->point_len = klen;
 	return (ssize_t)len;
@@ -198,7 +210,8 @@ ssize_t uftp_encode_keyblob(uint8_t *out, size_t cap, const struct uftp_keyblob 
 {
 	int rsa = src->type == UFTP_BLOB_RSA;
 	size_t klen = rsa ? src->modulus_len : src->point_len;
-	size_t total = (rsa ? 8 : 4) + klen;
+	size_t raw = (rsa ? 8 : 4) + klen;
+	size_t total = rsa ? raw : pad4(raw); /* EC blobs travel word-padded */
 	uint8_t *p = out;
 
 	if (!rsa && (src->type != UFTP_BLOB_EC || src->curve < 1 || src->curve > UFTP_CURVE_MAX))
@@ -212,7 +225,8 @@ ssize_t uftp_encode_keyblob(uint8_t *out, size_t cap, const struct uftp_keyblob 
 	p = put_u16be(p, (uint16_t)klen);
 	if (rsa)
 		p = put_u32be(p, src->exponent);
-	put_bytes(p, rsa ? src->modulus : src->point, klen);
+	p = put_bytes(p, rsa ? src->modulus : src->point, klen);
+	put_zero(p, total - raw);
 	return (ssize_t)total;
 }
 

@@ -348,7 +348,8 @@ static void test_keyblob_rsa(void)
 static const char ec_blob_hex[] = "02"
                                   "17"   /* EC blob, secp256r1 */
                                   "0005" /* key length 5 */
-                                  "0401020304";
+                                  "0401020304"
+                                  "000000"; /* zero padding to 12, as the reference pads */
 
 static void test_keyblob_ec(void)
 {
@@ -356,17 +357,25 @@ static void test_keyblob_ec(void)
 	size_t n = vec(ec_blob_hex, v), len;
 	struct uftp_keyblob kb;
 
-	CU_ASSERT_EQUAL_FATAL(uftp_decode_keyblob(&kb, v, n), 9);
+	CU_ASSERT_EQUAL_FATAL(uftp_decode_keyblob(&kb, v, n), 12);
 	CU_ASSERT_EQUAL(kb.type, UFTP_BLOB_EC);
 	CU_ASSERT_EQUAL(kb.curve, UFTP_CURVE_SECP256R1);
 	CU_ASSERT_EQUAL(kb.point, v + 4);
 	CU_ASSERT_EQUAL(kb.point_len, 5);
 	CU_ASSERT_EQUAL(kb.modulus, NULL);
-	CU_ASSERT_EQUAL(uftp_encode_keyblob(out, sizeof(out), &kb), 9);
+	CU_ASSERT_EQUAL(uftp_encode_keyblob(out, sizeof(out), &kb), 12);
 	CU_ASSERT_EQUAL(memcmp(out, v, n), 0);
 	for (len = 0; len < n; len++)
+		CU_ASSERT_EQUAL(uftp_encode_keyblob(out, len, &kb), UFTP_ERR_NOSPACE);
+	for (len = 0; len < 9; len++)
 		CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, len), UFTP_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, n + 1), UFTP_ERR_BADLEN);
+	/* unpadded form accepted; partial padding and extra bytes are not */
+	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, 9), 9);
+	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, 10), UFTP_ERR_BADLEN);
+	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, 13), UFTP_ERR_BADLEN);
+	v[11] = 1;
+	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, n), UFTP_ERR_BADVALUE);
+	v[11] = 0;
 	v[1] = 26;
 	CU_ASSERT_EQUAL(uftp_decode_keyblob(&kb, v, n), UFTP_ERR_UNKNOWN_TYPE);
 	v[1] = 0;

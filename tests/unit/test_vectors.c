@@ -124,10 +124,15 @@ static int check_exts(const struct uftp_msg *m, const char *where)
 
 	msg_exts(m, &ext, &len);
 	uftp_ext_iter_init(&it, ext, len);
-	while ((rv = uftp_ext_next(&it, &e)) > 0)
+	for (;;) {
+		rv = uftp_ext_next(&it, &e);
+		if (rv < 0)
+			return fail(where, "extension area", rv);
+		if (rv == 0)
+			return 0;
 		if (check_ext(&e, where) < 0)
 			return -1;
-	return rv < 0 ? fail(where, "extension area", rv) : 0;
+	}
 }
 
 /* Decodes and re-encodes the body; returns 0 or -1. */
