@@ -42,7 +42,7 @@ done
 
 WORK=$(mktemp -d /tmp/capture-vectors.XXXXXX)
 cleanup() {
-	lab_down_all
+	lab_down_all 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -215,7 +215,7 @@ verify_tree() {
 
 # ---------------------------------------------------------------- one scenario
 run_scenario() {
-	local sc=$1 try=$2 w i h ns rc tp spid ok_all=1
+	local sc=$1 try=$2 w i rc tp ok_all=1
 	scen_defaults
 	"scen_$sc"
 	w=$WORK/$sc.$try

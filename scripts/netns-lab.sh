@@ -26,7 +26,8 @@
 : "${LAB_PREFIX:=lab$$-}"
 LAB_OWNER=$BASHPID    # only this shell (not subshells) may tear labs down
 LAB_CUR=""            # current lab (set by lab_up; lab_exec uses it)
-LAB_NHOSTS=0
+LAB_NHOSTS=0           # hosts in the current lab (for callers)
+export LAB_NHOSTS
 declare -a LAB_PIDS=()  # PIDs started with lab_bg
 declare -a LAB_ALL=()   # labs created by this shell
 

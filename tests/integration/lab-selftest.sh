@@ -1,4 +1,6 @@
 #!/bin/bash
+# p1, p2, sp are assigned by lab_bg through printf -v:
+# shellcheck disable=SC2154
 # lab-selftest.sh - proves scripts/netns-lab.sh works: 3 hosts on a bridge,
 # IPv4 and IPv6 multicast between namespaces, unicast, the random-drop rule,
 # the UDP bind wait, background start/stop by PID, and clean teardown.
@@ -22,7 +24,7 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else ko "$d"; fi; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 
 tmp=$(mktemp -d /tmp/lab-selftest.XXXXXX)
-cleanup() { lab_down_all; rm -rf "$tmp"; }
+cleanup() { lab_down_all 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
