@@ -36,7 +36,7 @@ struct uftp_pkey;
 #define UFTP_SALT_LEN      4
 #define UFTP_MAX_SIG_LEN   1024       /* RSA-8192 */
 #define UFTP_MAX_BLOB_LEN  (8 + 1024) /* RSA-8192 blob; EC blobs are smaller */
-#define UFTP_MAX_ECDH_LEN  66         /* raw ECDH shared secret, secp521r1 */
+#define UFTP_MAX_ECDH_LEN  72         /* raw ECDH shared secret: field bytes of sect571 */
 
 /* What the core may learn about a key without seeing inside it. */
 struct uftp_pkey_info {
