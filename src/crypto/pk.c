@@ -24,6 +24,7 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "crypto/keyfile.h"
 #include "crypto/internal.h"
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
@@ -401,138 +402,53 @@ int ossl_ecdh(const struct uftp_pkey *priv, const struct uftp_pkey *peer, uint8_
 
 /* ---- key blobs ------------------------------------------------------- */
 
-static int rsa_blob_export(const struct uftp_pkey *key, uint8_t *out, size_t cap)
-{
-	BIGNUM *n = NULL, *e = NULL;
-	size_t nlen;
-	int rv = UFTP_ERR_CRYPTO;
-
-	if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
-	    !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e))
-		goto done;
-	nlen = (size_t)BN_num_bytes(n);
-	rv = UFTP_ERR_UNSUPPORTED;
-	if (BN_num_bits(e) > 32 || nlen > 0xffff)
-		goto done;
-	rv = UFTP_ERR_NOSPACE;
-	if (cap < 8 + nlen)
-		goto done;
-	out = put_u8(out, UFTP_BLOB_RSA);
-	out = put_u8(out, 0);
-	out = put_u16be(out, (uint16_t)nlen);
-	rv = UFTP_ERR_CRYPTO;
-	if (BN_bn2binpad(e, out, 4) != 4 || BN_bn2bin(n, out + 4) != (int)nlen)
-		goto done;
-	rv = (int)(8 + nlen);
-done:
-	BN_free(n);
-	BN_free(e);
-	return rv;
-}
-
-static int ec_blob_export(const struct uftp_pkey *key, uint8_t *out, size_t cap)
-{
-	uint8_t pt[1 + 2 * UFTP_MAX_ECDH_LEN + 8];
-	size_t len = 0;
-
-	if (!EVP_PKEY_get_octet_string_param(key->pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt,
-	                                     sizeof(pt), &len) ||
-	    len < 3 || pt[0] != 0x04)
-		return UFTP_ERR_CRYPTO;
-	if (cap < 4 + len - 1)
-		return UFTP_ERR_NOSPACE;
-	out = put_u8(out, UFTP_BLOB_EC);
-	out = put_u8(out, (uint8_t)key->curve);
-	out = put_u16be(out, (uint16_t)(len - 1));
-	put_bytes(out, pt + 1, len - 1);
-	return (int)(4 + len - 1);
-}
-
+/*
+ * The ops table shares keyfile.c's blob codec, which emits the form the
+ * reference sends (EC blobs zero-padded to 4-byte words, as fingerprints
+ * need) and validates imported keys.
+ */
 int ossl_blob_export(const struct uftp_pkey *key, uint8_t *out, size_t cap)
 {
 	if (!key || !key->pkey)
 		return UFTP_ERR_INVALID;
-	if (key->blobtype == UFTP_BLOB_RSA)
-		return rsa_blob_export(key, out, cap);
-	return ec_blob_export(key, out, cap);
+	return (int)uftp_pkey_export_blob(key, out, cap);
 }
 
-/* Builds a public EVP_PKEY of type from the parameters in bld. */
-static int pkey_from_bld(const char *type, OSSL_PARAM_BLD *bld, struct uftp_pkey **out)
+/* Bytes a blob starting at in occupies: header + key, EC padded to 4 bytes. */
+static int blob_extent(const uint8_t *in, size_t len)
 {
-	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-	EVP_PKEY *pk = NULL;
-	int rv = UFTP_ERR_BADVALUE;
-
-	if (params && ctx && EVP_PKEY_fromdata_init(ctx) > 0 &&
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) > 0)
-		rv = uftp_ossl_pkey_wrap(pk, out);
-	if (rv < 0)
-		EVP_PKEY_free(pk);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	return rv;
-}
-
-static int rsa_blob_import(const uint8_t *in, size_t len, struct uftp_pkey **out)
-{
-	OSSL_PARAM_BLD *bld;
-	BIGNUM *n, *e;
-	uint16_t nlen;
-	int rv = UFTP_ERR_NOMEM;
-
-	get_u16be(&nlen, in + 2);
-	if (len < 8u + nlen)
-		return UFTP_ERR_TRUNCATED;
-	if (nlen < 64 || in[8] == 0)
-		return UFTP_ERR_BADVALUE;
-	bld = OSSL_PARAM_BLD_new();
-	e = BN_bin2bn(in + 4, 4, NULL);
-	n = BN_bin2bn(in + 8, nlen, NULL);
-	if (bld && n && e && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
-		rv = pkey_from_bld("RSA", bld, out);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return rv < 0 ? rv : 8 + nlen;
-}
-
-static int ec_blob_import(const uint8_t *in, size_t len, struct uftp_pkey **out)
-{
-	uint8_t pt[1 + 2 * UFTP_MAX_ECDH_LEN + 8];
-	const char *name = uftp_ossl_curve_name(in[1]);
-	OSSL_PARAM_BLD *bld;
 	uint16_t klen;
-	int rv = UFTP_ERR_NOMEM;
+	size_t n;
 
-	get_u16be(&klen, in + 2);
-	if (!name)
-		return UFTP_ERR_UNKNOWN_TYPE;
-	if (len < 4u + klen)
+	if (len < 4)
 		return UFTP_ERR_TRUNCATED;
-	if (!klen || klen + 1u > sizeof(pt) || klen % 2)
-		return UFTP_ERR_BADLEN;
-	pt[0] = 0x04;
-	memcpy(pt + 1, in + 4, klen);
-	bld = OSSL_PARAM_BLD_new();
-	if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, name, 0) &&
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, klen + 1u))
-		rv = pkey_from_bld("EC", bld, out);
-	OSSL_PARAM_BLD_free(bld);
-	return rv < 0 ? rv : 4 + klen;
+	if (in[0] != UFTP_BLOB_RSA && in[0] != UFTP_BLOB_EC)
+		return UFTP_ERR_UNKNOWN_TYPE;
+	if (in[0] == UFTP_BLOB_RSA && len < 8)
+		return UFTP_ERR_TRUNCATED;
+	get_u16be(&klen, in + 2);
+	n = (in[0] == UFTP_BLOB_RSA ? 8u : 4u) + klen;
+	if (len < n)
+		return UFTP_ERR_TRUNCATED;
+	/*
+	 * An EC blob occupies its zero padding to 4-byte words, as the
+	 * reference sends it; the bare form is accepted only as the whole input.
+	 */
+	if (in[0] == UFTP_BLOB_EC && n % 4 && len != n) {
+		n += 4 - n % 4;
+		if (len < n)
+			return UFTP_ERR_TRUNCATED;
+	}
+	return (int)n;
 }
 
 int ossl_blob_import(const uint8_t *in, size_t len, struct uftp_pkey **out)
 {
-	if (len < 4)
-		return UFTP_ERR_TRUNCATED;
-	if (in[0] == UFTP_BLOB_RSA && len >= 8)
-		return rsa_blob_import(in, len, out);
-	if (in[0] == UFTP_BLOB_RSA)
-		return UFTP_ERR_TRUNCATED;
-	if (in[0] == UFTP_BLOB_EC)
-		return ec_blob_import(in, len, out);
-	return UFTP_ERR_UNKNOWN_TYPE;
+	int n = blob_extent(in, len);
+	int rv;
+
+	if (n < 0)
+		return n;
+	rv = uftp_pkey_import_blob(out, in, (size_t)n);
+	return rv < 0 ? rv : n;
 }
