@@ -47,3 +47,6 @@ tests_unit_test_vectors_SOURCES = tests/unit/test_vectors.c tests/unit/cutest.h
 tests_unit_test_vectors_CFLAGS = $(MSG_TEST_CFLAGS)
 tests_unit_test_vectors_LDADD = $(MSG_TEST_LIBS)
 AM_TESTS_ENVIRONMENT = UFTP_VECTOR_DIR=$(top_srcdir)/tests/vectors; export UFTP_VECTOR_DIR;
+
+# ---- session contract shared by the role state machines ----
+libuftpcore_a_SOURCES += src/core/session.h src/core/session.c

@@ -1,0 +1,34 @@
+/* Helpers of the shared session contract (session.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/session.h"
+
+void uftp_env_log(const struct uftp_env *env, int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (env == NULL || env->log == NULL || level > env->log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	env->log(env->log_arg, level, line);
+}
+
+void uftp_env_wall(const struct uftp_env *env, uint32_t *sec, uint32_t *usec)
+{
+	*sec = 0;
+	*usec = 0;
+	if (env != NULL && env->wall_time != NULL)
+		env->wall_time(env->wall_time_arg, sec, usec);
+}
+
+int uftp_env_random(const struct uftp_env *env, uint8_t *out, size_t len)
+{
+	if (env == NULL || env->random == NULL)
+		return UFTP_ERR_INVALID;
+	return env->random(env->random_arg, out, len);
+}

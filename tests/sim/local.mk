@@ -1,0 +1,1 @@
+# fragment: appended to by its module's owner
