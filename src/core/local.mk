@@ -50,3 +50,12 @@ AM_TESTS_ENVIRONMENT = UFTP_VECTOR_DIR=$(top_srcdir)/tests/vectors; export UFTP_
 
 # ---- session contract shared by the role state machines ----
 libuftpcore_a_SOURCES += src/core/session.h src/core/session.c
+
+# ---- wire name rules (path.h) ----
+libuftpcore_a_SOURCES += src/core/path.h src/core/path.c
+
+check_PROGRAMS += tests/unit/test_path
+TESTS += tests/unit/test_path
+tests_unit_test_path_SOURCES = tests/unit/test_path.c tests/unit/cutest.h
+tests_unit_test_path_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_path_LDADD = $(CORE_LIBS) $(UNIT_LIBS)
