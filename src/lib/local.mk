@@ -48,3 +48,12 @@ tests_unit_test_log_SOURCES = tests/unit/test_log.c tests/unit/cutest.h
 tests_unit_test_log_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_log_LDADD = $(LIB_TEST_LIBS)
 TESTS += tests/unit/test_log
+
+# ---- receiver's confined file store and sender's file walker ----
+libuftplib_a_SOURCES += src/lib/fstore.c src/lib/fstore.h
+
+check_PROGRAMS += tests/unit/test_fstore
+tests_unit_test_fstore_SOURCES = tests/unit/test_fstore.c tests/unit/cutest.h
+tests_unit_test_fstore_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_fstore_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_fstore
