@@ -44,7 +44,7 @@ IL_BUILD=""
 IL_WORK=""
 IL_LABNO=0
 IL_LAB=""
-declare -a IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=()
+declare -a IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
 IL_SRC_RC=""
 IL_SLOG=""
 IL_SCMD=""
@@ -93,7 +93,8 @@ il_have() { local b; b=$(il_bin "$1" "$2") && [ -x "$b" ]; }
 il_lab() {
 	IL_LABNO=$((IL_LABNO + 1))
 	IL_LAB=s$IL_LABNO
-	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=()
+	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
+	IL_SLOG=/dev/null IL_SRC_RC="" IL_SCMD=""
 	lab_up "$IL_LAB" $(($1 + 1))
 }
 
@@ -136,17 +137,31 @@ il_recv() {
 		-I "$(il_if "$i")" "$@" >>"${IL_RLOG[i]}" 2>&1
 }
 
-# il_wait_recvs [TIMEOUT_S]: every started receiver has bound its port.
-# Prints which one did not (and whether it exited) and returns 1.
+# il_wait_recvs [TIMEOUT_S]: wait (bounded, all receivers at once) until every
+# started receiver has bound its port. On failure returns 1 and appends one
+# line per culprit (exited at start-up, with its last log line; or not bound)
+# to the array IL_ERR.
 il_wait_recvs() {
-	local t=${1:-10} i rc=0
+	local t=${1:-10} i k left
+	for ((k = 0; k <= t * 10; k++)); do
+		left=0
+		for i in "${!IL_RPID[@]}"; do
+			kill -0 "${IL_RPID[i]}" 2>/dev/null || continue
+			[ -n "$(lab_exec "h$i" ss -Huln "sport = :$IL_PORT" 2>/dev/null)" ] || left=1
+		done
+		[ "$left" = 0 ] && break
+		sleep 0.1
+	done
+	local rc=0
 	for i in "${!IL_RPID[@]}"; do
 		if ! kill -0 "${IL_RPID[i]}" 2>/dev/null; then
 			wait "${IL_RPID[i]}" 2>/dev/null
-			echo "receiver $i (${IL_RKIND[i]}) exited at start-up (status $?): $(tail -3 "${IL_RLOG[i]}" | tr '\n' '|')"
+			IL_RRC[i]=$?
+			IL_RALIVE[i]=0
+			IL_ERR+=("receiver h$i (${IL_RKIND[i]}) exited at start-up (status ${IL_RRC[i]}): $(grep -v '^#' "${IL_RLOG[i]}" | tail -1)")
 			rc=1
-		elif ! lab_wait_udp "h$i" "$IL_PORT" "$t" 2>/dev/null; then
-			echo "receiver $i (${IL_RKIND[i]}) did not bind udp/$IL_PORT within ${t}s"
+		elif [ -z "$(lab_exec "h$i" ss -Huln "sport = :$IL_PORT" 2>/dev/null)" ]; then
+			IL_ERR+=("receiver h$i (${IL_RKIND[i]}) did not bind udp/$IL_PORT within ${t}s")
 			rc=1
 		fi
 	done
@@ -181,7 +196,9 @@ il_server() {
 il_stop_recvs() {
 	local i
 	for i in "${!IL_RPID[@]}"; do
-		if kill -0 "${IL_RPID[i]}" 2>/dev/null; then
+		if [ "${IL_RALIVE[i]}" = 0 ]; then
+			continue
+		elif kill -0 "${IL_RPID[i]}" 2>/dev/null; then
 			lab_stop "${IL_RPID[i]}" 3
 		else
 			wait "${IL_RPID[i]}" 2>/dev/null

@@ -98,6 +98,9 @@ def main():
         return 1
     want = entries(src, True, umask, use_mode, use_mtime)
     got = entries(dst, False, umask, use_mode, use_mtime)
+    if want and not got:
+        print("treecmp: nothing received (%d entries expected)" % len(want))
+        return 1
     bad = []
     for rel in sorted(set(want) | set(got)):
         if rel not in got:
