@@ -14,8 +14,8 @@
 #include <sys/types.h>
 
 struct uftp_fstore {
-	int rootfd;       /* O_DIRECTORY descriptor of the root */
-	char root[4096];  /* the root as given, for log lines */
+	int rootfd;      /* O_DIRECTORY descriptor of the root */
+	char root[4096]; /* the root as given, for log lines */
 };
 
 /* Opens root (must exist and be a directory).  */

@@ -57,3 +57,11 @@ tests_unit_test_fstore_SOURCES = tests/unit/test_fstore.c tests/unit/cutest.h
 tests_unit_test_fstore_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_fstore_LDADD = $(LIB_TEST_LIBS)
 TESTS += tests/unit/test_fstore
+
+libuftplib_a_SOURCES += src/lib/walk.c src/lib/walk.h
+
+check_PROGRAMS += tests/unit/test_walk
+tests_unit_test_walk_SOURCES = tests/unit/test_walk.c tests/unit/cutest.h
+tests_unit_test_walk_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_walk_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_walk
