@@ -1,0 +1,151 @@
+/*
+ * The receiving side of UFTP 4.x (uftpd), as a pure state machine.
+ *
+ * One struct uftp_client serves every session of a daemon: sessions are
+ * created by ANNOUNCEs and keyed by (group ID, server ID, server address).
+ * At most cfg.max_sessions run at once; a new ANNOUNCE beyond that evicts
+ * the session idle for longest.
+ *
+ * The core contract of session.h applies: time enters as `now` (monotonic
+ * ns), datagrams enter through uftp_client_on_datagram() and leave through
+ * uftp_client_write(), file bytes cross struct uftp_client_fops, control
+ * events are drained with uftp_client_next_event().  Replies always go by
+ * unicast to the address the server's message came from.
+ */
+#ifndef UFTP_CORE_CLIENT_H
+#define UFTP_CORE_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/session.h"
+
+#define UFTP_CLIENT_MAX_ROOTS    32
+#define UFTP_CLIENT_MAX_KEYS     16
+#define UFTP_CLIENT_MAX_SERVERS  64
+#define UFTP_CLIENT_MAX_SESSIONS 256
+#define UFTP_CLIENT_NAME_MAX     4096 /* event file names, NUL included */
+
+/*
+ * File operations the driver implements (disk) and tests implement
+ * (memory).  `root` indexes cfg.roots; `rel` is a relative name already
+ * accepted by path.h.  Every function returns >= 0 or a negative uftp_err;
+ * the core logs failures and rejects or aborts the file, never the daemon.
+ */
+struct uftp_client_fops {
+	void *arg;
+	/* Creates (truncating) a regular file for writing; returns a handle >= 0. */
+	int (*open)(void *arg, size_t root, const char *rel);
+	/* Writes buf[0..len) at offset off of handle h. */
+	int (*write)(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len);
+	/*
+	 * Closes h.  ok = 1: the file is complete, set its mtime (seconds since
+	 * the epoch) and final mode; ok = 0: the transfer failed (the driver may
+	 * keep or remove the partial file).
+	 */
+	int (*close)(void *arg, int h, int ok, int64_t mtime);
+	/* Creates directory rel (and parents); an existing directory is fine. */
+	int (*mkdir)(void *arg, size_t root, const char *rel);
+	/* Creates symlink rel -> target, replacing an existing non-directory. */
+	int (*symlink)(void *arg, size_t root, const char *rel, const char *target);
+	/* Removes rel (file, link or tree) for a @DELETE request; may be NULL. */
+	int (*remove)(void *arg, size_t root, const char *rel);
+	/* Free bytes in root 0, for @FREESPACE; may be NULL (reports 0). */
+	int (*freespace)(void *arg, uint64_t *bytes);
+};
+
+/* An allowed server (-S): ID, expected source address, optional key fingerprint. */
+struct uftp_client_server {
+	uint32_t id;
+	struct uftp_ipaddr addr; /* family 0: any address */
+	int has_fp;
+	uint8_t fp[20]; /* SHA-1 of the server's key blob */
+};
+
+/* Configuration; copied by uftp_client_new() except the borrowed pointers noted. */
+struct uftp_client_config {
+	uint32_t uid;                                 /* our client ID (-U), host order */
+	const char *roots[UFTP_CLIENT_MAX_ROOTS];     /* -D (borrowed, absolute, normalised) */
+	size_t nroots;                                /* >= 1 */
+	int encrypted_only;                           /* -E */
+	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
+	size_t nkeys;
+	size_t max_sessions;                                        /* 0: default 16 */
+	struct uftp_client_server servers[UFTP_CLIENT_MAX_SERVERS]; /* -S */
+	size_t nservers;                                            /* 0: any server */
+	/* SHA-1 of a key blob for -S fingerprints; may be NULL (no check possible). */
+	int (*fingerprint)(const uint8_t *blob, size_t len, uint8_t fp[20]);
+	const struct uftp_client_fops *fops; /* borrowed */
+};
+
+enum uftp_client_event_type {
+	UFTP_CEV_JOIN = 1, /* join multicast group `addr` for a new session */
+	UFTP_CEV_LEAVE,    /* the session using `addr` ended: leave it */
+	UFTP_CEV_CONNECT,  /* registered with a server */
+	UFTP_CEV_FILE,     /* a file finished: name, size, status (UFTP_COMP_*) */
+	UFTP_CEV_DONE,     /* session completed normally */
+	UFTP_CEV_ABORTED,  /* session aborted or timed out: text says why */
+};
+
+struct uftp_client_event {
+	int type;
+	uint32_t group_id;
+	uint32_t server_id;
+	struct uftp_peer server;         /* where the server's messages come from */
+	struct uftp_ipaddr addr;         /* JOIN / LEAVE: the private group */
+	uint64_t size;                   /* FILE: bytes */
+	int status;                      /* FILE: enum uftp_comp_stat */
+	char text[UFTP_CLIENT_NAME_MAX]; /* FILE: wire name; ABORTED: reason */
+};
+
+/* Counters for the operator (dropped input never reaches a log above debug). */
+struct uftp_client_stats {
+	uint64_t rx, rx_dropped, rx_bad_auth, tx, tx_dropped;
+	uint64_t sessions, sessions_aborted, files, files_rejected;
+};
+
+struct uftp_client;
+
+/*
+ * Creates a client core.  cfg is copied; env, cfg->roots strings, keys and
+ * fops are borrowed and must outlive the core.  Returns NULL on allocation
+ * failure or an invalid config (no roots, no fops).
+ */
+struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
+                                    const struct uftp_env *env);
+
+/* Frees the core, closing open files as failed (no events, no datagrams). */
+void uftp_client_free(struct uftp_client *c);
+
+/*
+ * Feeds one datagram (UFTP header included) received from `from`.  Returns
+ * 0 when it was used, or a negative uftp_err when it was dropped (counted,
+ * logged at debug level); the caller needs to do nothing either way.
+ */
+int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from, const uint8_t *buf,
+                            size_t len, uint64_t now);
+
+/*
+ * Pulls the next datagram to send into out (cap bytes, 65536 always
+ * suffices) and its destination into *to.  Returns its length, or 0 when
+ * nothing is queued.
+ */
+int uftp_client_write(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
+                      uint64_t now);
+
+/* Earliest time uftp_client_handle_expiry() has work to do, or UFTP_NEVER. */
+uint64_t uftp_client_get_expiry(const struct uftp_client *c);
+
+/* Runs the timers due at now (resends, STATUS, timeouts). */
+void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now);
+
+/* Pops the oldest pending event into *ev; returns 1, or 0 when none. */
+int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev);
+
+/* Current counters. */
+void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st);
+
+/* Number of live sessions. */
+size_t uftp_client_session_count(const struct uftp_client *c);
+
+#endif

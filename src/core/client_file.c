@@ -1,0 +1,405 @@
+/*
+ * Client core, File Transfer and Completion phases: FILEINFO ->
+ * FILEINFO_ACK / COMPLETE, FILESEG storage, DONE -> STATUS / COMPLETE,
+ * DONE_CONF (protocol.txt 5.1.3, 5.1.4, 3.2).
+ *
+ * Section layout (settled against 4.10.2 with captures): a file of n
+ * blocks has ceil(n / (8 * block_size)) sections, so one section's NAK
+ * bitmap fits one block; the blocks are spread evenly, the first n %
+ * sections sections holding one block more than the others.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client_int.h"
+#include "core/err.h"
+#include "core/path.h"
+
+static int id_listed(const struct uftp_idlist *l, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (uftp_idlist_get(l, i) == id)
+			return 1;
+	return 0;
+}
+
+static uint32_t sec_blocks(const struct cfile *f, uint32_t sec)
+{
+	return f->base + (sec < f->extra ? 1 : 0);
+}
+
+static uint64_t sec_first(const struct cfile *f, uint32_t sec)
+{
+	return (uint64_t)sec * f->base + (sec < f->extra ? sec : f->extra);
+}
+
+static int have(const struct cfile *f, uint64_t b)
+{
+	return (f->have[b / 8] >> (b % 8)) & 1;
+}
+
+static int layout(struct cfile *f, uint16_t block_size)
+{
+	uint64_t per = 8ULL * block_size;
+
+	f->nblocks = (f->size + block_size - 1) / block_size;
+	if (!block_size || (f->nblocks + per - 1) / per > 65536)
+		return UFTP_ERR_BADVALUE;
+	f->nsections = (uint32_t)((f->nblocks + per - 1) / per);
+	if (f->nsections) {
+		f->base = (uint32_t)(f->nblocks / f->nsections);
+		f->extra = (uint32_t)(f->nblocks % f->nsections);
+	}
+	f->have = calloc((size_t)(f->nblocks / 8 + 1), 1);
+	return f->have ? 0 : UFTP_ERR_NOMEM;
+}
+
+void cl_file_close(struct uftp_client *c, struct csession *s, int ok)
+{
+	struct cfile *f = &s->file;
+
+	if (f->fh >= 0)
+		c->cfg.fops->close(c->cfg.fops->arg, f->fh, ok, (int64_t)f->mtime);
+	f->fh = -1;
+	free(f->have);
+	f->have = NULL;
+	f->active = 0;
+}
+
+int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
+                     uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_COMPLETE};
+	uint8_t ext[UFTP_EXT_FREESPACE_INFO_LEN];
+	struct uftp_ext_freespace_info fi = {0};
+	ssize_t n;
+
+	m.u.complete.file_id = file_id;
+	m.u.complete.status = status;
+	if (file_id && file_id == s->file.id && s->file.ftype == UFTP_FTYPE_FREESPACE) {
+		if (c->cfg.fops->freespace)
+			c->cfg.fops->freespace(c->cfg.fops->arg, &fi.freespace);
+		n = uftp_encode_ext_freespace_info(ext, sizeof(ext), &fi);
+		if (n > 0)
+			m.u.complete.ext = ext, m.u.complete.ext_len = (size_t)n;
+	}
+	return cl_send(c, s, &m, now);
+}
+
+static int send_fileinfo_ack(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_FILEINFO_ACK};
+
+	m.u.fileinfo_ack.file_id = s->file.id;
+	cl_ts_echo(s, now, &m.u.fileinfo_ack.tstamp_sec, &m.u.fileinfo_ack.tstamp_usec);
+	return cl_send(c, s, &m, now);
+}
+
+/* The file is settled (stored, rejected, made): report it once. */
+static void file_finished(struct uftp_client *c, struct csession *s, uint8_t status)
+{
+	struct cfile *f = &s->file;
+
+	f->status = status;
+	f->complete = 1;
+	f->nak_due = 0;
+	cl_file_close(c, s, status != UFTP_COMP_REJECTED);
+	c->st.files++;
+	if (status == UFTP_COMP_REJECTED)
+		c->st.files_rejected++;
+	cl_log(c, UFTP_LOG_INFO, "[%08X] %s %s (%llu bytes)", s->group_id,
+	       status == UFTP_COMP_REJECTED ? "rejected" : "received", f->name,
+	       (unsigned long long)f->size);
+	cl_event(c, s, UFTP_CEV_FILE, f->name);
+}
+
+/* Directory, symlink, @DELETE, @FREESPACE: done at once, answered with COMPLETE. */
+static uint8_t make_special(struct uftp_client *c, struct csession *s, size_t root, const char *rel,
+                            const struct uftp_fileinfo *fi)
+{
+	const struct uftp_client_fops *ops = c->cfg.fops;
+	char target[1024];
+	int rv = 0;
+
+	switch (fi->ftype) {
+	case UFTP_FTYPE_DIR: rv = ops->mkdir(ops->arg, root, rel); break;
+	case UFTP_FTYPE_LINK:
+		if (!fi->link_len || fi->link_len >= sizeof(target) ||
+		    memchr(fi->link, 0, fi->link_len))
+			return UFTP_COMP_REJECTED;
+		memcpy(target, fi->link, fi->link_len);
+		target[fi->link_len] = 0;
+		rv = ops->symlink(ops->arg, root, rel, target);
+		break;
+	case UFTP_FTYPE_DELETE: rv = ops->remove ? ops->remove(ops->arg, root, rel) : 0; break;
+	default: break;
+	}
+	if (rv < 0)
+		cl_log(c, UFTP_LOG_WARN, "[%08X] %s: %s", s->group_id, s->file.name,
+		       uftp_strerror(rv));
+	return rv < 0 ? UFTP_COMP_REJECTED : UFTP_COMP_NORMAL;
+}
+
+static int start_regular(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
+{
+	struct cfile *f = &s->file;
+	int rv = layout(f, s->block_size);
+
+	if (rv < 0)
+		return rv;
+	rv = c->cfg.fops->open(c->cfg.fops->arg, root, rel);
+	if (rv < 0) {
+		cl_log(c, UFTP_LOG_WARN, "[%08X] cannot create %s: %s", s->group_id, f->name,
+		       uftp_strerror(rv));
+		return rv;
+	}
+	f->fh = rv;
+	f->active = 1;
+	return 0;
+}
+
+static void new_file(struct cfile *f, const struct uftp_fileinfo *fi)
+{
+	size_t n = fi->name_len < sizeof(f->name) - 1 ? fi->name_len : sizeof(f->name) - 1;
+
+	free(f->have);
+	memset(f, 0, sizeof(*f));
+	f->fh = -1;
+	f->id = fi->file_id;
+	f->ftype = fi->ftype;
+	f->size = fi->ftype == UFTP_FTYPE_REG ? fi->fsize : 0;
+	f->mtime = fi->ftstamp;
+	memcpy(f->name, fi->name, n);
+	for (size_t i = 0; i < n; i++) /* printable in logs and status lines */
+		if ((unsigned char)f->name[i] < 0x20 || f->name[i] == 0x7f)
+			f->name[i] = '?';
+}
+
+/* Answers a FILEINFO for the file we already handle (our reply got lost). */
+static int repeat_reply(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	if (s->file.complete && s->file.ftype != UFTP_FTYPE_REG)
+		return cl_send_complete(c, s, s->file.id, s->file.status, now);
+	if (s->file.status == UFTP_COMP_REJECTED)
+		return cl_send_complete(c, s, s->file.id, s->file.status, now);
+	return send_fileinfo_ack(c, s, now);
+}
+
+static int accept_file(struct uftp_client *c, struct csession *s, const struct uftp_fileinfo *fi,
+                       uint64_t now)
+{
+	char rel[UFTP_PATH_MAX + 1];
+	size_t root;
+	int rv;
+
+	if (s->file.fh >= 0)
+		cl_file_close(c, s, 0); /* the server moved on without us */
+	new_file(&s->file, fi);
+	rv = uftp_path_resolve(c->cfg.roots, c->cfg.nroots, (const char *)fi->name, fi->name_len,
+	                       &root, rel, sizeof(rel));
+	if (rv < 0) {
+		cl_log(c, UFTP_LOG_WARN,
+		       "[%08X] rejecting file name '%s': outside the destination "
+		       "directories or not a safe relative path",
+		       s->group_id, s->file.name);
+		file_finished(c, s, UFTP_COMP_REJECTED);
+		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_REJECTED, now);
+	}
+	if (fi->ftype != UFTP_FTYPE_REG) {
+		file_finished(c, s, make_special(c, s, root, rel, fi));
+		return cl_send_complete(c, s, fi->file_id, s->file.status, now);
+	}
+	rv = start_regular(c, s, root, rel);
+	if (rv < 0) {
+		file_finished(c, s, UFTP_COMP_REJECTED);
+		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_REJECTED, now);
+	}
+	cl_log(c, UFTP_LOG_DEBUG, "[%08X] receiving %s (%llu bytes, %u sections)", s->group_id,
+	       s->file.name, (unsigned long long)s->file.size, s->file.nsections);
+	if (!s->file.nblocks)
+		file_finished(c, s, UFTP_COMP_NORMAL);
+	return send_fileinfo_ack(c, s, now);
+}
+
+int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	const struct uftp_fileinfo *fi = &in->msg->u.fileinfo;
+
+	if (!id_listed(&fi->ids, c->cfg.uid))
+		return 0;
+	if (s->state == CS_REGISTER) {
+		if (s->enc)
+			return UFTP_ERR_STATE;
+		s->state = CS_ACTIVE; /* our REG_CONF was lost */
+		cl_event(c, s, UFTP_CEV_CONNECT, NULL);
+	}
+	s->ts_sec = fi->tstamp_sec, s->ts_usec = fi->tstamp_usec, s->ts_rx = in->now;
+	if (s->file.id == fi->file_id && (s->file.active || s->file.complete))
+		return repeat_reply(c, s, in->now);
+	return accept_file(c, s, fi, in->now);
+}
+
+static void arm_naks(struct csession *s, uint32_t upto, int from_done, uint64_t now)
+{
+	struct cfile *f = &s->file;
+
+	if (from_done)
+		f->nak_done = 1;
+	if (!f->nak_due || upto > f->nak_upto)
+		f->nak_upto = upto;
+	if (!f->nak_due) {
+		f->nak_due = 1;
+		f->nak_at = now + s->grtt;
+	}
+}
+
+static int store_block(struct uftp_client *c, struct csession *s, const struct uftp_fileseg *fs,
+                       uint64_t b)
+{
+	struct cfile *f = &s->file;
+	uint64_t off = b * s->block_size;
+	size_t want = (size_t)(f->size - off < s->block_size ? f->size - off : s->block_size);
+	int rv;
+
+	if (fs->data_len != want)
+		return UFTP_ERR_BADLEN;
+	if (have(f, b))
+		return 0;
+	rv = c->cfg.fops->write(c->cfg.fops->arg, f->fh, off, fs->data, fs->data_len);
+	if (rv < 0)
+		return rv;
+	f->have[b / 8] |= (uint8_t)(1u << (b % 8));
+	f->nhave++;
+	return 0;
+}
+
+int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	const struct uftp_fileseg *fs = &in->msg->u.fileseg;
+	struct cfile *f = &s->file;
+	uint64_t b;
+	int rv;
+
+	if (!f->active || fs->file_id != f->id)
+		return 0; /* not ours, or already complete */
+	if (fs->section >= f->nsections || fs->block >= sec_blocks(f, fs->section))
+		return UFTP_ERR_BADVALUE;
+	b = sec_first(f, fs->section) + fs->block;
+	rv = store_block(c, s, fs, b);
+	if (rv == UFTP_ERR_BADLEN)
+		return rv;
+	if (rv < 0) {
+		cl_abort(c, s, "Error writing file", 1, in->now);
+		return 0;
+	}
+	if (fs->section > f->max_section) {
+		f->max_section = fs->section;
+		arm_naks(s, fs->section - 1u, 0, in->now);
+	}
+	if (f->nhave == f->nblocks)
+		file_finished(c, s, UFTP_COMP_NORMAL);
+	return 0;
+}
+
+static int section_missing(const struct cfile *f, uint32_t sec)
+{
+	uint64_t first = sec_first(f, sec), i;
+
+	for (i = 0; i < sec_blocks(f, sec); i++)
+		if (!have(f, first + i))
+			return 1;
+	return 0;
+}
+
+static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, uint64_t now)
+{
+	const struct cfile *f = &s->file;
+	struct uftp_msg m = {.func = UFTP_MSG_STATUS};
+	uint8_t naks[UFTP_MAX_NAK_LEN];
+	uint64_t first = sec_first(f, sec), i, n = sec_blocks(f, sec);
+
+	if ((n + 7) / 8 > sizeof(naks))
+		return UFTP_ERR_NOSPACE;
+	memset(naks, 0, (size_t)(n + 7) / 8);
+	for (i = 0; i < n; i++)
+		if (!have(f, first + i))
+			naks[i / 8] |= (uint8_t)(1u << (i % 8));
+	m.u.status.file_id = f->id;
+	m.u.status.section = (uint16_t)sec;
+	m.u.status.naks = naks;
+	m.u.status.naks_len = (size_t)(n + 7) / 8;
+	return cl_send(c, s, &m, now);
+}
+
+/* The STATUS timer fired: NAK every incomplete section up to nak_upto. */
+static void report_naks(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	struct cfile *f = &s->file;
+	uint32_t sec, sent = 0, upto = f->nak_upto;
+
+	f->nak_due = 0;
+	if (f->complete) {
+		if (f->nak_done)
+			cl_send_complete(c, s, f->id, f->status, now);
+		return;
+	}
+	if (upto >= f->nsections)
+		upto = f->nsections - 1;
+	for (sec = 0; sec <= upto && sent < TXQ_LEN / 2; sec++) {
+		if (!section_missing(f, sec))
+			continue;
+		send_status(c, s, sec, now);
+		sent++;
+	}
+	f->nak_done = 0;
+}
+
+void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	if (s->file.nak_due && now >= s->file.nak_at)
+		report_naks(c, s, now);
+}
+
+static int end_of_session(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	if (s->state == CS_ACTIVE) {
+		if (s->file.fh >= 0)
+			cl_file_close(c, s, 0);
+		s->state = CS_DONE;
+		s->start = now;
+		s->resend_at = now + 4 * s->grtt;
+	}
+	return cl_send_complete(c, s, 0, UFTP_COMP_NORMAL, now);
+}
+
+int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	const struct uftp_done *d = &in->msg->u.done;
+	struct cfile *f = &s->file;
+
+	if (!id_listed(&d->ids, c->cfg.uid))
+		return 0;
+	if (d->file_id == 0)
+		return end_of_session(c, s, in->now);
+	if (s->state != CS_ACTIVE || d->file_id != f->id)
+		return 0;
+	if (f->complete)
+		return cl_send_complete(c, s, f->id, f->status, in->now);
+	if (!f->active)
+		return 0;
+	arm_naks(s, d->section, 1, in->now);
+	return 0;
+}
+
+int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	if (!id_listed(&in->msg->u.done_conf.ids, c->cfg.uid))
+		return 0;
+	cl_log(c, UFTP_LOG_INFO, "[%08X] session complete", s->group_id);
+	cl_event(c, s, UFTP_CEV_DONE, NULL);
+	cl_end(c, s);
+	return 0;
+}

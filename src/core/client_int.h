@@ -1,0 +1,144 @@
+/* Internals shared by the client core's files (client*.c).  Not installed. */
+#ifndef UFTP_CORE_CLIENT_INT_H
+#define UFTP_CORE_CLIENT_INT_H
+
+#include <stdarg.h>
+
+#include "core/client.h"
+#include "core/keysched.h"
+
+#define TXQ_LEN    64
+#define TXQ_MAX    4096 /* largest datagram we build (STATUS of an 8800 block + RSA-8192 sig) */
+#define EVQ_LEN    128
+#define PLAIN_MAX  65536
+#define MIN_TMO_NS UFTP_NS_PER_SEC
+
+enum cstate {
+	CS_REGISTER = 0, /* REGISTER sent, waiting for REG_CONF / KEYINFO */
+	CS_ACTIVE = 1,   /* registered: file transfers */
+	CS_DONE = 2,     /* COMPLETE for file 0 sent, waiting for DONE_CONF */
+};
+
+#define CS_BIT(s) (1u << (s))
+
+/* The file being received. */
+struct cfile {
+	int active;   /* FILEINFO accepted, data expected */
+	int complete; /* every block stored */
+	uint16_t id;
+	uint8_t ftype;
+	uint8_t status; /* COMPLETE status for this file */
+	int fh;         /* fops handle, -1 if none */
+	uint64_t size;
+	uint32_t mtime;
+	uint64_t nblocks;
+	uint32_t nsections;
+	uint32_t base; /* blocks per section (the first `extra` get one more) */
+	uint32_t extra;
+	uint8_t *have; /* bitmap of stored blocks */
+	uint64_t nhave;
+	uint32_t max_section; /* highest section seen in a FILESEG */
+	int nak_due;          /* STATUS timer armed */
+	uint64_t nak_at;
+	uint32_t nak_upto; /* sections to report: 0..nak_upto */
+	int nak_done;      /* arm came from DONE: answer COMPLETE if nothing missing */
+	char name[UFTP_CLIENT_NAME_MAX];
+};
+
+struct csession {
+	int used;
+	enum cstate state;
+	uint32_t group_id;
+	uint8_t group_inst;
+	uint32_t server_id;
+	struct uftp_peer server;
+	struct uftp_ipaddr priv;
+	uint16_t seq;
+	uint8_t robust;
+	uint16_t block_size;
+	uint64_t grtt;            /* ns, from the latest server header */
+	uint64_t last_rx;         /* last datagram from the server */
+	uint64_t start;           /* REGISTER first sent / COMPLETE(0) first sent */
+	uint64_t resend_at;       /* REGISTER or final COMPLETE resend */
+	uint32_t ts_sec, ts_usec; /* last server timestamp and when we got it */
+	uint64_t ts_rx;
+	/* encryption */
+	int enc;
+	int keyed;
+	uint8_t keytype, hashtype, sigtype, keyextype, client_auth;
+	uint8_t srand[UFTP_RAND_LEN], crand[UFTP_RAND_LEN];
+	uint8_t premaster[UFTP_PREMASTER_LEN];
+	size_t premaster_len;
+	uint8_t keyinfo[UFTP_MAX_BLOB_LEN]; /* REGISTER key info */
+	size_t keyinfo_len;
+	uint8_t ckey_blob[UFTP_MAX_BLOB_LEN];
+	size_t ckey_blob_len;
+	uint8_t ckey_sig[UFTP_MAX_SIG_LEN]; /* CLIENT_KEY signed verify data */
+	size_t ckey_sig_len;
+	struct uftp_pkey *ckey;       /* our key used (borrowed from cfg) */
+	struct uftp_pkey *server_key; /* owned */
+	struct uftp_keys client_keys, group_keys;
+	uint8_t group_master[UFTP_MASTER_LEN];
+	uint64_t iv_ctr; /* our ENCRYPTED counter */
+	uint8_t verify[UFTP_VERIFY_LEN];
+	struct cfile file;
+};
+
+struct txent {
+	struct uftp_peer to;
+	size_t len;
+	uint8_t buf[TXQ_MAX];
+};
+
+struct uftp_client {
+	struct uftp_client_config cfg;
+	const struct uftp_env *env;
+	struct csession *sess;
+	size_t nsess;
+	struct txent *txq;
+	size_t tx_head, tx_n;
+	struct uftp_client_event *evq;
+	size_t ev_head, ev_n;
+	struct uftp_client_stats st;
+	uint8_t plain[PLAIN_MAX];
+};
+
+/* A decoded message from a session's server, with the context handlers need. */
+struct cin {
+	const struct uftp_header *hdr;
+	const struct uftp_msg *msg;
+	const uint8_t *pkt; /* the whole datagram */
+	size_t len;
+	int encrypted; /* arrived inside ENCRYPTED */
+	uint64_t now;
+};
+
+/* client.c */
+void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
+int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m, uint64_t now);
+void cl_abort(struct uftp_client *c, struct csession *s, const char *why, int tell_server,
+              uint64_t now);
+void cl_end(struct uftp_client *c, struct csession *s);
+void cl_ts_echo(const struct csession *s, uint64_t now, uint32_t *sec, uint32_t *usec);
+uint64_t cl_max(uint64_t a, uint64_t b);
+
+/* client_reg.c */
+int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const struct uftp_header *h,
+                   const struct uftp_announce *a, const uint8_t *pkt, size_t len, uint64_t now);
+int cl_send_register(struct uftp_client *c, struct csession *s, uint64_t now);
+int cl_on_reg_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
+int cl_on_keyinfo(struct uftp_client *c, struct csession *s, const struct cin *in);
+
+/* client_file.c */
+int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *in);
+int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *in);
+int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in);
+int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
+void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
+void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
+int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
+                     uint64_t now);
+
+#endif

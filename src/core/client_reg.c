@@ -1,0 +1,452 @@
+/*
+ * Client core, Announce/Register phase: ANNOUNCE -> REGISTER (+ CLIENT_KEY),
+ * REG_CONF, KEYINFO -> KEYINFO_ACK (protocol.txt 4 and 5.1.1/5.1.2).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/client_int.h"
+#include "core/err.h"
+#include "core/quant.h"
+
+static int id_listed(const struct uftp_idlist *l, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (uftp_idlist_get(l, i) == id)
+			return 1;
+	return 0;
+}
+
+static const struct uftp_client_server *server_entry(const struct uftp_client *c, uint32_t id,
+                                                     const struct uftp_peer *from)
+{
+	size_t i, n;
+
+	for (i = 0; i < c->cfg.nservers; i++) {
+		const struct uftp_client_server *e = &c->cfg.servers[i];
+		n = e->addr.family == 6 ? 16 : 4;
+		if (e->id != id)
+			continue;
+		if (e->addr.family && (e->addr.family != from->ip.family ||
+		                       memcmp(e->addr.addr, from->ip.addr, n) != 0))
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+/* A free slot, or the one idle for longest (ended first). */
+static struct csession *new_slot(struct uftp_client *c)
+{
+	struct csession *old = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nsess; i++) {
+		if (!c->sess[i].used)
+			return &c->sess[i];
+		if (!old || c->sess[i].last_rx < old->last_rx)
+			old = &c->sess[i];
+	}
+	cl_log(c, UFTP_LOG_WARN, "[%08X] too many sessions: dropping the oldest", old->group_id);
+	cl_event(c, old, UFTP_CEV_ABORTED, "evicted: too many sessions");
+	cl_end(c, old);
+	return old;
+}
+
+/* ---- encryption set-up ------------------------------------------------ */
+
+/* Client random: UNIX time (little-endian, as the reference) + 28 random bytes. */
+static int make_random(struct uftp_client *c, uint8_t *r)
+{
+	uint32_t sec, usec;
+
+	uftp_env_wall(c->env, &sec, &usec);
+	r[0] = (uint8_t)sec, r[1] = (uint8_t)(sec >> 8), r[2] = (uint8_t)(sec >> 16);
+	r[3] = (uint8_t)(sec >> 24);
+	return uftp_env_random(c->env, r + 4, UFTP_RAND_LEN - 4);
+}
+
+/* ECDH announces are signed over the whole packet with the signature zeroed. */
+static int check_announce_sig(struct uftp_client *c, struct csession *s,
+                              const struct uftp_ext_enc_info *ei, const uint8_t *pkt, size_t len)
+{
+	uint8_t *copy;
+	size_t off = (size_t)(ei->sig - pkt);
+	int rv;
+
+	if (!ei->sig_len || off + ei->sig_len > len)
+		return UFTP_ERR_AUTH;
+	copy = malloc(len);
+	if (!copy)
+		return UFTP_ERR_NOMEM;
+	memcpy(copy, pkt, len);
+	memset(copy + off, 0, ei->sig_len);
+	rv = c->env->crypto->verify(s->server_key, s->hashtype, copy, len, ei->sig, ei->sig_len);
+	free(copy);
+	return rv;
+}
+
+static int ecdh_exchange(struct uftp_client *c, struct csession *s,
+                         const struct uftp_ext_enc_info *ei)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	struct uftp_pkey *dh = NULL, *eph = NULL;
+	struct uftp_pkey_info info;
+	int rv;
+
+	rv = ops->blob_import(ei->dhkey, ei->dhkey_len, &dh);
+	if (rv >= 0)
+		rv = ops->pkey_info(dh, &info);
+	if (rv >= 0)
+		rv = ops->pkey_generate(UFTP_BLOB_EC, info.curve, &eph);
+	if (rv >= 0)
+		rv = ops->blob_export(eph, s->keyinfo, sizeof(s->keyinfo));
+	if (rv >= 0) {
+		s->keyinfo_len = (size_t)rv;
+		rv = uftp_keysched_ecdh_premaster(ops, eph, dh, s->premaster);
+		s->premaster_len = UFTP_ECDH_PREMASTER_LEN;
+	}
+	ops->pkey_free(dh);
+	ops->pkey_free(eph);
+	return rv < 0 ? rv : 0;
+}
+
+static int rsa_exchange(struct uftp_client *c, struct csession *s)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	int rv = uftp_env_random(c->env, s->premaster, UFTP_PREMASTER_LEN);
+
+	if (rv < 0)
+		return rv;
+	s->premaster_len = UFTP_PREMASTER_LEN;
+	rv = ops->rsa_encrypt(s->server_key, s->premaster, s->premaster_len, s->keyinfo,
+	                      sizeof(s->keyinfo));
+	if (rv < 0)
+		return rv;
+	s->keyinfo_len = (size_t)rv;
+	return 0;
+}
+
+/* Our key for CLIENT_KEY: same type (and curve) as the server's when possible. */
+static struct uftp_pkey *pick_key(struct uftp_client *c, struct csession *s, int strict)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	struct uftp_pkey_info si, ki;
+	size_t i;
+
+	if (ops->pkey_info(s->server_key, &si) < 0)
+		return NULL;
+	for (i = 0; i < c->cfg.nkeys; i++) {
+		if (ops->pkey_info(c->cfg.keys[i], &ki) < 0)
+			continue;
+		if (ki.blobtype == si.blobtype &&
+		    (si.blobtype != UFTP_BLOB_EC || ki.curve == si.curve))
+			return c->cfg.keys[i];
+	}
+	return strict || !c->cfg.nkeys ? NULL : c->cfg.keys[0];
+}
+
+static void handshake(const struct csession *s, struct uftp_handshake *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->group_id = s->group_id;
+	hs->priv_addr = s->priv.addr;
+	hs->priv_addr_len = s->priv.family == 6 ? 16 : 4;
+	hs->server_random = s->srand;
+	hs->client_random = s->crand;
+	hs->premaster = s->premaster;
+	hs->premaster_len = s->premaster_len;
+	hs->group_master = s->group_master;
+	if (s->ckey) {
+		hs->client_key_blob = s->ckey_blob;
+		hs->client_key_blob_len = s->ckey_blob_len;
+	}
+}
+
+static int client_key_setup(struct uftp_client *c, struct csession *s)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	struct uftp_handshake hs;
+	uint8_t msg[256];
+	int rv, n;
+
+	s->ckey = pick_key(c, s, s->sigtype == UFTP_SIG_KEYEX);
+	if (!s->ckey)
+		return UFTP_ERR_KEYFILE;
+	rv = ops->blob_export(s->ckey, s->ckey_blob, sizeof(s->ckey_blob));
+	if (rv < 0)
+		return rv;
+	s->ckey_blob_len = (size_t)rv;
+	handshake(s, &hs);
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	if (n < 0)
+		return n;
+	rv = ops->sign(s->ckey, s->hashtype, msg, (size_t)n, s->ckey_sig, sizeof(s->ckey_sig));
+	if (rv < 0)
+		return rv;
+	s->ckey_sig_len = (size_t)rv;
+	return 0;
+}
+
+static int check_fingerprint(struct uftp_client *c, const struct uftp_client_server *e,
+                             const struct uftp_ext_enc_info *ei)
+{
+	uint8_t fp[20];
+
+	if (!e || !e->has_fp)
+		return 0;
+	if (!c->cfg.fingerprint || c->cfg.fingerprint(ei->pubkey, ei->pubkey_len, fp) < 0)
+		return UFTP_ERR_AUTH;
+	return memcmp(fp, e->fp, sizeof(fp)) == 0 ? 0 : UFTP_ERR_AUTH;
+}
+
+static int enc_params(struct csession *s, const struct uftp_ext_enc_info *ei)
+{
+	s->keytype = ei->keytype, s->hashtype = ei->hashtype;
+	s->sigtype = ei->sigtype, s->keyextype = ei->keyextype;
+	s->client_auth = ei->flags & UFTP_ENC_INFO_CLIENT_AUTH;
+	if (!uftp_key_len(s->keytype) || !uftp_hash_len(s->hashtype))
+		return UFTP_ERR_UNKNOWN_TYPE;
+	if (s->sigtype < UFTP_SIG_HMAC || s->sigtype > UFTP_SIG_AUTHENC)
+		return UFTP_ERR_UNKNOWN_TYPE;
+	if (s->keyextype < UFTP_KEYEX_RSA || s->keyextype > UFTP_KEYEX_ECDH_ECDSA)
+		return UFTP_ERR_UNKNOWN_TYPE;
+	memcpy(s->srand, ei->rand, UFTP_RAND_LEN);
+	return 0;
+}
+
+/* Everything REGISTER needs: key exchange, randoms, session keys, CLIENT_KEY. */
+static int enc_setup(struct uftp_client *c, struct csession *s, const struct uftp_ext_enc_info *ei,
+                     const struct uftp_client_server *e, const uint8_t *pkt, size_t len)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	uint8_t master[UFTP_MASTER_LEN];
+	int rv = enc_params(s, ei);
+
+	if (rv < 0)
+		return rv;
+	rv = check_fingerprint(c, e, ei);
+	if (rv >= 0)
+		rv = ops->blob_import(ei->pubkey, ei->pubkey_len, &s->server_key);
+	if (rv >= 0 && s->keyextype != UFTP_KEYEX_RSA)
+		rv = check_announce_sig(c, s, ei, pkt, len);
+	if (rv >= 0)
+		rv = s->keyextype == UFTP_KEYEX_RSA ? rsa_exchange(c, s) : ecdh_exchange(c, s, ei);
+	if (rv >= 0)
+		rv = make_random(c, s->crand);
+	if (rv >= 0)
+		rv = uftp_keysched_master(ops, s->hashtype, s->premaster, s->premaster_len,
+		                          s->srand, s->crand, master);
+	if (rv >= 0)
+		rv = uftp_keysched_client_keys(ops, s->keytype, s->hashtype, master, s->srand,
+		                               s->crand, &s->client_keys);
+	uftp_keysched_wipe(master, sizeof(master));
+	if (rv >= 0 && (s->client_auth || s->sigtype == UFTP_SIG_KEYEX))
+		rv = client_key_setup(c, s);
+	return rv < 0 ? rv : 0;
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+int cl_send_register(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	static const uint8_t zero[UFTP_RAND_LEN];
+	struct uftp_msg m = {.func = UFTP_MSG_REGISTER};
+	int rv;
+
+	cl_ts_echo(s, now, &m.u.reg.tstamp_sec, &m.u.reg.tstamp_usec);
+	m.u.reg.rand = s->enc ? s->crand : zero;
+	m.u.reg.keyinfo = s->keyinfo;
+	m.u.reg.keyinfo_len = s->keyinfo_len;
+	rv = cl_send(c, s, &m, now);
+	if (rv < 0 || !s->ckey)
+		return rv;
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_CLIENT_KEY;
+	m.u.client_key.pubkey = s->ckey_blob;
+	m.u.client_key.pubkey_len = s->ckey_blob_len;
+	m.u.client_key.verify = s->ckey_sig;
+	m.u.client_key.verify_len = s->ckey_sig_len;
+	return cl_send(c, s, &m, now);
+}
+
+static void note_timestamp(struct csession *s, uint32_t sec, uint32_t usec, uint64_t now)
+{
+	s->ts_sec = sec, s->ts_usec = usec, s->ts_rx = now;
+}
+
+static void session_init(struct uftp_client *c, struct csession *s, const struct uftp_peer *from,
+                         const struct uftp_header *h, const struct uftp_announce *a, uint64_t now)
+{
+	memset(s, 0, sizeof(*s));
+	s->used = 1;
+	s->state = CS_REGISTER;
+	s->group_id = h->group_id;
+	s->group_inst = h->group_inst;
+	s->server_id = h->src_id;
+	s->server = *from;
+	s->priv = a->priv_addr;
+	s->robust = a->robust ? a->robust : 1;
+	s->block_size = a->block_size;
+	s->grtt = uftp_grtt_unquantize(h->grtt);
+	s->last_rx = s->start = now;
+	s->file.fh = -1;
+	note_timestamp(s, a->tstamp_sec, a->tstamp_usec, now);
+	c->st.sessions++;
+}
+
+/* Refuses an encrypted session we cannot join: ABORT in clear, then forget it. */
+static int refuse(struct uftp_client *c, struct csession *s, const char *why, uint64_t now)
+{
+	cl_log(c, UFTP_LOG_WARN, "[%08X] refusing session from 0x%08X: %s", s->group_id,
+	       s->server_id, why);
+	cl_abort(c, s, why, 1, now);
+	return 0;
+}
+
+static int start_session(struct uftp_client *c, struct csession *s,
+                         const struct uftp_ext_enc_info *ei, const struct uftp_client_server *e,
+                         const uint8_t *pkt, size_t len, uint64_t now)
+{
+	int rv;
+
+	if (ei) {
+		if (!c->env->crypto)
+			return refuse(c, s, "Encryption not supported", now);
+		s->enc = 1;
+		rv = enc_setup(c, s, ei, e, pkt, len);
+		if (rv == UFTP_ERR_KEYFILE)
+			return refuse(c, s, "No client key compatible with server key", now);
+		if (rv < 0)
+			return refuse(c, s, uftp_strerror(rv), now);
+	}
+	cl_event(c, s, UFTP_CEV_JOIN, NULL);
+	cl_log(c, UFTP_LOG_INFO, "[%08X] announce from server 0x%08X (%s), registering",
+	       s->group_id, s->server_id, s->enc ? "encrypted" : "not encrypted");
+	s->resend_at = now + 4 * s->grtt;
+	return cl_send_register(c, s, now);
+}
+
+static int find_enc_info(const struct uftp_announce *a, struct uftp_ext_enc_info *ei)
+{
+	struct uftp_ext ext;
+	int rv = uftp_ext_find(a->ext, a->ext_len, UFTP_EXT_ENC_INFO, &ext);
+	ssize_t n;
+
+	if (rv <= 0)
+		return rv;
+	n = uftp_decode_ext_enc_info(ei, ext.ptr, ext.len);
+	return n < 0 ? (int)n : 1;
+}
+
+int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const struct uftp_header *h,
+                   const struct uftp_announce *a, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	const struct uftp_client_server *e = NULL;
+	struct uftp_ext_enc_info ei;
+	struct csession *s;
+	size_t i;
+	int enc;
+
+	for (i = 0; i < c->nsess; i++) {
+		s = &c->sess[i];
+		if (s->used && s->group_id == h->group_id && s->server_id == h->src_id &&
+		    uftp_peer_equal(&s->server, from)) {
+			s->last_rx = now; /* a repeat: the REGISTER timer answers it */
+			s->grtt = uftp_grtt_unquantize(h->grtt);
+			note_timestamp(s, a->tstamp_sec, a->tstamp_usec, now);
+			return 0;
+		}
+	}
+	if (a->ids.count && !id_listed(&a->ids, c->cfg.uid))
+		return 0; /* closed group without us */
+	if (c->cfg.nservers) {
+		e = server_entry(c, h->src_id, from);
+		if (!e)
+			return UFTP_ERR_AUTH;
+	}
+	enc = find_enc_info(a, &ei);
+	if (enc < 0)
+		return enc;
+	if (!enc && c->cfg.encrypted_only) {
+		cl_log(c, UFTP_LOG_WARN, "[%08X] ignoring unencrypted session (-E)", h->group_id);
+		return 0;
+	}
+	s = new_slot(c);
+	session_init(c, s, from, h, a, now);
+	return start_session(c, s, enc ? &ei : NULL, e, pkt, len, now);
+}
+
+static void registered(struct uftp_client *c, struct csession *s)
+{
+	s->state = CS_ACTIVE;
+	cl_log(c, UFTP_LOG_INFO, "[%08X] registered with server 0x%08X", s->group_id, s->server_id);
+	cl_event(c, s, UFTP_CEV_CONNECT, NULL);
+}
+
+int cl_on_reg_conf(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	if (s->enc || !id_listed(&in->msg->u.reg_conf.ids, c->cfg.uid))
+		return 0;
+	if (s->state == CS_REGISTER)
+		registered(c, s);
+	return 0;
+}
+
+static int send_keyinfo_ack(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_KEYINFO_ACK};
+
+	m.u.keyinfo_ack.verify = s->verify;
+	return cl_send(c, s, &m, now);
+}
+
+static int take_keys(struct uftp_client *c, struct csession *s, const struct uftp_destkey *dk,
+                     uint64_t ctr)
+{
+	const struct uftp_crypto_ops *ops = c->env->crypto;
+	struct uftp_handshake hs;
+	int rv;
+
+	rv = uftp_keysched_keyinfo_unwrap(ops, &s->client_keys, s->server_id, ctr, dk->groupmaster,
+	                                  s->group_master);
+	if (rv >= 0)
+		rv = uftp_keysched_group_keys(ops, s->keytype, s->hashtype, s->group_master,
+		                              s->srand, &s->group_keys);
+	if (rv < 0)
+		return rv;
+	handshake(s, &hs);
+	return uftp_keysched_verify_data(ops, s->hashtype, &hs, s->verify);
+}
+
+int cl_on_keyinfo(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	const struct uftp_keyinfo *ki = &in->msg->u.keyinfo;
+	struct uftp_destkey dk;
+	size_t i;
+	int rv;
+
+	if (!s->enc)
+		return UFTP_ERR_STATE;
+	for (i = 0; i < ki->key_count; i++) {
+		dk = uftp_keyinfo_get(ki, i);
+		if (dk.client_id == c->cfg.uid)
+			break;
+	}
+	if (i == ki->key_count)
+		return 0; /* for other clients */
+	if (!s->keyed) {
+		rv = take_keys(c, s, &dk, ki->iv_ctr);
+		if (rv < 0) {
+			cl_abort(c, s, "Failed to decrypt group key", 1, in->now);
+			return 0;
+		}
+		s->keyed = 1;
+		registered(c, s);
+	}
+	return send_keyinfo_ack(c, s, in->now);
+}

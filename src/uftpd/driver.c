@@ -1,0 +1,716 @@
+/*
+ * uftpd driver: keys, sockets and multicast memberships, the disk file
+ * operations, the status file, and the loop feeding the client core.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
+#define UFTP_LOG_ERR   UFTPD_LIBLOG_ERR
+#define UFTP_LOG_WARN  UFTPD_LIBLOG_WARN
+#define UFTP_LOG_INFO  UFTPD_LIBLOG_INFO
+#define UFTP_LOG_DEBUG UFTPD_LIBLOG_DEBUG
+#include "lib/log.h"
+#undef UFTP_LOG_ERR
+#undef UFTP_LOG_WARN
+#undef UFTP_LOG_INFO
+#undef UFTP_LOG_DEBUG
+
+#include "core/err.h"
+#include "crypto/keyfile.h"
+#include "crypto/ossl.h"
+#include "lib/clock.h"
+#include "lib/daemon.h"
+#include "lib/fstore.h"
+#include "lib/hostlist.h"
+#include "lib/iface.h"
+#include "lib/loop.h"
+#include "lib/net.h"
+#include "lib/opts.h"
+#include "uftpd/uftpd.h"
+
+#define MAX_IFACES 32
+#define RX_BATCH   16
+#define RX_BUFLEN  65536
+#define MAX_GROUPS 64
+
+struct group_ref {
+	struct uftp_addr addr;
+	int refs;
+};
+
+struct uftpd {
+	struct uftpd_opts *o;
+	struct uftp_sock s4, s6;
+	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
+	size_t nif4, nif6;
+	struct uftp_fstore fs[UFTP_CLIENT_MAX_ROOTS];
+	size_t nfs;
+	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS];
+	size_t nkeys;
+	struct uftp_client_config cfg;
+	struct uftp_client_fops fops;
+	struct uftp_env env;
+	struct uftp_client *core;
+	struct uftp_loop loop;
+	struct group_ref groups[MAX_GROUPS];
+	FILE *status;
+	int interrupted;
+	uint8_t *rxbuf;
+};
+
+/* ---- logging and status lines ------------------------------------------ */
+
+static void core_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	if (level <= UFTP_LOG_WARN)
+		log_warnx("%s", msg);
+	else if (level == UFTP_LOG_INFO)
+		log_info("%s", msg);
+	else
+		log_debug("%s", msg);
+}
+
+static void status_line(struct uftpd *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void status_line(struct uftpd *d, const char *fmt, ...)
+{
+	char line[UFTP_CLIENT_NAME_MAX + 256];
+	va_list ap;
+
+	if (!d->o->statusfile)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (d->status) {
+		fprintf(d->status, "%s\n", line);
+		fflush(d->status);
+	} else {
+		log_info("%s", line);
+	}
+}
+
+static void peer_to_addr(const struct uftp_peer *p, struct uftp_addr *a)
+{
+	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
+}
+
+static const char *result_word(int status)
+{
+	switch (status) {
+	case UFTP_COMP_SKIPPED: return "skipped";
+	case UFTP_COMP_OVERWRITE: return "overwrite";
+	case UFTP_COMP_REJECTED: return "rejected";
+	default: return "copy";
+	}
+}
+
+static void timestamp(char *ts, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(ts, cap, "%Y/%m/%d-%H:%M:%S", &tm);
+}
+
+static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
+{
+	char ts[32], ip[UFTP_ADDRSTRLEN];
+	struct uftp_addr a;
+
+	timestamp(ts, sizeof(ts));
+	if (ev->type == UFTP_CEV_CONNECT) {
+		peer_to_addr(&ev->server, &a);
+		uftp_addr_ntop(&a, ip, sizeof(ip));
+		status_line(d, "CONNECT;%s;0x%08X;0x%08X;%s;%s", ts, ev->server_id, ev->group_id,
+		            ip, ip);
+	} else if (ev->type == UFTP_CEV_FILE) {
+		status_line(d, "RESULT;%s;0x%08X;0x%08X;%s;%lluKB;%s", ts, ev->server_id,
+		            ev->group_id, ev->text, (unsigned long long)(ev->size / 1024),
+		            result_word(ev->status));
+	}
+}
+
+/* ---- multicast memberships ---------------------------------------------- */
+
+static int join_all(struct uftpd *d, const struct uftp_addr *g, int join)
+{
+	int v6 = uftp_addr_family(g) == AF_INET6;
+	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	const unsigned *ifs = v6 ? d->if6 : d->if4;
+	size_t i, n = v6 ? d->nif6 : d->nif4;
+	int ok = 0;
+
+	if (s->fd < 0)
+		return UFTP_ERR_IO;
+	for (i = 0; i < n; i++) {
+		int rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
+		if (rv >= 0)
+			ok++;
+	}
+	return ok || !n ? 0 : UFTP_ERR_IO;
+}
+
+static struct group_ref *group_find(struct uftpd *d, const struct uftp_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_GROUPS; i++)
+		if (d->groups[i].refs && uftp_addr_equal_host(&d->groups[i].addr, a))
+			return &d->groups[i];
+	return NULL;
+}
+
+static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
+{
+	struct uftp_addr a;
+	struct group_ref *g;
+	size_t i;
+
+	uftp_addr_from_bytes(&a, ip->addr, ip->family == 6 ? 16 : 4, 0);
+	if (!uftp_addr_is_multicast(&a))
+		return; /* unicast session */
+	g = group_find(d, &a);
+	if (delta > 0 && !g) {
+		for (i = 0; i < MAX_GROUPS && d->groups[i].refs; i++)
+			;
+		if (i == MAX_GROUPS || join_all(d, &a, 1) < 0) {
+			log_warnx("cannot join a private multicast group");
+			return;
+		}
+		d->groups[i].addr = a;
+		d->groups[i].refs = 1;
+	} else if (g && delta > 0) {
+		g->refs++;
+	} else if (g && --g->refs == 0) {
+		join_all(d, &a, 0);
+	}
+}
+
+/* ---- file operations on disk -------------------------------------------- */
+
+static int f_open(void *arg, size_t root, const char *rel)
+{
+	struct uftpd *d = arg;
+
+	return uftp_fstore_create(&d->fs[root], rel, 0644, 1);
+}
+
+static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	(void)arg;
+	while (len) {
+		n = pwrite(h, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return UFTP_ERR_IO;
+		buf += n, len -= (size_t)n, off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int f_close(void *arg, int h, int ok, int64_t mtime)
+{
+	struct timespec ts[2];
+	int rv = 0;
+
+	(void)arg;
+	if (ok) {
+		ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		if (fchmod(h, 0644) < 0 || futimens(h, ts) < 0)
+			rv = UFTP_ERR_IO;
+	}
+	if (close(h) < 0)
+		rv = UFTP_ERR_IO;
+	return rv;
+}
+
+static int f_mkdir(void *arg, size_t root, const char *rel)
+{
+	struct uftpd *d = arg;
+
+	return uftp_fstore_mkdir(&d->fs[root], rel, 0755);
+}
+
+static int f_symlink(void *arg, size_t root, const char *rel, const char *target)
+{
+	struct uftpd *d = arg;
+
+	return uftp_fstore_symlink(&d->fs[root], rel, target);
+}
+
+static int f_remove(void *arg, size_t root, const char *rel)
+{
+	struct uftpd *d = arg;
+
+	return uftp_fstore_remove(&d->fs[root], rel);
+}
+
+static int f_freespace(void *arg, uint64_t *bytes)
+{
+	struct uftpd *d = arg;
+
+	return uftp_fstore_freespace(&d->fs[0], bytes);
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static void drain_events(struct uftpd *d)
+{
+	struct uftp_client_event ev;
+
+	while (uftp_client_next_event(d->core, &ev)) {
+		if (ev.type == UFTP_CEV_JOIN)
+			group_ref(d, &ev.addr, 1);
+		else if (ev.type == UFTP_CEV_LEAVE)
+			group_ref(d, &ev.addr, -1);
+		else
+			status_event(d, &ev);
+	}
+}
+
+static void drain_writes(struct uftpd *d, uint64_t now)
+{
+	static uint8_t buf[RX_BUFLEN];
+	struct uftp_dgram dg;
+	struct uftp_peer to;
+	int n;
+
+	for (;;) {
+		n = uftp_client_write(d->core, &to, buf, sizeof(buf), now);
+		if (n <= 0)
+			break;
+		memset(&dg, 0, sizeof(dg));
+		peer_to_addr(&to, &dg.addr);
+		dg.buf = buf;
+		dg.len = (size_t)n;
+		uftp_sock_send(to.ip.family == 6 ? &d->s6 : &d->s4, &dg, 1);
+	}
+}
+
+static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
+{
+	struct uftp_addr u = *a;
+	int n;
+
+	uftp_addr_unmap(&u);
+	memset(p, 0, sizeof(*p));
+	n = uftp_addr_to_bytes(&u, p->ip.addr, sizeof(p->ip.addr));
+	p->ip.family = n == 16 ? 6 : 4;
+	p->port = uftp_addr_port(&u);
+}
+
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct uftpd *d = arg;
+	struct uftp_sock *s = fd == d->s4.fd ? &d->s4 : &d->s6;
+	struct uftp_dgram dg[RX_BATCH];
+	struct uftp_peer p;
+	uint64_t now;
+	int i, n;
+
+	(void)revents;
+	memset(dg, 0, sizeof(dg));
+	for (i = 0; i < RX_BATCH; i++)
+		dg[i].buf = d->rxbuf + (size_t)i * RX_BUFLEN, dg[i].cap = RX_BUFLEN;
+	n = uftp_sock_recv(s, dg, RX_BATCH);
+	now = uftp_clock_now();
+	for (i = 0; i < n; i++) {
+		if (dg[i].truncated)
+			continue;
+		addr_to_peer(&dg[i].addr, &p);
+		uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+	}
+}
+
+static void on_signal(void *arg, int signo)
+{
+	struct uftpd *d = arg;
+
+	if (signo == SIGHUP) {
+		log_reopen();
+		return;
+	}
+	log_info("got signal %d, exiting", signo);
+	d->interrupted = signo == SIGINT;
+	uftp_loop_stop(&d->loop);
+}
+
+static void run_loop(struct uftpd *d)
+{
+	uint64_t now;
+
+	while (!uftp_loop_stopped(&d->loop)) {
+		now = uftp_clock_now();
+		uftp_client_handle_expiry(d->core, now);
+		drain_writes(d, now);
+		drain_events(d);
+		uftp_loop_run_once(&d->loop, uftp_client_get_expiry(d->core));
+		drain_writes(d, uftp_clock_now());
+		drain_events(d);
+	}
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static int add_iface(struct uftpd *d, const struct uftp_iface *ifc)
+{
+	unsigned *list = uftp_addr_family(&ifc->addr) == AF_INET6 ? d->if6 : d->if4;
+	size_t *n = uftp_addr_family(&ifc->addr) == AF_INET6 ? &d->nif6 : &d->nif4;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (list[i] == ifc->index)
+			return 0;
+	if (*n < MAX_IFACES)
+		list[(*n)++] = ifc->index;
+	return 0;
+}
+
+/* The interfaces to join on, and the address our default ID comes from. */
+static int setup_ifaces(struct uftpd *d, struct uftp_addr *first)
+{
+	struct uftp_iface all[64], ifc;
+	int i, n;
+
+	uftp_addr_clear(first);
+	for (i = 0; i < (int)d->o->nifaces; i++) {
+		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_UNSPEC) < 0) {
+			log_warnx("-I %s: no such interface or address", d->o->ifaces[i]);
+			return EXIT_BADOPT;
+		}
+		if (i == 0)
+			*first = ifc.addr;
+		add_iface(d, &ifc);
+		/* a named interface: join on its other family too */
+		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_INET6) >= 0)
+			add_iface(d, &ifc);
+		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_INET) >= 0)
+			add_iface(d, &ifc);
+	}
+	if (d->o->nifaces)
+		return 0;
+	n = uftp_iface_list(all, 64);
+	if (n < 0 && n != UFTP_ERR_NOSPACE)
+		return EXIT_NET;
+	if (n < 0)
+		n = 64;
+	for (i = 0; i < n; i++) {
+		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
+		    !(all[i].flags & UFTP_IFF_MULTICAST))
+			continue;
+		if (uftp_addr_family(first) == AF_UNSPEC)
+			*first = all[i].addr;
+		add_iface(d, &all[i]);
+	}
+	return 0;
+}
+
+/* IPv4: the address; IPv6: its last 4 bytes reversed, as the reference derives it. */
+static uint32_t id_of(const struct uftp_addr *a)
+{
+	uint8_t b[16];
+	int n = uftp_addr_to_bytes(a, b, sizeof(b));
+
+	if (n == 4)
+		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	if (n == 16)
+		return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
+	return 0;
+}
+
+static int open_socket(struct uftpd *d, struct uftp_sock *s, int family)
+{
+	struct uftp_addr any;
+
+	uftp_addr_any(&any, family, d->o->port);
+	if (uftp_sock_open(s, &any,
+	                   UFTP_SOCK_REUSEADDR | (family == AF_INET6 ? UFTP_SOCK_V6ONLY : 0)) < 0)
+		return UFTP_ERR_IO;
+	uftp_sock_set_bufsize(s, d->o->bufsize);
+	if (d->o->dscp)
+		uftp_sock_set_dscp(s, d->o->dscp);
+	return uftp_loop_add(&d->loop, s->fd, POLLIN, on_readable, d);
+}
+
+static int setup_net(struct uftpd *d)
+{
+	static char deflt[] = "230.4.4.1";
+	struct uftp_addr g;
+	size_t i;
+
+	if (!d->o->npubs)
+		d->o->pubs[d->o->npubs++] = deflt;
+	if (open_socket(d, &d->s4, AF_INET) < 0) {
+		log_warn("cannot bind UDP port %u (IPv4)", d->o->port);
+		return EXIT_NET;
+	}
+	if (open_socket(d, &d->s6, AF_INET6) < 0)
+		log_debug("no IPv6 socket: IPv6 sessions unavailable");
+	for (i = 0; i < d->o->npubs; i++) {
+		if (uftp_addr_parse(&g, d->o->pubs[i], 0) < 0 || !uftp_addr_is_multicast(&g)) {
+			log_warnx("-M %s: not a multicast address", d->o->pubs[i]);
+			return EXIT_BADOPT;
+		}
+		if (join_all(d, &g, 1) < 0) {
+			log_warn("cannot join %s", d->o->pubs[i]);
+			return EXIT_NET;
+		}
+	}
+	return 0;
+}
+
+static int gen_key(const char *spec, struct uftp_pkey **out)
+{
+	char err[UFTP_OPT_ERRLEN];
+	int bits, curve;
+
+	if (strncmp(spec, "rsa:", 4) == 0) {
+		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
+		                 sizeof(err)) < 0)
+			return UFTP_ERR_INVALID;
+		return uftp_pkey_generate_rsa(out, bits);
+	}
+	if (strncmp(spec, "ec:", 3) == 0) {
+		curve = uftp_pkey_curve_by_name(spec + 3);
+		return curve < 0 ? curve : uftp_pkey_generate_ec(out, curve);
+	}
+	return UFTP_ERR_INVALID;
+}
+
+static int setup_keys(struct uftpd *d)
+{
+	struct uftpd_opts *o = d->o;
+	size_t i;
+	int rv;
+
+	for (i = 0; i < o->nkeyspecs && i < UFTP_CLIENT_MAX_KEYS; i++) {
+		rv = gen_key(o->keyspecs[i], &d->keys[d->nkeys]);
+		if (rv < 0) {
+			log_warnx("-K %s: cannot generate key: %s", o->keyspecs[i],
+			          uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+		if (o->nkeyfiles && uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) < 0) {
+			log_warnx("cannot write key file %s", o->keyfiles[i]);
+			return EXIT_KEY;
+		}
+		d->nkeys++;
+	}
+	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < UFTP_CLIENT_MAX_KEYS; i++) {
+		rv = uftp_keyfile_load(&d->keys[d->nkeys], o->keyfiles[i]);
+		if (rv < 0) {
+			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+		d->nkeys++;
+	}
+	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
+		return EXIT_KEY;
+	return 0;
+}
+
+static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	struct uftpd *d = arg;
+	struct uftp_client_server *e;
+	struct uftp_hostent h;
+	int n;
+
+	(void)lineno;
+	if (uftp_hostent_parse_server(&h, line) < 0) {
+		snprintf(err, errlen, "invalid server entry '%s'", line);
+		return UFTP_ERR_INVALID;
+	}
+	if (d->cfg.nservers == UFTP_CLIENT_MAX_SERVERS) {
+		snprintf(err, errlen, "too many servers");
+		return UFTP_ERR_NOSPACE;
+	}
+	e = &d->cfg.servers[d->cfg.nservers++];
+	memset(e, 0, sizeof(*e));
+	e->id = h.id;
+	n = uftp_addr_to_bytes(&h.addr, e->addr.addr, sizeof(e->addr.addr));
+	e->addr.family = n == 16 ? 6 : n == 4 ? 4 : 0;
+	e->has_fp = h.has_fp;
+	memcpy(e->fp, h.fp, sizeof(e->fp));
+	return 0;
+}
+
+static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[20])
+{
+	return uftp_pkey_fingerprint_blob(blob, len, fp);
+}
+
+static void wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	struct uftp_walltime w = uftp_clock_wall();
+
+	(void)arg;
+	*sec = (uint32_t)w.sec;
+	*usec = w.usec;
+}
+
+static int rnd(void *arg, uint8_t *out, size_t len)
+{
+	(void)arg;
+	return uftp_ossl_ops()->random(out, len);
+}
+
+static int setup_core(struct uftpd *d, const struct uftp_addr *first)
+{
+	struct uftpd_opts *o = d->o;
+	size_t i;
+
+	d->cfg.uid = o->have_uid ? o->uid : id_of(first);
+	if (!d->cfg.uid) {
+		log_warnx("no interface to take a client ID from: use -U");
+		return EXIT_NET;
+	}
+	for (i = 0; i < o->ndest; i++) {
+		if (uftp_fstore_open(&d->fs[i], o->dest[i]) < 0) {
+			log_warn("destination directory %s", o->dest[i]);
+			return EXIT_BADOPT;
+		}
+		d->cfg.roots[i] = o->dest[i];
+		d->nfs++;
+	}
+	d->cfg.nroots = o->ndest;
+	d->cfg.encrypted_only = o->encrypted_only;
+	memcpy(d->cfg.keys, d->keys, sizeof(d->keys));
+	d->cfg.nkeys = d->nkeys;
+	d->cfg.fingerprint = fingerprint;
+	d->fops = (struct uftp_client_fops){d,       f_open,    f_write,  f_close,
+	                                    f_mkdir, f_symlink, f_remove, f_freespace};
+	d->cfg.fops = &d->fops;
+	d->env.crypto = uftp_ossl_ops();
+	d->env.random = rnd;
+	d->env.wall_time = wall;
+	d->env.log = core_log;
+	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
+	d->core = uftp_client_new(&d->cfg, &d->env);
+	return d->core ? 0 : EXIT_MEM;
+}
+
+static int setup_logs(struct uftpd *d)
+{
+	struct uftpd_opts *o = d->o;
+	const char *lf = o->logfile ? o->logfile : "/tmp/uftpd.log";
+
+	log_init(o->loglevel >= 3 ? UFTPD_LIBLOG_DEBUG : o->loglevel, stderr);
+	if (!o->debug) {
+		if (log_open_file(lf) < 0) {
+			fprintf(stderr, PROG ": cannot open log file %s: %s\n", lf,
+			        strerror(errno));
+			return EXIT_LOG;
+		}
+		log_set_rolling(o->log_max, o->log_count);
+	}
+	if (o->statusfile && strcmp(o->statusfile, "@LOG") != 0) {
+		d->status = fopen(o->statusfile, "a");
+		if (!d->status) {
+			fprintf(stderr, PROG ": cannot open status file %s: %s\n", o->statusfile,
+			        strerror(errno));
+			return EXIT_LOG;
+		}
+	}
+	return 0;
+}
+
+static int setup(struct uftpd *d)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	char err[256];
+	struct uftp_addr first;
+	int rv;
+
+	if (uftp_ossl_init(err, sizeof(err)) == UFTP_ERR_CRYPTO) {
+		log_warnx("crypto library: %s", err);
+		return EXIT_KEY;
+	}
+	uftp_loop_init(&d->loop);
+	if (uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
+		return EXIT_NET;
+	rv = setup_ifaces(d, &first);
+	if (!rv)
+		rv = setup_keys(d);
+	if (!rv && d->o->serverlist &&
+	    uftp_opt_read_list(d->o->serverlist, server_line, d, err, sizeof(err)) < 0) {
+		log_warnx("-S %s: %s", d->o->serverlist, err);
+		rv = EXIT_BADOPT;
+	}
+	if (!rv)
+		rv = setup_net(d);
+	if (!rv)
+		rv = setup_core(d, &first);
+	if (!rv && d->o->have_priority && setpriority(PRIO_PROCESS, 0, d->o->priority) < 0)
+		log_warn("cannot set priority %d", d->o->priority);
+	return rv;
+}
+
+static void teardown(struct uftpd *d)
+{
+	size_t i;
+
+	uftp_client_free(d->core);
+	uftp_sock_close(&d->s4);
+	uftp_sock_close(&d->s6);
+	for (i = 0; i < d->nfs; i++)
+		uftp_fstore_close(&d->fs[i]);
+	for (i = 0; i < d->nkeys; i++)
+		uftp_pkey_free(d->keys[i]);
+	uftp_loop_free(&d->loop);
+	if (d->status)
+		fclose(d->status);
+	free(d->rxbuf);
+}
+
+int uftpd_run(struct uftpd_opts *o)
+{
+	static struct uftpd d;
+	struct uftp_daemon dm = {-1};
+	int rv;
+
+	d.o = o;
+	d.s4.fd = d.s6.fd = -1;
+	d.rxbuf = malloc((size_t)RX_BATCH * RX_BUFLEN);
+	if (!d.rxbuf)
+		return EXIT_MEM;
+	rv = setup_logs(&d);
+	if (!rv && !o->debug && uftp_daemonize(&dm) < 0)
+		rv = EXIT_NET;
+	if (!rv)
+		rv = setup(&d);
+	if (!rv && o->pidfile && uftp_pidfile_create(o->pidfile, NULL) < 0) {
+		log_warn("cannot write pidfile %s", o->pidfile);
+		rv = EXIT_BADOPT;
+	}
+	uftp_daemon_ready(&dm, rv);
+	if (rv) {
+		teardown(&d);
+		return rv;
+	}
+	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
+	run_loop(&d);
+	if (o->pidfile)
+		uftp_pidfile_remove(o->pidfile);
+	teardown(&d);
+	return d.interrupted ? EXIT_INTR : EXIT_OK;
+}

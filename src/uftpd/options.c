@@ -1,0 +1,181 @@
+/* uftpd command line (man uftpd). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/addr.h"
+#include "lib/opts.h"
+#include "uftpd/uftpd.h"
+
+static void usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: " PROG " [ -d ] [ -p port ] [ -B buf_size ] [ -E ] [ -Q dscp ] [ -U UID ]\n"
+	    "    [ -x log_level ] [ -D dest_dir[,dest_dir...] ] [ -L logfile ] [ -F status_file ]\n"
+	    "    [ -q ] [ -P pidfile ] [ -S serverlist_file ] [ -c cache_size ]\n"
+	    "    [ -k keyfile[,keyfile...] ] [ -K rsa:key_len | ec:curve[,...] ] [ -m ]\n"
+	    "    [ -N priority ] [ -g max_log_size ] [ -n max_log_count ]\n"
+	    "    [ -I interface[,interface...] ] [ -M pub_mcast_addr[,pub_mcast_addr...] ]\n"
+	    "\n"
+	    "Receives files from UFTP 4.x servers (uftp).  Runs in the background unless -d.\n"
+	    "  -d          stay in the foreground, log to stderr\n"
+	    "  -p port     UDP port to listen on (default 1044)\n"
+	    "  -B size     UDP receive buffer, 65536-104857600 (default 262144)\n"
+	    "  -E          accept encrypted sessions only\n"
+	    "  -Q dscp     DSCP of outgoing packets, 0-63\n"
+	    "  -U UID      our client ID, 0xnnnnnnnn (default: from the first interface)\n"
+	    "  -x level    log level 0-5 (default 2)\n"
+	    "  -D dirs     destination directories (default /tmp); the first takes relative names\n"
+	    "  -L file     log file (default /tmp/uftpd.log; ignored with -d)\n"
+	    "  -F file     status lines (CONNECT / RESULT); @LOG: into the log\n"
+	    "  -q          no reverse name lookups (we never do any)\n"
+	    "  -P file     pidfile\n"
+	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
+	    "  -c bytes    cache size, 10240-20971520 (accepted; data is written directly)\n"
+	    "  -k files    private key files (RSA or EC, PEM)\n"
+	    "  -K specs    generate keys (rsa:BITS or ec:CURVE); with -k, saved there\n"
+	    "  -N prio     nice value, -20..19\n"
+	    "  -g MB       roll the log file at this size; -n count: archives kept\n"
+	    "  -I ifaces   interfaces for multicast (name or address)\n"
+	    "  -M addrs    public multicast addresses (default 230.4.4.1)\n"
+	    "  --help      this help\n"
+	    "Exit codes: 0 running, 1 bad option, 2 network, 3 keys, 4 log file, 5 memory,\n"
+	    "6 interrupted.\n");
+}
+
+static int bad(const char *opt, const char *msg)
+{
+	fprintf(stderr, PROG ": -%s: %s\n", opt, msg);
+	return EXIT_BADOPT;
+}
+
+static int list(char *arg, char **items, size_t *n, const char *opt)
+{
+	char err[UFTP_OPT_ERRLEN];
+	int rv = uftp_opt_split(arg, ',', items, MAX_LIST, err, sizeof(err));
+
+	if (rv < 0)
+		return bad(opt, err);
+	*n = (size_t)rv;
+	return 0;
+}
+
+static int num(int *out, const char *s, int min, int max, int flags, const char *opt)
+{
+	char err[UFTP_OPT_ERRLEN];
+
+	if (uftp_opt_int(out, s, min, max, flags, err, sizeof(err)) < 0)
+		return bad(opt, err);
+	return 0;
+}
+
+static int parse_uid(struct uftpd_opts *o, const char *s)
+{
+	if (uftp_id_parse(&o->uid, s) < 0)
+		return bad("U", "invalid UID (0xnnnnnnnn, not 0 or 0xffffffff)");
+	o->have_uid = 1;
+	return 0;
+}
+
+static int parse_size(const char *s, long min, long max, long *out, const char *opt)
+{
+	char err[UFTP_OPT_ERRLEN];
+
+	if (uftp_opt_long(out, s, min, max, 0, err, sizeof(err)) < 0)
+		return bad(opt, err);
+	return 0;
+}
+
+static int opt_one(struct uftpd_opts *o, int ch, char *arg)
+{
+	long l;
+	int v, rv = 0;
+
+	switch (ch) {
+	case 'd': o->debug = 1; break;
+	case 'p': rv = num(&v, arg, 1, 65535, 0, "p"), o->port = (uint16_t)v; break;
+	case 'B': rv = num(&o->bufsize, arg, 65536, 104857600, 0, "B"); break;
+	case 'E': o->encrypted_only = 1; break;
+	case 'Q': rv = num(&o->dscp, arg, 0, 63, UFTP_OPT_HEX, "Q"); break;
+	case 'U': rv = parse_uid(o, arg); break;
+	case 'x': rv = num(&o->loglevel, arg, 0, 5, 0, "x"); break;
+	case 'D': rv = list(arg, o->dest, &o->ndest, "D"); break;
+	case 'L': o->logfile = arg; break;
+	case 'F': o->statusfile = arg; break;
+	case 'q': o->quiet = 1; break;
+	case 'P': o->pidfile = arg; break;
+	case 'S': o->serverlist = arg; break;
+	case 'c': rv = parse_size(arg, 10240, 20971520, &o->cache, "c"); break;
+	case 'k': rv = list(arg, o->keyfiles, &o->nkeyfiles, "k"); break;
+	case 'K': rv = list(arg, o->keyspecs, &o->nkeyspecs, "K"); break;
+	case 'm':
+	case 'i':
+	case 'h': break; /* Windows key store / -T only: no effect here */
+	case 'N': rv = num(&o->priority, arg, -20, 19, 0, "N"), o->have_priority = 1; break;
+	case 'g': rv = parse_size(arg, 1, 1024, &l, "g"), o->log_max = (uint64_t)l << 20; break;
+	case 'n': rv = parse_size(arg, 1, 1000, &l, "n"), o->log_count = (unsigned)l; break;
+	case 'I': rv = list(arg, o->ifaces, &o->nifaces, "I"); break;
+	case 'M': rv = list(arg, o->pubs, &o->npubs, "M"); break;
+	case 't':
+	case 'T':
+	case 'A':
+	case 's':
+	case 'R':
+	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
+	default:
+		usage(stderr);
+		rv = EXIT_BADOPT;
+		break;
+	}
+	return rv;
+}
+
+static int check_dests(struct uftpd_opts *o)
+{
+	static char deflt[] = "/tmp";
+	size_t i, n;
+
+	if (!o->ndest)
+		o->dest[o->ndest++] = deflt;
+	for (i = 0; i < o->ndest; i++) {
+		if (o->dest[i][0] != '/')
+			return bad("D", "destination directories must be absolute paths");
+		n = strlen(o->dest[i]);
+		while (n > 1 && o->dest[i][n - 1] == '/')
+			o->dest[i][--n] = 0;
+	}
+	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)
+		return bad("K", "-k and -K must list the same number of items");
+	return 0;
+}
+
+int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100}, {0, 0, 0, 0}};
+	int ch, rv;
+
+	memset(o, 0, sizeof(*o));
+	o->port = 1044;
+	o->bufsize = 262144;
+	o->loglevel = 2;
+	o->log_count = 5;
+	o->cache = 1048576;
+	while ((ch = getopt_long(argc, argv,
+	                         "dp:B:EQ:U:x:tT:D:A:L:F:qP:S:R:c:k:K:mN:is:g:n:H:h:I:M:", longopts,
+	                         NULL)) != -1) {
+		if (ch == 0x100) {
+			usage(stdout);
+			return -1;
+		}
+		rv = opt_one(o, ch, optarg);
+		if (rv)
+			return rv;
+	}
+	if (optind < argc)
+		return bad("-", "unexpected argument");
+	return check_dests(o);
+}

@@ -1,0 +1,63 @@
+/* uftpd driver internals: options and the run loop. */
+#ifndef UFTP_UFTPD_UFTPD_H
+#define UFTP_UFTPD_UFTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/client.h"
+
+#define PROG "uftpd"
+
+/* Exit codes of man uftpd. */
+enum {
+	EXIT_OK = 0,
+	EXIT_BADOPT = 1,
+	EXIT_NET = 2,
+	EXIT_KEY = 3,
+	EXIT_LOG = 4,
+	EXIT_MEM = 5,
+	EXIT_INTR = 6,
+};
+
+#define MAX_LIST 32
+
+struct uftpd_opts {
+	int debug;          /* -d */
+	uint16_t port;      /* -p */
+	int bufsize;        /* -B */
+	int encrypted_only; /* -E */
+	int dscp;           /* -Q */
+	int have_uid;
+	uint32_t uid;         /* -U */
+	int loglevel;         /* -x */
+	char *dest[MAX_LIST]; /* -D */
+	size_t ndest;
+	const char *logfile;      /* -L */
+	const char *statusfile;   /* -F */
+	int quiet;                /* -q */
+	const char *pidfile;      /* -P */
+	const char *serverlist;   /* -S */
+	long cache;               /* -c */
+	char *keyfiles[MAX_LIST]; /* -k */
+	size_t nkeyfiles;
+	char *keyspecs[MAX_LIST]; /* -K */
+	size_t nkeyspecs;
+	int priority; /* -N */
+	int have_priority;
+	uint64_t log_max;       /* -g, bytes */
+	unsigned log_count;     /* -n */
+	char *ifaces[MAX_LIST]; /* -I */
+	size_t nifaces;
+	char *pubs[MAX_LIST]; /* -M */
+	size_t npubs;
+	int timestamps; /* -T style: always on with a log file */
+};
+
+/* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help printed). */
+int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv);
+
+/* Runs the daemon with parsed options; returns the exit code. */
+int uftpd_run(struct uftpd_opts *o);
+
+#endif
