@@ -314,23 +314,29 @@ static int section_missing(const struct cfile *f, uint32_t sec)
 	return 0;
 }
 
+/*
+ * The reference sizes a section's NAK bitmap as blocks / 8 + 1 bytes (one
+ * byte more than needed when the count is a multiple of 8) and rejects a
+ * STATUS of any other size.
+ */
 static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, uint64_t now)
 {
 	const struct cfile *f = &s->file;
 	struct uftp_msg m = {.func = UFTP_MSG_STATUS};
-	uint8_t naks[UFTP_MAX_NAK_LEN];
+	uint8_t naks[UFTP_MAX_NAK_LEN + 1];
 	uint64_t first = sec_first(f, sec), i, n = sec_blocks(f, sec);
+	size_t len = (size_t)(n / 8 + 1);
 
-	if ((n + 7) / 8 > sizeof(naks))
+	if (len > sizeof(naks))
 		return UFTP_ERR_NOSPACE;
-	memset(naks, 0, (size_t)(n + 7) / 8);
+	memset(naks, 0, len);
 	for (i = 0; i < n; i++)
 		if (!have(f, first + i))
 			naks[i / 8] |= (uint8_t)(1u << (i % 8));
 	m.u.status.file_id = f->id;
 	m.u.status.section = (uint16_t)sec;
 	m.u.status.naks = naks;
-	m.u.status.naks_len = (size_t)(n + 7) / 8;
+	m.u.status.naks_len = len;
 	return cl_send(c, s, &m, now);
 }
 

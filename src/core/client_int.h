@@ -8,7 +8,7 @@
 #include "core/keysched.h"
 
 #define TXQ_LEN    64
-#define TXQ_MAX    4096 /* largest datagram we build (STATUS of an 8800 block + RSA-8192 sig) */
+#define TXQ_MAX    10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
 #define EVQ_LEN    128
 #define PLAIN_MAX  65536
 #define MIN_TMO_NS UFTP_NS_PER_SEC
