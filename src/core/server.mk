@@ -1,1 +1,11 @@
 # fragment: appended to by its module's owner
+
+# ---- server session state machine (uftp's core) ----
+libuftpcore_a_SOURCES += src/core/server.h src/core/server_int.h src/core/server.c \
+	src/core/server_reg.c src/core/server_xfer.c src/core/server_crypto.c
+
+check_PROGRAMS += tests/unit/test_server
+TESTS += tests/unit/test_server
+tests_unit_test_server_SOURCES = tests/unit/test_server.c tests/unit/cutest.h
+tests_unit_test_server_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_server_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)

@@ -1,0 +1,165 @@
+/*
+ * The sender's session state machine (uftp).  Pure: datagrams, time and
+ * file bytes come in through the calls below; datagrams go out through
+ * uftp_server_write(); control events are drained with
+ * uftp_server_next_event().  See session.h for the shared contract.
+ *
+ * Phases: ANNOUNCE (registration, key exchange) -> per file FILEINFO,
+ * DATA (FILESEG passes, DONE, STATUS-driven retransmission) -> END (DONE
+ * for file 0, COMPLETE, DONE_CONF) -> FINISHED.  Timing follows
+ * protocol.txt section 3: messages are resent every 3 x GRTT at most
+ * ROBUST times; silent clients are dropped.
+ */
+#ifndef UFTP_CORE_SERVER_H
+#define UFTP_CORE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/session.h"
+
+#define UFTP_SERVER_FP_LEN 20 /* key fingerprint bytes (SHA-1 of the key blob) */
+
+/* One entry of the file list, as announced in FILEINFO.  Strings borrowed. */
+struct uftp_server_file {
+	const char *name; /* wire name ('/'-separated) */
+	const char *link; /* link target for UFTP_FTYPE_LINK, else NULL */
+	uint8_t ftype;    /* enum uftp_ftype */
+	uint64_t size;    /* bytes (0 for everything but regular files) */
+	uint32_t mtime;   /* seconds since the epoch (0 for dirs and links) */
+};
+
+/*
+ * How the core reads file bytes.  read_at fills buf[0..len) from offset off
+ * of file index idx (position in the file list) and returns the bytes read
+ * (len except at the end of the file) or a negative uftp_err; the session
+ * aborts on an error.  arg is passed back unchanged.
+ */
+struct uftp_server_file_ops {
+	void *arg;
+	ssize_t (*read_at)(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len);
+};
+
+/* A member of a closed group (-H), optionally with its key fingerprint. */
+struct uftp_server_host {
+	uint32_t id; /* host order */
+	int has_fp;
+	uint8_t fp[UFTP_SERVER_FP_LEN];
+};
+
+/* Everything a session needs; the driver owns it (and what it points to) for the session's life. */
+struct uftp_server_config {
+	uint32_t server_id; /* host order */
+	uint32_t group_id;
+	struct uftp_ipaddr pub_addr;  /* ANNOUNCE destination (multicast or unicast) */
+	struct uftp_ipaddr priv_addr; /* all other messages (= pub_addr in unicast mode) */
+	uint16_t port;                /* destination UDP port */
+	uint16_t block_size;          /* -b */
+	uint8_t robust;               /* -s */
+	int64_t rate_kbps;            /* -R; -1: unpaced */
+	uint64_t grtt_init, grtt_min, grtt_max; /* -r, ns */
+	unsigned max_passes;                    /* -a (0 = 65535) */
+	unsigned max_nak_pct, max_nak_count;    /* -N, -m */
+	int quit_on_error;                      /* -q */
+	int sync_mode, sync_preview;            /* -z, -Z */
+	const struct uftp_server_host *hosts;   /* -H; NULL: open group */
+	size_t nhosts;
+	/* Encryption (keytype UFTP_KEY_NONE: none). */
+	int keytype, hashtype, sigtype, keyextype, curve;
+	int client_auth;                      /* -c */
+	const struct uftp_pkey *server_key;   /* RSA or EC private key, driver-owned */
+	const struct uftp_server_file *files; /* the file list, in send order */
+	size_t nfiles;
+	const struct uftp_server_file_ops *fops;
+};
+
+enum uftp_server_event_type {
+	UFTP_SEV_REGISTERED = 1, /* client_id joined */
+	UFTP_SEV_CLIENT_LOST,  /* client_id dropped (silence, NAK limit, bad key); text says why */
+	UFTP_SEV_CLIENT_ABORT, /* client_id sent ABORT; text is its message */
+	UFTP_SEV_FILE_START,   /* file index starts */
+	UFTP_SEV_FILE_CLIENT,  /* client_id finished file with status (enum uftp_comp_stat) */
+	UFTP_SEV_FILE_DONE,    /* file index finished for every client */
+	UFTP_SEV_FREESPACE,    /* client_id reported value bytes free */
+	UFTP_SEV_FINISHED,     /* session over; value = exit code of man uftp */
+};
+
+struct uftp_server_event {
+	int type;
+	uint32_t client_id;
+	size_t file;
+	int status;
+	uint64_t value;
+	char text[128];
+};
+
+/* Exit codes of man uftp. */
+enum uftp_server_exit {
+	UFTP_SERVER_EXIT_OK = 0,
+	UFTP_SERVER_EXIT_INTERRUPTED = 6,
+	UFTP_SERVER_EXIT_NO_REGISTER = 7,
+	UFTP_SERVER_EXIT_NO_FILEINFO = 8,
+	UFTP_SERVER_EXIT_ALL_LOST = 9,
+	UFTP_SERVER_EXIT_NONE_RECEIVED = 10,
+};
+
+struct uftp_server;
+
+/*
+ * Creates a session that starts announcing at time now.  env and cfg (and
+ * everything they point to) are borrowed for the session's life.  Stores
+ * the session in *out.  Errors: INVALID (bad config), NOMEM, UNSUPPORTED /
+ * CRYPTO (key generation for encryption failed).
+ */
+int uftp_server_new(struct uftp_server **out, const struct uftp_env *env,
+                    const struct uftp_server_config *cfg, uint64_t now);
+
+/* Frees the session (key material wiped); NULL is a no-op. */
+void uftp_server_free(struct uftp_server *s);
+
+/*
+ * Feeds one received datagram buf[0..len) from peer from.  Bad input is
+ * dropped and counted (return 0).  Returns 0, or a negative uftp_err for a
+ * local failure that ended the session (an event says so).
+ */
+int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from, const uint8_t *buf,
+                            size_t len, uint64_t now);
+
+/*
+ * Writes the next datagram due into out (cap bytes, at least block size +
+ * 512) and its destination into *to.  Returns its length, 0 when nothing is
+ * due now (see get_expiry), or a negative uftp_err on a local failure
+ * (the session is then finished).
+ */
+int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
+                      uint64_t now);
+
+/* The time (ns) at which write or handle_expiry has work next; UFTP_NEVER if none. */
+uint64_t uftp_server_get_expiry(const struct uftp_server *s);
+
+/* Runs the timers due at now (resends, timeouts, phase changes). */
+void uftp_server_handle_expiry(struct uftp_server *s, uint64_t now);
+
+/* Pops the oldest pending event into *ev; returns 1, or 0 if none. */
+int uftp_server_next_event(struct uftp_server *s, struct uftp_server_event *ev);
+
+/*
+ * Aborts the session (user interrupt): an ABORT with text goes out to every
+ * client on the next write, then the session finishes with exit code 6.
+ */
+void uftp_server_abort(struct uftp_server *s, const char *text, uint64_t now);
+
+/* 1 once the session has finished (FINISHED event queued). */
+int uftp_server_finished(const struct uftp_server *s);
+
+/* Exit code of man uftp for the finished session (valid once finished). */
+int uftp_server_exit_code(const struct uftp_server *s);
+
+/* Current GRTT in ns (for logs and tests). */
+uint64_t uftp_server_grtt(const struct uftp_server *s);
+
+/* Counter of dropped inbound datagrams (bad, unknown or unexpected). */
+uint64_t uftp_server_dropped(const struct uftp_server *s);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * Encryption of the sender: EXT_ENC_INFO and its signature, premasters
+ * (RSA or ECDH), client key checks, per-client keys and verify data, and
+ * the ENCRYPTED envelope in both directions.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/server_int.h"
+
+static const struct uftp_crypto_ops *ops(const struct uftp_server *s)
+{
+	return s->env->crypto;
+}
+
+static int make_random(struct uftp_server *s)
+{
+	uint32_t sec, usec;
+	int rv;
+
+	uftp_env_wall(s->env, &sec, &usec);
+	/* the reference starts its randoms with the UNIX time, little-endian */
+	s->srand[0] = (uint8_t)sec;
+	s->srand[1] = (uint8_t)(sec >> 8);
+	s->srand[2] = (uint8_t)(sec >> 16);
+	s->srand[3] = (uint8_t)(sec >> 24);
+	rv = uftp_env_random(s->env, s->srand + 4, UFTP_RAND_LEN - 4);
+	if (rv < 0)
+		return rv;
+	s->group_master[0] = UFTP_VERSION;
+	return uftp_env_random(s->env, s->group_master + 1, UFTP_MASTER_LEN - 1);
+}
+
+int srv_crypto_init(struct uftp_server *s)
+{
+	const struct uftp_server_config *cfg = s->cfg;
+	int rv;
+
+	if (ops(s) == NULL || cfg->server_key == NULL || uftp_key_len(cfg->keytype) == 0 ||
+	    uftp_hash_len(cfg->hashtype) == 0)
+		return UFTP_ERR_INVALID;
+	s->encrypted = 1;
+	s->sigtype = uftp_key_is_aead(cfg->keytype) ? UFTP_SIG_AUTHENC : cfg->sigtype;
+	if (s->sigtype == UFTP_SIG_AUTHENC && !uftp_key_is_aead(cfg->keytype))
+		return UFTP_ERR_INVALID;
+	rv = make_random(s);
+	if (rv < 0)
+		return rv;
+	rv = uftp_keysched_group_keys(ops(s), cfg->keytype, cfg->hashtype, s->group_master,
+	                              s->srand, &s->gkeys);
+	if (rv < 0)
+		return rv;
+	if (cfg->keyextype == UFTP_KEYEX_ECDH_RSA || cfg->keyextype == UFTP_KEYEX_ECDH_ECDSA) {
+		rv = ops(s)->pkey_generate(UFTP_BLOB_EC, cfg->curve, &s->dhkey);
+		if (rv < 0)
+			return rv;
+	}
+	s->envl.ops = ops(s);
+	s->envl.sigtype = s->sigtype;
+	s->envl.keys = &s->gkeys;
+	s->envl.sign_key = cfg->server_key;
+	return 0;
+}
+
+void srv_crypto_free(struct uftp_server *s)
+{
+	if (s->dhkey && ops(s))
+		ops(s)->pkey_free(s->dhkey);
+	s->dhkey = NULL;
+}
+
+static int sig_len(const struct uftp_server *s, size_t *len)
+{
+	struct uftp_pkey_info info;
+	int rv = ops(s)->pkey_info(s->cfg->server_key, &info);
+
+	if (rv < 0)
+		return rv;
+	*len = info.sig_len;
+	return 0;
+}
+
+int srv_enc_info(struct uftp_server *s, uint8_t *ext, size_t cap, size_t *sigoff, size_t *siglen)
+{
+	static const uint8_t zeros[UFTP_MAX_SIG_LEN];
+	uint8_t pub[UFTP_MAX_BLOB_LEN], dh[UFTP_MAX_BLOB_LEN];
+	struct uftp_ext_enc_info ei = {0};
+	int pl, dl = 0, rv;
+	ssize_t n;
+
+	*siglen = 0;
+	pl = ops(s)->blob_export(s->cfg->server_key, pub, sizeof(pub));
+	if (pl < 0)
+		return pl;
+	if (s->dhkey) {
+		dl = ops(s)->blob_export(s->dhkey, dh, sizeof(dh));
+		if (dl < 0)
+			return dl;
+		rv = sig_len(s, siglen);
+		if (rv < 0)
+			return rv;
+	}
+	ei.flags = s->cfg->client_auth ? UFTP_ENC_INFO_CLIENT_AUTH : 0;
+	ei.keyextype = (uint8_t)s->cfg->keyextype;
+	ei.sigtype = (uint8_t)s->sigtype;
+	ei.keytype = (uint8_t)s->cfg->keytype;
+	ei.hashtype = (uint8_t)s->cfg->hashtype;
+	ei.rand = s->srand;
+	ei.pubkey = pub;
+	ei.pubkey_len = (size_t)pl;
+	ei.dhkey = dl ? dh : NULL;
+	ei.dhkey_len = (size_t)dl;
+	ei.sig = *siglen ? zeros : NULL;
+	ei.sig_len = *siglen;
+	*sigoff = UFTP_EXT_ENC_INFO_LEN + (size_t)pl + (size_t)dl;
+	n = uftp_encode_ext_enc_info(ext, cap, &ei);
+	return (int)n;
+}
+
+int srv_sign_announce(struct uftp_server *s, uint8_t *pkt, size_t len, size_t sigoff, size_t siglen)
+{
+	uint8_t sig[UFTP_MAX_SIG_LEN];
+	int n;
+
+	if (sigoff + siglen > len)
+		return UFTP_ERR_INVALID;
+	n = ops(s)->sign(s->cfg->server_key, s->cfg->hashtype, pkt, len, sig, sizeof(sig));
+	if (n < 0)
+		return n;
+	if ((size_t)n != siglen)
+		return UFTP_ERR_CRYPTO;
+	memcpy(pkt + sigoff, sig, siglen);
+	return (int)len;
+}
+
+int srv_client_premaster(struct uftp_server *s, struct srv_client *c, const uint8_t *ki,
+                         size_t kilen)
+{
+	struct uftp_pkey *peer = NULL;
+	int rv;
+
+	if (s->cfg->keyextype == UFTP_KEYEX_RSA) {
+		rv = ops(s)->rsa_decrypt(s->cfg->server_key, ki, kilen, c->premaster,
+		                         sizeof(c->premaster));
+		if (rv < 0)
+			return rv;
+		if (rv != UFTP_PREMASTER_LEN)
+			return UFTP_ERR_BADLEN;
+		c->premaster_len = (size_t)rv;
+		return 0;
+	}
+	rv = ops(s)->blob_import(ki, kilen, &peer);
+	if (rv < 0)
+		return rv;
+	rv = uftp_keysched_ecdh_premaster(ops(s), s->dhkey, peer, c->premaster);
+	ops(s)->pkey_free(peer);
+	if (rv < 0)
+		return rv;
+	c->premaster_len = UFTP_ECDH_PREMASTER_LEN;
+	return 0;
+}
+
+static void handshake(const struct uftp_server *s, const struct srv_client *c,
+                      struct uftp_handshake *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->group_id = s->cfg->group_id;
+	hs->priv_addr = s->cfg->priv_addr.addr;
+	hs->priv_addr_len = s->cfg->priv_addr.family == 6 ? 16 : 4;
+	hs->server_random = s->srand;
+	hs->client_random = c->rand;
+	hs->premaster = c->premaster;
+	hs->premaster_len = c->premaster_len;
+	hs->group_master = s->group_master;
+	if (c->have_client_key) {
+		hs->client_key_blob = c->ck_blob;
+		hs->client_key_blob_len = c->ck_blob_len;
+	}
+}
+
+/* SHA-1 of the blob, an EC blob zero-padded to 4 bytes as the reference sends it. */
+static int blob_fingerprint(const struct uftp_server *s, const uint8_t *blob, size_t len,
+                            uint8_t *fp)
+{
+	uint8_t buf[UFTP_MAX_BLOB_LEN + 4] = {0};
+	uint8_t h[UFTP_MAX_HASH_LEN];
+	size_t n = len;
+	int rv;
+
+	if (len > UFTP_MAX_BLOB_LEN)
+		return UFTP_ERR_BADLEN;
+	memcpy(buf, blob, len);
+	if (len && blob[0] == UFTP_BLOB_EC)
+		n = (len + 3) & ~(size_t)3;
+	rv = ops(s)->hash(UFTP_HASH_SHA1, buf, n, h);
+	if (rv < 0)
+		return rv;
+	memcpy(fp, h, UFTP_SERVER_FP_LEN);
+	return 0;
+}
+
+static int check_fingerprint(const struct uftp_server *s, const struct srv_client *c)
+{
+	uint8_t fp[UFTP_SERVER_FP_LEN];
+	size_t i;
+	int rv;
+
+	if (!s->cfg->client_auth || s->cfg->hosts == NULL)
+		return 0;
+	for (i = 0; i < s->cfg->nhosts; i++) {
+		if (s->cfg->hosts[i].id != c->id || !s->cfg->hosts[i].has_fp)
+			continue;
+		rv = blob_fingerprint(s, c->ck_blob, c->ck_blob_len, fp);
+		if (rv < 0)
+			return rv;
+		return memcmp(fp, s->cfg->hosts[i].fp, UFTP_SERVER_FP_LEN) ? UFTP_ERR_AUTH : 0;
+	}
+	return 0;
+}
+
+int srv_client_key_check(struct uftp_server *s, struct srv_client *c)
+{
+	struct uftp_handshake hs;
+	uint8_t msg[256];
+	int n, rv;
+
+	if (c->pubkey == NULL) {
+		rv = ops(s)->blob_import(c->ck_blob, c->ck_blob_len, &c->pubkey);
+		if (rv < 0)
+			return rv;
+	}
+	rv = check_fingerprint(s, c);
+	if (rv < 0) {
+		uftp_env_log(s->env, UFTP_LOG_WARN, "client 0x%08X: key fingerprint mismatch",
+		             c->id);
+		return rv;
+	}
+	handshake(s, c, &hs);
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	if (n < 0)
+		return n;
+	return ops(s)->verify(c->pubkey, s->cfg->hashtype, msg, (size_t)n, c->ck_sig,
+	                      c->ck_sig_len);
+}
+
+int srv_client_keys(struct uftp_server *s, struct srv_client *c)
+{
+	const struct uftp_server_config *cfg = s->cfg;
+	struct uftp_handshake hs;
+	uint8_t master[UFTP_MASTER_LEN];
+	int rv;
+
+	rv = uftp_keysched_master(ops(s), cfg->hashtype, c->premaster, c->premaster_len, s->srand,
+	                          c->rand, master);
+	if (rv == 0)
+		rv = uftp_keysched_client_keys(ops(s), cfg->keytype, cfg->hashtype, master,
+		                               s->srand, c->rand, &c->keys);
+	uftp_keysched_wipe(master, sizeof(master));
+	if (rv < 0)
+		return rv;
+	handshake(s, c, &hs);
+	return uftp_keysched_verify_data(ops(s), cfg->hashtype, &hs, c->verify);
+}
+
+int srv_open(struct uftp_server *s, struct srv_client *c, const uint8_t *pkt, size_t len,
+             uint8_t *plain, size_t cap)
+{
+	uint64_t ctr;
+
+	if (c->state == CS_NEW)
+		return UFTP_ERR_STATE;
+	if (s->sigtype == UFTP_SIG_KEYEX && c->pubkey == NULL)
+		return UFTP_ERR_STATE;
+	s->envl.verify_key = c->pubkey;
+	return uftp_envelope_open(&s->envl, pkt, len, &ctr, plain, cap);
+}
+
+int srv_seal(struct uftp_server *s, const uint8_t *hdr, const uint8_t *body, size_t blen,
+             uint8_t *out, size_t cap)
+{
+	return uftp_envelope_seal(&s->envl, hdr, ++s->ivctr, body, blen, out, cap);
+}

@@ -1,0 +1,180 @@
+/* Internals shared by the server_*.c files.  Not a public interface. */
+#ifndef UFTP_CORE_SERVER_INT_H
+#define UFTP_CORE_SERVER_INT_H
+
+#include "core/keysched.h"
+#include "core/server.h"
+
+#define SRV_MAX_EVENTS 512
+#define SRV_MAX_IDS    256 /* client IDs per control message */
+
+enum srv_phase {
+	PH_ANNOUNCE = 0,
+	PH_FILEINFO,
+	PH_DATA,
+	PH_END,
+	PH_FINISHED,
+};
+
+enum srv_cstate {
+	CS_NEW = 0,   /* REGISTER seen, not yet confirmed */
+	CS_CONFIRMED, /* REG_CONF / KEYINFO sent, waiting for KEYINFO_ACK (encrypted) */
+	CS_ACTIVE,    /* in the session */
+	CS_DONE,      /* sent COMPLETE for file 0 */
+	CS_LOST,      /* dropped by the server */
+	CS_ABORTED,   /* sent ABORT */
+};
+
+/* Per-client state of the current file. */
+enum srv_fstate {
+	FS_INFO = 0, /* FILEINFO not answered */
+	FS_ACKED,    /* FILEINFO_ACK received */
+	FS_COMPLETE, /* COMPLETE received */
+};
+
+struct srv_client {
+	uint32_t id;
+	struct uftp_peer peer;
+	int state;
+	int fstate;
+	int fstatus;     /* COMPLETE status for the current file */
+	int confirm_due; /* REG_CONF / KEYINFO to be (re)sent */
+	int doneconf_due;
+	int nak_strikes;
+	unsigned files_ok;
+	uint64_t rtt;
+	/* encryption */
+	int have_register, have_client_key;
+	uint8_t rand[UFTP_RAND_LEN];
+	uint8_t premaster[UFTP_PREMASTER_LEN];
+	size_t premaster_len;
+	struct uftp_keys keys;
+	uint8_t verify[UFTP_VERIFY_LEN];
+	struct uftp_pkey *pubkey;  /* from CLIENT_KEY */
+	uint8_t *ck_blob, *ck_sig; /* CLIENT_KEY copies until REGISTER arrives */
+	size_t ck_blob_len, ck_sig_len;
+};
+
+struct uftp_server {
+	const struct uftp_env *env;
+	const struct uftp_server_config *cfg;
+	int phase;
+	int exit_code;
+	int aborting;
+	char abort_text[128];
+	uint16_t seq;
+	uint64_t grtt;
+	uint64_t max_rtt_round; /* largest RTT measured in the current round */
+	uint64_t dropped;
+	/* wire timestamps: wall time at creation + monotonic offset */
+	uint64_t mono_base;
+	uint64_t wall_base_us;
+
+	struct srv_client *clients;
+	size_t nclients, cap_clients;
+
+	/* phase timer and resend counter */
+	uint64_t timer;
+	unsigned sends;
+	int announce_due;
+	int fileinfo_due;
+	int done_due;
+	int done_empty_due;
+	int abort_due;
+	size_t list_cursor; /* for multi-message client lists */
+
+	/* current file */
+	size_t cur;
+	uint64_t nblocks;
+	uint32_t nsections;
+	uint32_t sec_per, sec_rem; /* blocks per section and remainder */
+	uint8_t *naks;             /* NAKs recorded, 1 bit per block */
+	uint8_t *pass;             /* blocks to send this pass */
+	uint64_t pos;              /* next block to consider in this pass */
+	unsigned passes;
+	int pass_active;
+	int have_naks;
+	uint64_t rewind_at;
+	int any_fileinfo_answer;
+	int any_received;
+
+	/* pacing (token bucket, bytes) */
+	double tokens;
+	uint64_t last_fill;
+	double rate_bpns; /* bytes per ns; 0: unpaced */
+
+	/* events */
+	struct uftp_server_event ev[SRV_MAX_EVENTS];
+	size_t ev_head, ev_count;
+
+	/* encryption */
+	int encrypted;
+	int sigtype;
+	uint8_t srand[UFTP_RAND_LEN];
+	uint8_t group_master[UFTP_MASTER_LEN];
+	struct uftp_keys gkeys;
+	struct uftp_pkey *dhkey; /* ephemeral ECDH key */
+	uint64_t ivctr;
+	struct uftp_envelope envl;
+	uint8_t plain[65536]; /* decrypted inbound message */
+};
+
+/* server.c */
+void srv_event(struct uftp_server *s, int type, uint32_t id, int status, uint64_t value,
+               const char *text);
+struct srv_client *srv_find(struct uftp_server *s, uint32_t id);
+void srv_set_phase(struct uftp_server *s, int phase, uint64_t now);
+void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why);
+size_t srv_active(const struct uftp_server *s);
+void srv_wire_time(const struct uftp_server *s, uint64_t now, uint32_t *sec, uint32_t *usec);
+void srv_rtt(struct uftp_server *s, struct srv_client *c, uint32_t sec, uint32_t usec,
+             uint64_t now);
+int srv_finish_packet(struct uftp_server *s, uint8_t *out, size_t cap, const uint8_t *body,
+                      size_t blen, int encrypt);
+int srv_dest(const struct uftp_server *s, struct uftp_peer *to, int pub);
+void srv_finish(struct uftp_server *s, int code, uint64_t now);
+int srv_check_quit(struct uftp_server *s, uint64_t now);
+
+/* server_reg.c: announce phase */
+int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+void srv_announce_expiry(struct uftp_server *s, uint64_t now);
+int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
+                    const struct uftp_peer *from, const uint8_t *body, size_t len, uint64_t now);
+int srv_on_client_key(struct uftp_server *s, const struct uftp_header *h,
+                      const struct uftp_peer *from, const uint8_t *body, size_t len, uint64_t now);
+int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                       uint64_t now);
+
+/* server_xfer.c: files and the end of the session */
+void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now);
+int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+int srv_write_doneconf(struct uftp_server *s, uint8_t *out, size_t cap);
+int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+void srv_xfer_expiry(struct uftp_server *s, uint64_t now);
+uint64_t srv_data_expiry(const struct uftp_server *s);
+int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body,
+                        size_t len, uint64_t now);
+int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                  uint64_t now);
+int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                    uint64_t now);
+void srv_check_file_done(struct uftp_server *s, uint64_t now);
+
+/* server_crypto.c */
+int srv_crypto_init(struct uftp_server *s);
+void srv_crypto_free(struct uftp_server *s);
+int srv_enc_info(struct uftp_server *s, uint8_t *ext, size_t cap, size_t *sigoff, size_t *siglen);
+int srv_sign_announce(struct uftp_server *s, uint8_t *pkt, size_t len, size_t sigoff,
+                      size_t siglen);
+int srv_client_premaster(struct uftp_server *s, struct srv_client *c, const uint8_t *ki,
+                         size_t kilen);
+int srv_client_key_check(struct uftp_server *s, struct srv_client *c);
+int srv_client_keys(struct uftp_server *s, struct srv_client *c);
+int srv_open(struct uftp_server *s, struct srv_client *c, const uint8_t *pkt, size_t len,
+             uint8_t *plain, size_t cap);
+int srv_seal(struct uftp_server *s, const uint8_t *hdr, const uint8_t *body, size_t blen,
+             uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,395 @@
+/*
+ * Announce phase of the sender: ANNOUNCE, REGISTER, CLIENT_KEY, REG_CONF or
+ * KEYINFO, KEYINFO_ACK.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/server_int.h"
+
+static const struct uftp_server_host *host_entry(const struct uftp_server *s, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg->nhosts; i++)
+		if (s->cfg->hosts[i].id == id)
+			return &s->cfg->hosts[i];
+	return NULL;
+}
+
+/* Closed group members that have not registered yet (listed in ANNOUNCE). */
+static size_t unregistered_hosts(struct uftp_server *s, uint32_t *ids, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->cfg->nhosts && n < max; i++)
+		if (srv_find(s, s->cfg->hosts[i].id) == NULL)
+			ids[n++] = s->cfg->hosts[i].id;
+	return n;
+}
+
+int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
+{
+	struct uftp_announce a = {0};
+	uint8_t ext[1400], idbuf[SRV_MAX_IDS * 4];
+	uint32_t ids[SRV_MAX_IDS];
+	size_t siglen = 0, nids = 0, sigoff = 0;
+	ssize_t n;
+	int elen = 0, rv;
+
+	if (!s->announce_due)
+		return 0;
+	s->announce_due = 0;
+	a.flags = s->cfg->pub_addr.family == 6 ? UFTP_ANNOUNCE_IPV6 : 0;
+	if (s->cfg->sync_mode)
+		a.flags |= UFTP_ANNOUNCE_SYNC_MODE;
+	if (s->cfg->sync_preview)
+		a.flags |= UFTP_ANNOUNCE_SYNC_PREVIEW;
+	a.robust = s->cfg->robust;
+	a.cc_type = UFTP_CC_NONE;
+	a.block_size = s->cfg->block_size;
+	srv_wire_time(s, now, &a.tstamp_sec, &a.tstamp_usec);
+	a.pub_addr = s->cfg->pub_addr;
+	a.priv_addr = s->cfg->priv_addr;
+	if (s->encrypted) {
+		elen = srv_enc_info(s, ext, sizeof(ext), &sigoff, &siglen);
+		if (elen < 0)
+			return elen;
+		a.ext = ext;
+		a.ext_len = (size_t)elen;
+	}
+	if (s->cfg->hosts) {
+		nids = unregistered_hosts(
+		    s, ids, (cap - 1400) / 4 < SRV_MAX_IDS ? (cap - 1400) / 4 : SRV_MAX_IDS);
+		uftp_idlist_pack(idbuf, sizeof(idbuf), ids, nids);
+		a.ids.ptr = idbuf;
+		a.ids.count = nids;
+	}
+	n = uftp_encode_announce(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &a);
+	if (n < 0)
+		return (int)n;
+	rv = srv_finish_packet(s, out, cap, out + UFTP_HEADER_LEN, (size_t)n, 0);
+	if (rv > 0 && siglen) {
+		size_t fixed = a.flags & UFTP_ANNOUNCE_IPV6 ? 48 : 24;
+
+		rv =
+		    srv_sign_announce(s, out, (size_t)rv, UFTP_HEADER_LEN + fixed + sigoff, siglen);
+	}
+	s->sends++;
+	s->timer = now + 3 * s->grtt;
+	return rv;
+}
+
+/* Client states move on once their confirmation went out. */
+static void confirmed(struct uftp_server *s, struct srv_client *c)
+{
+	c->confirm_due = 0;
+	if (c->state != CS_NEW)
+		return;
+	if (s->encrypted) {
+		c->state = CS_CONFIRMED;
+		return;
+	}
+	c->state = CS_ACTIVE;
+	uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X registered", c->id);
+	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
+}
+
+static int write_reg_conf(struct uftp_server *s, uint8_t *out, size_t cap)
+{
+	uint32_t ids[SRV_MAX_IDS];
+	uint8_t idbuf[SRV_MAX_IDS * 4];
+	struct uftp_reg_conf rc = {0};
+	size_t i, n = 0, max = (s->cfg->block_size - 4) / 4;
+	ssize_t len;
+
+	if (max > SRV_MAX_IDS)
+		max = SRV_MAX_IDS;
+	for (i = 0; i < s->nclients && n < max; i++) {
+		if (!s->clients[i].confirm_due)
+			continue;
+		ids[n++] = s->clients[i].id;
+		confirmed(s, &s->clients[i]);
+	}
+	if (n == 0)
+		return 0;
+	uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n);
+	rc.ids.ptr = idbuf;
+	rc.ids.count = n;
+	len = uftp_encode_reg_conf(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &rc);
+	if (len < 0)
+		return (int)len;
+	return srv_finish_packet(s, out, cap, out + UFTP_HEADER_LEN, (size_t)len, 0);
+}
+
+static int write_keyinfo(struct uftp_server *s, uint8_t *out, size_t cap)
+{
+	uint8_t keys[SRV_MAX_IDS * UFTP_DESTKEY_LEN];
+	struct uftp_keyinfo ki = {0};
+	size_t i, n = 0, max = (s->cfg->block_size - UFTP_KEYINFO_LEN) / UFTP_DESTKEY_LEN;
+	ssize_t len;
+	int rv;
+
+	ki.iv_ctr = ++s->ivctr;
+	for (i = 0; i < s->nclients && n < max; i++) {
+		struct srv_client *c = &s->clients[i];
+		uint8_t *p = keys + n * UFTP_DESTKEY_LEN;
+
+		if (!c->confirm_due)
+			continue;
+		put_u32be(p, c->id);
+		rv = uftp_keysched_keyinfo_wrap(s->env->crypto, &c->keys, s->cfg->server_id,
+		                                ki.iv_ctr, s->group_master, p + 4);
+		if (rv < 0)
+			return rv;
+		n++;
+		confirmed(s, c);
+	}
+	if (n == 0)
+		return 0;
+	ki.keys = keys;
+	ki.key_count = n;
+	len = uftp_encode_keyinfo(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &ki);
+	if (len < 0)
+		return (int)len;
+	return srv_finish_packet(s, out, cap, out + UFTP_HEADER_LEN, (size_t)len, 0);
+}
+
+static void check_closed_complete(struct uftp_server *s, uint64_t now);
+
+int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
+{
+	int n;
+
+	n = s->encrypted ? write_keyinfo(s, out, cap) : write_reg_conf(s, out, cap);
+	if (n > 0)
+		check_closed_complete(s, now);
+	return n;
+}
+
+static void announce_end(struct uftp_server *s, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < s->nclients; i++)
+		if (s->clients[i].state == CS_NEW || s->clients[i].state == CS_CONFIRMED)
+			srv_client_lost(s, &s->clients[i], "no key acknowledgement");
+	if (srv_active(s) == 0) {
+		uftp_env_log(s->env, UFTP_LOG_ERROR, "Announce timed out");
+		srv_finish(s, UFTP_SERVER_EXIT_NO_REGISTER, now);
+		return;
+	}
+	if (s->cfg->quit_on_error && s->cfg->hosts && srv_active(s) < s->cfg->nhosts) {
+		srv_finish(s, UFTP_SERVER_EXIT_ALL_LOST, now);
+		s->aborting = 1;
+		s->abort_due = 1;
+		strncpy(s->abort_text, "Not all clients registered", sizeof(s->abort_text) - 1);
+		return;
+	}
+	srv_start_file(s, 0, now);
+}
+
+/* A closed group goes on as soon as every listed member is in. */
+static void check_closed_complete(struct uftp_server *s, uint64_t now)
+{
+	size_t i;
+
+	if (s->phase != PH_ANNOUNCE || s->cfg->hosts == NULL)
+		return;
+	for (i = 0; i < s->cfg->nhosts; i++) {
+		struct srv_client *c = srv_find(s, s->cfg->hosts[i].id);
+
+		if (c == NULL || c->state != CS_ACTIVE)
+			return;
+	}
+	announce_end(s, now);
+}
+
+void srv_announce_expiry(struct uftp_server *s, uint64_t now)
+{
+	size_t i;
+
+	if (s->sends >= s->cfg->robust) {
+		announce_end(s, now);
+		return;
+	}
+	s->announce_due = 1;
+	for (i = 0; i < s->nclients; i++)
+		if (s->clients[i].state == CS_CONFIRMED)
+			s->clients[i].confirm_due = 1;
+	s->timer = now + 3 * s->grtt;
+	if (s->max_rtt_round) {
+		uint64_t g = s->max_rtt_round;
+
+		if (g < s->cfg->grtt_min)
+			g = s->cfg->grtt_min;
+		if (g > s->cfg->grtt_max)
+			g = s->cfg->grtt_max;
+		if (g > s->grtt / 10 * 9 || s->sends <= 1)
+			s->grtt = g;
+		else
+			s->grtt = s->grtt / 10 * 9;
+		s->max_rtt_round = 0;
+	}
+}
+
+static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
+                                     const struct uftp_peer *from)
+{
+	struct srv_client *c;
+
+	if (s->nclients == s->cap_clients) {
+		size_t ncap = s->cap_clients ? s->cap_clients * 2 : 16;
+		struct srv_client *nc = realloc(s->clients, ncap * sizeof(*nc));
+
+		if (nc == NULL)
+			return NULL;
+		s->clients = nc;
+		s->cap_clients = ncap;
+	}
+	c = &s->clients[s->nclients++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->peer = *from;
+	c->state = CS_NEW;
+	return c;
+}
+
+/* Registration is complete when the keys exist (and the client key checked out). */
+static int try_confirm(struct uftp_server *s, struct srv_client *c)
+{
+	int rv;
+
+	if (!s->encrypted) {
+		c->confirm_due = 1;
+		return 0;
+	}
+	if (!c->have_register)
+		return 0;
+	if ((s->cfg->client_auth || s->sigtype == UFTP_SIG_KEYEX) && !c->have_client_key)
+		return 0;
+	if (c->have_client_key) {
+		rv = srv_client_key_check(s, c);
+		if (rv < 0) {
+			srv_client_lost(s, c, "client key rejected");
+			return rv;
+		}
+	}
+	rv = srv_client_keys(s, c);
+	if (rv < 0) {
+		srv_client_lost(s, c, "key derivation failed");
+		return rv;
+	}
+	c->confirm_due = 1;
+	return 0;
+}
+
+/* Finds or creates the client a REGISTER / CLIENT_KEY comes from; NULL: refuse. */
+static struct srv_client *reg_client(struct uftp_server *s, uint32_t id,
+                                     const struct uftp_peer *from)
+{
+	struct srv_client *c = srv_find(s, id);
+
+	if (c != NULL)
+		return c;
+	if (s->phase != PH_ANNOUNCE)
+		return NULL;
+	if (s->cfg->hosts && host_entry(s, id) == NULL) {
+		uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X not in the host list", id);
+		return NULL;
+	}
+	return add_client(s, id, from);
+}
+
+int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
+                    const struct uftp_peer *from, const uint8_t *body, size_t len, uint64_t now)
+{
+	struct uftp_register r;
+	struct srv_client *c;
+	int rv;
+
+	if (uftp_decode_register(&r, body, len) < 0)
+		return UFTP_ERR_BADLEN;
+	c = reg_client(s, h->src_id, from);
+	if (c == NULL)
+		return UFTP_ERR_STATE;
+	if (c->state == CS_LOST || c->state == CS_ABORTED || c->state == CS_DONE)
+		return 0;
+	srv_rtt(s, c, r.tstamp_sec, r.tstamp_usec, now);
+	if (c->state != CS_NEW || c->confirm_due) { /* our confirmation was lost */
+		if (c->state != CS_NEW)
+			c->confirm_due = 1;
+		return 0;
+	}
+	if (s->encrypted && !c->have_register) {
+		memcpy(c->rand, r.rand, UFTP_RAND_LEN);
+		rv = srv_client_premaster(s, c, r.keyinfo, r.keyinfo_len);
+		if (rv < 0) {
+			srv_client_lost(s, c, "bad key exchange data in REGISTER");
+			return rv;
+		}
+	}
+	c->have_register = 1;
+	return try_confirm(s, c);
+}
+
+static int copy_bytes(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t len)
+{
+	free(*dst);
+	*dst = malloc(len ? len : 1);
+	if (*dst == NULL)
+		return UFTP_ERR_NOMEM;
+	memcpy(*dst, src, len);
+	*dlen = len;
+	return 0;
+}
+
+int srv_on_client_key(struct uftp_server *s, const struct uftp_header *h,
+                      const struct uftp_peer *from, const uint8_t *body, size_t len, uint64_t now)
+{
+	struct uftp_client_key ck;
+	struct srv_client *c;
+	int rv;
+
+	(void)now;
+	if (!s->encrypted)
+		return UFTP_ERR_STATE;
+	if (uftp_decode_client_key(&ck, body, len) < 0)
+		return UFTP_ERR_BADLEN;
+	c = reg_client(s, h->src_id, from);
+	if (c == NULL)
+		return UFTP_ERR_STATE;
+	if (c->have_client_key || c->state != CS_NEW)
+		return 0;
+	rv = copy_bytes(&c->ck_blob, &c->ck_blob_len, ck.pubkey, ck.pubkey_len);
+	if (rv == 0)
+		rv = copy_bytes(&c->ck_sig, &c->ck_sig_len, ck.verify, ck.verify_len);
+	if (rv < 0)
+		return rv;
+	c->have_client_key = 1;
+	return try_confirm(s, c);
+}
+
+int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                       uint64_t now)
+{
+	struct uftp_keyinfo_ack ka;
+
+	if (uftp_decode_keyinfo_ack(&ka, body, len) < 0)
+		return UFTP_ERR_BADLEN;
+	if (c->state != CS_CONFIRMED)
+		return 0;
+	if (memcmp(ka.verify, c->verify, UFTP_VERIFY_LEN) != 0) {
+		srv_client_lost(s, c, "verify data mismatch");
+		return UFTP_ERR_AUTH;
+	}
+	c->state = CS_ACTIVE;
+	uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X registered (keys confirmed)", c->id);
+	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
+	check_closed_complete(s, now);
+	return 0;
+}

@@ -1,0 +1,499 @@
+/*
+ * uftp's driver: addresses, keys, the socket, and the loop that feeds the
+ * server core (read the clock once per turn, feed datagrams, run timers,
+ * drain writes in sendmmsg batches, drain events).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/server.h"
+#include "crypto/keyfile.h"
+#include "crypto/ossl.h"
+#include "lib/addr.h"
+#include "lib/clock.h"
+#include "lib/iface.h"
+#include "lib/loop.h"
+#include "lib/net.h"
+#include "lib/opts.h"
+#include "uftp/uftp.h"
+
+/* lib/log.h clashes with session.h's level names: declare what we use. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define BATCH   UFTP_NET_BATCH
+#define PKT_CAP 9216
+
+struct drv {
+	const struct uftp_opts *o;
+	struct uftp_server_config cfg;
+	struct uftp_env env;
+	struct uftp_server *srv;
+	struct uftp_sock sock;
+	struct uftp_loop loop;
+	struct uftp_iface ifc;
+	int have_ifc;
+	struct uftp_addr pub, priv;
+	struct uftp_pkey *key;
+	const struct uftp_crypto_ops *ops;
+	int interrupted;
+	/* transmit batch */
+	uint8_t *txbuf;
+	struct uftp_dgram tx[BATCH];
+	size_t ntx, txoff;
+	/* receive batch */
+	uint8_t *rxbuf;
+	struct uftp_dgram rx[BATCH];
+};
+
+/* ---- environment ------------------------------------------------------- */
+
+static int env_random(void *arg, uint8_t *out, size_t len)
+{
+	struct drv *d = arg;
+
+	return d->ops->random(out, len);
+}
+
+static void env_wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	struct uftp_walltime w = uftp_clock_wall();
+
+	(void)arg;
+	*sec = (uint32_t)w.sec;
+	*usec = w.usec;
+}
+
+static int addr_rand(void *ctx, void *buf, size_t len)
+{
+	struct drv *d = ctx;
+
+	return d->ops ? d->ops->random(buf, len) : UFTP_ERR_INVALID;
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+static void to_ipaddr(struct uftp_ipaddr *ip, const struct uftp_addr *a)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = uftp_addr_family(a) == AF_INET6 ? 6 : 4;
+	uftp_addr_to_bytes(a, ip->addr, sizeof(ip->addr));
+}
+
+static void peer_to_addr(struct uftp_addr *a, const struct uftp_peer *p)
+{
+	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
+}
+
+static void addr_to_peer(struct uftp_peer *p, const struct uftp_addr *a)
+{
+	to_ipaddr(&p->ip, a);
+	p->port = uftp_addr_port(a);
+}
+
+/* The reference derives an IPv6 ID from the last 4 address bytes, reversed. */
+static uint32_t id_from_iface(const struct uftp_iface *ifc)
+{
+	uint8_t b[16];
+	uint32_t id = 0;
+
+	if (uftp_addr_family(&ifc->addr) == AF_INET) {
+		uftp_id_from_addr(&id, &ifc->addr);
+		return id;
+	}
+	uftp_addr_to_bytes(&ifc->addr, b, sizeof(b));
+	return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
+}
+
+static int setup_addrs(struct drv *d)
+{
+	const struct uftp_opts *o = d->o;
+	int fam, rv;
+
+	rv = uftp_addr_resolve(&d->pub, o->pub_addr, (uint16_t)o->port, AF_UNSPEC);
+	if (rv < 0) {
+		log_warnx("invalid public address %s", o->pub_addr);
+		return EXIT_BADARG;
+	}
+	uftp_addr_set_port(&d->pub, (uint16_t)o->port);
+	fam = uftp_addr_family(&d->pub);
+	if (!uftp_addr_is_multicast(&d->pub)) {
+		d->priv = d->pub;
+		return 0;
+	}
+	if (o->priv_addr == NULL && fam == AF_INET6) {
+		log_warnx("-P is required with an IPv6 multicast -M");
+		return EXIT_BADARG;
+	}
+	rv = uftp_addr_parse_wild(&d->priv, o->priv_addr ? o->priv_addr : "230.5.5.x",
+	                          (uint16_t)o->port, addr_rand, d);
+	if (rv < 0 || uftp_addr_family(&d->priv) != fam) {
+		log_warnx("invalid private multicast address");
+		return EXIT_BADARG;
+	}
+	return 0;
+}
+
+static int setup_iface(struct drv *d)
+{
+	int fam = uftp_addr_family(&d->pub);
+	int rv;
+
+	if (d->o->iface)
+		rv = uftp_iface_lookup(&d->ifc, d->o->iface, fam);
+	else
+		rv = uftp_iface_default(&d->ifc, fam);
+	if (rv < 0 && !d->o->iface)
+		rv = uftp_iface_lookup(&d->ifc, "lo", fam);
+	if (rv < 0) {
+		log_warnx("interface %s not found", d->o->iface ? d->o->iface : "(default)");
+		return EXIT_NET;
+	}
+	d->have_ifc = 1;
+	return 0;
+}
+
+static int setup_socket(struct drv *d)
+{
+	const struct uftp_opts *o = d->o;
+	struct uftp_addr any;
+	int fam = uftp_addr_family(&d->pub);
+
+	uftp_addr_any(&any, fam, (uint16_t)o->src_port);
+	if (uftp_sock_open(&d->sock, &any, fam == AF_INET6 ? UFTP_SOCK_V6ONLY : 0) < 0) {
+		log_warn("cannot open the UDP socket");
+		return EXIT_NET;
+	}
+	if (uftp_sock_set_bufsize(&d->sock, o->bufsize) < 0)
+		log_warn("cannot set the socket buffer size");
+	if (uftp_sock_set_ttl(&d->sock, o->ttl) < 0 || uftp_sock_set_dscp(&d->sock, o->dscp) < 0)
+		log_warn("cannot set TTL / DSCP");
+	if (uftp_addr_is_multicast(&d->pub) && uftp_sock_set_mcast_if(&d->sock, &d->ifc) < 0) {
+		log_warn("cannot send multicast on %s", d->ifc.name);
+		return EXIT_NET;
+	}
+	return 0;
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static int want_ec(const struct uftp_opts *o)
+{
+	return o->keyextype == UFTP_KEYEX_ECDH_ECDSA;
+}
+
+static int generate_key(struct drv *d)
+{
+	const struct uftp_opts *o = d->o;
+	int rv, bits = 512, curve = UFTP_CURVE_SECP256R1;
+
+	if (o->keyparam && want_ec(o)) {
+		curve = uftp_pkey_curve_by_name(o->keyparam);
+		if (curve <= 0) {
+			log_warnx("-K: unknown curve %s", o->keyparam);
+			return EXIT_KEY;
+		}
+	} else if (o->keyparam) {
+		char err[UFTP_OPT_ERRLEN];
+
+		if (uftp_opt_int(&bits, o->keyparam, 512, 8192, 0, err, sizeof(err)) < 0) {
+			log_warnx("-K: %s", err);
+			return EXIT_KEY;
+		}
+	}
+	rv = want_ec(o) ? uftp_pkey_generate_ec(&d->key, curve)
+	                : uftp_pkey_generate_rsa(&d->key, bits);
+	if (rv < 0) {
+		log_warnx("cannot generate the server key: %s", uftp_strerror(rv));
+		return EXIT_KEY;
+	}
+	if (o->keyfile && uftp_keyfile_save(d->key, o->keyfile) < 0) {
+		log_warnx("cannot write key file %s (it must not exist)", o->keyfile);
+		return EXIT_KEY;
+	}
+	return 0;
+}
+
+static int setup_keys(struct drv *d)
+{
+	const struct uftp_opts *o = d->o;
+	struct uftp_pkey_info info;
+	char err[256];
+	int rv;
+
+	rv = uftp_ossl_init(err, sizeof(err));
+	if (rv == UFTP_ERR_CRYPTO || (rv < 0 && o->keytype == UFTP_KEY_DES)) {
+		log_warnx("crypto library: %s", err);
+		return EXIT_KEY;
+	}
+	d->ops = uftp_ossl_ops();
+	if (o->keytype == UFTP_KEY_NONE)
+		return 0;
+	if (o->keyfile && !o->keyparam) {
+		rv = uftp_keyfile_load(&d->key, o->keyfile);
+		if (rv < 0) {
+			log_warnx("cannot load key file %s: %s", o->keyfile, uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+	} else {
+		rv = generate_key(d);
+		if (rv)
+			return rv;
+	}
+	if (d->ops->pkey_info(d->key, &info) < 0 ||
+	    info.blobtype != (want_ec(o) ? UFTP_BLOB_EC : UFTP_BLOB_RSA)) {
+		log_warnx("the server key does not suit key exchange -e");
+		return EXIT_KEY;
+	}
+	return 0;
+}
+
+/* ---- config ------------------------------------------------------------ */
+
+static void fill_config(struct drv *d, struct uftp_files *files)
+{
+	const struct uftp_opts *o = d->o;
+	struct uftp_server_config *c = &d->cfg;
+	uint32_t gid = 0;
+
+	c->server_id = o->have_uid ? o->uid : id_from_iface(&d->ifc);
+	while (gid == 0)
+		d->ops->random((uint8_t *)&gid, sizeof(gid));
+	c->group_id = gid;
+	to_ipaddr(&c->pub_addr, &d->pub);
+	to_ipaddr(&c->priv_addr, &d->priv);
+	c->port = (uint16_t)o->port;
+	c->block_size = (uint16_t)o->block_size;
+	c->robust = (uint8_t)o->robust;
+	c->rate_kbps = o->rate;
+	c->grtt_init = o->grtt_init_us * UFTP_NS_PER_USEC;
+	c->grtt_min = o->grtt_min_us * UFTP_NS_PER_USEC;
+	c->grtt_max = o->grtt_max_us * UFTP_NS_PER_USEC;
+	c->max_passes = (unsigned)o->max_passes;
+	c->max_nak_pct = (unsigned)o->max_nak_pct;
+	c->max_nak_count = (unsigned)o->max_nak_count;
+	c->quit_on_error = o->quit_on_error;
+	c->sync_mode = o->sync_mode;
+	c->sync_preview = o->sync_preview;
+	c->hosts = o->nhosts ? o->hosts : NULL;
+	c->nhosts = o->nhosts;
+	c->keytype = o->keytype;
+	c->hashtype = o->hashtype;
+	c->sigtype = o->sigtype;
+	c->keyextype = o->keyextype;
+	c->curve = o->curve;
+	c->client_auth = o->client_auth;
+	c->server_key = d->key;
+	c->files = uftp_files_list(files, &c->nfiles);
+	c->fops = uftp_files_ops(files);
+	d->env.crypto = d->ops;
+	d->env.random = env_random;
+	d->env.random_arg = d;
+	d->env.wall_time = env_wall;
+	d->env.log = uftp_log_sink;
+	d->env.log_level = o->log_level >= 4 ? UFTP_LOG_TRACE : o->log_level;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void log_event(struct drv *d, const struct uftp_server_event *e)
+{
+	switch (e->type) {
+	case UFTP_SEV_REGISTERED: log_info("Client 0x%08X registered", e->client_id); break;
+	case UFTP_SEV_CLIENT_LOST:
+		log_warnx("Client 0x%08X lost: %s", e->client_id, e->text);
+		break;
+	case UFTP_SEV_CLIENT_ABORT:
+		log_warnx("Client 0x%08X aborted: %s", e->client_id, e->text);
+		break;
+	case UFTP_SEV_FILE_CLIENT:
+		log_debug("Client 0x%08X: %s status %d", e->client_id, e->text, e->status);
+		break;
+	case UFTP_SEV_FILE_DONE: log_info("Finished %s", e->text); break;
+	case UFTP_SEV_FREESPACE:
+		log_info("Client 0x%08X free space: %llu bytes", e->client_id,
+		         (unsigned long long)e->value);
+		break;
+	case UFTP_SEV_FINISHED: log_info("Session finished (exit %d)", (int)e->value); break;
+	default: break;
+	}
+	(void)d;
+}
+
+/* ---- loop -------------------------------------------------------------- */
+
+static void on_signal(void *arg, int signo)
+{
+	struct drv *d = arg;
+
+	(void)signo;
+	d->interrupted = 1;
+}
+
+static void receive(struct drv *d, uint64_t now)
+{
+	struct uftp_peer from;
+	size_t i;
+	int n;
+
+	for (;;) {
+		for (i = 0; i < BATCH; i++) {
+			d->rx[i].buf = d->rxbuf + i * PKT_CAP;
+			d->rx[i].cap = PKT_CAP;
+		}
+		n = uftp_sock_recv(&d->sock, d->rx, BATCH);
+		if (n <= 0)
+			return;
+		for (i = 0; i < (size_t)n; i++) {
+			if (d->rx[i].truncated)
+				continue;
+			uftp_addr_unmap(&d->rx[i].addr);
+			addr_to_peer(&from, &d->rx[i].addr);
+			uftp_server_on_datagram(d->srv, &from, d->rx[i].buf, d->rx[i].len, now);
+		}
+		if (n < BATCH)
+			return;
+	}
+}
+
+/* Pulls datagrams from the core into the batch and hands them to the kernel. */
+static int transmit(struct drv *d, uint64_t now)
+{
+	struct uftp_peer to;
+	int n;
+
+	while (d->ntx < BATCH) {
+		uint8_t *buf = d->txbuf + d->ntx * PKT_CAP;
+
+		n = uftp_server_write(d->srv, &to, buf, PKT_CAP, now);
+		if (n <= 0)
+			break;
+		peer_to_addr(&d->tx[d->ntx].addr, &to);
+		d->tx[d->ntx].buf = buf;
+		d->tx[d->ntx].len = (size_t)n;
+		d->ntx++;
+	}
+	if (d->ntx == d->txoff)
+		return 0;
+	n = uftp_sock_send(&d->sock, d->tx + d->txoff, d->ntx - d->txoff);
+	if (n < 0)
+		return n;
+	d->txoff += (size_t)n;
+	if (d->txoff < d->ntx)
+		return 1; /* socket buffer full */
+	d->ntx = d->txoff = 0;
+	return 0;
+}
+
+static void drain_events(struct drv *d)
+{
+	struct uftp_server_event e;
+
+	while (uftp_server_next_event(d->srv, &e))
+		log_event(d, &e);
+}
+
+static void noop_fd(void *arg, int fd, short revents)
+{
+	(void)arg;
+	(void)fd;
+	(void)revents;
+}
+
+static int run_loop(struct drv *d)
+{
+	uint64_t now, exp;
+	int blocked, sent_abort = 0;
+
+	for (;;) {
+		now = uftp_clock_now();
+		if (d->interrupted && !sent_abort) {
+			uftp_server_abort(d->srv, "Aborted by user", now);
+			sent_abort = 1;
+		}
+		receive(d, now);
+		uftp_server_handle_expiry(d->srv, now);
+		blocked = transmit(d, now);
+		if (blocked < 0) {
+			log_warn("send failed");
+			return EXIT_NET;
+		}
+		drain_events(d);
+		if (uftp_server_finished(d->srv) && d->ntx == 0)
+			return uftp_server_exit_code(d->srv);
+		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
+		exp = uftp_server_get_expiry(d->srv);
+		if (exp == 0 && !blocked && d->ntx == 0)
+			continue;
+		if (exp == UFTP_NEVER)
+			exp = UFTP_TIME_NEVER;
+		if (uftp_loop_run_once(&d->loop, blocked ? UFTP_TIME_NEVER : exp) < 0)
+			return EXIT_NET;
+	}
+}
+
+static int start(struct drv *d, struct uftp_files *files)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	int rv;
+
+	rv = setup_keys(d);
+	if (rv == 0)
+		rv = setup_addrs(d);
+	if (rv == 0)
+		rv = setup_iface(d);
+	if (rv == 0)
+		rv = setup_socket(d);
+	if (rv)
+		return rv;
+	fill_config(d, files);
+	d->txbuf = malloc((size_t)BATCH * PKT_CAP);
+	d->rxbuf = malloc((size_t)BATCH * PKT_CAP);
+	if (d->txbuf == NULL || d->rxbuf == NULL)
+		return EXIT_MEM;
+	uftp_loop_init(&d->loop);
+	if (uftp_loop_add(&d->loop, d->sock.fd, POLLIN, noop_fd, d) < 0 ||
+	    uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
+		return EXIT_NET;
+	rv = uftp_server_new(&d->srv, &d->env, &d->cfg, uftp_clock_now());
+	if (rv < 0) {
+		log_warnx("cannot start the session: %s", uftp_strerror(rv));
+		return rv == UFTP_ERR_NOMEM ? EXIT_MEM : EXIT_KEY;
+	}
+	return 0;
+}
+
+int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
+{
+	struct drv *d = calloc(1, sizeof(*d));
+	char pub[UFTP_ADDRSTRLEN], priv[UFTP_ADDRSTRLEN];
+	int rv;
+
+	if (d == NULL)
+		return EXIT_MEM;
+	d->o = o;
+	d->sock.fd = -1;
+	rv = start(d, files);
+	if (rv == 0) {
+		log_info("Starting session 0x%08X to %s (private %s), server ID 0x%08X",
+		         d->cfg.group_id, uftp_addr_ntop(&d->pub, pub, sizeof(pub)),
+		         uftp_addr_ntop(&d->priv, priv, sizeof(priv)), d->cfg.server_id);
+		rv = run_loop(d);
+	}
+	uftp_server_free(d->srv);
+	uftp_loop_free(&d->loop);
+	uftp_sock_close(&d->sock);
+	if (d->key)
+		uftp_pkey_free(d->key);
+	free(d->txbuf);
+	free(d->rxbuf);
+	free(d);
+	return rv;
+}

@@ -1,0 +1,244 @@
+/* uftp's file list (lib/walk) and the disk side of the core's file-ops table. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/server.h"
+#include "lib/opts.h"
+#include "lib/walk.h"
+#include "uftp/uftp.h"
+
+/* lib/log.h clashes with session.h's level names: declare what we use. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define MAX_BASES    64
+#define MAX_EXCLUDES 1024
+
+struct uftp_files {
+	struct uftp_walk walk;
+	struct uftp_server_file *list;
+	size_t *walk_idx; /* list index -> walk entry (SIZE_MAX for metafiles) */
+	size_t n;
+	char **meta_names;
+	size_t nmeta;
+	int fd;
+	size_t fd_idx;
+	struct uftp_server_file_ops ops;
+	char *excl[MAX_EXCLUDES + 1];
+	size_t nexcl;
+};
+
+static int add_exclude(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	struct uftp_files *f = arg;
+
+	(void)lineno;
+	if (f->nexcl >= MAX_EXCLUDES) {
+		snprintf(err, errlen, "too many excludes");
+		return UFTP_ERR_NOSPACE;
+	}
+	f->excl[f->nexcl] = strdup(line);
+	if (f->excl[f->nexcl] == NULL)
+		return UFTP_ERR_NOMEM;
+	f->nexcl++;
+	return 0;
+}
+
+static ssize_t read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+{
+	struct uftp_files *f = arg;
+	size_t got = 0;
+
+	if (f->fd < 0 || f->fd_idx != idx) {
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = open(f->walk.ents[f->walk_idx[idx]].local, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0) {
+			log_warn("cannot open %s", f->walk.ents[f->walk_idx[idx]].local);
+			return UFTP_ERR_IO;
+		}
+		f->fd_idx = idx;
+	}
+	while (got < len) {
+		ssize_t n = pread(f->fd, buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return UFTP_ERR_IO;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* "@DELETE:name" and "@FREESPACE" travel as FILEINFO commands, not files. */
+static int is_meta(const char *arg)
+{
+	return strncmp(arg, "@DELETE:", 8) == 0 || strcmp(arg, "@FREESPACE") == 0;
+}
+
+static int add_meta(struct uftp_files *f, const char *arg)
+{
+	char **m = realloc(f->meta_names, (f->nmeta + 1) * sizeof(*m));
+
+	if (m == NULL)
+		return UFTP_ERR_NOMEM;
+	f->meta_names = m;
+	m[f->nmeta] = strdup(arg);
+	if (m[f->nmeta] == NULL)
+		return UFTP_ERR_NOMEM;
+	f->nmeta++;
+	return 0;
+}
+
+static int walk_all(struct uftp_files *f, const struct uftp_opts *o,
+                    const struct uftp_walk_opts *wo)
+{
+	int i, rv;
+
+	if (o->list_file)
+		return uftp_walk_add_list(&f->walk, o->list_file, wo);
+	for (i = 0; i < o->nfiles; i++) {
+		if (is_meta(o->files[i])) {
+			rv = add_meta(f, o->files[i]);
+		} else {
+			rv = uftp_walk_add(&f->walk, o->files[i], wo);
+			if (rv < 0)
+				log_warnx("%s: cannot send it, skipping", o->files[i]);
+			rv = rv == UFTP_ERR_NOMEM ? rv : 0;
+		}
+		if (rv < 0)
+			return rv;
+	}
+	return 0;
+}
+
+static void fill_entry(struct uftp_server_file *sf, const struct uftp_walk_ent *e)
+{
+	memset(sf, 0, sizeof(*sf));
+	sf->name = e->name;
+	if (e->type == UFTP_WALK_FILE) {
+		sf->ftype = UFTP_FTYPE_REG;
+		sf->size = e->size;
+		sf->mtime = (uint32_t)e->mtime;
+	} else if (e->type == UFTP_WALK_DIR) {
+		sf->ftype = UFTP_FTYPE_DIR;
+	} else {
+		sf->ftype = UFTP_FTYPE_LINK;
+		sf->link = e->link;
+	}
+}
+
+static void fill_meta(struct uftp_server_file *sf, const char *arg)
+{
+	memset(sf, 0, sizeof(*sf));
+	if (strcmp(arg, "@FREESPACE") == 0) {
+		sf->ftype = UFTP_FTYPE_FREESPACE;
+		sf->name = arg;
+		return;
+	}
+	sf->ftype = UFTP_FTYPE_DELETE;
+	sf->name = arg + 8;
+}
+
+static int make_list(struct uftp_files *f)
+{
+	size_t i, n = 0, total = f->walk.n + f->nmeta;
+
+	f->list = calloc(total + 1, sizeof(*f->list));
+	f->walk_idx = calloc(total + 1, sizeof(*f->walk_idx));
+	if (f->list == NULL || f->walk_idx == NULL)
+		return UFTP_ERR_NOMEM;
+	for (i = 0; i < f->walk.n; i++) {
+		const struct uftp_walk_ent *e = &f->walk.ents[i];
+
+		if (e->type == UFTP_WALK_DIR && !e->empty_dir)
+			continue; /* implied by its contents */
+		fill_entry(&f->list[n], e);
+		f->walk_idx[n++] = i;
+	}
+	for (i = 0; i < f->nmeta; i++) {
+		fill_meta(&f->list[n], f->meta_names[i]);
+		f->walk_idx[n++] = SIZE_MAX;
+	}
+	f->n = n;
+	return 0;
+}
+
+int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
+{
+	struct uftp_walk_opts wo = {0};
+	char *bases[MAX_BASES + 1] = {0};
+	char err[UFTP_OPT_ERRLEN];
+	struct uftp_files *f = calloc(1, sizeof(*f));
+	int rv, nb;
+
+	if (f == NULL)
+		return UFTP_ERR_NOMEM;
+	*out = f;
+	f->fd = -1;
+	if (o->exclude_file &&
+	    uftp_opt_read_list(o->exclude_file, add_exclude, f, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return UFTP_ERR_INVALID;
+	}
+	if (o->bases_arg) {
+		nb = uftp_opt_split(o->bases_arg, ',', bases, MAX_BASES, err, sizeof(err));
+		if (nb < 0) {
+			log_warnx("-E: %s", err);
+			return UFTP_ERR_INVALID;
+		}
+		wo.bases = (const char *const *)bases;
+	}
+	wo.excludes = f->nexcl ? (const char *const *)f->excl : NULL;
+	wo.follow_links = o->follow_links;
+	wo.dest_name = o->dest_name;
+	wo.dest_is_dir = o->dir_mode || o->nfiles > 1 || o->list_file != NULL;
+	rv = walk_all(f, o, &wo);
+	if (rv < 0)
+		return rv;
+	rv = make_list(f);
+	if (rv < 0)
+		return rv;
+	f->ops.arg = f;
+	f->ops.read_at = read_at;
+	return 0;
+}
+
+const struct uftp_server_file *uftp_files_list(const struct uftp_files *f, size_t *n)
+{
+	*n = f->n;
+	return f->list;
+}
+
+const struct uftp_server_file_ops *uftp_files_ops(struct uftp_files *f)
+{
+	return &f->ops;
+}
+
+void uftp_files_free(struct uftp_files *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	uftp_walk_free(&f->walk);
+	for (i = 0; i < f->nmeta; i++)
+		free(f->meta_names[i]);
+	for (i = 0; i < f->nexcl; i++)
+		free(f->excl[i]);
+	free(f->meta_names);
+	free(f->list);
+	free(f->walk_idx);
+	free(f);
+}

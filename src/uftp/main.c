@@ -1,0 +1,52 @@
+/* uftp: sends files to uftpd receivers over multicast (see man uftp). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/log.h"
+#include "uftp/uftp.h"
+
+static int setup_log(const struct uftp_opts *o)
+{
+	int level = o->log_level >= 3 ? UFTP_LOG_DEBUG : o->log_level;
+
+	log_init(level, stderr);
+	log_set_timestamps(o->timestamps || o->logfile != NULL);
+	if (o->logfile == NULL)
+		return 0;
+	if (log_open_file(o->logfile) < 0) {
+		fprintf(stderr, "uftp: cannot open log file %s\n", o->logfile);
+		return EXIT_LOG;
+	}
+	if (o->max_log_mb)
+		log_set_rolling((uint64_t)o->max_log_mb * 1024 * 1024, (unsigned)o->max_log_count);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct uftp_opts o;
+	struct uftp_files *files = NULL;
+	int rv;
+
+	rv = uftp_parse_opts(&o, argc, argv);
+	if (rv < 0)
+		return 0; /* --help */
+	if (rv)
+		return rv;
+	rv = setup_log(&o);
+	if (rv)
+		return rv;
+	rv = uftp_files_build(&files, &o);
+	if (rv < 0) {
+		log_warnx("cannot build the file list");
+		uftp_files_free(files);
+		return rv == -10 ? EXIT_MEM : EXIT_BADARG;
+	}
+	rv = uftp_run(&o, files);
+	uftp_files_free(files);
+	free(o.hosts);
+	log_close();
+	return rv;
+}

@@ -1,0 +1,82 @@
+/* The uftp driver: command line, file list, keys, sockets and the loop. */
+#ifndef UFTP_UFTP_UFTP_H
+#define UFTP_UFTP_UFTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "core/proto.h"
+
+struct uftp_server_host;
+struct uftp_server_file;
+struct uftp_server_file_ops;
+
+/* Exit codes of man uftp (the core's come from enum uftp_server_exit). */
+#define EXIT_BADARG 1
+#define EXIT_NET    2
+#define EXIT_KEY    3
+#define EXIT_LOG    4
+#define EXIT_MEM    5
+
+struct uftp_opts {
+	long rate;           /* -R, Kbps, -1 unpaced */
+	const char *logfile; /* -L */
+	int bufsize;         /* -B */
+	int max_log_mb;      /* -g */
+	int max_log_count;   /* -n */
+	int keytype, hashtype, sigtype, keyextype, curve;
+	int client_auth;             /* -c */
+	int max_nak_count;           /* -m */
+	const char *keyfile;         /* -k */
+	const char *keyparam;        /* -K */
+	int follow_links;            /* -l */
+	int timestamps;              /* -T */
+	int block_size;              /* -b */
+	int ttl;                     /* -t */
+	int dscp;                    /* -Q */
+	int sync_mode, sync_preview; /* -z, -Z */
+	const char *iface;           /* -I */
+	int port;                    /* -p */
+	int src_port;                /* -u */
+	int quit_on_error;           /* -q */
+	int have_uid;
+	uint32_t uid;                   /* -U */
+	int max_passes;                 /* -a */
+	int log_level;                  /* -x */
+	int txweight;                   /* -W */
+	struct uftp_server_host *hosts; /* -H */
+	size_t nhosts;
+	const char *exclude_file;                        /* -X */
+	const char *pub_addr;                            /* -M */
+	const char *priv_addr;                           /* -P */
+	int max_nak_pct;                                 /* -N */
+	int dir_mode;                                    /* -o */
+	const char *dest_name;                           /* -D */
+	char *bases_arg;                                 /* -E (split in place) */
+	const char *status_file;                         /* -S */
+	uint64_t grtt_init_us, grtt_min_us, grtt_max_us; /* -r */
+	int robust;                                      /* -s */
+	const char *list_file;                           /* -i */
+	char **files;                                    /* operands */
+	int nfiles;
+};
+
+/* options.c: parses argv; returns 0, or prints why and returns EXIT_BADARG (-1 for --help). */
+int uftp_parse_opts(struct uftp_opts *o, int argc, char **argv);
+void uftp_usage(FILE *f);
+
+/* files.c: the file list and its reader. */
+struct uftp_files;
+int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o);
+const struct uftp_server_file *uftp_files_list(const struct uftp_files *f, size_t *n);
+const struct uftp_server_file_ops *uftp_files_ops(struct uftp_files *f);
+void uftp_files_free(struct uftp_files *f);
+
+/* logsink.c: bridges the core's log lines onto lib/log. */
+void uftp_log_sink(void *arg, int level, const char *msg);
+
+/* driver.c: runs the session; returns the exit code. */
+int uftp_run(const struct uftp_opts *o, struct uftp_files *files);
+
+#endif
