@@ -26,6 +26,7 @@
 #   IL_GRTT        uftp -r value, default 0.1 (shorter announce phase)
 #   IL_PORT        UDP port, default 1044
 #   IL_UMASK       receivers' umask, default 022 (expected modes derive from it)
+#   IL_SERVER_WRAP array: command prefix for uftp (e.g. /usr/bin/time -o f)
 #   UFTP_REF, UFTPD_REF, UFTP_KEYMGT_REF   the real binaries (/usr/bin/...)
 #
 # Every wait is bounded; receivers are stopped by PID; il_init's trap tears
@@ -48,6 +49,7 @@ declare -a IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
 IL_SRC_RC=""
 IL_SLOG=""
 IL_SCMD=""
+declare -a IL_SERVER_WRAP=()
 
 # il_init [BUILD_DIR]: defaults, work dir $IL_WORK, cleanup trap on exit.
 il_init() {
@@ -186,7 +188,7 @@ il_server() {
 	IL_SLOG=$IL_WORK/$IL_LAB-uftp.log
 	IL_SCMD="(cd $dir && ${cmd[*]})"
 	echo "# $kind uftp on h0: $IL_SCMD" >"$IL_SLOG"
-	(cd "$dir" && lab_exec h0 timeout -k 2 "$t" "${cmd[@]}") >>"$IL_SLOG" 2>&1
+	(cd "$dir" && lab_exec h0 timeout -k 2 "$t" "${IL_SERVER_WRAP[@]}" "${cmd[@]}") >>"$IL_SLOG" 2>&1
 	IL_SRC_RC=$?
 	return 0
 }

@@ -1,0 +1,104 @@
+#!/bin/bash
+# scripts/bench.sh - goodput and CPU cost of our uftp/uftpd next to the real
+# UFTP 4.10.2, on the network-namespace testbed (not part of CI).
+#
+#   sudo scripts/bench.sh [BUILD_DIR]          # default build/default
+#   BENCH_SIZE=256M BENCH_RECV="1 3" BENCH_MODES="plain gcm" BENCH_IMPLS="ours ref" sudo scripts/bench.sh
+#
+# For each implementation (ours: our uftp -> our uftpd; ref: the real ones),
+# receiver count (1 and 3) and mode (plain: no encryption; gcm: aes256-gcm,
+# sha256, ecdh_ecdsa key exchange with fresh prime256v1 keys) it sends one
+# BENCH_SIZE file (default 1G; any `head -c` size) at -R -1 from /dev/shm to
+# receivers writing to /dev/shm, checks every copy with cmp, and prints a table:
+#   goodput  = file size / wall time of the uftp process (MiB/s; includes the
+#              announce phase and completion, i.e. what a user waits for)
+#   CPU s    = user+system seconds of uftp, and of each uftpd (from
+#              /proc/<pid>/stat just before it is stopped)
+# Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../tests/interop/lib.sh
+. "$top/tests/interop/lib.sh"
+
+SIZE=${BENCH_SIZE:-1G}
+RECVS=${BENCH_RECV:-1 3}
+MODES=${BENCH_MODES:-plain gcm}
+IMPLS=${BENCH_IMPLS:-ours ref}
+read -r -a SOPTS_X <<<"${BENCH_SOPTS:-}"
+read -r -a COPTS_X <<<"${BENCH_COPTS:-}"
+
+[ "$(id -u)" = 0 ] || { echo "bench.sh: needs root (network namespaces)" >&2; exit 2; }
+il_init "${1:-}" || exit 2
+shm=$(mktemp -d /dev/shm/uftp-bench.XXXXXX) || exit 2
+trap 'il_cleanup; rm -rf "$shm"' EXIT
+il_keys || exit 2
+IL_RATE=-1
+
+echo "bench: creating a $SIZE source file in $shm"
+head -c "$SIZE" /dev/urandom >"$shm/bench.bin" || exit 2
+bytes=$(stat -c %s "$shm/bench.bin")
+hz=$(getconf CLK_TCK)
+
+# cpu_of PID -> user+system seconds of a running process
+cpu_of() {
+	awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"
+}
+
+# run_one IMPL NRECV MODE -> one table row
+run_one() {
+	local impl=$1 n=$2 mode=$3 i
+	local -a sopts=() copts=()
+	if [ "$mode" = gcm ]; then
+		sopts=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	fi
+	il_lab "$n" || { echo "lab_up failed" >&2; return 1; }
+	for ((i = 1; i <= n; i++)); do
+		copts=()
+		[ "$mode" = gcm ] && copts=(-k "$IL_KEYS/client${i}_ec.pem")
+		rm -rf "$shm/d$i"
+		il_recv "$i" "$impl" "$shm/d$i" "${copts[@]}" "${COPTS_X[@]}"
+	done
+	if ! il_wait_recvs 10; then
+		printf '%-5s %5s %-6s  %s\n' "$impl" "$n" "$mode" "receivers did not start: ${IL_ERR[*]}"
+		il_stop_recvs
+		il_lab_down
+		return 1
+	fi
+	local t0 t1 stime
+	t0=$(date +%s.%N)
+	rm -f "$IL_WORK/stime"
+	IL_SERVER_WRAP=(/usr/bin/time -f 'TIME %e %U %S' -o "$IL_WORK/stime")
+	il_server "$impl" 600 "$shm" "${sopts[@]}" "${SOPTS_X[@]}" -- bench.bin
+	IL_SERVER_WRAP=()
+	t1=$(date +%s.%N)
+	local -a rcpu=()
+	for ((i = 1; i <= n; i++)); do rcpu+=("$(cpu_of "${IL_RPID[i]}")"); done
+	il_stop_recvs
+	stime=$(awk '/^TIME/ { printf "%.2f", $3 + $4 }' "$IL_WORK/stime" 2>/dev/null)
+	local wall good okn=0
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	good=$(awk -v s="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
+	for ((i = 1; i <= n; i++)); do cmp -s "$shm/bench.bin" "$shm/d$i/bench.bin" && okn=$((okn + 1)); done
+	printf '%-5s %5s %-6s %9s %8s %10s  %-24s %s\n' "$impl" "$n" "$mode" "$good" "$wall" \
+		"${stime:-?}" "$(
+			IFS=/
+			echo "${rcpu[*]}"
+		)" "$okn/$n ok, uftp exit $IL_SRC_RC"
+	[ "$IL_SRC_RC" = 0 ] || tail -3 "$IL_SLOG" | sed 's/^/      /'
+	for ((i = 1; i <= n; i++)); do rm -rf "$shm/d$i"; done
+	il_lab_down
+}
+
+echo "bench: $bytes bytes, -R -1, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-5s %5s %-6s %9s %8s %10s  %-24s %s\n' impl recv mode "MiB/s" "wall s" "uftp CPU" "uftpd CPU s (each)" result
+for impl in $IMPLS; do
+	if ! il_have "$impl" server || ! il_have "$impl" client; then
+		printf '%-5s  not built (%s, %s)\n' "$impl" "$(il_bin "$impl" server)" "$(il_bin "$impl" client)"
+		continue
+	fi
+	for n in $RECVS; do
+		for mode in $MODES; do
+			run_one "$impl" "$n" "$mode"
+		done
+	done
+done
