@@ -54,10 +54,11 @@ struct uftp_server_config {
 	uint32_t group_id;
 	struct uftp_ipaddr pub_addr;  /* ANNOUNCE destination (multicast or unicast) */
 	struct uftp_ipaddr priv_addr; /* all other messages (= pub_addr in unicast mode) */
-	uint16_t port;                /* destination UDP port */
-	uint16_t block_size;          /* -b */
-	uint8_t robust;               /* -s */
-	int64_t rate_kbps;            /* -R; -1: unpaced */
+	int unicast;         /* pub_addr is a unicast receiver: ANNOUNCE carries zero addresses */
+	uint16_t port;       /* destination UDP port */
+	uint16_t block_size; /* -b */
+	uint8_t robust;      /* -s */
+	int64_t rate_kbps;   /* -R; -1: unpaced */
 	uint64_t grtt_init, grtt_min, grtt_max; /* -r, ns */
 	unsigned max_passes;                    /* -a (0 = 65535) */
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */

@@ -167,9 +167,11 @@ int srv_client_premaster(struct uftp_server *s, struct srv_client *c, const uint
 static void handshake(const struct uftp_server *s, const struct srv_client *c,
                       struct uftp_handshake *hs)
 {
+	static const uint8_t zero_addr[16];
+
 	memset(hs, 0, sizeof(*hs));
 	hs->group_id = s->cfg->group_id;
-	hs->priv_addr = s->cfg->priv_addr.addr;
+	hs->priv_addr = s->cfg->unicast ? zero_addr : s->cfg->priv_addr.addr;
 	hs->priv_addr_len = s->cfg->priv_addr.family == 6 ? 16 : 4;
 	hs->server_random = s->srand;
 	hs->client_random = c->rand;

@@ -55,6 +55,10 @@ int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	srv_wire_time(s, now, &a.tstamp_sec, &a.tstamp_usec);
 	a.pub_addr = s->cfg->pub_addr;
 	a.priv_addr = s->cfg->priv_addr;
+	if (s->cfg->unicast) {
+		memset(a.pub_addr.addr, 0, sizeof(a.pub_addr.addr));
+		memset(a.priv_addr.addr, 0, sizeof(a.priv_addr.addr));
+	}
 	if (s->encrypted) {
 		elen = srv_enc_info(s, ext, sizeof(ext), &sigoff, &siglen);
 		if (elen < 0)

@@ -269,6 +269,7 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	c->group_id = gid;
 	to_ipaddr(&c->pub_addr, &d->pub);
 	to_ipaddr(&c->priv_addr, &d->priv);
+	c->unicast = !uftp_addr_is_multicast(&d->pub);
 	c->port = (uint16_t)o->port;
 	c->block_size = (uint16_t)o->block_size;
 	c->robust = (uint8_t)o->robust;

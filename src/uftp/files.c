@@ -142,7 +142,7 @@ static void fill_meta(struct uftp_server_file *sf, const char *arg)
 	memset(sf, 0, sizeof(*sf));
 	if (strcmp(arg, "@FREESPACE") == 0) {
 		sf->ftype = UFTP_FTYPE_FREESPACE;
-		sf->name = arg;
+		sf->name = "."; /* what the reference sends */
 		return;
 	}
 	sf->ftype = UFTP_FTYPE_DELETE;
