@@ -11,6 +11,11 @@ static int bad_byte(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
+static int is_dot(const char *comp, size_t len)
+{
+	return len == 1 && comp[0] == '.';
+}
+
 /* Checks one component comp[0..len): not empty, ".", ".." or too long. */
 static int check_component(const char *comp, size_t len)
 {
@@ -18,7 +23,7 @@ static int check_component(const char *comp, size_t len)
 
 	if (len == 0 || len > UFTP_PATH_MAX_COMPONENT)
 		return UFTP_ERR_BADVALUE;
-	if (comp[0] == '.' && (len == 1 || (len == 2 && comp[1] == '.')))
+	if (is_dot(comp, len) || (len == 2 && comp[0] == '.' && comp[1] == '.'))
 		return UFTP_ERR_BADVALUE;
 	for (i = 0; i < len; i++)
 		if (bad_byte((unsigned char)comp[i]))
@@ -26,9 +31,14 @@ static int check_component(const char *comp, size_t len)
 	return 0;
 }
 
-int uftp_path_check_relative(const char *name, size_t len)
+/*
+ * Walks the components of name[0..len), checking each; "." components are
+ * accepted when drop_dots is set and left out of *outlen, the length of
+ * the name without them.
+ */
+static int check_all(const char *name, size_t len, int drop_dots, size_t *outlen)
 {
-	size_t start = 0, i;
+	size_t start = 0, i, out = 0;
 	int rv;
 
 	if (!name || len == 0 || len > UFTP_PATH_MAX)
@@ -36,12 +46,42 @@ int uftp_path_check_relative(const char *name, size_t len)
 	for (i = 0; i <= len; i++) {
 		if (i < len && name[i] != '/')
 			continue;
-		rv = check_component(name + start, i - start);
-		if (rv < 0)
-			return rv;
+		if (!(drop_dots && is_dot(name + start, i - start))) {
+			rv = check_component(name + start, i - start);
+			if (rv < 0)
+				return rv;
+			out += (out ? 1 : 0) + (i - start);
+		}
 		start = i + 1;
 	}
-	return 0;
+	*outlen = out;
+	return out ? 0 : UFTP_ERR_BADVALUE;
+}
+
+int uftp_path_check_relative(const char *name, size_t len)
+{
+	size_t out;
+
+	return check_all(name, len, 0, &out);
+}
+
+/* Copies name[0..len) into rel without its "." components; NUL-terminates. */
+static void copy_without_dots(char *rel, const char *name, size_t len)
+{
+	size_t start = 0, i, o = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && name[i] != '/')
+			continue;
+		if (!is_dot(name + start, i - start)) {
+			if (o)
+				rel[o++] = '/';
+			memcpy(rel + o, name + start, i - start);
+			o += i - start;
+		}
+		start = i + 1;
+	}
+	rel[o] = '\0';
 }
 
 /*
@@ -81,7 +121,7 @@ static int find_root(const char *const *roots, size_t nroots, const char *name, 
 int uftp_path_resolve(const char *const *roots, size_t nroots, const char *name, size_t len,
                       size_t *root, char *rel, size_t cap)
 {
-	size_t idx = 0, skip = 0;
+	size_t idx = 0, skip = 0, out;
 	int rv;
 
 	if (nroots == 0 || !roots)
@@ -90,13 +130,13 @@ int uftp_path_resolve(const char *const *roots, size_t nroots, const char *name,
 		return UFTP_ERR_BADVALUE;
 	if (name[0] == '/' && find_root(roots, nroots, name, len, &idx, &skip) < 0)
 		return UFTP_ERR_BADVALUE;
-	rv = uftp_path_check_relative(name + skip, len - skip);
+	/* The reference receiver accepts "./x" (its sender makes it for "uftp ."). */
+	rv = check_all(name + skip, len - skip, 1, &out);
 	if (rv < 0)
 		return rv;
-	if (len - skip + 1 > cap)
+	if (out + 1 > cap)
 		return UFTP_ERR_NOSPACE;
-	memcpy(rel, name + skip, len - skip);
-	rel[len - skip] = '\0';
+	copy_without_dots(rel, name + skip, len - skip);
 	*root = idx;
 	return 0;
 }

@@ -8,7 +8,9 @@
  * rejected that could escape its root or confuse a file system: empty, NUL
  * bytes inside, ".." or "." components, empty components ("a//b"), control
  * bytes (< 0x20, 0x7f), components over UFTP_PATH_MAX_COMPONENT bytes or a
- * total over UFTP_PATH_MAX bytes.
+ * total over UFTP_PATH_MAX bytes.  Exception: uftp_path_resolve() drops "."
+ * components ("./x" -> "x"), because the reference sender names the files
+ * of "uftp ." that way and the reference receiver accepts them.
  */
 #ifndef UFTP_CORE_PATH_H
 #define UFTP_CORE_PATH_H
@@ -27,8 +29,10 @@ int uftp_path_check_relative(const char *name, size_t len);
 /*
  * Chooses the destination of wire name name[0..len) among roots[0..nroots)
  * (absolute, normalised directory paths without a trailing '/', except "/").
- * On success stores the root index in *root and writes the relative part,
- * NUL-terminated, into rel (cap bytes).  Errors: BADVALUE (name rejected by
+ * On success stores the root index in *root (the first root that name lies
+ * below, for an absolute name; 0 for a relative one) and writes the relative
+ * part without "." components, NUL-terminated, into rel (cap bytes); it
+ * passes uftp_path_check_relative().  Errors: BADVALUE (name rejected by
  * the rules above, or absolute and inside no root), NOSPACE (rel too small),
  * INVALID (nroots == 0).
  */

@@ -87,7 +87,10 @@ int uftp_fstore_parent(struct uftp_fstore *fs, const char *rel, int create, int 
 	fd = fcntl(fs->rootfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return UFTP_ERR_IO;
-	for (p = rel; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+	for (p = rel;; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (!slash)
+			break;
 		memcpy(comp, p, (size_t)(slash - p));
 		comp[slash - p] = '\0';
 		next = open_subdir(fd, comp, create);
@@ -122,14 +125,16 @@ static int empty_dir(DIR *d)
 	struct dirent *de;
 	int rv = 0, r;
 
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		r = remove_at(dirfd(d), de->d_name);
 		if (r < 0 && rv == 0)
 			rv = r;
-		errno = 0;
 	}
 	if (errno != 0 && rv == 0)
 		rv = UFTP_ERR_IO;

@@ -102,40 +102,40 @@ static const char *strip_base(const char *npath, const char *const *bases, int *
 	return rest;
 }
 
-/*
- * Sent name for a top-level path: its last element, or with -E what
- * follows the base directory.  NULL when skipped (*err 0) or on NOMEM.
- */
-static char *base_name(const char *npath, const struct uftp_walk_opts *o, int *err)
+/* Last element of a normalised path ("" for "/" and for "."). */
+static const char *last_elem(const char *npath)
 {
-	const char *rest, *slash;
-	char *name;
+	const char *slash = strrchr(npath, '/');
 
-	*err = 0;
-	if (o && o->bases) {
-		rest = strip_base(npath, o->bases, err);
-		if (!rest && *err == 0)
-			log_warnx("%s is not under any base directory, skipping", npath);
-		if (!rest)
-			return NULL;
-	} else {
-		slash = strrchr(npath, '/');
-		rest = slash ? slash + 1 : npath;
-	}
-	name = strdup(rest);
-	if (!name)
-		*err = UFTP_ERR_NOMEM;
-	return name;
+	return slash ? slash + 1 : npath;
 }
 
-static int excluded(const char *name, const char *local, const struct uftp_walk_opts *o)
+/* An entry being added: three malloc'd strings, owned by whoever holds it. */
+struct names {
+	char *local; /* path to open */
+	char *name;  /* name to send */
+	char *match; /* name -X is matched against: the top's last element + below */
+};
+
+static void free_names3(struct names *nm)
+{
+	free(nm->local);
+	free(nm->name);
+	free(nm->match);
+}
+
+/*
+ * The reference matches -X lines against the name before -E and -D are
+ * applied: the top-level path's last element and the path below it.
+ */
+static int excluded(const char *match, const struct uftp_walk_opts *o)
 {
 	size_t i;
 
 	if (!o || !o->excludes)
 		return 0;
 	for (i = 0; o->excludes[i]; i++)
-		if (!strcmp(o->excludes[i], name) || !strcmp(o->excludes[i], local))
+		if (!strcmp(o->excludes[i], match))
 			return 1;
 	return 0;
 }
@@ -203,89 +203,108 @@ static char *read_link(const char *local, const struct stat *st)
 	}
 }
 
-static int add_entry(struct uftp_walk *w, char *local, char *name, const struct uftp_walk_opts *o,
-                     const struct ancestor *up);
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void free_names(char **names, size_t n)
+static void free_list(char **list, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(list[i]);
+	free(list);
+}
+
+/* Appends a copy of s to the list; NOMEM on failure. */
+static int list_push(char ***list, size_t *n, size_t *cap, const char *s)
+{
+	char **grown;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*list, *cap * sizeof(**list));
+		if (!grown)
+			return UFTP_ERR_NOMEM;
+		*list = grown;
+	}
+	(*list)[*n] = strdup(s);
+	if (!(*list)[*n])
+		return UFTP_ERR_NOMEM;
+	(*n)++;
+	return 0;
 }
 
 /* Lists the entries of directory local (without "." and ".."), sorted. */
 static int list_dir(const char *local, char ***out, size_t *count)
 {
-	char **names = NULL, **grown;
+	char **list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	DIR *d = opendir(local);
+	DIR *d = opendir(local[0] ? local : ".");
+	int rv = 0;
 
 	if (!d)
 		return UFTP_ERR_IO;
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			rv = errno ? UFTP_ERR_IO : 0;
+			break;
+		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(names, cap * sizeof(*names));
-			if (!grown)
-				goto nomem;
-			names = grown;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n])
-			goto nomem;
-		n++;
+		rv = list_push(&list, &n, &cap, de->d_name);
+		if (rv < 0)
+			break;
 	}
 	closedir(d);
+	if (rv < 0) {
+		free_list(list, n);
+		return rv;
+	}
 	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_names);
-	*out = names;
+		qsort(list, n, sizeof(*list), cmp_names);
+	*out = list;
 	*count = n;
 	return 0;
-nomem:
-	closedir(d);
-	free_names(names, n);
+}
+
+static int add_entry(struct uftp_walk *w, struct names *nm, const struct uftp_walk_opts *o,
+                     const struct ancestor *up);
+
+/* Names of child c below the entry nm; 0 or NOMEM. */
+static int child_names(struct names *c, const struct names *nm, const char *child)
+{
+	c->local = join(nm->local, child);
+	c->name = join(nm->name, child);
+	c->match = join(nm->match, child);
+	if (c->local && c->name && c->match)
+		return 0;
+	free_names3(c);
 	return UFTP_ERR_NOMEM;
 }
 
-/* Adds the children of the directory entry at index dir; marks it empty if none. */
-static int add_children(struct uftp_walk *w, size_t dir, const struct uftp_walk_opts *o,
-                        const struct ancestor *self)
+/* Adds the listed children of directory nm (which stays the caller's). */
+static int add_children(struct uftp_walk *w, const struct names *nm, char **list, size_t n,
+                        const struct uftp_walk_opts *o, const struct ancestor *self)
 {
-	char **names = NULL, *cl, *cn;
-	size_t n = 0, i;
+	struct names c;
+	size_t i;
 	int rv;
 
-	rv = list_dir(w->ents[dir].local, &names, &n);
-	if (rv < 0)
-		return rv;
-	for (i = 0; i < n && rv >= 0; i++) {
-		cl = join(w->ents[dir].local, names[i]);
-		cn = join(w->ents[dir].name, names[i]);
-		if (!cl || !cn) {
-			free(cl);
-			free(cn);
-			rv = UFTP_ERR_NOMEM;
-			break;
-		}
+	for (i = 0; i < n; i++) {
+		rv = child_names(&c, nm, list[i]);
+		if (rv < 0)
+			return rv;
 		/* a child that cannot be examined was logged and is skipped */
-		rv = add_entry(w, cl, cn, o, self);
-		if (rv == UFTP_ERR_IO)
-			rv = 0;
+		rv = add_entry(w, &c, o, self);
+		if (rv == UFTP_ERR_NOMEM)
+			return rv;
 	}
-	free_names(names, n);
-	w->ents[dir].empty_dir = w->n == dir + 1;
-	return rv == UFTP_ERR_NOMEM ? rv : 0;
+	return 0;
 }
 
 static int on_stack(const struct ancestor *up, const struct stat *st)
@@ -296,64 +315,74 @@ static int on_stack(const struct ancestor *up, const struct stat *st)
 	return 0;
 }
 
-/* Adds directory local and, below it, its contents. */
-static int add_dir(struct uftp_walk *w, char *local, char *name, const struct stat *st,
+/*
+ * Adds directory nm (taking ownership) and, below it, its contents.  Like
+ * the reference, only a directory without any entry is "empty": one whose
+ * entries are all excluded or special is not sent at all.
+ */
+static int add_dir(struct uftp_walk *w, struct names *nm, const struct stat *st,
                    const struct uftp_walk_opts *o, const struct ancestor *up)
 {
 	struct ancestor self = {st->st_dev, st->st_ino, up};
-	size_t dir = w->n;
+	struct names keep = *nm;
+	char **list = NULL;
+	size_t n = 0;
 	int rv;
 
 	if (on_stack(up, st)) {
-		log_warnx("%s: directory loop, skipping", local);
-		free(local);
-		free(name);
+		log_warnx("%s: directory loop, skipping", nm->local);
+		free_names3(nm);
 		return 0;
 	}
-	rv = push(w, local, name, NULL, st, UFTP_WALK_DIR);
-	if (rv < 0)
+	rv = list_dir(nm->local, &list, &n);
+	if (rv < 0) {
+		log_warn("cannot read directory %s, skipping", nm->local);
+		free_names3(nm);
 		return rv;
-	rv = add_children(w, dir, o, &self);
-	if (rv == UFTP_ERR_IO) {
-		log_warn("cannot read directory %s, skipping", w->ents[dir].local);
-		while (w->n > dir)
-			free_ent(&w->ents[--w->n]);
-		return 0;
 	}
+	rv = push(w, nm->local, nm->name, NULL, st, UFTP_WALK_DIR);
+	if (rv == 0) {
+		w->ents[w->n - 1].empty_dir = n == 0;
+		rv = add_children(w, &keep, list, n, o, &self);
+	}
+	free(nm->match);
+	free_list(list, n);
 	return rv;
 }
 
 /*
- * Adds one entry (recursing into directories), taking ownership of local
- * and name.  Returns 0 (also when skipped with a warning), IO when local
- * cannot be examined at all, or NOMEM.
+ * Adds one entry (recursing into directories), taking ownership of nm.
+ * Returns 0 (also when excluded or skipped with a warning), IO when it
+ * cannot be examined, or NOMEM.
  */
-static int add_entry(struct uftp_walk *w, char *local, char *name, const struct uftp_walk_opts *o,
+static int add_entry(struct uftp_walk *w, struct names *nm, const struct uftp_walk_opts *o,
                      const struct ancestor *up)
 {
 	struct stat st;
 	char *link;
-	int rv = o && o->follow_links ? stat(local, &st) : lstat(local, &st);
+	int rv = o && o->follow_links ? stat(nm->local, &st) : lstat(nm->local, &st);
 
 	if (rv < 0) {
-		log_warn("cannot stat %s, skipping", local);
+		log_warn("cannot stat %s, skipping", nm->local);
 		rv = UFTP_ERR_IO;
-	} else if (excluded(name, local, o)) {
-		log_debug("%s excluded", local);
-	} else if (S_ISREG(st.st_mode)) {
-		return push(w, local, name, NULL, &st, UFTP_WALK_FILE);
+	} else if (excluded(nm->match, o)) {
+		log_info("%s excluded, skipping", nm->match);
 	} else if (S_ISDIR(st.st_mode)) {
-		return add_dir(w, local, name, &st, o, up);
+		return add_dir(w, nm, &st, o, up);
+	} else if (S_ISREG(st.st_mode)) {
+		free(nm->match);
+		return push(w, nm->local, nm->name, NULL, &st, UFTP_WALK_FILE);
 	} else if (S_ISLNK(st.st_mode)) {
-		link = read_link(local, &st);
-		if (link)
-			return push(w, local, name, link, &st, UFTP_WALK_LINK);
-		log_warn("cannot read link %s, skipping", local);
+		link = read_link(nm->local, &st);
+		if (link) {
+			free(nm->match);
+			return push(w, nm->local, nm->name, link, &st, UFTP_WALK_LINK);
+		}
+		log_warn("cannot read link %s, skipping", nm->local);
 	} else {
-		log_warnx("%s is a special file, skipping", local);
+		log_warnx("%s is a special file, skipping", nm->local);
 	}
-	free(local);
-	free(name);
+	free_names3(nm);
 	return rv;
 }
 
@@ -370,57 +399,111 @@ static char *under_dest(const char *dest, char *name)
 	return full;
 }
 
-/* The name to send for top-level path (normalised); NULL and *err when none. */
+/*
+ * The name to send for top-level path (normalised): its last element, or
+ * what follows a -E base; then -D.  As in the reference, a path under no
+ * base is skipped even when a single -D would rename it.  NULL when
+ * skipped (*err 0) or on NOMEM.
+ */
 static char *top_name(const char *npath, const struct uftp_walk_opts *o, int *err)
 {
+	const char *rest = last_elem(npath);
 	char *name;
 
 	*err = 0;
-	if (o && o->dest_name && !o->dest_is_dir) {
-		name = normalise(o->dest_name);
-		if (!name)
-			*err = UFTP_ERR_NOMEM;
-		return name;
+	if (o && o->bases) {
+		rest = strip_base(npath, o->bases, err);
+		if (!rest && *err == 0)
+			log_warnx("%s is not under any base directory, skipping", npath);
+		if (!rest)
+			return NULL;
 	}
-	name = base_name(npath, o, err);
-	if (!name || !o || !o->dest_name)
-		return name;
-	name = under_dest(o->dest_name, name);
+	if (o && o->dest_name && !o->dest_is_dir)
+		name = normalise(o->dest_name);
+	else if (o && o->dest_name)
+		name = under_dest(o->dest_name, strdup(rest));
+	else
+		name = strdup(rest);
 	if (!name)
 		*err = UFTP_ERR_NOMEM;
 	return name;
 }
 
-/* A top-level name that cannot be sent: empty, "." or "..". */
+/* A name whose last element is "", "." or "..": it cannot be sent itself. */
 static int bad_top(const char *name)
 {
-	const char *last = strrchr(name, '/');
+	const char *last = last_elem(name);
 
-	last = last ? last + 1 : name;
 	return !*last || !strcmp(last, ".") || !strcmp(last, "..");
+}
+
+/*
+ * A top-level ".", ".." or "/": its contents are sent, named as if they had
+ * been given one by one (the reference would send "./x", "../x").
+ */
+static int add_contents(struct uftp_walk *w, struct names *nm, const struct uftp_walk_opts *o)
+{
+	size_t cut = (size_t)(last_elem(nm->name) - nm->name);
+	struct ancestor self;
+	struct stat st;
+	char **list = NULL;
+	size_t n = 0;
+	int rv;
+
+	nm->name[cut > 0 ? cut - 1 : 0] = '\0'; /* drop the element and its '/' */
+	rv = stat(nm->local[0] ? nm->local : ".", &st);
+	if (rv == 0 && S_ISDIR(st.st_mode))
+		rv = list_dir(nm->local, &list, &n);
+	else
+		rv = UFTP_ERR_IO;
+	if (rv < 0) {
+		log_warn("cannot read directory %s", nm->local[0] ? nm->local : ".");
+		free_names3(nm);
+		return rv;
+	}
+	self.dev = st.st_dev;
+	self.ino = st.st_ino;
+	self.up = NULL;
+	rv = add_children(w, nm, list, n, o, &self);
+	free_list(list, n);
+	free_names3(nm);
+	return rv;
+}
+
+/* Fills nm for top-level path; 0, skipped (1) or a negative error. */
+static int top_names(struct names *nm, const char *path, const struct uftp_walk_opts *o)
+{
+	int err;
+
+	memset(nm, 0, sizeof(*nm));
+	nm->local = normalise(path);
+	if (!nm->local)
+		return UFTP_ERR_NOMEM;
+	nm->name = top_name(nm->local, o, &err);
+	if (nm->name)
+		nm->match = strdup(nm->local[0] ? last_elem(nm->local) : ".");
+	if (nm->name && nm->match)
+		return 0;
+	err = nm->name || err ? UFTP_ERR_NOMEM : 1;
+	free_names3(nm);
+	return err;
 }
 
 int uftp_walk_add(struct uftp_walk *w, const char *path, const struct uftp_walk_opts *o)
 {
 	size_t before = w->n;
-	char *local, *name;
-	int err, rv;
+	struct names nm;
+	int rv;
 
-	local = normalise(path);
-	if (!local)
-		return UFTP_ERR_NOMEM;
-	name = top_name(local, o, &err);
-	if (!name) {
-		free(local);
-		return err;
-	}
-	if (bad_top(name)) {
-		log_warnx("%s: no name to send it under, skipping", path);
-		free(local);
-		free(name);
+	if (!path || !*path)
 		return UFTP_ERR_INVALID;
-	}
-	rv = add_entry(w, local, name, o, NULL);
+	rv = top_names(&nm, path, o);
+	if (rv != 0)
+		return rv < 0 ? rv : 0;
+	if (bad_top(nm.name))
+		rv = add_contents(w, &nm, o);
+	else
+		rv = add_entry(w, &nm, o, NULL);
 	if (rv < 0)
 		return rv;
 	return (int)(w->n - before);

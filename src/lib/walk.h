@@ -1,15 +1,26 @@
 /*
  * The sender's file list: expands the names given to uftp (arguments or an
  * -i list file) into the entries to announce, in order.  A directory entry
- * is followed by its contents (sorted by name with strcmp, recursively); a
- * symlink is sent as a link unless follow_links is set (then it is replaced
- * by what it points to; directory loops are cut); special files (devices,
- * FIFOs, sockets) are skipped.  Names (see man uftp): a top-level path is
- * sent under its last element; with -E, under what follows the first base
- * directory it lies strictly below (paths not below any are skipped with a
- * warning); entries below a directory get "dirname/child".  -X excludes
- * match an entry's whole sent name ("d1/d4") or its local path, and drop
- * everything below it too.
+ * is followed by its contents (sorted by name with strcmp, recursively; the
+ * reference uses readdir order); a symlink is sent as a link unless
+ * follow_links is set (then it is replaced by what it points to; directory
+ * loops are cut); special files (devices, FIFOs, sockets) are skipped.
+ *
+ * Names, as settled against the real uftp 4.10.2:
+ *  - a top-level path is sent under its last element ("a/b/" -> "b"),
+ *    entries below a directory as "b/child";
+ *  - with -E, a top-level path is sent under what follows the first base
+ *    directory it lies strictly below, compared as normalised strings at a
+ *    '/' boundary (no realpath); a path below no base is skipped with a
+ *    warning, even with a single -D.  (The reference compares raw string
+ *    prefixes, so "-E /data" turns "/data/x" into the absolute "/x" that
+ *    receivers reject; "-E /data/" works in both.)
+ *  - -D: see struct uftp_walk_opts;
+ *  - a top-level ".", ".." or "/" is not an entry itself: its contents are
+ *    added as if named one by one (the reference sends "./x").
+ * -X excludes match the name before -E and -D apply (the top-level path's
+ * last element, then "/child"...: "d1/d4"), exactly, and drop everything
+ * below a matching directory.
  */
 #ifndef UFTP_LIB_WALK_H
 #define UFTP_LIB_WALK_H
@@ -29,7 +40,9 @@ struct uftp_walk_ent {
 	uint64_t size; /* bytes for files, 0 otherwise */
 	int64_t mtime; /* seconds since the epoch (lstat/stat value for every type) */
 	mode_t mode;   /* permission bits */
-	int empty_dir; /* 1 for a directory with nothing below it to send */
+	int empty_dir; /* 1 for a directory without any entry on disk: the only
+	                  directories the reference announces (one whose entries
+	                  are all excluded or special is not sent at all) */
 };
 
 struct uftp_walk_opts {
@@ -38,8 +51,9 @@ struct uftp_walk_opts {
 	int follow_links;            /* -l */
 	/*
 	 * -D: with dest_is_dir 0 (one file given, no -o) it replaces the name of
-	 * the top entry and -E is ignored; with dest_is_dir 1 (several files, or
-	 * -o) every name is placed below it: "dest/name".  NULL: no -D.
+	 * the top entry (-E only decides whether it is sent); with dest_is_dir 1
+	 * (several files, or -o) every name is placed below it: "dest/name"
+	 * (after -E).  May be absolute; names then are too.  NULL: no -D.
 	 */
 	const char *dest_name;
 	int dest_is_dir;
@@ -56,8 +70,8 @@ struct uftp_walk {
  * vanished or special are skipped with a log_warn line.  Returns the number
  * of entries added (0 when path is excluded, special, or not under any -E
  * base), or a negative uftp_err: NOMEM; IO when path itself cannot be
- * examined (or is a directory that cannot be read); INVALID when path has no
- * name to send ("/", ".", "..").
+ * examined (or is a directory that cannot be read); INVALID for an empty
+ * path.
  */
 int uftp_walk_add(struct uftp_walk *w, const char *path, const struct uftp_walk_opts *o);
 

@@ -184,6 +184,35 @@ static void test_resolve_first_match(void)
 	CU_ASSERT_STRING_EQUAL(rel, "subx/f");
 }
 
+/* "./x" from the reference sender's "uftp .": accepted, the dots dropped. */
+static void test_resolve_dot_components(void)
+{
+	char rel[64];
+	size_t idx = 99;
+
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./inner.txt", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "inner.txt");
+	CU_ASSERT_EQUAL(uftp_path_check_relative(rel, strlen(rel)), 0);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./sub/./s.txt", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "sub/s.txt");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "a/.", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "a");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/./x", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_EQUAL(idx, 1);
+	CU_ASSERT_STRING_EQUAL(rel, "x");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, ".", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, ".//x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/./data/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	/* the capacity needed is that of the result */
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./././abcde", &idx, rel, 6), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "abcde");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "./abcdef", &idx, rel, 6), UFTP_ERR_NOSPACE);
+}
+
 static void test_resolve_errors(void)
 {
 	char rel[6];
@@ -211,6 +240,7 @@ static const struct cutest tests[] = {
     CUTEST(test_resolve_nul),
     CUTEST(test_resolve_slash_root),
     CUTEST(test_resolve_first_match),
+    CUTEST(test_resolve_dot_components),
     CUTEST(test_resolve_errors),
 };
 

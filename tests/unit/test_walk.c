@@ -163,10 +163,7 @@ static void test_single_and_trailing_slash(void)
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/fifo"), &o), 0);
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/missing"), &o), UFTP_ERR_IO);
 	CU_ASSERT(logged("missing"));
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, "/", &o), UFTP_ERR_INVALID);
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, ".", &o), UFTP_ERR_INVALID);
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, "..", &o), UFTP_ERR_INVALID);
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/.."), &o), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, "", &o), UFTP_ERR_INVALID);
 	CU_ASSERT_EQUAL(w.n, 8);
 	teardown(&w);
 }
@@ -194,6 +191,8 @@ static void test_exclude(void)
 {
 	static const char *const ex[] = {"src/b/skipme", "src/empty", "nomatch", NULL};
 	static const char *const ex_dir[] = {"src/b", NULL};
+	static const char *const ex_last[] = {"c.txt", NULL};
+	static const char *const ex_b[] = {"b/c.txt", NULL};
 	struct uftp_walk w = {0};
 	struct uftp_walk_opts o = {0};
 	const char *ex_local[2];
@@ -215,12 +214,24 @@ static void test_exclude(void)
 	/* a top-level name, and a local path */
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 5);
 	uftp_walk_free(&w);
-	ex_local[0] = at("src/b/c.txt");
+	ex_local[0] = at("src/b/c.txt"); /* local paths do not match */
 	ex_local[1] = NULL;
 	o.excludes = ex_local;
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 5);
+	uftp_walk_free(&w);
+	o.excludes = ex_last; /* nor does a last element alone */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 5);
+	uftp_walk_free(&w);
+	o.excludes = ex_b;
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 4);
 	expect(&w, 1, UFTP_WALK_DIR, "b/d", NULL);
 	uftp_walk_free(&w);
+	o.excludes = ex_b; /* the name before -D applies */
+	o.dest_name = "renamed";
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 4);
+	expect(&w, 1, UFTP_WALK_DIR, "renamed/d", NULL);
+	uftp_walk_free(&w);
+	o.dest_name = NULL;
 	o.excludes = ex;
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/empty"), &o), 1); /* "empty" != "src/empty" */
 	teardown(&w);
@@ -236,13 +247,17 @@ static void test_exclude_empties_dir(void)
 	o.excludes = ex;
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 1);
 	expect(&w, 0, UFTP_WALK_DIR, "b", NULL);
-	CU_ASSERT_EQUAL(w.ents[0].empty_dir, 1);
+	CU_ASSERT_EQUAL(w.ents[0].empty_dir, 0); /* the reference sends nothing for it */
 	uftp_walk_free(&w);
 	/* only special files below: empty too */
 	CU_ASSERT_EQUAL(unlink(at("src/a.txt")), 0);
 	CU_ASSERT_EQUAL(unlink(at("src/z.txt")), 0);
 	CU_ASSERT_EQUAL(rmdir(at("src/empty")), 0);
 	CU_ASSERT_EQUAL(rename(at("src/b"), at("ext/b")), 0);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src"), &o), 1);
+	CU_ASSERT_EQUAL(w.ents[0].empty_dir, 0);
+	uftp_walk_free(&w);
+	CU_ASSERT_EQUAL(unlink(at("src/fifo")), 0);
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src"), &o), 1);
 	CU_ASSERT_EQUAL(w.ents[0].empty_dir, 1);
 	teardown(&w);
@@ -309,7 +324,7 @@ static void test_follow_links(void)
 	expect(&w, 0, UFTP_WALK_DIR, "b", NULL);
 	expect(&w, 1, UFTP_WALK_FILE, "b/c.txt", NULL);
 	expect(&w, 2, UFTP_WALK_DIR, "b/d", NULL); /* dangling skipped, loop cut */
-	CU_ASSERT_EQUAL(w.ents[2].empty_dir, 1);
+	CU_ASSERT_EQUAL(w.ents[2].empty_dir, 0);
 	expect(&w, 3, UFTP_WALK_FILE, "b/e", NULL);
 	CU_ASSERT_EQUAL(w.ents[3].size, 1);
 	expect(&w, 4, UFTP_WALK_FILE, "b/skipme", NULL);
@@ -328,12 +343,19 @@ static void test_follow_links(void)
 static void test_dest_name(void)
 {
 	static const char *const nomatch[] = {"/nonexistent", NULL};
+	const char *match[] = {NULL, NULL};
+	char srcdir[600];
 	struct uftp_walk w = {0};
 	struct uftp_walk_opts o = {0};
 
 	setup();
+	snprintf(srcdir, sizeof(srcdir), "%s", at("src"));
+	match[0] = srcdir;
 	o.dest_name = "renamed";
-	o.bases = nomatch; /* ignored for a single -D entry */
+	o.bases = nomatch; /* still decides whether it is sent, as in the reference */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 0);
+	CU_ASSERT(logged("not under any base"));
+	o.bases = match;
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 5);
 	expect(&w, 0, UFTP_WALK_DIR, "renamed", NULL);
 	expect(&w, 1, UFTP_WALK_FILE, "renamed/c.txt", NULL);
@@ -354,6 +376,51 @@ static void test_dest_name(void)
 	uftp_walk_free(&w);
 	o.bases = nomatch; /* -E applies with the directory form */
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/a.txt"), &o), 0);
+	o.bases = match; /* -E, then -D above it */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b/c.txt"), &o), 1);
+	expect(&w, 0, UFTP_WALK_FILE, "sub/dest/b/c.txt", NULL);
+	teardown(&w);
+}
+
+/* ".", ".." and "x/..": their contents, each named as if given alone. */
+static void test_dot(void)
+{
+	static const char *const ex[] = {"./skipme", NULL};
+	struct uftp_walk w = {0};
+	struct uftp_walk_opts o = {0};
+	char cwd[512];
+
+	setup();
+	CU_ASSERT_FATAL(getcwd(cwd, sizeof(cwd)) != NULL);
+	CU_ASSERT_FATAL(chdir(at("src/b")) == 0);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, ".", &o), 4);
+	expect(&w, 0, UFTP_WALK_FILE, "c.txt", NULL);
+	CU_ASSERT_STRING_EQUAL(w.ents[0].local, "c.txt");
+	expect(&w, 1, UFTP_WALK_DIR, "d", NULL);
+	expect(&w, 2, UFTP_WALK_LINK, "e", "c.txt");
+	expect(&w, 3, UFTP_WALK_FILE, "skipme", NULL);
+	uftp_walk_free(&w);
+	o.excludes = ex; /* the reference's name for it is "./skipme" */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, "./", &o), 3);
+	uftp_walk_free(&w);
+	o.excludes = NULL;
+	CU_ASSERT_FATAL(chdir("d") == 0);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, "..", &o), 4);
+	expect(&w, 0, UFTP_WALK_FILE, "c.txt", NULL);
+	CU_ASSERT_STRING_EQUAL(w.ents[0].local, "../c.txt");
+	uftp_walk_free(&w);
+	CU_ASSERT_FATAL(chdir(cwd) == 0);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b/d/.."), &o), 4);
+	expect(&w, 1, UFTP_WALK_DIR, "d", NULL);
+	uftp_walk_free(&w);
+	o.dest_name = "top";
+	o.dest_is_dir = 1;
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b/."), &o), 5); /* same as src/b */
+	expect(&w, 0, UFTP_WALK_DIR, "top/b", NULL);
+	uftp_walk_free(&w);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b/d/.."), &o), 4);
+	expect(&w, 0, UFTP_WALK_FILE, "top/c.txt", NULL);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/a.txt/.."), &o), UFTP_ERR_IO);
 	teardown(&w);
 }
 
@@ -452,6 +519,7 @@ static const struct cutest tests[] = {
     CUTEST(test_base_dirs),
     CUTEST(test_follow_links),
     CUTEST(test_dest_name),
+    CUTEST(test_dot),
     CUTEST(test_metadata),
     CUTEST(test_unreadable),
     CUTEST(test_list),
