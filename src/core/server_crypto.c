@@ -104,7 +104,9 @@ int srv_enc_info(struct uftp_server *s, uint8_t *ext, size_t cap, size_t *sigoff
 		if (rv < 0)
 			return rv;
 	}
-	ei.flags = s->cfg->client_auth ? UFTP_ENC_INFO_CLIENT_AUTH : 0;
+	/* keyex signatures need the client keys: the reference asks for them too */
+	ei.flags =
+	    s->cfg->client_auth || s->sigtype == UFTP_SIG_KEYEX ? UFTP_ENC_INFO_CLIENT_AUTH : 0;
 	ei.keyextype = (uint8_t)s->cfg->keyextype;
 	ei.sigtype = (uint8_t)s->sigtype;
 	ei.keytype = (uint8_t)s->cfg->keytype;

@@ -333,6 +333,8 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 		memcpy(c->rand, r.rand, UFTP_RAND_LEN);
 		rv = srv_client_premaster(s, c, r.keyinfo, r.keyinfo_len);
 		if (rv < 0) {
+			uftp_env_log(s->env, UFTP_LOG_DEBUG, "REGISTER key info (%zu bytes): %s",
+			             r.keyinfo_len, uftp_strerror(rv));
 			srv_client_lost(s, c, "bad key exchange data in REGISTER");
 			return rv;
 		}
