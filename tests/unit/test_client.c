@@ -1,11 +1,655 @@
-/* Client core: placeholder, filled in below. */
-#include "core/client.h"
-#include "cutest.h"
+/*
+ * Client core (core/client.h) driven by scripted server datagrams built with
+ * the codec, a fake clock and an in-memory file table: REGISTER timing,
+ * STATUS bitmaps, rejected names, stray ABORTs, session end, an encrypted
+ * handshake against a server side built from the key schedule.
+ */
+#include "config.h"
 
-static void test_new(void)
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/client.h"
+#include "core/err.h"
+#include "core/keysched.h"
+#include "core/quant.h"
+#include "crypto/keyfile.h"
+#include "crypto/ossl.h"
+#include "tests/unit/cutest.h"
+
+#define SEC      UFTP_NS_PER_SEC
+#define MSEC     UFTP_NS_PER_MSEC
+#define UID      0xC612000BU
+#define SRV      0xC612000AU
+#define GROUP    0x11223344U
+#define BLOCK    1300
+#define MAXFILES 16
+
+/* ---- in-memory file table ------------------------------------------------ */
+
+struct mfile {
+	char name[256];
+	int type; /* 'f', 'd', 'l' */
+	uint8_t *data;
+	size_t size;
+	int64_t mtime;
+	int closed_ok;
+	char target[256];
+};
+
+static struct mfile files[MAXFILES];
+static int nfiles;
+static int log_lines;
+
+static struct mfile *mf_new(size_t root, const char *rel, int type)
 {
-	CU_ASSERT(1);
+	struct mfile *f = &files[nfiles++];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%zu:%s", root, rel);
+	f->type = type;
+	return f;
 }
 
-static const struct cutest tests[] = {CUTEST(test_new)};
+static struct mfile *mf_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nfiles; i++)
+		if (strcmp(files[i].name, name) == 0)
+			return &files[i];
+	return NULL;
+}
+
+static int m_open(void *arg, size_t root, const char *rel)
+{
+	(void)arg;
+	if (nfiles == MAXFILES)
+		return UFTP_ERR_NOSPACE;
+	mf_new(root, rel, 'f');
+	return nfiles - 1;
+}
+
+static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+{
+	struct mfile *f = &files[h];
+
+	(void)arg;
+	if (off + len > f->size) {
+		f->data = realloc(f->data, (size_t)off + len);
+		memset(f->data + f->size, 0, (size_t)off + len - f->size);
+		f->size = (size_t)off + len;
+	}
+	memcpy(f->data + off, buf, len);
+	return 0;
+}
+
+static int m_close(void *arg, int h, int ok, int64_t mtime)
+{
+	(void)arg;
+	files[h].closed_ok = ok;
+	files[h].mtime = mtime;
+	return 0;
+}
+
+static int m_mkdir(void *arg, size_t root, const char *rel)
+{
+	(void)arg;
+	mf_new(root, rel, 'd');
+	return 0;
+}
+
+static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
+{
+	(void)arg;
+	snprintf(mf_new(root, rel, 'l')->target, 256, "%s", target);
+	return 0;
+}
+
+static const struct uftp_client_fops fops = {NULL,    m_open,    m_write, m_close,
+                                             m_mkdir, m_symlink, NULL,    NULL};
+
+/* ---- environment ---------------------------------------------------------- */
+
+static uint32_t rng_state = 12345;
+
+static int fake_random(void *arg, uint8_t *out, size_t len)
+{
+	(void)arg;
+	while (len--) {
+		rng_state = rng_state * 1103515245u + 12345u;
+		*out++ = (uint8_t)(rng_state >> 16);
+	}
+	return 0;
+}
+
+static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	(void)arg;
+	*sec = 1800000000u;
+	*usec = 0;
+}
+
+static void count_log(void *arg, int level, const char *msg)
+{
+	(void)arg, (void)level, (void)msg;
+	log_lines++;
+}
+
+static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
+
+static struct uftp_client *client(size_t max_sessions)
+{
+	struct uftp_client_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uid = UID;
+	cfg.roots[0] = "/dst";
+	cfg.roots[1] = "/other";
+	cfg.nroots = 2;
+	cfg.max_sessions = max_sessions;
+	cfg.fops = &fops;
+	nfiles = 0;
+	return uftp_client_new(&cfg, &env);
+}
+
+/* ---- scripted server ------------------------------------------------------ */
+
+static const struct uftp_peer server = {{4, {198, 18, 0, 10}}, 1045};
+static const struct uftp_peer stranger = {{4, {198, 18, 0, 99}}, 1045};
+
+static uint8_t pkt[65536];
+
+static size_t build(uint32_t src, uint32_t group, const struct uftp_msg *m, uint8_t grtt)
+{
+	struct uftp_header h = {m->func, 0, src, group, 0, grtt, 0x18};
+	ssize_t n;
+
+	uftp_encode_header(pkt, sizeof(pkt), &h);
+	n = uftp_encode_msg(pkt + UFTP_HEADER_LEN, sizeof(pkt) - UFTP_HEADER_LEN, m);
+	CU_ASSERT_FATAL(n > 0);
+	return (size_t)n + UFTP_HEADER_LEN;
+}
+
+/* 0x9d = 0.5 s (the initial GRTT), 0x6a ~ 10 ms. */
+static int feed_from(struct uftp_client *c, const struct uftp_peer *from, uint32_t src,
+                     const struct uftp_msg *m, uint64_t now)
+{
+	size_t n = build(src, GROUP, m, 0x6a);
+
+	return uftp_client_on_datagram(c, from, pkt, n, now);
+}
+
+static int feed(struct uftp_client *c, const struct uftp_msg *m, uint64_t now)
+{
+	return feed_from(c, &server, SRV, m, now);
+}
+
+static uint8_t ids_buf[64];
+
+static struct uftp_idlist us(void)
+{
+	struct uftp_idlist l = {ids_buf, 1};
+
+	put_u32be(ids_buf, UID);
+	return l;
+}
+
+static void announce(struct uftp_client *c, int closed_with_us, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+	uint32_t other = 0xC612000C;
+
+	m.u.announce.robust = 20;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.tstamp_sec = 1000;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
+	if (closed_with_us >= 0) {
+		m.u.announce.ids.ptr = ids_buf;
+		m.u.announce.ids.count = 1;
+		put_u32be(ids_buf, closed_with_us ? UID : other);
+	}
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, pkt, build(SRV, GROUP, &m, 0x9d), now),
+	                0);
+}
+
+/* Pops the next datagram we send; returns its decoded function, 0 if none. */
+static struct uftp_msg out;
+static uint8_t outbuf[65536];
+static size_t outlen;
+
+static int next_out(struct uftp_client *c, uint64_t now)
+{
+	struct uftp_peer to;
+	struct uftp_header h;
+	int n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), now);
+
+	if (n <= 0)
+		return 0;
+	outlen = (size_t)n;
+	CU_ASSERT(uftp_peer_equal(&to, &server));
+	CU_ASSERT_EQUAL_FATAL(uftp_decode_header(&h, outbuf, (size_t)n), UFTP_HEADER_LEN);
+	CU_ASSERT_EQUAL(h.src_id, UID);
+	CU_ASSERT_EQUAL(h.group_id, GROUP);
+	if (h.func == UFTP_MSG_ENCRYPTED)
+		return UFTP_MSG_ENCRYPTED;
+	CU_ASSERT_FATAL(uftp_decode_msg(&out, outbuf[UFTP_HEADER_LEN], outbuf + UFTP_HEADER_LEN,
+	                                (size_t)n - UFTP_HEADER_LEN) > 0);
+	return out.func;
+}
+
+static int count_events(struct uftp_client *c, int type)
+{
+	struct uftp_client_event ev;
+	int n = 0;
+
+	while (uftp_client_next_event(c, &ev))
+		n += ev.type == type;
+	return n;
+}
+
+static void registered(struct uftp_client *c, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_REG_CONF};
+
+	announce(c, -1, now);
+	CU_ASSERT_EQUAL(next_out(c, now), UFTP_MSG_REGISTER);
+	m.u.reg_conf.ids = us();
+	CU_ASSERT_EQUAL(feed(c, &m, now + MSEC), 0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_CONNECT), 1);
+}
+
+static void fileinfo(struct uftp_client *c, uint16_t id, int type, const char *name, uint64_t size,
+                     uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_FILEINFO};
+
+	m.u.fileinfo.file_id = id;
+	m.u.fileinfo.ftype = (uint8_t)type;
+	m.u.fileinfo.name = (const uint8_t *)name;
+	m.u.fileinfo.name_len = strlen(name);
+	if (type == UFTP_FTYPE_LINK)
+		m.u.fileinfo.link = (const uint8_t *)"target", m.u.fileinfo.link_len = 6;
+	m.u.fileinfo.fsize = size;
+	m.u.fileinfo.ftstamp = 1600000000;
+	m.u.fileinfo.ids = us();
+	CU_ASSERT_EQUAL(feed(c, &m, now), 0);
+}
+
+static void fileseg(struct uftp_client *c, uint16_t id, uint16_t sec, uint16_t blk, size_t len,
+                    uint64_t now)
+{
+	static uint8_t data[BLOCK];
+	struct uftp_msg m = {.func = UFTP_MSG_FILESEG};
+
+	memset(data, blk + 1, sizeof(data));
+	m.u.fileseg.file_id = id;
+	m.u.fileseg.section = sec;
+	m.u.fileseg.block = blk;
+	m.u.fileseg.data = data;
+	m.u.fileseg.data_len = len;
+	CU_ASSERT_EQUAL(feed(c, &m, now), 0);
+}
+
+static void done(struct uftp_client *c, uint16_t id, uint16_t sec, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_DONE};
+
+	m.u.done.file_id = id;
+	m.u.done.section = sec;
+	m.u.done.ids = us();
+	CU_ASSERT_EQUAL(feed(c, &m, now), 0);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_register_timing(void)
+{
+	struct uftp_client *c = client(0);
+	uint64_t t0 = 10 * SEC, grtt = uftp_grtt_unquantize(0x9d), t;
+	int sent = 0;
+
+	CU_ASSERT_FATAL(c != NULL);
+	announce(c, -1, t0);
+	CU_ASSERT_EQUAL(next_out(c, t0), UFTP_MSG_REGISTER);
+	CU_ASSERT_EQUAL(out.u.reg.tstamp_sec, 1000);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_JOIN), 1);
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), t0 + 4 * grtt);
+	/* a repeated ANNOUNCE does not trigger an early REGISTER */
+	announce(c, -1, t0 + grtt);
+	CU_ASSERT_EQUAL(next_out(c, t0 + grtt), 0);
+	for (t = t0; t < t0 + 4 * 20 * grtt; t = uftp_client_get_expiry(c)) {
+		uftp_client_handle_expiry(c, t);
+		while (next_out(c, t) == UFTP_MSG_REGISTER)
+			sent++;
+		if (!uftp_client_session_count(c))
+			break;
+	}
+	/* resends every 4 GRTT until 4 x ROBUST x GRTT: 19 after the first */
+	CU_ASSERT_EQUAL(sent, 19);
+	uftp_client_handle_expiry(c, t0 + 4 * 20 * grtt);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	uftp_client_free(c);
+}
+
+static void test_closed_group(void)
+{
+	struct uftp_client *c = client(0);
+
+	announce(c, 0, SEC);
+	CU_ASSERT_EQUAL(next_out(c, SEC), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	announce(c, 1, SEC);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_REGISTER);
+	uftp_client_free(c);
+}
+
+/* 3 blocks, the middle one lost: STATUS bitmap 0x02 (LSB first, 3/8+1 = 1 byte). */
+static void test_status_bitmap(void)
+{
+	struct uftp_client *c = client(0);
+	uint64_t t = SEC, grtt = uftp_grtt_unquantize(0x6a);
+	struct mfile *f;
+
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "a/b.bin", 3000, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	CU_ASSERT_EQUAL(out.u.fileinfo_ack.file_id, 1);
+	fileseg(c, 1, 0, 0, BLOCK, t);
+	fileseg(c, 1, 0, 2, 400, t);
+	done(c, 1, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), 0); /* STATUS waits one GRTT */
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), t + grtt);
+	uftp_client_handle_expiry(c, t + grtt);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, t + grtt), UFTP_MSG_STATUS);
+	CU_ASSERT_EQUAL(out.u.status.section, 0);
+	CU_ASSERT_EQUAL_FATAL(out.u.status.naks_len, 1);
+	CU_ASSERT_EQUAL(out.u.status.naks[0], 0x02);
+	fileseg(c, 1, 0, 1, BLOCK, t + 2 * grtt);
+	done(c, 1, 0, t + 3 * grtt);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
+	f = mf_find("0:a/b.bin");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->size, 3000);
+	CU_ASSERT_EQUAL(f->data[1300], 2);
+	CU_ASSERT_EQUAL(f->data[2999], 3);
+	CU_ASSERT(f->closed_ok);
+	CU_ASSERT_EQUAL(f->mtime, 1600000000);
+	uftp_client_free(c);
+}
+
+/* 16 blocks missing 8 (bit 0 of byte 1); 16/8+1 = 3 bytes, as the reference sizes it. */
+static void test_status_size(void)
+{
+	struct uftp_client *c = client(0);
+	uint64_t t = SEC;
+	int i;
+
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "x", 16 * BLOCK, t);
+	next_out(c, t);
+	for (i = 0; i < 16; i++)
+		if (i != 8)
+			fileseg(c, 1, 0, (uint16_t)i, BLOCK, t);
+	done(c, 1, 0, t);
+	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	CU_ASSERT_EQUAL_FATAL(next_out(c, t), UFTP_MSG_STATUS);
+	CU_ASSERT_EQUAL_FATAL(out.u.status.naks_len, 3);
+	CU_ASSERT_EQUAL(out.u.status.naks[0], 0);
+	CU_ASSERT_EQUAL(out.u.status.naks[1], 1);
+	CU_ASSERT_EQUAL(out.u.status.naks[2], 0);
+	uftp_client_free(c);
+}
+
+static void test_rejected_names(void)
+{
+	static const char *bad[] = {"../evil", "a/../../evil", "/etc/passwd",
+	                            "/dst",    "a//b",         "/dstx/y"};
+	struct uftp_client *c = client(0);
+	uint64_t t = SEC;
+	size_t i;
+
+	registered(c, t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fileinfo(c, (uint16_t)(i + 1), UFTP_FTYPE_REG, bad[i], 10, t);
+		CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+		CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_REJECTED);
+	}
+	CU_ASSERT_EQUAL(nfiles, 0);
+	/* the session goes on: absolute names inside a root land there */
+	fileinfo(c, 10, UFTP_FTYPE_REG, "/other/ok.txt", 10, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	CU_ASSERT(mf_find("1:ok.txt") != NULL);
+	fileinfo(c, 11, UFTP_FTYPE_DIR, "empty", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT(mf_find("0:empty") != NULL && mf_find("0:empty")->type == 'd');
+	fileinfo(c, 12, UFTP_FTYPE_LINK, "d/l", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT(mf_find("0:d/l") != NULL && strcmp(mf_find("0:d/l")->target, "target") == 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
+	uftp_client_free(c);
+}
+
+static void test_stray_abort(void)
+{
+	struct uftp_client *c = client(0);
+	struct uftp_msg m = {.func = UFTP_MSG_ABORT};
+	uint64_t t = SEC;
+
+	registered(c, t);
+	m.u.abort.text = (const uint8_t *)"go away";
+	m.u.abort.text_len = 7;
+	CU_ASSERT(feed_from(c, &stranger, SRV, &m, t) < 0);      /* wrong address */
+	CU_ASSERT(feed_from(c, &server, 0x01020304, &m, t) < 0); /* wrong server ID */
+	m.u.abort.host = 0xC612000C;                             /* another client */
+	CU_ASSERT_EQUAL(feed(c, &m, t), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
+	m.u.abort.host = UID;
+	CU_ASSERT_EQUAL(feed(c, &m, t), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	uftp_client_free(c);
+}
+
+static void test_garbage(void)
+{
+	struct uftp_client *c = client(0);
+	struct uftp_client_stats st;
+	uint8_t junk[64];
+	size_t i;
+
+	registered(c, SEC);
+	memset(junk, 0xa5, sizeof(junk));
+	for (i = 0; i < sizeof(junk); i++)
+		CU_ASSERT(uftp_client_on_datagram(c, &server, junk, i, SEC) < 0);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f", 100, SEC);
+	next_out(c, SEC);
+	/* a truncated FILESEG and one of the wrong length */
+	{
+		struct uftp_msg m = {.func = UFTP_MSG_FILESEG};
+		uint8_t d[50] = {0};
+		size_t n;
+		m.u.fileseg.file_id = 1;
+		m.u.fileseg.data = d;
+		m.u.fileseg.data_len = sizeof(d);
+		CU_ASSERT(feed(c, &m, SEC) < 0);
+		n = build(SRV, GROUP, &m, 0x6a);
+		CU_ASSERT(uftp_client_on_datagram(c, &server, pkt, n - 60, SEC) < 0);
+	}
+	uftp_client_get_stats(c, &st);
+	CU_ASSERT(st.rx_dropped >= sizeof(junk) + 2);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
+	uftp_client_free(c);
+}
+
+static void test_session_end(void)
+{
+	struct uftp_client *c = client(0);
+	struct uftp_msg m = {.func = UFTP_MSG_DONE_CONF};
+	uint64_t t = SEC;
+
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "empty.txt", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	done(c, 1, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT(mf_find("0:empty.txt") && mf_find("0:empty.txt")->closed_ok);
+	done(c, 0, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.file_id, 0);
+	/* resent every 4 GRTT until DONE_CONF */
+	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	m.u.done_conf.ids = us();
+	CU_ASSERT_EQUAL(feed(c, &m, t + SEC / 10), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_DONE), 1);
+	uftp_client_free(c);
+}
+
+static void test_idle_timeout(void)
+{
+	struct uftp_client *c = client(0);
+
+	registered(c, SEC);
+	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_ABORT);
+	uftp_client_free(c);
+}
+
+static void test_eviction(void)
+{
+	struct uftp_client *c = client(2);
+	struct uftp_peer s2 = server, s3 = server;
+
+	s2.port = 2000, s3.port = 3000;
+	announce(c, -1, SEC);
+	/* a second and a third server: the oldest session is evicted */
+	{
+		struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+		m.u.announce.robust = 20;
+		m.u.announce.block_size = BLOCK;
+		m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+		m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 2}};
+		CU_ASSERT_EQUAL(
+		    uftp_client_on_datagram(c, &s2, pkt, build(SRV, GROUP + 1, &m, 0x9d), 2 * SEC),
+		    0);
+		CU_ASSERT_EQUAL(uftp_client_session_count(c), 2);
+		CU_ASSERT_EQUAL(
+		    uftp_client_on_datagram(c, &s3, pkt, build(SRV, GROUP + 2, &m, 0x9d), 3 * SEC),
+		    0);
+	}
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 2);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	uftp_client_free(c);
+}
+
+/* ---- encrypted handshake against a key-schedule server -------------------- */
+
+static struct uftp_pkey *load(const char *name)
+{
+	char path[1024];
+	const char *dir = getenv("UFTP_VECTOR_DIR");
+	struct uftp_pkey *k = NULL;
+
+	snprintf(path, sizeof(path), "%s/keys/%s", dir ? dir : "tests/vectors", name);
+	return uftp_keyfile_load(&k, path) < 0 ? NULL : k;
+}
+
+static void test_rsa_gcm_handshake(void)
+{
+	const struct uftp_crypto_ops *ops;
+	struct uftp_pkey *skey = load("server_rsa1024.pem");
+	struct uftp_client *c;
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+	struct uftp_ext_enc_info ei = {0};
+	struct uftp_keys ck, gk;
+	struct uftp_handshake hs = {0};
+	uint8_t ext[512], blob[300], srand[32], crand[32], pm[64], master[48], gm[48], dk[52];
+	uint8_t verify[12], plain[256];
+	uint8_t priv[4] = {230, 5, 5, 1};
+	struct uftp_envelope envl = {0};
+	uint64_t ctr;
+	ssize_t n;
+	int rv;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO || !skey) {
+		fprintf(stderr, "no crypto or keys: skipped\n");
+		return;
+	}
+	ops = uftp_ossl_ops();
+	env.crypto = ops;
+	c = client(0);
+	memset(srand, 7, sizeof(srand));
+	ei.keyextype = UFTP_KEYEX_RSA, ei.sigtype = UFTP_SIG_AUTHENC;
+	ei.keytype = UFTP_KEY_AES256_GCM, ei.hashtype = UFTP_HASH_SHA256;
+	ei.rand = srand;
+	ei.pubkey = blob;
+	ei.pubkey_len = (size_t)ops->blob_export(skey, blob, sizeof(blob));
+	n = uftp_encode_ext_enc_info(ext, sizeof(ext), &ei);
+	CU_ASSERT_FATAL(n > 0);
+	m.u.announce.robust = 20;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
+	m.u.announce.ext = ext, m.u.announce.ext_len = (size_t)n;
+	CU_ASSERT_EQUAL(feed(c, &m, SEC), 0);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_REGISTER);
+	memcpy(crand, out.u.reg.rand, 32);
+	CU_ASSERT_EQUAL(crand[0], (uint8_t)1800000000u); /* time, little-endian */
+	rv = ops->rsa_decrypt(skey, out.u.reg.keyinfo, out.u.reg.keyinfo_len, pm, sizeof(pm));
+	CU_ASSERT_EQUAL_FATAL(rv, 48);
+	/* server side: master, client keys, KEYINFO */
+	uftp_keysched_master(ops, UFTP_HASH_SHA256, pm, 48, srand, crand, master);
+	uftp_keysched_client_keys(ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256, master, srand, crand,
+	                          &ck);
+	memset(gm, 9, sizeof(gm));
+	gm[0] = UFTP_VERSION;
+	put_u32be(dk, UID);
+	CU_ASSERT_EQUAL(uftp_keysched_keyinfo_wrap(ops, &ck, SRV, 1, gm, dk + 4), 0);
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_KEYINFO;
+	m.u.keyinfo.iv_ctr = 1;
+	m.u.keyinfo.keys = dk;
+	m.u.keyinfo.key_count = 1;
+	CU_ASSERT_EQUAL(feed(c, &m, SEC + MSEC), 0);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_ENCRYPTED);
+	uftp_keysched_group_keys(ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256, gm, srand, &gk);
+	envl.ops = ops, envl.sigtype = UFTP_SIG_AUTHENC, envl.keys = &gk;
+	rv = uftp_envelope_open(&envl, outbuf, outlen, &ctr, plain, sizeof(plain));
+	CU_ASSERT_EQUAL_FATAL(rv, 16);
+	CU_ASSERT_EQUAL(plain[0], UFTP_MSG_KEYINFO_ACK);
+	hs.group_id = GROUP, hs.priv_addr = priv, hs.priv_addr_len = 4;
+	hs.server_random = srand, hs.client_random = crand;
+	hs.premaster = pm, hs.premaster_len = 48, hs.group_master = gm;
+	uftp_keysched_verify_data(ops, UFTP_HASH_SHA256, &hs, verify);
+	CU_ASSERT_EQUAL(memcmp(plain + 4, verify, 12), 0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_CONNECT), 1);
+	/* now a clear FILEINFO is refused */
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_FILEINFO;
+	m.u.fileinfo.file_id = 1;
+	m.u.fileinfo.ftype = UFTP_FTYPE_DIR;
+	m.u.fileinfo.name = (const uint8_t *)"d", m.u.fileinfo.name_len = 1;
+	m.u.fileinfo.ids = us();
+	CU_ASSERT(feed(c, &m, SEC) < 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), 0);
+	uftp_client_free(c);
+	ops->pkey_free(skey);
+	env.crypto = NULL;
+}
+
+static const struct cutest tests[] = {
+    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
+};
 CUTEST_MAIN("client", tests)
