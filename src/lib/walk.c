@@ -71,16 +71,24 @@ static char *normalise(const char *path)
 	return s;
 }
 
-/* Rest of path below base (both normalised), or NULL when not strictly below. */
+/*
+ * Rest of path below base (both normalised): "" when path is base itself,
+ * NULL when path is not below it.  Comparing up to a '/' keeps "/data2"
+ * out of base "/data" (the reference compares raw prefixes).
+ */
 static const char *below(const char *base, const char *path)
 {
 	size_t lb = strlen(base);
 
 	if (lb == 1 && base[0] == '/')
-		return path[0] == '/' && path[1] ? path + 1 : NULL;
-	if (strncmp(path, base, lb) != 0 || path[lb] != '/' || !path[lb + 1])
+		return path[0] == '/' ? path + 1 : NULL;
+	if (lb == 0) /* "." */
+		return path[0] != '/' ? path : NULL;
+	if (strncmp(path, base, lb) != 0)
 		return NULL;
-	return path + lb + 1;
+	if (path[lb] == '\0')
+		return path + lb;
+	return path[lb] == '/' ? path + lb + 1 : NULL;
 }
 
 /* Part of npath (normalised) below the first matching -E base, or NULL. */

@@ -10,14 +10,15 @@
  *  - a top-level path is sent under its last element ("a/b/" -> "b"),
  *    entries below a directory as "b/child";
  *  - with -E, a top-level path is sent under what follows the first base
- *    directory it lies strictly below, compared as normalised strings at a
+ *    directory it lies below, compared as normalised strings at a
  *    '/' boundary (no realpath); a path below no base is skipped with a
  *    warning, even with a single -D.  (The reference compares raw string
  *    prefixes, so "-E /data" turns "/data/x" into the absolute "/x" that
  *    receivers reject; "-E /data/" works in both.)
  *  - -D: see struct uftp_walk_opts;
- *  - a top-level ".", ".." or "/" is not an entry itself: its contents are
- *    added as if named one by one (the reference sends "./x").
+ *  - a top-level ".", ".." or "/", or a path equal to its -E base, is not an
+ *    entry itself: its contents are added as if named one by one (the
+ *    reference sends "./x", and "/x" for the base).
  * -X excludes match the name before -E and -D apply (the top-level path's
  * last element, then "/child"...: "d1/d4"), exactly, and drop everything
  * below a matching directory.

@@ -269,7 +269,7 @@ static void test_base_dirs(void)
 	struct uftp_walk w = {0};
 	struct uftp_walk_opts o = {0};
 	const char *bases[4];
-	char sr[600], basesl[600];
+	char sr[600], basesl[600], cwd[512];
 
 	setup();
 	snprintf(sr, sizeof(sr), "%s/sr", base); /* prefix of "src", not a parent */
@@ -284,22 +284,46 @@ static void test_base_dirs(void)
 	expect(&w, 1, UFTP_WALK_FILE, "src/b/c.txt", NULL);
 	expect(&w, 3, UFTP_WALK_LINK, "src/b/e", "c.txt");
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("ext/f"), &o), 1);
-	expect(&w, 5, UFTP_WALK_FILE, "f", NULL); /* first matching base wins */
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("ext"), &o), 2);
-	expect(&w, 6, UFTP_WALK_DIR, "ext", NULL);
+	expect(&w, 5, UFTP_WALK_FILE, "f", NULL);             /* first matching base wins */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("ext"), &o), 1); /* equal to the first base */
+	expect(&w, 6, UFTP_WALK_FILE, "f", NULL);
 	uftp_walk_free(&w);
 
 	bases[0] = sr;
 	bases[1] = NULL;
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/a.txt"), &o), 0);
 	CU_ASSERT(logged("not under any base directory"));
-	CU_ASSERT_EQUAL(uftp_walk_add(&w, sr, &o), 0); /* the base itself */
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, "/etc/hostname", &o), 0);
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, "src/a.txt", &o), 0); /* relative vs absolute */
 	CU_ASSERT_EQUAL(w.n, 0);
 	bases[0] = "/";
 	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/a.txt"), &o), 1);
 	CU_ASSERT_STRING_EQUAL(w.ents[0].name, at("src/a.txt") + 1);
+	uftp_walk_free(&w);
+	/* the base itself: its contents */
+	snprintf(sr, sizeof(sr), "%s/src/b/", base);
+	bases[0] = sr;
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 4);
+	expect(&w, 0, UFTP_WALK_FILE, "c.txt", NULL);
+	expect(&w, 1, UFTP_WALK_DIR, "d", NULL);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, sr, &o), 4);
+	uftp_walk_free(&w);
+	o.dest_name = "one"; /* renamed as a whole */
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("src/b"), &o), 5);
+	expect(&w, 0, UFTP_WALK_DIR, "one", NULL);
+	expect(&w, 1, UFTP_WALK_FILE, "one/c.txt", NULL);
+	uftp_walk_free(&w);
+	o.dest_name = NULL;
+	/* "." as a base: every relative path */
+	bases[0] = ".";
+	CU_ASSERT_FATAL(getcwd(cwd, sizeof(cwd)) != NULL);
+	CU_ASSERT_FATAL(chdir(base) == 0);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, "src/b/c.txt", &o), 1);
+	expect(&w, 0, UFTP_WALK_FILE, "src/b/c.txt", NULL);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, "./ext/f", &o), 1);
+	expect(&w, 1, UFTP_WALK_FILE, "ext/f", NULL);
+	CU_ASSERT_EQUAL(uftp_walk_add(&w, at("ext/f"), &o), 0);
+	CU_ASSERT_FATAL(chdir(cwd) == 0);
 	teardown(&w);
 }
 
