@@ -52,6 +52,12 @@ struct uftp_client_fops {
 	int (*remove)(void *arg, size_t root, const char *rel);
 	/* Free bytes in root 0, for @FREESPACE; may be NULL (reports 0). */
 	int (*freespace)(void *arg, uint64_t *bytes);
+	/*
+	 * Sync mode: 1 with *size / *mtime filled if rel exists as a regular
+	 * file, 0 if it does not exist, or a negative uftp_err.  May be NULL
+	 * (sync mode then receives everything as new).
+	 */
+	int (*stat)(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime);
 };
 
 /* An allowed server (-S): ID, expected source address, optional key fingerprint. */

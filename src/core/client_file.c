@@ -143,6 +143,25 @@ static uint8_t make_special(struct uftp_client *c, struct csession *s, size_t ro
 	return rv < 0 ? UFTP_COMP_REJECTED : UFTP_COMP_NORMAL;
 }
 
+/*
+ * Sync mode (uftp -z): an existing file newer than the incoming one, or of
+ * the same age and size, is skipped; any other existing file is overwritten.
+ */
+static uint8_t sync_status(struct uftp_client *c, const struct csession *s, size_t root,
+                           const char *rel)
+{
+	const struct uftp_client_fops *ops = c->cfg.fops;
+	uint64_t size;
+	int64_t mtime;
+
+	if (!s->sync || !ops->stat || ops->stat(ops->arg, root, rel, &size, &mtime) <= 0)
+		return UFTP_COMP_NORMAL;
+	if (mtime > (int64_t)s->file.mtime ||
+	    (mtime == (int64_t)s->file.mtime && size == s->file.size))
+		return UFTP_COMP_SKIPPED;
+	return UFTP_COMP_OVERWRITE;
+}
+
 static int start_regular(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
 {
 	struct cfile *f = &s->file;
@@ -183,7 +202,8 @@ static int repeat_reply(struct uftp_client *c, struct csession *s, uint64_t now)
 {
 	if (s->file.complete && s->file.ftype != UFTP_FTYPE_REG)
 		return cl_send_complete(c, s, s->file.id, s->file.status, now);
-	if (s->file.status == UFTP_COMP_REJECTED)
+	if (s->file.status == UFTP_COMP_REJECTED || s->file.status == UFTP_COMP_SKIPPED ||
+	    (s->sync & UFTP_ANNOUNCE_SYNC_PREVIEW))
 		return cl_send_complete(c, s, s->file.id, s->file.status, now);
 	return send_fileinfo_ack(c, s, now);
 }
@@ -212,6 +232,11 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 		file_finished(c, s, make_special(c, s, root, rel, fi));
 		return cl_send_complete(c, s, fi->file_id, s->file.status, now);
 	}
+	s->file.status = sync_status(c, s, root, rel);
+	if (s->file.status == UFTP_COMP_SKIPPED || (s->sync & UFTP_ANNOUNCE_SYNC_PREVIEW)) {
+		file_finished(c, s, s->file.status);
+		return cl_send_complete(c, s, fi->file_id, s->file.status, now);
+	}
 	rv = start_regular(c, s, root, rel);
 	if (rv < 0) {
 		file_finished(c, s, UFTP_COMP_REJECTED);
@@ -220,7 +245,7 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 	cl_log(c, UFTP_LOG_DEBUG, "[%08X] receiving %s (%llu bytes, %u sections)", s->group_id,
 	       s->file.name, (unsigned long long)s->file.size, s->file.nsections);
 	if (!s->file.nblocks)
-		file_finished(c, s, UFTP_COMP_NORMAL);
+		file_finished(c, s, s->file.status);
 	return send_fileinfo_ack(c, s, now);
 }
 
@@ -300,7 +325,7 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 		arm_naks(s, fs->section - 1u, 0, in->now);
 	}
 	if (f->nhave == f->nblocks)
-		file_finished(c, s, UFTP_COMP_NORMAL);
+		file_finished(c, s, f->status);
 	return 0;
 }
 

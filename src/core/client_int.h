@@ -55,6 +55,7 @@ struct csession {
 	struct uftp_ipaddr priv;
 	uint16_t seq;
 	uint8_t robust;
+	uint8_t sync; /* ANNOUNCE flags: SYNC_MODE / SYNC_PREVIEW */
 	uint16_t block_size;
 	uint64_t grtt;            /* ns, from the latest server header */
 	uint64_t last_rx;         /* last datagram from the server */

@@ -271,6 +271,20 @@ static int f_freespace(void *arg, uint64_t *bytes)
 	return uftp_fstore_freespace(&d->fs[0], bytes);
 }
 
+static int f_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime)
+{
+	struct uftpd *d = arg;
+	struct stat st;
+
+	if (uftp_fstore_stat(&d->fs[root], rel, &st) < 0)
+		return errno == ENOENT ? 0 : UFTP_ERR_IO;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	*size = (uint64_t)st.st_size;
+	*mtime = (int64_t)st.st_mtime;
+	return 1;
+}
+
 /* ---- the loop --------------------------------------------------------- */
 
 static void drain_events(struct uftpd *d)
@@ -597,8 +611,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	memcpy(d->cfg.keys, d->keys, sizeof(d->keys));
 	d->cfg.nkeys = d->nkeys;
 	d->cfg.fingerprint = fingerprint;
-	d->fops = (struct uftp_client_fops){d,       f_open,    f_write,  f_close,
-	                                    f_mkdir, f_symlink, f_remove, f_freespace};
+	d->fops = (struct uftp_client_fops){d,         f_open,   f_write,     f_close, f_mkdir,
+	                                    f_symlink, f_remove, f_freespace, f_stat};
 	d->cfg.fops = &d->fops;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;

@@ -109,8 +109,8 @@ static int m_symlink(void *arg, size_t root, const char *rel, const char *target
 	return 0;
 }
 
-static const struct uftp_client_fops fops = {NULL,    m_open,    m_write, m_close,
-                                             m_mkdir, m_symlink, NULL,    NULL};
+static const struct uftp_client_fops fops = {NULL,      m_open, m_write, m_close, m_mkdir,
+                                             m_symlink, NULL,   NULL,    NULL};
 
 /* ---- environment ---------------------------------------------------------- */
 
