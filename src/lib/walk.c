@@ -526,18 +526,14 @@ static void chomp(char *line, ssize_t *len)
 		line[--*len] = '\0';
 }
 
-int uftp_walk_add_list(struct uftp_walk *w, const char *file, const struct uftp_walk_opts *o)
+/* Reads the non-blank lines of f, line ends removed; NOMEM or IO. */
+static int read_lines(FILE *f, char ***list, size_t *n)
 {
-	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, lcap = 0;
 	ssize_t len;
-	int rv = 0, total = 0;
+	int rv = 0;
 
-	if (!f) {
-		log_warn("cannot open list file %s", file);
-		return UFTP_ERR_IO;
-	}
 	for (;;) {
 		len = getline(&line, &cap, f);
 		if (len < 0)
@@ -545,21 +541,48 @@ int uftp_walk_add_list(struct uftp_walk *w, const char *file, const struct uftp_
 		chomp(line, &len);
 		if (len == 0)
 			continue;
-		rv = uftp_walk_add(w, line, o);
-		if (rv == UFTP_ERR_NOMEM)
+		rv = list_push(list, n, &lcap, line);
+		if (rv < 0)
 			break;
-		total += rv > 0 ? rv : 0;
-	}
-	if (rv != UFTP_ERR_NOMEM && ferror(f)) {
-		log_warn("error reading list file %s", file);
-		rv = UFTP_ERR_IO;
-	} else if (rv != UFTP_ERR_NOMEM) {
-		rv = total;
 	}
 	free(line);
+	if (rv == 0 && ferror(f))
+		rv = UFTP_ERR_IO;
+	return rv;
+}
+
+/*
+ * The names are read first: as in the reference, -D renames the single
+ * name of a one-line list, and is a directory above the names of a longer
+ * one.
+ */
+int uftp_walk_add_list(struct uftp_walk *w, const char *file, const struct uftp_walk_opts *o)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	struct uftp_walk_opts lo = {0};
+	char **list = NULL;
+	size_t n = 0, i;
+	int rv, total = 0;
+
+	if (!f) {
+		log_warn("cannot open list file %s", file);
+		return UFTP_ERR_IO;
+	}
+	rv = read_lines(f, &list, &n);
 	if (f != stdin)
 		fclose(f);
-	return rv;
+	if (rv == UFTP_ERR_IO)
+		log_warn("error reading list file %s", file);
+	if (o)
+		lo = *o;
+	lo.dest_is_dir = lo.dest_is_dir || n > 1;
+	for (i = 0; i < n && rv == 0; i++) {
+		rv = uftp_walk_add(w, list[i], &lo);
+		total += rv > 0 ? rv : 0;
+		rv = rv == UFTP_ERR_NOMEM ? rv : 0;
+	}
+	free_list(list, n);
+	return rv < 0 ? rv : total;
 }
 
 void uftp_walk_free(struct uftp_walk *w)

@@ -79,8 +79,11 @@ int uftp_walk_add(struct uftp_walk *w, const char *path, const struct uftp_walk_
 /*
  * Reads names one per line from file ("-" = stdin) and adds each as above
  * (a name that fails is logged and skipped).  Line ends (LF or CRLF) are
- * removed, nothing else; blank lines are ignored.  Returns entries added,
- * or NOMEM, or IO when file cannot be opened or read.
+ * removed, nothing else (no trimming, no comments: as the reference); blank
+ * lines are ignored.  A list of more than one name sets dest_is_dir (the
+ * caller sets it only for -o): the reference renames the single name of a
+ * one-line list with -D.  Returns entries added, or NOMEM, or IO when file
+ * cannot be opened or read (then nothing is added).
  */
 int uftp_walk_add_list(struct uftp_walk *w, const char *file, const struct uftp_walk_opts *o);
 

@@ -547,6 +547,51 @@ static void test_list(void)
 	CU_ASSERT(logged("missing"));
 	CU_ASSERT_EQUAL(uftp_walk_add_list(&w, at("nolist"), &o), UFTP_ERR_IO);
 	CU_ASSERT_EQUAL(w.n, 3);
+	uftp_walk_free(&w);
+	/* -D over a longer list: a directory above every name */
+	o.dest_name = "dest";
+	CU_ASSERT_EQUAL(uftp_walk_add_list(&w, at("list"), &o), 3);
+	expect(&w, 0, UFTP_WALK_FILE, "dest/a.txt", NULL);
+	expect(&w, 2, UFTP_WALK_FILE, "dest/z.txt", NULL);
+	CU_ASSERT_EQUAL(o.dest_is_dir, 0); /* the caller's options stay as they were */
+	uftp_walk_free(&w);
+	CU_ASSERT_FATAL(unlink(at("list")) == 0);
+	teardown(&w);
+}
+
+/* Lines are taken as they are: spaces and '#' belong to the name. */
+static void test_list_literal(void)
+{
+	struct uftp_walk w = {0};
+	struct uftp_walk_opts o = {0};
+	FILE *f;
+
+	setup();
+	put("src/ a.txt", "space");
+	f = fopen(at("list"), "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "%s/src/ a.txt\n\n\n%s/src/a.txt \n# comment\n", base, base);
+	fclose(f);
+	CU_ASSERT_EQUAL(uftp_walk_add_list(&w, at("list"), &o), 1);
+	expect(&w, 0, UFTP_WALK_FILE, " a.txt", NULL);
+	CU_ASSERT(logged("a.txt "));
+	CU_ASSERT(logged("# comment"));
+	uftp_walk_free(&w);
+	/* one name with -D: renamed */
+	f = fopen(at("list"), "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "\n%s/src/b\n\n", base);
+	fclose(f);
+	o.dest_name = "newname";
+	CU_ASSERT_EQUAL(uftp_walk_add_list(&w, at("list"), &o), 5);
+	expect(&w, 0, UFTP_WALK_DIR, "newname", NULL);
+	expect(&w, 1, UFTP_WALK_FILE, "newname/c.txt", NULL);
+	uftp_walk_free(&w);
+	/* an empty list */
+	f = fopen(at("list"), "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fclose(f);
+	CU_ASSERT_EQUAL(uftp_walk_add_list(&w, at("list"), &o), 0);
 	CU_ASSERT_FATAL(unlink(at("list")) == 0);
 	teardown(&w);
 }
@@ -587,6 +632,7 @@ static const struct cutest tests[] = {
     CUTEST(test_unreadable),
     CUTEST(test_list),
     CUTEST(test_list_stdin),
+    CUTEST(test_list_literal),
 };
 
 CUTEST_MAIN("walk", tests)
