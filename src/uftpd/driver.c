@@ -623,25 +623,25 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	return d->core ? 0 : EXIT_MEM;
 }
 
-static int setup_logs(struct uftpd *d)
+/* Status file now; the log file once set-up errors have reached the terminal. */
+static int setup_logs(struct uftpd *d, int logfile)
 {
 	struct uftpd_opts *o = d->o;
 	const char *lf = o->logfile ? o->logfile : "/tmp/uftpd.log";
 
-	log_init(o->loglevel >= 3 ? UFTPD_LIBLOG_DEBUG : o->loglevel, stderr);
-	if (!o->debug) {
-		if (log_open_file(lf) < 0) {
-			fprintf(stderr, PROG ": cannot open log file %s: %s\n", lf,
-			        strerror(errno));
+	if (logfile) {
+		if (!o->debug && log_open_file(lf) < 0) {
+			log_warn("cannot open log file %s", lf);
 			return EXIT_LOG;
 		}
 		log_set_rolling(o->log_max, o->log_count);
+		return 0;
 	}
+	log_init(o->loglevel >= 3 ? UFTPD_LIBLOG_DEBUG : o->loglevel, stderr);
 	if (o->statusfile && strcmp(o->statusfile, "@LOG") != 0) {
 		d->status = fopen(o->statusfile, "a");
 		if (!d->status) {
-			fprintf(stderr, PROG ": cannot open status file %s: %s\n", o->statusfile,
-			        strerror(errno));
+			log_warn("cannot open status file %s", o->statusfile);
 			return EXIT_LOG;
 		}
 	}
@@ -707,11 +707,13 @@ int uftpd_run(struct uftpd_opts *o)
 	d.rxbuf = malloc((size_t)RX_BATCH * RX_BUFLEN);
 	if (!d.rxbuf)
 		return EXIT_MEM;
-	rv = setup_logs(&d);
+	rv = setup_logs(&d, 0);
+	if (!rv)
+		rv = setup(&d);
 	if (!rv && !o->debug && uftp_daemonize(&dm) < 0)
 		rv = EXIT_NET;
 	if (!rv)
-		rv = setup(&d);
+		rv = setup_logs(&d, 1);
 	if (!rv && o->pidfile && uftp_pidfile_create(o->pidfile, NULL) < 0) {
 		log_warn("cannot write pidfile %s", o->pidfile);
 		rv = EXIT_BADOPT;
