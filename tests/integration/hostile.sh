@@ -11,18 +11,21 @@
 # receiver under test (-D <box>/a/b/dest), h2 the attacker
 # (tests/tools/uftp_craft.py). While h0 sends a tree, h2:
 #   1. sniffs the legit ANNOUNCE (group ID, server ID, private group);
-#   2. runs rogue sessions offering hostile FILEINFOs: "..", "a/../..",
+#   2. sends garbage and every truncation of well-formed messages to the
+#      receiver's port, the public and the private group, with the legit
+#      group ID and server ID;
+#   3. sends ABORTs from a stranger ID to the receiver and the private group;
+#   4. runs rogue sessions offering hostile FILEINFOs: "..", "a/../..",
 #      "../" chains up to /, absolute paths outside the roots, "." and "",
 #      names with a NUL byte, an over-long component, an over-long path,
 #      a symlink pointing outside followed by a file written "through" it
 #      (absolute and relative), a directory named "../x"; then mutated
 #      FILEINFO/FILESEG/DONE datagrams;
-#   3. sends garbage and every truncation of well-formed messages to the
-#      receiver's port, the public and the private group, with the legit
-#      group ID and server ID;
-#   4. sends ABORTs from a stranger ID to the receiver and the private group;
-#      later, during a second session, ABORTs with the server's ID spoofed
-#      from the attacker's address.
+#   Later, during a second session, ABORTs with the server's ID spoofed from
+#   the attacker's address.
+# The real uftpd fails the legit-session checks (it aborts its session on a
+# truncated FILEINFO that carries the server's ID from another address, and
+# obeys the spoofed ABORT): with TARGET=ref those are printed as XFAIL.
 # Checks: daemon alive after each phase; nothing written outside the roots
 # (snapshot of the box outside dest, every ".." landing spot); a log line for
 # the rejected names; the legit session exits 0 and its tree is identical;
@@ -50,6 +53,8 @@ fi
 pass=0 fail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 ko() { echo "FAIL $*"; fail=$((fail + 1)); }
+# a check the real uftpd 4.10.2 is known to fail (TARGET=ref): not counted
+ko_ref() { if [ "$TARGET" = ref ]; then echo "XFAIL (real uftpd) $*"; else ko "$*"; fi; }
 
 W=$IL_WORK
 box=$W/box
@@ -72,8 +77,8 @@ alive() { if kill -0 "$rpid" 2>/dev/null; then ok "receiver alive $1"; else ko "
 # 1. sniff, then start the legit session (in the background, ~5 s)
 lab_bg h2 sniffpid timeout 20 python3 "$CRAFT" sniff --src "$(lab_ip4 2)" --timeout 15 >"$W/sniff.out" 2>&1
 lab_wait_udp h2 1044 5
-IL_RATE=5000
-(il_server "$SERVER" 90 "$W/src" -- hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree
+IL_RATE=4000
+(IL_SLOG_TAG=-legit1 il_server "$SERVER" 90 "$W/src" -- hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree
 	echo "$IL_SRC_RC" >"$W/legit.rc") &
 legit=$!
 lab_wait_pid "$sniffpid" 20
@@ -87,38 +92,7 @@ else
 fi
 : "$f"
 
-# 2. rogue sessions with hostile names
-declare -a names=()
-up=""
-for k in 1 2 3 4 5 6 7 8; do
-	up+="../"
-	names+=("${up}escape-$tok-$k")
-done
-names+=("a/../../escape-$tok-a" "sub/./../../escape-$tok-b" "$box/outside/abs-$tok" "/escape-$tok-root"
-	".." "." "" "nul\\x00../../escape-$tok-nul" "nul2/\\x00/../../../escape-$tok-nul2"
-	"$(printf 'L%.0s' $(seq 300))" "$(printf 'abcdefg/%.0s' $(seq 120))x"
-	"link:lnk-$tok=>$box/outside" "lnk-$tok/through-$tok" "link:rel-$tok=>../../../outside"
-	"rel-$tok/through-rel-$tok" "dir:../escdir-$tok" "ok-after-$tok.txt")
-args=()
-for n in "${names[@]}"; do args+=(--name "$n"); done
-lab_exec h2 timeout 120 python3 "$CRAFT" rogue --src "$(lab_ip4 2)" --target-id "$(lab_id 1)" \
-	"${args[@]}" --fuzz 400 >"$W/rogue.out" 2>&1
-echo "rogue exit $?" >>"$W/rogue.out"
-sed 's/^/    /' "$W/rogue.out" | cut -c1-160
-alive "after hostile names and mutated FILEINFOs"
-if grep -q '^RESULT .ok-after' "$W/rogue.out" && grep -q "^RESULT 'ok-after-$tok.txt' accepted" "$W/rogue.out"; then
-	ok "a harmless file after the hostile ones is still accepted"
-else
-	ko "the harmless file after the hostile ones was not accepted"
-fi
-n=$(grep -c -i -E 'reject|invalid|illegal|refus|not allowed|outside|unsafe|bad (file|path|name)|contains' "${IL_RLOG[1]}")
-if [ "$n" -gt 0 ]; then
-	ok "receiver logs the rejections ($n lines), e.g.: $(grep -i -m1 -E 'reject|invalid|illegal|refus|not allowed|outside|unsafe|bad (file|path|name)|contains' "${IL_RLOG[1]}" | cut -c1-120)"
-else
-	ko "no log line about the hostile names"
-fi
-
-# 3. garbage and truncations, 4. stranger ABORTs (legit session still running)
+# 2. garbage and truncations, 3. stranger ABORTs (legit session still running)
 for to in "$(lab_ip4 1):1044" "230.4.4.1:1044" "$priv:1044"; do
 	lab_exec h2 timeout 60 python3 "$CRAFT" junk --to "$to" --src "$(lab_ip4 2)" --group "$group" \
 		--src-id "$server" --client-id "$(lab_id 1)" --count 300 >>"$W/junk.out" 2>&1
@@ -131,12 +105,47 @@ for to in "$(lab_ip4 1):1044" "$priv:1044"; do
 done
 sed 's/^/    /' "$W/abort.out"
 alive "after ABORTs from a stranger"
+kill -0 "$legit" 2>/dev/null && ok "the legit session was running during the garbage and the ABORTs"
+
+# 4. rogue sessions with hostile names
+declare -a names=()
+up=""
+for k in 1 2 3 4 5 6 7 8; do
+	up+="../"
+	names+=("${up}escape-$tok-$k")
+done
+names+=("a/../../escape-$tok-a" "sub/./../../escape-$tok-b" "$box/outside/abs-$tok" "/escape-$tok-root"
+	".." "." "" "nul\\x00../../escape-$tok-nul" "nul2/\\x00/../../../escape-$tok-nul2"
+	"$(printf 'L%.0s' $(seq 300))" "$(printf 'abcdefg/%.0s' $(seq 120))x"
+	"link:lnk-$tok=>$box/outside" "lnk-$tok/through-$tok" "link:rel-$tok=>../../../outside"
+	"rel-$tok/through-rel-$tok" "dir:../escdir-$tok" "ok-after-$tok.txt")
+logpos=$(wc -l <"${IL_RLOG[1]}")
+args=()
+for n in "${names[@]}"; do args+=(--name "$n"); done
+lab_exec h2 timeout 120 python3 "$CRAFT" rogue --src "$(lab_ip4 2)" --target-id "$(lab_id 1)" \
+	"${args[@]}" --fuzz 400 >"$W/rogue.out" 2>&1
+echo "rogue exit $?" >>"$W/rogue.out"
+sed 's/^/    /' "$W/rogue.out" | cut -c1-160
+alive "after hostile names and mutated FILEINFOs"
+if grep -q '^RESULT .ok-after' "$W/rogue.out" && grep -q "^RESULT 'ok-after-$tok.txt' accepted" "$W/rogue.out"; then
+	ok "a harmless file after the hostile ones is still accepted"
+else
+	ko "the harmless file after the hostile ones was not accepted"
+fi
+re='reject|invalid|illegal|refus|not allowed|outside|unsafe|bad (file|path|name)|contains'
+tail -n +"$((logpos + 1))" "${IL_RLOG[1]}" | grep -i -E "$re" | grep -v -i -E 'datagram|message size' >"$W/rejects.txt"
+n=$(wc -l <"$W/rejects.txt")
+if [ "$n" -gt 0 ]; then
+	ok "receiver logs the rejected names ($n lines), e.g.: $(head -1 "$W/rejects.txt" | cut -c1-140)"
+else
+	ko "no log line about the hostile names"
+fi
 
 # the legit session
-kill -0 "$legit" 2>/dev/null && ok "the legit session was still running during all attacks"
+kill -0 "$legit" 2>/dev/null && echo "note: the legit session was still running after the rogue sessions too"
 lab_wait_pid "$legit" 100
 lrc=$(cat "$W/legit.rc" 2>/dev/null)
-if [ "$lrc" = 0 ]; then ok "legit session ($SERVER uftp) exits 0 despite the attack"; else ko "legit session exit ${lrc:-?}: $(tail -3 "$IL_SLOG" | tr '\n' '|')"; fi
+if [ "$lrc" = 0 ]; then ok "legit session ($SERVER uftp) exits 0 despite the attack"; else ko_ref "legit session exit ${lrc:-?}: $(tail -3 "$IL_WORK/$IL_LAB-uftp-legit1.log" | tr '\n' '|')"; fi
 # the legit files, compared on their own (the attack left other files in dest)
 mkdir -p "$W/legit"
 for e in hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree; do
@@ -145,7 +154,7 @@ done
 if il_compare "$W/src" "$W/legit" >"$W/legit.cmp" 2>&1; then
 	ok "legit tree intact (bytes and metadata)"
 else
-	ko "legit tree differs:"
+	ko_ref "legit tree differs:"
 	head -20 "$W/legit.cmp" | sed 's/^/    /'
 fi
 
@@ -182,7 +191,7 @@ head -c 2000000 /dev/urandom >"$W/src2/after.bin"
 touch -d @1500000000 "$W/src2/after.bin"
 lab_bg h2 sniffpid timeout 20 python3 "$CRAFT" sniff --src "$(lab_ip4 2)" --timeout 15 >"$W/sniff2.out" 2>&1
 lab_wait_udp h2 1044 5
-(il_server "$SERVER" 60 "$W/src2" -- after.bin; echo "$IL_SRC_RC" >"$W/legit2.rc") &
+(IL_SLOG_TAG=-legit2 il_server "$SERVER" 60 "$W/src2" -- after.bin; echo "$IL_SRC_RC" >"$W/legit2.rc") &
 legit=$!
 lab_wait_pid "$sniffpid" 20
 read -r _ g s _ p <"$W/sniff2.out"
@@ -199,10 +208,8 @@ lab_wait_pid "$legit" 70
 lrc=$(cat "$W/legit2.rc" 2>/dev/null)
 if [ "$lrc" = 0 ] && cmp -s "$W/src2/after.bin" "$dest/after.bin"; then
 	ok "a new session after the attack works, ABORTs with the server's ID from another address ignored"
-elif [ "$TARGET" = ref ]; then
-	echo "XFAIL the real uftpd obeys an ABORT with the server's ID from another address (session exit ${lrc:-?})"
 else
-	ko "session with spoofed ABORTs: exit ${lrc:-?}, file $([ -f "$dest/after.bin" ] && echo differs || echo missing)"
+	ko_ref "session with spoofed ABORTs: exit ${lrc:-?}, file $([ -f "$dest/after.bin" ] && echo differs || echo missing)"
 fi
 alive "at the end"
 il_stop_recvs

@@ -26,6 +26,7 @@
 #   IL_GRTT        uftp -r value, default 0.1 (shorter announce phase)
 #   IL_PORT        UDP port, default 1044
 #   IL_UMASK       receivers' umask, default 022 (expected modes derive from it)
+#   IL_SLOG_TAG    suffix for the server log name (several servers per lab)
 #   IL_SERVER_WRAP array: command prefix for uftp (e.g. /usr/bin/time -o f)
 #   UFTP_REF, UFTPD_REF, UFTP_KEYMGT_REF   the real binaries (/usr/bin/...)
 #
@@ -185,13 +186,28 @@ il_server() {
 	local -a cmd=("$bin" -I "$(il_if 0)" -M "$(il_pub)" -p "$IL_PORT" -R "$IL_RATE" -r "$IL_GRTT")
 	[ "$IL_UNICAST" = 1 ] || cmd+=(-P "$(il_priv)")
 	cmd+=("${opts[@]}" "${files[@]}")
-	IL_SLOG=$IL_WORK/$IL_LAB-uftp.log
+	IL_SLOG=$IL_WORK/$IL_LAB-uftp${IL_SLOG_TAG:-}.log
 	IL_SCMD="(cd $dir && ${cmd[*]})"
 	echo "# $kind uftp on h0: $IL_SCMD" >"$IL_SLOG"
 	(cd "$dir" && lab_exec h0 timeout -k 2 "$t" "${IL_SERVER_WRAP[@]}" "${cmd[@]}") >>"$IL_SLOG" 2>&1
 	IL_SRC_RC=$?
 	return 0
 }
+
+# il_capture_start / il_capture_stop: tcpdump of every UDP datagram on the
+# server's eth0 into $IL_WORK/<lab>.pcap (bounded start-up wait; decode with
+# tshark -r FILE -d udp.port==1044,uftp). No-op when tcpdump is missing.
+IL_CAP_PID=""
+il_capture_start() {
+	command -v tcpdump >/dev/null || return 0
+	local k f=$IL_WORK/$IL_LAB.pcap
+	lab_bg h0 IL_CAP_PID tcpdump -i eth0 -n -U -s 0 -w "$f" udp 2>"$IL_WORK/$IL_LAB-tcpdump.err"
+	for ((k = 0; k < 50; k++)); do
+		grep -q "listening on" "$IL_WORK/$IL_LAB-tcpdump.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+il_capture_stop() { [ -n "$IL_CAP_PID" ] && lab_stop "$IL_CAP_PID" 3; IL_CAP_PID=""; }
 
 # il_stop_recvs: stop every receiver by PID. IL_RALIVE[i]=0 and IL_RRC[i]=status
 # when receiver i had already exited (crash or premature exit).
@@ -272,6 +288,7 @@ il_keys() {
 		spec=${f#*:}
 		"$km" -g "$spec" "$IL_KEYS/${f%%:*}.pem" >/dev/null 2>&1 ||
 			{ echo "il_keys: $km -g $spec failed" >&2; return 1; }
+		chmod 600 "$IL_KEYS/${f%%:*}.pem"
 	done
 }
 

@@ -20,7 +20,8 @@
 # each FAIL (server exit, tree differences, log tails), then "N passed, M
 # failed, K skipped". Exit 1 if anything failed, 0 otherwise, 77 if nothing
 # could run (no root, no real UFTP, or every combo lacks a binary).
-# KEEP=1 keeps the work dir (all logs and trees) and prints its path.
+# KEEP=1 keeps the work dir (all logs and trees) and prints its path;
+# CAPTURE=1 also records each session's datagrams (tcpdump on h0) there.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
@@ -153,12 +154,14 @@ run_case() {
 	if il_wait_recvs 10; then
 		started=1
 		[ -n "$DROP" ] && il_drop "${DROP%% *}" "${DROP##* }"
+		[ -n "${CAPTURE:-}" ] && il_capture_start
 		il_server "$skind" "$CASE_TIMEOUT" "$src" "${SOPTS[@]}" -- "${FILES[@]}"
 		sleep 0.3 # last COMPLETE/DONE_CONF exchanges
 		[ "$IL_SRC_RC" = 0 ] || why+=("uftp ($skind) exit $IL_SRC_RC$([ "$IL_SRC_RC" = 124 ] && echo ' (timeout)')")
 	else
 		why+=("${IL_ERR[@]}" "(uftp not started)")
 	fi
+	il_capture_stop
 	local dropped=""
 	[ -n "$DROP" ] && dropped=$(lab_drop_count "h${DROP%% *}")
 	il_stop_recvs
