@@ -76,6 +76,10 @@ void uftp_files_free(struct uftp_files *f);
 /* logsink.c: bridges the core's log lines onto lib/log. */
 void uftp_log_sink(void *arg, int level, const char *msg);
 
+/* rsa_compat.c: the OpenSSL ops with the reference's small-key RSA premaster padding. */
+struct uftp_crypto_ops;
+const struct uftp_crypto_ops *uftp_compat_ops(void);
+
 /* driver.c: runs the session; returns the exit code. */
 int uftp_run(const struct uftp_opts *o, struct uftp_files *files);
 
