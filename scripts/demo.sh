@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/demo.sh - quick start, part one: install the dependencies, build,
 # then a real transfer on loopback with the built programs, checked byte for
-# byte:  uftpd listens on 127.0.0.1 (interface lo, a free UDP port), uftp
+# byte:  uftpd listens on 127.0.0.1 (interface lo, a free UDP port, client ID
+# 0x7F0000FE so that it differs from the server's 0x7F000001), uftp
 # sends a file to it by unicast (-M 127.0.0.1), the received copy is
 # compared with the original.
 #
@@ -45,7 +46,7 @@ head -c "$size" /dev/urandom >"$work/send/demo.bin"
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 echo "demo: starting $bin/uftpd on lo, port $port, writing to $work/recv"
-"$bin/uftpd" -d -q -p "$port" -I lo -D "$work/recv" >"$work/uftpd.log" 2>&1 &
+"$bin/uftpd" -d -q -p "$port" -I lo -U 0x7F0000FE -D "$work/recv" >"$work/uftpd.log" 2>&1 &
 dpid=$!
 bound=0
 for _ in $(seq 100); do
