@@ -299,14 +299,15 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 		rv = announce_input(c, from, &h, buf, len, now);
 	} else if (n >= 0) {
 		s = find_session(c, &h, from);
-		rv = s ? session_input(c, s, &h, buf, len, now) : UFTP_ERR_STATE;
+		rv = s ? session_input(c, s, &h, buf, len, now) : UFTP_ERR_INVALID;
 	} else {
 		rv = (int)n;
 	}
 	if (rv < 0) {
 		c->st.rx_dropped++;
 		cl_log(c, UFTP_LOG_DEBUG, "dropped %zu-byte datagram (%s): %s", len,
-		       n >= 0 ? uftp_msg_name(h.func) : "bad header", uftp_strerror(rv));
+		       n >= 0 ? uftp_msg_name(h.func) : "bad header",
+		       rv == UFTP_ERR_INVALID ? "no such session" : uftp_strerror(rv));
 	}
 	return rv < 0 ? rv : 0;
 }

@@ -199,9 +199,12 @@ static int check_fingerprint(struct uftp_client *c, const struct uftp_client_ser
 
 	if (!e || !e->has_fp)
 		return 0;
-	if (!c->cfg.fingerprint || c->cfg.fingerprint(ei->pubkey, ei->pubkey_len, fp) < 0)
-		return UFTP_ERR_AUTH;
-	return memcmp(fp, e->fp, sizeof(fp)) == 0 ? 0 : UFTP_ERR_AUTH;
+	if (c->cfg.fingerprint && c->cfg.fingerprint(ei->pubkey, ei->pubkey_len, fp) >= 0 &&
+	    memcmp(fp, e->fp, sizeof(fp)) == 0)
+		return 0;
+	cl_log(c, UFTP_LOG_WARN, "server 0x%08X: key fingerprint does not match the server list",
+	       e->id);
+	return UFTP_ERR_AUTH;
 }
 
 static int enc_params(struct csession *s, const struct uftp_ext_enc_info *ei)
