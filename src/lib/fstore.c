@@ -203,20 +203,26 @@ int uftp_fstore_remove(struct uftp_fstore *fs, const char *rel)
 	return rv;
 }
 
-/* Turns off O_NONBLOCK and checks that fd is a regular file. */
-static int finish_open(int fd)
+/*
+ * Checks that fd is a regular file with no other hard link (one planted
+ * to a file elsewhere on the file system is never written through), turns
+ * off O_NONBLOCK and truncates when asked.  Closes fd on failure.
+ */
+static int finish_open(int fd, int truncate)
 {
 	struct stat st;
 	int fl;
 
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EISDIR;
+	if (!S_ISREG(st.st_mode) || st.st_nlink > 1) {
+		errno = S_ISREG(st.st_mode) ? EMLINK : EISDIR;
 		goto fail;
 	}
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		goto fail;
+	if (truncate && ftruncate(fd, 0) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -225,18 +231,21 @@ fail:
 }
 
 /*
- * Clears the way for a new regular file base in dirfd.  A hard-linked file
- * is unlinked rather than truncated, so a link planted to a file elsewhere
- * on the same file system is never written through.
+ * Clears the way for a new regular file base in dirfd; *keep tells that a
+ * plain regular file is there to be reused.  A hard-linked file is
+ * unlinked rather than truncated.
  */
-static int clear_way(int dirfd, const char *base, int replace)
+static int clear_way(int dirfd, const char *base, int replace, int *keep)
 {
 	struct stat st;
 
+	*keep = 0;
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : UFTP_ERR_IO;
-	if (S_ISREG(st.st_mode) && st.st_nlink <= 1)
+	if (S_ISREG(st.st_mode) && st.st_nlink <= 1) {
+		*keep = 1;
 		return 0;
+	}
 	if (S_ISREG(st.st_mode))
 		return unlinkat(dirfd, base, 0) < 0 ? UFTP_ERR_IO : 0;
 	if (!replace)
@@ -244,32 +253,34 @@ static int clear_way(int dirfd, const char *base, int replace)
 	return remove_at(dirfd, base);
 }
 
+/*
+ * O_EXCL when nothing is there and O_NONBLOCK always: whatever slips in
+ * after clear_way() (a link, a FIFO, a device) makes the open fail or is
+ * refused by finish_open() before a byte is written or truncated.
+ */
 int uftp_fstore_create(struct uftp_fstore *fs, const char *rel, mode_t mode, int replace)
 {
 	const char *base;
-	int dirfd, fd, rv;
+	int dirfd, fd, rv, keep, flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
 
 	rv = uftp_fstore_parent(fs, rel, 1, &dirfd, &base);
 	if (rv < 0)
 		return rv;
-	rv = clear_way(dirfd, base, replace);
+	rv = clear_way(dirfd, base, replace, &keep);
 	if (rv < 0) {
 		close_keep(dirfd);
 		return rv;
 	}
-	/* O_NONBLOCK: a FIFO slipped in meanwhile fails instead of blocking. */
-	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-	            mode);
+	fd = openat(dirfd, base, keep ? flags : flags | O_CREAT | O_EXCL, mode);
 	close_keep(dirfd);
 	if (fd < 0)
 		return UFTP_ERR_IO;
-	return finish_open(fd);
+	return finish_open(fd, keep);
 }
 
 int uftp_fstore_reopen(struct uftp_fstore *fs, const char *rel)
 {
 	const char *base;
-	struct stat st;
 	int dirfd, fd, rv;
 
 	rv = uftp_fstore_parent(fs, rel, 0, &dirfd, &base);
@@ -279,12 +290,7 @@ int uftp_fstore_reopen(struct uftp_fstore *fs, const char *rel)
 	close_keep(dirfd);
 	if (fd < 0)
 		return UFTP_ERR_IO;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		close(fd);
-		errno = EMLINK;
-		return UFTP_ERR_IO;
-	}
-	return finish_open(fd);
+	return finish_open(fd, 0);
 }
 
 int uftp_fstore_mkdir(struct uftp_fstore *fs, const char *rel, mode_t mode)

@@ -35,15 +35,18 @@ int uftp_fstore_stat(struct uftp_fstore *fs, const char *rel, struct stat *st);
 
 /*
  * Creates (or truncates, when an existing regular file is in the way)
- * rel for writing, with mode; parents are created.  A directory or symlink
- * in the way is removed first when replace is set, else EXISTS.  Returns the
- * open fd (O_WRONLY|O_CLOEXEC|O_NOFOLLOW).
+ * rel for writing, with mode (a truncated file keeps its own); parents are
+ * created.  A hard-linked file in the way is unlinked, never written
+ * through.  A directory, symlink or special file in the way is removed
+ * first when replace is set, else EXISTS.  Returns the open fd
+ * (O_WRONLY|O_CLOEXEC, blocking).
  */
 int uftp_fstore_create(struct uftp_fstore *fs, const char *rel, mode_t mode, int replace);
 
 /*
  * Opens an existing regular file rel for writing without truncating it (for
- * resumed transfers).  Returns the fd.
+ * resumed transfers).  Returns the fd; IO with errno ELOOP for a symlink,
+ * EISDIR for anything but a regular file, EMLINK for a hard-linked file.
  */
 int uftp_fstore_reopen(struct uftp_fstore *fs, const char *rel);
 

@@ -162,6 +162,7 @@ static void test_create_nested(void)
 {
 	struct stat st;
 	char p[512];
+	int fd;
 
 	setup();
 	CU_ASSERT_EQUAL(create_write("a/b/c.txt", "hello", 0), 0);
@@ -175,6 +176,17 @@ static void test_create_nested(void)
 	/* an existing regular file is truncated */
 	CU_ASSERT_EQUAL(create_write("a/b/c.txt", "hi", 0), 0);
 	CU_ASSERT_STRING_EQUAL(read_file(rootdir, "a/b/c.txt"), "hi");
+	/* a new file gets the mode asked for (umask permitting), an old one keeps its own */
+	fd = uftp_fstore_create(&fs, "a/new", 0600, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	CU_ASSERT_FALSE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	CU_ASSERT_EQUAL(uftp_fstore_stat(&fs, "a/new", &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_EQUAL(create_write("a/new", "x", 0), 0);
+	CU_ASSERT_EQUAL(uftp_fstore_stat(&fs, "a/new", &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
 	/* a file where a parent directory should be */
 	CU_ASSERT_EQUAL(uftp_fstore_create(&fs, "a/b/c.txt/d", 0644, 1), UFTP_ERR_IO);
 	CU_ASSERT_EQUAL(errno, ENOTDIR);
