@@ -46,7 +46,7 @@ fresh_build() {
 unit_check() {
 	local dir=$1
 	(cd "$top/$dir" && make -j2 check) || {
-		for l in "$top/$dir"/tests/unit/*.log; do
+		for l in "$top/$dir"/tests/unit/*.log "$top/$dir"/tests/sim/*.log; do
 			grep -q -E 'FAIL|ERROR|Sanitizer|runtime error' "$l" 2>/dev/null && cat "$l"
 		done
 		return 1
@@ -72,6 +72,15 @@ if [ "$(id -u)" = 0 ]; then
 		[ -f "$t" ] || continue
 		step "$t" timeout 900 bash "$t" "$bin"
 	done
+	# Our programs again, built with ASan+UBSan (leaks checked at exit),
+	# against the real UFTP and each other.
+	if [ -z "${SKIP_SAN:-}" ] && [ -x "$top/build/san/uftp" ]; then
+		step "tests/interop/sessions.sh (sanitizer build)" env \
+			COMBOS="ours-ref ref-ours ours-ours" timeout 900 \
+			bash tests/interop/sessions.sh "$top/build/san"
+		step "tests/integration/hostile.sh (sanitizer build)" timeout 900 \
+			bash tests/integration/hostile.sh "$top/build/san"
+	fi
 else
 	echo "=== integration and interop suites need root (network namespaces): skipped"
 	skipped=$((skipped + 1))
