@@ -93,6 +93,8 @@ static int below_root(const char *root, const char *name, size_t len, size_t *sk
 {
 	size_t rlen = strlen(root);
 
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--; /* "-D /data/" */
 	if (rlen == 1 && root[0] == '/') {
 		*skip = 1;
 		return len > 1 && name[0] == '/' ? 0 : -1;

@@ -28,7 +28,7 @@ int uftp_path_check_relative(const char *name, size_t len);
 
 /*
  * Chooses the destination of wire name name[0..len) among roots[0..nroots)
- * (absolute, normalised directory paths without a trailing '/', except "/").
+ * (absolute, normalised directory paths; trailing '/'s are ignored).
  * On success stores the root index in *root (the first root that name lies
  * below, for an absolute name; 0 for a relative one) and writes the relative
  * part without "." components, NUL-terminated, into rel (cap bytes); it

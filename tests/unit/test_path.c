@@ -170,6 +170,22 @@ static void test_resolve_slash_root(void)
 	CU_ASSERT_STRING_EQUAL(rel, "rel");
 }
 
+static void test_resolve_trailing_slash_root(void)
+{
+	static const char *const roots[] = {"/data/", "//"};
+	char rel[64];
+	size_t idx = 99;
+
+	CU_ASSERT_EQUAL(resolve(roots, 2, "/data/x", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_EQUAL(idx, 0);
+	CU_ASSERT_STRING_EQUAL(rel, "x");
+	CU_ASSERT_EQUAL(resolve(roots, 1, "/data/", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots, 1, "/data2/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots, 2, "/etc/x", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_EQUAL(idx, 1);
+	CU_ASSERT_STRING_EQUAL(rel, "etc/x");
+}
+
 static void test_resolve_first_match(void)
 {
 	static const char *const nested[] = {"/data/sub", "/data"};
@@ -239,6 +255,7 @@ static const struct cutest tests[] = {
     CUTEST(test_resolve_absolute_rejected),
     CUTEST(test_resolve_nul),
     CUTEST(test_resolve_slash_root),
+    CUTEST(test_resolve_trailing_slash_root),
     CUTEST(test_resolve_first_match),
     CUTEST(test_resolve_dot_components),
     CUTEST(test_resolve_errors),
