@@ -349,15 +349,16 @@ int uftp_fstore_symlink(struct uftp_fstore *fs, const char *rel, const char *tar
 	return rv;
 }
 
-int uftp_fstore_rename(struct uftp_fstore *fs, const char *from, const char *to)
+int uftp_fstore_move(struct uftp_fstore *ffs, const char *from, struct uftp_fstore *tfs,
+                     const char *to)
 {
 	const char *fbase, *tbase;
 	int ffd, tfd, rv;
 
-	rv = uftp_fstore_parent(fs, from, 0, &ffd, &fbase);
+	rv = uftp_fstore_parent(ffs, from, 0, &ffd, &fbase);
 	if (rv < 0)
 		return rv;
-	rv = uftp_fstore_parent(fs, to, 1, &tfd, &tbase);
+	rv = uftp_fstore_parent(tfs, to, 1, &tfd, &tbase);
 	if (rv < 0) {
 		close_keep(ffd);
 		return rv;
@@ -366,6 +367,11 @@ int uftp_fstore_rename(struct uftp_fstore *fs, const char *from, const char *to)
 	close_keep(ffd);
 	close_keep(tfd);
 	return rv;
+}
+
+int uftp_fstore_rename(struct uftp_fstore *fs, const char *from, const char *to)
+{
+	return uftp_fstore_move(fs, from, fs, to);
 }
 
 int uftp_fstore_set_mtime(struct uftp_fstore *fs, const char *rel, int64_t mtime)

@@ -62,6 +62,14 @@ int uftp_fstore_remove(struct uftp_fstore *fs, const char *rel);
 /* Renames from -> to, both inside the root; parents of to are created. */
 int uftp_fstore_rename(struct uftp_fstore *fs, const char *from, const char *to);
 
+/*
+ * Moves from (inside ffs) to to (inside tfs; parents created), e.g. into a
+ * uftpd -A backup directory.  IO with errno EXDEV when the two roots are on
+ * different file systems (nothing is copied).
+ */
+int uftp_fstore_move(struct uftp_fstore *ffs, const char *from, struct uftp_fstore *tfs,
+                     const char *to);
+
 /* Sets mtime (and atime to the same value) of rel without following links. */
 int uftp_fstore_set_mtime(struct uftp_fstore *fs, const char *rel, int64_t mtime);
 

@@ -420,6 +420,25 @@ static void test_rename(void)
 	teardown();
 }
 
+static void test_move(void)
+{
+	struct uftp_fstore other;
+
+	setup();
+	CU_ASSERT_FATAL(uftp_fstore_open(&other, outdir) == 0);
+	CU_ASSERT_EQUAL(create_write("f", "moved", 0), 0);
+	CU_ASSERT_EQUAL(uftp_fstore_move(&fs, "f", &other, "20261122/074800/f"), 0);
+	CU_ASSERT(!exists(rootdir, "f"));
+	CU_ASSERT_STRING_EQUAL(read_file(outdir, "20261122/074800/f"), "moved");
+	CU_ASSERT_EQUAL(uftp_fstore_move(&other, "20261122", &fs, "back/again"), 0);
+	CU_ASSERT_STRING_EQUAL(read_file(rootdir, "back/again/074800/f"), "moved");
+	CU_ASSERT_EQUAL(uftp_fstore_move(&fs, "missing", &other, "x"), UFTP_ERR_IO);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_EQUAL(uftp_fstore_move(&fs, "back", &other, "../x"), UFTP_ERR_INVALID);
+	uftp_fstore_close(&other);
+	teardown();
+}
+
 static void test_set_mtime(void)
 {
 	struct stat st, out_before, out_after;
@@ -500,6 +519,7 @@ static const struct cutest tests[] = {
     CUTEST(test_remove),
     CUTEST(test_remove_wide),
     CUTEST(test_rename),
+    CUTEST(test_move),
     CUTEST(test_set_mtime),
     CUTEST(test_parent),
     CUTEST(test_freespace),
