@@ -138,6 +138,10 @@ static int write_keyinfo(struct uftp_server *s, uint8_t *out, size_t cap)
 	ssize_t len;
 	int rv;
 
+	for (i = 0; i < s->nclients && !s->clients[i].confirm_due; i++)
+		;
+	if (i == s->nclients)
+		return 0;
 	ki.iv_ctr = ++s->ivctr;
 	for (i = 0; i < s->nclients && n < max; i++) {
 		struct srv_client *c = &s->clients[i];

@@ -585,6 +585,7 @@ static void rewind_pass(struct uftp_server *s, uint64_t now)
 	memset(s->naks, 0, (size_t)(s->nblocks / 8 + 1));
 	s->have_naks = 0;
 	s->passes++;
+	uftp_env_log(s->env, UFTP_LOG_INFO, "%s: pass %u", cur_file(s)->name, s->passes);
 	if (s->cfg->max_passes && s->passes > s->cfg->max_passes) {
 		drop_silent(s, owes_status, "maximum passes reached");
 		srv_check_file_done(s, now);

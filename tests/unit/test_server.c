@@ -1,15 +1,547 @@
+/*
+ * The sender core driven by hand: a fake clock, files in memory, client
+ * datagrams built with the codec; checks what the core writes.
+ */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/keysched.h"
+#include "core/msg.h"
 #include "core/server.h"
+#include "crypto/ossl.h"
 #include "tests/unit/cutest.h"
 
-static void test_placeholder(void)
+#define CLIENT1 0x0A000001u
+#define CLIENT2 0x0A000002u
+#define GROUP   0x11223344u
+#define SERVER  0x0A000064u
+#define MS      UFTP_NS_PER_MSEC
+
+struct fixture {
+	struct uftp_env env;
+	struct uftp_server_config cfg;
+	struct uftp_server_file files[2];
+	struct uftp_server_file_ops fops;
+	uint8_t data[3000];
+	struct uftp_server *s;
+	uint64_t now;
+	uint8_t pkt[10000];
+	int len;
+	struct uftp_peer to;
+	struct uftp_header h;
+	struct uftp_msg m;
+	uint32_t seed;
+};
+
+static ssize_t mem_read(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
 {
-	CU_ASSERT(1);
+	struct fixture *f = arg;
+
+	(void)idx;
+	if (off >= sizeof(f->data))
+		return 0;
+	if (off + len > sizeof(f->data))
+		len = sizeof(f->data) - off;
+	memcpy(buf, f->data + off, len);
+	return (ssize_t)len;
+}
+
+static int fake_random(void *arg, uint8_t *out, size_t len)
+{
+	struct fixture *f = arg;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		f->seed = f->seed * 1103515245u + 12345u;
+		out[i] = (uint8_t)(f->seed >> 16);
+	}
+	return 0;
+}
+
+static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	(void)arg;
+	*sec = 1700000000;
+	*usec = 0;
+}
+
+static void setup(struct fixture *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < sizeof(f->data); i++)
+		f->data[i] = (uint8_t)(i % 251);
+	f->env.random = fake_random;
+	f->env.random_arg = f;
+	f->env.wall_time = fake_wall;
+	f->env.log_level = -1;
+	f->fops.arg = f;
+	f->fops.read_at = mem_read;
+	f->files[0].name = "pattern.bin";
+	f->files[0].ftype = UFTP_FTYPE_REG;
+	f->files[0].size = sizeof(f->data);
+	f->files[0].mtime = 1577836800;
+	f->files[1].name = "dir/link";
+	f->files[1].link = "target";
+	f->files[1].ftype = UFTP_FTYPE_LINK;
+	f->cfg.server_id = SERVER;
+	f->cfg.group_id = GROUP;
+	f->cfg.pub_addr.family = 4;
+	memcpy(f->cfg.pub_addr.addr, "\xe6\x04\x04\x01", 4);
+	f->cfg.priv_addr.family = 4;
+	memcpy(f->cfg.priv_addr.addr, "\xe6\x05\x05\x07", 4);
+	f->cfg.port = 1044;
+	f->cfg.block_size = 1300;
+	f->cfg.robust = 20;
+	f->cfg.rate_kbps = -1;
+	f->cfg.grtt_init = 500 * MS;
+	f->cfg.grtt_min = 10 * MS;
+	f->cfg.grtt_max = 15000 * MS;
+	f->cfg.max_nak_pct = 100;
+	f->cfg.max_nak_count = 1;
+	f->cfg.files = f->files;
+	f->cfg.nfiles = 2;
+	f->cfg.fops = &f->fops;
+	f->now = 1000 * UFTP_NS_PER_SEC;
+}
+
+static void start(struct fixture *f)
+{
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
+}
+
+/* Writes the next datagram due, advancing the clock to expiries (at most limit ns). */
+static int next(struct fixture *f, uint64_t limit)
+{
+	uint64_t end = f->now + limit;
+
+	for (;;) {
+		uint64_t exp;
+
+		uftp_server_handle_expiry(f->s, f->now);
+		f->len = uftp_server_write(f->s, &f->to, f->pkt, sizeof(f->pkt), f->now);
+		if (f->len != 0)
+			break;
+		exp = uftp_server_get_expiry(f->s);
+		if (exp == UFTP_NEVER || exp > end)
+			return 0;
+		if (exp > f->now)
+			f->now = exp;
+	}
+	CU_ASSERT_FATAL(f->len > 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_decode_header(&f->h, f->pkt, (size_t)f->len), UFTP_HEADER_LEN);
+	if (f->h.func == UFTP_MSG_ENCRYPTED)
+		return f->h.func;
+	CU_ASSERT_FATAL(uftp_decode_msg(&f->m, f->h.func, f->pkt + 16, (size_t)f->len - 16) > 0);
+	return f->m.func;
+}
+
+/* Skips datagrams of type skip until another one comes. */
+static int next_not(struct fixture *f, int skip, uint64_t limit)
+{
+	int t;
+
+	do
+		t = next(f, limit);
+	while (t == skip);
+	return t;
+}
+
+static void feed(struct fixture *f, uint32_t id, const uint8_t *body, size_t blen)
+{
+	struct uftp_header h = {0};
+	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)id}}, 1044};
+	uint8_t buf[2000];
+
+	h.func = body[0];
+	h.src_id = id;
+	h.group_id = GROUP;
+	CU_ASSERT_EQUAL_FATAL(uftp_encode_header(buf, sizeof(buf), &h), 16);
+	memcpy(buf + 16, body, blen);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, buf, 16 + blen, f->now), 0);
+}
+
+static void send_register(struct fixture *f, uint32_t id)
+{
+	static const uint8_t rnd[UFTP_RAND_LEN];
+	struct uftp_register r = {0};
+	uint8_t body[100];
+	ssize_t n;
+
+	r.tstamp_sec = 1700000000;
+	r.rand = rnd;
+	n = uftp_encode_register(body, sizeof(body), &r);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, id, body, (size_t)n);
+}
+
+static void send_fileinfo_ack(struct fixture *f, uint32_t id, uint16_t file)
+{
+	struct uftp_fileinfo_ack a = {0};
+	uint8_t body[64];
+	ssize_t n;
+
+	a.file_id = file;
+	n = uftp_encode_fileinfo_ack(body, sizeof(body), &a);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, id, body, (size_t)n);
+}
+
+static void send_complete(struct fixture *f, uint32_t id, uint16_t file)
+{
+	struct uftp_complete c = {0};
+	uint8_t body[64];
+	ssize_t n;
+
+	c.file_id = file;
+	n = uftp_encode_complete(body, sizeof(body), &c);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, id, body, (size_t)n);
+}
+
+static void send_status(struct fixture *f, uint32_t id, uint16_t file, uint8_t naks)
+{
+	struct uftp_status st = {0};
+	uint8_t body[64];
+	ssize_t n;
+
+	st.file_id = file;
+	st.naks = &naks;
+	st.naks_len = 1;
+	n = uftp_encode_status(body, sizeof(body), &st);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, id, body, (size_t)n);
+}
+
+static int lists(const struct uftp_idlist *l, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (uftp_idlist_get(l, i) == id)
+			return 1;
+	return 0;
+}
+
+/* Registers CLIENT1 in an open group and runs the announce phase out. */
+static void register_open(struct fixture *f)
+{
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
+	CU_ASSERT_EQUAL(f->to.ip.addr[0], 0xe6);
+	CU_ASSERT_EQUAL(f->to.ip.addr[1], 0x04);
+	CU_ASSERT_EQUAL(f->h.src_id, SERVER);
+	CU_ASSERT_EQUAL(f->h.grtt, 0x9d); /* 0.5 s */
+	CU_ASSERT_EQUAL(f->m.u.announce.block_size, 1300);
+	CU_ASSERT_EQUAL(f->m.u.announce.ids.count, 0);
+	f->now += MS;
+	send_register(f, CLIENT1);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f->to.ip.addr[1], 0x05);
+	CU_ASSERT(lists(&f->m.u.reg_conf.ids, CLIENT1));
+	CU_ASSERT_EQUAL_FATAL(next_not(f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+}
+
+static void test_open_session(void)
+{
+	struct fixture f;
+	int i;
+
+	setup(&f);
+	start(&f);
+	register_open(&f);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 1);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.fsize, 3000);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ftstamp, 1577836800);
+	CU_ASSERT(lists(&f.m.u.fileinfo.ids, CLIENT1));
+	send_fileinfo_ack(&f, CLIENT1, 1);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+		CU_ASSERT_EQUAL(f.m.u.fileseg.block, i);
+		CU_ASSERT_EQUAL(f.m.u.fileseg.data_len, i < 2 ? 1300u : 400u);
+		CU_ASSERT_EQUAL(
+		    memcmp(f.m.u.fileseg.data, f.data + i * 1300, f.m.u.fileseg.data_len), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
+	send_complete(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ftype, UFTP_FTYPE_LINK);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.link_len, 6);
+	send_complete(&f, CLIENT1, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	send_complete(&f, CLIENT1, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT(lists(&f.m.u.done_conf.ids, CLIENT1));
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
+	uftp_server_free(f.s);
+}
+
+static void test_nak_retransmit(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.nfiles = 1;
+	start(&f);
+	register_open(&f);
+	send_fileinfo_ack(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	send_status(&f, CLIENT1, 1, 0x02); /* block 1 missing */
+	CU_ASSERT_EQUAL_FATAL(next(&f, UFTP_NS_PER_SEC), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0); /* "got your STATUS" */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
+	uftp_server_free(f.s);
+}
+
+static void test_closed_group(void)
+{
+	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 2;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	CU_ASSERT_EQUAL(f.m.u.announce.ids.count, 2);
+	send_register(&f, 0x0A000009); /* not invited */
+	send_register(&f, CLIENT1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 2 * UFTP_NS_PER_SEC), UFTP_MSG_ANNOUNCE);
+	CU_ASSERT_EQUAL(f.m.u.announce.ids.count, 1); /* only the silent one */
+	CU_ASSERT(lists(&f.m.u.announce.ids, CLIENT2));
+	send_register(&f, CLIENT2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO); /* everyone is in: no wait */
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 2);
+	uftp_server_free(f.s);
+}
+
+static void test_no_clients(void)
+{
+	struct fixture f;
+	int n = 0;
+
+	setup(&f);
+	start(&f);
+	while (next(&f, 60 * UFTP_NS_PER_SEC) == UFTP_MSG_ANNOUNCE)
+		n++;
+	CU_ASSERT_EQUAL(n, 20);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_NO_REGISTER);
+	uftp_server_free(f.s);
+}
+
+static void test_pacing(void)
+{
+	struct fixture f;
+	uint64_t t0;
+
+	setup(&f);
+	f.cfg.rate_kbps = 1000; /* 125 bytes per ms */
+	f.cfg.nfiles = 1;
+	start(&f);
+	register_open(&f);
+	send_fileinfo_ack(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	t0 = f.now;
+	CU_ASSERT_EQUAL(uftp_server_write(f.s, &f.to, f.pkt, sizeof(f.pkt), f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, UFTP_NS_PER_SEC), UFTP_MSG_FILESEG);
+	CU_ASSERT(f.now - t0 >= 9 * MS && f.now - t0 <= 12 * MS);
+	uftp_server_free(f.s);
+}
+
+static void test_silent_client_dropped(void)
+{
+	struct fixture f;
+	struct uftp_server_event ev;
+	int lost = 0;
+
+	setup(&f);
+	start(&f);
+	register_open(&f);
+	while (next(&f, 60 * UFTP_NS_PER_SEC) == UFTP_MSG_FILEINFO)
+		;
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_NO_FILEINFO);
+	while (uftp_server_next_event(f.s, &ev))
+		lost += ev.type == UFTP_SEV_CLIENT_LOST;
+	CU_ASSERT_EQUAL(lost, 1);
+	uftp_server_free(f.s);
+}
+
+static void test_client_abort(void)
+{
+	struct fixture f;
+	struct uftp_abort a = {0};
+	uint8_t body[UFTP_ABORT_LEN];
+	ssize_t n;
+
+	setup(&f);
+	start(&f);
+	register_open(&f);
+	a.text = (const uint8_t *)"disk full";
+	a.text_len = 9;
+	n = uftp_encode_abort(body, sizeof(body), &a);
+	CU_ASSERT_FATAL(n > 0);
+	feed(&f, CLIENT1, body, (size_t)n);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_ALL_LOST);
+	uftp_server_free(f.s);
+}
+
+static void test_garbage_dropped(void)
+{
+	static const uint8_t junk[] = {0x40, 0x02, 0,    1, 0, 0, 0, 1, 0x11,
+	                               0x22, 0x33, 0x44, 0, 0, 0, 0, 2};
+	struct uftp_peer from = {{4, {10, 0, 0, 1}}, 1044};
+	struct fixture f;
+
+	setup(&f);
+	start(&f);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, sizeof(junk), f.now), 0);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, 3, f.now), 0);
+	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 2);
+	uftp_server_free(f.s);
+}
+
+/* ---- an RSA-encrypted registration, the client side done by hand ------- */
+
+struct enc_client {
+	const struct uftp_crypto_ops *ops;
+	uint8_t srand[UFTP_RAND_LEN], crand[UFTP_RAND_LEN], pm[UFTP_PREMASTER_LEN], gm[48];
+	struct uftp_keys ck, gk;
+};
+
+static void enc_register(struct fixture *f, struct enc_client *c)
+{
+	struct uftp_ext_enc_info ei;
+	struct uftp_pkey *spub = NULL;
+	struct uftp_register r = {0};
+	uint8_t body[400], ki[256];
+	int kl;
+	ssize_t n;
+
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
+	CU_ASSERT_FATAL(
+	    uftp_decode_ext_enc_info(&ei, f->m.u.announce.ext, f->m.u.announce.ext_len) > 0);
+	CU_ASSERT_EQUAL(ei.keytype, UFTP_KEY_AES256_GCM);
+	CU_ASSERT_EQUAL(ei.sigtype, UFTP_SIG_AUTHENC);
+	memcpy(c->srand, ei.rand, UFTP_RAND_LEN);
+	CU_ASSERT_FATAL(c->ops->blob_import(ei.pubkey, ei.pubkey_len, &spub) > 0);
+	c->ops->random(c->crand, sizeof(c->crand));
+	c->ops->random(c->pm, sizeof(c->pm));
+	kl = c->ops->rsa_encrypt(spub, c->pm, sizeof(c->pm), ki, sizeof(ki));
+	CU_ASSERT_FATAL(kl > 0);
+	c->ops->pkey_free(spub);
+	r.rand = c->crand;
+	r.keyinfo = ki;
+	r.keyinfo_len = (size_t)kl;
+	n = uftp_encode_register(body, sizeof(body), &r);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, CLIENT1, body, (size_t)n);
+}
+
+static void enc_keyinfo(struct fixture *f, struct enc_client *c)
+{
+	uint8_t master[48];
+	struct uftp_destkey dk;
+
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_KEYINFO);
+	CU_ASSERT_EQUAL_FATAL(f->m.u.keyinfo.key_count, 1);
+	dk = uftp_keyinfo_get(&f->m.u.keyinfo, 0);
+	CU_ASSERT_EQUAL(dk.client_id, CLIENT1);
+	CU_ASSERT_EQUAL(uftp_keysched_master(c->ops, UFTP_HASH_SHA256, c->pm, sizeof(c->pm),
+	                                     c->srand, c->crand, master),
+	                0);
+	CU_ASSERT_EQUAL(uftp_keysched_client_keys(c->ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256,
+	                                          master, c->srand, c->crand, &c->ck),
+	                0);
+	CU_ASSERT_EQUAL_FATAL(uftp_keysched_keyinfo_unwrap(c->ops, &c->ck, SERVER,
+	                                                   f->m.u.keyinfo.iv_ctr, dk.groupmaster,
+	                                                   c->gm),
+	                      0);
+	CU_ASSERT_EQUAL(uftp_keysched_group_keys(c->ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256,
+	                                         c->gm, c->srand, &c->gk),
+	                0);
+}
+
+static void enc_ack(struct fixture *f, struct enc_client *c)
+{
+	struct uftp_handshake hs = {GROUP, f->cfg.priv_addr.addr, 4,    c->srand, c->crand,
+	                            c->pm, sizeof(c->pm),         NULL, 0,        c->gm};
+	struct uftp_envelope env = {c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
+	struct uftp_keyinfo_ack ka = {0};
+	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, CLIENT1, GROUP, 0, 0, 0};
+	struct uftp_peer from = {{4, {10, 0, 0, 1}}, 1044};
+	uint8_t verify[12], body[64], hdr[16], pkt[200];
+	ssize_t n;
+	int len;
+
+	CU_ASSERT_EQUAL(uftp_keysched_verify_data(c->ops, UFTP_HASH_SHA256, &hs, verify), 0);
+	ka.verify = verify;
+	n = uftp_encode_keyinfo_ack(body, sizeof(body), &ka);
+	CU_ASSERT_FATAL(n > 0);
+	uftp_encode_header(hdr, sizeof(hdr), &h);
+	len = uftp_envelope_seal(&env, hdr, 1, body, (size_t)n, pkt, sizeof(pkt));
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now), 0);
+}
+
+static void test_encrypted_rsa_gcm(void)
+{
+	struct uftp_server_host hosts[1] = {{CLIENT1, 0, {0}}};
+	struct enc_client c;
+	struct uftp_pkey *skey = NULL;
+	struct uftp_envelope env;
+	struct fixture f;
+	uint8_t plain[2000];
+	uint64_t ctr;
+	int n;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.ops = uftp_ossl_ops();
+	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_RSA, 1024, &skey), 0);
+	setup(&f);
+	f.env.crypto = c.ops;
+	f.cfg.keytype = UFTP_KEY_AES256_GCM;
+	f.cfg.hashtype = UFTP_HASH_SHA256;
+	f.cfg.keyextype = UFTP_KEYEX_RSA;
+	f.cfg.server_key = skey;
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 1;
+	start(&f);
+	enc_register(&f, &c);
+	enc_keyinfo(&f, &c);
+	enc_ack(&f, &c);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ENCRYPTED);
+	env = (struct uftp_envelope){c.ops, UFTP_SIG_AUTHENC, &c.gk, NULL, NULL};
+	n = uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain));
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(ctr, 2); /* the KEYINFO took counter 1 */
+	uftp_server_free(f.s);
+	c.ops->pkey_free(skey);
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_placeholder),
+    CUTEST(test_open_session), CUTEST(test_nak_retransmit),  CUTEST(test_closed_group),
+    CUTEST(test_no_clients),   CUTEST(test_pacing),          CUTEST(test_silent_client_dropped),
+    CUTEST(test_client_abort), CUTEST(test_garbage_dropped), CUTEST(test_encrypted_rsa_gcm),
 };
 
 CUTEST_MAIN("server", tests)
