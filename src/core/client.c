@@ -169,12 +169,6 @@ static int on_abort(struct uftp_client *c, struct csession *s, const struct cin 
 	return 0;
 }
 
-static int on_ignore(struct uftp_client *c, struct csession *s, const struct cin *in)
-{
-	(void)c, (void)s, (void)in;
-	return 0;
-}
-
 typedef int (*handler_fn)(struct uftp_client *, struct csession *, const struct cin *);
 
 /*
@@ -190,7 +184,7 @@ typedef int (*handler_fn)(struct uftp_client *, struct csession *, const struct 
  *   DONE          drop       handle     handle     yes
  *   DONE_CONF     drop       drop       handle     yes
  *   ABORT         handle     handle     handle     yes once keyed
- *   CONG_CTRL     -          ignore     ignore     yes
+ *   CONG_CTRL     drop       CC_ACK     CC_ACK     yes
  * (1) a FILEINFO listing us also confirms an open-group registration whose
  *     REG_CONF was lost.  Anything else: dropped and counted.
  */
@@ -207,7 +201,7 @@ static const struct {
     {UFTP_MSG_DONE, CS_BIT(CS_ACTIVE) | CS_BIT(CS_DONE), 1, cl_on_done},
     {UFTP_MSG_DONE_CONF, CS_BIT(CS_DONE), 1, cl_on_done_conf},
     {UFTP_MSG_ABORT, CS_BIT(CS_REGISTER) | CS_BIT(CS_ACTIVE) | CS_BIT(CS_DONE), 1, on_abort},
-    {UFTP_MSG_CONG_CTRL, CS_BIT(CS_ACTIVE) | CS_BIT(CS_DONE), 1, on_ignore},
+    {UFTP_MSG_CONG_CTRL, CS_BIT(CS_ACTIVE) | CS_BIT(CS_DONE), 1, cl_on_cong_ctrl},
 };
 
 static int dispatch(struct uftp_client *c, struct csession *s, const struct cin *in)

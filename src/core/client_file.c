@@ -313,6 +313,8 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 	if (fs->section >= f->nsections || fs->block >= sec_blocks(f, fs->section))
 		return UFTP_ERR_BADVALUE;
 	b = sec_first(f, fs->section) + fs->block;
+	if (s->cc_type == UFTP_CC_TFMCC)
+		cl_cc_on_data(s, b, fs->data_len);
 	rv = store_block(c, s, fs, b);
 	if (rv == UFTP_ERR_BADLEN)
 		return rv;
@@ -348,7 +350,7 @@ static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, 
 {
 	const struct cfile *f = &s->file;
 	struct uftp_msg m = {.func = UFTP_MSG_STATUS};
-	uint8_t naks[UFTP_MAX_NAK_LEN + 1];
+	uint8_t naks[UFTP_MAX_NAK_LEN + 1], ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
 	uint64_t first = sec_first(f, sec), i, n = sec_blocks(f, sec);
 	size_t len = (size_t)(n / 8 + 1);
 
@@ -362,6 +364,11 @@ static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, 
 	m.u.status.section = (uint16_t)sec;
 	m.u.status.naks = naks;
 	m.u.status.naks_len = len;
+	if (s->cc_type == UFTP_CC_TFMCC) {
+		ssize_t e = cl_cc_ack_info(c, s, ext, now);
+		if (e > 0)
+			m.u.status.ext = ext, m.u.status.ext_len = (size_t)e;
+	}
 	return cl_send(c, s, &m, now);
 }
 

@@ -45,6 +45,18 @@ struct cfile {
 	char name[UFTP_CLIENT_NAME_MAX];
 };
 
+/* TFMCC receiver state (client_cc.c). */
+struct ccstate {
+	uint16_t seq;      /* latest CC sequence from the server */
+	int slowstart;     /* no loss seen yet */
+	uint64_t bytes;    /* data bytes since the last report */
+	uint64_t since;    /* time of the last report */
+	double recv_rate;  /* bytes/s measured at the last report */
+	uint64_t rx, lost; /* data packets received / loss events */
+	uint64_t last_block;
+	int have_last;
+};
+
 struct csession {
 	int used;
 	enum cstate state;
@@ -55,7 +67,9 @@ struct csession {
 	struct uftp_ipaddr priv;
 	uint16_t seq;
 	uint8_t robust;
-	uint8_t sync; /* ANNOUNCE flags: SYNC_MODE / SYNC_PREVIEW */
+	uint8_t sync;    /* ANNOUNCE flags: SYNC_MODE / SYNC_PREVIEW */
+	uint8_t cc_type; /* ANNOUNCE congestion control */
+	struct ccstate cc;
 	uint16_t block_size;
 	uint64_t grtt;            /* ns, from the latest server header */
 	uint64_t last_rx;         /* last datagram from the server */
@@ -141,5 +155,12 @@ void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
 int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
                      uint64_t now);
+
+/* client_cc.c */
+uint16_t cl_cc_rate_encode(double rate);
+double cl_cc_rate_decode(uint16_t q);
+void cl_cc_on_data(struct csession *s, uint64_t block, size_t len);
+ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now);
+int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin *in);
 
 #endif

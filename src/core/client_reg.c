@@ -295,6 +295,8 @@ static void session_init(struct uftp_client *c, struct csession *s, const struct
 	s->priv = a->priv_addr;
 	s->robust = a->robust ? a->robust : 1;
 	s->sync = a->flags & (UFTP_ANNOUNCE_SYNC_MODE | UFTP_ANNOUNCE_SYNC_PREVIEW);
+	s->cc_type = a->cc_type;
+	s->cc.slowstart = 1;
 	s->block_size = a->block_size;
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = s->start = now;

@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/client.h"
+#include "core/client_int.h"
 #include "core/err.h"
 #include "core/keysched.h"
 #include "core/quant.h"
@@ -646,10 +647,60 @@ static void test_rsa_gcm_handshake(void)
 	env.crypto = NULL;
 }
 
+/* Rates as 4.10.2 writes them: 0x2ff6 = 767 * 10^7 / 4096 bytes/s. */
+static void test_cc_rate(void)
+{
+	double r = cl_cc_rate_decode(0x2ff6);
+
+	CU_ASSERT(r > 1872558 && r < 1872560);
+	CU_ASSERT_EQUAL(cl_cc_rate_encode(r + 1), 0x2ff6);
+	CU_ASSERT_EQUAL(cl_cc_rate_encode(72000), 0xb854); /* the reference's first CC_ACK */
+	CU_ASSERT(cl_cc_rate_decode(cl_cc_rate_encode(123456789)) <= 123456789);
+	CU_ASSERT(cl_cc_rate_decode(cl_cc_rate_encode(123456789)) > 123000000);
+}
+
+/* TFMCC: each CONG_CTRL gets a CC_ACK echoing the CC sequence, with our ID. */
+static void test_cc_ack(void)
+{
+	struct uftp_client *c = client(0);
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+	struct uftp_ext_tfmcc_ack_info ai;
+	struct uftp_ext ext;
+
+	m.u.announce.robust = 20;
+	m.u.announce.cc_type = UFTP_CC_TFMCC;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
+	CU_ASSERT_EQUAL(feed(c, &m, SEC), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_REGISTER);
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_REG_CONF;
+	m.u.reg_conf.ids = us();
+	feed(c, &m, SEC);
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_CONG_CTRL;
+	m.u.cong_ctrl.cc_seq = 7;
+	m.u.cong_ctrl.cc_rate = 0x481e;
+	m.u.cong_ctrl.tstamp_sec = 5;
+	CU_ASSERT_EQUAL(feed(c, &m, 2 * SEC), 0);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, 2 * SEC), UFTP_MSG_CC_ACK);
+	CU_ASSERT_EQUAL_FATAL(
+	    uftp_ext_find(out.u.cc_ack.ext, out.u.cc_ack.ext_len, UFTP_EXT_TFMCC_ACK_INFO, &ext),
+	    1);
+	CU_ASSERT(uftp_decode_ext_tfmcc_ack_info(&ai, ext.ptr, ext.len) > 0);
+	CU_ASSERT_EQUAL(ai.cc_seq, 7);
+	CU_ASSERT_EQUAL(ai.client_id, UID);
+	CU_ASSERT_EQUAL(ai.tstamp_sec, 5);
+	CU_ASSERT(ai.flags & UFTP_CC_START);
+	uftp_client_free(c);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_cc_rate),           CUTEST(test_cc_ack),        CUTEST(test_register_timing),
+    CUTEST(test_closed_group),      CUTEST(test_status_bitmap), CUTEST(test_status_size),
+    CUTEST(test_rejected_names),    CUTEST(test_stray_abort),   CUTEST(test_garbage),
+    CUTEST(test_session_end),       CUTEST(test_idle_timeout),  CUTEST(test_eviction),
+    CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
