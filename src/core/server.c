@@ -76,7 +76,7 @@ void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *wh
 {
 	if (c->state == CS_LOST || c->state == CS_ABORTED || c->state == CS_DONE)
 		return;
-	uftp_env_log(s->env, UFTP_LOG_WARN, "client 0x%08X dropped: %s", c->id, why);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X dropped: %s", c->id, why);
 	c->state = CS_LOST;
 	srv_event(s, UFTP_SEV_CLIENT_LOST, c->id, 0, 0, why);
 }
@@ -384,7 +384,7 @@ static int h_abort(struct uftp_server *s, struct srv_client *c, const struct uft
 		return 0;
 	memcpy(text, a.text, a.text_len);
 	text[a.text_len] = '\0';
-	uftp_env_log(s->env, UFTP_LOG_WARN, "client 0x%08X aborted: %s", c->id, text);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X aborted: %s", c->id, text);
 	c->state = CS_ABORTED;
 	srv_event(s, UFTP_SEV_CLIENT_ABORT, c->id, 0, 0, text);
 	if (!srv_check_quit(s, now))

@@ -99,7 +99,7 @@ static void confirmed(struct uftp_server *s, struct srv_client *c)
 		return;
 	}
 	c->state = CS_ACTIVE;
-	uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X registered", c->id);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 }
 
@@ -307,7 +307,7 @@ static struct srv_client *reg_client(struct uftp_server *s, uint32_t id,
 	if (s->phase != PH_ANNOUNCE)
 		return NULL;
 	if (s->cfg->hosts && host_entry(s, id) == NULL) {
-		uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X not in the host list", id);
+		uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X not in the host list", id);
 		return NULL;
 	}
 	return add_client(s, id, from);
@@ -398,7 +398,7 @@ int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_
 		return UFTP_ERR_AUTH;
 	}
 	c->state = CS_ACTIVE;
-	uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X registered (keys confirmed)", c->id);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered (keys confirmed)", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 	check_closed_complete(s, now);
 	return 0;
