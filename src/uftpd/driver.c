@@ -40,9 +40,11 @@
 #include "uftpd/uftpd.h"
 
 #define MAX_IFACES 32
-#define RX_BATCH   16
-#define RX_BUFLEN  65536
+#define RX_BATCH   64
+#define RX_BUFLEN  10240 /* an 8800-byte block, headers and an RSA-8192 signature */
+#define RX_ROUNDS  8
 #define MAX_GROUPS 64
+#define MAX_CACHES 16
 
 struct group_ref {
 	struct uftp_addr addr;
@@ -203,20 +205,26 @@ static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
 
 /* ---- file operations on disk -------------------------------------------- */
 
-static int f_open(void *arg, size_t root, const char *rel)
-{
-	struct uftpd *d = arg;
+/*
+ * Write cache (-c): consecutive blocks of a file are gathered and written
+ * with one pwrite, instead of one system call per datagram.
+ */
+struct wcache {
+	int fd; /* -1: free */
+	uint64_t off;
+	size_t len;
+	uint8_t *buf;
+};
 
-	return uftp_fstore_create(&d->fs[root], rel, 0644, 1);
-}
+static struct wcache caches[MAX_CACHES];
+static size_t cache_size = 1048576;
 
-static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 {
 	ssize_t n;
 
-	(void)arg;
 	while (len) {
-		n = pwrite(h, buf, len, (off_t)off);
+		n = pwrite(fd, buf, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -226,13 +234,74 @@ static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t le
 	return 0;
 }
 
+static struct wcache *cache_of(int fd)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_CACHES; i++)
+		if (caches[i].fd == fd && caches[i].buf)
+			return &caches[i];
+	return NULL;
+}
+
+static int cache_flush(struct wcache *w)
+{
+	int rv = w->len ? pwrite_all(w->fd, w->buf, w->len, w->off) : 0;
+
+	w->len = 0;
+	return rv;
+}
+
+static int f_open(void *arg, size_t root, const char *rel)
+{
+	struct uftpd *d = arg;
+	int fd = uftp_fstore_create(&d->fs[root], rel, 0644, 1);
+	size_t i;
+
+	for (i = 0; fd >= 0 && i < MAX_CACHES; i++) {
+		if (caches[i].buf && caches[i].fd >= 0)
+			continue;
+		if (!caches[i].buf)
+			caches[i].buf = malloc(cache_size);
+		if (caches[i].buf)
+			caches[i].fd = fd, caches[i].len = 0;
+		break;
+	}
+	return fd;
+}
+
+static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+{
+	struct wcache *w = cache_of(h);
+	int rv;
+
+	(void)arg;
+	if (!w || len > cache_size)
+		return pwrite_all(h, buf, len, off);
+	if (w->len && (off != w->off + w->len || w->len + len > cache_size)) {
+		rv = cache_flush(w);
+		if (rv < 0)
+			return rv;
+	}
+	if (!w->len)
+		w->off = off;
+	memcpy(w->buf + w->len, buf, len);
+	w->len += len;
+	return 0;
+}
+
 static int f_close(void *arg, int h, int ok, int64_t mtime)
 {
+	struct wcache *w = cache_of(h);
 	struct timespec ts[2];
 	int rv = 0;
 
 	(void)arg;
-	if (ok) {
+	if (w) {
+		rv = cache_flush(w);
+		w->fd = -1;
+	}
+	if (ok && rv == 0) {
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
 		if (fchmod(h, 0644) < 0 || futimens(h, ts) < 0)
@@ -303,7 +372,7 @@ static void drain_events(struct uftpd *d)
 
 static void drain_writes(struct uftpd *d, uint64_t now)
 {
-	static uint8_t buf[RX_BUFLEN];
+	static uint8_t buf[65536];
 	struct uftp_dgram dg;
 	struct uftp_peer to;
 	int n;
@@ -339,19 +408,24 @@ static void on_readable(void *arg, int fd, short revents)
 	struct uftp_dgram dg[RX_BATCH];
 	struct uftp_peer p;
 	uint64_t now;
-	int i, n;
+	int i, n, round;
 
 	(void)revents;
-	memset(dg, 0, sizeof(dg));
-	for (i = 0; i < RX_BATCH; i++)
-		dg[i].buf = d->rxbuf + (size_t)i * RX_BUFLEN, dg[i].cap = RX_BUFLEN;
-	n = uftp_sock_recv(s, dg, RX_BATCH);
-	now = uftp_clock_now();
-	for (i = 0; i < n; i++) {
-		if (dg[i].truncated)
-			continue;
-		addr_to_peer(&dg[i].addr, &p);
-		uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+	for (round = 0; round < RX_ROUNDS; round++) {
+		memset(dg, 0, sizeof(dg));
+		for (i = 0; i < RX_BATCH; i++)
+			dg[i].buf = d->rxbuf + (size_t)i * RX_BUFLEN, dg[i].cap = RX_BUFLEN;
+		n = uftp_sock_recv(s, dg, RX_BATCH);
+		now = uftp_clock_now();
+		for (i = 0; i < n; i++) {
+			if (dg[i].truncated)
+				continue;
+			addr_to_peer(&dg[i].addr, &p);
+			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+		}
+		drain_writes(d, now);
+		if (n < RX_BATCH)
+			break;
 	}
 }
 
@@ -619,6 +693,9 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	d->env.wall_time = wall;
 	d->env.log = core_log;
 	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
+	cache_size = (size_t)o->cache;
+	for (i = 0; i < MAX_CACHES; i++)
+		caches[i].fd = -1;
 	d->core = uftp_client_new(&d->cfg, &d->env);
 	return d->core ? 0 : EXIT_MEM;
 }
@@ -694,6 +771,8 @@ static void teardown(struct uftpd *d)
 	if (d->status)
 		fclose(d->status);
 	free(d->rxbuf);
+	for (i = 0; i < MAX_CACHES; i++)
+		free(caches[i].buf);
 }
 
 int uftpd_run(struct uftpd_opts *o)

@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
 	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
-	    "  -c bytes    cache size, 10240-20971520 (accepted; data is written directly)\n"
+	    "  -c bytes    write cache per file, 10240-20971520 (default 1048576)\n"
 	    "  -k files    private key files (RSA or EC, PEM)\n"
 	    "  -K specs    generate keys (rsa:BITS or ec:CURVE); with -k, saved there\n"
 	    "  -N prio     nice value, -20..19\n"
