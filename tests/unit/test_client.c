@@ -153,7 +153,8 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.nroots = 2;
 	cfg.max_sessions = max_sessions;
 	cfg.fops = &fops;
-	nfiles = 0;
+	while (nfiles > 0)
+		free(files[--nfiles].data);
 	return uftp_client_new(&cfg, &env);
 }
 
