@@ -218,6 +218,10 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 	if (s->file.fh >= 0)
 		cl_file_close(c, s, 0); /* the server moved on without us */
 	new_file(&s->file, fi);
+	if (fi->ftype == UFTP_FTYPE_FREESPACE) { /* the name ("." from 4.10.2) is not a path */
+		file_finished(c, s, UFTP_COMP_NORMAL);
+		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_NORMAL, now);
+	}
 	rv = uftp_path_resolve(c->cfg.roots, c->cfg.nroots, (const char *)fi->name, fi->name_len,
 	                       &root, rel, sizeof(rel));
 	if (rv < 0) {

@@ -434,6 +434,11 @@ static void test_rejected_names(void)
 	fileinfo(c, 12, UFTP_FTYPE_LINK, "d/l", 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT(mf_find("0:d/l") != NULL && strcmp(mf_find("0:d/l")->target, "target") == 0);
+	/* @FREESPACE: the name is not a path; COMPLETE carries EXT_FREESPACE_INFO */
+	fileinfo(c, 13, UFTP_FTYPE_FREESPACE, ".", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
+	CU_ASSERT_EQUAL(out.u.complete.ext_len, UFTP_EXT_FREESPACE_INFO_LEN);
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
 	uftp_client_free(c);
 }
