@@ -573,13 +573,17 @@ uint64_t uftp_server_get_expiry(const struct uftp_server *s)
 
 		if (d < t)
 			t = d;
+		if (s->deadline < t)
+			t = s->deadline;
 	}
 	return t;
 }
 
 void uftp_server_handle_expiry(struct uftp_server *s, uint64_t now)
 {
-	if (s->phase == PH_FINISHED || now < s->timer)
+	if (s->phase == PH_FINISHED)
+		return;
+	if (now < s->timer && !(s->phase == PH_DATA && now >= s->deadline))
 		return;
 	if (s->phase == PH_ANNOUNCE)
 		srv_announce_expiry(s, now);

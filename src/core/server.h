@@ -62,9 +62,11 @@ struct uftp_server_config {
 	uint64_t grtt_init, grtt_min, grtt_max; /* -r, ns */
 	unsigned max_passes;                    /* -a (0 = 65535) */
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */
-	int quit_on_error;                      /* -q */
-	int sync_mode, sync_preview;            /* -z, -Z */
-	const struct uftp_server_host *hosts;   /* -H; NULL: open group */
+	unsigned
+	    txweight; /* -W: per-file time limit in % of the ideal time at rate_kbps; 0: none */
+	int quit_on_error;                    /* -q */
+	int sync_mode, sync_preview;          /* -z, -Z */
+	const struct uftp_server_host *hosts; /* -H; NULL: open group */
 	size_t nhosts;
 	/* Encryption (keytype UFTP_KEY_NONE: none). */
 	int keytype, hashtype, sigtype, keyextype, curve;

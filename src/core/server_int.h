@@ -94,7 +94,7 @@ struct uftp_server {
 	unsigned passes;
 	int pass_active;
 	int have_naks;
-	uint64_t rewind_at;
+	uint64_t deadline; /* -W limit of the current file, UFTP_NEVER if none */
 	int any_fileinfo_answer;
 	int any_received;
 

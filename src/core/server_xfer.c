@@ -185,8 +185,20 @@ static void next_file(struct uftp_server *s, uint64_t now)
 	srv_start_file(s, s->cur + 1, now);
 }
 
+/* -W: the file may take txweight % of the time its bytes need at the set rate. */
+static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
+{
+	double ideal;
+
+	if (s->cfg->txweight == 0 || s->rate_bpns <= 0)
+		return UFTP_NEVER;
+	ideal = (double)s->nblocks * ((double)s->cfg->block_size + 64) / s->rate_bpns;
+	return now + (uint64_t)(ideal * s->cfg->txweight / 100.0) + UFTP_NS_PER_SEC;
+}
+
 static void start_data(struct uftp_server *s, uint64_t now)
 {
+	s->deadline = file_deadline(s, now);
 	srv_set_phase(s, PH_DATA, now);
 	s->pass_active = 1;
 	s->passes = 1;
@@ -599,6 +611,14 @@ static void rewind_pass(struct uftp_server *s, uint64_t now)
 
 static void data_expiry(struct uftp_server *s, uint64_t now)
 {
+	if (now >= s->deadline) {
+		s->deadline = UFTP_NEVER;
+		s->pass_active = 0;
+		s->have_naks = 0;
+		drop_silent(s, owes_status, "maximum transfer time exceeded");
+		srv_check_file_done(s, now);
+		return;
+	}
 	if (s->pass_active)
 		return;
 	if (s->have_naks) {

@@ -280,6 +280,7 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	c->max_passes = (unsigned)o->max_passes;
 	c->max_nak_pct = (unsigned)o->max_nak_pct;
 	c->max_nak_count = (unsigned)o->max_nak_count;
+	c->txweight = (unsigned)o->txweight;
 	c->quit_on_error = o->quit_on_error;
 	c->sync_mode = o->sync_mode;
 	c->sync_preview = o->sync_preview;
