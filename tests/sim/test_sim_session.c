@@ -378,8 +378,13 @@ static void make_server_cfg(struct uftp_server_config *cfg, const struct scenari
 	}
 }
 
-static const struct uftp_client_fops client_fops_tmpl = {NULL,    m_open,    m_write, m_close,
-                                                         m_mkdir, m_symlink, NULL,    NULL};
+static const struct uftp_client_fops client_fops_tmpl = {
+    .open = m_open,
+    .write = m_write,
+    .close = m_close,
+    .mkdir = m_mkdir,
+    .symlink = m_symlink,
+};
 static struct uftp_client_fops client_fops[MAX_CLIENTS];
 static struct uftp_pkey *client_keys[MAX_CLIENTS];
 
