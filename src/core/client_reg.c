@@ -137,15 +137,19 @@ static struct uftp_pkey *pick_key(struct uftp_client *c, struct csession *s, int
 	const struct uftp_crypto_ops *ops = c->env->crypto;
 	struct uftp_pkey_info si, ki;
 	size_t i;
+	int pass;
 
 	if (ops->pkey_info(s->server_key, &si) < 0)
 		return NULL;
-	for (i = 0; i < c->cfg.nkeys; i++) {
-		if (ops->pkey_info(c->cfg.keys[i], &ki) < 0)
-			continue;
-		if (ki.blobtype == si.blobtype &&
-		    (si.blobtype != UFTP_BLOB_EC || ki.curve == si.curve))
-			return c->cfg.keys[i];
+	/* first pass: same RSA size too ("same type and size", protocol.txt 4) */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < c->cfg.nkeys; i++) {
+			if (ops->pkey_info(c->cfg.keys[i], &ki) < 0 || ki.blobtype != si.blobtype)
+				continue;
+			if (si.blobtype == UFTP_BLOB_EC ? ki.curve == si.curve
+			                                : (pass || ki.bits == si.bits))
+				return c->cfg.keys[i];
+		}
 	}
 	return strict || !c->cfg.nkeys ? NULL : c->cfg.keys[0];
 }

@@ -457,6 +457,19 @@ static void run_loop(struct uftpd *d)
 	}
 }
 
+static void log_stats(struct uftpd *d)
+{
+	struct uftp_client_stats st;
+
+	uftp_client_get_stats(d->core, &st);
+	log_info("exiting: %llu datagrams in (%llu dropped, %llu failed authentication), %llu out; "
+	         "%llu sessions (%llu aborted), %llu files (%llu rejected)",
+	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
+	         (unsigned long long)st.rx_bad_auth, (unsigned long long)st.tx,
+	         (unsigned long long)st.sessions, (unsigned long long)st.sessions_aborted,
+	         (unsigned long long)st.files, (unsigned long long)st.files_rejected);
+}
+
 /* ---- set-up ----------------------------------------------------------- */
 
 static int add_iface(struct uftpd *d, const struct uftp_iface *ifc)
@@ -804,6 +817,7 @@ int uftpd_run(struct uftpd_opts *o)
 	}
 	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
 	run_loop(&d);
+	log_stats(&d);
 	if (o->pidfile)
 		uftp_pidfile_remove(o->pidfile);
 	teardown(&d);
