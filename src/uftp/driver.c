@@ -44,6 +44,8 @@ struct drv {
 	struct uftp_pkey *key;
 	const struct uftp_crypto_ops *ops;
 	int interrupted;
+	struct uftp_statfile *status;
+	uint64_t now;
 	/* transmit batch */
 	uint8_t *txbuf;
 	struct uftp_dgram tx[BATCH];
@@ -326,7 +328,7 @@ static void log_event(struct drv *d, const struct uftp_server_event *e)
 	case UFTP_SEV_FINISHED: log_info("Session finished (exit %d)", (int)e->value); break;
 	default: break;
 	}
-	(void)d;
+	uftp_statfile_event(d->status, e, d->cfg.files, d->now);
 }
 
 /* ---- loop -------------------------------------------------------------- */
@@ -416,6 +418,7 @@ static int run_loop(struct drv *d)
 
 	for (;;) {
 		now = uftp_clock_now();
+		d->now = now;
 		if (d->interrupted && !sent_abort) {
 			uftp_server_abort(d->srv, "Aborted by user", now);
 			sent_abort = 1;
@@ -456,6 +459,10 @@ static int start(struct drv *d, struct uftp_files *files)
 	if (rv)
 		return rv;
 	fill_config(d, files);
+	if (uftp_statfile_open(&d->status, d->o->status_file, d->cfg.hosts, d->cfg.nhosts) < 0) {
+		log_warn("cannot open status file %s", d->o->status_file);
+		return EXIT_BADARG;
+	}
 	d->txbuf = malloc((size_t)BATCH * PKT_CAP);
 	d->rxbuf = malloc((size_t)BATCH * PKT_CAP);
 	if (d->txbuf == NULL || d->rxbuf == NULL)
@@ -490,6 +497,7 @@ int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
 		rv = run_loop(d);
 	}
 	uftp_server_free(d->srv);
+	uftp_statfile_close(d->status);
 	uftp_loop_free(&d->loop);
 	uftp_sock_close(&d->sock);
 	if (d->key)

@@ -3,7 +3,8 @@
 # ---- uftp: the sender ----
 bin_PROGRAMS += uftp
 uftp_SOURCES = src/uftp/main.c src/uftp/options.c src/uftp/files.c src/uftp/driver.c \
-	src/uftp/logsink.c src/uftp/rsa_compat.c src/uftp/uftp.h
+	src/uftp/logsink.c src/uftp/rsa_compat.c src/uftp/status.c \
+	src/uftp/uftp.h
 uftp_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 uftp_LDADD = $(CRYPTO_LIBS)
 dist_man_MANS += man/uftp.1

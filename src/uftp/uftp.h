@@ -76,6 +76,15 @@ void uftp_files_free(struct uftp_files *f);
 /* logsink.c: bridges the core's log lines onto lib/log. */
 void uftp_log_sink(void *arg, int level, const char *msg);
 
+/* status.c: the -S status file (NULL path: none; "@LOG": into the log). */
+struct uftp_statfile;
+struct uftp_server_event;
+int uftp_statfile_open(struct uftp_statfile **st, const char *path,
+                       const struct uftp_server_host *hosts, size_t nhosts);
+void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
+                         const struct uftp_server_file *files, uint64_t now);
+void uftp_statfile_close(struct uftp_statfile *st);
+
 /* rsa_compat.c: the OpenSSL ops with the reference's small-key RSA premaster padding. */
 struct uftp_crypto_ops;
 const struct uftp_crypto_ops *uftp_compat_ops(void);

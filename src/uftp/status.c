@@ -1,0 +1,218 @@
+/*
+ * The -S status file: CONNECT, RESULT, HSTATS and STATS lines, in the
+ * format the reference 4.10.2 binary writes (checked with its -S output:
+ * sizes in whole KB, speeds in KB/s with two decimals, "mute" for members
+ * that never registered, totals in whole MB).  "@LOG" sends them to the log.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/server.h"
+#include "uftp/uftp.h"
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct target {
+	uint32_t id;
+	int connected, lost;
+	int status; /* of the current file: -1 none yet */
+	uint64_t file_ns;
+	unsigned copy, over, skip;
+	uint64_t bytes, ns;
+};
+
+struct uftp_statfile {
+	FILE *f;
+	int to_log;
+	struct target *t;
+	size_t n;
+	int connect_done;
+	uint64_t file_start;
+};
+
+static void out(struct uftp_statfile *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void out(struct uftp_statfile *st, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (st->to_log) {
+		log_info("%s", line);
+		return;
+	}
+	fprintf(st->f, "%s\n", line);
+	fflush(st->f);
+}
+
+static struct target *target(struct uftp_statfile *st, uint32_t id)
+{
+	struct target *t;
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->t[i].id == id)
+			return &st->t[i];
+	t = realloc(st->t, (st->n + 1) * sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	st->t = t;
+	t = &st->t[st->n++];
+	memset(t, 0, sizeof(*t));
+	t->id = id;
+	t->status = -1;
+	return t;
+}
+
+int uftp_statfile_open(struct uftp_statfile **out_st, const char *path,
+                       const struct uftp_server_host *hosts, size_t nhosts)
+{
+	struct uftp_statfile *st;
+	size_t i;
+
+	*out_st = NULL;
+	if (path == NULL)
+		return 0;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return -1;
+	*out_st = st;
+	st->to_log = strcmp(path, "@LOG") == 0;
+	if (!st->to_log) {
+		st->f = fopen(path, "w");
+		if (st->f == NULL)
+			return -1;
+	}
+	for (i = 0; i < nhosts; i++)
+		target(st, hosts[i].id);
+	return 0;
+}
+
+static void connects(struct uftp_statfile *st)
+{
+	size_t i;
+
+	if (st->connect_done)
+		return;
+	st->connect_done = 1;
+	for (i = 0; i < st->n; i++)
+		out(st, "CONNECT;%s;0x%08X", st->t[i].connected ? "success" : "failed",
+		    st->t[i].id);
+}
+
+static const char *status_name(int status)
+{
+	switch (status) {
+	case UFTP_COMP_NORMAL: return "copy";
+	case UFTP_COMP_SKIPPED: return "skipped";
+	case UFTP_COMP_OVERWRITE: return "overwritten";
+	case UFTP_COMP_REJECTED: return "rejected";
+	default: return "?";
+	}
+}
+
+static void result(struct uftp_statfile *st, struct target *t, const char *name, uint64_t size)
+{
+	double secs = (double)t->file_ns / 1e9;
+
+	if (!t->connected || (t->lost && t->status < 0)) {
+		out(st, "RESULT;0x%08X;%s;%lluKB;%s;", t->id, name,
+		    (unsigned long long)(size / 1024), t->connected ? "lost" : "mute");
+		return;
+	}
+	out(st, "RESULT;0x%08X;%s;%lluKB;%s;%.2fKB/s", t->id, name,
+	    (unsigned long long)(size / 1024), status_name(t->status),
+	    secs > 0 ? (double)size / 1024 / secs : 0.0);
+	if (t->status == UFTP_COMP_NORMAL || t->status == UFTP_COMP_OVERWRITE) {
+		t->copy += t->status == UFTP_COMP_NORMAL;
+		t->over += t->status == UFTP_COMP_OVERWRITE;
+		t->bytes += size;
+		t->ns += t->file_ns;
+	} else if (t->status == UFTP_COMP_SKIPPED) {
+		t->skip++;
+	}
+}
+
+static void stats(struct uftp_statfile *st)
+{
+	size_t i;
+
+	out(st, "HSTATS;target;copy;overwrite;skip;totalMB;time;speedKB/s");
+	for (i = 0; i < st->n; i++) {
+		const struct target *t = &st->t[i];
+		double secs = (double)t->ns / 1e9;
+
+		out(st, "STATS;0x%08X;%u;%u;%u;%lluMB;%.3f;%.2fKB/s", t->id, t->copy, t->over,
+		    t->skip, (unsigned long long)(t->bytes / 1048576), secs,
+		    secs > 0 ? (double)t->bytes / 1024 / secs : 0.0);
+	}
+}
+
+static void file_done(struct uftp_statfile *st, const struct uftp_server_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		result(st, &st->t[i], f->ftype == UFTP_FTYPE_FREESPACE ? "@FREESPACE" : f->name,
+		       f->size);
+		st->t[i].status = -1;
+		st->t[i].file_ns = 0;
+	}
+}
+
+void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
+                         const struct uftp_server_file *files, uint64_t now)
+{
+	struct target *t;
+
+	if (st == NULL)
+		return;
+	switch (e->type) {
+	case UFTP_SEV_REGISTERED:
+		t = target(st, e->client_id);
+		if (t)
+			t->connected = 1;
+		break;
+	case UFTP_SEV_CLIENT_LOST:
+	case UFTP_SEV_CLIENT_ABORT:
+		t = target(st, e->client_id);
+		if (t)
+			t->lost = 1;
+		break;
+	case UFTP_SEV_FILE_START:
+		connects(st);
+		st->file_start = now;
+		break;
+	case UFTP_SEV_FILE_CLIENT:
+		t = target(st, e->client_id);
+		if (t) {
+			t->status = e->status;
+			t->file_ns = now - st->file_start;
+		}
+		break;
+	case UFTP_SEV_FILE_DONE: file_done(st, &files[e->file]); break;
+	case UFTP_SEV_FINISHED:
+		connects(st);
+		stats(st);
+		break;
+	default: break;
+	}
+}
+
+void uftp_statfile_close(struct uftp_statfile *st)
+{
+	if (st == NULL)
+		return;
+	if (st->f)
+		fclose(st->f);
+	free(st->t);
+	free(st);
+}
