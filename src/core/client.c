@@ -44,6 +44,7 @@ void cl_event(struct uftp_client *c, const struct csession *s, int type, const c
 	ev->server = s->server;
 	ev->addr = s->priv;
 	ev->size = s->file.size;
+	ev->ftype = s->file.ftype;
 	ev->status = s->file.status;
 	snprintf(ev->text, sizeof(ev->text), "%s", text ? text : "");
 }

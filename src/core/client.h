@@ -100,6 +100,7 @@ struct uftp_client_event {
 	struct uftp_peer server;         /* where the server's messages come from */
 	struct uftp_ipaddr addr;         /* JOIN / LEAVE: the private group */
 	uint64_t size;                   /* FILE: bytes */
+	int ftype;                       /* FILE: enum uftp_ftype */
 	int status;                      /* FILE: enum uftp_comp_stat */
 	char text[UFTP_CLIENT_NAME_MAX]; /* FILE: wire name; ABORTED: reason */
 };

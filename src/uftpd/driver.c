@@ -27,6 +27,7 @@
 #undef UFTP_LOG_DEBUG
 
 #include "core/err.h"
+#include "core/path.h"
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
 #include "lib/clock.h"
@@ -127,6 +128,32 @@ static void timestamp(char *ts, size_t cap)
 
 	localtime_r(&t, &tm);
 	strftime(ts, cap, "%Y/%m/%d-%H:%M:%S", &tm);
+}
+
+/* -s: "script -I session_id /full/path" for each file received, not waited for. */
+static void run_script(struct uftpd *d, const struct uftp_client_event *ev)
+{
+	char rel[4097], path[8192], sid[16];
+	size_t root;
+	pid_t pid;
+
+	if (!d->o->script || ev->type != UFTP_CEV_FILE ||
+	    (ev->status != UFTP_COMP_NORMAL && ev->status != UFTP_COMP_OVERWRITE) ||
+	    ev->ftype == UFTP_FTYPE_DELETE || ev->ftype == UFTP_FTYPE_FREESPACE)
+		return;
+	if (uftp_path_resolve(d->cfg.roots, d->cfg.nroots, ev->text, strlen(ev->text), &root, rel,
+	                      sizeof(rel)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s",
+	         strcmp(d->cfg.roots[root], "/") ? d->cfg.roots[root] : "", rel);
+	snprintf(sid, sizeof(sid), "%08X", ev->group_id);
+	pid = fork();
+	if (pid == 0) {
+		execl(d->o->script, d->o->script, "-I", sid, path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		log_warn("cannot run %s", d->o->script);
 }
 
 static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
@@ -366,7 +393,7 @@ static void drain_events(struct uftpd *d)
 		else if (ev.type == UFTP_CEV_LEAVE)
 			group_ref(d, &ev.addr, -1);
 		else
-			status_event(d, &ev);
+			status_event(d, &ev), run_script(d, &ev);
 	}
 }
 
@@ -435,6 +462,10 @@ static void on_signal(void *arg, int signo)
 
 	if (signo == SIGHUP) {
 		log_reopen();
+		return;
+	}
+	if (signo == SIGCHLD) {
+		uftp_reap_children(NULL, NULL);
 		return;
 	}
 	log_info("got signal %d, exiting", signo);
@@ -740,7 +771,7 @@ static int setup_logs(struct uftpd *d, int logfile)
 
 static int setup(struct uftpd *d)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
 	char err[256];
 	struct uftp_addr first;
 	int rv;
@@ -750,7 +781,7 @@ static int setup(struct uftpd *d)
 		return EXIT_KEY;
 	}
 	uftp_loop_init(&d->loop);
-	if (uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
+	if (uftp_loop_catch_signals(&d->loop, sigs, 4, on_signal, d) < 0)
 		return EXIT_NET;
 	rv = setup_ifaces(d, &first);
 	if (!rv)

@@ -34,6 +34,7 @@ static void usage(FILE *out)
 	    "  -F file     status lines (CONNECT / RESULT); @LOG: into the log\n"
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
+	    "  -s script   run 'script -I session_id path' after each received file\n"
 	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
 	    "  -c bytes    write cache per file, 10240-20971520 (default 1048576)\n"
 	    "  -k files    private key files (RSA or EC, PEM)\n"
@@ -108,6 +109,7 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'F': o->statusfile = arg; break;
 	case 'q': o->quiet = 1; break;
 	case 'P': o->pidfile = arg; break;
+	case 's': o->script = arg; break;
 	case 'S': o->serverlist = arg; break;
 	case 'c': rv = parse_size(arg, 10240, 20971520, &o->cache, "c"); break;
 	case 'k': rv = list(arg, o->keyfiles, &o->nkeyfiles, "k"); break;
@@ -123,7 +125,6 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 't':
 	case 'T':
 	case 'A':
-	case 's':
 	case 'R':
 	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
 	default:
@@ -148,6 +149,8 @@ static int check_dests(struct uftpd_opts *o)
 		while (n > 1 && o->dest[i][n - 1] == '/')
 			o->dest[i][--n] = 0;
 	}
+	if (o->script && o->script[0] != '/')
+		return bad("s", "the script must be given by its full path");
 	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)
 		return bad("K", "-k and -K must list the same number of items");
 	return 0;

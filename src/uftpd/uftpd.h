@@ -36,6 +36,7 @@ struct uftpd_opts {
 	const char *logfile;      /* -L */
 	const char *statusfile;   /* -F */
 	int quiet;                /* -q */
+	const char *script;       /* -s */
 	const char *pidfile;      /* -P */
 	const char *serverlist;   /* -S */
 	long cache;               /* -c */
