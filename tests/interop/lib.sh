@@ -26,6 +26,8 @@
 #   IL_GRTT        uftp -r value, default 0.1 (shorter announce phase)
 #   IL_PORT        UDP port, default 1044
 #   IL_UMASK       receivers' umask, default 022 (expected modes derive from it)
+#   IL_SHOST       host index the server runs on (default 0)
+#   IL_PRIV        private group for uftp -P (default 230.5.5.x / ff15::5:5:x)
 #   IL_SLOG_TAG    suffix for the server log name (several servers per lab)
 #   IL_SERVER_WRAP array: command prefix for uftp (e.g. /usr/bin/time -o f)
 #   UFTP_REF, UFTPD_REF, UFTP_KEYMGT_REF   the real binaries (/usr/bin/...)
@@ -120,7 +122,11 @@ il_pub() {
 	elif [ "$IL_V6" = 1 ]; then echo ff15::4:4:1
 	else echo 230.4.4.1; fi
 }
-il_priv() { if [ "$IL_V6" = 1 ]; then echo ff15::5:5:x; else echo 230.5.5.x; fi; }
+il_priv() {
+	if [ -n "${IL_PRIV:-}" ]; then echo "$IL_PRIV"
+	elif [ "$IL_V6" = 1 ]; then echo ff15::5:5:x
+	else echo 230.5.5.x; fi
+}
 il_if() { if [ "$IL_V6" = 1 ]; then lab_ip6 "$1"; else echo eth0; fi; }
 
 # il_recv I KIND DEST [uftpd options...]: start a receiver (foreground mode,
@@ -172,7 +178,7 @@ il_wait_recvs() {
 }
 
 # il_server KIND TIMEOUT_S SRCDIR [uftp options...] -- FILES...
-# Runs uftp in h0 from SRCDIR with the lab's addresses (-I -M -P -p -R -r) and
+# Runs uftp in h0 (h$IL_SHOST) from SRCDIR with the lab's addresses (-I -M -P -p -R -r) and
 # the given options; exit status in IL_SRC_RC (124: killed by the timeout),
 # output in IL_SLOG, command line in IL_SCMD.
 il_server() {
@@ -183,13 +189,14 @@ il_server() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	files=("$@")
-	local -a cmd=("$bin" -I "$(il_if 0)" -M "$(il_pub)" -p "$IL_PORT" -R "$IL_RATE" -r "$IL_GRTT")
+	local sh=${IL_SHOST:-0}
+	local -a cmd=("$bin" -I "$(il_if "$sh")" -M "$(il_pub)" -p "$IL_PORT" -R "$IL_RATE" -r "$IL_GRTT")
 	[ "$IL_UNICAST" = 1 ] || cmd+=(-P "$(il_priv)")
 	cmd+=("${opts[@]}" "${files[@]}")
 	IL_SLOG=$IL_WORK/$IL_LAB-uftp${IL_SLOG_TAG:-}.log
 	IL_SCMD="(cd $dir && ${cmd[*]})"
-	echo "# $kind uftp on h0: $IL_SCMD" >"$IL_SLOG"
-	(cd "$dir" && lab_exec h0 timeout -k 2 "$t" "${IL_SERVER_WRAP[@]}" "${cmd[@]}") >>"$IL_SLOG" 2>&1
+	echo "# $kind uftp on h$sh: $IL_SCMD" >"$IL_SLOG"
+	(cd "$dir" && lab_exec "h$sh" timeout -k 2 "$t" "${IL_SERVER_WRAP[@]}" "${cmd[@]}") >>"$IL_SLOG" 2>&1
 	IL_SRC_RC=$?
 	return 0
 }

@@ -9,7 +9,8 @@
 #                             (default)   ref-ref (baseline, on request)
 #   mix = receiver h1 runs our uftpd, h2 the real one, in the same session.
 # Cases: plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast
-#        ipv6 tree loss   (see case_* below; unicast has one receiver, h1).
+#        ipv6 tree loss concurrent   (see case_* below; unicast has one
+#        receiver, h1; concurrent: servers on h0 and h2 to the receiver h1).
 # Every received tree is compared with the source byte for byte and by
 # metadata (tests/tools/treecmp.py): names, types, sizes, modes, file mtimes,
 # symlink targets. A case passes when uftp exits 0, every receiver's tree is
@@ -28,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_COMBOS="ours-ref ref-ours ours-mix ref-mix ours-ours"
-ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss"
+ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent"
 COMBOS=${COMBOS:-$ALL_COMBOS}
 CASES=${CASES:-$ALL_CASES}
 CASE_TIMEOUT=${CASE_TIMEOUT:-60}
@@ -62,9 +63,12 @@ combo_kinds() {
 # ---------------------------------------------------------------- cases
 # Each case sets: DESC, NRECV (1|2), SOPTS (uftp options), CKEY (rsa|ec|"":
 # receiver i gets -k client<i>_<CKEY>.pem), TREE (small|full), FILES, IL_V6,
-# IL_UNICAST, DROP ("<host> <pct>" or "").
+# IL_UNICAST, DROP ("<host> <pct>" or ""), RHOSTS (hosts running a receiver,
+# default 1..NRECV), SHOSTS (hosts running a server at the same time, default
+# 0; with several, server on h<s> sends with -D from-h<s> and each receiver
+# must hold every from-h<s> tree).
 case_defaults() {
-	DESC="" NRECV=2 SOPTS=() CKEY="" TREE=small DROP=""
+	DESC="" NRECV=2 SOPTS=() CKEY="" TREE=small DROP="" RHOSTS="" SHOSTS=0
 	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir)
 	IL_V6=0 IL_UNICAST=0
 }
@@ -103,6 +107,10 @@ case_unicast() {
 case_ipv6() {
 	DESC="IPv6 multicast ff15::4:4:1 / ff15::5:5:x"
 	IL_V6=1
+}
+case_concurrent() {
+	DESC="two servers (h0, h2) send to one receiver (h1) at the same time"
+	RHOSTS=1 SHOSTS="0 2"
 }
 case_tree() {
 	DESC="directory tree: 1 and 3 MB files, deep dirs, empty dir, symlinks (relative, to a dir, dangling)"
@@ -143,37 +151,67 @@ run_case() {
 	local src
 	src=$(src_tree "$TREE")
 	local -a why=()
+	[ -n "$RHOSTS" ] || RHOSTS=$(seq 1 "$NRECV")
 	il_lab "$NRECV" || { echo "FAIL $combo $cs (lab_up failed)"; return 1; }
-	for ((i = 1; i <= NRECV; i++)); do
+	for i in $RHOSTS; do
 		local -a copts=()
 		[ -n "$CKEY" ] && copts=(-k "$IL_KEYS/client${i}_$CKEY.pem")
 		rm -rf "$IL_WORK/$IL_LAB-d$i"
 		il_recv "$i" "${rk[i]}" "$IL_WORK/$IL_LAB-d$i" "${copts[@]}"
 	done
-	local started=0
+	local started=0 sh
+	local -a subs=("")
 	if il_wait_recvs 10; then
 		started=1
 		[ -n "$DROP" ] && il_drop "${DROP%% *}" "${DROP##* }"
 		[ -n "${CAPTURE:-}" ] && il_capture_start
-		il_server "$skind" "$CASE_TIMEOUT" "$src" "${SOPTS[@]}" -- "${FILES[@]}"
+		if [ "$SHOSTS" = 0 ]; then
+			il_server "$skind" "$CASE_TIMEOUT" "$src" "${SOPTS[@]}" -- "${FILES[@]}"
+			[ "$IL_SRC_RC" = 0 ] || why+=("uftp ($skind) exit $IL_SRC_RC$([ "$IL_SRC_RC" = 124 ] && echo ' (timeout)')")
+		else
+			subs=()
+			local -a spids=()
+			for sh in $SHOSTS; do
+				subs+=("from-h$sh")
+				(IL_SHOST=$sh IL_PRIV=230.5.5.$((100 + sh)) IL_SLOG_TAG=-h$sh \
+					il_server "$skind" "$CASE_TIMEOUT" "$src" "${SOPTS[@]}" -D "from-h$sh" -- "${FILES[@]}"
+				echo "$IL_SRC_RC" >"$IL_WORK/$IL_LAB-rc-h$sh") &
+				spids+=($!)
+			done
+			for i in "${spids[@]}"; do lab_wait_pid "$i" $((CASE_TIMEOUT + 10)); done
+			for sh in $SHOSTS; do
+				local src_rc
+				src_rc=$(cat "$IL_WORK/$IL_LAB-rc-h$sh" 2>/dev/null)
+				[ "$src_rc" = 0 ] || why+=("uftp ($skind) on h$sh exit ${src_rc:-?}")
+			done
+			IL_SLOG=$IL_WORK/$IL_LAB-uftp-h0.log
+		fi
 		sleep 0.3 # last COMPLETE/DONE_CONF exchanges
-		[ "$IL_SRC_RC" = 0 ] || why+=("uftp ($skind) exit $IL_SRC_RC$([ "$IL_SRC_RC" = 124 ] && echo ' (timeout)')")
 	else
 		why+=("${IL_ERR[@]}" "(uftp not started)")
 	fi
 	il_capture_stop
 	local dropped=""
 	[ -n "$DROP" ] && dropped=$(lab_drop_count "h${DROP%% *}")
+	[ "$dropped" = 0 ] && why+=("no datagram was dropped: the loss was not injected")
 	il_stop_recvs
-	for ((i = 1; i <= NRECV; i++)); do
+	local sub d
+	for i in $RHOSTS; do
 		[ "$started" = 1 ] || continue
 		[ "${IL_RALIVE[i]}" = 1 ] || why+=("receiver h$i (${rk[i]}) exited during the session (status ${IL_RRC[i]:-?})")
-		if ! il_compare "$src" "$IL_WORK/$IL_LAB-d$i" >"$IL_WORK/$IL_LAB-cmp$i.txt" 2>&1; then
-			why+=("receiver h$i (${rk[i]}) tree differs: $(grep -c '^treecmp' "$IL_WORK/$IL_LAB-cmp$i.txt") entries")
-		fi
+		for sub in "${subs[@]}"; do
+			d=$IL_WORK/$IL_LAB-d$i${sub:+/$sub}
+			if ! il_compare "$src" "$d" >>"$IL_WORK/$IL_LAB-cmp$i.txt" 2>&1; then
+				why+=("receiver h$i (${rk[i]}) tree ${sub:+$sub }differs: $(grep -c '^treecmp' "$IL_WORK/$IL_LAB-cmp$i.txt") entries")
+			fi
+		done
 		il_sanitized "${IL_RLOG[i]}" && why+=("receiver h$i (${rk[i]}) log has a sanitizer/assert report")
 	done
-	il_sanitized "$IL_SLOG" && why+=("uftp ($skind) log has a sanitizer/assert report")
+	for sh in $SHOSTS; do
+		[ "$SHOSTS" = 0 ] || IL_SLOG=$IL_WORK/$IL_LAB-uftp-h$sh.log
+		il_sanitized "$IL_SLOG" && why+=("uftp ($skind) log has a sanitizer/assert report")
+	done
+	[ "$SHOSTS" = 0 ] || IL_SLOG=$IL_WORK/$IL_LAB-uftp-h0.log
 	il_lab_down
 	local extra=""
 	[ -n "$dropped" ] && extra=", $dropped datagrams dropped at h${DROP%% *}"
@@ -184,11 +222,16 @@ run_case() {
 	echo "FAIL $combo $cs ($((SECONDS - t0)) s$extra) - $DESC"
 	local r
 	for r in "${why[@]}"; do echo "    $r"; done
-	for ((i = 1; i <= NRECV; i++)); do
+	for i in $RHOSTS; do
 		[ -s "$IL_WORK/s$IL_LABNO-cmp$i.txt" ] && head -n 12 "$IL_WORK/s$IL_LABNO-cmp$i.txt" | sed "s/^/    h$i: /"
 	done
-	[ "$started" = 1 ] && tail_log "$IL_SLOG" 10
-	for ((i = 1; i <= NRECV; i++)); do tail_log "${IL_RLOG[i]}" 8; done
+	if [ "$started" = 1 ]; then
+		for sh in $SHOSTS; do
+			[ "$SHOSTS" = 0 ] || IL_SLOG=$IL_WORK/s$IL_LABNO-uftp-h$sh.log
+			tail_log "$IL_SLOG" 10
+		done
+	fi
+	for i in $RHOSTS; do tail_log "${IL_RLOG[i]}" 8; done
 	return 1
 }
 
