@@ -8,7 +8,7 @@
 #   KEEP=1 ...                                        # keep logs and trees
 #
 # Lab: h0 legitimate server (real uftp, or ours with SERVER=ours), h1 the
-# receiver under test (-D <box>/a/b/dest), h2 the attacker
+# receiver under test (-D <box>/a/b/dest,<box>/root2), h2 the attacker
 # (tests/tools/uftp_craft.py). While h0 sends a tree, h2:
 #   1. sniffs the legit ANNOUNCE (group ID, server ID, private group);
 #   2. sends garbage and every truncation of well-formed messages to the
@@ -19,13 +19,16 @@
 #      "../" chains up to /, absolute paths outside the roots, "." and "",
 #      names with a NUL byte, an over-long component, an over-long path,
 #      a symlink pointing outside followed by a file written "through" it
-#      (absolute and relative), a directory named "../x"; then mutated
+#      (absolute and relative), a directory named "../x", absolute names
+#      that only share a prefix with a root or climb out of one with "..";
+#      one absolute name inside the second root must work; then mutated
 #      FILEINFO/FILESEG/DONE datagrams;
 #   Later, during a second session, ABORTs with the server's ID spoofed from
 #   the attacker's address.
 # The real uftpd fails the legit-session checks (it aborts its session on a
 # truncated FILEINFO that carries the server's ID from another address, and
-# obeys the spoofed ABORT): with TARGET=ref those are printed as XFAIL.
+# obeys the spoofed ABORT), and writes "<root>-evil/x" (it matches absolute
+# names against the roots by string prefix): with TARGET=ref those are XFAIL.
 # Checks: daemon alive after each phase; nothing written outside the roots
 # (snapshot of the box outside dest, every ".." landing spot); a log line for
 # the rejected names; the legit session exits 0 and its tree is identical;
@@ -59,17 +62,18 @@ ko_ref() { if [ "$TARGET" = ref ]; then echo "XFAIL (real uftpd) $*"; else ko "$
 W=$IL_WORK
 box=$W/box
 dest=$box/a/b/dest
-mkdir -p "$dest" "$box/outside/keep"
+dest2=$box/root2
+mkdir -p "$dest" "$dest2" "$box/outside/keep"
 echo sentinel >"$box/outside/keep/file"
 tok=hx$$
 snapshot() { # everything under the box except dest, with sizes and link targets
-	(cd "$box" && find . -path ./a/b/dest -prune -o -printf '%y %p %s %l\n' | sort)
+	(cd "$box" && find . \( -path ./a/b/dest -o -path ./root2 \) -prune -o -printf '%y %p %s %l\n' | sort)
 }
 snapshot >"$W/box.before"
 
 il_make_tree "$W/src" full
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
-il_recv 1 "$TARGET" "$dest" -x 4
+il_recv 1 "$TARGET" "$dest,$dest2" -x 4
 il_wait_recvs 10 || { printf 'FAIL %s\n' "${IL_ERR[@]}"; exit 1; }
 rpid=${IL_RPID[1]}
 alive() { if kill -0 "$rpid" 2>/dev/null; then ok "receiver alive $1"; else ko "receiver died $1 ($(tail -2 "${IL_RLOG[1]}" | tr '\n' '|'))"; fi; }
@@ -118,7 +122,9 @@ names+=("a/../../escape-$tok-a" "sub/./../../escape-$tok-b" "$box/outside/abs-$t
 	".." "." "" "nul\\x00../../escape-$tok-nul" "nul2/\\x00/../../../escape-$tok-nul2"
 	"$(printf 'L%.0s' $(seq 300))" "$(printf 'abcdefg/%.0s' $(seq 120))x"
 	"link:lnk-$tok=>$box/outside" "lnk-$tok/through-$tok" "link:rel-$tok=>../../../outside"
-	"rel-$tok/through-rel-$tok" "dir:../escdir-$tok" "ok-after-$tok.txt")
+	"rel-$tok/through-rel-$tok" "dir:../escdir-$tok" "${dest}-evil/prefix-$tok"
+	"$dest/../escape-abs-$tok" "$dest2/../../escape-abs2-$tok" "$dest2/in-root2-$tok.txt"
+	"ok-after-$tok.txt")
 logpos=$(wc -l <"${IL_RLOG[1]}")
 args=()
 for n in "${names[@]}"; do args+=(--name "$n"); done
@@ -131,6 +137,11 @@ if grep -q '^RESULT .ok-after' "$W/rogue.out" && grep -q "^RESULT 'ok-after-$tok
 	ok "a harmless file after the hostile ones is still accepted"
 else
 	ko "the harmless file after the hostile ones was not accepted"
+fi
+if [ -f "$dest2/in-root2-$tok.txt" ]; then
+	ok "an absolute name inside the second root (-D dest,root2) is written there"
+else
+	ko "an absolute name inside the second root was not written: $(grep -a "in-root2" "$W/rogue.out")"
 fi
 re='reject|invalid|illegal|refus|not allowed|outside|unsafe|bad (file|path|name)|contains'
 tail -n +"$((logpos + 1))" "${IL_RLOG[1]}" | grep -i -E "$re" | grep -v -i -E 'datagram|message size' >"$W/rejects.txt"
@@ -163,7 +174,7 @@ snapshot >"$W/box.after"
 if diff -u "$W/box.before" "$W/box.after" >"$W/box.diff"; then
 	ok "nothing written in the box outside dest ($box)"
 else
-	ko "entries changed outside dest:"
+	ko_ref "entries changed outside dest (the real uftpd matches absolute names against the roots by string prefix):"
 	sed 's/^/    /' "$W/box.diff" | head -20
 fi
 leaks=$(python3 - "$dest" "$tok" <<'EOF'

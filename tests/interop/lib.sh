@@ -130,12 +130,14 @@ il_priv() {
 il_if() { if [ "$IL_V6" = 1 ]; then lab_ip6 "$1"; else echo eth0; fi; }
 
 # il_recv I KIND DEST [uftpd options...]: start a receiver (foreground mode,
-# -d -q) in host hI writing to DEST; its output goes to $IL_WORK/<lab>-uftpd<I>.log.
+# -d -q) in host hI writing to DEST (uftpd -D: one dir or a comma list); its output goes to $IL_WORK/<lab>-uftpd<I>.log.
 il_recv() {
 	local i=$1 kind=$2 dest=$3 bin pub
 	shift 3
 	bin=$(il_bin "$kind" client) || return 2
-	mkdir -p "$dest"
+	local -a roots
+	IFS=, read -r -a roots <<<"$dest"
+	mkdir -p "${roots[@]}"
 	pub=$(il_pub)
 	[ "$IL_UNICAST" = 1 ] && pub=230.4.4.1 # listens on its own address anyway
 	IL_RKIND[i]=$kind
