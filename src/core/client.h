@@ -34,8 +34,11 @@
  */
 struct uftp_client_fops {
 	void *arg;
-	/* Creates (truncating) a regular file for writing; returns a handle >= 0. */
-	int (*open)(void *arg, size_t root, const char *rel);
+	/*
+	 * Creates (truncating) a regular file for writing; returns a handle >= 0.
+	 * group_id and file_id identify the transfer (for temporary names).
+	 */
+	int (*open)(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id);
 	/* Writes buf[0..len) at offset off of handle h. */
 	int (*write)(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len);
 	/*

@@ -241,6 +241,9 @@ struct wcache {
 	uint64_t off;
 	size_t len;
 	uint8_t *buf;
+	struct uftp_fstore *fs; /* -t: rename tmp to rel when complete */
+	char rel[4097];
+	char tmp[4128];
 };
 
 static struct wcache caches[MAX_CACHES];
@@ -279,21 +282,44 @@ static int cache_flush(struct wcache *w)
 	return rv;
 }
 
-static int f_open(void *arg, size_t root, const char *rel)
+static struct wcache *cache_slot(int fd)
 {
-	struct uftpd *d = arg;
-	int fd = uftp_fstore_create(&d->fs[root], rel, 0644, 1);
 	size_t i;
 
-	for (i = 0; fd >= 0 && i < MAX_CACHES; i++) {
+	for (i = 0; i < MAX_CACHES; i++) {
 		if (caches[i].buf && caches[i].fd >= 0)
 			continue;
 		if (!caches[i].buf)
 			caches[i].buf = malloc(cache_size);
-		if (caches[i].buf)
-			caches[i].fd = fd, caches[i].len = 0;
-		break;
+		if (!caches[i].buf)
+			return NULL;
+		caches[i].fd = fd, caches[i].len = 0, caches[i].fs = NULL;
+		return &caches[i];
 	}
+	return NULL;
+}
+
+static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id)
+{
+	struct uftpd *d = arg;
+	char tmp[sizeof(caches[0].tmp)];
+	struct wcache *w;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.~uftp-%08X-%04X", rel, group_id, file_id);
+	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0644, 1);
+	if (fd < 0)
+		return fd;
+	w = cache_slot(fd);
+	if (!d->o->tempfile)
+		return fd; /* without a cache slot, writes go straight to disk */
+	if (!w) {
+		close(fd);
+		return UFTP_ERR_NOMEM;
+	}
+	w->fs = &d->fs[root];
+	snprintf(w->rel, sizeof(w->rel), "%s", rel);
+	snprintf(w->tmp, sizeof(w->tmp), "%s", tmp);
 	return fd;
 }
 
@@ -324,10 +350,8 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	int rv = 0;
 
 	(void)arg;
-	if (w) {
+	if (w)
 		rv = cache_flush(w);
-		w->fd = -1;
-	}
 	if (ok && rv == 0) {
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
@@ -336,6 +360,10 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	}
 	if (close(h) < 0)
 		rv = UFTP_ERR_IO;
+	if (w && w->fs && ok && rv == 0)
+		rv = uftp_fstore_rename(w->fs, w->tmp, w->rel);
+	if (w)
+		w->fd = -1;
 	return rv;
 }
 

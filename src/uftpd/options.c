@@ -34,6 +34,7 @@ static void usage(FILE *out)
 	    "  -F file     status lines (CONNECT / RESULT); @LOG: into the log\n"
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
+	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"
 	    "  -s script   run 'script -I session_id path' after each received file\n"
 	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
 	    "  -c bytes    write cache per file, 10240-20971520 (default 1048576)\n"
@@ -122,7 +123,7 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'n': rv = parse_size(arg, 1, 1000, &l, "n"), o->log_count = (unsigned)l; break;
 	case 'I': rv = list(arg, o->ifaces, &o->nifaces, "I"); break;
 	case 'M': rv = list(arg, o->pubs, &o->npubs, "M"); break;
-	case 't':
+	case 't': o->tempfile = 1; break;
 	case 'T':
 	case 'A':
 	case 'R':

@@ -24,6 +24,7 @@ enum {
 
 struct uftpd_opts {
 	int debug;          /* -d */
+	int tempfile;       /* -t */
 	uint16_t port;      /* -p */
 	int bufsize;        /* -B */
 	int encrypted_only; /* -E */

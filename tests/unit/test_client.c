@@ -65,9 +65,9 @@ static struct mfile *mf_find(const char *name)
 	return NULL;
 }
 
-static int m_open(void *arg, size_t root, const char *rel)
+static int m_open(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id)
 {
-	(void)arg;
+	(void)arg, (void)group_id, (void)file_id;
 	if (nfiles == MAXFILES)
 		return UFTP_ERR_NOSPACE;
 	mf_new(root, rel, 'f');
