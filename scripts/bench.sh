@@ -1,4 +1,6 @@
 #!/bin/bash
+# IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
 # scripts/bench.sh - goodput and CPU cost of our uftp/uftpd next to the real
 # UFTP 4.10.2, on the network-namespace testbed (not part of CI).
 #

@@ -1,4 +1,6 @@
 #!/bin/bash
+# IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
 # tests/integration/hostile.sh - a receiver under attack keeps running, logs,
 # writes nothing outside its destination roots, and a legitimate session
 # running at the same time still arrives intact.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
 # tests/interop/sessions.sh - whole UFTP sessions between our uftp/uftpd and the
 # real UFTP 4.10.2, in a network-namespace lab (server h0, receivers h1, h2).
 #
