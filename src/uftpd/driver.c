@@ -248,6 +248,7 @@ struct wcache {
 
 static struct wcache caches[MAX_CACHES];
 static size_t cache_size = 1048576;
+static mode_t file_mode = 0644; /* 0666 less the umask, as the reference creates files */
 
 static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 {
@@ -307,7 +308,7 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.~uftp-%08X-%04X", rel, group_id, file_id);
-	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0644, 1);
+	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0666, 1);
 	if (fd < 0)
 		return fd;
 	w = cache_slot(fd);
@@ -355,7 +356,7 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	if (ok && rv == 0) {
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
-		if (fchmod(h, 0644) < 0 || futimens(h, ts) < 0)
+		if (fchmod(h, file_mode) < 0 || futimens(h, ts) < 0)
 			rv = UFTP_ERR_IO;
 	}
 	if (close(h) < 0)
@@ -371,7 +372,7 @@ static int f_mkdir(void *arg, size_t root, const char *rel)
 {
 	struct uftpd *d = arg;
 
-	return uftp_fstore_mkdir(&d->fs[root], rel, 0755);
+	return uftp_fstore_mkdir(&d->fs[root], rel, 0777);
 }
 
 static int f_symlink(void *arg, size_t root, const char *rel, const char *target)
@@ -766,6 +767,9 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	d->env.log = core_log;
 	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
 	cache_size = (size_t)o->cache;
+	file_mode = umask(022);
+	umask(file_mode);
+	file_mode = 0666 & ~file_mode;
 	for (i = 0; i < MAX_CACHES; i++)
 		caches[i].fd = -1;
 	d->core = uftp_client_new(&d->cfg, &d->env);
