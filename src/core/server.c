@@ -72,12 +72,21 @@ size_t srv_active(const struct uftp_server *s)
 	return n;
 }
 
+static const char *const cstate_names[] = {"NEW", "CONFIRMED", "ACTIVE", "DONE", "LOST", "ABORTED"};
+
+void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state)
+{
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X: %s -> %s", c->id,
+	             cstate_names[c->state], cstate_names[state]);
+	c->state = state;
+}
+
 void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why)
 {
 	if (c->state == CS_LOST || c->state == CS_ABORTED || c->state == CS_DONE)
 		return;
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X dropped: %s", c->id, why);
-	c->state = CS_LOST;
+	srv_set_cstate(s, c, CS_LOST);
 	srv_event(s, UFTP_SEV_CLIENT_LOST, c->id, 0, 0, why);
 }
 
@@ -385,7 +394,7 @@ static int h_abort(struct uftp_server *s, struct srv_client *c, const struct uft
 	memcpy(text, a.text, a.text_len);
 	text[a.text_len] = '\0';
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X aborted: %s", c->id, text);
-	c->state = CS_ABORTED;
+	srv_set_cstate(s, c, CS_ABORTED);
 	srv_event(s, UFTP_SEV_CLIENT_ABORT, c->id, 0, 0, text);
 	if (!srv_check_quit(s, now))
 		srv_check_file_done(s, now);

@@ -124,6 +124,7 @@ void srv_event(struct uftp_server *s, int type, uint32_t id, int status, uint64_
                const char *text);
 struct srv_client *srv_find(struct uftp_server *s, uint32_t id);
 void srv_set_phase(struct uftp_server *s, int phase, uint64_t now);
+void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state);
 void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why);
 size_t srv_active(const struct uftp_server *s);
 void srv_wire_time(const struct uftp_server *s, uint64_t now, uint32_t *sec, uint32_t *usec);

@@ -95,10 +95,10 @@ static void confirmed(struct uftp_server *s, struct srv_client *c)
 	if (c->state != CS_NEW)
 		return;
 	if (s->encrypted) {
-		c->state = CS_CONFIRMED;
+		srv_set_cstate(s, c, CS_CONFIRMED);
 		return;
 	}
-	c->state = CS_ACTIVE;
+	srv_set_cstate(s, c, CS_ACTIVE);
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 }
@@ -397,7 +397,7 @@ int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_
 		srv_client_lost(s, c, "verify data mismatch");
 		return UFTP_ERR_AUTH;
 	}
-	c->state = CS_ACTIVE;
+	srv_set_cstate(s, c, CS_ACTIVE);
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered (keys confirmed)", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 	check_closed_complete(s, now);

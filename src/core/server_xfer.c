@@ -466,7 +466,7 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 static void complete_end(struct uftp_server *s, struct srv_client *c)
 {
 	if (c->state == CS_ACTIVE) {
-		c->state = CS_DONE;
+		srv_set_cstate(s, c, CS_DONE);
 		uftp_env_log(s->env, UFTP_LOG_INFO, "client 0x%08X completed the session", c->id);
 	}
 	if (c->state == CS_DONE)

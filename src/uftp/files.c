@@ -208,6 +208,10 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 	rv = make_list(f);
 	if (rv < 0)
 		return rv;
+	if (f->n == 0) {
+		log_warnx("no files to send");
+		return UFTP_ERR_INVALID;
+	}
 	f->ops.arg = f;
 	f->ops.read_at = read_at;
 	return 0;
