@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,14 @@ static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
 	*usec = 0;
 }
 
+static void print_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	(void)level;
+	if (getenv("TEST_SERVER_LOG"))
+		fprintf(stderr, "log: %s\n", msg);
+}
+
 static void setup(struct fixture *f)
 {
 	size_t i;
@@ -79,7 +88,8 @@ static void setup(struct fixture *f)
 	f->env.random = fake_random;
 	f->env.random_arg = f;
 	f->env.wall_time = fake_wall;
-	f->env.log_level = -1;
+	f->env.log = print_log;
+	f->env.log_level = UFTP_LOG_DEBUG;
 	f->fops.arg = f;
 	f->fops.read_at = mem_read;
 	f->files[0].name = "pattern.bin";
@@ -421,14 +431,77 @@ static void test_garbage_dropped(void)
 
 struct enc_client {
 	const struct uftp_crypto_ops *ops;
+	int keytype, hashtype, keyex;
+	struct uftp_pkey *lkey; /* long-term key for CLIENT_KEY, or NULL */
 	uint8_t srand[UFTP_RAND_LEN], crand[UFTP_RAND_LEN], pm[UFTP_PREMASTER_LEN], gm[48];
+	size_t pmlen;
+	uint8_t blob[UFTP_MAX_BLOB_LEN];
+	size_t bloblen;
 	struct uftp_keys ck, gk;
 };
+
+/* ECDH: our ephemeral key goes in REGISTER, the premaster comes from the server's. */
+static int ecdh_keyinfo(struct enc_client *c, const struct uftp_ext_enc_info *ei, uint8_t *ki,
+                        size_t cap)
+{
+	struct uftp_pkey *sdh = NULL, *eph = NULL;
+	struct uftp_keyblob kb;
+	int kl;
+
+	CU_ASSERT_FATAL(uftp_decode_keyblob(&kb, ei->dhkey, ei->dhkey_len) > 0);
+	CU_ASSERT_FATAL(c->ops->blob_import(ei->dhkey, ei->dhkey_len, &sdh) > 0);
+	CU_ASSERT_EQUAL_FATAL(c->ops->pkey_generate(UFTP_BLOB_EC, kb.curve, &eph), 0);
+	CU_ASSERT_EQUAL(uftp_keysched_ecdh_premaster(c->ops, eph, sdh, c->pm), 0);
+	c->pmlen = UFTP_ECDH_PREMASTER_LEN;
+	kl = c->ops->blob_export(eph, ki, cap);
+	c->ops->pkey_free(sdh);
+	c->ops->pkey_free(eph);
+	return kl;
+}
+
+static int rsa_keyinfo(struct enc_client *c, const struct uftp_ext_enc_info *ei, uint8_t *ki,
+                       size_t cap)
+{
+	struct uftp_pkey *spub = NULL;
+	int kl;
+
+	CU_ASSERT_FATAL(c->ops->blob_import(ei->pubkey, ei->pubkey_len, &spub) > 0);
+	c->ops->random(c->pm, sizeof(c->pm));
+	c->pmlen = sizeof(c->pm);
+	kl = c->ops->rsa_encrypt(spub, c->pm, sizeof(c->pm), ki, cap);
+	c->ops->pkey_free(spub);
+	return kl;
+}
+
+/* CLIENT_KEY: our long-term key and its signature over the handshake so far. */
+static void send_client_key(struct fixture *f, struct enc_client *c)
+{
+	struct uftp_handshake hs = {
+	    GROUP, f->cfg.priv_addr.addr, 4, c->srand, c->crand, c->pm, c->pmlen, NULL, 0, NULL};
+	struct uftp_client_key ck = {0};
+	uint8_t msg[256], sig[UFTP_MAX_SIG_LEN], body[1200];
+	int n, sl;
+	ssize_t len;
+
+	n = c->ops->blob_export(c->lkey, c->blob, sizeof(c->blob));
+	CU_ASSERT_FATAL(n > 0);
+	c->bloblen = (size_t)n;
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	CU_ASSERT_FATAL(n > 0);
+	sl = c->ops->sign(c->lkey, c->hashtype, msg, (size_t)n, sig, sizeof(sig));
+	CU_ASSERT_FATAL(sl > 0);
+	ck.pubkey = c->blob;
+	ck.pubkey_len = c->bloblen;
+	ck.verify = sig;
+	ck.verify_len = (size_t)sl;
+	len = uftp_encode_client_key(body, sizeof(body), &ck);
+	CU_ASSERT_FATAL(len > 0);
+	feed(f, CLIENT1, body, (size_t)len);
+}
 
 static void enc_register(struct fixture *f, struct enc_client *c)
 {
 	struct uftp_ext_enc_info ei;
-	struct uftp_pkey *spub = NULL;
 	struct uftp_register r = {0};
 	uint8_t body[400], ki[256];
 	int kl;
@@ -437,51 +510,50 @@ static void enc_register(struct fixture *f, struct enc_client *c)
 	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
 	CU_ASSERT_FATAL(
 	    uftp_decode_ext_enc_info(&ei, f->m.u.announce.ext, f->m.u.announce.ext_len) > 0);
-	CU_ASSERT_EQUAL(ei.keytype, UFTP_KEY_AES256_GCM);
-	CU_ASSERT_EQUAL(ei.sigtype, UFTP_SIG_AUTHENC);
+	CU_ASSERT_EQUAL(ei.keytype, c->keytype);
+	CU_ASSERT_EQUAL(ei.keyextype, c->keyex);
+	CU_ASSERT_EQUAL(ei.flags, c->lkey ? UFTP_ENC_INFO_CLIENT_AUTH : 0);
 	memcpy(c->srand, ei.rand, UFTP_RAND_LEN);
-	CU_ASSERT_FATAL(c->ops->blob_import(ei.pubkey, ei.pubkey_len, &spub) > 0);
 	c->ops->random(c->crand, sizeof(c->crand));
-	c->ops->random(c->pm, sizeof(c->pm));
-	kl = c->ops->rsa_encrypt(spub, c->pm, sizeof(c->pm), ki, sizeof(ki));
+	kl = c->keyex == UFTP_KEYEX_RSA ? rsa_keyinfo(c, &ei, ki, sizeof(ki))
+	                                : ecdh_keyinfo(c, &ei, ki, sizeof(ki));
 	CU_ASSERT_FATAL(kl > 0);
-	c->ops->pkey_free(spub);
 	r.rand = c->crand;
 	r.keyinfo = ki;
 	r.keyinfo_len = (size_t)kl;
 	n = uftp_encode_register(body, sizeof(body), &r);
 	CU_ASSERT_FATAL(n > 0);
 	feed(f, CLIENT1, body, (size_t)n);
+	if (c->lkey)
+		send_client_key(f, c);
 }
 
-static void enc_keyinfo(struct fixture *f, struct enc_client *c)
+static void enc_keyinfo_got(struct fixture *f, struct enc_client *c)
 {
 	uint8_t master[48];
 	struct uftp_destkey dk;
 
-	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_KEYINFO);
 	CU_ASSERT_EQUAL_FATAL(f->m.u.keyinfo.key_count, 1);
 	dk = uftp_keyinfo_get(&f->m.u.keyinfo, 0);
 	CU_ASSERT_EQUAL(dk.client_id, CLIENT1);
-	CU_ASSERT_EQUAL(uftp_keysched_master(c->ops, UFTP_HASH_SHA256, c->pm, sizeof(c->pm),
-	                                     c->srand, c->crand, master),
-	                0);
-	CU_ASSERT_EQUAL(uftp_keysched_client_keys(c->ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256,
-	                                          master, c->srand, c->crand, &c->ck),
+	CU_ASSERT_EQUAL(
+	    uftp_keysched_master(c->ops, c->hashtype, c->pm, c->pmlen, c->srand, c->crand, master),
+	    0);
+	CU_ASSERT_EQUAL(uftp_keysched_client_keys(c->ops, c->keytype, c->hashtype, master, c->srand,
+	                                          c->crand, &c->ck),
 	                0);
 	CU_ASSERT_EQUAL_FATAL(uftp_keysched_keyinfo_unwrap(c->ops, &c->ck, SERVER,
 	                                                   f->m.u.keyinfo.iv_ctr, dk.groupmaster,
 	                                                   c->gm),
 	                      0);
-	CU_ASSERT_EQUAL(uftp_keysched_group_keys(c->ops, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256,
-	                                         c->gm, c->srand, &c->gk),
-	                0);
+	CU_ASSERT_EQUAL(
+	    uftp_keysched_group_keys(c->ops, c->keytype, c->hashtype, c->gm, c->srand, &c->gk), 0);
 }
 
 static void enc_ack(struct fixture *f, struct enc_client *c)
 {
-	struct uftp_handshake hs = {GROUP, f->cfg.priv_addr.addr, 4,    c->srand, c->crand,
-	                            c->pm, sizeof(c->pm),         NULL, 0,        c->gm};
+	struct uftp_handshake hs = {
+	    GROUP, f->cfg.priv_addr.addr, 4, c->srand, c->crand, c->pm, c->pmlen, NULL, 0, c->gm};
 	struct uftp_envelope env = {c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
 	struct uftp_keyinfo_ack ka = {0};
 	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, CLIENT1, GROUP, 0, 0, 0};
@@ -490,7 +562,11 @@ static void enc_ack(struct fixture *f, struct enc_client *c)
 	ssize_t n;
 	int len;
 
-	CU_ASSERT_EQUAL(uftp_keysched_verify_data(c->ops, UFTP_HASH_SHA256, &hs, verify), 0);
+	if (c->lkey) {
+		hs.client_key_blob = c->blob;
+		hs.client_key_blob_len = c->bloblen;
+	}
+	CU_ASSERT_EQUAL(uftp_keysched_verify_data(c->ops, c->hashtype, &hs, verify), 0);
 	ka.verify = verify;
 	n = uftp_encode_keyinfo_ack(body, sizeof(body), &ka);
 	CU_ASSERT_FATAL(n > 0);
@@ -500,48 +576,101 @@ static void enc_ack(struct fixture *f, struct enc_client *c)
 	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now), 0);
 }
 
-static void test_encrypted_rsa_gcm(void)
+/* Runs registration with an encrypted server; returns the first FILEINFO's counter (0: none). */
+static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int client_auth,
+                            const uint8_t *fp)
 {
 	struct uftp_server_host hosts[1] = {{CLIENT1, 0, {0}}};
-	struct enc_client c;
 	struct uftp_pkey *skey = NULL;
 	struct uftp_envelope env;
 	struct fixture f;
 	uint8_t plain[2000];
-	uint64_t ctr;
+	uint64_t ctr = 0;
+
+	CU_ASSERT_EQUAL_FATAL(c->ops->pkey_generate(skeytype, param, &skey), 0);
+	setup(&f);
+	f.env.crypto = c->ops;
+	f.cfg.keytype = c->keytype;
+	f.cfg.hashtype = c->hashtype;
+	f.cfg.keyextype = c->keyex;
+	f.cfg.curve = UFTP_CURVE_SECP256R1;
+	f.cfg.client_auth = client_auth;
+	f.cfg.server_key = skey;
+	if (fp) {
+		hosts[0].has_fp = 1;
+		memcpy(hosts[0].fp, fp, UFTP_SERVER_FP_LEN);
+	}
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 1;
+	start(&f);
+	enc_register(&f, c);
+	if (next(&f, 0) == UFTP_MSG_KEYINFO) {
+		enc_keyinfo_got(&f, c);
+		enc_ack(&f, c);
+		CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ENCRYPTED);
+		env = (struct uftp_envelope){c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
+		CU_ASSERT_FATAL(
+		    uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain)) > 0);
+		CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILEINFO);
+	}
+	uftp_server_free(f.s);
+	c->ops->pkey_free(skey);
+	return ctr;
+}
+
+static void enc_init(struct enc_client *c, int keytype, int hashtype, int keyex)
+{
+	memset(c, 0, sizeof(*c));
+	c->ops = uftp_ossl_ops();
+	c->keytype = keytype;
+	c->hashtype = hashtype;
+	c->keyex = keyex;
+}
+
+static void test_encrypted_rsa_gcm(void)
+{
+	struct enc_client c;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	enc_init(&c, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256, UFTP_KEYEX_RSA);
+	CU_ASSERT_EQUAL(enc_session(&c, UFTP_BLOB_RSA, 1024, 0, NULL), 2); /* KEYINFO took 1 */
+}
+
+/* ECDH with ECDSA signatures, client authentication and a fingerprint check. */
+static void test_encrypted_ecdh_client_auth(void)
+{
+	uint8_t fp[UFTP_SERVER_FP_LEN], h[UFTP_MAX_HASH_LEN], blob[UFTP_MAX_BLOB_LEN];
+	struct enc_client c;
 	int n;
 
 	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
 		return;
-	memset(&c, 0, sizeof(c));
-	c.ops = uftp_ossl_ops();
-	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_RSA, 1024, &skey), 0);
-	setup(&f);
-	f.env.crypto = c.ops;
-	f.cfg.keytype = UFTP_KEY_AES256_GCM;
-	f.cfg.hashtype = UFTP_HASH_SHA256;
-	f.cfg.keyextype = UFTP_KEYEX_RSA;
-	f.cfg.server_key = skey;
-	f.cfg.hosts = hosts;
-	f.cfg.nhosts = 1;
-	start(&f);
-	enc_register(&f, &c);
-	enc_keyinfo(&f, &c);
-	enc_ack(&f, &c);
-	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ENCRYPTED);
-	env = (struct uftp_envelope){c.ops, UFTP_SIG_AUTHENC, &c.gk, NULL, NULL};
-	n = uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain));
+	enc_init(&c, UFTP_KEY_AES128_GCM, UFTP_HASH_SHA384, UFTP_KEYEX_ECDH_ECDSA);
+	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &c.lkey), 0);
+	n = c.ops->blob_export(c.lkey, blob, sizeof(blob));
 	CU_ASSERT_FATAL(n > 0);
-	CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILEINFO);
-	CU_ASSERT_EQUAL(ctr, 2); /* the KEYINFO took counter 1 */
-	uftp_server_free(f.s);
-	c.ops->pkey_free(skey);
+	c.ops->hash(UFTP_HASH_SHA1, blob, (size_t)n, h);
+	memcpy(fp, h, sizeof(fp));
+	CU_ASSERT_EQUAL(enc_session(&c, UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, 1, fp), 2);
+	fp[0] ^= 1; /* a wrong fingerprint: no KEYINFO */
+	enc_init(&c, UFTP_KEY_AES128_GCM, UFTP_HASH_SHA384, UFTP_KEYEX_ECDH_ECDSA);
+	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &c.lkey), 0);
+	CU_ASSERT_EQUAL(enc_session(&c, UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, 1, fp), 0);
+	c.ops->pkey_free(c.lkey);
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_open_session), CUTEST(test_nak_retransmit),  CUTEST(test_closed_group),
-    CUTEST(test_no_clients),   CUTEST(test_pacing),          CUTEST(test_silent_client_dropped),
-    CUTEST(test_client_abort), CUTEST(test_garbage_dropped), CUTEST(test_encrypted_rsa_gcm),
+    CUTEST(test_open_session),
+    CUTEST(test_nak_retransmit),
+    CUTEST(test_closed_group),
+    CUTEST(test_no_clients),
+    CUTEST(test_pacing),
+    CUTEST(test_silent_client_dropped),
+    CUTEST(test_client_abort),
+    CUTEST(test_garbage_dropped),
+    CUTEST(test_encrypted_rsa_gcm),
+    CUTEST(test_encrypted_ecdh_client_auth),
 };
 
 CUTEST_MAIN("server", tests)
