@@ -654,6 +654,7 @@ static void test_encrypted_ecdh_client_auth(void)
 	memcpy(fp, h, sizeof(fp));
 	CU_ASSERT_EQUAL(enc_session(&c, UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, 1, fp), 2);
 	fp[0] ^= 1; /* a wrong fingerprint: no KEYINFO */
+	c.ops->pkey_free(c.lkey);
 	enc_init(&c, UFTP_KEY_AES128_GCM, UFTP_HASH_SHA384, UFTP_KEYEX_ECDH_ECDSA);
 	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &c.lkey), 0);
 	CU_ASSERT_EQUAL(enc_session(&c, UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, 1, fp), 0);
