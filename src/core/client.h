@@ -73,10 +73,16 @@ struct uftp_client_server {
 
 /* Configuration; copied by uftp_client_new() except the borrowed pointers noted. */
 struct uftp_client_config {
-	uint32_t uid;                                 /* our client ID (-U), host order */
-	const char *roots[UFTP_CLIENT_MAX_ROOTS];     /* -D (borrowed, absolute, normalised) */
-	size_t nroots;                                /* >= 1 */
-	int encrypted_only;                           /* -E */
+	uint32_t uid;                             /* our client ID (-U), host order */
+	const char *roots[UFTP_CLIENT_MAX_ROOTS]; /* -D (borrowed, absolute, normalised) */
+	size_t nroots;                            /* >= 1 */
+	int encrypted_only;                       /* -E */
+	/*
+	 * -T: relative names are received under the extra root index nroots
+	 * as "_group_XXXXXXXX/<name>" (the session's group ID); absolute names
+	 * are rejected.  The driver moves them at UFTP_CEV_COMPLETE.
+	 */
+	int temp_dir;
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
 	size_t nkeys;
 	size_t max_sessions;                                        /* 0: default 16 */
@@ -94,6 +100,7 @@ enum uftp_client_event_type {
 	UFTP_CEV_FILE,     /* a file finished: name, size, status (UFTP_COMP_*) */
 	UFTP_CEV_DONE,     /* session completed normally */
 	UFTP_CEV_ABORTED,  /* session aborted or timed out: text says why */
+	UFTP_CEV_COMPLETE, /* end of session announced (DONE for file 0), COMPLETE sent */
 };
 
 struct uftp_client_event {

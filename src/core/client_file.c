@@ -208,6 +208,26 @@ static int repeat_reply(struct uftp_client *c, struct csession *s, uint64_t now)
 	return send_fileinfo_ack(c, s, now);
 }
 
+/* Where a wire name lands: a destination root, or the session's temp dir (-T). */
+static int resolve_name(struct uftp_client *c, const struct csession *s,
+                        const struct uftp_fileinfo *fi, size_t *root, char *rel, size_t cap)
+{
+	int rv, n;
+
+	if (!c->cfg.temp_dir)
+		return uftp_path_resolve(c->cfg.roots, c->cfg.nroots, (const char *)fi->name,
+		                         fi->name_len, root, rel, cap);
+	rv = uftp_path_check_relative((const char *)fi->name, fi->name_len);
+	if (rv < 0)
+		return rv;
+	n = snprintf(rel, cap, "_group_%08X/%.*s", s->group_id, (int)fi->name_len,
+	             (const char *)fi->name);
+	if (n < 0 || (size_t)n >= cap)
+		return UFTP_ERR_NOSPACE;
+	*root = c->cfg.nroots;
+	return 0;
+}
+
 static int accept_file(struct uftp_client *c, struct csession *s, const struct uftp_fileinfo *fi,
                        uint64_t now)
 {
@@ -222,8 +242,7 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 		file_finished(c, s, UFTP_COMP_NORMAL);
 		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_NORMAL, now);
 	}
-	rv = uftp_path_resolve(c->cfg.roots, c->cfg.nroots, (const char *)fi->name, fi->name_len,
-	                       &root, rel, sizeof(rel));
+	rv = resolve_name(c, s, fi, &root, rel, sizeof(rel));
 	if (rv < 0) {
 		cl_log(c, UFTP_LOG_WARN,
 		       "[%08X] rejecting file name '%s': outside the destination "
@@ -413,6 +432,7 @@ static int end_of_session(struct uftp_client *c, struct csession *s, uint64_t no
 		s->state = CS_DONE;
 		s->start = now;
 		s->resend_at = now + 4 * s->grtt;
+		cl_event(c, s, UFTP_CEV_COMPLETE, NULL);
 	}
 	return cl_send_complete(c, s, 0, UFTP_COMP_NORMAL, now);
 }

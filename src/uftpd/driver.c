@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,7 +139,7 @@ static void run_script(struct uftpd *d, const struct uftp_client_event *ev)
 	size_t root;
 	pid_t pid;
 
-	if (!d->o->script || ev->type != UFTP_CEV_FILE ||
+	if (!d->o->script || d->o->tempdir || ev->type != UFTP_CEV_FILE ||
 	    (ev->status != UFTP_COMP_NORMAL && ev->status != UFTP_COMP_OVERWRITE) ||
 	    ev->ftype == UFTP_FTYPE_DELETE || ev->ftype == UFTP_FTYPE_FREESPACE)
 		return;
@@ -154,6 +156,106 @@ static void run_script(struct uftpd *d, const struct uftp_client_event *ev)
 	}
 	if (pid < 0)
 		log_warn("cannot run %s", d->o->script);
+}
+
+static void spawn(const char *prog, char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(prog, argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		log_warn("cannot run %s", prog);
+}
+
+#define MAX_MOVED 4096
+
+/* Names directly inside dirfd (caller frees each and the array); count in *n. */
+static char **list_dir(int dirfd, size_t *n)
+{
+	char **names = calloc(MAX_MOVED, sizeof(char *));
+	int fd = dup(dirfd);
+	struct dirent *de;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	*n = 0;
+	if (!dir || !names) {
+		if (fd >= 0)
+			close(fd);
+		free(names);
+		return NULL;
+	}
+	while (*n < MAX_MOVED && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			names[(*n)++] = strdup(de->d_name);
+	}
+	closedir(dir);
+	return names;
+}
+
+/* -s after -T: one call with every top-level entry moved. */
+static void script_moved(struct uftpd *d, uint32_t group_id, char **names, size_t n)
+{
+	char sid[16], dash[] = "-I", **argv = calloc(n + 4, sizeof(char *));
+	char *prog = strdup(d->o->script);
+	size_t i, k = 0;
+
+	if (!argv || !prog) {
+		free(argv);
+		free(prog);
+		return;
+	}
+	snprintf(sid, sizeof(sid), "%08X", group_id);
+	argv[k++] = prog;
+	argv[k++] = dash;
+	argv[k++] = sid;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(d->o->dest[0]) + strlen(names[i]) + 2;
+		argv[k] = malloc(len);
+		if (argv[k])
+			snprintf(argv[k], len, "%s/%s", d->o->dest[0], names[i]), k++;
+	}
+	spawn(prog, argv);
+	for (i = 3; i < k; i++)
+		free(argv[i]);
+	free(argv);
+	free(prog);
+}
+
+/*
+ * -T: the session is over; move every top-level entry of temp/_group_ID
+ * into the destination, replacing what is there (as the reference does).
+ */
+static void move_group(struct uftpd *d, uint32_t group_id)
+{
+	struct uftp_fstore *tmp = &d->fs[d->o->ndest], *dst = &d->fs[0];
+	char grp[32], **names;
+	size_t i, n;
+	int gfd;
+
+	snprintf(grp, sizeof(grp), "_group_%08X", group_id);
+	gfd = openat(tmp->rootfd, grp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (gfd < 0)
+		return; /* nothing was received */
+	names = list_dir(gfd, &n);
+	for (i = 0; names && i < n; i++) {
+		if (!names[i])
+			continue;
+		uftp_fstore_remove(dst, names[i]); /* absent is fine */
+		if (renameat(gfd, names[i], dst->rootfd, names[i]) < 0)
+			log_warn("[%08X] cannot move %s/%s/%s to %s", group_id, tmp->root, grp,
+			         names[i], dst->root);
+	}
+	close(gfd);
+	if (unlinkat(tmp->rootfd, grp, AT_REMOVEDIR) < 0)
+		log_warn("[%08X] cannot remove %s/%s", group_id, tmp->root, grp);
+	if (names && d->o->script && n)
+		script_moved(d, group_id, names, n);
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
@@ -421,6 +523,8 @@ static void drain_events(struct uftpd *d)
 			group_ref(d, &ev.addr, 1);
 		else if (ev.type == UFTP_CEV_LEAVE)
 			group_ref(d, &ev.addr, -1);
+		else if (ev.type == UFTP_CEV_COMPLETE && d->o->tempdir)
+			move_group(d, ev.group_id);
 		else
 			status_event(d, &ev), run_script(d, &ev);
 	}
@@ -754,6 +858,14 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 		d->nfs++;
 	}
 	d->cfg.nroots = o->ndest;
+	if (o->tempdir) {
+		if (uftp_fstore_open(&d->fs[o->ndest], o->tempdir) < 0) {
+			log_warn("temp directory %s", o->tempdir);
+			return EXIT_BADOPT;
+		}
+		d->nfs++;
+		d->cfg.temp_dir = 1;
+	}
 	d->cfg.encrypted_only = o->encrypted_only;
 	memcpy(d->cfg.keys, d->keys, sizeof(d->keys));
 	d->cfg.nkeys = d->nkeys;

@@ -34,6 +34,7 @@ static void usage(FILE *out)
 	    "  -F file     status lines (CONNECT / RESULT); @LOG: into the log\n"
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
+	    "  -T dir      receive into dir/_group_ID/, moved to the destination at the end\n"
 	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"
 	    "  -s script   run 'script -I session_id path' after each received file\n"
 	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
@@ -124,7 +125,7 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'I': rv = list(arg, o->ifaces, &o->nifaces, "I"); break;
 	case 'M': rv = list(arg, o->pubs, &o->npubs, "M"); break;
 	case 't': o->tempfile = 1; break;
-	case 'T':
+	case 'T': o->tempdir = arg; break;
 	case 'A':
 	case 'R':
 	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
@@ -150,6 +151,8 @@ static int check_dests(struct uftpd_opts *o)
 		while (n > 1 && o->dest[i][n - 1] == '/')
 			o->dest[i][--n] = 0;
 	}
+	if (o->tempdir && (o->tempdir[0] != '/' || o->ndest > 1 || o->tempfile))
+		return bad("T", "needs an absolute path, one -D directory, and no -t");
 	if (o->script && o->script[0] != '/')
 		return bad("s", "the script must be given by its full path");
 	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)

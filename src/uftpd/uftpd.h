@@ -23,12 +23,13 @@ enum {
 #define MAX_LIST 32
 
 struct uftpd_opts {
-	int debug;          /* -d */
-	int tempfile;       /* -t */
-	uint16_t port;      /* -p */
-	int bufsize;        /* -B */
-	int encrypted_only; /* -E */
-	int dscp;           /* -Q */
+	int debug;           /* -d */
+	int tempfile;        /* -t */
+	const char *tempdir; /* -T */
+	uint16_t port;       /* -p */
+	int bufsize;         /* -B */
+	int encrypted_only;  /* -E */
+	int dscp;            /* -Q */
 	int have_uid;
 	uint32_t uid;         /* -U */
 	int loglevel;         /* -x */

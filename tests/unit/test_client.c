@@ -142,6 +142,8 @@ static void count_log(void *arg, int level, const char *msg)
 
 static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
 
+static int temp_dir_mode;
+
 static struct uftp_client *client(size_t max_sessions)
 {
 	struct uftp_client_config cfg;
@@ -152,6 +154,7 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.roots[1] = "/other";
 	cfg.nroots = 2;
 	cfg.max_sessions = max_sessions;
+	cfg.temp_dir = temp_dir_mode;
 	cfg.fops = &fops;
 	while (nfiles > 0)
 		free(files[--nfiles].data);
@@ -702,11 +705,34 @@ static void test_cc_ack(void)
 	uftp_client_free(c);
 }
 
+/* -T: relative names go to root index nroots under _group_ID/; absolute ones are refused. */
+static void test_temp_dir(void)
+{
+	struct uftp_client *c;
+	uint64_t t = SEC;
+
+	temp_dir_mode = 1;
+	c = client(0);
+	temp_dir_mode = 0;
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "a/b.txt", 5, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	CU_ASSERT(mf_find("2:_group_11223344/a/b.txt") != NULL);
+	fileinfo(c, 2, UFTP_FTYPE_REG, "/dst/abs.txt", 5, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_REJECTED);
+	count_events(c, 0);
+	done(c, 0, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_COMPLETE), 1);
+	uftp_client_free(c);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_cc_rate),           CUTEST(test_cc_ack),        CUTEST(test_register_timing),
-    CUTEST(test_closed_group),      CUTEST(test_status_bitmap), CUTEST(test_status_size),
-    CUTEST(test_rejected_names),    CUTEST(test_stray_abort),   CUTEST(test_garbage),
-    CUTEST(test_session_end),       CUTEST(test_idle_timeout),  CUTEST(test_eviction),
-    CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),           CUTEST(test_cc_ack),
+    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
