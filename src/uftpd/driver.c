@@ -225,6 +225,45 @@ static void script_moved(struct uftpd *d, uint32_t group_id, char **names, size_
 }
 
 /*
+ * -i: merges directory `name` of from into to entry by entry (files
+ * replace files; directories are merged), so nothing else in the
+ * destination is deleted.  Returns 0 when everything moved.
+ */
+static int merge_entry(int from, int to, const char *name, int depth)
+{
+	struct stat sf, st;
+	char **names;
+	size_t i, n;
+	int f, t, rv = 0;
+
+	if (fstatat(from, name, &sf, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (depth > 64 || !S_ISDIR(sf.st_mode) || fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(sf.st_mode) || fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			return renameat(from, name, to, name);
+		return -1; /* a file where a directory is: keep the directory */
+	}
+	f = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	t = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	names = f >= 0 && t >= 0 ? list_dir(f, &n) : NULL;
+	for (i = 0; names && i < n; i++) {
+		if (names[i] && merge_entry(f, t, names[i], depth + 1) < 0)
+			rv = -1;
+		free(names[i]);
+	}
+	free(names);
+	if (f >= 0)
+		close(f);
+	if (t >= 0)
+		close(t);
+	if (rv == 0)
+		unlinkat(from, name, AT_REMOVEDIR);
+	return rv;
+}
+
+/*
  * -T: the session is over; move every top-level entry of temp/_group_ID
  * into the destination, replacing what is there (as the reference does).
  */
@@ -243,13 +282,19 @@ static void move_group(struct uftpd *d, uint32_t group_id)
 	for (i = 0; names && i < n; i++) {
 		if (!names[i])
 			continue;
+		if (d->o->individual) {
+			if (merge_entry(gfd, dst->rootfd, names[i], 0) < 0)
+				log_warn("[%08X] cannot move all of %s into %s", group_id, names[i],
+				         dst->root);
+			continue;
+		}
 		uftp_fstore_remove(dst, names[i]); /* absent is fine */
 		if (renameat(gfd, names[i], dst->rootfd, names[i]) < 0)
 			log_warn("[%08X] cannot move %s/%s/%s to %s", group_id, tmp->root, grp,
 			         names[i], dst->root);
 	}
 	close(gfd);
-	if (unlinkat(tmp->rootfd, grp, AT_REMOVEDIR) < 0)
+	if (unlinkat(tmp->rootfd, grp, AT_REMOVEDIR) < 0 && !d->o->individual)
 		log_warn("[%08X] cannot remove %s/%s", group_id, tmp->root, grp);
 	if (names && d->o->script && n)
 		script_moved(d, group_id, names, n);

@@ -35,6 +35,7 @@ static void usage(FILE *out)
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
 	    "  -T dir      receive into dir/_group_ID/, moved to the destination at the end\n"
+	    "  -i          with -T: move files one by one, merging directories\n"
 	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"
 	    "  -s script   run 'script -I session_id path' after each received file\n"
 	    "  -S file     allowed servers: ID|IP[|fingerprint] per line\n"
@@ -116,9 +117,9 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'c': rv = parse_size(arg, 10240, 20971520, &o->cache, "c"); break;
 	case 'k': rv = list(arg, o->keyfiles, &o->nkeyfiles, "k"); break;
 	case 'K': rv = list(arg, o->keyspecs, &o->nkeyspecs, "K"); break;
+	case 'i': o->individual = 1; break;
 	case 'm':
-	case 'i':
-	case 'h': break; /* Windows key store / -T only: no effect here */
+	case 'h': break; /* Windows key store / heartbeat interval: no effect here */
 	case 'N': rv = num(&o->priority, arg, -20, 19, 0, "N"), o->have_priority = 1; break;
 	case 'g': rv = parse_size(arg, 1, 1024, &l, "g"), o->log_max = (uint64_t)l << 20; break;
 	case 'n': rv = parse_size(arg, 1, 1000, &l, "n"), o->log_count = (unsigned)l; break;

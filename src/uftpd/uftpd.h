@@ -38,6 +38,7 @@ struct uftpd_opts {
 	const char *logfile;      /* -L */
 	const char *statusfile;   /* -F */
 	int quiet;                /* -q */
+	int individual;           /* -i */
 	const char *script;       /* -s */
 	const char *pidfile;      /* -P */
 	const char *serverlist;   /* -S */
