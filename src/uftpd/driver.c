@@ -61,6 +61,8 @@ struct uftpd {
 	size_t nif4, nif6;
 	struct uftp_fstore fs[UFTP_CLIENT_MAX_ROOTS];
 	size_t nfs;
+	struct uftp_fstore bfs[UFTP_CLIENT_MAX_ROOTS]; /* -A */
+	size_t nbfs;
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS];
 	size_t nkeys;
 	struct uftp_client_config cfg;
@@ -389,6 +391,8 @@ struct wcache {
 	size_t len;
 	uint8_t *buf;
 	struct uftp_fstore *fs; /* -t: rename tmp to rel when complete */
+	struct uftpd *d;
+	size_t root;
 	char rel[4097];
 	char tmp[4128];
 };
@@ -447,6 +451,38 @@ static struct wcache *cache_slot(int fd)
 	return NULL;
 }
 
+/*
+ * -A: moves an existing regular file root/rel to
+ * backup/YYYYMMDD/HHMMSS/<root>/<rel> before it is overwritten.
+ */
+static int backup_file(struct uftpd *d, size_t root, const char *rel)
+{
+	char brel[8192], stamp[32];
+	const char *base, *bbase;
+	int dfd, bfd, rv;
+	struct stat st;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (root >= d->nbfs || uftp_fstore_stat(&d->fs[root], rel, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d/%H%M%S", &tm);
+	snprintf(brel, sizeof(brel), "%s%s/%s", stamp, d->o->dest[root], rel);
+	rv = uftp_fstore_parent(&d->fs[root], rel, 0, &dfd, &base);
+	if (rv < 0)
+		return rv;
+	rv = uftp_fstore_parent(&d->bfs[root], brel, 1, &bfd, &bbase);
+	if (rv >= 0) {
+		rv = renameat(dfd, base, bfd, bbase) < 0 ? UFTP_ERR_IO : 0;
+		close(bfd);
+	}
+	close(dfd);
+	if (rv < 0)
+		log_warn("cannot back up %s/%s", d->o->dest[root], rel);
+	return rv;
+}
+
 static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id)
 {
 	struct uftpd *d = arg;
@@ -455,6 +491,8 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.~uftp-%08X-%04X", rel, group_id, file_id);
+	if (!d->o->tempfile)
+		backup_file(d, root, rel);
 	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0666, 1);
 	if (fd < 0)
 		return fd;
@@ -466,6 +504,8 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 		return UFTP_ERR_NOMEM;
 	}
 	w->fs = &d->fs[root];
+	w->d = d;
+	w->root = root;
 	snprintf(w->rel, sizeof(w->rel), "%s", rel);
 	snprintf(w->tmp, sizeof(w->tmp), "%s", tmp);
 	return fd;
@@ -508,8 +548,10 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	}
 	if (close(h) < 0)
 		rv = UFTP_ERR_IO;
-	if (w && w->fs && ok && rv == 0)
+	if (w && w->fs && ok && rv == 0) {
+		backup_file(w->d, w->root, w->rel);
 		rv = uftp_fstore_rename(w->fs, w->tmp, w->rel);
+	}
 	if (w)
 		w->fd = -1;
 	return rv;
@@ -903,6 +945,13 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 		d->nfs++;
 	}
 	d->cfg.nroots = o->ndest;
+	for (i = 0; i < o->nbackup; i++) {
+		if (uftp_fstore_open(&d->bfs[i], o->backup[i]) < 0) {
+			log_warn("backup directory %s", o->backup[i]);
+			return EXIT_BADOPT;
+		}
+		d->nbfs++;
+	}
 	if (o->tempdir) {
 		if (uftp_fstore_open(&d->fs[o->ndest], o->tempdir) < 0) {
 			log_warn("temp directory %s", o->tempdir);
@@ -998,6 +1047,8 @@ static void teardown(struct uftpd *d)
 	uftp_sock_close(&d->s6);
 	for (i = 0; i < d->nfs; i++)
 		uftp_fstore_close(&d->fs[i]);
+	for (i = 0; i < d->nbfs; i++)
+		uftp_fstore_close(&d->bfs[i]);
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
 	uftp_loop_free(&d->loop);

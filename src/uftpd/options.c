@@ -35,6 +35,7 @@ static void usage(FILE *out)
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
 	    "  -T dir      receive into dir/_group_ID/, moved to the destination at the end\n"
+	    "  -A dirs     move files about to be overwritten to dir/YYYYMMDD/HHMMSS/full/path\n"
 	    "  -i          with -T: move files one by one, merging directories\n"
 	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"
 	    "  -s script   run 'script -I session_id path' after each received file\n"
@@ -127,7 +128,7 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'M': rv = list(arg, o->pubs, &o->npubs, "M"); break;
 	case 't': o->tempfile = 1; break;
 	case 'T': o->tempdir = arg; break;
-	case 'A':
+	case 'A': rv = list(arg, o->backup, &o->nbackup, "A"); break;
 	case 'R':
 	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
 	default:
@@ -152,6 +153,11 @@ static int check_dests(struct uftpd_opts *o)
 		while (n > 1 && o->dest[i][n - 1] == '/')
 			o->dest[i][--n] = 0;
 	}
+	if (o->nbackup && (o->nbackup != o->ndest || o->tempdir))
+		return bad("A", "give one backup directory per -D directory; not with -T");
+	for (i = 0; i < o->nbackup; i++)
+		if (o->backup[i][0] != '/')
+			return bad("A", "backup directories must be absolute paths");
 	if (o->tempdir && (o->tempdir[0] != '/' || o->ndest > 1 || o->tempfile))
 		return bad("T", "needs an absolute path, one -D directory, and no -t");
 	if (o->script && o->script[0] != '/')

@@ -31,9 +31,11 @@ struct uftpd_opts {
 	int encrypted_only;  /* -E */
 	int dscp;            /* -Q */
 	int have_uid;
-	uint32_t uid;         /* -U */
-	int loglevel;         /* -x */
-	char *dest[MAX_LIST]; /* -D */
+	uint32_t uid;           /* -U */
+	int loglevel;           /* -x */
+	char *dest[MAX_LIST];   /* -D */
+	char *backup[MAX_LIST]; /* -A */
+	size_t nbackup;
 	size_t ndest;
 	const char *logfile;      /* -L */
 	const char *statusfile;   /* -F */
