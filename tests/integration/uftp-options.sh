@@ -1,0 +1,403 @@
+#!/bin/bash
+# IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
+# tests/integration/uftp-options.sh - differential test of the uftp command
+# line: every case runs the same command with the real uftp 4.10.2 and with
+# ours, each to a fresh real uftpd (h1) and a fresh our uftpd (h2) in one
+# namespace lab, and compares:
+#   - the exit codes (real uftp vs ours),
+#   - the received trees (tests/tools/treecmp.py): what our uftp delivered to
+#     each receiver must equal what the real uftp delivered to the same kind
+#     of receiver, and our uftpd must hold what the real uftpd holds.
+# Cases: -i list_file, -i -, -D (one file, several, with -o), -E, -X, -l and
+# without, -H list and -H @file (with a listed host that never answers and a
+# receiver that is not listed), -M/-P with x wildcards, -p/-u, -b 8800 and
+# 512, -s, -R, -t, -I, -q, @DELETE: (inside the root only) and @FREESPACE,
+# exit codes (no receiver, all receivers lost, bad options, unreadable file),
+# --help and bad options of uftp and uftpd.
+#
+#   sudo tests/integration/uftp-options.sh [BUILD_DIR]
+#   CASES="dest_one exclude" KEEP=1 sudo tests/integration/uftp-options.sh
+#
+# Output "PASS|FAIL <case>: <what>" lines, details under FAILs, then
+# "N passed, M failed". Exit 0 all passed, 1 any failed, 77 skip (not root,
+# real UFTP or our programs missing). Whole run bounded (< 4 minutes).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source=../interop/lib.sh
+. "$top/tests/interop/lib.sh"
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: uftp-options.sh needs root (network namespaces)"; exit 77; }
+if ! il_have ref server || ! il_have ref client; then
+	echo "SKIP: the real UFTP ($UFTP_REF, $UFTPD_REF) is not installed"
+	exit 77
+fi
+il_init "${1:-}" || exit 2
+if ! il_have ours server || ! il_have ours client; then
+	echo "SKIP: our uftp/uftpd not built in $IL_BUILD"
+	exit 77
+fi
+SESSION_TIMEOUT=${SESSION_TIMEOUT:-20}
+T_START=$SECONDS
+
+# Overrides of the lib's address helpers (lib.sh itself is not changed):
+# PARITY_PUB sets the public address of both sides, PARITY_SIF the server's -I.
+il_pub() { echo "${PARITY_PUB:-230.4.4.1}"; }
+il_if() {
+	if [ "$1" = "${IL_SHOST:-0}" ] && [ -n "${PARITY_SIF:-}" ]; then echo "$PARITY_SIF"; else echo eth0; fi
+}
+
+pass=0 fail=0
+ok() { echo "PASS $*"; pass=$((pass + 1)); }
+ko() {
+	echo "FAIL $1"
+	fail=$((fail + 1))
+	shift
+	local l
+	for l in "$@"; do echo "    $l"; done
+}
+
+# ---------------------------------------------------------------- sources
+W=$IL_WORK
+SRC=$W/src
+il_make_tree "$SRC" small
+head -c 200000 /dev/urandom >"$SRC/rand200k.bin"
+touch -d @1400000000 "$SRC/rand200k.bin"
+ln -s ../hello.txt "$SRC/dir/up-link"
+ln -s dir/sub "$SRC/dirlink"
+ln -s no/such/target "$SRC/dangling"
+touch -h -d @1400000100 "$SRC/dir/up-link" "$SRC/dirlink" "$SRC/dangling"
+mkdir -p "$W/elsewhere"
+printf 'not under any base dir\n' >"$W/elsewhere/stray.txt"
+
+# ---------------------------------------------------------------- lab
+# h0 server, h1 real uftpd, h2 our uftpd (one lab for every session;
+# receivers are restarted with empty directories for each session).
+il_lab 2 || { echo "FAIL lab_up"; exit 1; }
+LABNAME=$IL_LAB
+
+reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=(); }
+
+# Per-case settings (case_defaults): SOPTS uftp options, FILES, STDIN (file
+# fed to uftp's stdin), RHOSTS receivers started (h1 ref, h2 ours), ROPTS
+# extra uftpd options, PRE (function NAME DEST run on each receiver's dest
+# before the session), KILL_AFTER (stop the receivers N s into the session),
+# EXPECT_RC (documented exit code both must give, "" = just equal), CHECK
+# (function run after the session: extra checks, may call ko/ok).
+case_defaults() {
+	SOPTS=() FILES=(hello.txt) STDIN=/dev/null RHOSTS="1 2" ROPTS=() PRE="" KILL_AFTER=""
+	IL_SERVER_WRAP=() EXPECT_RC="" CHECK="" DESC="" IL_PORT=1044 IL_RATE=50000 IL_PRIV="" PARITY_PUB="" PARITY_SIF=""
+	SDIR=$SRC
+}
+
+# session SKIND CASE: one session with uftp of kind SKIND; receivers' trees
+# land in $W/CASE/SKIND/h<i>, the exit code in RC[SKIND], logs kept.
+declare -A RC=()
+session() {
+	local skind=$1 cs=$2 i d base=$W/$2/$1
+	mkdir -p "$base"
+	reset_recv_state
+	for i in $RHOSTS; do
+		d=$base/h$i
+		mkdir -p "$d"
+		[ -n "$PRE" ] && "$PRE" "$d"
+		if [ "$i" = 1 ]; then il_recv 1 ref "$d" "${ROPTS[@]}"; else il_recv "$i" ours "$d" "${ROPTS[@]}"; fi
+	done
+	if [ -n "$RHOSTS" ] && ! il_wait_recvs 10; then
+		RC[$skind]="receivers-failed: ${IL_ERR[*]}"
+		il_stop_recvs
+		return
+	fi
+	local kp=""
+	if [ -n "$KILL_AFTER" ]; then
+		(
+			sleep "$KILL_AFTER"
+			for i in $RHOSTS; do kill -KILL "${IL_RPID[i]}" 2>/dev/null; done
+		) &
+		kp=$!
+	fi
+	IL_SLOG_TAG=-$cs-$skind
+	il_server "$skind" "$SESSION_TIMEOUT" "$SDIR" "${SOPTS[@]}" -- "${FILES[@]}" <"$STDIN"
+	RC[$skind]=$IL_SRC_RC
+	[ -n "$kp" ] && wait "$kp" 2>/dev/null
+	sleep 0.2
+	il_stop_recvs
+	for i in $RHOSTS; do
+		cp "${IL_RLOG[i]}" "$base/uftpd-h$i.log" 2>/dev/null
+		[ "${IL_RALIVE[i]}" = 1 ] || [ -n "$KILL_AFTER" ] || echo "receiver h$i exited during the session (status ${IL_RRC[i]:-?})" >>"$base/problems"
+		il_sanitized "${IL_RLOG[i]}" && echo "receiver h$i log has a sanitizer report" >>"$base/problems"
+	done
+	cp "$IL_SLOG" "$base/uftp.log"
+	il_sanitized "$IL_SLOG" && echo "uftp ($skind) log has a sanitizer report" >>"$base/problems"
+	return 0
+}
+
+# tails of the logs of a case (for failure reports)
+tails() {
+	local f
+	for f in "$W/$1"/*/uftp.log "$W/$1"/*/uftpd-h*.log; do
+		[ -f "$f" ] || continue
+		echo "--- ${f#"$W"/} (last ${2:-6} lines):"
+		grep -v '^#' "$f" | tail -n "${2:-6}" | sed 's/^/  | /'
+	done
+}
+
+cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$1" "$2" 2>&1; }
+count_entries() { (cd "$1" 2>/dev/null && find . -mindepth 1 | wc -l); }
+
+# run_case CASE: both sessions, then the comparisons
+run_case() {
+	local cs=$1 why=() out i
+	case_defaults
+	"case_$cs"
+	rm -rf "${W:?}/$cs"
+	session ref "$cs"
+	session ours "$cs"
+	local rr=${RC[ref]} ro=${RC[ours]}
+	case $rr in receivers-failed*) ko "$cs: $DESC (harness: $rr)"; return ;; esac
+	case $ro in receivers-failed*) ko "$cs: $DESC (harness: $ro)"; return ;; esac
+	[ "$rr" = 124 ] && why+=("real uftp timed out (${SESSION_TIMEOUT}s)")
+	[ "$ro" = 124 ] && why+=("our uftp timed out (${SESSION_TIMEOUT}s)")
+	if [ -n "$EXPECT_RC" ]; then
+		[ "$rr" = "$EXPECT_RC" ] || why+=("real uftp exit $rr, documented $EXPECT_RC (reference deviates)")
+		[ "$ro" = "$EXPECT_RC" ] || why+=("our uftp exit $ro, expected $EXPECT_RC (real: $rr)")
+	elif [ "$rr" != "$ro" ]; then
+		why+=("exit codes differ: real uftp $rr, ours $ro")
+	fi
+	for i in $RHOSTS; do
+		if ! out=$(cmp_tree "$W/$cs/ref/h$i" "$W/$cs/ours/h$i"); then
+			why+=("h$i ($([ "$i" = 1 ] && echo real || echo our) uftpd): tree from our uftp differs from the real uftp's:")
+			while IFS= read -r l; do why+=("  $l"); done < <(grep -v '^[-+@ ]' <<<"$out" | head -8)
+		fi
+	done
+	if [[ " $RHOSTS " == *" 1 "* && " $RHOSTS " == *" 2 "* ]]; then
+		if ! out=$(cmp_tree "$W/$cs/ref/h1" "$W/$cs/ref/h2"); then
+			why+=("real uftp -> our uftpd (h2) differs from real uftp -> real uftpd (h1):")
+			while IFS= read -r l; do why+=("  $l"); done < <(grep -v '^[-+@ ]' <<<"$out" | head -8)
+		fi
+	fi
+	local p
+	for p in "$W/$cs"/*/problems; do
+		[ -f "$p" ] && while IFS= read -r l; do why+=("$l"); done <"$p"
+	done
+	[ -n "$CHECK" ] && "$CHECK" "$cs"
+	local n
+	n=$(count_entries "$W/$cs/ref/h1")
+	if [ ${#why[@]} = 0 ]; then
+		ok "$cs: $DESC (exit $rr both; ${n:-0} entries at h1)"
+	else
+		while IFS= read -r l; do why+=("$l"); done < <(tails "$cs")
+		ko "$cs: $DESC (real exit $rr, ours $ro)" "real: $(sed -n 's/^# ref uftp on h0: //p' "$W/$cs/ref/uftp.log")" "${why[@]}"
+	fi
+}
+
+# ---------------------------------------------------------------- cases
+BASIC=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir)
+case_plain() { DESC="baseline: files and a directory with symlinks"; FILES=("${BASIC[@]}" dirlink dangling); }
+case_list_file() {
+	DESC="-i list_file (blank lines ignored, command-line files ignored)"
+	printf 'hello.txt\n\ndir\npattern.bin\n\n' >"$W/list.txt"
+	SOPTS=(-i "$W/list.txt") FILES=(zero.bin)
+}
+case_list_stdin() {
+	DESC="-i - (names from stdin)"
+	printf 'name with spaces.txt\ndir/sub\nrand200k.bin\n' >"$W/stdin.txt"
+	SOPTS=(-i -) STDIN=$W/stdin.txt FILES=()
+}
+case_dest_one() { DESC="-D name, one file (renamed)"; SOPTS=(-D renamed.txt) FILES=(hello.txt); }
+case_dest_dir_one() { DESC="-D name, one directory (renamed)"; SOPTS=(-D newdir) FILES=(dir); }
+case_dest_many() { DESC="-D name, several files (subdirectory)"; SOPTS=(-D subd) FILES=(hello.txt pattern.bin dir); }
+case_dest_o() { DESC="-o -D name, one file (placed in the subdirectory)"; SOPTS=(-o -D subo) FILES=(hello.txt); }
+case_dest_nested() { DESC="-D a/b/c, several files"; SOPTS=(-D a/b/c) FILES=(hello.txt zero.bin); }
+case_base_dirs() {
+	DESC="-E base dirs with absolute paths (a path outside every base is skipped)"
+	SOPTS=(-E "$SRC,$SRC/dir") FILES=("$SRC/dir/sub" "$SRC/hello.txt" "$SRC/dir/sub/inner.txt" "$W/elsewhere/stray.txt")
+}
+case_base_dest() {
+	DESC="-E base with -D name (the man page's example)"
+	SOPTS=(-E "$SRC" -D remote) FILES=("$SRC/dir/sub/inner.txt" "$SRC/hello.txt")
+}
+case_no_base() { DESC="absolute paths without -E (leading elements stripped)"; FILES=("$SRC/dir/sub" "$SRC/hello.txt"); }
+case_exclude() {
+	DESC="-X exclude file (a file, a subdirectory, a top-level name)"
+	printf 'dir/sub\ndir/link\nzero.bin\n' >"$W/exclude.txt"
+	SOPTS=(-X "$W/exclude.txt") FILES=("${BASIC[@]}")
+}
+case_follow() { DESC="-l follows symlinks (to a file, to a dir; dangling)"; SOPTS=(-l) FILES=(dir dirlink dangling hello.txt); }
+case_nofollow() { DESC="no -l: symlinks sent as links"; FILES=(dir dirlink dangling hello.txt); }
+case_hosts_list() {
+	DESC="-H ID list: h1 and an absent host listed, h2 (our uftpd) not listed"
+	SOPTS=(-H "$(il_id 1),0xC6120063") FILES=(hello.txt pattern.bin)
+}
+case_hosts_file() {
+	DESC="-H @file: h2 and an absent host listed, h1 (real uftpd) not listed"
+	printf '%s\n0xC6120064\n\n' "$(il_id 2)" >"$W/hosts.txt"
+	SOPTS=(-H "@$W/hosts.txt") FILES=(hello.txt pattern.bin)
+}
+case_hosts_both() { DESC="-H list with both receivers"; SOPTS=(-H "$(il_id 1),$(il_id 2)") FILES=(hello.txt dir); }
+case_mcast() {
+	DESC="-M 230.9.8.7 -P 230.6.x.x (x wildcards)"
+	PARITY_PUB=230.9.8.7 IL_PRIV=230.6.x.x FILES=(hello.txt pattern.bin)
+}
+case_mcast_x3() { DESC="-P 239.x.x.x"; IL_PRIV=239.x.x.x FILES=(hello.txt); }
+case_ports() { DESC="-p 5044 (both sides) -u 7777"; IL_PORT=5044 SOPTS=(-u 7777) FILES=(hello.txt pattern.bin); }
+case_block_big() { DESC="-b 8800 (jumbo blocks, IP fragments)"; SOPTS=(-b 8800) FILES=(rand200k.bin pattern.bin); }
+case_block_small() { DESC="-b 512"; SOPTS=(-b 512) FILES=(rand200k.bin pattern.bin); }
+case_robust() { DESC="-s 10"; SOPTS=(-s 10) FILES=(hello.txt pattern.bin); }
+case_rate() { DESC="-R 20000"; IL_RATE=20000 FILES=(rand200k.bin); }
+case_rate_max() { DESC="-R -1"; IL_RATE=-1 FILES=(rand200k.bin pattern.bin); }
+case_ttl() { DESC="-t 4"; SOPTS=(-t 4) FILES=(hello.txt); }
+case_iface_ip() { DESC="-I by address"; PARITY_SIF=198.18.0.10 FILES=(hello.txt); }
+case_quit_absent() {
+	DESC="-q with a listed host that never answers (session quits)"
+	SOPTS=(-q -H "$(il_id 1),$(il_id 2),0xC6120065") FILES=(hello.txt)
+}
+case_noquit_absent() {
+	DESC="same without -q (files still delivered)"
+	SOPTS=(-H "$(il_id 1),$(il_id 2),0xC6120065") FILES=(hello.txt)
+}
+pre_delete() {
+	printf 'victim\n' >"$1/victim.txt"
+	mkdir -p "$1/vdir" "$1/keep"
+	printf 'x\n' >"$1/vdir/f"
+	printf 'keep\n' >"$1/keep/k.txt"
+	printf 'outside\n' >"$1/../outside-${1##*/}.txt"
+}
+check_delete() {
+	local k i d
+	for k in ref ours; do
+		for i in $RHOSTS; do
+			d=$W/$1/$k/h$i
+			[ -f "$d/../outside-h$i.txt" ] || why+=("$k uftp -> h$i: @DELETE:../ removed a file outside the root")
+		done
+	done
+}
+case_delete() {
+	DESC="@DELETE: a file and a directory inside the root, ../ outside it (kept)"
+	PRE=pre_delete CHECK=check_delete
+	FILES=("@DELETE:victim.txt" "@DELETE:vdir" "@DELETE:../outside-h1.txt" "@DELETE:../outside-h2.txt" "@DELETE:nonexistent" hello.txt)
+}
+check_freespace() {
+	local k a b
+	for k in ref ours; do
+		grep -i -E 'free' "$W/$1/$k/uftp.log" | sed -E 's/[0-9]+/N/g; s/^[^A-Za-z]*//' | sort -u >"$W/$1/$k.free"
+	done
+	a=$(cat "$W/$1/ref.free") b=$(cat "$W/$1/ours.free")
+	[ "$a" = "$b" ] || why+=("free-space report lines differ (digits masked): real: [${a//$'\n'/ / }] ours: [${b//$'\n'/ / }]")
+	[ -n "$a" ] || why+=("(the real uftp logged no free-space line)")
+}
+case_freespace() { DESC="@FREESPACE metafile (what the server logs)"; CHECK=check_freespace FILES=(@FREESPACE hello.txt); }
+case_no_receivers() { DESC="no receiver at all (exit 7 documented)"; RHOSTS="" EXPECT_RC=7 SOPTS=(-s 10) FILES=(hello.txt); }
+case_all_lost() {
+	DESC="every receiver killed during the transfer (exit 9 documented)"
+	IL_RATE=500 KILL_AFTER=2 EXPECT_RC=9 SOPTS=(-s 10) FILES=(rand200k.bin)
+}
+case_missing_file() { DESC="only a missing file"; FILES=(no-such-file); }
+case_missing_some() { DESC="a missing file and a good one"; FILES=(no-such-file hello.txt); }
+# uftp runs as nobody (setpriv) so that a mode-000 file is really unreadable
+pre_secret() {
+	printf 'secret\n' >"$SRC/secret.bin"
+	chmod 000 "$SRC/secret.bin"
+}
+case_unreadable() {
+	DESC="an unreadable file (uftp as nobody) and a good one"
+	pre_secret
+	IL_SERVER_WRAP=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	FILES=(secret.bin hello.txt)
+}
+case_unreadable_only() {
+	DESC="only an unreadable file (uftp as nobody)"
+	pre_secret
+	IL_SERVER_WRAP=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	FILES=(secret.bin)
+}
+case_fifo() {
+	DESC="a FIFO (special files are skipped) and a good file"
+	[ -p "$W/fifo" ] || mkfifo "$W/fifo"
+	FILES=("$W/fifo" hello.txt)
+}
+
+# ---------------------------------------------------------------- option errors
+# opt_rc KIND ROLE ARGS...: exit code of the program run in h0 (bounded),
+# output in $W/opt.out
+opt_rc() {
+	local bin
+	bin=$(il_bin "$1" "$2")
+	shift 2
+	(cd "$SRC" && lab_exec h0 timeout -k 1 4 "$bin" "$@") >"$W/opt.out" 2>&1 </dev/null
+	echo $?
+}
+# opt_case ROLE DESC ARGS...: same exit code from the real program and ours
+opt_case() {
+	local role=$1 desc=$2 rr ro outr
+	shift 2
+	rr=$(opt_rc ref "$role" "$@")
+	outr=$(head -c 300 "$W/opt.out" | tr '\n' ' ')
+	ro=$(opt_rc ours "$role" "$@")
+	if [ "$rr" = "$ro" ]; then
+		ok "options: $role $desc (exit $rr both)"
+	else
+		ko "options: $role $desc" "command: $role $*" "real exit $rr: $outr" \
+			"ours exit $ro: $(head -c 300 "$W/opt.out" | tr '\n' ' ')"
+	fi
+}
+opt_cases() {
+	local g=(-M 230.4.4.1 -I eth0 -r 0.1 -s 10)
+	opt_case server "--help" --help
+	opt_case server "-? (unknown option)" -'?'
+	opt_case server "unknown option -9" -9 hello.txt
+	opt_case server "no file to send" "${g[@]}"
+	opt_case server "-s 5 (out of range 10-50)" "${g[@]}" -s 5 hello.txt
+	opt_case server "-s 51" "${g[@]}" -s 51 hello.txt
+	opt_case server "-Y bogus" "${g[@]}" -Y bogus hello.txt
+	opt_case server "-h bogus with -Y aes128-cbc" "${g[@]}" -Y aes128-cbc -h md4 hello.txt
+	opt_case server "-R 0" "${g[@]}" -R 0 hello.txt
+	opt_case server "-B 100 (out of range)" "${g[@]}" -B 100 hello.txt
+	opt_case server "-x 9" "${g[@]}" -x 9 hello.txt
+	opt_case server "-b 100 (too small)" "${g[@]}" -b 100 hello.txt
+	opt_case server "-b 70000 (too big)" "${g[@]}" -b 70000 hello.txt
+	opt_case server "-p abc" "${g[@]}" -p abc hello.txt
+	opt_case server "-M not-an-address" -M 300.1.1.1 -I eth0 hello.txt
+	opt_case server "-P unicast address with multicast -M" -M 230.4.4.1 -P 198.18.0.99 -I eth0 -r 0.1 -s 10 hello.txt
+	opt_case server "-I no such interface" -I nosuchif0 hello.txt
+	opt_case server "-H and -F together" "${g[@]}" -H 0x01020304 -F /nonexistent hello.txt
+	opt_case server "-r 0 (below 0.001)" -M 230.4.4.1 -I eth0 -r 0 hello.txt
+	opt_case server "-a 70000" "${g[@]}" -a 70000 hello.txt
+	opt_case server "-k missing key file with -Y aes128-cbc" "${g[@]}" -Y aes128-cbc -k /nonexistent.pem hello.txt
+	opt_case server "-L unwritable log" "${g[@]}" -L /nonexistent/dir/log hello.txt
+	opt_case server "-X missing exclude file" "${g[@]}" -X /nonexistent hello.txt
+	opt_case server "-i missing list file" "${g[@]}" -i /nonexistent
+	opt_case client "--help" --help
+	opt_case client "unknown option -9" -9
+	opt_case client "-B 100 (out of range)" -d -q -B 100
+	opt_case client "-x 9" -d -q -x 9
+	opt_case client "-p abc" -d -q -p abc
+	opt_case client "-U bogus" -d -q -U zz
+	opt_case client "-M not-an-address" -d -q -M 300.1.1.1
+	opt_case client "-I no such interface" -d -q -I nosuchif0
+	opt_case client "-T with -A" -d -q -T /tmp -A /tmp
+	opt_case client "-k missing key file" -d -q -k /nonexistent.pem
+	opt_case client "-L unwritable log (daemon)" -q -L /nonexistent/dir/log
+}
+
+# ---------------------------------------------------------------- main
+ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
+ base_dirs base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
+ mcast mcast_x3 ports block_big block_small robust rate rate_max ttl iface_ip
+ quit_absent noquit_absent delete freespace no_receivers all_lost missing_file
+ missing_some unreadable unreadable_only fifo"
+for cs in ${CASES:-$ALL_CASES options}; do
+	if [ "$cs" = options ]; then
+		opt_cases
+	elif declare -F "case_$cs" >/dev/null; then
+		run_case "$cs"
+	else
+		echo "unknown case '$cs'" >&2
+		exit 2
+	fi
+done
+il_lab_down
+echo "($((SECONDS - T_START)) s)"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
