@@ -26,6 +26,7 @@
 #   IL_GRTT        uftp -r value, default 0.1 (shorter announce phase)
 #   IL_PORT        UDP port, default 1044
 #   IL_UMASK       receivers' umask, default 022 (expected modes derive from it)
+#   IL_DAEMON=1    receivers run as daemons (no -d; -P pidfile, -L logfile)
 #   IL_SHOST       host index the server runs on (default 0)
 #   IL_PRIV        private group for uftp -P (default 230.5.5.x / ff15::5:5:x)
 #   IL_SLOG_TAG    suffix for the server log name (several servers per lab)
@@ -48,7 +49,7 @@ IL_BUILD=""
 IL_WORK=""
 IL_LABNO=0
 IL_LAB=""
-declare -a IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
+declare -a IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=() IL_RDLOG=()
 IL_SRC_RC=""
 IL_SLOG=""
 IL_SCMD=""
@@ -98,7 +99,7 @@ il_have() { local b; b=$(il_bin "$1" "$2") && [ -x "$b" ]; }
 il_lab() {
 	IL_LABNO=$((IL_LABNO + 1))
 	IL_LAB=s$IL_LABNO
-	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
+	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=() IL_RDLOG=()
 	IL_SLOG=/dev/null IL_SRC_RC="" IL_SCMD=""
 	lab_up "$IL_LAB" $(($1 + 1))
 }
@@ -143,9 +144,41 @@ il_recv() {
 	IL_RKIND[i]=$kind
 	IL_RLOG[i]=$IL_WORK/$IL_LAB-uftpd$i.log
 	IL_RALIVE[i]=1
-	echo "# $kind uftpd on h$i ($(il_addr "$i"), ID $(il_id "$i")): $bin -d -q -p $IL_PORT -D $dest -M $pub -I $(il_if "$i") $*" >"${IL_RLOG[i]}"
-	lab_bg "h$i" "IL_RPID[$i]" "$bin" -d -q -p "$IL_PORT" -D "$dest" -M "$pub" \
-		-I "$(il_if "$i")" "$@" >>"${IL_RLOG[i]}" 2>&1
+	local -a cmd=("$bin" -d -q -p "$IL_PORT" -D "$dest" -M "$pub" -I "$(il_if "$i")" "$@")
+	if [ "${IL_DAEMON:-0}" = 1 ]; then
+		il_recv_daemon "$i" "${cmd[0]}" "${cmd[@]:2}"
+		return
+	fi
+	echo "# $kind uftpd on h$i ($(il_addr "$i"), ID $(il_id "$i")): ${cmd[*]}" >"${IL_RLOG[i]}"
+	lab_bg "h$i" "IL_RPID[$i]" "${cmd[@]}" >>"${IL_RLOG[i]}" 2>&1
+}
+
+# il_recv_daemon I BIN ARGS...: (IL_DAEMON=1) start uftpd as a daemon (no -d),
+# with -P pidfile and -L logfile; waits (bounded) for the starter to exit and
+# the pidfile to name a live process, which becomes IL_RPID[I]. On failure IL_RPID[I] is the starter's PID (exited).
+il_recv_daemon() {
+	local i=$1 bin=$2 starter k pid=""
+	shift 2
+	local pf=$IL_WORK/$IL_LAB-uftpd$i.pid lf=$IL_WORK/$IL_LAB-uftpd$i.daemon.log
+	rm -f "$pf"
+	echo "# ${IL_RKIND[i]} uftpd daemon on h$i: $bin $* -P $pf -L $lf (log follows at the end)" >"${IL_RLOG[i]}"
+	lab_bg "h$i" starter "$bin" "$@" -P "$pf" -L "$lf" >>"${IL_RLOG[i]}" 2>&1
+	lab_wait_pid "$starter" 10 >/dev/null
+	echo "# starter exit status $?" >>"${IL_RLOG[i]}"
+	for ((k = 0; k < 50; k++)); do
+		pid=$(tr -dc 0-9 <"$pf" 2>/dev/null)
+		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && break
+		pid=""
+		sleep 0.1
+	done
+	# not lab_track'ed: lab_down kills whatever still runs in the namespace,
+	# and would wait on a daemon left as an unreaped zombie
+	if [ -n "$pid" ]; then
+		IL_RPID[i]=$pid
+	else
+		IL_RPID[i]=$starter
+	fi
+	IL_RDLOG[i]=$lf
 }
 
 # il_wait_recvs [TIMEOUT_S]: wait (bounded, all receivers at once) until every
@@ -218,6 +251,26 @@ il_capture_start() {
 }
 il_capture_stop() { [ -n "$IL_CAP_PID" ] && lab_stop "$IL_CAP_PID" 3; IL_CAP_PID=""; }
 
+# il_gone PID: the process is gone or a zombie (a daemon is not our child;
+# it may stay a zombie if nobody reaps orphans)
+il_gone() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 0
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# il_stop_daemon PID: SIGTERM, up to 3 s, then SIGKILL (PID from our pidfile)
+il_stop_daemon() {
+	local k
+	kill -TERM "$1" 2>/dev/null
+	for ((k = 0; k < 30; k++)); do
+		il_gone "$1" && return 0
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+}
+
 # il_stop_recvs: stop every receiver by PID. IL_RALIVE[i]=0 and IL_RRC[i]=status
 # when receiver i had already exited (crash or premature exit).
 il_stop_recvs() {
@@ -225,12 +278,17 @@ il_stop_recvs() {
 	for i in "${!IL_RPID[@]}"; do
 		if [ "${IL_RALIVE[i]}" = 0 ]; then
 			continue
+		elif [ -n "${IL_RDLOG[i]:-}" ] && ! il_gone "${IL_RPID[i]}"; then
+			il_stop_daemon "${IL_RPID[i]}"
 		elif kill -0 "${IL_RPID[i]}" 2>/dev/null; then
 			lab_stop "${IL_RPID[i]}" 3
 		else
 			wait "${IL_RPID[i]}" 2>/dev/null
 			IL_RRC[i]=$?
 			IL_RALIVE[i]=0
+		fi
+		if [ -n "${IL_RDLOG[i]:-}" ]; then
+			cat "${IL_RDLOG[i]}" >>"${IL_RLOG[i]}" 2>/dev/null
 		fi
 	done
 }

@@ -11,7 +11,7 @@
 #                             (default)   ref-ref (baseline, on request)
 #   mix = receiver h1 runs our uftpd, h2 the real one, in the same session.
 # Cases: plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast
-#        ipv6 tree loss concurrent   (see case_* below; unicast has one
+#        ipv6 tree loss concurrent daemon  (see case_* below; unicast has one
 #        receiver, h1; concurrent: servers on h0 and h2 to the receiver h1).
 # Every received tree is compared with the source byte for byte and by
 # metadata (tests/tools/treecmp.py): names, types, sizes, modes, file mtimes,
@@ -31,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_COMBOS="ours-ref ref-ours ours-mix ref-mix ours-ours"
-ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent"
+ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent daemon"
 COMBOS=${COMBOS:-$ALL_COMBOS}
 CASES=${CASES:-$ALL_CASES}
 CASE_TIMEOUT=${CASE_TIMEOUT:-60}
@@ -72,7 +72,7 @@ combo_kinds() {
 case_defaults() {
 	DESC="" NRECV=2 SOPTS=() CKEY="" TREE=small DROP="" RHOSTS="" SHOSTS=0
 	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir)
-	IL_V6=0 IL_UNICAST=0
+	IL_V6=0 IL_UNICAST=0 IL_DAEMON=0
 }
 case_plain() { DESC="no encryption, open group"; }
 case_gcm_ecdsa() {
@@ -113,6 +113,10 @@ case_ipv6() {
 case_concurrent() {
 	DESC="two servers (h0, h2) send to one receiver (h1) at the same time"
 	RHOSTS=1 SHOSTS="0 2"
+}
+case_daemon() {
+	DESC="receivers daemonise (no -d; -P pidfile, -L logfile), stopped by the PID in the pidfile"
+	IL_DAEMON=1
 }
 case_tree() {
 	DESC="directory tree: 1 and 3 MB files, deep dirs, empty dir, symlinks (relative, to a dir, dangling)"
