@@ -39,6 +39,17 @@ static const struct uftp_client_server *server_entry(const struct uftp_client *c
 	return NULL;
 }
 
+/*
+ * With a server list the private group must be source-specific (232/8,
+ * ff3x::), as the reference requires; a unicast private address is fine.
+ */
+static int ssm_ok(const struct uftp_ipaddr *a)
+{
+	if (a->family == 6)
+		return a->addr[0] != 0xff || (a->addr[1] & 0xf0) == 0x30;
+	return a->addr[0] < 224 || a->addr[0] > 239 || a->addr[0] == 232;
+}
+
 /* A free slot, or the one idle for longest (ended first). */
 static struct csession *new_slot(struct uftp_client *c)
 {
@@ -378,6 +389,11 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 		e = server_entry(c, h->src_id, from);
 		if (!e)
 			return UFTP_ERR_AUTH;
+	}
+	if (c->cfg.nservers && !ssm_ok(&a->priv_addr)) {
+		cl_log(c, UFTP_LOG_WARN,
+		       "[%08X] private address is not source-specific multicast (-S)", h->group_id);
+		return UFTP_ERR_BADVALUE;
 	}
 	enc = find_enc_info(a, &ei);
 	if (enc < 0)

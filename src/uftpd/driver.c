@@ -353,6 +353,33 @@ static struct group_ref *group_find(struct uftpd *d, const struct uftp_addr *a)
 	return NULL;
 }
 
+/* -S: (S,G) memberships for every listed server address of g's family. */
+static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uftp_addr *only,
+                    int join)
+{
+	int v6 = uftp_addr_family(g) == AF_INET6;
+	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	const unsigned *ifs = v6 ? d->if6 : d->if4;
+	size_t i, k, n = v6 ? d->nif6 : d->nif4;
+	struct uftp_addr src;
+	int ok = 0;
+
+	for (k = 0; k < d->cfg.nservers; k++) {
+		const struct uftp_client_server *e = &d->cfg.servers[k];
+		if (e->addr.family != (v6 ? 6 : 4))
+			continue;
+		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
+		if (only && !uftp_addr_equal_host(&src, only))
+			continue;
+		for (i = 0; i < n; i++) {
+			int rv = join ? uftp_sock_join_source(s, g, &src, ifs[i])
+			              : uftp_sock_leave_source(s, g, &src, ifs[i]);
+			ok += rv >= 0;
+		}
+	}
+	return ok ? 0 : UFTP_ERR_IO;
+}
+
 static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
 {
 	struct uftp_addr a;
@@ -366,7 +393,9 @@ static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
 	if (delta > 0 && !g) {
 		for (i = 0; i < MAX_GROUPS && d->groups[i].refs; i++)
 			;
-		if (i == MAX_GROUPS || join_all(d, &a, 1) < 0) {
+		if (i == MAX_GROUPS ||
+		    (uftp_addr_is_ssm(&a) && d->cfg.nservers ? join_ssm(d, &a, NULL, 1)
+		                                             : join_all(d, &a, 1)) < 0) {
 			log_warnx("cannot join a private multicast group");
 			return;
 		}
@@ -375,7 +404,10 @@ static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
 	} else if (g && delta > 0) {
 		g->refs++;
 	} else if (g && --g->refs == 0) {
-		join_all(d, &a, 0);
+		if (uftp_addr_is_ssm(&a) && d->cfg.nservers)
+			join_ssm(d, &a, NULL, 0);
+		else
+			join_all(d, &a, 0);
 	}
 }
 
@@ -822,7 +854,12 @@ static int setup_net(struct uftpd *d)
 			log_warnx("-M %s: not a multicast address", d->o->pubs[i]);
 			return EXIT_BADOPT;
 		}
-		if (join_all(d, &g, 1) < 0) {
+		if (d->cfg.nservers && !uftp_addr_is_ssm(&g)) {
+			log_warnx("-M %s: not a source-specific multicast address, as -S requires",
+			          d->o->pubs[i]);
+			return EXIT_BADOPT;
+		}
+		if ((d->cfg.nservers ? join_ssm(d, &g, NULL, 1) : join_all(d, &g, 1)) < 0) {
 			log_warn("cannot join %s", d->o->pubs[i]);
 			return EXIT_NET;
 		}
