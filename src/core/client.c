@@ -149,7 +149,7 @@ static struct csession *find_session(struct uftp_client *c, const struct uftp_he
 	for (i = 0; i < c->nsess; i++) {
 		struct csession *s = &c->sess[i];
 		if (s->used && s->group_id == h->group_id && s->server_id == h->src_id &&
-		    uftp_peer_equal(&s->server, from))
+		    s->group_inst == h->group_inst && uftp_peer_equal(&s->server, from))
 			return s;
 	}
 	return NULL;

@@ -376,6 +376,14 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 	for (i = 0; i < c->nsess; i++) {
 		s = &c->sess[i];
 		if (s->used && s->group_id == h->group_id && s->server_id == h->src_id &&
+		    uftp_peer_equal(&s->server, from) && s->group_inst != h->group_inst) {
+			cl_log(c, UFTP_LOG_INFO, "[%08X] session restarted by the server",
+			       s->group_id);
+			cl_event(c, s, UFTP_CEV_ABORTED, "restarted");
+			cl_end(c, s);
+			continue;
+		}
+		if (s->used && s->group_id == h->group_id && s->server_id == h->src_id &&
 		    uftp_peer_equal(&s->server, from)) {
 			s->last_rx = now; /* a repeat: the REGISTER timer answers it */
 			s->grtt = uftp_grtt_unquantize(h->grtt);
