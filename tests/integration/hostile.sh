@@ -34,7 +34,10 @@
 # Checks: daemon alive after each phase; nothing written outside the roots
 # (snapshot of the box outside dest, every ".." landing spot); a log line for
 # the rejected names; the legit session exits 0 and its tree is identical;
-# a second session after the attack still works. Exit 0 pass, 1 fail, 77 skip.
+# a second session after the attack still works; an encrypted session
+# (aes256-gcm) survives forged plaintext FILESEGs and ENCRYPTED datagrams with
+# random ciphertext carrying its group and server ID. Exit 0 pass, 1 fail,
+# 77 skip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -74,6 +77,7 @@ snapshot() { # everything under the box except dest, with sizes and link targets
 snapshot >"$W/box.before"
 
 il_make_tree "$W/src" full
+il_keys || exit 2
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 il_recv 1 "$TARGET" "$dest,$dest2" -x 4
 il_wait_recvs 10 || { printf 'FAIL %s\n' "${IL_ERR[@]}"; exit 1; }
@@ -223,6 +227,43 @@ if [ "$lrc" = 0 ] && cmp -s "$W/src2/after.bin" "$dest/after.bin"; then
 	ok "a new session after the attack works, ABORTs with the server's ID from another address ignored"
 else
 	ko_ref "session with spoofed ABORTs: exit ${lrc:-?}, file $([ -f "$dest/after.bin" ] && echo differs || echo missing)"
+fi
+# an encrypted session (aes256-gcm, ecdh_ecdsa) while forged plaintext
+# FILESEGs and ENCRYPTED datagrams with random ciphertext carry its group and
+# server ID: the file must arrive intact
+
+head -c 2000000 /dev/urandom >"$W/src2/enc.bin"
+touch -d @1500000000 "$W/src2/enc.bin"
+il_stop_recvs
+il_recv 1 "$TARGET" "$dest,$dest2" -x 4 -k "$IL_KEYS/client1_ec.pem"
+if il_wait_recvs 10; then
+	rpid=${IL_RPID[1]}
+	lab_bg h2 sniffpid timeout 20 python3 "$CRAFT" sniff --src "$(lab_ip4 2)" --timeout 15 >"$W/sniff3.out" 2>&1
+	lab_wait_udp h2 1044 5
+	(IL_SLOG_TAG=-legit3 il_server "$SERVER" 60 "$W/src2" -Y aes256-gcm -h sha256 -e ecdh_ecdsa \
+		-k "$IL_KEYS/server_ec.pem" -- enc.bin
+	echo "$IL_SRC_RC" >"$W/legit3.rc") &
+	legit=$!
+	lab_wait_pid "$sniffpid" 20
+	read -r _ g s _ p <"$W/sniff3.out"
+	group=${g#group=} server=${s#server=} priv=${p#priv=}
+	if grep -q '^ANNOUNCE group=0x' "$W/sniff3.out"; then
+		sleep 0.5
+		for to in "$priv:1044" "$(lab_ip4 1):1044"; do
+			lab_exec h2 timeout 30 python3 "$CRAFT" inject --to "$to" --src "$(lab_ip4 2)" \
+				--group "$group" --src-id "$server" --rounds 4 >>"$W/inject.out" 2>&1
+		done
+		sed 's/^/    /' "$W/inject.out"
+	fi
+	lab_wait_pid "$legit" 70
+	lrc=$(cat "$W/legit3.rc" 2>/dev/null)
+	if [ "$lrc" = 0 ] && cmp -s "$W/src2/enc.bin" "$dest/enc.bin"; then
+		ok "encrypted session intact despite forged plaintext FILESEGs and ENCRYPTED garbage"
+	else
+		ko_ref "encrypted session with forged datagrams: exit ${lrc:-?}, file $([ -f "$dest/enc.bin" ] && echo differs || echo missing)"
+	fi
+else
+	ko "receiver did not restart with an EC key: ${IL_ERR[*]}"
 fi
 alive "at the end"
 il_stop_recvs

@@ -27,6 +27,11 @@ it at anything but a namespace you created.
       and KEYINFO messages carrying --group/--src-id (never a complete one),
       plus header-length fields pointing past the end.
 
+  uftp_craft.py inject --to IP:PORT --group 0x.. --src-id 0x.. [--file-id 1]
+      Forged data for a running session: plaintext FILESEGs with garbage
+      blocks (must be ignored in an encrypted session) and ENCRYPTED datagrams
+      with random ciphertext (must fail authentication), several rounds.
+
   uftp_craft.py abort --to IP:PORT --group 0x.. --src-id 0x.. [--host 0] [--count 3]
       Sends well-formed ABORT messages (what a stranger would send).
 
@@ -437,6 +442,26 @@ def cmd_abort(a):
     return 0
 
 
+def cmd_inject(a):
+    """well-formed but forged data for a running session: plaintext FILESEGs
+    (garbage blocks) and ENCRYPTED datagrams with random ciphertext"""
+    host, port = hostport(a.to)
+    s = mcast_sock(a.src) if a.src else socket.socket(family(host), socket.SOCK_DGRAM)
+    sent = 0
+    for rnd in range(a.rounds):
+        for blk in range(a.blocks):
+            s.sendto(header(FILESEG, sent, a.src_id, a.group) + fileseg_body(a.file_id, 0, blk, b"\xee" * BLOCK), (host, port))
+            sent += 1
+            for ln in (16, 48, 64 + 16, BLOCK + 32):
+                s.sendto(header(ENCRYPTED, sent, a.src_id, a.group) + encrypted_body(os.urandom(ln), counter=2 + sent), (host, port))
+                sent += 1
+            if sent % 50 == 0:
+                time.sleep(0.005)
+        time.sleep(0.2)
+    print("INJECT sent %d forged FILESEG/ENCRYPTED datagrams to %s:%d group=0x%08X" % (sent, host, port, a.group), flush=True)
+    return 0
+
+
 def hexint(s):
     return int(s, 0)
 
@@ -477,8 +502,17 @@ def main():
     b.add_argument("--host", type=hexint, default=0)
     b.add_argument("--count", type=int, default=3)
     b.add_argument("--msg", default="abort from a stranger")
+    i = sub.add_parser("inject")
+    i.add_argument("--to", required=True)
+    i.add_argument("--src")
+    i.add_argument("--group", type=hexint, required=True)
+    i.add_argument("--src-id", type=hexint, required=True)
+    i.add_argument("--file-id", type=int, default=1)
+    i.add_argument("--blocks", type=int, default=64)
+    i.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
-    return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort}[a.cmd](a)
+    return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort,
+            "inject": cmd_inject}[a.cmd](a)
 
 
 if __name__ == "__main__":
