@@ -34,11 +34,8 @@
  */
 struct uftp_client_fops {
 	void *arg;
-	/*
-	 * Creates (truncating) a regular file for writing; returns a handle >= 0.
-	 * group_id and file_id identify the transfer (for temporary names).
-	 */
-	int (*open)(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id);
+	/* Creates (truncating) a regular file for writing; returns a handle >= 0. */
+	int (*open)(void *arg, size_t root, const char *rel);
 	/* Writes buf[0..len) at offset off of handle h. */
 	int (*write)(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len);
 	/*
@@ -61,6 +58,12 @@ struct uftp_client_fops {
 	 * (sync mode then receives everything as new).
 	 */
 	int (*stat)(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime);
+	/*
+	 * Optional: used instead of open when set, with the session's group ID
+	 * and the file ID (for temporary names, uftpd -t).
+	 */
+	int (*open_ex)(void *arg, size_t root, const char *rel, uint32_t group_id,
+	               uint16_t file_id);
 };
 
 /* An allowed server (-S): ID, expected source address, optional key fingerprint. */

@@ -169,7 +169,9 @@ static int start_regular(struct uftp_client *c, struct csession *s, size_t root,
 
 	if (rv < 0)
 		return rv;
-	rv = c->cfg.fops->open(c->cfg.fops->arg, root, rel, s->group_id, f->id);
+	rv = c->cfg.fops->open_ex
+	         ? c->cfg.fops->open_ex(c->cfg.fops->arg, root, rel, s->group_id, f->id)
+	         : c->cfg.fops->open(c->cfg.fops->arg, root, rel);
 	if (rv < 0) {
 		cl_log(c, UFTP_LOG_WARN, "[%08X] cannot create %s: %s", s->group_id, f->name,
 		       uftp_strerror(rv));

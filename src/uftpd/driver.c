@@ -1001,8 +1001,16 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	memcpy(d->cfg.keys, d->keys, sizeof(d->keys));
 	d->cfg.nkeys = d->nkeys;
 	d->cfg.fingerprint = fingerprint;
-	d->fops = (struct uftp_client_fops){d,         f_open,   f_write,     f_close, f_mkdir,
-	                                    f_symlink, f_remove, f_freespace, f_stat};
+	d->fops = (struct uftp_client_fops){.arg = d,
+	                                    .open = NULL,
+	                                    .write = f_write,
+	                                    .close = f_close,
+	                                    .mkdir = f_mkdir,
+	                                    .symlink = f_symlink,
+	                                    .remove = f_remove,
+	                                    .freespace = f_freespace,
+	                                    .stat = f_stat,
+	                                    .open_ex = f_open};
 	d->cfg.fops = &d->fops;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;

@@ -65,9 +65,9 @@ static struct mfile *mf_find(const char *name)
 	return NULL;
 }
 
-static int m_open(void *arg, size_t root, const char *rel, uint32_t group_id, uint16_t file_id)
+static int m_open(void *arg, size_t root, const char *rel)
 {
-	(void)arg, (void)group_id, (void)file_id;
+	(void)arg;
 	if (nfiles == MAXFILES)
 		return UFTP_ERR_NOSPACE;
 	mf_new(root, rel, 'f');
@@ -110,8 +110,8 @@ static int m_symlink(void *arg, size_t root, const char *rel, const char *target
 	return 0;
 }
 
-static const struct uftp_client_fops fops = {NULL,      m_open, m_write, m_close, m_mkdir,
-                                             m_symlink, NULL,   NULL,    NULL};
+static const struct uftp_client_fops fops = {
+    .open = m_open, .write = m_write, .close = m_close, .mkdir = m_mkdir, .symlink = m_symlink};
 
 /* ---- environment ---------------------------------------------------------- */
 
