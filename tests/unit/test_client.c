@@ -143,6 +143,7 @@ static void count_log(void *arg, int level, const char *msg)
 static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
 
 static int temp_dir_mode;
+static struct uftp_pkey *test_key; /* the client's -k key, if any */
 
 static struct uftp_client *client(size_t max_sessions)
 {
@@ -155,6 +156,8 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.nroots = 2;
 	cfg.max_sessions = max_sessions;
 	cfg.temp_dir = temp_dir_mode;
+	cfg.keys[0] = test_key;
+	cfg.nkeys = test_key ? 1 : 0;
 	cfg.fops = &fops;
 	while (nfiles > 0)
 		free(files[--nfiles].data);
@@ -728,11 +731,158 @@ static void test_temp_dir(void)
 	uftp_client_free(c);
 }
 
+/* The server side of an ECDH_RSA + CCM + SHA-512 session with client authentication. */
+struct ecdh_server {
+	const struct uftp_crypto_ops *ops;
+	struct uftp_pkey *skey, *ckey, *dh;
+	uint8_t srand[32], crand[32], pm[64], gm[48], cblob[300];
+	size_t pmlen, cblob_len;
+};
+
+static size_t ecdh_announce(struct ecdh_server *sv, int corrupt)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+	struct uftp_ext_enc_info ei = {0};
+	uint8_t ext[1024], blob[300], dhblob[200], zero[128] = {0}, sig[256];
+	size_t n, off;
+	ssize_t e;
+	int k;
+
+	memset(sv->srand, 5, sizeof(sv->srand));
+	ei.flags = UFTP_ENC_INFO_CLIENT_AUTH;
+	ei.keyextype = UFTP_KEYEX_ECDH_RSA, ei.sigtype = UFTP_SIG_AUTHENC;
+	ei.keytype = UFTP_KEY_AES256_CCM, ei.hashtype = UFTP_HASH_SHA512;
+	ei.rand = sv->srand;
+	ei.pubkey = blob,
+	ei.pubkey_len = (size_t)sv->ops->blob_export(sv->skey, blob, sizeof(blob));
+	ei.dhkey = dhblob,
+	ei.dhkey_len = (size_t)sv->ops->blob_export(sv->dh, dhblob, sizeof(dhblob));
+	ei.sig = zero, ei.sig_len = sizeof(zero);
+	e = uftp_encode_ext_enc_info(ext, sizeof(ext), &ei);
+	CU_ASSERT_FATAL(e > 0);
+	m.u.announce.robust = 20;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
+	m.u.announce.ext = ext, m.u.announce.ext_len = (size_t)e;
+	n = build(SRV, GROUP, &m, 0x9d);
+	off = 16 + 24 + UFTP_EXT_ENC_INFO_LEN + ei.pubkey_len + ei.dhkey_len;
+	k = sv->ops->sign(sv->skey, UFTP_HASH_SHA512, pkt, n, sig, sizeof(sig));
+	CU_ASSERT_EQUAL_FATAL(k, 128);
+	memcpy(pkt + off, sig, 128);
+	pkt[off + 5] ^= (uint8_t)corrupt;
+	return n;
+}
+
+/* REGISTER (ephemeral EC key) and CLIENT_KEY (signed with our RSA key). */
+static void ecdh_register(struct ecdh_server *sv, struct uftp_client *c)
+{
+	const uint8_t priv[4] = {230, 5, 5, 1};
+	struct uftp_handshake hs = {GROUP, priv, 4, sv->srand, sv->crand, NULL, 0, NULL, 0, NULL};
+	struct uftp_pkey *ceph = NULL;
+	uint8_t msg[256];
+	int n;
+
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_REGISTER);
+	memcpy(sv->crand, out.u.reg.rand, 32);
+	CU_ASSERT_FATAL(sv->ops->blob_import(out.u.reg.keyinfo, out.u.reg.keyinfo_len, &ceph) > 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_keysched_ecdh_premaster(sv->ops, sv->dh, ceph, sv->pm), 0);
+	sv->pmlen = UFTP_ECDH_PREMASTER_LEN;
+	sv->ops->pkey_free(ceph);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_CLIENT_KEY);
+	sv->cblob_len = out.u.client_key.pubkey_len;
+	memcpy(sv->cblob, out.u.client_key.pubkey, sv->cblob_len);
+	hs.premaster = sv->pm, hs.premaster_len = sv->pmlen;
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(sv->ops->verify(sv->ckey, UFTP_HASH_SHA512, msg, (size_t)n,
+	                                out.u.client_key.verify, out.u.client_key.verify_len),
+	                0);
+}
+
+/* KEYINFO for us; checks the KEYINFO_ACK verify data (client key blob included). */
+static void ecdh_keyinfo(struct ecdh_server *sv, struct uftp_client *c)
+{
+	const uint8_t priv[4] = {230, 5, 5, 1};
+	struct uftp_handshake hs = {GROUP,  priv,      4,         sv->srand,     sv->crand,
+	                            sv->pm, sv->pmlen, sv->cblob, sv->cblob_len, sv->gm};
+	struct uftp_msg m = {.func = UFTP_MSG_KEYINFO};
+	struct uftp_keys ck, gk;
+	struct uftp_envelope envl = {sv->ops, UFTP_SIG_AUTHENC, &gk, NULL, NULL};
+	uint8_t master[48], dk[52], plain[256], verify[12];
+	uint64_t ctr;
+
+	uftp_keysched_master(sv->ops, UFTP_HASH_SHA512, sv->pm, sv->pmlen, sv->srand, sv->crand,
+	                     master);
+	uftp_keysched_client_keys(sv->ops, UFTP_KEY_AES256_CCM, UFTP_HASH_SHA512, master, sv->srand,
+	                          sv->crand, &ck);
+	memset(sv->gm, 3, sizeof(sv->gm));
+	sv->gm[0] = UFTP_VERSION;
+	put_u32be(dk, UID);
+	CU_ASSERT_EQUAL(uftp_keysched_keyinfo_wrap(sv->ops, &ck, SRV, 7, sv->gm, dk + 4), 0);
+	m.u.keyinfo.iv_ctr = 7, m.u.keyinfo.keys = dk, m.u.keyinfo.key_count = 1;
+	CU_ASSERT_EQUAL(feed(c, &m, SEC), 0);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_ENCRYPTED);
+	uftp_keysched_group_keys(sv->ops, UFTP_KEY_AES256_CCM, UFTP_HASH_SHA512, sv->gm, sv->srand,
+	                         &gk);
+	CU_ASSERT_EQUAL_FATAL(uftp_envelope_open(&envl, outbuf, outlen, &ctr, plain, sizeof(plain)),
+	                      16);
+	CU_ASSERT_EQUAL(ctr, 1); /* our first ENCRYPTED */
+	uftp_keysched_verify_data(sv->ops, UFTP_HASH_SHA512, &hs, verify);
+	CU_ASSERT_EQUAL(memcmp(plain + 4, verify, 12), 0);
+}
+
+static void test_ecdh_rsa_client_auth(void)
+{
+	struct ecdh_server sv = {0};
+	struct uftp_client *c;
+	size_t n;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	sv.ops = uftp_ossl_ops();
+	sv.skey = load("server_rsa1024.pem");
+	sv.ckey = load("client1_rsa1024.pem");
+	if (!sv.skey || !sv.ckey ||
+	    sv.ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &sv.dh))
+		goto out;
+	env.crypto = sv.ops;
+	test_key = sv.ckey;
+	c = client(0);
+	/* a bad ANNOUNCE signature: refused with a clear ABORT, no session */
+	n = ecdh_announce(&sv, 1);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, pkt, n, SEC), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_ABORT);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	n = ecdh_announce(&sv, 0);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, pkt, n, SEC), 0);
+	ecdh_register(&sv, c);
+	ecdh_keyinfo(&sv, c);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_CONNECT), 1);
+	uftp_client_free(c);
+out:
+	test_key = NULL;
+	env.crypto = NULL;
+	sv.ops->pkey_free(sv.skey);
+	sv.ops->pkey_free(sv.ckey);
+	sv.ops->pkey_free(sv.dh);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),           CUTEST(test_cc_ack),
-    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),
+    CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),
+    CUTEST(test_register_timing),
+    CUTEST(test_closed_group),
+    CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),
+    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),
+    CUTEST(test_session_end),
+    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),
+    CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
