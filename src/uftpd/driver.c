@@ -329,18 +329,21 @@ static int join_all(struct uftpd *d, const struct uftp_addr *g, int join)
 {
 	int v6 = uftp_addr_family(g) == AF_INET6;
 	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	static const unsigned any = 0; /* no interface of g's family: the kernel chooses */
 	const unsigned *ifs = v6 ? d->if6 : d->if4;
 	size_t i, n = v6 ? d->nif6 : d->nif4;
 	int ok = 0;
 
 	if (s->fd < 0)
 		return UFTP_ERR_IO;
+	if (!n)
+		ifs = &any, n = 1;
 	for (i = 0; i < n; i++) {
 		int rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
 		if (rv >= 0)
 			ok++;
 	}
-	return ok || !n ? 0 : UFTP_ERR_IO;
+	return ok ? 0 : UFTP_ERR_IO;
 }
 
 static struct group_ref *group_find(struct uftpd *d, const struct uftp_addr *a)
@@ -359,10 +362,14 @@ static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uft
 {
 	int v6 = uftp_addr_family(g) == AF_INET6;
 	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	static const unsigned any = 0;
 	const unsigned *ifs = v6 ? d->if6 : d->if4;
 	size_t i, k, n = v6 ? d->nif6 : d->nif4;
 	struct uftp_addr src;
 	int ok = 0;
+
+	if (!n)
+		ifs = &any, n = 1;
 
 	for (k = 0; k < d->cfg.nservers; k++) {
 		const struct uftp_client_server *e = &d->cfg.servers[k];
