@@ -104,7 +104,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 		memcpy(t->buf + UFTP_HEADER_LEN, body, (size_t)n);
 		t->len = (size_t)n + UFTP_HEADER_LEN;
 	}
-	t->to = s->server;
+	t->to = c->cfg.resp_proxy.ip.family ? c->cfg.resp_proxy : s->server;
 	s->seq++;
 	c->tx_n++;
 	c->st.tx++;

@@ -86,6 +86,12 @@ struct uftp_client_config {
 	 * are rejected.  The driver moves them at UFTP_CEV_COMPLETE.
 	 */
 	int temp_dir;
+	/*
+	 * -R: every reply goes to this response proxy instead of the server
+	 * (family 0: none).  Encrypted sessions are then declined: their keys
+	 * would come from the proxy, which this client does not implement.
+	 */
+	struct uftp_peer resp_proxy;
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
 	size_t nkeys;
 	size_t max_sessions;                                        /* 0: default 16 */

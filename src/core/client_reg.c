@@ -406,6 +406,12 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 	enc = find_enc_info(a, &ei);
 	if (enc < 0)
 		return enc;
+	if (enc && c->cfg.resp_proxy.ip.family) {
+		cl_log(c, UFTP_LOG_WARN,
+		       "[%08X] ignoring encrypted session: not supported through a response proxy",
+		       h->group_id);
+		return 0;
+	}
 	if (!enc && c->cfg.encrypted_only) {
 		cl_log(c, UFTP_LOG_WARN, "[%08X] ignoring unencrypted session (-E)", h->group_id);
 		return 0;

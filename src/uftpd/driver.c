@@ -970,6 +970,23 @@ static int rnd(void *arg, uint8_t *out, size_t len)
 	return uftp_ossl_ops()->random(out, len);
 }
 
+/* -R host[/fingerprint]: where replies go (the fingerprint is not used). */
+static int setup_proxy(struct uftpd *d)
+{
+	char host[256];
+	uint8_t fp[UFTP_FP_LEN];
+	struct uftp_addr a;
+	int has_fp;
+
+	if (uftp_proxy_spec_parse(host, sizeof(host), fp, &has_fp, d->o->proxy) < 0 ||
+	    uftp_addr_resolve(&a, host, d->o->port, AF_UNSPEC) < 0) {
+		log_warnx("-R %s: not a usable proxy address", d->o->proxy);
+		return UFTP_ERR_INVALID;
+	}
+	addr_to_peer(&a, &d->cfg.resp_proxy);
+	return 0;
+}
+
 static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 {
 	struct uftpd_opts *o = d->o;
@@ -989,6 +1006,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 		d->nfs++;
 	}
 	d->cfg.nroots = o->ndest;
+	if (o->proxy && setup_proxy(d) < 0)
+		return EXIT_BADOPT;
 	for (i = 0; i < o->nbackup; i++) {
 		if (uftp_fstore_open(&d->bfs[i], o->backup[i]) < 0) {
 			log_warn("backup directory %s", o->backup[i]);

@@ -35,6 +35,7 @@ static void usage(FILE *out)
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
 	    "  -T dir      receive into dir/_group_ID/, moved to the destination at the end\n"
+	    "  -R proxy    send every reply to this response proxy (unencrypted sessions)\n"
 	    "  -A dirs     move files about to be overwritten to dir/YYYYMMDD/HHMMSS/full/path\n"
 	    "  -i          with -T: move files one by one, merging directories\n"
 	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"
@@ -129,7 +130,7 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 't': o->tempfile = 1; break;
 	case 'T': o->tempdir = arg; break;
 	case 'A': rv = list(arg, o->backup, &o->nbackup, "A"); break;
-	case 'R':
+	case 'R': o->proxy = arg; break;
 	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
 	default:
 		usage(stderr);

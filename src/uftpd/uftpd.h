@@ -43,6 +43,7 @@ struct uftpd_opts {
 	int individual;           /* -i */
 	const char *script;       /* -s */
 	const char *pidfile;      /* -P */
+	const char *proxy;        /* -R */
 	const char *serverlist;   /* -S */
 	long cache;               /* -c */
 	char *keyfiles[MAX_LIST]; /* -k */
