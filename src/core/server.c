@@ -546,7 +546,8 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
                       uint64_t now)
 {
-	if (cap < (size_t)s->cfg->block_size + 512)
+	if (cap < (size_t)s->cfg->block_size + UFTP_HEADER_LEN + UFTP_ENC_HEADER_LEN +
+	              UFTP_MAX_SIG_LEN + 64)
 		return UFTP_ERR_NOSPACE;
 	if (s->abort_due)
 		return write_abort(s, to, out, cap);

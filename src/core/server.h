@@ -131,9 +131,9 @@ int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from,
 
 /*
  * Writes the next datagram due into out (cap bytes, at least block size +
- * 512) and its destination into *to.  Returns its length, 0 when nothing is
- * due now (see get_expiry), or a negative uftp_err on a local failure
- * (the session is then finished).
+ * 1120: room for an ENCRYPTED header and an RSA-8192 signature) and its destination into *to.
+ * Returns its length, 0 when nothing is due now (see get_expiry), or a negative uftp_err on a local
+ * failure (the session is then finished).
  */
 int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
                       uint64_t now);

@@ -29,7 +29,7 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define BATCH   UFTP_NET_BATCH
-#define PKT_CAP 9216
+#define PKT_CAP 10240 /* largest block + ENCRYPTED overhead with an RSA-8192 signature */
 
 struct drv {
 	const struct uftp_opts *o;
@@ -377,7 +377,11 @@ static int transmit(struct drv *d, uint64_t now)
 		uint8_t *buf = d->txbuf + d->ntx * PKT_CAP;
 
 		n = uftp_server_write(d->srv, &to, buf, PKT_CAP, now);
-		if (n <= 0)
+		if (n < 0) {
+			log_warnx("cannot build a packet: %s", uftp_strerror(n));
+			return n;
+		}
+		if (n == 0)
 			break;
 		peer_to_addr(&d->tx[d->ntx].addr, &to);
 		d->tx[d->ntx].buf = buf;
@@ -427,18 +431,19 @@ static int run_loop(struct drv *d)
 		uftp_server_handle_expiry(d->srv, now);
 		blocked = transmit(d, now);
 		if (blocked < 0) {
-			log_warn("send failed");
-			return EXIT_NET;
+			log_warnx("session failed: %s", uftp_strerror(blocked));
+			if (blocked == UFTP_ERR_IO)
+				return EXIT_NET;
+			return blocked == UFTP_ERR_NOMEM ? EXIT_MEM : EXIT_KEY;
 		}
 		drain_events(d);
 		if (uftp_server_finished(d->srv) && d->ntx == 0)
 			return uftp_server_exit_code(d->srv);
 		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
 		exp = uftp_server_get_expiry(d->srv);
-		if (exp == 0 && !blocked && d->ntx == 0)
-			continue;
 		if (exp == UFTP_NEVER)
 			exp = UFTP_TIME_NEVER;
+		/* a deadline in the past only checks the socket and the signals */
 		if (uftp_loop_run_once(&d->loop, blocked ? UFTP_TIME_NEVER : exp) < 0)
 			return EXIT_NET;
 	}
