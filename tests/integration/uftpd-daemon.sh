@@ -247,8 +247,218 @@ test_foreground_log() {
 	fi
 }
 
+# ---------------------------------------------------------------- -D roots
+# Receiver h1 with -D R1,R2 (same paths for both kinds, run one after the
+# other). Sessions from the real uftp: a relative name (-> R1), absolute
+# names (uftp -D /abs/...) inside R2 and inside R1 (accepted there), a
+# directory to an absolute name, and an absolute name outside both roots
+# (rejected: nothing created). The resulting trees of the two kinds must be
+# identical, and nothing may exist outside the roots.
+test_dest_roots() {
+	local kind base=$W/md r1 r2 i
+	local -a sess=(
+		"-- hello.txt"
+		"-D $base/r2/sub/abs.txt -- hello.txt"
+		"-D $base/r1/abs1.bin -- pattern.bin"
+		"-D $base/r2/tree -- dir"
+		"-D $base/outside/x.txt -- hello.txt"
+	)
+	# An absolute name under "<R1>x/" only shares a string prefix with R1:
+	# the real uftpd 4.10.2 accepts it (see hostile.sh), ours must reject it;
+	# that session is checked apart from the differential ones.
+	local prefix_sess="-D $base/r1x/y.txt -- hello.txt"
+	declare -A rcs=()
+	for kind in ref ours; do
+		rm -rf "$base"
+		r1=$base/r1 r2=$base/r2
+		reset_recv_state
+		il_recv 1 "$kind" "$r1,$r2"
+		il_wait_recvs 10 || { ko "dest_roots: $(kname "$kind") did not start: ${IL_ERR[*]}"; return; }
+		for i in "${!sess[@]}"; do
+			# shellcheck disable=SC2086
+			quick_session ref ${sess[i]}
+			rcs[$kind.$i]=$IL_SRC_RC
+		done
+		# shellcheck disable=SC2086
+		quick_session ref $prefix_sess
+		rcs[$kind.prefix]=$IL_SRC_RC
+		il_stop_recvs
+		cp "${IL_RLOG[1]}" "$W/md-$kind.log"
+		rm -rf "$W/md-$kind"
+		cp -a "$base" "$W/md-$kind"
+	done
+	local bad=() out
+	for i in "${!sess[@]}"; do
+		[ "${rcs[ref.$i]}" = "${rcs[ours.$i]}" ] ||
+			bad+=("uftp ${sess[i]}: exit ${rcs[ref.$i]} with the real uftpd, ${rcs[ours.$i]} with ours")
+	done
+	rm -rf "$W/md-ref/r1x" # the real uftpd's prefix-match weakness
+	out=$(cmp_tree "$W/md-ref" "$W/md-ours") || true
+	[ -z "$out" ] || bad+=("trees differ (real uftpd's vs ours):" "$out")
+	[ -e "$W/md-ours/outside" ] && bad+=("ours created $base/outside")
+	[ -e "$W/md-ours/r1x" ] && bad+=("ours created $base/r1x (prefix of a root is not inside it)")
+	[ "${rcs[ours.prefix]}" = 10 ] || bad+=("uftp $prefix_sess: exit ${rcs[ours.prefix]} with ours, expected 10 (file rejected)")
+	[ -f "$W/md-ours/r1/hello.txt" ] || bad+=("relative name not in the first root")
+	[ -f "$W/md-ours/r2/sub/abs.txt" ] || bad+=("absolute name inside the second root not written")
+	if [ ${#bad[@]} = 0 ]; then
+		ok "dest_roots: -D R1,R2: relative -> R1, absolute inside R1/R2 accepted, outside rejected (same trees and exit codes as the real uftpd: $(for i in "${!sess[@]}"; do printf '%s ' "${rcs[ours.$i]}"; done)); R1x/ rejected (NOTE the real uftpd accepts it: exit ${rcs[ref.prefix]})"
+	else
+		ko "dest_roots: -D with two roots and absolute names" "${bad[@]}" "$(tail_of "$W/md-ours.log" 6)"
+	fi
+}
+
+# ---------------------------------------------------------------- -U
+test_client_id() {
+	local kind
+	declare -A res=()
+	for kind in ref ours; do
+		reset_recv_state
+		rm -rf "$W/uid-$kind"
+		il_recv 1 "$kind" "$W/uid-$kind" -U 0x01020304
+		il_wait_recvs 10
+		quick_session ref -H 0x01020304 -D by-uid -- hello.txt
+		res[$kind.rc1]=$IL_SRC_RC
+		quick_session ours -H 0x01020304 -D by-uid-ours -- hello.txt
+		res[$kind.rc2]=$IL_SRC_RC
+		quick_session ref -s 10 -H "$(il_id 1)" -D by-ip -- hello.txt
+		res[$kind.rc3]=$IL_SRC_RC
+		il_stop_recvs
+		res[$kind]="real uftp -H 0x01020304: exit ${res[$kind.rc1]}, our uftp -H 0x01020304: exit ${res[$kind.rc2]}, -H <its IP id>: exit ${res[$kind.rc3]}; received: $(cd "$W/uid-$kind" && ls | tr '\n' ' ')"
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ] && [ -f "$W/uid-ours/by-uid" ]; then
+		ok "client_id: -U 0x01020304 answers a closed group for that ID only (${res[ours]})"
+	else
+		ko "client_id: -U 0x01020304" "ours: ${res[ours]}" "real: ${res[ref]}" "$(tail_of "${IL_RLOG[1]}" 4)"
+	fi
+}
+
+# ---------------------------------------------------------------- -E
+# 1024-bit RSA keys on both sides (the real uftpd only answers a server whose
+# key matches one of its own in size; the default 512-bit keys are covered by
+# uftp-options.sh, case enc_default_key).
+test_encrypted_only() {
+	local kind sk=$W/server_rsa.pem ck=$W/client_rsa.pem
+	cp "$top/tests/vectors/keys/server_rsa1024.pem" "$sk" && chmod 600 "$sk"
+	cp "$top/tests/vectors/keys/client1_rsa1024.pem" "$ck" && chmod 600 "$ck"
+	declare -A res=()
+	for kind in ref ours; do
+		reset_recv_state
+		rm -rf "$W/enc-$kind"
+		il_recv 1 "$kind" "$W/enc-$kind" -E -k "$ck"
+		il_wait_recvs 10
+		quick_session ref -s 10 -D plain -- hello.txt
+		res[$kind.rc1]=$IL_SRC_RC
+		quick_session ref -Y aes128-cbc -h sha1 -k "$sk" -D enc -- hello.txt
+		res[$kind.rc2]=$IL_SRC_RC
+		quick_session ours -Y aes256-gcm -h sha256 -k "$sk" -D enc-ours -- hello.txt
+		res[$kind.rc3]=$IL_SRC_RC
+		il_stop_recvs
+		cp "${IL_RLOG[1]}" "$W/enc-$kind.log"
+		res[$kind]="plain session: uftp exit ${res[$kind.rc1]}; aes128-cbc (real uftp): exit ${res[$kind.rc2]}; aes256-gcm (our uftp): exit ${res[$kind.rc3]}; received: $(cd "$W/enc-$kind" && ls | tr '\n' ' ')"
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ] && [ ! -e "$W/enc-ours/plain" ] && [ -f "$W/enc-ours/enc" ]; then
+		ok "encrypted_only: -E refuses a plain session, accepts encrypted ones (${res[ours]})"
+	else
+		ko "encrypted_only: -E" "ours: ${res[ours]}" "real: ${res[ref]}" "$(tail_of "$W/enc-ours.log" 5)"
+	fi
+}
+
+# ---------------------------------------------------------------- -x
+test_log_levels() {
+	local kind x
+	declare -A n=()
+	for kind in ref ours; do
+		for x in 0 2 5; do
+			reset_recv_state
+			il_recv 1 "$kind" "$W/x$x-$kind" -x "$x"
+			il_wait_recvs 10
+			quick_session ref -- hello.txt pattern.bin
+			il_stop_recvs
+			n[$kind.$x]=$(grep -c -v '^#' "${IL_RLOG[1]}")
+		done
+	done
+	local s="lines at -x 0/2/5: ours ${n[ours.0]}/${n[ours.2]}/${n[ours.5]}, real ${n[ref.0]}/${n[ref.2]}/${n[ref.5]}"
+	if [ "${n[ours.0]}" -le "${n[ours.2]}" ] && [ "${n[ours.2]}" -lt "${n[ours.5]}" ]; then
+		ok "log_levels: -x controls the log volume ($s)"
+	else
+		ko "log_levels: -x 0/2/5 ($s)"
+	fi
+}
+
+# ---------------------------------------------------------------- concurrent
+# the real uftp on h0 and ours on h2 send at the same time to one receiver
+test_concurrent() {
+	local kind sh
+	declare -A res=()
+	for kind in ref ours; do
+		reset_recv_state
+		rm -rf "$W/cc-$kind"
+		il_recv 1 "$kind" "$W/cc-$kind"
+		il_wait_recvs 10
+		local -a pids=()
+		for sh in 0 2; do
+			(
+				sk=ref
+				[ "$sh" = 2 ] && sk=ours
+				IL_SHOST=$sh IL_PRIV=230.5.5.$((100 + sh)) IL_SLOG_TAG=-cc-$kind-h$sh \
+					il_server "$sk" 30 "$SRC" -D "from-h$sh" -- hello.txt zero.bin "name with spaces.txt" pattern.bin dir
+				echo "$IL_SRC_RC" >"$W/cc-$kind-rc$sh"
+			) &
+			pids+=($!)
+		done
+		for sh in "${pids[@]}"; do lab_wait_pid "$sh" 40; done
+		sleep 0.3
+		il_stop_recvs
+		cp "${IL_RLOG[1]}" "$W/cc-$kind.log"
+		local bad=() out
+		for sh in 0 2; do
+			[ "$(cat "$W/cc-$kind-rc$sh" 2>/dev/null)" = 0 ] || bad+=("uftp on h$sh exit $(cat "$W/cc-$kind-rc$sh" 2>/dev/null)")
+			out=$(cmp_tree "$SRC" "$W/cc-$kind/from-h$sh") || true
+			[ -z "$out" ] || bad+=("tree from h$sh differs:" "$out")
+		done
+		[ "${IL_RALIVE[1]}" = 1 ] || bad+=("receiver exited during the sessions")
+		res[$kind]=${#bad[@]}
+		if [ "$kind" = ours ]; then
+			if [ ${#bad[@]} = 0 ]; then
+				ok "concurrent: two servers (real uftp h0, our uftp h2) at once into our uftpd, both trees intact (real uftpd: $([ "${res[ref]}" = 0 ] && echo same || echo "${res[ref]} problems"))"
+			else
+				ko "concurrent: two servers at once into our uftpd" "${bad[@]}" "$(tail_of "$W/cc-ours.log" 6)"
+			fi
+		fi
+	done
+}
+
+# ---------------------------------------------------------------- port in use
+test_port_in_use() {
+	local kind holder rc
+	declare -A res=()
+	lab_bg h1 holder python3 -c 'import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",1044))
+s6=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM); s6.setsockopt(socket.IPPROTO_IPV6,socket.IPV6_V6ONLY,1); s6.bind(("::",1044))
+time.sleep(60)'
+	local k
+	for ((k = 0; k < 30; k++)); do bound_in h1 1044 && break; sleep 0.1; done
+	for kind in ref ours; do
+		mkdir -p "$W/port-$kind"
+		lab_exec h1 timeout -k 1 5 "$(il_bin "$kind" client)" -d -q -p 1044 -D "$W/port-$kind" -I eth0 \
+			>"$W/port-$kind.log" 2>&1 </dev/null
+		rc=$?
+		res[$kind.rc]=$rc
+		res[$kind]="exit $rc: $(grep -v '^#' "$W/port-$kind.log" | tail -2 | tr '\n' ' ')"
+	done
+	lab_stop "$holder" 2
+	rc=${res[ours.rc]}
+	if [ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" = "${res[ref.rc]}" ] && grep -q -i -E 'in use|bind' "$W/port-ours.log"; then
+		ok "port_in_use: a clear error and exit $rc, as the real uftpd (${res[ours]})"
+	elif [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q -i -E 'in use|bind' "$W/port-ours.log"; then
+		ko "port_in_use: exit code differs from the real uftpd" "ours: ${res[ours]}" "real: ${res[ref]}"
+	else
+		ko "port_in_use: no clear error / zero exit" "ours: ${res[ours]}" "real: ${res[ref]}"
+	fi
+}
+
 # ---------------------------------------------------------------- main
-ALL_CASES="signals pidfile stale_pidfile foreground_log"
+ALL_CASES="signals pidfile stale_pidfile foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		"test_$cs"
