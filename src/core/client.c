@@ -149,7 +149,8 @@ static struct csession *find_session(struct uftp_client *c, const struct uftp_he
 	for (i = 0; i < c->nsess; i++) {
 		struct csession *s = &c->sess[i];
 		if (s->used && s->group_id == h->group_id && s->server_id == h->src_id &&
-		    s->group_inst == h->group_inst && uftp_peer_equal(&s->server, from))
+		    s->group_inst == h->group_inst &&
+		    (uftp_peer_equal(&s->server, from) || cl_from_proxy(c, from)))
 			return s;
 	}
 	return NULL;
@@ -238,8 +239,8 @@ static int open_encrypted(struct uftp_client *c, struct csession *s, const uint8
 	return uftp_envelope_open(&env, buf, len, &ctr, c->plain, sizeof(c->plain));
 }
 
-static int session_input(struct uftp_client *c, struct csession *s, const struct uftp_header *h,
-                         const uint8_t *buf, size_t len, uint64_t now)
+static int session_input(struct uftp_client *c, struct csession *s, const struct uftp_peer *from,
+                         const struct uftp_header *h, const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct cin in = {h, NULL, buf, len, 0, now};
 	struct uftp_msg m;
@@ -264,7 +265,8 @@ static int session_input(struct uftp_client *c, struct csession *s, const struct
 		return (int)n;
 	in.msg = &m;
 	s->last_rx = now;
-	s->grtt = uftp_grtt_unquantize(h->grtt);
+	if (h->grtt && uftp_peer_equal(from, &s->server)) /* proxies relay GRTT 0 */
+		s->grtt = uftp_grtt_unquantize(h->grtt);
 	return dispatch(c, s, &in);
 }
 
@@ -292,9 +294,11 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 		n = UFTP_ERR_STATE; /* our own datagram looped back */
 	if (n >= 0 && h.func == UFTP_MSG_ANNOUNCE) {
 		rv = announce_input(c, from, &h, buf, len, now);
+	} else if (n >= 0 && h.func == UFTP_MSG_PROXY_KEY) {
+		rv = cl_on_proxy_key(c, from, &h, buf, len);
 	} else if (n >= 0) {
 		s = find_session(c, &h, from);
-		rv = s ? session_input(c, s, &h, buf, len, now) : UFTP_ERR_INVALID;
+		rv = s ? session_input(c, s, from, &h, buf, len, now) : UFTP_ERR_INVALID;
 	} else {
 		rv = (int)n;
 	}
@@ -342,8 +346,7 @@ static uint64_t session_expiry(const struct csession *s)
 	uint64_t t = s->last_rx + idle_limit(s);
 
 	if (s->state == CS_REGISTER || s->state == CS_DONE) {
-		uint64_t giveup = s->start + cl_max(4 * (uint64_t)s->robust * s->grtt, MIN_TMO_NS);
-		t = s->resend_at < giveup ? s->resend_at : giveup;
+		t = s->resend_at < s->giveup ? s->resend_at : s->giveup;
 	}
 	if (s->file.nak_due && s->file.nak_at < t)
 		t = s->file.nak_at;
@@ -352,7 +355,7 @@ static uint64_t session_expiry(const struct csession *s)
 
 uint64_t uftp_client_get_expiry(const struct uftp_client *c)
 {
-	uint64_t t = UFTP_NEVER, e;
+	uint64_t t = cl_proxy_expiry(c), e;
 	size_t i;
 
 	for (i = 0; i < c->nsess; i++) {
@@ -367,7 +370,7 @@ uint64_t uftp_client_get_expiry(const struct uftp_client *c)
 
 static void done_expiry(struct uftp_client *c, struct csession *s, uint64_t now)
 {
-	if (now >= s->start + cl_max((uint64_t)s->robust * s->grtt, MIN_TMO_NS)) {
+	if (now >= s->giveup) {
 		cl_log(c, UFTP_LOG_INFO, "[%08X] session complete (no DONE_CONF)", s->group_id);
 		cl_event(c, s, UFTP_CEV_DONE, NULL);
 		cl_end(c, s);
@@ -381,7 +384,7 @@ static void done_expiry(struct uftp_client *c, struct csession *s, uint64_t now)
 
 static void register_expiry(struct uftp_client *c, struct csession *s, uint64_t now)
 {
-	if (now >= s->start + cl_max(4 * (uint64_t)s->robust * s->grtt, MIN_TMO_NS)) {
+	if (now >= s->giveup) {
 		cl_abort(c, s, "no reply to REGISTER", 0, now);
 		return;
 	}
@@ -412,6 +415,7 @@ void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now)
 {
 	size_t i;
 
+	cl_proxy_timers(c, now);
 	for (i = 0; i < c->nsess; i++)
 		if (c->sess[i].used)
 			session_timers(c, &c->sess[i], now);
@@ -481,6 +485,7 @@ void uftp_client_free(struct uftp_client *c)
 		if (c->sess[i].server_key && c->env->crypto)
 			c->env->crypto->pkey_free(c->sess[i].server_key);
 	}
+	cl_proxy_free(c);
 	free(c->sess);
 	free(c->txq);
 	free(c->evq);

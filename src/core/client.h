@@ -88,10 +88,13 @@ struct uftp_client_config {
 	int temp_dir;
 	/*
 	 * -R: every reply goes to this response proxy instead of the server
-	 * (family 0: none).  Encrypted sessions are then declined: their keys
-	 * would come from the proxy, which this client does not implement.
+	 * (family 0: none).  The proxy's key is asked for with KEY_REQ every 5
+	 * seconds until a PROXY_KEY arrives; encrypted sessions wait for it, use
+	 * it for the key exchange and take their KEYINFO from the proxy.
 	 */
 	struct uftp_peer resp_proxy;
+	int resp_proxy_has_fp; /* -R proxy/fingerprint */
+	uint8_t resp_proxy_fp[20];
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
 	size_t nkeys;
 	size_t max_sessions;                                        /* 0: default 16 */

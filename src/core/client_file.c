@@ -434,6 +434,7 @@ static int end_of_session(struct uftp_client *c, struct csession *s, uint64_t no
 		s->state = CS_DONE;
 		s->start = now;
 		s->resend_at = now + 4 * s->grtt;
+		s->giveup = now + cl_max((uint64_t)s->robust * s->grtt, MIN_TMO_NS);
 		cl_event(c, s, UFTP_CEV_COMPLETE, NULL);
 	}
 	return cl_send_complete(c, s, 0, UFTP_COMP_NORMAL, now);

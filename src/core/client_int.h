@@ -74,6 +74,7 @@ struct csession {
 	uint64_t grtt;            /* ns, from the latest server header */
 	uint64_t last_rx;         /* last datagram from the server */
 	uint64_t start;           /* REGISTER first sent / COMPLETE(0) first sent */
+	uint64_t giveup;          /* REGISTER / final COMPLETE: last resend, fixed at the start */
 	uint64_t resend_at;       /* REGISTER or final COMPLETE resend */
 	uint32_t ts_sec, ts_usec; /* last server timestamp and when we got it */
 	uint64_t ts_rx;
@@ -115,6 +116,10 @@ struct uftp_client {
 	struct uftp_client_event *evq;
 	size_t ev_head, ev_n;
 	struct uftp_client_stats st;
+	struct uftp_pkey *proxy_key; /* -R: the response proxy's key (owned) */
+	struct uftp_pkey *proxy_dh;  /* its ECDH key, if it sent one (owned) */
+	uint64_t keyreq_at;          /* next KEY_REQ while proxy_key is missing */
+	uint16_t seq;                /* sequence of messages outside sessions */
 	uint8_t plain[PLAIN_MAX];
 };
 
@@ -155,6 +160,15 @@ void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
 int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
                      uint64_t now);
+
+/* client_proxy.c */
+int cl_proxy_mode(const struct uftp_client *c);
+int cl_from_proxy(const struct uftp_client *c, const struct uftp_peer *from);
+int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,
+                    const struct uftp_header *h, const uint8_t *buf, size_t len);
+uint64_t cl_proxy_expiry(const struct uftp_client *c);
+void cl_proxy_timers(struct uftp_client *c, uint64_t now);
+void cl_proxy_free(struct uftp_client *c);
 
 /* client_cc.c */
 uint16_t cl_cc_rate_encode(double rate);

@@ -109,16 +109,19 @@ static int ecdh_exchange(struct uftp_client *c, struct csession *s,
 	struct uftp_pkey_info info;
 	int rv;
 
-	rv = ops->blob_import(ei->dhkey, ei->dhkey_len, &dh);
+	if (cl_proxy_mode(c) && !c->proxy_dh)
+		return UFTP_ERR_UNSUPPORTED; /* the proxy offered no ECDH key */
+	rv = cl_proxy_mode(c) ? 0 : ops->blob_import(ei->dhkey, ei->dhkey_len, &dh);
 	if (rv >= 0)
-		rv = ops->pkey_info(dh, &info);
+		rv = ops->pkey_info(cl_proxy_mode(c) ? c->proxy_dh : dh, &info);
 	if (rv >= 0)
 		rv = ops->pkey_generate(UFTP_BLOB_EC, info.curve, &eph);
 	if (rv >= 0)
 		rv = ops->blob_export(eph, s->keyinfo, sizeof(s->keyinfo));
 	if (rv >= 0) {
 		s->keyinfo_len = (size_t)rv;
-		rv = uftp_keysched_ecdh_premaster(ops, eph, dh, s->premaster);
+		rv = uftp_keysched_ecdh_premaster(ops, eph, cl_proxy_mode(c) ? c->proxy_dh : dh,
+		                                  s->premaster);
 		s->premaster_len = UFTP_ECDH_PREMASTER_LEN;
 	}
 	ops->pkey_free(dh);
@@ -134,8 +137,9 @@ static int rsa_exchange(struct uftp_client *c, struct csession *s)
 	if (rv < 0)
 		return rv;
 	s->premaster_len = UFTP_PREMASTER_LEN;
-	rv = ops->rsa_encrypt(s->server_key, s->premaster, s->premaster_len, s->keyinfo,
-	                      sizeof(s->keyinfo));
+	/* through a response proxy, the proxy holds the other end of the exchange */
+	rv = ops->rsa_encrypt(cl_proxy_mode(c) ? c->proxy_key : s->server_key, s->premaster,
+	                      s->premaster_len, s->keyinfo, sizeof(s->keyinfo));
 	if (rv < 0)
 		return rv;
 	s->keyinfo_len = (size_t)rv;
@@ -349,6 +353,7 @@ static int start_session(struct uftp_client *c, struct csession *s,
 	cl_log(c, UFTP_LOG_INFO, "[%08X] announce from server 0x%08X (%s), registering",
 	       s->group_id, s->server_id, s->enc ? "encrypted" : "not encrypted");
 	s->resend_at = now + 4 * s->grtt;
+	s->giveup = now + cl_max(4 * (uint64_t)s->robust * s->grtt, MIN_TMO_NS);
 	return cl_send_register(c, s, now);
 }
 
@@ -406,9 +411,9 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 	enc = find_enc_info(a, &ei);
 	if (enc < 0)
 		return enc;
-	if (enc && c->cfg.resp_proxy.ip.family) {
+	if (enc && cl_proxy_mode(c) && !c->proxy_key) {
 		cl_log(c, UFTP_LOG_WARN,
-		       "[%08X] ignoring encrypted session: not supported through a response proxy",
+		       "[%08X] ignoring encrypted session: no key from the response proxy yet",
 		       h->group_id);
 		return 0;
 	}

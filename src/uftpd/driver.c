@@ -970,7 +970,7 @@ static int rnd(void *arg, uint8_t *out, size_t len)
 	return uftp_ossl_ops()->random(out, len);
 }
 
-/* -R host[/fingerprint]: where replies go (the fingerprint is not used). */
+/* -R host[/fingerprint]: where replies go; the fingerprint checks its PROXY_KEY. */
 static int setup_proxy(struct uftpd *d)
 {
 	char host[256];
@@ -984,6 +984,8 @@ static int setup_proxy(struct uftpd *d)
 		return UFTP_ERR_INVALID;
 	}
 	addr_to_peer(&a, &d->cfg.resp_proxy);
+	d->cfg.resp_proxy_has_fp = has_fp;
+	memcpy(d->cfg.resp_proxy_fp, fp, sizeof(d->cfg.resp_proxy_fp));
 	return 0;
 }
 

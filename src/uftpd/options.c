@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	    "  -q          no reverse name lookups (we never do any)\n"
 	    "  -P file     pidfile\n"
 	    "  -T dir      receive into dir/_group_ID/, moved to the destination at the end\n"
-	    "  -R proxy    send every reply to this response proxy (unencrypted sessions)\n"
+	    "  -R proxy[/fp]  send every reply to this response proxy\n"
 	    "  -A dirs     move files about to be overwritten to dir/YYYYMMDD/HHMMSS/full/path\n"
 	    "  -i          with -T: move files one by one, merging directories\n"
 	    "  -t          receive each file as NAME.~uftp-GROUP-FILE, renamed when complete\n"

@@ -143,7 +143,8 @@ static void count_log(void *arg, int level, const char *msg)
 static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
 
 static int temp_dir_mode;
-static struct uftp_pkey *test_key; /* the client's -k key, if any */
+static struct uftp_pkey *test_key;         /* the client's -k key, if any */
+static const struct uftp_peer *test_proxy; /* -R */
 
 static struct uftp_client *client(size_t max_sessions)
 {
@@ -156,6 +157,8 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.nroots = 2;
 	cfg.max_sessions = max_sessions;
 	cfg.temp_dir = temp_dir_mode;
+	if (test_proxy)
+		cfg.resp_proxy = *test_proxy;
 	cfg.keys[0] = test_key;
 	cfg.nkeys = test_key ? 1 : 0;
 	cfg.fops = &fops;
@@ -868,21 +871,43 @@ out:
 	sv.ops->pkey_free(sv.dh);
 }
 
+/* -R: KEY_REQ to the proxy (when crypto is there), every reply to the proxy. */
+static void test_response_proxy(void)
+{
+	static const struct uftp_peer proxy = {{4, {198, 18, 0, 13}}, 1044};
+	struct uftp_client *c;
+	struct uftp_peer to;
+	int n;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	env.crypto = uftp_ossl_ops();
+	test_proxy = &proxy;
+	c = client(0);
+	test_proxy = NULL;
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 0);
+	uftp_client_handle_expiry(c, SEC);
+	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT_EQUAL_FATAL(n, UFTP_HEADER_LEN + UFTP_KEY_REQ_LEN);
+	CU_ASSERT_EQUAL(outbuf[1], UFTP_MSG_KEY_REQ);
+	CU_ASSERT(uftp_peer_equal(&to, &proxy));
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 6 * SEC); /* again every 5 s */
+	announce(c, -1, SEC);
+	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT(n > 0 && outbuf[1] == UFTP_MSG_REGISTER);
+	CU_ASSERT(uftp_peer_equal(&to, &proxy));
+	uftp_client_free(c);
+	env.crypto = NULL;
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),
-    CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),
-    CUTEST(test_register_timing),
-    CUTEST(test_closed_group),
-    CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),
-    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),
-    CUTEST(test_session_end),
-    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),
-    CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
+    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),    CUTEST(test_garbage),
+    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
