@@ -119,9 +119,9 @@ static const char *result_word(int status)
 {
 	switch (status) {
 	case UFTP_COMP_SKIPPED: return "skipped";
-	case UFTP_COMP_OVERWRITE: return "overwrite";
+	case UFTP_COMP_OVERWRITE: return "overwritten";
 	case UFTP_COMP_REJECTED: return "rejected";
-	default: return "copy";
+	default: return "copied"; /* the 4.10.2 binary's words, not the man page's */
 	}
 }
 
@@ -314,11 +314,11 @@ static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
 	if (ev->type == UFTP_CEV_CONNECT) {
 		peer_to_addr(&ev->server, &a);
 		uftp_addr_ntop(&a, ip, sizeof(ip));
-		status_line(d, "CONNECT;%s;0x%08X;0x%08X;%s;%s", ts, ev->server_id, ev->group_id,
-		            ip, ip);
+		status_line(d, "CONNECT;%s;%08X;%08X;%s;%s", ts, ev->server_id, ev->group_id, ip,
+		            ip);
 	} else if (ev->type == UFTP_CEV_FILE) {
-		status_line(d, "RESULT;%s;0x%08X;0x%08X;%s;%lluKB;%s", ts, ev->server_id,
-		            ev->group_id, ev->text, (unsigned long long)(ev->size / 1024),
+		status_line(d, "RESULT;%s;%08X;%08X;%s;%lluKB;%s", ts, ev->server_id, ev->group_id,
+		            ev->text, (unsigned long long)(ev->size / 1024),
 		            result_word(ev->status));
 	}
 }
