@@ -121,8 +121,9 @@ static int setup_addrs(struct drv *d)
 
 	rv = uftp_addr_resolve(&d->pub, o->pub_addr, (uint16_t)o->port, AF_UNSPEC);
 	if (rv < 0) {
+		/* the reference fails here while setting up the network: exit 2 */
 		log_warnx("invalid public address %s", o->pub_addr);
-		return EXIT_BADARG;
+		return EXIT_NET;
 	}
 	uftp_addr_set_port(&d->pub, (uint16_t)o->port);
 	fam = uftp_addr_family(&d->pub);
@@ -136,6 +137,9 @@ static int setup_addrs(struct drv *d)
 	}
 	rv = uftp_addr_parse_wild(&d->priv, o->priv_addr ? o->priv_addr : "230.5.5.x",
 	                          (uint16_t)o->port, addr_rand, d);
+	/* like the reference, a unicast -P is taken as given */
+	if (rv < 0 && o->priv_addr)
+		rv = uftp_addr_parse(&d->priv, o->priv_addr, (uint16_t)o->port);
 	if (rv < 0 || uftp_addr_family(&d->priv) != fam) {
 		log_warnx("invalid private multicast address");
 		return EXIT_BADARG;
@@ -156,7 +160,7 @@ static int setup_iface(struct drv *d)
 		rv = uftp_iface_lookup(&d->ifc, "lo", fam);
 	if (rv < 0) {
 		log_warnx("interface %s not found", d->o->iface ? d->o->iface : "(default)");
-		return EXIT_NET;
+		return d->o->iface ? EXIT_BADARG : EXIT_NET;
 	}
 	d->have_ifc = 1;
 	return 0;

@@ -237,10 +237,10 @@ static int parse_session_opt(struct uftp_opts *o, int c, const char *arg)
 		if (uftp_opt_each(arg, 1, add_host, o, err, sizeof(err)) < 0)
 			return bad("-H", err);
 		return 0;
+	case 'F': o->restart_file = arg; return 0;
 	case 'f':
 	case 'y':
-	case 'j':
-	case 'F': fprintf(stderr, "uftp: -%c is not supported, ignored\n", c); return 0;
+	case 'j': fprintf(stderr, "uftp: -%c is not supported, ignored\n", c); return 0;
 	default: return -2;
 	}
 }
@@ -285,6 +285,10 @@ static int check_opts(struct uftp_opts *o)
 {
 	if (o->sync_mode && o->sync_preview)
 		return bad("-z/-Z", "choose one");
+	if (o->restart_file && o->nhosts)
+		return bad("-F", "can't specify both -H and -F");
+	if (o->restart_file)
+		return bad("-F", "restart files are not supported");
 	if (o->list_file == NULL && o->nfiles == 0) {
 		uftp_usage(stderr);
 		return EXIT_BADARG;

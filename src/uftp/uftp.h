@@ -48,6 +48,7 @@ struct uftp_opts {
 	struct uftp_server_host *hosts; /* -H */
 	size_t nhosts;
 	const char *exclude_file;                        /* -X */
+	const char *restart_file;                        /* -F (refused: not supported) */
 	const char *pub_addr;                            /* -M */
 	const char *priv_addr;                           /* -P */
 	int max_nak_pct;                                 /* -N */
