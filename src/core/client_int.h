@@ -133,48 +133,92 @@ struct cin {
 	uint64_t now;
 };
 
+/*
+ * Internal functions.  Conventions: c and s are borrowed; a handler
+ * (cl_on_*) returns 0 when the message was used or ignored on purpose, or a
+ * negative uftp_err when it is dropped (counted by the caller); a handler
+ * may end the session (s->used = 0) and then returns 0.
+ */
+
 /* client.c */
+/* Formats a log line for env->log when level is enabled. */
 void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Queues an event about s (text copied, may be NULL); the oldest is lost when full. */
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
+/*
+ * Encodes m for s (inside ENCRYPTED once keyed, except REGISTER and
+ * CLIENT_KEY) and queues it to the server or the response proxy.  Errors:
+ * NOSPACE (queue full, counted), the codec's and the envelope's.
+ */
 int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m, uint64_t now);
+/* Logs why, optionally sends ABORT to the server, raises ABORTED and ends s. */
 void cl_abort(struct uftp_client *c, struct csession *s, const char *why, int tell_server,
               uint64_t now);
+/* Closes the file (failed), raises LEAVE, frees keys, wipes and frees the slot. */
 void cl_end(struct uftp_client *c, struct csession *s);
+/* The last server timestamp advanced by the time since it arrived (RTT echo). */
 void cl_ts_echo(const struct csession *s, uint64_t now, uint32_t *sec, uint32_t *usec);
 uint64_t cl_max(uint64_t a, uint64_t b);
 
 /* client_reg.c */
+/*
+ * ANNOUNCE: a repeat refreshes its session; a new one for us (open group,
+ * or closed with our ID; allowed by -S) creates a session, sets up the key
+ * exchange and sends REGISTER (+ CLIENT_KEY).  pkt/len: the whole datagram
+ * (for the signature check).  Errors: decoder errors, AUTH (not in -S),
+ * BADVALUE (non-SSM private group with -S).
+ */
 int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const struct uftp_header *h,
                    const struct uftp_announce *a, const uint8_t *pkt, size_t len, uint64_t now);
+/* Queues REGISTER (and CLIENT_KEY when a client key is used). */
 int cl_send_register(struct uftp_client *c, struct csession *s, uint64_t now);
+/* REG_CONF listing us: registered (unencrypted sessions). */
 int cl_on_reg_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
+/* KEYINFO listing us: group keys, registered, KEYINFO_ACK (again for repeats). */
 int cl_on_keyinfo(struct uftp_client *c, struct csession *s, const struct cin *in);
 
 /* client_file.c */
+/* FILEINFO listing us: file, directory, link, @DELETE, @FREESPACE; ACK or COMPLETE. */
 int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *in);
+/* FILESEG of the current file: stored once; BADVALUE/BADLEN for impossible blocks. */
 int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *in);
+/* DONE listing us: COMPLETE, or STATUS after one GRTT; file 0 ends the session. */
 int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in);
+/* DONE_CONF listing us: session complete (DONE event, slot freed). */
 int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
+/* Closes the current file through fops (ok: complete, set its mtime). */
 void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
+/* Runs the STATUS timer of s when due. */
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
+/* Queues COMPLETE for file_id (0: the session) with status. */
 int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
                      uint64_t now);
 
 /* client_proxy.c */
+/* 1 when -R names a response proxy. */
 int cl_proxy_mode(const struct uftp_client *c);
+/* 1 when from is the response proxy's address (any port). */
 int cl_from_proxy(const struct uftp_client *c, const struct uftp_peer *from);
+/* PROXY_KEY from the proxy: its keys (fingerprint checked).  Errors: STATE, AUTH, decoder's. */
 int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,
                     const struct uftp_header *h, const uint8_t *buf, size_t len);
+/* When the next KEY_REQ is due, or UFTP_NEVER. */
 uint64_t cl_proxy_expiry(const struct uftp_client *c);
+/* Sends KEY_REQ when due (every 5 s until PROXY_KEY). */
 void cl_proxy_timers(struct uftp_client *c, uint64_t now);
+/* Frees the proxy's keys. */
 void cl_proxy_free(struct uftp_client *c);
 
 /* client_cc.c */
+/* TFMCC rates in bytes/s <-> their 16-bit wire form (12-bit mantissa, 4-bit exponent). */
 uint16_t cl_cc_rate_encode(double rate);
 double cl_cc_rate_decode(uint16_t q);
+/* Accounts a data block for the receive rate and loss events. */
 void cl_cc_on_data(struct csession *s, uint64_t block, size_t len);
+/* Writes EXT_TFMCC_ACK_INFO (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes) into ext; its length or error. */
 ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now);
+/* CONG_CTRL: answers with CC_ACK in TFMCC sessions. */
 int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin *in);
 
 #endif
