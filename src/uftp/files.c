@@ -149,6 +149,16 @@ static void fill_meta(struct uftp_server_file *sf, const char *arg)
 	sf->name = arg + 8;
 }
 
+/* FILEINFO's header (fixed part, padded name and link) must fit 1020 bytes. */
+static int fits_fileinfo(const struct uftp_walk_ent *e)
+{
+	size_t n = (strlen(e->name) + 3) / 4 * 4;
+
+	if (e->link)
+		n += (strlen(e->link) + 3) / 4 * 4;
+	return UFTP_FILEINFO_LEN + n <= UFTP_MAX_HLEN;
+}
+
 static int make_list(struct uftp_files *f)
 {
 	size_t i, n = 0, total = f->walk.n + f->nmeta;
@@ -162,6 +172,10 @@ static int make_list(struct uftp_files *f)
 
 		if (e->type == UFTP_WALK_DIR && !e->empty_dir)
 			continue; /* implied by its contents */
+		if (!fits_fileinfo(e)) {
+			log_warnx("%s: name too long for a FILEINFO, skipping", e->name);
+			continue;
+		}
 		fill_entry(&f->list[n], e);
 		f->walk_idx[n++] = i;
 	}
