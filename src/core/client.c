@@ -436,6 +436,15 @@ void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats
 	*st = c->st;
 }
 
+void uftp_client_shutdown(struct uftp_client *c, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsess; i++)
+		if (c->sess[i].used)
+			cl_abort(c, &c->sess[i], "Client shutting down", 1, now);
+}
+
 size_t uftp_client_session_count(const struct uftp_client *c)
 {
 	size_t i, n = 0;

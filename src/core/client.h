@@ -174,6 +174,13 @@ int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev);
 /* Current counters. */
 void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st);
 
+/*
+ * The daemon is exiting: every session is aborted with an ABORT to its
+ * server ("Client shutting down", as the reference says it), so servers
+ * drop us at once.  Drain uftp_client_write() afterwards.
+ */
+void uftp_client_shutdown(struct uftp_client *c, uint64_t now);
+
 /* Number of live sessions. */
 size_t uftp_client_session_count(const struct uftp_client *c);
 

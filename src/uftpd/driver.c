@@ -1161,6 +1161,9 @@ int uftpd_run(struct uftpd_opts *o)
 	}
 	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
 	run_loop(&d);
+	uftp_client_shutdown(d.core, uftp_clock_now());
+	drain_writes(&d, uftp_clock_now());
+	drain_events(&d);
 	log_stats(&d);
 	if (o->pidfile)
 		uftp_pidfile_remove(o->pidfile);

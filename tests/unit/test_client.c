@@ -529,6 +529,18 @@ static void test_session_end(void)
 	uftp_client_free(c);
 }
 
+static void test_shutdown(void)
+{
+	struct uftp_client *c = client(0);
+
+	registered(c, SEC);
+	uftp_client_shutdown(c, SEC);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_ABORT);
+	CU_ASSERT_EQUAL(memcmp(out.u.abort.text, "Client shutting down", 20), 0);
+	uftp_client_free(c);
+}
+
 static void test_idle_timeout(void)
 {
 	struct uftp_client *c = client(0);
@@ -901,13 +913,11 @@ static void test_response_proxy(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
-    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),    CUTEST(test_garbage),
-    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_shutdown),        CUTEST(test_response_proxy),    CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),           CUTEST(test_cc_ack),
+    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
