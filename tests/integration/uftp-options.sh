@@ -72,10 +72,15 @@ mkdir -p "$W/elsewhere"
 printf 'not under any base dir\n' >"$W/elsewhere/stray.txt"
 
 # ---------------------------------------------------------------- lab
-# h0 server, h1 real uftpd, h2 our uftpd (one lab for every session;
-# receivers are restarted with empty directories for each session).
+# Two labs, each h0 server, h1 real uftpd, h2 our uftpd: the real uftp's
+# session runs in one while our uftp's runs in the other, at the same time.
+# Receivers are restarted with empty directories for each session.
+declare -A LAB_OF=()
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
-LABNAME=$IL_LAB
+LAB_OF[ref]=$IL_LAB
+il_lab 2 || { echo "FAIL lab_up"; exit 1; }
+LAB_OF[ours]=$IL_LAB
+BUDGET=${BUDGET:-210} # seconds: cases not started by then are reported as FAIL
 
 reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=(); }
 
@@ -96,11 +101,13 @@ case_defaults() {
 }
 
 # session SKIND CASE: one session with uftp of kind SKIND; receivers' trees
-# land in $W/CASE/SKIND/h<i>, the exit code in RC[SKIND], logs kept.
-declare -A RC=()
+# land in $W/CASE/SKIND/h<i>, the exit code in $W/CASE/SKIND/rc, logs kept.
+# Runs in a subshell (both kinds at once), in the lab LAB_OF[SKIND].
 session() {
 	local skind=$1 cs=$2 i d base=$W/$2/$1
 	mkdir -p "$base"
+	IL_LAB=${LAB_OF[$skind]}
+	lab_use "$IL_LAB"
 	reset_recv_state
 	for i in $RHOSTS; do
 		d=$base/h$i
@@ -109,7 +116,7 @@ session() {
 		if [ "$i" = 1 ]; then il_recv 1 ref "$d" "${ROPTS[@]}"; else il_recv "$i" ours "$d" "${ROPTS[@]}"; fi
 	done
 	if [ -n "$RHOSTS" ] && ! il_wait_recvs 10; then
-		RC[$skind]="receivers-failed: ${IL_ERR[*]}"
+		echo "receivers-failed: ${IL_ERR[*]}" >"$base/rc"
 		il_stop_recvs
 		return
 	fi
@@ -123,7 +130,7 @@ session() {
 	fi
 	IL_SLOG_TAG=-$cs-$skind
 	il_server "$skind" "$SESSION_TIMEOUT" "$SDIR" "${SOPTS[@]}" -- "${FILES[@]}" <"$STDIN"
-	RC[$skind]=$IL_SRC_RC
+	echo "$IL_SRC_RC" >"$base/rc"
 	[ -n "$kp" ] && wait "$kp" 2>/dev/null
 	sleep 0.2
 	il_stop_recvs
@@ -156,9 +163,14 @@ run_case() {
 	case_defaults
 	"case_$cs"
 	rm -rf "${W:?}/$cs"
-	session ref "$cs"
-	session ours "$cs"
-	local rr=${RC[ref]} ro=${RC[ours]}
+	(session ref "$cs") &
+	local p1=$!
+	(session ours "$cs") &
+	local p2=$!
+	lab_wait_pid "$p1" $((SESSION_TIMEOUT + 30))
+	lab_wait_pid "$p2" $((SESSION_TIMEOUT + 30))
+	local rr ro
+	rr=$(cat "$W/$cs/ref/rc" 2>/dev/null || echo none) ro=$(cat "$W/$cs/ours/rc" 2>/dev/null || echo none)
 	case $rr in receivers-failed*) ko "$cs: $DESC (harness: $rr)"; return ;; esac
 	case $ro in receivers-failed*) ko "$cs: $DESC (harness: $ro)"; return ;; esac
 	[ "$rr" = 124 ] && why+=("real uftp timed out (${SESSION_TIMEOUT}s)")
@@ -273,6 +285,10 @@ case_block_small() { DESC="-b 512"; SOPTS=(-b 512) FILES=(rand200k.bin pattern.b
 case_robust() { DESC="-s 10"; SOPTS=(-s 10) FILES=(hello.txt pattern.bin); }
 case_rate() { DESC="-R 20000"; IL_RATE=20000 FILES=(rand200k.bin); }
 case_rate_max() { DESC="-R -1"; IL_RATE=-1 FILES=(rand200k.bin pattern.bin); }
+# encryption with the default keys (no -k on either side: 512-bit RSA keys
+# generated at start-up), the man page's example "uftp -Y aes256-cbc -h sha1"
+case_enc_default_key() { DESC="-Y aes256-cbc -h sha1 with default (generated) keys"; SOPTS=(-Y aes256-cbc -h sha1) FILES=(hello.txt pattern.bin); }
+case_enc_default_gcm() { DESC="-Y aes256-gcm -h sha256 with default (generated) keys"; SOPTS=(-Y aes256-gcm -h sha256) FILES=(hello.txt); }
 case_ttl() { DESC="-t 4"; SOPTS=(-t 4) FILES=(hello.txt); }
 case_iface_ip() { DESC="-I by address"; PARITY_SIF=198.18.0.10 FILES=(hello.txt); }
 case_quit_absent() {
@@ -435,20 +451,24 @@ opt_cases() {
 # ---------------------------------------------------------------- main
 ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
  base_dirs base_slash base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
- mcast mcast_x3 ports block_big block_small robust rate rate_max ttl iface_ip
+ mcast mcast_x3 ports enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
  quit_absent noquit_absent delete freespace no_receivers all_lost missing_file
  missing_some unreadable unreadable_only fifo"
 for cs in ${CASES:-$ALL_CASES options}; do
 	if [ "$cs" = options ]; then
 		opt_cases
 	elif declare -F "case_$cs" >/dev/null; then
+		if [ $((SECONDS - T_START)) -gt "$BUDGET" ]; then
+			ko "$cs: not run, time budget of ${BUDGET}s exhausted"
+			continue
+		fi
 		run_case "$cs"
 	else
 		echo "unknown case '$cs'" >&2
 		exit 2
 	fi
 done
-il_lab_down
+lab_down_all
 echo "($((SECONDS - T_START)) s)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
