@@ -661,6 +661,88 @@ static void test_encrypted_ecdh_client_auth(void)
 	c.ops->pkey_free(c.lkey);
 }
 
+static ssize_t zero_read(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+{
+	(void)arg;
+	(void)idx;
+	(void)off;
+	memset(buf, 0, len);
+	return (ssize_t)len;
+}
+
+/*
+ * Sections as the reference lays them out (seen in a 30 MB capture):
+ * 23077 blocks of 1300 need 3 sections of at most 10400; the first takes
+ * the remainder: 7693, 7692, 7692 blocks.
+ */
+static void test_section_layout(void)
+{
+	struct fixture f;
+	uint8_t naks = 0x01;
+	struct uftp_status st = {0};
+	uint8_t body[64];
+	uint32_t count = 0;
+	ssize_t n;
+	int t;
+
+	setup(&f);
+	f.files[0].size = 30000000;
+	f.fops.read_at = zero_read;
+	f.cfg.nfiles = 1;
+	start(&f);
+	register_open(&f);
+	send_fileinfo_ack(&f, CLIENT1, 1);
+	for (;;) {
+		t = next(&f, 0);
+		if (t != UFTP_MSG_FILESEG)
+			break;
+		if (count == 7692)
+			CU_ASSERT(f.m.u.fileseg.section == 0 && f.m.u.fileseg.block == 7692);
+		if (count == 7693)
+			CU_ASSERT(f.m.u.fileseg.section == 1 && f.m.u.fileseg.block == 0);
+		if (count == 23076)
+			CU_ASSERT(f.m.u.fileseg.section == 2 && f.m.u.fileseg.block == 7691);
+		count++;
+	}
+	CU_ASSERT_EQUAL(count, 23077);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.section, 2); /* the last section */
+	st.file_id = 1;
+	st.section = 2;
+	st.naks = &naks;
+	st.naks_len = 1;
+	n = uftp_encode_status(body, sizeof(body), &st);
+	CU_ASSERT_FATAL(n > 0);
+	feed(&f, CLIENT1, body, (size_t)n);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_DONE, UFTP_NS_PER_SEC), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.section, 2);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	uftp_server_free(f.s);
+}
+
+/* -q: one receiver going silent ends the session for all, with an ABORT. */
+static void test_quit_on_error(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.quit_on_error = 1;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	send_register(&f, CLIENT1);
+	send_register(&f, CLIENT2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 2);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+	send_fileinfo_ack(&f, CLIENT1, 1); /* CLIENT2 stays silent */
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILEINFO, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_ABORT);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_ALL_LOST);
+	uftp_server_free(f.s);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_open_session),
     CUTEST(test_nak_retransmit),
@@ -672,6 +754,8 @@ static const struct cutest tests[] = {
     CUTEST(test_garbage_dropped),
     CUTEST(test_encrypted_rsa_gcm),
     CUTEST(test_encrypted_ecdh_client_auth),
+    CUTEST(test_section_layout),
+    CUTEST(test_quit_on_error),
 };
 
 CUTEST_MAIN("server", tests)
