@@ -185,6 +185,16 @@ static void next_file(struct uftp_server *s, uint64_t now)
 	srv_start_file(s, s->cur + 1, now);
 }
 
+/*
+ * What one FILESEG costs against the -R rate: the reference waits
+ * (block size + 20) bytes' worth between packets (its log: 1000 Kbps, block
+ * 1300 -> 10562500 ns).
+ */
+static double pkt_cost(const struct uftp_server *s)
+{
+	return (double)s->cfg->block_size + 20;
+}
+
 /* -W: the file may take txweight % of the time its bytes need at the set rate. */
 static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
 {
@@ -192,7 +202,7 @@ static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
 
 	if (s->cfg->txweight == 0 || s->rate_bpns <= 0)
 		return UFTP_NEVER;
-	ideal = (double)s->nblocks * ((double)s->cfg->block_size + 64) / s->rate_bpns;
+	ideal = (double)s->nblocks * pkt_cost(s) / s->rate_bpns;
 	return now + (uint64_t)(ideal * s->cfg->txweight / 100.0) + UFTP_NS_PER_SEC;
 }
 
@@ -205,7 +215,7 @@ static void start_data(struct uftp_server *s, uint64_t now)
 	s->pos = 0;
 	s->timer = UFTP_NEVER;
 	s->last_fill = now;
-	s->tokens = (double)s->cfg->block_size + 64;
+	s->tokens = pkt_cost(s);
 }
 
 void srv_check_file_done(struct uftp_server *s, uint64_t now)
@@ -271,7 +281,7 @@ static int fill_tokens(struct uftp_server *s, uint64_t now, double cost)
 
 uint64_t srv_data_expiry(const struct uftp_server *s)
 {
-	double cost = (double)s->cfg->block_size + 64;
+	double cost = pkt_cost(s);
 
 	if (!s->pass_active)
 		return UFTP_NEVER;
@@ -333,7 +343,7 @@ static int encode_fileseg(struct uftp_server *s, uint64_t b, uint8_t *out, size_
 
 int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
 {
-	double cost = (double)s->cfg->block_size + 64;
+	double cost = pkt_cost(s);
 	uint64_t b;
 	int n;
 
