@@ -224,6 +224,39 @@ test_stale_pidfile() {
 	fi
 }
 
+# -P in a directory that does not exist: no daemon may be left running. The
+# real uftpd 4.10.2 exits 0 (its parent has already returned when the child
+# fails on the pidfile), which its man page reserves for "started
+# successfully and running in the background": ours must exit non-zero.
+test_pidfile_unwritable() {
+	local kind bin rc k running
+	declare -A res=()
+	for kind in ref ours; do
+		bin=$(il_bin "$kind" client)
+		mkdir -p "$W/pfu-$kind"
+		lab_exec h1 timeout -k 1 5 "$bin" -q -p 1044 -D "$W/pfu-$kind" -M 230.4.4.1 -I eth0 \
+			-L "$W/pfu-$kind.log" -P "$W/no/such/dir/uftpd.pid" >"$W/pfu-$kind.start" 2>&1 </dev/null
+		rc=$?
+		running=no
+		for ((k = 0; k < 10; k++)); do
+			bound_in h1 1044 && { running=yes; break; }
+			sleep 0.1
+		done
+		# stop whatever is left in h1 (only our daemons run there now)
+		for k in $(ip netns pids "$(lab_ns h1)" 2>/dev/null); do
+			kill -TERM "$k" 2>/dev/null
+			wait_gone "$k" 3 || kill -KILL "$k" 2>/dev/null
+		done
+		res[$kind]="start exit $rc, daemon running: $running; $(cat "$W/pfu-$kind.start" "$W/pfu-$kind.log" 2>/dev/null | grep -i -E 'pid' | head -1)"
+		res[$kind.rc]=$rc res[$kind.run]=$running
+	done
+	if [ "${res[ours.rc]}" != 0 ] && [ "${res[ours.rc]}" != 124 ] && [ "${res[ours.run]}" = no ]; then
+		ok "pidfile_unwritable: -P in a missing dir: ${res[ours]} (NOTE the real uftpd: ${res[ref]})"
+	else
+		ko "pidfile_unwritable: -P in a missing dir" "ours: ${res[ours]}" "real: ${res[ref]}"
+	fi
+}
+
 # -d with -L: the man page says -L is ignored (output on stderr)
 test_foreground_log() {
 	local kind
@@ -458,7 +491,7 @@ time.sleep(60)'
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="signals pidfile stale_pidfile foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use"
+ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		"test_$cs"
