@@ -129,6 +129,7 @@ session() {
 		kp=$!
 	fi
 	IL_SLOG_TAG=-$cs-$skind
+	SOPTS=("${SOPTS[@]//@KIND@/$skind}")
 	il_server "$skind" "$SESSION_TIMEOUT" "$SDIR" "${SOPTS[@]}" -- "${FILES[@]}" <"$STDIN"
 	echo "$IL_SRC_RC" >"$base/rc"
 	[ -n "$kp" ] && wait "$kp" 2>/dev/null
@@ -289,6 +290,42 @@ case_rate_max() { DESC="-R -1"; IL_RATE=-1 FILES=(rand200k.bin pattern.bin); }
 # generated at start-up), the man page's example "uftp -Y aes256-cbc -h sha1"
 case_enc_default_key() { DESC="-Y aes256-cbc -h sha1 with default (generated) keys"; SOPTS=(-Y aes256-cbc -h sha1) FILES=(hello.txt pattern.bin); }
 case_enc_default_gcm() { DESC="-Y aes256-gcm -h sha256 with default (generated) keys"; SOPTS=(-Y aes256-gcm -h sha256) FILES=(hello.txt); }
+case_misc_tuning() {
+	DESC="-Q 46 -B 1048576 -a 5 -m 2 -N 50 -W 500 -x 3"
+	SOPTS=(-Q 46 -B 1048576 -a 5 -m 2 -N 50 -W 500 -x 3) FILES=(hello.txt rand200k.bin)
+}
+check_server_id() {
+	local k i
+	for k in ref ours; do
+		for i in $RHOSTS; do
+			grep -q -i '11223344' "$W/$1/$k/uftpd-h$i.log" ||
+				why+=("$k uftp -U 0x11223344: h$i's log does not name server 0x11223344")
+		done
+	done
+}
+case_server_uid() { DESC="-U 0x11223344 (server ID seen by the receivers)"; SOPTS=(-U 0x11223344) FILES=(hello.txt) CHECK=check_server_id; }
+check_logfile() {
+	local k
+	for k in ref ours; do
+		[ -s "$W/$1/$k.log" ] || why+=("$k uftp -L: log file empty or missing")
+		grep -q -E '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:.]+: ' "$W/$1/$k.log" 2>/dev/null ||
+			why+=("$k uftp -L: no timestamped line (-T is implied by -L): $(head -c 120 "$W/$1/$k.log" 2>/dev/null)")
+	done
+}
+case_logfile() {
+	DESC="-L logfile (timestamps implied)"
+	rm -f "$W/logfile/ref.log" "$W/logfile/ours.log"
+	mkdir -p "$W/logfile"
+	SOPTS=(-L "$W/logfile/@KIND@.log") FILES=(hello.txt) CHECK=check_logfile
+}
+check_timestamps() {
+	local k
+	for k in ref ours; do
+		grep -v '^#' "$W/$1/$k/uftp.log" | grep -q -E '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:.]+: ' ||
+			why+=("$k uftp -T: no timestamped line on stderr")
+	done
+}
+case_timestamps() { DESC="-T timestamps on stderr"; SOPTS=(-T) FILES=(hello.txt) CHECK=check_timestamps; }
 case_ttl() { DESC="-t 4"; SOPTS=(-t 4) FILES=(hello.txt); }
 case_iface_ip() { DESC="-I by address"; PARITY_SIF=198.18.0.10 FILES=(hello.txt); }
 case_quit_absent() {
@@ -451,7 +488,7 @@ opt_cases() {
 # ---------------------------------------------------------------- main
 ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
  base_dirs base_slash base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
- mcast mcast_x3 ports enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
+ mcast mcast_x3 ports misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
  quit_absent noquit_absent delete freespace no_receivers all_lost missing_file
  missing_some unreadable unreadable_only fifo"
 for cs in ${CASES:-$ALL_CASES options}; do
