@@ -58,6 +58,9 @@ kname() { [ "$1" = ref ] && echo "real uftpd" || echo "our uftpd"; }
 tail_of() { echo "--- ${1#"$W"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
 cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
 
+# PARITY_PUB: the public address(es) of both sides (lib.sh is not changed)
+il_pub() { echo "${PARITY_PUB:-230.4.4.1}"; }
+
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=(); }
 
@@ -490,8 +493,70 @@ time.sleep(60)'
 	fi
 }
 
+# ---------------------------------------------------------------- options
+# -B -Q -N -c -M list -I: accepted, the nice value applied, sessions on both
+# public addresses received.
+test_uftpd_opts() {
+	local kind nice
+	declare -A res=()
+	for kind in ref ours; do
+		reset_recv_state
+		rm -rf "$W/uo-$kind"
+		PARITY_PUB=230.4.4.1,230.9.9.9 il_recv 1 "$kind" "$W/uo-$kind" -B 1048576 -Q 10 -N 5 -c 1048576
+		if ! il_wait_recvs 10; then
+			res[$kind]="did not start: ${IL_ERR[*]}"
+			continue
+		fi
+		nice=$(awk '{print $19}' "/proc/${IL_RPID[1]}/stat" 2>/dev/null)
+		quick_session ref -D first -- hello.txt
+		res[$kind.rc1]=$IL_SRC_RC
+		PARITY_PUB=230.9.9.9 quick_session ours -D second -- hello.txt
+		res[$kind.rc2]=$IL_SRC_RC
+		il_stop_recvs
+		cp "${IL_RLOG[1]}" "$W/uo-$kind.log"
+		res[$kind]="nice $nice; session on 230.4.4.1: exit ${res[$kind.rc1]}, on 230.9.9.9: exit ${res[$kind.rc2]}; received: $(cd "$W/uo-$kind" && ls | tr '\n' ' ')"
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ]; then
+		ok "uftpd_opts: -B 1048576 -Q 10 -N 5 -c 1048576 -M 230.4.4.1,230.9.9.9 (${res[ours]})"
+	else
+		ko "uftpd_opts: -B -Q -N -c -M list" "ours: ${res[ours]}" "real: ${res[ref]}" "$(tail_of "$W/uo-ours.log" 4)"
+	fi
+}
+
+# -k FILE -K rsa:1024: the key is generated and written to FILE (0600 or
+# as the real one), an encrypted session with a 1024-bit server key works;
+# a second start with the same -k -K refuses to overwrite (man page).
+test_keygen() {
+	local kind sk=$W/kg-server.pem kf rc2
+	cp "$top/tests/vectors/keys/server_rsa1024.pem" "$sk" && chmod 600 "$sk"
+	declare -A res=()
+	for kind in ref ours; do
+		kf=$W/kg-$kind/client.pem
+		rm -rf "$W/kg-$kind"
+		mkdir -p "$W/kg-$kind"
+		reset_recv_state
+		il_recv 1 "$kind" "$W/kg-$kind/d" -k "$kf" -K rsa:1024
+		il_wait_recvs 10
+		quick_session ref -Y aes128-cbc -h sha256 -k "$sk" -- hello.txt
+		res[$kind.rc]=$IL_SRC_RC
+		il_stop_recvs
+		cp "${IL_RLOG[1]}" "$W/kg-$kind.log"
+		lab_exec h1 timeout -k 1 3 "$(il_bin "$kind" client)" -d -q -D "$W/kg-$kind/d" -I eth0 -k "$kf" -K rsa:1024 \
+			>"$W/kg-$kind.again" 2>&1 </dev/null
+		rc2=$?
+		res[$kind]="key file $([ -s "$kf" ] && echo written || echo missing) ($(openssl pkey -in "$kf" -noout -text 2>/dev/null | head -1 | tr -d '()')), session exit ${res[$kind.rc]}, received $([ -f "$W/kg-$kind/d/hello.txt" ] && echo yes || echo no); second start with the same -k -K: exit $rc2"
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ]; then
+		ok "keygen: uftpd -k FILE -K rsa:1024 (${res[ours]})"
+	else
+		ko "keygen: uftpd -k FILE -K rsa:1024" "ours: ${res[ours]}" "real: ${res[ref]}" \
+			"ours second start said: $(head -c 200 "$W/kg-ours.again" | tr '\n' ' ')" \
+			"real second start said: $(head -c 200 "$W/kg-ref.again" | tr '\n' ' ')"
+	fi
+}
+
 # ---------------------------------------------------------------- main
-ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use"
+ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use uftpd_opts keygen"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		"test_$cs"
