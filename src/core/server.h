@@ -39,6 +39,12 @@ struct uftp_server_file {
 struct uftp_server_file_ops {
 	void *arg;
 	ssize_t (*read_at)(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len);
+	/*
+	 * Optional (NULL: every file is readable): called before a regular
+	 * file is announced; 0 if it can be read, or a negative uftp_err, and
+	 * the file is then skipped with a warning, as the reference does.
+	 */
+	int (*open)(void *arg, size_t idx);
 };
 
 /* A member of a closed group (-H), optionally with its key fingerprint. */

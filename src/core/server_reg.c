@@ -192,7 +192,8 @@ static void announce_end(struct uftp_server *s, uint64_t now)
 		return;
 	}
 	if (s->cfg->quit_on_error && s->cfg->hosts && srv_active(s) < s->cfg->nhosts) {
-		srv_finish(s, UFTP_SERVER_EXIT_ALL_LOST, now);
+		/* the reference reports this as an announce failure */
+		srv_finish(s, UFTP_SERVER_EXIT_NO_REGISTER, now);
 		s->aborting = 1;
 		s->abort_due = 1;
 		strncpy(s->abort_text, "Not all clients registered", sizeof(s->abort_text) - 1);

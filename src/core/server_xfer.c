@@ -78,10 +78,29 @@ static void end_session_start(struct uftp_server *s, uint64_t now)
 	s->done_due = 1;
 }
 
+/* Skips the regular files the driver cannot open. */
+static size_t first_readable(struct uftp_server *s, size_t idx)
+{
+	const struct uftp_server_file_ops *fops = s->cfg->fops;
+	int rv;
+
+	for (; idx < s->cfg->nfiles; idx++) {
+		if (fops->open == NULL || s->cfg->files[idx].ftype != UFTP_FTYPE_REG)
+			break;
+		rv = fops->open(fops->arg, idx);
+		if (rv == 0)
+			break;
+		uftp_env_log(s->env, UFTP_LOG_WARN, "skipping %s: %s", s->cfg->files[idx].name,
+		             uftp_strerror(rv));
+	}
+	return idx;
+}
+
 void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 {
 	size_t i, bytes;
 
+	idx = first_readable(s, idx);
 	if (idx >= s->cfg->nfiles) {
 		end_session_start(s, now);
 		return;

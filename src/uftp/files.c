@@ -50,21 +50,31 @@ static int add_exclude(void *arg, char *line, unsigned lineno, char *err, size_t
 	return 0;
 }
 
+static int open_file(void *arg, size_t idx)
+{
+	struct uftp_files *f = arg;
+
+	if (f->fd >= 0 && f->fd_idx == idx)
+		return 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = open(f->walk.ents[f->walk_idx[idx]].local, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		log_warn("cannot open %s", f->walk.ents[f->walk_idx[idx]].local);
+		return UFTP_ERR_IO;
+	}
+	f->fd_idx = idx;
+	return 0;
+}
+
 static ssize_t read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
 {
 	struct uftp_files *f = arg;
 	size_t got = 0;
+	int rv = open_file(f, idx);
 
-	if (f->fd < 0 || f->fd_idx != idx) {
-		if (f->fd >= 0)
-			close(f->fd);
-		f->fd = open(f->walk.ents[f->walk_idx[idx]].local, O_RDONLY | O_CLOEXEC);
-		if (f->fd < 0) {
-			log_warn("cannot open %s", f->walk.ents[f->walk_idx[idx]].local);
-			return UFTP_ERR_IO;
-		}
-		f->fd_idx = idx;
-	}
+	if (rv < 0)
+		return rv;
 	while (got < len) {
 		ssize_t n = pread(f->fd, buf + got, len - got, (off_t)(off + got));
 
@@ -222,12 +232,9 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 	rv = make_list(f);
 	if (rv < 0)
 		return rv;
-	if (f->n == 0) {
-		log_warnx("no files to send");
-		return UFTP_ERR_INVALID;
-	}
 	f->ops.arg = f;
 	f->ops.read_at = read_at;
+	f->ops.open = open_file;
 	return 0;
 }
 
