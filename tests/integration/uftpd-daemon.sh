@@ -285,7 +285,7 @@ test_foreground_log() {
 
 # ---------------------------------------------------------------- -D roots
 # Receiver h1 with -D R1,R2 (same paths for both kinds, run one after the
-# other). Sessions from the real uftp: a relative name (-> R1), absolute
+# other). Sessions from the real uftp and from ours: a relative name (-> R1), absolute
 # names (uftp -D /abs/...) inside R2 and inside R1 (accepted there), a
 # directory to an absolute name, and an absolute name outside both roots
 # (rejected: nothing created). The resulting trees of the two kinds must be
@@ -293,16 +293,20 @@ test_foreground_log() {
 test_dest_roots() {
 	local kind base=$W/md r1 r2 i
 	local -a sess=(
-		"-- hello.txt"
-		"-D $base/r2/sub/abs.txt -- hello.txt"
-		"-D $base/r1/abs1.bin -- pattern.bin"
-		"-D $base/r2/tree -- dir"
-		"-D $base/outside/x.txt -- hello.txt"
+		"ref -- hello.txt"
+		"ref -D $base/r2/sub/abs.txt -- hello.txt"
+		"ref -D $base/r1/abs1.bin -- pattern.bin"
+		"ref -D $base/r2/tree -- dir"
+		"ref -D $base/outside/x.txt -- hello.txt"
+		"ours -D $base/r2/sub/abs-ours.txt -- hello.txt"
+		"ours -D $base/r2/tree-ours -- dir"
+		"ours -D $base/r2/many-ours -- hello.txt pattern.bin"
+		"ours -D $base/outside/y.txt -- hello.txt"
 	)
 	# An absolute name under "<R1>x/" only shares a string prefix with R1:
 	# the real uftpd 4.10.2 accepts it (see hostile.sh), ours must reject it;
 	# that session is checked apart from the differential ones.
-	local prefix_sess="-D $base/r1x/y.txt -- hello.txt"
+	local prefix_sess="ref -D $base/r1x/y.txt -- hello.txt"
 	declare -A rcs=()
 	for kind in ref ours; do
 		rm -rf "$base"
@@ -312,11 +316,11 @@ test_dest_roots() {
 		il_wait_recvs 10 || { ko "dest_roots: $(kname "$kind") did not start: ${IL_ERR[*]}"; return; }
 		for i in "${!sess[@]}"; do
 			# shellcheck disable=SC2086
-			quick_session ref ${sess[i]}
+			quick_session ${sess[i]}
 			rcs[$kind.$i]=$IL_SRC_RC
 		done
 		# shellcheck disable=SC2086
-		quick_session ref $prefix_sess
+		quick_session $prefix_sess
 		rcs[$kind.prefix]=$IL_SRC_RC
 		il_stop_recvs
 		cp "${IL_RLOG[1]}" "$W/md-$kind.log"
@@ -326,14 +330,14 @@ test_dest_roots() {
 	local bad=() out
 	for i in "${!sess[@]}"; do
 		[ "${rcs[ref.$i]}" = "${rcs[ours.$i]}" ] ||
-			bad+=("uftp ${sess[i]}: exit ${rcs[ref.$i]} with the real uftpd, ${rcs[ours.$i]} with ours")
+			bad+=("uftp (kind) ${sess[i]}: exit ${rcs[ref.$i]} with the real uftpd, ${rcs[ours.$i]} with ours")
 	done
 	rm -rf "$W/md-ref/r1x" # the real uftpd's prefix-match weakness
 	out=$(cmp_tree "$W/md-ref" "$W/md-ours") || true
 	[ -z "$out" ] || bad+=("trees differ (real uftpd's vs ours):" "$out")
 	[ -e "$W/md-ours/outside" ] && bad+=("ours created $base/outside")
 	[ -e "$W/md-ours/r1x" ] && bad+=("ours created $base/r1x (prefix of a root is not inside it)")
-	[ "${rcs[ours.prefix]}" = 10 ] || bad+=("uftp $prefix_sess: exit ${rcs[ours.prefix]} with ours, expected 10 (file rejected)")
+	[ "${rcs[ours.prefix]}" = 10 ] || bad+=("uftp (kind) $prefix_sess: exit ${rcs[ours.prefix]} with ours, expected 10 (file rejected)")
 	[ -f "$W/md-ours/r1/hello.txt" ] || bad+=("relative name not in the first root")
 	[ -f "$W/md-ours/r2/sub/abs.txt" ] || bad+=("absolute name inside the second root not written")
 	if [ ${#bad[@]} = 0 ]; then
