@@ -96,7 +96,7 @@ reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL
 # and only our exit code with EXPECT_RC).
 case_defaults() {
 	SOPTS=() FILES=(hello.txt) STDIN=/dev/null RHOSTS="1 2" ROPTS=() PRE="" KILL_AFTER=""
-	IL_SERVER_WRAP=() EXPECT_RC="" CHECK="" DESC="" SAME_RECV=1 CMP_OPTS=() REF_WRONG="" EXPECT_TREE="" IL_PORT=1044 IL_RATE=50000 IL_PRIV="" PARITY_PUB="" PARITY_SIF=""
+	IL_SERVER_WRAP=() EXPECT_RC="" CHECK="" DESC="" SAME_RECV=1 CMP_OPTS=() REF_WRONG="" EXPECT_TREE="" SIG_SERVER="" IL_PORT=1044 IL_RATE=50000 IL_PRIV="" PARITY_PUB="" PARITY_SIF=""
 	SDIR=$SRC
 }
 
@@ -120,8 +120,17 @@ session() {
 		il_stop_recvs
 		return
 	fi
-	local kp=""
-	if [ -n "$KILL_AFTER" ]; then
+	local kp="" sbin
+	sbin=$(readlink -f "$(il_bin "$skind" server)")
+	if [ -n "$SIG_SERVER" ]; then
+		( # signal uftp (found by its executable among h0's processes: all ours)
+			sleep "${SIG_SERVER#* }"
+			for i in $(ip netns pids "$(lab_ns h0)" 2>/dev/null); do
+				[ "$(readlink "/proc/$i/exe" 2>/dev/null)" = "$sbin" ] && kill "-${SIG_SERVER% *}" "$i"
+			done
+		) &
+		kp=$!
+	elif [ -n "$KILL_AFTER" ]; then
 		(
 			sleep "$KILL_AFTER"
 			for i in $RHOSTS; do kill -KILL "${IL_RPID[i]}" 2>/dev/null; done
@@ -383,6 +392,14 @@ case_all_lost() {
 	IL_RATE=500 KILL_AFTER=2 EXPECT_RC=9 SOPTS=(-s 10) FILES=(rand200k.bin)
 	CMP_OPTS=(--no-mtime) # the partial file keeps the time it was created
 }
+case_sigterm() {
+	DESC="uftp gets SIGTERM during the transfer (exit 6 documented: interrupted)"
+	IL_RATE=500 SIG_SERVER="TERM 2" EXPECT_RC=6 FILES=(rand200k.bin) CMP_OPTS=(--no-mtime)
+}
+case_sigint() {
+	DESC="uftp gets SIGINT during the transfer"
+	IL_RATE=500 SIG_SERVER="INT 2" EXPECT_RC=6 FILES=(rand200k.bin) CMP_OPTS=(--no-mtime)
+}
 case_missing_file() { DESC="only a missing file"; FILES=(no-such-file); }
 case_missing_some() { DESC="a missing file and a good one"; FILES=(no-such-file hello.txt); }
 # uftp runs as nobody (setpriv) so that a mode-000 file is really unreadable
@@ -489,7 +506,7 @@ opt_cases() {
 ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
  base_dirs base_slash base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
  mcast mcast_x3 ports misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
- quit_absent noquit_absent delete freespace no_receivers all_lost missing_file
+ quit_absent noquit_absent delete freespace no_receivers all_lost sigterm sigint missing_file
  missing_some unreadable unreadable_only fifo"
 for cs in ${CASES:-$ALL_CASES options}; do
 	if [ "$cs" = options ]; then
