@@ -82,6 +82,7 @@ struct uftp_server {
 	int done_empty_due;
 	int abort_due;
 	size_t list_cursor; /* for multi-message client lists */
+	size_t ann_cursor;  /* closed-group list position in ANNOUNCE rounds */
 
 	/* current file */
 	size_t cur;

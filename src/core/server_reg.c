@@ -21,15 +21,58 @@ static const struct uftp_server_host *host_entry(const struct uftp_server *s, ui
 	return NULL;
 }
 
-/* Closed group members that have not registered yet (listed in ANNOUNCE). */
-static size_t unregistered_hosts(struct uftp_server *s, uint32_t *ids, size_t max)
+/*
+ * Closed group members that have not registered yet, listed in ANNOUNCE
+ * from s->ann_cursor on; a long list takes several ANNOUNCEs per round.
+ * Returns the count and tells in *more whether the round has more to list.
+ */
+static size_t unregistered_hosts(struct uftp_server *s, uint32_t *ids, size_t max, int *more)
 {
-	size_t i, n = 0;
+	size_t n = 0;
 
-	for (i = 0; i < s->cfg->nhosts && n < max; i++)
-		if (srv_find(s, s->cfg->hosts[i].id) == NULL)
-			ids[n++] = s->cfg->hosts[i].id;
+	while (s->ann_cursor < s->cfg->nhosts && n < max) {
+		uint32_t id = s->cfg->hosts[s->ann_cursor++].id;
+
+		if (srv_find(s, id) == NULL)
+			ids[n++] = id;
+	}
+	*more = s->ann_cursor < s->cfg->nhosts;
+	if (!*more)
+		s->ann_cursor = 0;
 	return n;
+}
+
+static size_t announce_max_ids(const struct uftp_server *s, size_t fixed)
+{
+	size_t room = s->cfg->block_size > fixed + 4 ? s->cfg->block_size - fixed : 4;
+
+	return room / 4 < SRV_MAX_IDS ? room / 4 : SRV_MAX_IDS;
+}
+
+static void announce_round_done(struct uftp_server *s, uint64_t now)
+{
+	s->sends++;
+	s->timer = now + 3 * s->grtt;
+}
+
+/* The fixed part of ANNOUNCE. */
+static void fill_announce(const struct uftp_server *s, struct uftp_announce *a, uint64_t now)
+{
+	a->flags = s->cfg->pub_addr.family == 6 ? UFTP_ANNOUNCE_IPV6 : 0;
+	if (s->cfg->sync_mode)
+		a->flags |= UFTP_ANNOUNCE_SYNC_MODE;
+	if (s->cfg->sync_preview)
+		a->flags |= UFTP_ANNOUNCE_SYNC_PREVIEW;
+	a->robust = s->cfg->robust;
+	a->cc_type = UFTP_CC_NONE;
+	a->block_size = s->cfg->block_size;
+	srv_wire_time(s, now, &a->tstamp_sec, &a->tstamp_usec);
+	a->pub_addr = s->cfg->pub_addr;
+	a->priv_addr = s->cfg->priv_addr;
+	if (s->cfg->unicast) { /* the reference announces zero addresses then */
+		memset(a->pub_addr.addr, 0, sizeof(a->pub_addr.addr));
+		memset(a->priv_addr.addr, 0, sizeof(a->priv_addr.addr));
+	}
 }
 
 int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
@@ -39,26 +82,11 @@ int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	uint32_t ids[SRV_MAX_IDS];
 	size_t siglen = 0, nids = 0, sigoff = 0;
 	ssize_t n;
-	int elen = 0, rv;
+	int elen = 0, rv, more = 0;
 
 	if (!s->announce_due)
 		return 0;
-	s->announce_due = 0;
-	a.flags = s->cfg->pub_addr.family == 6 ? UFTP_ANNOUNCE_IPV6 : 0;
-	if (s->cfg->sync_mode)
-		a.flags |= UFTP_ANNOUNCE_SYNC_MODE;
-	if (s->cfg->sync_preview)
-		a.flags |= UFTP_ANNOUNCE_SYNC_PREVIEW;
-	a.robust = s->cfg->robust;
-	a.cc_type = UFTP_CC_NONE;
-	a.block_size = s->cfg->block_size;
-	srv_wire_time(s, now, &a.tstamp_sec, &a.tstamp_usec);
-	a.pub_addr = s->cfg->pub_addr;
-	a.priv_addr = s->cfg->priv_addr;
-	if (s->cfg->unicast) {
-		memset(a.pub_addr.addr, 0, sizeof(a.pub_addr.addr));
-		memset(a.priv_addr.addr, 0, sizeof(a.priv_addr.addr));
-	}
+	fill_announce(s, &a, now);
 	if (s->encrypted) {
 		elen = srv_enc_info(s, ext, sizeof(ext), &sigoff, &siglen);
 		if (elen < 0)
@@ -68,11 +96,16 @@ int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	}
 	if (s->cfg->hosts) {
 		nids = unregistered_hosts(
-		    s, ids, (cap - 1400) / 4 < SRV_MAX_IDS ? (cap - 1400) / 4 : SRV_MAX_IDS);
+		    s, ids,
+		    announce_max_ids(s, (size_t)elen + (a.flags & UFTP_ANNOUNCE_IPV6 ? 48 : 24)),
+		    &more);
 		uftp_idlist_pack(idbuf, sizeof(idbuf), ids, nids);
 		a.ids.ptr = idbuf;
 		a.ids.count = nids;
 	}
+	s->announce_due = more;
+	if (!more)
+		announce_round_done(s, now);
 	n = uftp_encode_announce(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &a);
 	if (n < 0)
 		return (int)n;
@@ -83,8 +116,6 @@ int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 		rv =
 		    srv_sign_announce(s, out, (size_t)rv, UFTP_HEADER_LEN + fixed + sigoff, siglen);
 	}
-	s->sends++;
-	s->timer = now + 3 * s->grtt;
 	return rv;
 }
 

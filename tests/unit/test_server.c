@@ -339,6 +339,33 @@ static void test_closed_group(void)
 	uftp_server_free(f.s);
 }
 
+/* A closed group too long for one ANNOUNCE is listed over several per round. */
+static void test_closed_group_long_list(void)
+{
+	struct uftp_server_host hosts[400];
+	struct fixture f;
+	size_t i, total = 0;
+	int t;
+
+	memset(hosts, 0, sizeof(hosts));
+	for (i = 0; i < 400; i++)
+		hosts[i].id = 0x0B000000u + (uint32_t)i;
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 400;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	total += f.m.u.announce.ids.count;
+	CU_ASSERT(f.m.u.announce.ids.count < 400);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE); /* same round, no wait */
+	total += f.m.u.announce.ids.count;
+	CU_ASSERT_EQUAL(total, 400);
+	CU_ASSERT(lists(&f.m.u.announce.ids, 0x0B000000u + 399));
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL(t, 0); /* the round is over */
+	uftp_server_free(f.s);
+}
+
 static void test_no_clients(void)
 {
 	struct fixture f;
@@ -756,6 +783,7 @@ static const struct cutest tests[] = {
     CUTEST(test_encrypted_ecdh_client_auth),
     CUTEST(test_section_layout),
     CUTEST(test_quit_on_error),
+    CUTEST(test_closed_group_long_list),
 };
 
 CUTEST_MAIN("server", tests)
