@@ -335,6 +335,35 @@ check_timestamps() {
 	done
 }
 case_timestamps() { DESC="-T timestamps on stderr"; SOPTS=(-T) FILES=(hello.txt) CHECK=check_timestamps; }
+# test-only keys from tests/vectors/keys (copied 0600)
+KEYS=$W/keys
+mkdir -p "$KEYS"
+for f in server_rsa1024 server_ec256 client1_rsa1024 client1_ec256; do
+	cp "$top/tests/vectors/keys/$f.pem" "$KEYS/" && chmod 600 "$KEYS/$f.pem"
+done
+check_keygen() {
+	local k bits
+	for k in ref ours; do
+		bits=$(openssl pkey -in "$W/keygen/$k.pem" -noout -text 2>/dev/null | sed -n 's/.*Private-Key: (\([0-9]*\) bit.*/\1/p')
+		[ "$bits" = 1024 ] || why+=("$k uftp -k FILE -K 1024: key file holds '${bits:-nothing}' bits")
+	done
+}
+case_server_keygen() {
+	DESC="-k FILE -K 1024 (server key generated and written) with -Y aes256-cbc -h sha256"
+	rm -rf "$W/keygen" && mkdir -p "$W/keygen"
+	SOPTS=(-Y aes256-cbc -h sha256 -k "$W/keygen/@KIND@.pem" -K 1024) ROPTS=(-k "$KEYS/client1_rsa1024.pem")
+	FILES=(hello.txt) CHECK=check_keygen
+}
+case_ecdh_curve() {
+	DESC="-e ecdh_ecdsa:secp384r1 -Y aes128-gcm -h sha384 -w keyex with EC keys"
+	SOPTS=(-Y aes128-gcm -h sha384 -w keyex -e ecdh_ecdsa:secp384r1 -k "$KEYS/server_ec256.pem") ROPTS=(-k "$KEYS/client1_ec256.pem")
+	FILES=(hello.txt pattern.bin)
+}
+case_ecdh_rsa_keyex() {
+	DESC="-e ecdh_rsa -Y aes256-cbc -h sha512 -w keyex -c (client auth, no -H)"
+	SOPTS=(-Y aes256-cbc -h sha512 -w keyex -e ecdh_rsa -c -k "$KEYS/server_rsa1024.pem") ROPTS=(-k "$KEYS/client1_rsa1024.pem")
+	FILES=(hello.txt)
+}
 case_ttl() { DESC="-t 4"; SOPTS=(-t 4) FILES=(hello.txt); }
 case_iface_ip() { DESC="-I by address"; PARITY_SIF=198.18.0.10 FILES=(hello.txt); }
 case_quit_absent() {
@@ -505,7 +534,7 @@ opt_cases() {
 # ---------------------------------------------------------------- main
 ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
  base_dirs base_slash base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
- mcast mcast_x3 ports misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
+ mcast mcast_x3 ports server_keygen ecdh_curve ecdh_rsa_keyex misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
  quit_absent noquit_absent delete freespace no_receivers all_lost sigterm sigint missing_file
  missing_some unreadable unreadable_only fifo"
 for cs in ${CASES:-$ALL_CASES options}; do
