@@ -66,10 +66,10 @@ struct uftp_server_config {
 	uint8_t robust;      /* -s */
 	int64_t rate_kbps;   /* -R; -1: unpaced */
 	uint64_t grtt_init, grtt_min, grtt_max; /* -r, ns */
-	unsigned max_passes;                    /* -a (0 = 65535) */
+	unsigned max_passes;                    /* -a (0: no limit) */
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */
-	unsigned
-	    txweight; /* -W: per-file time limit in % of the ideal time at rate_kbps; 0: none */
+	/* -W: per-file time limit in % of the ideal time at rate_kbps; 0: none */
+	unsigned txweight;
 	int quit_on_error;                    /* -q */
 	int sync_mode, sync_preview;          /* -z, -Z */
 	const struct uftp_server_host *hosts; /* -H; NULL: open group */
