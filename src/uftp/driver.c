@@ -428,7 +428,8 @@ static int run_loop(struct drv *d)
 		now = uftp_clock_now();
 		d->now = now;
 		if (d->interrupted && !sent_abort) {
-			uftp_server_abort(d->srv, "Aborted by user", now);
+			uftp_server_abort(d->srv, "Server quit, aborting all",
+			                  now); /* the reference's text */
 			sent_abort = 1;
 		}
 		receive(d, now);
