@@ -17,6 +17,7 @@
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+#define READ_AHEAD   (1024 * 1024)
 #define MAX_BASES    64
 #define MAX_EXCLUDES 1024
 
@@ -29,6 +30,9 @@ struct uftp_files {
 	size_t nmeta;
 	int fd;
 	size_t fd_idx;
+	uint8_t *cache; /* read-ahead: one pread serves many blocks */
+	uint64_t cache_off;
+	size_t cache_len;
 	struct uftp_server_file_ops ops;
 	char *excl[MAX_EXCLUDES + 1];
 	size_t nexcl;
@@ -58,6 +62,7 @@ static int open_file(void *arg, size_t idx)
 		return 0;
 	if (f->fd >= 0)
 		close(f->fd);
+	f->cache_len = 0;
 	f->fd = open(f->walk.ents[f->walk_idx[idx]].local, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0) {
 		log_warn("cannot open %s", f->walk.ents[f->walk_idx[idx]].local);
@@ -67,16 +72,12 @@ static int open_file(void *arg, size_t idx)
 	return 0;
 }
 
-static ssize_t read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+static ssize_t pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
-	struct uftp_files *f = arg;
 	size_t got = 0;
-	int rv = open_file(f, idx);
 
-	if (rv < 0)
-		return rv;
 	while (got < len) {
-		ssize_t n = pread(f->fd, buf + got, len - got, (off_t)(off + got));
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -87,6 +88,30 @@ static ssize_t read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+/* Serves [off, off+len) from the read-ahead buffer, refilling it on a miss. */
+static ssize_t read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+{
+	struct uftp_files *f = arg;
+	ssize_t n;
+	int rv = open_file(f, idx);
+
+	if (rv < 0)
+		return rv;
+	if (f->cache == NULL || len > READ_AHEAD)
+		return pread_full(f->fd, buf, len, off);
+	if (off < f->cache_off || off + len > f->cache_off + f->cache_len) {
+		n = pread_full(f->fd, f->cache, READ_AHEAD, off);
+		if (n < 0)
+			return n;
+		f->cache_off = off;
+		f->cache_len = (size_t)n;
+		if ((size_t)n < len)
+			len = (size_t)n;
+	}
+	memcpy(buf, f->cache + (off - f->cache_off), len);
+	return (ssize_t)len;
 }
 
 /* "@DELETE:name" and "@FREESPACE" travel as FILEINFO commands, not files. */
@@ -233,6 +258,7 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 	if (rv < 0)
 		return rv;
 	f->ops.arg = f;
+	f->cache = malloc(READ_AHEAD); /* NULL: plain preads */
 	f->ops.read_at = read_at;
 	f->ops.open = open_file;
 	return 0;
@@ -263,6 +289,7 @@ void uftp_files_free(struct uftp_files *f)
 	for (i = 0; i < f->nexcl; i++)
 		free(f->excl[i]);
 	free(f->meta_names);
+	free(f->cache);
 	free(f->list);
 	free(f->walk_idx);
 	free(f);
