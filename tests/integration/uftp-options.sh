@@ -9,12 +9,19 @@
 #   - the received trees (tests/tools/treecmp.py): what our uftp delivered to
 #     each receiver must equal what the real uftp delivered to the same kind
 #     of receiver, and our uftpd must hold what the real uftpd holds.
-# Cases: -i list_file, -i -, -D (one file, several, with -o), -E, -X, -l and
-# without, -H list and -H @file (with a listed host that never answers and a
-# receiver that is not listed), -M/-P with x wildcards, -p/-u, -b 8800 and
-# 512, -s, -R, -t, -I, -q, @DELETE: (inside the root only) and @FREESPACE,
-# exit codes (no receiver, all receivers lost, bad options, unreadable file),
-# --help and bad options of uftp and uftpd.
+# Cases: -i list_file, -i -, -D (one file, several, with -o, absolute
+# paths without -E), -E (with and without a trailing slash, with -D), -X, -l
+# and without, -H list and -H @file (with a listed host that never answers
+# and a receiver that is not listed), -M/-P with x wildcards, -p/-u, -k -K,
+# -e with a curve, -w keyex -c, -Y/-h with the default generated keys, -Q -B
+# -a -m -N -W -x, -U, -L, -T, -b 8800 and 512, -s, -R (and -1), -t, -I, -q,
+# @DELETE: (inside the root only) and @FREESPACE, exit codes (no receiver,
+# all receivers lost, SIGTERM/SIGINT, missing / unreadable / special files),
+# --help and bad option values of uftp and uftpd (exit codes).
+# The two sessions of a case run at the same time in two labs (~2 minutes
+# in all; cases not started within BUDGET=210 s are reported as FAIL).
+# Where the real uftp contradicts its man page (REF_WRONG), ours must do
+# what the man page says; such PASS lines carry a NOTE.
 #
 #   sudo tests/integration/uftp-options.sh [BUILD_DIR]
 #   CASES="dest_one exclude" KEEP=1 sudo tests/integration/uftp-options.sh
