@@ -103,7 +103,7 @@ reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL
 # and only our exit code with EXPECT_RC).
 case_defaults() {
 	SOPTS=() FILES=(hello.txt) STDIN=/dev/null RHOSTS="1 2" ROPTS=() PRE="" KILL_AFTER=""
-	IL_SERVER_WRAP=() EXPECT_RC="" CHECK="" DESC="" SAME_RECV=1 CMP_OPTS=() REF_WRONG="" EXPECT_TREE="" SIG_SERVER="" IL_PORT=1044 IL_RATE=50000 IL_PRIV="" PARITY_PUB="" PARITY_SIF=""
+	IL_SERVER_WRAP=() EXPECT_RC="" CHECK="" DESC="" SAME_RECV=1 CMP_OPTS=() REF_WRONG="" EXPECT_TREE="" SIG_SERVER="" WIRE="" IL_PORT=1044 IL_RATE=50000 IL_PRIV="" PARITY_PUB="" PARITY_SIF=""
 	SDIR=$SRC
 }
 
@@ -127,8 +127,14 @@ session() {
 		il_stop_recvs
 		return
 	fi
-	local kp="" sbin
+	local kp="" sbin cap=""
 	sbin=$(readlink -f "$(il_bin "$skind" server)")
+	if [ -n "$WIRE" ] && command -v tcpdump >/dev/null; then
+		# the server's first multicast datagrams, with their IP header fields
+		lab_bg h0 cap tcpdump -i eth0 -n -v -l -c 12 "udp and src host $(lab_ip4 0) and dst net 224.0.0.0/4" \
+			>"$base/wire.txt" 2>"$base/tcpdump.err"
+		for i in $(seq 50); do grep -q "listening on" "$base/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
+	fi
 	if [ -n "$SIG_SERVER" ]; then
 		( # signal uftp (found by its executable among h0's processes: all ours)
 			sleep "${SIG_SERVER#* }"
@@ -149,6 +155,7 @@ session() {
 	il_server "$skind" "$SESSION_TIMEOUT" "$SDIR" "${SOPTS[@]}" -- "${FILES[@]}" <"$STDIN"
 	echo "$IL_SRC_RC" >"$base/rc"
 	[ -n "$kp" ] && wait "$kp" 2>/dev/null
+	[ -n "$cap" ] && lab_stop "$cap" 2
 	sleep 0.2
 	il_stop_recvs
 	for i in $RHOSTS; do
@@ -224,6 +231,7 @@ run_case() {
 		[ -f "$p" ] && while IFS= read -r l; do why+=("$l"); done <"$p"
 	done
 	[ -n "$CHECK" ] && "$CHECK" "$cs"
+	[ -n "$WIRE" ] && check_wire "$cs"
 	local n
 	n=$(count_entries "$W/$cs/ref/h1")
 	if [ ${#why[@]} = 0 ] && [ -n "$REF_WRONG" ]; then
@@ -296,7 +304,7 @@ case_mcast() {
 	PARITY_PUB=230.9.8.7 IL_PRIV=230.6.x.x FILES=(hello.txt pattern.bin)
 }
 case_mcast_x3() { DESC="-P 239.x.x.x"; IL_PRIV=239.x.x.x FILES=(hello.txt); }
-case_ports() { DESC="-p 5044 (both sides) -u 7777"; IL_PORT=5044 SOPTS=(-u 7777) FILES=(hello.txt pattern.bin); }
+case_ports() { DESC="-p 5044 (both sides) -u 7777 (source port on the wire)"; IL_PORT=5044 SOPTS=(-u 7777) FILES=(hello.txt pattern.bin) WIRE=sport; }
 case_block_big() { DESC="-b 8800 (jumbo blocks, IP fragments)"; SOPTS=(-b 8800) FILES=(rand200k.bin pattern.bin); }
 case_block_small() { DESC="-b 512"; SOPTS=(-b 512) FILES=(rand200k.bin pattern.bin); }
 case_robust() { DESC="-s 10"; SOPTS=(-s 10) FILES=(hello.txt pattern.bin); }
@@ -371,7 +379,25 @@ case_ecdh_rsa_keyex() {
 	SOPTS=(-Y aes256-cbc -h sha512 -w keyex -e ecdh_rsa -c -k "$KEYS/server_rsa1024.pem") ROPTS=(-k "$KEYS/client1_rsa1024.pem")
 	FILES=(hello.txt)
 }
-case_ttl() { DESC="-t 4"; SOPTS=(-t 4) FILES=(hello.txt); }
+# wire_fields FILE -> the distinct "tos T ttl N sport P" of the captured datagrams
+wire_fields() {
+	awk '/IP \(tos/ { for (i = 1; i < NF; i++) { if ($i == "(tos") tos = $(i + 1); if ($i == "ttl") ttl = $(i + 1) }
+	                   sub(",", "", tos); sub(",", "", ttl) }
+	     / > [0-9.]+: UDP/ { n = split($1, a, "."); print "tos " tos " ttl " ttl " sport " (WANT_SPORT ? a[n] : "any") }' \
+		WANT_SPORT="$2" "$1" | sort -u | tr '\n' ';'
+}
+# the IP TTL, TOS (DSCP << 2) and source port of our uftp's datagrams must be
+# the real uftp's (WIRE=sport: compare the source port too)
+check_wire() {
+	local a b sp=""
+	[ "$WIRE" = sport ] && sp=1
+	a=$(wire_fields "$W/$1/ref/wire.txt" "$sp") b=$(wire_fields "$W/$1/ours/wire.txt" "$sp")
+	[ -n "$a" ] || { why+=("(no datagram captured from the real uftp)"); return; }
+	[ "$a" = "$b" ] || why+=("on the wire: real uftp [$a], ours [$b]")
+}
+case_ttl() { DESC="-t 4 (IP TTL on the wire)"; SOPTS=(-t 4) FILES=(hello.txt) WIRE=1; }
+case_ttl_default() { DESC="default TTL and DSCP on the wire"; FILES=(hello.txt) WIRE=1; }
+case_dscp() { DESC="-Q 46 (TOS 0xb8 on the wire)"; SOPTS=(-Q 46) FILES=(hello.txt) WIRE=1; }
 case_iface_ip() { DESC="-I by address"; PARITY_SIF=198.18.0.10 FILES=(hello.txt); }
 case_quit_absent() {
 	DESC="-q with a listed host that never answers (session quits)"
@@ -541,7 +567,7 @@ opt_cases() {
 # ---------------------------------------------------------------- main
 ALL_CASES="plain list_file list_stdin dest_one dest_dir_one dest_many dest_o dest_nested
  base_dirs base_slash base_dest no_base exclude follow nofollow hosts_list hosts_file hosts_both
- mcast mcast_x3 ports server_keygen ecdh_curve ecdh_rsa_keyex misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl iface_ip
+ mcast mcast_x3 ports server_keygen ecdh_curve ecdh_rsa_keyex misc_tuning server_uid logfile timestamps enc_default_key enc_default_gcm block_big block_small robust rate rate_max ttl ttl_default dscp iface_ip
  quit_absent noquit_absent delete freespace no_receivers all_lost sigterm sigint missing_file
  missing_some unreadable unreadable_only fifo"
 for cs in ${CASES:-$ALL_CASES options}; do
