@@ -498,7 +498,8 @@ time.sleep(60)'
 }
 
 # ---------------------------------------------------------------- options
-# -B -Q -N -c -M list -I: accepted, the nice value applied, sessions on both
+# -B -Q -N -c -M list: accepted, the nice value and the DSCP of the replies
+# applied (as the real uftpd), sessions on both
 # public addresses received.
 test_uftpd_opts() {
 	local kind nice
@@ -512,13 +513,19 @@ test_uftpd_opts() {
 			continue
 		fi
 		nice=$(awk '{print $19}' "/proc/${IL_RPID[1]}/stat" 2>/dev/null)
+		local cap="" k tos
+		# -Q 10: the receiver's replies carry TOS 0x28 (captured in h1)
+		lab_bg h1 cap tcpdump -i eth0 -n -v -l -c 3 "udp and src host $(lab_ip4 1)" >"$W/uo-$kind.wire" 2>"$W/uo-$kind.tcpdump"
+		for ((k = 0; k < 50; k++)); do grep -q "listening on" "$W/uo-$kind.tcpdump" 2>/dev/null && break; sleep 0.1; done
 		quick_session ref -D first -- hello.txt
+		lab_stop "$cap" 2
+		tos=$(grep -o -E 'tos 0x[0-9a-f]+' "$W/uo-$kind.wire" | sort -u | tr '\n' ' ')
 		res[$kind.rc1]=$IL_SRC_RC
 		PARITY_PUB=230.9.9.9 quick_session ours -D second -- hello.txt
 		res[$kind.rc2]=$IL_SRC_RC
 		il_stop_recvs
 		cp "${IL_RLOG[1]}" "$W/uo-$kind.log"
-		res[$kind]="nice $nice; session on 230.4.4.1: exit ${res[$kind.rc1]}, on 230.9.9.9: exit ${res[$kind.rc2]}; received: $(cd "$W/uo-$kind" && ls | tr '\n' ' ')"
+		res[$kind]="nice $nice; replies with ${tos:-no capture}; session on 230.4.4.1: exit ${res[$kind.rc1]}, on 230.9.9.9: exit ${res[$kind.rc2]}; received: $(cd "$W/uo-$kind" && ls | tr '\n' ' ')"
 	done
 	if [ "${res[ours]}" = "${res[ref]}" ]; then
 		ok "uftpd_opts: -B 1048576 -Q 10 -N 5 -c 1048576 -M 230.4.4.1,230.9.9.9 (${res[ours]})"
