@@ -136,6 +136,7 @@ void cl_abort(struct uftp_client *c, struct csession *s, const char *why, int te
 	}
 	c->st.sessions_aborted++;
 	cl_event(c, s, UFTP_CEV_ABORTED, why);
+	cl_file_save(c, s);
 	cl_end(c, s);
 }
 

@@ -64,6 +64,18 @@ struct uftp_client_fops {
 	 */
 	int (*open_ex)(void *arg, size_t root, const char *rel, uint32_t group_id,
 	               uint16_t file_id);
+	/*
+	 * Optional, for restarts with -T (all three or none): save_state keeps
+	 * the block bitmap of a partly received file when its session fails;
+	 * load_state returns 1 and fills bitmap (len bytes) when a state for
+	 * this group, name and size exists (and forgets it), else 0;
+	 * reopen opens the partial file for writing without truncating it.
+	 */
+	int (*save_state)(void *arg, uint32_t group_id, const char *name, uint64_t size,
+	                  const uint8_t *bitmap, size_t len);
+	int (*load_state)(void *arg, uint32_t group_id, const char *name, uint64_t size,
+	                  uint8_t *bitmap, size_t len);
+	int (*reopen)(void *arg, size_t root, const char *rel);
 };
 
 /* An allowed server (-S): ID, expected source address, optional key fingerprint. */

@@ -94,6 +94,7 @@ static int send_fileinfo_ack(struct uftp_client *c, struct csession *s, uint64_t
 	struct uftp_msg m = {.func = UFTP_MSG_FILEINFO_ACK};
 
 	m.u.fileinfo_ack.file_id = s->file.id;
+	m.u.fileinfo_ack.flags = s->file.partial ? UFTP_FILEINFO_ACK_PARTIAL : 0;
 	cl_ts_echo(s, now, &m.u.fileinfo_ack.tstamp_sec, &m.u.fileinfo_ack.tstamp_usec);
 	return cl_send(c, s, &m, now);
 }
@@ -162,6 +163,42 @@ static uint8_t sync_status(struct uftp_client *c, const struct csession *s, size
 	return UFTP_COMP_OVERWRITE;
 }
 
+/* -T restart: the blocks a failed earlier attempt of this group stored. */
+static int resume(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
+{
+	const struct uftp_client_fops *ops = c->cfg.fops;
+	struct cfile *f = &s->file;
+	uint64_t b;
+	int fd;
+
+	if (!c->cfg.temp_dir || !ops->load_state || !ops->reopen || !f->nblocks ||
+	    ops->load_state(ops->arg, s->group_id, f->name, f->size, f->have,
+	                    (size_t)(f->nblocks / 8 + 1)) != 1)
+		return UFTP_ERR_STATE;
+	fd = ops->reopen(ops->arg, root, rel);
+	if (fd < 0) {
+		memset(f->have, 0, (size_t)(f->nblocks / 8 + 1));
+		return fd;
+	}
+	for (b = 0; b < f->nblocks; b++)
+		f->nhave += (uint64_t)have(f, b);
+	f->partial = 1;
+	cl_log(c, UFTP_LOG_INFO, "[%08X] resuming %s (%llu of %llu blocks)", s->group_id, f->name,
+	       (unsigned long long)f->nhave, (unsigned long long)f->nblocks);
+	return fd;
+}
+
+/* A failing session keeps what it has of its file for a restart (-T). */
+void cl_file_save(struct uftp_client *c, struct csession *s)
+{
+	const struct uftp_client_fops *ops = c->cfg.fops;
+	const struct cfile *f = &s->file;
+
+	if (c->cfg.temp_dir && ops->save_state && f->active && f->fh >= 0 && f->have && f->nhave)
+		ops->save_state(ops->arg, s->group_id, f->name, f->size, f->have,
+		                (size_t)(f->nblocks / 8 + 1));
+}
+
 static int start_regular(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
 {
 	struct cfile *f = &s->file;
@@ -169,6 +206,12 @@ static int start_regular(struct uftp_client *c, struct csession *s, size_t root,
 
 	if (rv < 0)
 		return rv;
+	rv = resume(c, s, root, rel);
+	if (rv >= 0) {
+		f->fh = rv;
+		f->active = 1;
+		return 0;
+	}
 	rv = c->cfg.fops->open_ex
 	         ? c->cfg.fops->open_ex(c->cfg.fops->arg, root, rel, s->group_id, f->id)
 	         : c->cfg.fops->open(c->cfg.fops->arg, root, rel);
@@ -269,7 +312,7 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 	}
 	cl_log(c, UFTP_LOG_DEBUG, "[%08X] receiving %s (%llu bytes, %u sections)", s->group_id,
 	       s->file.name, (unsigned long long)s->file.size, s->file.nsections);
-	if (!s->file.nblocks)
+	if (s->file.nhave == s->file.nblocks)
 		file_finished(c, s, s->file.status);
 	return send_fileinfo_ack(c, s, now);
 }

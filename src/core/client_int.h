@@ -25,6 +25,7 @@ enum cstate {
 struct cfile {
 	int active;   /* FILEINFO accepted, data expected */
 	int complete; /* every block stored */
+	int partial;  /* resumed from an earlier attempt (-T restart) */
 	uint16_t id;
 	uint8_t ftype;
 	uint8_t status; /* COMPLETE status for this file */
@@ -189,6 +190,8 @@ int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in);
 int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
 /* Closes the current file through fops (ok: complete, set its mtime). */
 void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
+/* -T: saves the current file's bitmap through fops->save_state before a failed end. */
+void cl_file_save(struct uftp_client *c, struct csession *s);
 /* Runs the STATUS timer of s when due. */
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
 /* Queues COMPLETE for file_id (0: the session) with status. */

@@ -550,6 +550,75 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	return fd;
 }
 
+/* -T restarts: one state file per group in the temp dir, our own format. */
+static void state_name(char *buf, size_t cap, uint32_t group_id)
+{
+	snprintf(buf, cap, "_group_%08X.state", group_id);
+}
+
+static int f_save_state(void *arg, uint32_t group_id, const char *name, uint64_t size,
+                        const uint8_t *bitmap, size_t len)
+{
+	struct uftpd *d = arg;
+	char path[64], head[UFTP_CLIENT_NAME_MAX + 64];
+	int fd, n, rv;
+
+	state_name(path, sizeof(path), group_id);
+	fd = uftp_fstore_create(&d->fs[d->o->ndest], path, 0600, 1);
+	if (fd < 0)
+		return fd;
+	n = snprintf(head, sizeof(head), "uftpd-state 1\n%llu\n%s\n", (unsigned long long)size,
+	             name);
+	rv = pwrite_all(fd, (const uint8_t *)head, (size_t)n, 0);
+	if (rv == 0)
+		rv = pwrite_all(fd, bitmap, len, (uint64_t)n);
+	close(fd);
+	log_info("[%08X] kept the state of %s for a restart", group_id, name);
+	return rv;
+}
+
+static int f_load_state(void *arg, uint32_t group_id, const char *name, uint64_t size,
+                        uint8_t *bitmap, size_t len)
+{
+	struct uftpd *d = arg;
+	char path[64], want[UFTP_CLIENT_NAME_MAX + 64];
+	size_t hl, cap = len + sizeof(want);
+	uint8_t *buf = malloc(cap);
+	int fd, n, rv = 0;
+	ssize_t got;
+
+	state_name(path, sizeof(path), group_id);
+	fd = openat(d->fs[d->o->ndest].rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return 0;
+	}
+	got = pread(fd, buf, cap, 0);
+	close(fd);
+	n = snprintf(want, sizeof(want), "uftpd-state 1\n%llu\n%s\n", (unsigned long long)size,
+	             name);
+	hl = (size_t)n;
+	if (got == (ssize_t)(hl + len) && memcmp(buf, want, hl) == 0) {
+		memcpy(bitmap, buf + hl, len);
+		unlinkat(d->fs[d->o->ndest].rootfd, path, 0);
+		rv = 1;
+	}
+	free(buf);
+	return rv;
+}
+
+static int f_reopen(void *arg, size_t root, const char *rel)
+{
+	struct uftpd *d = arg;
+	int fd = uftp_fstore_reopen(&d->fs[root], rel);
+
+	if (fd >= 0)
+		cache_slot(fd);
+	return fd;
+}
+
 static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
 {
 	struct wcache *w = cache_of(h);
@@ -1038,7 +1107,10 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	                                    .remove = f_remove,
 	                                    .freespace = f_freespace,
 	                                    .stat = f_stat,
-	                                    .open_ex = f_open};
+	                                    .open_ex = f_open,
+	                                    .save_state = o->tempdir ? f_save_state : NULL,
+	                                    .load_state = o->tempdir ? f_load_state : NULL,
+	                                    .reopen = o->tempdir ? f_reopen : NULL};
 	d->cfg.fops = &d->fops;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;

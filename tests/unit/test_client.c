@@ -723,6 +723,77 @@ static void test_cc_ack(void)
 	uftp_client_free(c);
 }
 
+/* -T restart state kept in memory. */
+static uint8_t saved_bitmap[64];
+static size_t saved_len;
+
+static int m_save_state(void *arg, uint32_t group_id, const char *name, uint64_t size,
+                        const uint8_t *bitmap, size_t len)
+{
+	(void)arg, (void)group_id, (void)name, (void)size;
+	CU_ASSERT_FATAL(len <= sizeof(saved_bitmap));
+	memcpy(saved_bitmap, bitmap, len);
+	saved_len = len;
+	return 0;
+}
+
+static int m_load_state(void *arg, uint32_t group_id, const char *name, uint64_t size,
+                        uint8_t *bitmap, size_t len)
+{
+	(void)arg, (void)group_id, (void)name, (void)size;
+	if (!saved_len || len != saved_len)
+		return 0;
+	memcpy(bitmap, saved_bitmap, len);
+	saved_len = 0;
+	return 1;
+}
+
+static int m_reopen(void *arg, size_t root, const char *rel)
+{
+	struct mfile *f;
+	char name[256];
+
+	(void)arg;
+	snprintf(name, sizeof(name), "%zu:%s", root, rel);
+	f = mf_find(name);
+	return f ? (int)(f - files) : UFTP_ERR_IO;
+}
+
+/* A failed session keeps its bitmap; the restarted one acks PARTIAL and NAKs the rest. */
+static void test_restart_resume(void)
+{
+	struct uftp_client_fops rf = fops;
+	struct uftp_client_config cfg;
+	struct uftp_client *c;
+	uint64_t t = SEC;
+
+	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = m_reopen;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.temp_dir = 1, cfg.fops = &rf;
+	while (nfiles > 0)
+		free(files[--nfiles].data);
+	c = uftp_client_new(&cfg, &env);
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	CU_ASSERT_EQUAL(out.u.fileinfo_ack.flags, 0);
+	fileseg(c, 1, 0, 1, BLOCK, t);
+	uftp_client_shutdown(c, t);
+	CU_ASSERT_EQUAL(saved_len, 1);
+	CU_ASSERT_EQUAL(saved_bitmap[0], 0x02);
+	uftp_client_free(c);
+	c = uftp_client_new(&cfg, &env); /* same group again: a restart */
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	CU_ASSERT_EQUAL(out.u.fileinfo_ack.flags, UFTP_FILEINFO_ACK_PARTIAL);
+	done(c, 1, 0, t);
+	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	CU_ASSERT_EQUAL_FATAL(next_out(c, t), UFTP_MSG_STATUS);
+	CU_ASSERT_EQUAL(out.u.status.naks[0], 0x05); /* blocks 0 and 2 only */
+	uftp_client_free(c);
+}
+
 /* -T: relative names go to root index nroots under _group_ID/; absolute ones are refused. */
 static void test_temp_dir(void)
 {
@@ -913,11 +984,14 @@ static void test_response_proxy(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_shutdown),        CUTEST(test_response_proxy),    CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),           CUTEST(test_cc_ack),
-    CUTEST(test_register_timing), CUTEST(test_closed_group),      CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),     CUTEST(test_rejected_names),    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),         CUTEST(test_session_end),       CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_restart_resume), CUTEST(test_shutdown),
+    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
+    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),    CUTEST(test_garbage),
+    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
