@@ -51,7 +51,7 @@ static ssize_t mem_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, si
 	return (ssize_t)len;
 }
 
-static const struct uftp_server_file_ops server_fops = {NULL, mem_read_at};
+static const struct uftp_server_file_ops server_fops = {.read_at = mem_read_at};
 
 static void add_file(const char *name, uint8_t type, uint64_t size, uint32_t mtime,
                      const char *link)
