@@ -16,6 +16,12 @@ static int is_dot(const char *comp, size_t len)
 	return len == 1 && comp[0] == '.';
 }
 
+/* Components uftp_path_resolve() leaves out: "." and empty ones ("a//b"). */
+static int is_skippable(const char *comp, size_t len)
+{
+	return len == 0 || is_dot(comp, len);
+}
+
 /* Checks one component comp[0..len): not empty, ".", ".." or too long. */
 static int check_component(const char *comp, size_t len)
 {
@@ -32,9 +38,9 @@ static int check_component(const char *comp, size_t len)
 }
 
 /*
- * Walks the components of name[0..len), checking each; "." components are
- * accepted when drop_dots is set and left out of *outlen, the length of
- * the name without them.
+ * Walks the components of name[0..len), checking each; "." and empty
+ * components are accepted when drop_dots is set and left out of *outlen,
+ * the length of the name without them.
  */
 static int check_all(const char *name, size_t len, int drop_dots, size_t *outlen)
 {
@@ -46,7 +52,7 @@ static int check_all(const char *name, size_t len, int drop_dots, size_t *outlen
 	for (i = 0; i <= len; i++) {
 		if (i < len && name[i] != '/')
 			continue;
-		if (!(drop_dots && is_dot(name + start, i - start))) {
+		if (!(drop_dots && is_skippable(name + start, i - start))) {
 			rv = check_component(name + start, i - start);
 			if (rv < 0)
 				return rv;
@@ -65,7 +71,7 @@ int uftp_path_check_relative(const char *name, size_t len)
 	return check_all(name, len, 0, &out);
 }
 
-/* Copies name[0..len) into rel without its "." components; NUL-terminates. */
+/* Copies name[0..len) into rel without its "." and empty components; NUL-terminates. */
 static void copy_without_dots(char *rel, const char *name, size_t len)
 {
 	size_t start = 0, i, o = 0;
@@ -73,7 +79,7 @@ static void copy_without_dots(char *rel, const char *name, size_t len)
 	for (i = 0; i <= len; i++) {
 		if (i < len && name[i] != '/')
 			continue;
-		if (!is_dot(name + start, i - start)) {
+		if (!is_skippable(name + start, i - start)) {
 			if (o)
 				rel[o++] = '/';
 			memcpy(rel + o, name + start, i - start);
@@ -132,7 +138,10 @@ int uftp_path_resolve(const char *const *roots, size_t nroots, const char *name,
 		return UFTP_ERR_BADVALUE;
 	if (name[0] == '/' && find_root(roots, nroots, name, len, &idx, &skip) < 0)
 		return UFTP_ERR_BADVALUE;
-	/* The reference receiver accepts "./x" (its sender makes it for "uftp ."). */
+	/*
+	 * The reference receiver accepts "./x" (its sender makes it for
+	 * "uftp .") and "a//b" (its sender makes it for "-E a -D a/").
+	 */
 	rv = check_all(name + skip, len - skip, 1, &out);
 	if (rv < 0)
 		return rv;

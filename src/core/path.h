@@ -9,8 +9,9 @@
  * bytes inside, ".." or "." components, empty components ("a//b"), control
  * bytes (< 0x20, 0x7f), components over UFTP_PATH_MAX_COMPONENT bytes or a
  * total over UFTP_PATH_MAX bytes.  Exception: uftp_path_resolve() drops "."
- * components ("./x" -> "x"), because the reference sender names the files
- * of "uftp ." that way and the reference receiver accepts them.
+ * and empty components ("./x" -> "x", "a//b" -> "a/b"), because the
+ * reference sender makes such names ("uftp .", "-E a -D a/") and the
+ * reference receiver accepts them.
  */
 #ifndef UFTP_CORE_PATH_H
 #define UFTP_CORE_PATH_H

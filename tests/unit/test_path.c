@@ -134,8 +134,6 @@ static void test_resolve_absolute_rejected(void)
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/tmp/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/../etc/passwd", &idx, rel, sizeof(rel)),
 	                UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data//x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/x/", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "//data/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(idx, 99); /* untouched on failure */
@@ -164,7 +162,9 @@ static void test_resolve_slash_root(void)
 	CU_ASSERT_EQUAL(idx, 0);
 	CU_ASSERT_STRING_EQUAL(rel, "etc/x");
 	CU_ASSERT_EQUAL(resolve(slash, 1, "/", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(resolve(slash, 1, "//x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(slash, 1, "//x", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "x");
+	CU_ASSERT_EQUAL(resolve(slash, 1, "//", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(slash, 1, "/../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(slash, 1, "rel", &idx, rel, sizeof(rel)), 0);
 	CU_ASSERT_STRING_EQUAL(rel, "rel");
@@ -200,7 +200,10 @@ static void test_resolve_first_match(void)
 	CU_ASSERT_STRING_EQUAL(rel, "subx/f");
 }
 
-/* "./x" from the reference sender's "uftp .": accepted, the dots dropped. */
+/*
+ * "./x" from the reference sender's "uftp ." and "a//b" from its "-E a -D a/":
+ * accepted, the dots and empty components dropped.
+ */
 static void test_resolve_dot_components(void)
 {
 	char rel[64];
@@ -220,9 +223,19 @@ static void test_resolve_dot_components(void)
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(resolve(roots3, 3, ".//x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data//.//", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "a//../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/./data/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, ".//x", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_STRING_EQUAL(rel, "x");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "remote//hello.txt", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_EQUAL(idx, 0);
+	CU_ASSERT_STRING_EQUAL(rel, "remote/hello.txt");
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data//x/", &idx, rel, sizeof(rel)), 0);
+	CU_ASSERT_EQUAL(idx, 1);
+	CU_ASSERT_STRING_EQUAL(rel, "x");
+	CU_ASSERT_EQUAL(uftp_path_check_relative("a//b", 4), UFTP_ERR_BADVALUE);
 	/* the capacity needed is that of the result */
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./././abcde", &idx, rel, 6), 0);
 	CU_ASSERT_STRING_EQUAL(rel, "abcde");
