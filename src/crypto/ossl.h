@@ -5,7 +5,8 @@
  *
  * Wire facts this implementation encodes (settled against UFTP 4.10.2, see
  * tests/unit/test_interop_crypto.c and the comments in pk.c):
- *  - RSA premaster: RSAES-OAEP with SHA-1 and MGF1-SHA-1, empty label;
+ *  - RSA premaster: RSAES-OAEP with SHA-1 and MGF1-SHA-1, empty label
+ *    (PKCS#1 v1.5 with keys too small for that, see pk.c);
  *  - RSA signatures: RSASSA-PKCS1-v1_5 over the digest of the message with
  *    the session hash;
  *  - ECDSA signatures: see pk.c (uftp_ossl_sign);

@@ -3,7 +3,10 @@
  *
  * Wire encodings, as UFTP 4.10.2 uses them (observed on its traffic and
  * library calls, see tests/unit/test_interop_crypto.c):
- *  - premaster: RSAES-OAEP, SHA-1 and MGF1-SHA-1, no label;
+ *  - premaster: RSAES-OAEP, SHA-1 and MGF1-SHA-1, no label; with a key
+ *    too small for OAEP to carry the 48-byte premaster (the 512-bit keys
+ *    both reference programs generate by default), RSAES-PKCS1-v1_5, as
+ *    seen by decrypting the reference's own KEYINFO and REGISTER;
  *  - RSA signature: RSASSA-PKCS1-v1_5 of Hash(msg) with the session hash;
  *  - ECDSA signature over Hash(msg): u16 len(r) | u16 len(s) | r | s, big
  *    endian unsigned integers (we write r and s at the full length of the
@@ -24,6 +27,7 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "core/proto.h"
 #include "crypto/keyfile.h"
 #include "crypto/internal.h"
 #include "crypto/ossl.h"
@@ -180,16 +184,29 @@ int ossl_pkey_generate(int blobtype, int param, struct uftp_pkey **out)
 
 /* ---- RSA premaster --------------------------------------------------- */
 
-static EVP_PKEY_CTX *oaep_ctx(const struct uftp_pkey *key, int enc)
+#define OAEP_OVERHEAD 42  /* 2 x SHA-1 + 2 */
+#define PKCS1_OVERHEAD 11
+
+/*
+ * The padding for a key of k bytes: OAEP unless the key cannot carry a
+ * premaster with it.  Decided by the key alone, so both ends agree.
+ */
+static int premaster_padding(size_t k)
+{
+	return k < UFTP_PREMASTER_LEN + OAEP_OVERHEAD ? RSA_PKCS1_PADDING : RSA_PKCS1_OAEP_PADDING;
+}
+
+static EVP_PKEY_CTX *rsa_ctx(const struct uftp_pkey *key, int enc, int padding)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
 
 	if (!ctx)
 		return NULL;
 	if ((enc ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md_name(ctx, "SHA1", NULL) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(ctx, "SHA1", NULL) <= 0) {
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, padding) <= 0 ||
+	    (padding == RSA_PKCS1_OAEP_PADDING &&
+	     (EVP_PKEY_CTX_set_rsa_oaep_md_name(ctx, "SHA1", NULL) <= 0 ||
+	      EVP_PKEY_CTX_set_rsa_mgf1_md_name(ctx, "SHA1", NULL) <= 0))) {
 		EVP_PKEY_CTX_free(ctx);
 		return NULL;
 	}
@@ -200,17 +217,18 @@ int ossl_rsa_encrypt(const struct uftp_pkey *pub, const uint8_t *in, size_t len,
                      size_t cap)
 {
 	EVP_PKEY_CTX *ctx;
-	size_t outl = cap;
-	int ok;
+	size_t outl = cap, k;
+	int ok, padding;
 
 	if (!pub || pub->blobtype != UFTP_BLOB_RSA)
 		return UFTP_ERR_INVALID;
-	if (cap < (size_t)EVP_PKEY_get_size(pub->pkey))
+	k = (size_t)EVP_PKEY_get_size(pub->pkey);
+	if (cap < k)
 		return UFTP_ERR_NOSPACE;
-	/* OAEP with SHA-1 carries at most k - 42 bytes. */
-	if (len + 42 > (size_t)EVP_PKEY_get_size(pub->pkey))
+	padding = premaster_padding(k);
+	if (len + (padding == RSA_PKCS1_PADDING ? PKCS1_OVERHEAD : OAEP_OVERHEAD) > k)
 		return UFTP_ERR_INVALID;
-	ctx = oaep_ctx(pub, 1);
+	ctx = rsa_ctx(pub, 1, padding);
 	if (!ctx)
 		return UFTP_ERR_CRYPTO;
 	ok = EVP_PKEY_encrypt(ctx, out, &outl, in, len) > 0;
@@ -228,7 +246,7 @@ int ossl_rsa_decrypt(const struct uftp_pkey *priv, const uint8_t *in, size_t len
 
 	if (!priv || priv->blobtype != UFTP_BLOB_RSA || !priv->has_private)
 		return UFTP_ERR_INVALID;
-	ctx = oaep_ctx(priv, 0);
+	ctx = rsa_ctx(priv, 0, premaster_padding((size_t)EVP_PKEY_get_size(priv->pkey)));
 	if (!ctx)
 		return UFTP_ERR_CRYPTO;
 	ok = EVP_PKEY_decrypt(ctx, buf, &outl, in, len) > 0;

@@ -239,7 +239,7 @@ static int setup_keys(struct drv *d)
 		log_warnx("crypto library: %s", err);
 		return EXIT_KEY;
 	}
-	d->ops = uftp_compat_ops();
+	d->ops = uftp_ossl_ops();
 	if (o->keytype == UFTP_KEY_NONE)
 		return 0;
 	if (o->keyfile && !o->keyparam) {

@@ -86,10 +86,6 @@ void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_even
                          const struct uftp_server_file *files, uint64_t now);
 void uftp_statfile_close(struct uftp_statfile *st);
 
-/* rsa_compat.c: the OpenSSL ops with the reference's small-key RSA premaster padding. */
-struct uftp_crypto_ops;
-const struct uftp_crypto_ops *uftp_compat_ops(void);
-
 /* driver.c: runs the session; returns the exit code. */
 int uftp_run(const struct uftp_opts *o, struct uftp_files *files);
 

@@ -9,7 +9,10 @@
 #include "core/crypto.h"
 #include "core/err.h"
 #include "crypto/ossl.h"
+#include "crypto/pkey.h"
 #include "tests/unit/cutest.h"
+
+#include <openssl/rsa.h>
 
 static const struct uftp_crypto_ops *ops;
 static struct uftp_pkey *rsa_a, *rsa_b;
@@ -33,6 +36,45 @@ static void test_rsa_premaster(void)
 	                UFTP_ERR_AUTH);
 	CU_ASSERT_EQUAL(ops->rsa_decrypt(rsa_a, enc, (size_t)n, dec, 47), UFTP_ERR_NOSPACE);
 	CU_ASSERT_EQUAL(ops->rsa_encrypt(rsa_a, pm, sizeof(pm), enc, 127), UFTP_ERR_NOSPACE);
+}
+
+/*
+ * A 512-bit key (the reference programs' default) cannot carry a premaster
+ * under OAEP: PKCS#1 v1.5 then, as the reference does; checked by
+ * decrypting with plain OpenSSL.
+ */
+static void test_rsa_premaster_small_key(void)
+{
+	uint8_t pm[48], enc[UFTP_MAX_SIG_LEN], dec[UFTP_MAX_SIG_LEN];
+	struct uftp_pkey *small = NULL;
+	EVP_PKEY_CTX *ctx;
+	size_t outl = sizeof(dec);
+	int n;
+
+	CU_ASSERT_EQUAL_FATAL(ops->pkey_generate(UFTP_BLOB_RSA, 512, &small), 0);
+	CU_ASSERT_EQUAL(ops->random(pm, sizeof(pm)), 0);
+	n = ops->rsa_encrypt(small, pm, sizeof(pm), enc, sizeof(enc));
+	CU_ASSERT_EQUAL_FATAL(n, 64);
+	CU_ASSERT_EQUAL(ops->rsa_decrypt(small, enc, (size_t)n, dec, sizeof(dec)), 48);
+	CU_ASSERT_EQUAL(memcmp(dec, pm, 48), 0);
+	ctx = EVP_PKEY_CTX_new(small->pkey, NULL);
+	CU_ASSERT_FATAL(ctx != NULL);
+	CU_ASSERT(EVP_PKEY_decrypt_init(ctx) > 0);
+	CU_ASSERT(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0);
+	memset(dec, 0, sizeof(dec));
+	CU_ASSERT(EVP_PKEY_decrypt(ctx, dec, &outl, enc, (size_t)n) > 0);
+	CU_ASSERT_EQUAL(outl, 48);
+	CU_ASSERT_EQUAL(memcmp(dec, pm, 48), 0);
+	EVP_PKEY_CTX_free(ctx);
+	/* more than PKCS#1 v1.5 carries in 64 bytes */
+	CU_ASSERT_EQUAL(ops->rsa_encrypt(small, enc, 54, dec, sizeof(dec)), UFTP_ERR_INVALID);
+	/* another key's ciphertext */
+	n = ops->rsa_encrypt(small, pm, sizeof(pm), enc, sizeof(enc));
+	CU_ASSERT_FATAL(n == 64);
+	enc[0] ^= 0x40;
+	CU_ASSERT(ops->rsa_decrypt(small, enc, (size_t)n, dec, sizeof(dec)) != 48 ||
+	          memcmp(dec, pm, 48) != 0);
+	ops->pkey_free(small);
 }
 
 static void check_sign(struct uftp_pkey *key, struct uftp_pkey *other, int hashtype)
@@ -194,7 +236,7 @@ static void test_curve_names(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_rsa_premaster), CUTEST(test_rsa_sign),  CUTEST(test_rsa_blob),
+    CUTEST(test_rsa_premaster), CUTEST(test_rsa_premaster_small_key), CUTEST(test_rsa_sign),  CUTEST(test_rsa_blob),
     CUTEST(test_ec_all_curves), CUTEST(test_ec_misuse), CUTEST(test_curve_names),
 };
 
