@@ -47,7 +47,7 @@
 #define RX_BUFLEN  10240 /* an 8800-byte block, headers and an RSA-8192 signature */
 #define RX_ROUNDS  8
 #define MAX_GROUPS 64
-#define MAX_CACHES 16
+#define MAX_CACHES UFTP_CLIENT_MAX_SESSIONS /* one open file per session at most */
 
 struct group_ref {
 	struct uftp_addr addr;
@@ -424,12 +424,19 @@ static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
  * Write cache (-c): consecutive blocks of a file are gathered and written
  * with one pwrite, instead of one system call per datagram.
  */
+/*
+ * Every file open for writing: its names (a failed file is removed, a
+ * complete -t file renamed) and its write-behind buffer (-c bytes;
+ * allocated on first use, NULL if that failed: writes then go straight
+ * to disk).
+ */
 struct wcache {
 	int fd; /* -1: free */
 	uint64_t off;
 	size_t len;
 	uint8_t *buf;
-	struct uftp_fstore *fs; /* -t: rename tmp to rel when complete */
+	struct uftp_fstore *fs;
+	int renamed; /* -t: written as tmp, renamed to rel when complete */
 	struct uftpd *d;
 	size_t root;
 	char rel[4097];
@@ -460,7 +467,7 @@ static struct wcache *cache_of(int fd)
 	size_t i;
 
 	for (i = 0; i < MAX_CACHES; i++)
-		if (caches[i].fd == fd && caches[i].buf)
+		if (caches[i].fd == fd)
 			return &caches[i];
 	return NULL;
 }
@@ -473,19 +480,25 @@ static int cache_flush(struct wcache *w)
 	return rv;
 }
 
-static struct wcache *cache_slot(int fd)
+/* A free slot for fd, written as tmp (or rel when tmp is NULL) below root; NULL if none. */
+static struct wcache *cache_slot(struct uftpd *d, int fd, size_t root, const char *rel,
+                                 const char *tmp)
 {
+	struct wcache *w;
 	size_t i;
 
 	for (i = 0; i < MAX_CACHES; i++) {
-		if (caches[i].buf && caches[i].fd >= 0)
+		w = &caches[i];
+		if (w->fd >= 0)
 			continue;
-		if (!caches[i].buf)
-			caches[i].buf = malloc(cache_size);
-		if (!caches[i].buf)
-			return NULL;
-		caches[i].fd = fd, caches[i].len = 0, caches[i].fs = NULL;
-		return &caches[i];
+		if (!w->buf)
+			w->buf = malloc(cache_size);
+		w->fd = fd, w->len = 0;
+		w->d = d, w->fs = &d->fs[root], w->root = root;
+		w->renamed = tmp != NULL;
+		snprintf(w->rel, sizeof(w->rel), "%s", rel);
+		snprintf(w->tmp, sizeof(w->tmp), "%s", tmp ? tmp : rel);
+		return w;
 	}
 	return NULL;
 }
@@ -526,7 +539,6 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 {
 	struct uftpd *d = arg;
 	char tmp[sizeof(caches[0].tmp)];
-	struct wcache *w;
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.~uftp-%08X-%04X", rel, group_id, file_id);
@@ -535,18 +547,11 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0666, 1);
 	if (fd < 0)
 		return fd;
-	w = cache_slot(fd);
-	if (!d->o->tempfile)
-		return fd; /* without a cache slot, writes go straight to disk */
-	if (!w) {
+	if (!cache_slot(d, fd, root, rel, d->o->tempfile ? tmp : NULL)) {
 		close(fd);
+		uftp_fstore_remove(&d->fs[root], d->o->tempfile ? tmp : rel);
 		return UFTP_ERR_NOMEM;
 	}
-	w->fs = &d->fs[root];
-	w->d = d;
-	w->root = root;
-	snprintf(w->rel, sizeof(w->rel), "%s", rel);
-	snprintf(w->tmp, sizeof(w->tmp), "%s", tmp);
 	return fd;
 }
 
@@ -614,8 +619,10 @@ static int f_reopen(void *arg, size_t root, const char *rel)
 	struct uftpd *d = arg;
 	int fd = uftp_fstore_reopen(&d->fs[root], rel);
 
-	if (fd >= 0)
-		cache_slot(fd);
+	if (fd >= 0 && !cache_slot(d, fd, root, rel, NULL)) {
+		close(fd);
+		return UFTP_ERR_NOMEM;
+	}
 	return fd;
 }
 
@@ -625,7 +632,7 @@ static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t le
 	int rv;
 
 	(void)arg;
-	if (!w || len > cache_size)
+	if (!w || !w->buf || len > cache_size)
 		return pwrite_all(h, buf, len, off);
 	if (w->len && (off != w->off + w->len || w->len + len > cache_size)) {
 		rv = cache_flush(w);
@@ -656,9 +663,19 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	}
 	if (close(h) < 0)
 		rv = UFTP_ERR_IO;
-	if (w && w->fs && ok && rv == 0) {
+	if (w && w->renamed && ok && rv == 0) {
 		backup_file(w->d, w->root, w->rel);
 		rv = uftp_fstore_rename(w->fs, w->tmp, w->rel);
+	}
+	/*
+	 * A failed file is removed, as the reference does, so nothing partial
+	 * looks complete; with -T it stays in the temp dir for a restart.
+	 */
+	if (w && !ok && !w->d->o->tempdir) {
+		if (uftp_fstore_remove(w->fs, w->tmp) == 0)
+			log_info("removed the partly received %s", w->tmp);
+		else
+			log_warn("cannot remove the partly received %s", w->tmp);
 	}
 	if (w)
 		w->fd = -1;
@@ -797,7 +814,7 @@ static void on_signal(void *arg, int signo)
 		return;
 	}
 	log_info("got signal %d, exiting", signo);
-	d->interrupted = signo == SIGINT;
+	d->interrupted = 1; /* SIGINT or SIGTERM: exit 6, as the reference */
 	uftp_loop_stop(&d->loop);
 }
 

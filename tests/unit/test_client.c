@@ -421,7 +421,7 @@ static void test_status_size(void)
 static void test_rejected_names(void)
 {
 	static const char *bad[] = {"../evil", "a/../../evil", "/etc/passwd",
-	                            "/dst",    "a//b",         "/dstx/y"};
+	                            "/dst",    "a/../b",       "/dstx/y"};
 	struct uftp_client *c = client(0);
 	uint64_t t = SEC;
 	size_t i;
