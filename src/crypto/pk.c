@@ -184,7 +184,7 @@ int ossl_pkey_generate(int blobtype, int param, struct uftp_pkey **out)
 
 /* ---- RSA premaster --------------------------------------------------- */
 
-#define OAEP_OVERHEAD 42  /* 2 x SHA-1 + 2 */
+#define OAEP_OVERHEAD  42 /* 2 x SHA-1 + 2 */
 #define PKCS1_OVERHEAD 11
 
 /*

@@ -236,8 +236,9 @@ static void test_curve_names(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_rsa_premaster), CUTEST(test_rsa_premaster_small_key), CUTEST(test_rsa_sign),  CUTEST(test_rsa_blob),
-    CUTEST(test_ec_all_curves), CUTEST(test_ec_misuse), CUTEST(test_curve_names),
+    CUTEST(test_rsa_premaster), CUTEST(test_rsa_premaster_small_key), CUTEST(test_rsa_sign),
+    CUTEST(test_rsa_blob),      CUTEST(test_ec_all_curves),           CUTEST(test_ec_misuse),
+    CUTEST(test_curve_names),
 };
 
 int main(void)

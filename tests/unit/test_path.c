@@ -223,7 +223,8 @@ static void test_resolve_dot_components(void)
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data/.", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data//.//", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
+	CU_ASSERT_EQUAL(resolve(roots3, 3, "/data//.//", &idx, rel, sizeof(rel)),
+	                UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "a//../x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "./", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(resolve(roots3, 3, "/./data/x", &idx, rel, sizeof(rel)), UFTP_ERR_BADVALUE);
