@@ -16,16 +16,6 @@
 #include "core/err.h"
 #include "core/path.h"
 
-static int id_listed(const struct uftp_idlist *l, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (uftp_idlist_get(l, i) == id)
-			return 1;
-	return 0;
-}
-
 static uint32_t sec_blocks(const struct cfile *f, uint32_t sec)
 {
 	return f->base + (sec < f->extra ? 1 : 0);
@@ -321,7 +311,7 @@ int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *
 {
 	const struct uftp_fileinfo *fi = &in->msg->u.fileinfo;
 
-	if (!id_listed(&fi->ids, c->cfg.uid))
+	if (!uftp_idlist_has(&fi->ids, c->cfg.uid))
 		return 0;
 	if (s->state == CS_REGISTER) {
 		if (s->enc)
@@ -488,7 +478,7 @@ int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in)
 	const struct uftp_done *d = &in->msg->u.done;
 	struct cfile *f = &s->file;
 
-	if (!id_listed(&d->ids, c->cfg.uid))
+	if (!uftp_idlist_has(&d->ids, c->cfg.uid))
 		return 0;
 	if (d->file_id == 0)
 		return end_of_session(c, s, in->now);
@@ -504,7 +494,7 @@ int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in)
 
 int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in)
 {
-	if (!id_listed(&in->msg->u.done_conf.ids, c->cfg.uid))
+	if (!uftp_idlist_has(&in->msg->u.done_conf.ids, c->cfg.uid))
 		return 0;
 	cl_log(c, UFTP_LOG_INFO, "[%08X] session complete", s->group_id);
 	cl_event(c, s, UFTP_CEV_DONE, NULL);

@@ -11,16 +11,6 @@
 #include "core/err.h"
 #include "core/quant.h"
 
-static int id_listed(const struct uftp_idlist *l, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (uftp_idlist_get(l, i) == id)
-			return 1;
-	return 0;
-}
-
 static const struct uftp_client_server *server_entry(const struct uftp_client *c, uint32_t id,
                                                      const struct uftp_peer *from)
 {
@@ -396,7 +386,7 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 			return 0;
 		}
 	}
-	if (a->ids.count && !id_listed(&a->ids, c->cfg.uid))
+	if (a->ids.count && !uftp_idlist_has(&a->ids, c->cfg.uid))
 		return 0; /* closed group without us */
 	if (c->cfg.nservers) {
 		e = server_entry(c, h->src_id, from);
@@ -435,7 +425,7 @@ static void registered(struct uftp_client *c, struct csession *s)
 
 int cl_on_reg_conf(struct uftp_client *c, struct csession *s, const struct cin *in)
 {
-	if (s->enc || !id_listed(&in->msg->u.reg_conf.ids, c->cfg.uid))
+	if (s->enc || !uftp_idlist_has(&in->msg->u.reg_conf.ids, c->cfg.uid))
 		return 0;
 	if (s->state == CS_REGISTER)
 		registered(c, s);

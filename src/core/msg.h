@@ -141,6 +141,9 @@ struct uftp_idlist {
 /* Returns the i-th ID of the list; i must be < l->count (not checked). */
 uint32_t uftp_idlist_get(const struct uftp_idlist *l, size_t i);
 
+/* 1 if host-order id is in the list, else 0. */
+int uftp_idlist_has(const struct uftp_idlist *l, uint32_t id);
+
 /*
  * Packs n host-order IDs into out as big-endian words, for building a list
  * to encode.  Returns 4*n or UFTP_ERR_NOSPACE.

@@ -77,6 +77,16 @@ uint32_t uftp_idlist_get(const struct uftp_idlist *l, size_t i)
 	return v;
 }
 
+int uftp_idlist_has(const struct uftp_idlist *l, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (uftp_idlist_get(l, i) == id)
+			return 1;
+	return 0;
+}
+
 ssize_t uftp_idlist_pack(uint8_t *out, size_t cap, const uint32_t *ids, size_t n)
 {
 	size_t i;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,20 +39,44 @@ struct uftp_files {
 	size_t nexcl;
 };
 
-static int add_exclude(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+/*
+ * -X: one name per line, taken literally as the reference does (a name may
+ * hold '#' or spaces); only the line end (LF or CRLF) is removed and blank
+ * lines are skipped.
+ */
+static int read_excludes(struct uftp_files *f, const char *path)
 {
-	struct uftp_files *f = arg;
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rv = 0;
 
-	(void)lineno;
-	if (f->nexcl >= MAX_EXCLUDES) {
-		snprintf(err, errlen, "too many excludes");
-		return UFTP_ERR_NOSPACE;
+	if (fp == NULL) {
+		log_warnx("-X %s: %s", path, strerror(errno));
+		return UFTP_ERR_INVALID;
 	}
-	f->excl[f->nexcl] = strdup(line);
-	if (f->excl[f->nexcl] == NULL)
-		return UFTP_ERR_NOMEM;
-	f->nexcl++;
-	return 0;
+	while (rv == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (f->nexcl >= MAX_EXCLUDES) {
+			log_warnx("-X %s: more than %d names", path, MAX_EXCLUDES);
+			rv = UFTP_ERR_INVALID;
+		} else if ((f->excl[f->nexcl] = strdup(line)) == NULL) {
+			rv = UFTP_ERR_NOMEM;
+		} else {
+			f->nexcl++;
+		}
+	}
+	if (rv == 0 && ferror(fp)) {
+		log_warnx("-X %s: read error", path);
+		rv = UFTP_ERR_INVALID;
+	}
+	free(line);
+	fclose(fp);
+	return rv;
 }
 
 static int open_file(void *arg, size_t idx)
@@ -234,10 +259,10 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 		return UFTP_ERR_NOMEM;
 	*out = f;
 	f->fd = -1;
-	if (o->exclude_file &&
-	    uftp_opt_read_list(o->exclude_file, add_exclude, f, err, sizeof(err)) < 0) {
-		log_warnx("%s", err);
-		return UFTP_ERR_INVALID;
+	if (o->exclude_file) {
+		rv = read_excludes(f, o->exclude_file);
+		if (rv < 0)
+			return rv;
 	}
 	if (o->bases_arg) {
 		nb = uftp_opt_split(o->bases_arg, ',', bases, MAX_BASES, err, sizeof(err));
@@ -250,7 +275,8 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 	wo.excludes = f->nexcl ? (const char *const *)f->excl : NULL;
 	wo.follow_links = o->follow_links;
 	wo.dest_name = o->dest_name;
-	wo.dest_is_dir = o->dir_mode || o->nfiles > 1 || o->list_file != NULL;
+	wo.dest_is_dir =
+	    o->dir_mode || o->nfiles > 1; /* a list of several names sets it too (walk.h) */
 	rv = walk_all(f, o, &wo);
 	if (rv < 0)
 		return rv;
