@@ -1,0 +1,3 @@
+# fragment: appended to by its module's owner
+
+# ---- uftpproxyd, the proxy daemon ----
