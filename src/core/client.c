@@ -297,6 +297,8 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 		rv = announce_input(c, from, &h, buf, len, now);
 	} else if (n >= 0 && h.func == UFTP_MSG_PROXY_KEY) {
 		rv = cl_on_proxy_key(c, from, &h, buf, len);
+	} else if (n >= 0 && h.func == UFTP_MSG_HB_RESP) {
+		rv = cl_on_hb_resp(c, from, buf, len);
 	} else if (n >= 0) {
 		s = find_session(c, &h, from);
 		rv = s ? session_input(c, s, from, &h, buf, len, now) : UFTP_ERR_INVALID;
@@ -356,9 +358,11 @@ static uint64_t session_expiry(const struct csession *s)
 
 uint64_t uftp_client_get_expiry(const struct uftp_client *c)
 {
-	uint64_t t = cl_proxy_expiry(c), e;
+	uint64_t t = cl_proxy_expiry(c), e = cl_hb_expiry(c);
 	size_t i;
 
+	if (e < t)
+		t = e;
 	for (i = 0; i < c->nsess; i++) {
 		if (!c->sess[i].used)
 			continue;
@@ -417,6 +421,7 @@ void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now)
 	size_t i;
 
 	cl_proxy_timers(c, now);
+	cl_hb_timers(c, now);
 	for (i = 0; i < c->nsess; i++)
 		if (c->sess[i].used)
 			session_timers(c, &c->sess[i], now);
@@ -462,7 +467,8 @@ struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
 {
 	struct uftp_client *c;
 
-	if (!cfg || !env || !cfg->fops || cfg->nroots < 1 || cfg->nroots > UFTP_CLIENT_MAX_ROOTS)
+	if (!cfg || !env || !cfg->fops || cfg->nroots < 1 || cfg->nroots > UFTP_CLIENT_MAX_ROOTS ||
+	    cfg->nhb > UFTP_CLIENT_MAX_HB)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -470,6 +476,8 @@ struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
 	c->cfg = *cfg;
 	c->env = env;
 	c->nsess = cfg->max_sessions ? cfg->max_sessions : 16;
+	if (!c->cfg.hb_interval)
+		c->cfg.hb_interval = 20 * (uint64_t)UFTP_NS_PER_SEC;
 	if (c->nsess > UFTP_CLIENT_MAX_SESSIONS)
 		c->nsess = UFTP_CLIENT_MAX_SESSIONS;
 	c->sess = calloc(c->nsess, sizeof(*c->sess));

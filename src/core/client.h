@@ -25,6 +25,7 @@
 #define UFTP_CLIENT_MAX_SERVERS  64
 #define UFTP_CLIENT_MAX_SESSIONS 256
 #define UFTP_CLIENT_NAME_MAX     4096 /* event file names, NUL included */
+#define UFTP_CLIENT_MAX_HB       16
 
 /*
  * File operations the driver implements (disk) and tests implement
@@ -107,6 +108,14 @@ struct uftp_client_config {
 	struct uftp_peer resp_proxy;
 	int resp_proxy_has_fp; /* -R proxy/fingerprint */
 	uint8_t resp_proxy_fp[20];
+	/*
+	 * -H / -h: an HB_REQ goes to each of these proxies at start and then
+	 * every hb_interval ns (0: 20 s, as 4.10.2).  A proxy answering
+	 * HB_AUTH_CHALLENGE gets a signed HB_REQ at once (keys[0], SHA-1).
+	 */
+	struct uftp_peer hb[UFTP_CLIENT_MAX_HB];
+	size_t nhb;
+	uint64_t hb_interval;
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
 	size_t nkeys;
 	size_t max_sessions;                                        /* 0: default 16 */

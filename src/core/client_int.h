@@ -117,10 +117,12 @@ struct uftp_client {
 	struct uftp_client_event *evq;
 	size_t ev_head, ev_n;
 	struct uftp_client_stats st;
-	struct uftp_pkey *proxy_key; /* -R: the response proxy's key (owned) */
-	struct uftp_pkey *proxy_dh;  /* its ECDH key, if it sent one (owned) */
-	uint64_t keyreq_at;          /* next KEY_REQ while proxy_key is missing */
-	uint16_t seq;                /* sequence of messages outside sessions */
+	struct uftp_pkey *proxy_key;       /* -R: the response proxy's key (owned) */
+	struct uftp_pkey *proxy_dh;        /* its ECDH key, if it sent one (owned) */
+	uint64_t keyreq_at;                /* next KEY_REQ while proxy_key is missing */
+	uint64_t hb_at;                    /* next round of HB_REQs (-H) */
+	uint8_t hb_ok[UFTP_CLIENT_MAX_HB]; /* proxy i answered HB_AUTH_OK last */
+	uint16_t seq;                      /* sequence of messages outside sessions */
 	uint8_t plain[PLAIN_MAX];
 };
 
@@ -212,6 +214,19 @@ uint64_t cl_proxy_expiry(const struct uftp_client *c);
 void cl_proxy_timers(struct uftp_client *c, uint64_t now);
 /* Frees the proxy's keys. */
 void cl_proxy_free(struct uftp_client *c);
+
+/* client_hb.c */
+/*
+ * HB_RESP from a -H proxy: OK noted, CHALLENGE answered with a signed
+ * HB_REQ, FAILED logged.  Errors: STATE (not from a listed proxy), BADVALUE,
+ * the decoder's, and those of the signed reply (no key, crypto, queue full).
+ */
+int cl_on_hb_resp(struct uftp_client *c, const struct uftp_peer *from, const uint8_t *buf,
+                  size_t len);
+/* When the next HB_REQs are due (UFTP_NEVER without -H). */
+uint64_t cl_hb_expiry(const struct uftp_client *c);
+/* Sends the HB_REQs when due and schedules the next round. */
+void cl_hb_timers(struct uftp_client *c, uint64_t now);
 
 /* client_cc.c */
 /* TFMCC rates in bytes/s <-> their 16-bit wire form (12-bit mantissa, 4-bit exponent). */

@@ -1075,6 +1075,31 @@ static int setup_proxy(struct uftpd *d)
 	return 0;
 }
 
+/* -H host[:port],...: the proxies heartbeats go to (names resolved once, at start). */
+static int setup_hb(struct uftpd *d)
+{
+	struct uftp_addr a;
+	size_t i;
+	int rv;
+
+	for (i = 0; i < d->o->nhbs; i++) {
+		if (i == UFTP_CLIENT_MAX_HB) {
+			log_warnx("-H: at most %d heartbeat proxies", UFTP_CLIENT_MAX_HB);
+			return UFTP_ERR_INVALID;
+		}
+		rv = uftp_addr_resolve(&a, d->o->hbs[i], 1044, AF_UNSPEC);
+		if (rv < 0 || uftp_addr_port(&a) == 0) {
+			log_warnx("-H %s: %s", d->o->hbs[i],
+			          rv == UFTP_ERR_IO ? "no such host" : "not host or host:port");
+			return UFTP_ERR_INVALID;
+		}
+		addr_to_peer(&a, &d->cfg.hb[i]);
+	}
+	d->cfg.nhb = d->o->nhbs;
+	d->cfg.hb_interval = (uint64_t)d->o->hb_interval * UFTP_NS_PER_SEC;
+	return 0;
+}
+
 static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 {
 	struct uftpd_opts *o = d->o;
@@ -1095,6 +1120,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	}
 	d->cfg.nroots = o->ndest;
 	if (o->proxy && setup_proxy(d) < 0)
+		return EXIT_BADOPT;
+	if (setup_hb(d) < 0)
 		return EXIT_BADOPT;
 	for (i = 0; i < o->nbackup; i++) {
 		if (uftp_fstore_open(&d->bfs[i], o->backup[i]) < 0) {

@@ -15,10 +15,13 @@ static void usage(FILE *out)
 	fprintf(
 	    out,
 	    "Usage: " PROG " [ -d ] [ -p port ] [ -B buf_size ] [ -E ] [ -Q dscp ] [ -U UID ]\n"
-	    "    [ -x log_level ] [ -D dest_dir[,dest_dir...] ] [ -L logfile ] [ -F status_file ]\n"
-	    "    [ -q ] [ -P pidfile ] [ -S serverlist_file ] [ -c cache_size ]\n"
+	    "    [ -x log_level ] [ -t ] [ -T temp_dir ] [ -D dest_dir[,dest_dir...] ]\n"
+	    "    [ -A backup_dir[,backup_dir...] ] [ -L logfile ] [ -F status_file ] [ -q ]\n"
+	    "    [ -P pidfile ] [ -S serverlist_file ] [ -R proxy[/fp] ] [ -c cache_size ]\n"
 	    "    [ -k keyfile[,keyfile...] ] [ -K rsa:key_len | ec:curve[,...] ] [ -m ]\n"
-	    "    [ -N priority ] [ -g max_log_size ] [ -n max_log_count ]\n"
+	    "    [ -N priority ] [ -i ] [ -s postreceive_script ]\n"
+	    "    [ -g max_log_size ] [ -n max_log_count ]\n"
+	    "    [ -H hb_server[:port][,hb_server[:port]...] ] [ -h hb_interval ]\n"
 	    "    [ -I interface[,interface...] ] [ -M pub_mcast_addr[,pub_mcast_addr...] ]\n"
 	    "\n"
 	    "Receives files from UFTP 4.x servers (uftp).  Runs in the background unless -d.\n"
@@ -46,6 +49,8 @@ static void usage(FILE *out)
 	    "  -K specs    generate keys (rsa:BITS or ec:CURVE); with -k, saved there\n"
 	    "  -N prio     nice value, -20..19\n"
 	    "  -g MB       roll the log file at this size; -n count: archives kept\n"
+	    "  -H proxies  send heartbeats (HB_REQ) to these proxies, host[:port] (port 1044)\n"
+	    "  -h secs     seconds between heartbeats, 1-3600 (default 20)\n"
 	    "  -I ifaces   interfaces for multicast (name or address)\n"
 	    "  -M addrs    public multicast addresses (default 230.4.4.1)\n"
 	    "  --help      this help\n"
@@ -120,8 +125,9 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'k': rv = list(arg, o->keyfiles, &o->nkeyfiles, "k"); break;
 	case 'K': rv = list(arg, o->keyspecs, &o->nkeyspecs, "K"); break;
 	case 'i': o->individual = 1; break;
-	case 'm':
-	case 'h': break; /* Windows key store / heartbeat interval: no effect here */
+	case 'm': break; /* Windows key store: no effect here */
+	case 'h': rv = num(&o->hb_interval, arg, 1, 3600, 0, "h"); break;
+	case 'H': rv = list(arg, o->hbs, &o->nhbs, "H"); break;
 	case 'N': rv = num(&o->priority, arg, -20, 19, 0, "N"), o->have_priority = 1; break;
 	case 'g': rv = parse_size(arg, 1, 1024, &l, "g"), o->log_max = (uint64_t)l << 20; break;
 	case 'n': rv = parse_size(arg, 1, 1000, &l, "n"), o->log_count = (unsigned)l; break;
@@ -131,7 +137,6 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'T': o->tempdir = arg; break;
 	case 'A': rv = list(arg, o->backup, &o->nbackup, "A"); break;
 	case 'R': o->proxy = arg; break;
-	case 'H': rv = bad((char[]){(char)ch, 0}, "not supported by this uftpd"); break;
 	default:
 		usage(stderr);
 		rv = EXIT_BADOPT;

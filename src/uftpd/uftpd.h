@@ -58,7 +58,10 @@ struct uftpd_opts {
 	size_t nifaces;
 	char *pubs[MAX_LIST]; /* -M */
 	size_t npubs;
-	int timestamps; /* -T style: always on with a log file */
+	int timestamps;      /* -T style: always on with a log file */
+	char *hbs[MAX_LIST]; /* -H */
+	size_t nhbs;
+	int hb_interval; /* -h, seconds (0: the core's default, 20) */
 };
 
 /* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help printed). */

@@ -145,6 +145,7 @@ static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_lo
 static int temp_dir_mode;
 static struct uftp_pkey *test_key;         /* the client's -k key, if any */
 static const struct uftp_peer *test_proxy; /* -R */
+static const struct uftp_peer *test_hb;    /* -H (one proxy), -h 3 */
 
 static struct uftp_client *client(size_t max_sessions)
 {
@@ -159,6 +160,11 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.temp_dir = temp_dir_mode;
 	if (test_proxy)
 		cfg.resp_proxy = *test_proxy;
+	if (test_hb) {
+		cfg.hb[0] = *test_hb;
+		cfg.nhb = 1;
+		cfg.hb_interval = 3 * SEC;
+	}
 	cfg.keys[0] = test_key;
 	cfg.nkeys = test_key ? 1 : 0;
 	cfg.fops = &fops;
@@ -983,15 +989,108 @@ static void test_response_proxy(void)
 	env.crypto = NULL;
 }
 
+/* An HB_RESP from proxy (header: the proxy's ID, group 0). */
+static int hb_resp(struct uftp_client *c, const struct uftp_peer *from, uint8_t auth,
+                   uint32_t nonce)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_HB_RESP};
+	struct uftp_header h = {UFTP_MSG_HB_RESP, 0, 0xC612000DU, 0, 0, 0, 0};
+	ssize_t n;
+
+	m.u.hb_resp.authenticated = auth;
+	m.u.hb_resp.nonce = nonce;
+	uftp_encode_header(pkt, sizeof(pkt), &h);
+	n = uftp_encode_msg(pkt + UFTP_HEADER_LEN, sizeof(pkt) - UFTP_HEADER_LEN, &m);
+	CU_ASSERT_FATAL(n > 0);
+	return uftp_client_on_datagram(c, from, pkt, (size_t)n + UFTP_HEADER_LEN, SEC);
+}
+
+/*
+ * -H / -h: an unsigned HB_REQ at start and every interval (bytes as
+ * 4.10.2 sends them); a challenge is answered at once with the nonce, our
+ * key blob and the nonce signed with SHA-1; other HB_RESPs send nothing.
+ */
+static void test_heartbeat(void)
+{
+	static const struct uftp_peer proxy = {{4, {198, 18, 0, 13}}, 1044};
+	static const uint8_t plain[] = {0x40, 0x0e, 0,    0, 0xC6, 0x12, 0, 0x0B, 0, 0, 0, 0, 0, 0,
+	                                0,    0,    0x0e, 3, 0,    0,    0, 0,    0, 0, 0, 0, 0, 0};
+	const struct uftp_crypto_ops *ops;
+	struct uftp_client *c;
+	struct uftp_peer to;
+	struct uftp_msg m;
+	uint8_t nb[4] = {0xA1, 0xB2, 0xC3, 0xD4};
+	int n;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	ops = env.crypto = uftp_ossl_ops();
+	test_key = load("client1_rsa1024.pem");
+	CU_ASSERT_FATAL(test_key != NULL);
+	test_hb = &proxy;
+	c = client(0);
+	test_hb = NULL;
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 0);
+	uftp_client_handle_expiry(c, SEC);
+	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(plain));
+	CU_ASSERT_EQUAL(memcmp(outbuf, plain, sizeof(plain)), 0);
+	CU_ASSERT(uftp_peer_equal(&to, &proxy));
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 4 * SEC);
+	uftp_client_handle_expiry(c, 2 * SEC); /* not yet due */
+	CU_ASSERT_EQUAL(uftp_client_write(c, &to, outbuf, sizeof(outbuf), 2 * SEC), 0);
+
+	CU_ASSERT_EQUAL(hb_resp(c, &proxy, UFTP_HB_AUTH_CHALLENGE, 0xA1B2C3D4), 0);
+	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT_FATAL(n > UFTP_HEADER_LEN);
+	CU_ASSERT(uftp_peer_equal(&to, &proxy));
+	CU_ASSERT_FATAL(uftp_decode_msg(&m, UFTP_MSG_HB_REQ, outbuf + UFTP_HEADER_LEN,
+	                                (size_t)n - UFTP_HEADER_LEN) > 0);
+	CU_ASSERT_EQUAL(m.u.hb_req.nonce, 0xA1B2C3D4);
+	CU_ASSERT(m.u.hb_req.pubkey_len > 0);
+	CU_ASSERT_EQUAL(ops->verify(test_key, UFTP_HASH_SHA1, nb, sizeof(nb), m.u.hb_req.sig,
+	                            m.u.hb_req.sig_len),
+	                0);
+	nb[0] ^= 1; /* the signature covers the nonce */
+	CU_ASSERT_NOT_EQUAL(ops->verify(test_key, UFTP_HASH_SHA1, nb, sizeof(nb), m.u.hb_req.sig,
+	                                m.u.hb_req.sig_len),
+	                    0);
+
+	CU_ASSERT_EQUAL(hb_resp(c, &proxy, UFTP_HB_AUTH_OK, 0), 0);
+	CU_ASSERT_EQUAL(hb_resp(c, &proxy, UFTP_HB_AUTH_FAILED, 0), 0);
+	CU_ASSERT(hb_resp(c, &proxy, 7, 0) < 0);
+	CU_ASSERT(hb_resp(c, &stranger, UFTP_HB_AUTH_CHALLENGE, 1) < 0); /* not a -H proxy */
+	CU_ASSERT_EQUAL(uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC), 0);
+
+	uftp_client_handle_expiry(c, 4 * SEC);
+	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), 4 * SEC);
+	CU_ASSERT_EQUAL(n, (int)sizeof(plain));
+	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 7 * SEC);
+	uftp_client_free(c);
+	uftp_pkey_free(test_key);
+	test_key = NULL;
+	env.crypto = NULL;
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_restart_resume), CUTEST(test_shutdown),
-    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
-    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),    CUTEST(test_garbage),
-    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_heartbeat),
+    CUTEST(test_restart_resume),
+    CUTEST(test_shutdown),
+    CUTEST(test_response_proxy),
+    CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),
+    CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),
+    CUTEST(test_register_timing),
+    CUTEST(test_closed_group),
+    CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),
+    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),
+    CUTEST(test_session_end),
+    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),
+    CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
