@@ -353,6 +353,8 @@ static uint64_t session_expiry(const struct csession *s)
 	}
 	if (s->file.nak_due && s->file.nak_at < t)
 		t = s->file.nak_at;
+	if (cl_file_ckpt_expiry(s) < t)
+		t = cl_file_ckpt_expiry(s);
 	return t;
 }
 

@@ -184,9 +184,13 @@ void cl_file_save(struct uftp_client *c, struct csession *s)
 	const struct uftp_client_fops *ops = c->cfg.fops;
 	const struct cfile *f = &s->file;
 
-	if (c->cfg.temp_dir && ops->save_state && f->active && f->fh >= 0 && f->have && f->nhave)
-		ops->save_state(ops->arg, s->group_id, f->name, f->size, f->have,
-		                (size_t)(f->nblocks / 8 + 1));
+	if (c->cfg.temp_dir && ops->save_state && f->active && f->fh >= 0 && f->have && f->nhave &&
+	    ops->save_state(ops->arg, s->group_id, f->name, f->size, f->have,
+	                    (size_t)(f->nblocks / 8 + 1)) >= 0)
+		cl_log(c, UFTP_LOG_INFO,
+		       "[%08X] kept the state of %s for a restart (%llu of %llu blocks)",
+		       s->group_id, f->name, (unsigned long long)f->nhave,
+		       (unsigned long long)f->nblocks);
 }
 
 static int start_regular(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
@@ -453,10 +457,50 @@ static void report_naks(struct uftp_client *c, struct csession *s, uint64_t now)
 	f->nak_done = 0;
 }
 
+/*
+ * -T checkpoints: while a file is being received its bitmap is saved every
+ * CKPT_NS, so a daemon killed outright (SIGKILL, power cut) can still
+ * resume it when the server restarts the session.  The driver flushes its
+ * write cache before writing the state, so every block marked is on disk.
+ * (4.10.2 keeps restart state only when a session fails while it runs.)
+ */
+#define CKPT_NS (1 * (uint64_t)UFTP_NS_PER_SEC)
+
+static int ckpt_armed(const struct uftp_client *c, const struct cfile *f)
+{
+	return c->cfg.temp_dir && c->cfg.fops->save_state && f->active && !f->complete &&
+	       f->fh >= 0 && f->nhave;
+}
+
+uint64_t cl_file_ckpt_expiry(const struct csession *s)
+{
+	return s->file.ckpt_at ? s->file.ckpt_at : UFTP_NEVER;
+}
+
+static void checkpoint(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	struct cfile *f = &s->file;
+
+	if (!ckpt_armed(c, f)) {
+		f->ckpt_at = 0;
+		return;
+	}
+	if (!f->ckpt_at) {
+		f->ckpt_at = now + CKPT_NS; /* the first blocks have arrived */
+		return;
+	}
+	if (now < f->ckpt_at)
+		return;
+	c->cfg.fops->save_state(c->cfg.fops->arg, s->group_id, f->name, f->size, f->have,
+	                        (size_t)(f->nblocks / 8 + 1));
+	f->ckpt_at = now + CKPT_NS;
+}
+
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now)
 {
 	if (s->file.nak_due && now >= s->file.nak_at)
 		report_naks(c, s, now);
+	checkpoint(c, s, now);
 }
 
 static int end_of_session(struct uftp_client *c, struct csession *s, uint64_t now)

@@ -42,6 +42,7 @@ struct cfile {
 	int nak_due;          /* STATUS timer armed */
 	uint64_t nak_at;
 	uint32_t nak_upto; /* sections to report: 0..nak_upto */
+	uint64_t ckpt_at;  /* -T: next checkpoint of the bitmap (0: not yet armed) */
 	int nak_done;      /* arm came from DONE: answer COMPLETE if nothing missing */
 	char name[UFTP_CLIENT_NAME_MAX];
 };
@@ -194,8 +195,10 @@ int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin 
 void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
 /* -T: saves the current file's bitmap through fops->save_state before a failed end. */
 void cl_file_save(struct uftp_client *c, struct csession *s);
-/* Runs the STATUS timer of s when due. */
+/* Runs the STATUS and checkpoint timers of s when due. */
 void cl_file_expiry(struct uftp_client *c, struct csession *s, uint64_t now);
+/* When the checkpoint timer of s is due (UFTP_NEVER when none is armed). */
+uint64_t cl_file_ckpt_expiry(const struct csession *s);
 /* Queues COMPLETE for file_id (0: the session) with status. */
 int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
                      uint64_t now);

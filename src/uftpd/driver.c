@@ -172,6 +172,12 @@ static void spawn(const char *prog, char **argv)
 		log_warn("cannot run %s", prog);
 }
 
+/* -T restarts: one state file per group in the temp dir, our own format. */
+static void state_name(char *buf, size_t cap, uint32_t group_id)
+{
+	snprintf(buf, cap, "_group_%08X.state", group_id);
+}
+
 #define MAX_MOVED 4096
 
 /* Names directly inside dirfd (caller frees each and the array); count in *n. */
@@ -272,11 +278,13 @@ static int merge_entry(int from, int to, const char *name, int depth)
 static void move_group(struct uftpd *d, uint32_t group_id)
 {
 	struct uftp_fstore *tmp = &d->fs[d->o->ndest], *dst = &d->fs[0];
-	char grp[32], **names;
+	char grp[32], st[64], **names;
 	size_t i, n;
 	int gfd;
 
 	snprintf(grp, sizeof(grp), "_group_%08X", group_id);
+	state_name(st, sizeof(st), group_id);
+	unlinkat(tmp->rootfd, st, 0); /* a checkpoint of a file now complete */
 	gfd = openat(tmp->rootfd, grp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (gfd < 0)
 		return; /* nothing was received */
@@ -555,21 +563,29 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	return fd;
 }
 
-/* -T restarts: one state file per group in the temp dir, our own format. */
-static void state_name(char *buf, size_t cap, uint32_t group_id)
-{
-	snprintf(buf, cap, "_group_%08X.state", group_id);
-}
-
+/*
+ * Saves a file's block bitmap: on a failed session, and every second
+ * during a transfer (checkpoints).  Every write cache is flushed first so
+ * the blocks marked are in the file; the state is written under a
+ * temporary name and renamed, so a kill leaves the old state or the new.
+ */
 static int f_save_state(void *arg, uint32_t group_id, const char *name, uint64_t size,
                         const uint8_t *bitmap, size_t len)
 {
 	struct uftpd *d = arg;
-	char path[64], head[UFTP_CLIENT_NAME_MAX + 64];
-	int fd, n, rv;
+	struct uftp_fstore *tmp = &d->fs[d->o->ndest];
+	char path[64], part[80], head[UFTP_CLIENT_NAME_MAX + 64];
+	int fd, n, rv = 0;
+	size_t i;
 
+	for (i = 0; i < MAX_CACHES; i++)
+		if (caches[i].fd >= 0 && cache_flush(&caches[i]) < 0)
+			rv = UFTP_ERR_IO;
+	if (rv < 0)
+		return rv; /* the bitmap would claim blocks that are not on disk */
 	state_name(path, sizeof(path), group_id);
-	fd = uftp_fstore_create(&d->fs[d->o->ndest], path, 0600, 1);
+	snprintf(part, sizeof(part), "%s.part", path);
+	fd = uftp_fstore_create(tmp, part, 0600, 1);
 	if (fd < 0)
 		return fd;
 	n = snprintf(head, sizeof(head), "uftpd-state 1\n%llu\n%s\n", (unsigned long long)size,
@@ -577,8 +593,12 @@ static int f_save_state(void *arg, uint32_t group_id, const char *name, uint64_t
 	rv = pwrite_all(fd, (const uint8_t *)head, (size_t)n, 0);
 	if (rv == 0)
 		rv = pwrite_all(fd, bitmap, len, (uint64_t)n);
-	close(fd);
-	log_info("[%08X] kept the state of %s for a restart", group_id, name);
+	if (close(fd) < 0)
+		rv = UFTP_ERR_IO;
+	if (rv == 0)
+		rv = uftp_fstore_rename(tmp, part, path);
+	if (rv < 0)
+		log_warn("[%08X] cannot save the restart state of %s", group_id, name);
 	return rv;
 }
 
@@ -1100,6 +1120,33 @@ static int setup_hb(struct uftpd *d)
 	return 0;
 }
 
+/*
+ * A destination, temp or backup directory: it must exist and be writable
+ * now (as the reference checks at start), so a mistake shows before any
+ * session instead of as failed files.
+ */
+static int open_dir(struct uftp_fstore *fs, const char *dir, const char *what)
+{
+	if (uftp_fstore_open(fs, dir) < 0) {
+		log_warn("%s %s", what, dir);
+		return -1;
+	}
+	if (faccessat(fs->rootfd, ".", W_OK, AT_EACCESS) < 0) {
+		log_warn("%s %s is not writable", what, dir);
+		uftp_fstore_close(fs);
+		return -1;
+	}
+	return 0;
+}
+
+/* -T: received entries are renamed into the destination, which needs one filesystem. */
+static int same_fs(const struct uftp_fstore *a, const struct uftp_fstore *b)
+{
+	struct stat sa, sb;
+
+	return fstat(a->rootfd, &sa) == 0 && fstat(b->rootfd, &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
 static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 {
 	struct uftpd_opts *o = d->o;
@@ -1111,10 +1158,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 		return EXIT_NET;
 	}
 	for (i = 0; i < o->ndest; i++) {
-		if (uftp_fstore_open(&d->fs[i], o->dest[i]) < 0) {
-			log_warn("destination directory %s", o->dest[i]);
+		if (open_dir(&d->fs[i], o->dest[i], "destination directory") < 0)
 			return EXIT_BADOPT;
-		}
 		d->cfg.roots[i] = o->dest[i];
 		d->nfs++;
 	}
@@ -1124,18 +1169,19 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	if (setup_hb(d) < 0)
 		return EXIT_BADOPT;
 	for (i = 0; i < o->nbackup; i++) {
-		if (uftp_fstore_open(&d->bfs[i], o->backup[i]) < 0) {
-			log_warn("backup directory %s", o->backup[i]);
+		if (open_dir(&d->bfs[i], o->backup[i], "backup directory") < 0)
 			return EXIT_BADOPT;
-		}
 		d->nbfs++;
 	}
 	if (o->tempdir) {
-		if (uftp_fstore_open(&d->fs[o->ndest], o->tempdir) < 0) {
-			log_warn("temp directory %s", o->tempdir);
+		if (open_dir(&d->fs[o->ndest], o->tempdir, "temp directory") < 0)
+			return EXIT_BADOPT;
+		d->nfs++;
+		if (!same_fs(&d->fs[0], &d->fs[o->ndest])) {
+			log_warnx("temp directory %s is not on the filesystem of %s (-T needs one)",
+			          o->tempdir, o->dest[0]);
 			return EXIT_BADOPT;
 		}
-		d->nfs++;
 		d->cfg.temp_dir = 1;
 	}
 	d->cfg.encrypted_only = o->encrypted_only;

@@ -159,13 +159,19 @@ static int check_dests(struct uftpd_opts *o)
 		while (n > 1 && o->dest[i][n - 1] == '/')
 			o->dest[i][--n] = 0;
 	}
-	if (o->nbackup && (o->nbackup != o->ndest || o->tempdir))
-		return bad("A", "give one backup directory per -D directory; not with -T");
+	if (o->tempdir && o->nbackup)
+		return bad("T", "a temp directory cannot be used with backup directories (-A)");
+	if (o->tempdir && o->tempfile)
+		return bad("T", "-T and -t cannot be used together");
+	if (o->tempdir && o->ndest > 1)
+		return bad("T", "a temp directory cannot be used with several -D directories");
+	if (o->tempdir && o->tempdir[0] != '/')
+		return bad("T", "the temp directory must be an absolute path");
+	if (o->nbackup && o->nbackup != o->ndest)
+		return bad("A", "give exactly one backup directory per -D directory");
 	for (i = 0; i < o->nbackup; i++)
 		if (o->backup[i][0] != '/')
 			return bad("A", "backup directories must be absolute paths");
-	if (o->tempdir && (o->tempdir[0] != '/' || o->ndest > 1 || o->tempfile))
-		return bad("T", "needs an absolute path, one -D directory, and no -t");
 	if (o->script && o->script[0] != '/')
 		return bad("s", "the script must be given by its full path");
 	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)
