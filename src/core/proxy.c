@@ -1,0 +1,550 @@
+/*
+ * Proxy core: sessions, the output queue, events, and the routing of each
+ * datagram by mode and direction.  Aggregation lives in proxy_agg.c,
+ * heartbeats in proxy_hb.c.
+ *
+ * Routing grid (mode x what arrived -> action):
+ *
+ *                         server proxy         client proxy         response proxy
+ *   server msg, upstream  copy to dest         re-multicast         (reaches clients itself)
+ *   ANNOUNCE              session, join priv   session              session, join priv
+ *   client reply          (from dest) copy up  aggregate / copy up  aggregate / copy up
+ *   HB_REQ                answer (fp: verify)  drop                 drop
+ *   HB_RESP               drop                 heartbeat state      heartbeat state
+ *   anything else         drop                 drop                 drop
+ *
+ * "server msg" is ANNOUNCE, REG_CONF, KEYINFO, FILEINFO, FILESEG, DONE,
+ * DONE_CONF, CONG_CTRL, and ENCRYPTED or ABORT coming from the address the
+ * session's ANNOUNCE came from.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/proxy_int.h"
+#include "core/quant.h"
+
+/* ---- events, queue, headers ------------------------------------------- */
+
+void proxy_event(struct uftp_proxy *p, int type, uint32_t group_id, const char *text)
+{
+	struct uftp_proxy_event *e;
+
+	if (p->evlen == PROXY_EVQ)
+		return; /* the driver drains after every turn: cannot fill up */
+	e = &p->ev[(p->evhead + p->evlen++) % PROXY_EVQ];
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->group_id = group_id;
+	if (text)
+		snprintf(e->text, sizeof(e->text), "%s", text);
+}
+
+static struct uftp_proxy_event *last_event(struct uftp_proxy *p)
+{
+	return p->evlen ? &p->ev[(p->evhead + p->evlen - 1) % PROXY_EVQ] : NULL;
+}
+
+int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
+                size_t len)
+{
+	struct proxy_qent *q;
+
+	if (p->qlen == UFTP_PROXY_QUEUE || len > UFTP_PROXY_DGRAM_MAX) {
+		p->st.tx_dropped++;
+		return UFTP_ERR_NOSPACE;
+	}
+	q = &p->q[(p->qhead + p->qlen++) % UFTP_PROXY_QUEUE];
+	q->to = *to;
+	q->mcast = mcast;
+	q->len = len;
+	memcpy(q->buf, buf, len);
+	return 0;
+}
+
+void proxy_header(struct uftp_proxy *p, struct proxy_sess *s, uint8_t func, struct uftp_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->func = func;
+	h->src_id = p->cfg->uid;
+	if (s) {
+		h->seq = s->seq++;
+		h->group_id = s->group_id;
+		h->group_inst = s->group_inst;
+	} else {
+		h->seq = p->hb_seq++;
+	}
+}
+
+void proxy_drop(struct uftp_proxy *p, const char *why)
+{
+	p->st.rx_dropped++;
+	uftp_env_log(p->env, UFTP_LOG_DEBUG, "dropped datagram: %s", why);
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+static struct proxy_sess *sess_find(struct uftp_proxy *p, uint32_t group_id)
+{
+	size_t i;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
+		if (p->sess[i] && p->sess[i]->group_id == group_id)
+			return p->sess[i];
+	return NULL;
+}
+
+static int joins(const struct uftp_proxy *p)
+{
+	return p->cfg->mode != UFTP_PROXY_CLIENT;
+}
+
+static void sess_end(struct uftp_proxy *p, struct proxy_sess *s, const char *why)
+{
+	size_t i;
+	struct uftp_proxy_event *e;
+
+	uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] session ended: %s", s->group_id, why);
+	if (s->joined) {
+		proxy_event(p, UFTP_PEV_LEAVE, s->group_id, NULL);
+		e = last_event(p);
+		if (e)
+			e->addr = s->priv;
+	}
+	proxy_event(p, UFTP_PEV_SESSION_END, s->group_id, why);
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
+		if (p->sess[i] == s)
+			p->sess[i] = NULL;
+	free(s);
+}
+
+static uint64_t sess_idle(const struct proxy_sess *s)
+{
+	uint64_t t = 4 * (uint64_t)s->robust * s->grtt;
+
+	return t < UFTP_PROXY_MIN_IDLE ? UFTP_PROXY_MIN_IDLE : t;
+}
+
+static int addr_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+static int is_mcast(const struct uftp_ipaddr *a)
+{
+	return a->family == 6 ? a->addr[0] == 0xff : a->family == 4 && (a->addr[0] & 0xf0) == 0xe0;
+}
+
+static void sess_join(struct uftp_proxy *p, struct proxy_sess *s)
+{
+	struct uftp_proxy_event *e;
+
+	if (!joins(p) || s->joined || !is_mcast(&s->priv) || addr_equal(&s->priv, &s->pub))
+		return;
+	proxy_event(p, UFTP_PEV_JOIN, s->group_id, NULL);
+	e = last_event(p);
+	if (e)
+		e->addr = s->priv;
+	s->joined = 1;
+}
+
+static struct proxy_sess *sess_new(struct uftp_proxy *p, const struct uftp_header *h,
+                                   const struct uftp_peer *from)
+{
+	size_t i, oldest = 0;
+	struct proxy_sess *s;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS && p->sess[i]; i++)
+		if (p->sess[i]->last_rx < p->sess[oldest]->last_rx)
+			oldest = i;
+	if (i == UFTP_PROXY_MAX_SESSIONS) {
+		sess_end(p, p->sess[oldest], "evicted by a newer session");
+		i = oldest;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->used = 1;
+	s->group_id = h->group_id;
+	s->group_inst = h->group_inst;
+	s->server_id = h->src_id;
+	s->up = *from;
+	p->sess[i] = s;
+	p->st.sessions++;
+	return s;
+}
+
+/* ---- server messages ---------------------------------------------------- */
+
+static int server_func(int func)
+{
+	switch (func) {
+	case UFTP_MSG_ANNOUNCE:
+	case UFTP_MSG_REG_CONF:
+	case UFTP_MSG_KEYINFO:
+	case UFTP_MSG_FILEINFO:
+	case UFTP_MSG_FILESEG:
+	case UFTP_MSG_DONE:
+	case UFTP_MSG_DONE_CONF:
+	case UFTP_MSG_CONG_CTRL: return 1;
+	default: return 0;
+	}
+}
+
+/* Sends a server datagram on toward the clients, as the mode wants. */
+static void forward_down(struct uftp_proxy *p, struct proxy_sess *s, int func, const uint8_t *buf,
+                         size_t len)
+{
+	struct uftp_peer to;
+
+	if (p->cfg->mode == UFTP_PROXY_RESPONSE)
+		return;
+	if (p->cfg->mode == UFTP_PROXY_SERVER) {
+		if (!p->dest.ip.family) {
+			proxy_drop(p, "no downstream proxy known yet");
+			return;
+		}
+		if (proxy_queue(p, &p->dest, 0, buf, len) == 0)
+			p->st.fwd_down++;
+		return;
+	}
+	memset(&to, 0, sizeof(to));
+	to.ip = func == UFTP_MSG_ANNOUNCE ? s->pub : s->priv;
+	to.port = p->cfg->client_port;
+	if (!to.ip.family) {
+		proxy_drop(p, "no multicast address to forward to");
+		return;
+	}
+	if (proxy_queue(p, &to, is_mcast(&to.ip), buf, len) == 0)
+		p->st.fwd_down++;
+}
+
+static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
+                        const struct uftp_header *h, const uint8_t *body, size_t blen,
+                        const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct uftp_announce a;
+	struct proxy_sess *s;
+
+	if (uftp_decode_announce(&a, body, blen) < 0) {
+		proxy_drop(p, "malformed ANNOUNCE");
+		return;
+	}
+	s = sess_find(p, h->group_id);
+	if (s && (s->group_inst != h->group_inst || !uftp_peer_equal(&s->up, from))) {
+		sess_end(p, s, "replaced by a new announcement");
+		s = NULL;
+	}
+	if (!s) {
+		s = sess_new(p, h, from);
+		if (!s) {
+			proxy_drop(p, "out of memory");
+			return;
+		}
+		s->pub = a.pub_addr;
+		s->priv = a.priv_addr;
+		uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] announcement from server 0x%08X",
+		             h->group_id, h->src_id);
+		proxy_event(p, UFTP_PEV_SESSION_START, h->group_id, NULL);
+		last_event(p)->addr = from->ip;
+		sess_join(p, s);
+	}
+	s->robust = a.robust ? a.robust : 1;
+	s->grtt = uftp_grtt_unquantize(h->grtt);
+	s->last_rx = now;
+	forward_down(p, s, UFTP_MSG_ANNOUNCE, buf, len);
+}
+
+/* An ABORT from the server for everyone ends the session once passed on. */
+static void server_abort_check(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *body,
+                               size_t blen)
+{
+	struct uftp_abort ab;
+
+	if (uftp_decode_abort(&ab, body, blen) < 0)
+		return;
+	if (ab.host == 0 || ab.host == p->cfg->uid)
+		sess_end(p, s, "aborted by the server");
+}
+
+static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                          int func, const uint8_t *body, size_t blen, const uint8_t *buf,
+                          size_t len, uint64_t now)
+{
+	struct uftp_msg m;
+
+	if (func != UFTP_MSG_ENCRYPTED && uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
+		proxy_drop(p, "malformed server message");
+		return;
+	}
+	if (func == UFTP_MSG_ENCRYPTED && uftp_decode_encrypted(&m.u.encrypted, body, blen) < 0) {
+		proxy_drop(p, "malformed ENCRYPTED");
+		return;
+	}
+	s->grtt = uftp_grtt_unquantize(h->grtt);
+	s->last_rx = now;
+	forward_down(p, s, func, buf, len);
+	if (func == UFTP_MSG_ABORT)
+		server_abort_check(p, s, body, blen);
+}
+
+/* ---- client replies ----------------------------------------------------- */
+
+static void copy_up(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *buf, size_t len)
+{
+	if (proxy_queue(p, &s->up, 0, buf, len) == 0)
+		p->st.fwd_up++;
+}
+
+static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                          int func, const uint8_t *body, size_t blen, const uint8_t *buf,
+                          size_t len, uint64_t now)
+{
+	struct uftp_msg m;
+
+	if (uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
+		proxy_drop(p, "malformed client message");
+		return;
+	}
+	switch (func) {
+	case UFTP_MSG_REGISTER:
+	case UFTP_MSG_FILEINFO_ACK:
+	case UFTP_MSG_STATUS:
+	case UFTP_MSG_COMPLETE:
+		if (proxy_agg_add(p, s, h, &m, now) == 0)
+			p->st.agg_in++;
+		else
+			proxy_drop(p, "cannot aggregate");
+		return;
+	case UFTP_MSG_CLIENT_KEY:
+	case UFTP_MSG_KEYINFO_ACK:
+	case UFTP_MSG_CC_ACK:
+	case UFTP_MSG_ABORT:
+	case UFTP_MSG_ENCRYPTED: copy_up(p, s, buf, len); return;
+	default: proxy_drop(p, "not a client reply"); return;
+	}
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static int from_dest(const struct uftp_proxy *p, const struct uftp_peer *from)
+{
+	return p->dest.ip.family && uftp_peer_equal(&p->dest, from);
+}
+
+/* Server proxy: replies from the downstream go back to the session's server. */
+static void sp_from_dest(struct uftp_proxy *p, const struct uftp_header *h, const uint8_t *buf,
+                         size_t len)
+{
+	struct proxy_sess *s = sess_find(p, h->group_id);
+
+	if (!s) {
+		proxy_drop(p, "reply for no known session");
+		return;
+	}
+	copy_up(p, s, buf, len);
+}
+
+static void dispatch(struct uftp_proxy *p, const struct uftp_peer *from,
+                     const struct uftp_header *h, int func, const uint8_t *body, size_t blen,
+                     const uint8_t *buf, size_t len, uint64_t now)
+{
+	struct proxy_sess *s;
+	int upstream;
+
+	if (func == UFTP_MSG_ANNOUNCE) {
+		on_announce(p, from, h, body, blen, buf, len, now);
+		return;
+	}
+	s = sess_find(p, h->group_id);
+	if (!s) {
+		proxy_drop(p, "message for no known session");
+		return;
+	}
+	upstream = uftp_peer_equal(&s->up, from);
+	if (upstream && (server_func(func) || func == UFTP_MSG_ENCRYPTED || func == UFTP_MSG_ABORT))
+		on_server_msg(p, s, h, func, body, blen, buf, len, now);
+	else if (!upstream && !server_func(func) && p->cfg->mode != UFTP_PROXY_SERVER)
+		on_client_msg(p, s, h, func, body, blen, buf, len, now);
+	else
+		proxy_drop(p, "unexpected message for its direction");
+}
+
+static void on_heartbeat(struct uftp_proxy *p, const struct uftp_peer *from,
+                         const struct uftp_header *h, int func, const uint8_t *body, size_t blen,
+                         uint64_t now)
+{
+	struct uftp_msg m;
+
+	if (uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
+		proxy_drop(p, "malformed heartbeat");
+		return;
+	}
+	if (func == UFTP_MSG_HB_REQ && p->cfg->mode == UFTP_PROXY_SERVER)
+		proxy_hb_on_req(p, from, h, &m.u.hb_req, now);
+	else if (func == UFTP_MSG_HB_RESP && p->cfg->mode != UFTP_PROXY_SERVER)
+		proxy_hb_on_resp(p, from, &m.u.hb_resp, now);
+	else
+		proxy_drop(p, "heartbeat not for this mode");
+}
+
+int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, const uint8_t *buf,
+                           size_t len, uint64_t now)
+{
+	struct uftp_header h;
+	const uint8_t *body;
+	size_t blen;
+	int func;
+
+	p->st.rx++;
+	if (len > UFTP_PROXY_DGRAM_MAX || uftp_decode_header(&h, buf, len) < 0) {
+		proxy_drop(p, "bad UFTP header");
+		return 0;
+	}
+	body = buf + UFTP_HEADER_LEN;
+	blen = len - UFTP_HEADER_LEN;
+	func = h.func;
+	if (func != UFTP_MSG_ENCRYPTED && uftp_msg_func(body, blen) != func) {
+		proxy_drop(p, "function byte disagrees with the header");
+		return 0;
+	}
+	if (func == UFTP_MSG_HB_REQ || func == UFTP_MSG_HB_RESP) {
+		on_heartbeat(p, from, &h, func, body, blen, now);
+		return 0;
+	}
+	if (p->cfg->mode == UFTP_PROXY_SERVER && from_dest(p, from)) {
+		sp_from_dest(p, &h, buf, len);
+		return 0;
+	}
+	dispatch(p, from, &h, func, body, blen, buf, len, now);
+	return 0;
+}
+
+/* ---- API ----------------------------------------------------------------- */
+
+int uftp_proxy_new(struct uftp_proxy **out, const struct uftp_env *env,
+                   const struct uftp_proxy_config *cfg, uint64_t now)
+{
+	struct uftp_proxy *p;
+	size_t i;
+
+	*out = NULL;
+	if (cfg->mode < UFTP_PROXY_SERVER || cfg->mode > UFTP_PROXY_RESPONSE || !cfg->uid ||
+	    cfg->nhb > UFTP_PROXY_MAX_HB)
+		return UFTP_ERR_INVALID;
+	if (cfg->mode == UFTP_PROXY_SERVER && !cfg->dest_by_fp && !cfg->dest.ip.family)
+		return UFTP_ERR_INVALID;
+	if (cfg->mode == UFTP_PROXY_CLIENT && !cfg->client_port)
+		return UFTP_ERR_INVALID;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return UFTP_ERR_NOMEM;
+	p->env = env;
+	p->cfg = cfg;
+	if (!cfg->dest_by_fp)
+		p->dest = cfg->dest;
+	for (i = 0; i < UFTP_PROXY_QUEUE; i++) {
+		p->q[i].buf = malloc(UFTP_PROXY_DGRAM_MAX);
+		if (!p->q[i].buf) {
+			uftp_proxy_free(p);
+			return UFTP_ERR_NOMEM;
+		}
+	}
+	p->hb_next = cfg->nhb ? now : UFTP_NEVER;
+	*out = p;
+	return 0;
+}
+
+void uftp_proxy_free(struct uftp_proxy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
+		free(p->sess[i]);
+	for (i = 0; i < UFTP_PROXY_QUEUE; i++)
+		free(p->q[i].buf);
+	free(p);
+}
+
+int uftp_proxy_write(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
+                     size_t cap, uint64_t now)
+{
+	struct proxy_qent *q;
+
+	(void)now;
+	if (!p->qlen)
+		return 0;
+	q = &p->q[p->qhead];
+	p->qhead = (p->qhead + 1) % UFTP_PROXY_QUEUE;
+	p->qlen--;
+	if (q->len > cap) {
+		p->st.tx_dropped++;
+		return UFTP_ERR_NOSPACE;
+	}
+	memcpy(out, q->buf, q->len);
+	*to = q->to;
+	*mcast = q->mcast;
+	return (int)q->len;
+}
+
+uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p)
+{
+	uint64_t t = p->hb_next, e;
+	size_t i;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		const struct proxy_sess *s = p->sess[i];
+		if (!s)
+			continue;
+		e = proxy_agg_expiry(s);
+		if (e < t)
+			t = e;
+		e = s->last_rx + sess_idle(s);
+		if (e < t)
+			t = e;
+	}
+	return t;
+}
+
+void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now)
+{
+	size_t i;
+	struct proxy_sess *s;
+
+	if (now >= p->hb_next) {
+		proxy_hb_send(p, now);
+		p->hb_next = now + p->cfg->hb_interval;
+	}
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		s = p->sess[i];
+		if (!s)
+			continue;
+		proxy_agg_flush(p, s, now);
+		if (proxy_agg_expiry(s) == UFTP_NEVER && now >= s->last_rx + sess_idle(s))
+			sess_end(p, s, "timed out");
+	}
+}
+
+int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev)
+{
+	if (!p->evlen)
+		return 0;
+	*ev = p->ev[p->evhead];
+	p->evhead = (p->evhead + 1) % PROXY_EVQ;
+	p->evlen--;
+	return 1;
+}
+
+void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_proxy_stats *st)
+{
+	*st = p->st;
+}
+
+struct uftp_peer uftp_proxy_dest(const struct uftp_proxy *p)
+{
+	return p->dest;
+}

@@ -1,0 +1,157 @@
+/*
+ * The proxy's state machine (uftpproxyd), pure like server.h and client.h:
+ * datagrams and time come in through the calls below, datagrams leave
+ * through uftp_proxy_write(), and control events (multicast groups to join
+ * or leave, sessions seen and ended, downstream address learned) are
+ * drained with uftp_proxy_next_event().
+ *
+ * Three modes (man uftpproxyd):
+ *  - server proxy: tunnel head.  Server traffic (ANNOUNCE on a public
+ *    group, everything else on the private group named in the ANNOUNCE) is
+ *    copied unchanged to one downstream address; what comes back from the
+ *    downstream goes, unchanged, to the address the ANNOUNCE came from.
+ *  - client proxy: tunnel tail.  What the upstream sends is re-multicast
+ *    unchanged (ANNOUNCE to its public group, the rest to its private
+ *    group, on cfg.client_port).  Client replies are aggregated: REGISTER,
+ *    FILEINFO_ACK, STATUS and COMPLETE are held one GRTT and sent upstream
+ *    as one message carrying the proxy's ID and the clients' IDs (the
+ *    longest-RTT client first, its timestamp echoed); CC_ACK, ABORT and
+ *    anything encrypted go upstream at once.
+ *  - response proxy: like a client proxy for replies, but the server
+ *    reaches the clients by multicast itself, so nothing is re-multicast.
+ *
+ * Sessions are keyed by group ID; one is dropped after 4 x ROBUST x GRTT
+ * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.
+ */
+#ifndef UFTP_CORE_PROXY_H
+#define UFTP_CORE_PROXY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/session.h"
+
+#define UFTP_PROXY_MAX_SESSIONS 64
+#define UFTP_PROXY_MAX_CLIENTS  1024 /* distinct clients held per aggregated reply */
+#define UFTP_PROXY_DGRAM_MAX    10240
+#define UFTP_PROXY_QUEUE        256 /* datagrams waiting for uftp_proxy_write */
+#define UFTP_PROXY_MAX_HB       16
+#define UFTP_PROXY_MIN_IDLE     (10 * UFTP_NS_PER_SEC)
+#define UFTP_PROXY_FP_LEN       20
+
+enum uftp_proxy_mode {
+	UFTP_PROXY_SERVER = 1,
+	UFTP_PROXY_CLIENT = 2,
+	UFTP_PROXY_RESPONSE = 3,
+};
+
+/* Everything the proxy needs; the driver owns it for the proxy's life. */
+struct uftp_proxy_config {
+	int mode;     /* enum uftp_proxy_mode */
+	uint32_t uid; /* our ID (-U), host order, never 0 */
+	/*
+	 * Server proxy: the downstream proxy (-s dest, with its port).  With
+	 * dest_by_fp the destination is unknown (family 0) until a heartbeat
+	 * signed by the key of fingerprint dest_fp arrives (-s fp=...).
+	 */
+	struct uftp_peer dest;
+	int dest_by_fp;
+	uint8_t dest_fp[UFTP_PROXY_FP_LEN];
+	/* Client proxy: the UDP port its clients listen on (-q). */
+	uint16_t client_port;
+	/* Heartbeats (-H, -h): proxies to send HB_REQ to, every hb_interval ns. */
+	struct uftp_peer hb[UFTP_PROXY_MAX_HB];
+	size_t nhb;
+	uint64_t hb_interval;
+	/*
+	 * Key used to answer an HB_RESP challenge (the first -k key); NULL:
+	 * challenges cannot be answered.  Borrowed.
+	 */
+	const struct uftp_pkey *key;
+	/*
+	 * SHA-1 fingerprint of a key blob, for -s fp= (the driver's crypto);
+	 * returns 0 or a negative uftp_err.  NULL: fp= mode cannot verify.
+	 */
+	int (*fingerprint)(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN]);
+};
+
+enum uftp_proxy_event_type {
+	UFTP_PEV_JOIN = 1,      /* join multicast group addr (a session's private group) */
+	UFTP_PEV_LEAVE,         /* leave it again (the session ended) */
+	UFTP_PEV_SESSION_START, /* group_id announced by server addr */
+	UFTP_PEV_SESSION_END,   /* group_id forgotten; text says why */
+	UFTP_PEV_DEST,          /* server proxy: downstream is now peer (fp= mode) */
+	UFTP_PEV_HB_REJECT,     /* server proxy: a heartbeat from peer failed; text says why */
+};
+
+struct uftp_proxy_event {
+	int type;
+	uint32_t group_id;
+	struct uftp_ipaddr addr;
+	struct uftp_peer peer;
+	char text[128];
+};
+
+/* Counters for logs and tests. */
+struct uftp_proxy_stats {
+	uint64_t rx;          /* datagrams fed in */
+	uint64_t rx_dropped;  /* malformed, unexpected, or for no session */
+	uint64_t fwd_down;    /* datagrams copied toward the clients */
+	uint64_t fwd_up;      /* datagrams copied toward the server unchanged */
+	uint64_t agg_in;      /* client replies taken into an aggregate */
+	uint64_t agg_out;     /* aggregated replies sent upstream */
+	uint64_t tx_dropped;  /* output queue full */
+	uint64_t hb_sent;     /* HB_REQs sent */
+	uint64_t hb_answered; /* HB_RESPs sent */
+	uint64_t hb_rejected; /* heartbeats that failed authentication */
+	uint64_t sessions;    /* sessions started */
+};
+
+struct uftp_proxy;
+
+/*
+ * Creates a proxy at time now.  env and cfg (and what they point to) are
+ * borrowed for the proxy's life.  Errors: UFTP_ERR_INVALID (bad mode, uid
+ * 0, server proxy without a destination or a fingerprint, client proxy
+ * without client_port), UFTP_ERR_NOMEM.
+ */
+int uftp_proxy_new(struct uftp_proxy **out, const struct uftp_env *env,
+                   const struct uftp_proxy_config *cfg, uint64_t now);
+
+/* Frees the proxy; NULL is a no-op. */
+void uftp_proxy_free(struct uftp_proxy *p);
+
+/*
+ * Feeds one datagram buf[0..len) received from peer from.  Anything
+ * malformed or unexpected is dropped and counted; never fails (returns 0).
+ */
+int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, const uint8_t *buf,
+                           size_t len, uint64_t now);
+
+/*
+ * Copies the next datagram due into out (cap bytes; UFTP_PROXY_DGRAM_MAX is
+ * always enough) and its destination into *to; *mcast is set to 1 when to
+ * is a multicast group (the driver applies -t and -O).  Returns its length,
+ * 0 when nothing is due, or UFTP_ERR_NOSPACE (cap too small: the datagram
+ * is dropped).
+ */
+int uftp_proxy_write(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
+                     size_t cap, uint64_t now);
+
+/* When handle_expiry has work next (ns); UFTP_NEVER if none. */
+uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p);
+
+/* Runs what is due at now: aggregated replies, heartbeats, session timeouts. */
+void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now);
+
+/* Pops the oldest event into *ev; returns 1, or 0 if none. */
+int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev);
+
+/* Copies the counters. */
+void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_proxy_stats *st);
+
+/* Server proxy: the current downstream (family 0 while unknown). */
+struct uftp_peer uftp_proxy_dest(const struct uftp_proxy *p);
+
+#endif

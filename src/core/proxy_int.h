@@ -1,0 +1,102 @@
+/* Proxy core internals shared by proxy*.c; not part of the API. */
+#ifndef UFTP_CORE_PROXY_INT_H
+#define UFTP_CORE_PROXY_INT_H
+
+#include "core/proxy.h"
+
+#define PROXY_AGG_MAX    8   /* replies aggregated at once per session */
+#define PROXY_EVQ        64  /* pending events */
+#define PROXY_IDS_PER_TX 300 /* client IDs per aggregated message (fits a 1300-byte body) */
+
+/* One aggregated reply being collected (func 0: free). */
+struct proxy_agg {
+	uint8_t func;     /* REGISTER, FILEINFO_ACK, STATUS or COMPLETE */
+	uint16_t file_id; /* FILEINFO_ACK, STATUS, COMPLETE */
+	uint16_t section; /* STATUS */
+	uint8_t flag;     /* FILEINFO_ACK flags, COMPLETE status */
+	uint64_t due;     /* when it goes upstream */
+	uint32_t ids[UFTP_PROXY_MAX_CLIENTS];
+	size_t nids;
+	/* The longest-RTT client so far: its echoed timestamp and when it came. */
+	size_t best;
+	int64_t best_key;
+	uint32_t best_sec, best_usec;
+	uint64_t best_at;
+	/* STATUS: the union of the NAK bitmaps, and the CLR's TFMCC info. */
+	uint8_t naks[UFTP_MAX_NAK_LEN];
+	size_t naks_len;
+	uint8_t cc[UFTP_EXT_TFMCC_ACK_INFO_LEN];
+	int has_cc;
+	uint16_t cc_rate;
+};
+
+struct proxy_sess {
+	int used;
+	uint32_t group_id;
+	uint8_t group_inst;
+	uint32_t server_id;
+	struct uftp_peer up; /* where the ANNOUNCE came from */
+	struct uftp_ipaddr pub, priv;
+	int joined; /* priv joined (server and response proxies) */
+	uint8_t robust;
+	uint64_t grtt; /* ns, from the server's latest header */
+	uint64_t last_rx;
+	uint16_t seq;
+	struct proxy_agg agg[PROXY_AGG_MAX];
+};
+
+struct proxy_qent {
+	struct uftp_peer to;
+	int mcast;
+	size_t len;
+	uint8_t *buf;
+};
+
+struct uftp_proxy {
+	const struct uftp_env *env;
+	const struct uftp_proxy_config *cfg;
+	struct uftp_peer dest; /* server proxy downstream */
+	struct proxy_sess *sess[UFTP_PROXY_MAX_SESSIONS];
+	struct proxy_qent q[UFTP_PROXY_QUEUE];
+	size_t qhead, qlen;
+	struct uftp_proxy_event ev[PROXY_EVQ];
+	size_t evhead, evlen;
+	struct uftp_proxy_stats st;
+	/* heartbeats */
+	uint64_t hb_next;
+	uint32_t hb_nonce[UFTP_PROXY_MAX_HB]; /* challenge to answer, per -H server */
+	uint16_t hb_seq;
+	/* fp= mode: the nonce we last challenged with */
+	uint32_t challenge;
+};
+
+/* proxy.c */
+void proxy_event(struct uftp_proxy *p, int type, uint32_t group_id, const char *text);
+/* Queues a copy of buf[0..len) for to; 0, or UFTP_ERR_NOSPACE (queue full, counted). */
+int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
+                size_t len);
+/* Header for a message the proxy originates in session s (or none: s NULL). */
+void proxy_header(struct uftp_proxy *p, struct proxy_sess *s, uint8_t func, struct uftp_header *h);
+void proxy_drop(struct uftp_proxy *p, const char *why);
+
+/* proxy_agg.c */
+/*
+ * Takes a client reply (decoded m, header h) into the matching aggregate of
+ * s, starting one (due one GRTT later) if none matches.  Returns 0, or a
+ * negative uftp_err when it cannot be held (dropped, counted by the caller).
+ */
+int proxy_agg_add(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                  const struct uftp_msg *m, uint64_t now);
+/* Sends every aggregate of s due at now. */
+void proxy_agg_flush(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now);
+/* Earliest aggregate due time of s, or UFTP_NEVER. */
+uint64_t proxy_agg_expiry(const struct proxy_sess *s);
+
+/* proxy_hb.c */
+void proxy_hb_send(struct uftp_proxy *p, uint64_t now);
+void proxy_hb_on_resp(struct uftp_proxy *p, const struct uftp_peer *from,
+                      const struct uftp_hb_resp *r, uint64_t now);
+void proxy_hb_on_req(struct uftp_proxy *p, const struct uftp_peer *from,
+                     const struct uftp_header *h, const struct uftp_hb_req *r, uint64_t now);
+
+#endif

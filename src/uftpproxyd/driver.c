@@ -1,0 +1,606 @@
+/*
+ * uftpproxyd driver: keys, sockets and multicast memberships, and the loop
+ * feeding the proxy core (src/core/proxy.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
+#define UFTP_LOG_ERR   PXD_LIBLOG_ERR
+#define UFTP_LOG_WARN  PXD_LIBLOG_WARN
+#define UFTP_LOG_INFO  PXD_LIBLOG_INFO
+#define UFTP_LOG_DEBUG PXD_LIBLOG_DEBUG
+#include "lib/log.h"
+#undef UFTP_LOG_ERR
+#undef UFTP_LOG_WARN
+#undef UFTP_LOG_INFO
+#undef UFTP_LOG_DEBUG
+
+#include "core/err.h"
+#include "crypto/keyfile.h"
+#include "crypto/ossl.h"
+#include "lib/clock.h"
+#include "lib/daemon.h"
+#include "lib/iface.h"
+#include "lib/loop.h"
+#include "lib/net.h"
+#include "lib/opts.h"
+#include "uftpproxyd/uftpproxyd.h"
+
+#define MAX_IFACES 32
+#define MAX_KEYS   16
+#define RX_BATCH   64
+#define RX_ROUNDS  8
+
+struct pxd {
+	struct uftpproxyd_opts *o;
+	struct uftp_sock s4, s6;
+	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
+	size_t nif4, nif6;
+	struct uftp_pkey *keys[MAX_KEYS];
+	size_t nkeys;
+	struct uftp_proxy_config cfg;
+	struct uftp_env env;
+	struct uftp_proxy *core;
+	struct uftp_loop loop;
+	int interrupted;
+	uint8_t *rxbuf;
+};
+
+/* ---- logging ------------------------------------------------------------ */
+
+static void core_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	if (level <= UFTP_LOG_WARN)
+		log_warnx("%s", msg);
+	else if (level == UFTP_LOG_INFO)
+		log_info("%s", msg);
+	else
+		log_debug("%s", msg);
+}
+
+static void wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	struct uftp_walltime w = uftp_clock_wall();
+
+	(void)arg;
+	*sec = (uint32_t)w.sec;
+	*usec = w.usec;
+}
+
+static int rnd(void *arg, uint8_t *out, size_t len)
+{
+	(void)arg;
+	return uftp_ossl_ops()->random(out, len);
+}
+
+static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
+{
+	return uftp_pkey_fingerprint_blob(blob, len, fp);
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+static void peer_to_addr(const struct uftp_peer *p, struct uftp_addr *a)
+{
+	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
+}
+
+static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
+{
+	struct uftp_addr u = *a;
+	int n;
+
+	uftp_addr_unmap(&u);
+	memset(p, 0, sizeof(*p));
+	n = uftp_addr_to_bytes(&u, p->ip.addr, sizeof(p->ip.addr));
+	p->ip.family = n == 16 ? 6 : 4;
+	p->port = uftp_addr_port(&u);
+}
+
+static void ipaddr_to_addr(const struct uftp_ipaddr *ip, struct uftp_addr *a)
+{
+	uftp_addr_from_bytes(a, ip->addr, ip->family == 6 ? 16 : 4, 0);
+}
+
+/* ---- multicast memberships ---------------------------------------------- */
+
+static int join_all(struct pxd *d, const struct uftp_addr *g, int join)
+{
+	int v6 = uftp_addr_family(g) == AF_INET6;
+	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	static const unsigned any = 0;
+	const unsigned *ifs = v6 ? d->if6 : d->if4;
+	size_t i, n = v6 ? d->nif6 : d->nif4;
+	int ok = 0, rv;
+
+	if (s->fd < 0)
+		return UFTP_ERR_IO;
+	if (!n)
+		ifs = &any, n = 1;
+	for (i = 0; i < n; i++) {
+		rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
+		ok += rv >= 0;
+	}
+	return ok ? 0 : UFTP_ERR_IO;
+}
+
+static void on_group(struct pxd *d, const struct uftp_proxy_event *ev, int join)
+{
+	char buf[UFTP_ADDRSTRLEN];
+	struct uftp_addr g;
+
+	ipaddr_to_addr(&ev->addr, &g);
+	if (join_all(d, &g, join) < 0 && join)
+		log_warn("[%08X] cannot join %s", ev->group_id,
+		         uftp_addr_ntop(&g, buf, sizeof(buf)));
+	else
+		log_debug("[%08X] %s %s", ev->group_id, join ? "joined" : "left",
+		          uftp_addr_ntop(&g, buf, sizeof(buf)));
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static void drain_events(struct pxd *d)
+{
+	struct uftp_proxy_event ev;
+	char buf[UFTP_ADDRSTRLEN];
+	struct uftp_addr a;
+
+	while (uftp_proxy_next_event(d->core, &ev)) {
+		switch (ev.type) {
+		case UFTP_PEV_JOIN: on_group(d, &ev, 1); break;
+		case UFTP_PEV_LEAVE: on_group(d, &ev, 0); break;
+		case UFTP_PEV_DEST:
+			peer_to_addr(&ev.peer, &a);
+			log_info("downstream proxy is now %s",
+			         uftp_addr_format(&a, buf, sizeof(buf)));
+			break;
+		case UFTP_PEV_HB_REJECT:
+			peer_to_addr(&ev.peer, &a);
+			log_warnx("heartbeat from %s rejected: %s",
+			          uftp_addr_format(&a, buf, sizeof(buf)), ev.text);
+			break;
+		default: break;
+		}
+	}
+}
+
+static void drain_writes(struct pxd *d, uint64_t now)
+{
+	static uint8_t buf[UFTP_PROXY_DGRAM_MAX];
+	struct uftp_dgram dg;
+	struct uftp_peer to;
+	struct uftp_sock *s;
+	int n, mcast;
+
+	for (;;) {
+		n = uftp_proxy_write(d->core, &to, &mcast, buf, sizeof(buf), now);
+		if (n == UFTP_ERR_NOSPACE)
+			continue;
+		if (n <= 0)
+			break;
+		memset(&dg, 0, sizeof(dg));
+		peer_to_addr(&to, &dg.addr);
+		dg.buf = buf;
+		dg.len = (size_t)n;
+		s = to.ip.family == 6 ? &d->s6 : &d->s4;
+		if (s->fd >= 0)
+			uftp_sock_send(s, &dg, 1);
+	}
+}
+
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct pxd *d = arg;
+	struct uftp_sock *s = fd == d->s4.fd ? &d->s4 : &d->s6;
+	struct uftp_dgram dg[RX_BATCH];
+	struct uftp_peer p;
+	uint64_t now;
+	int i, n, round;
+
+	(void)revents;
+	for (round = 0; round < RX_ROUNDS; round++) {
+		memset(dg, 0, sizeof(dg));
+		for (i = 0; i < RX_BATCH; i++)
+			dg[i].buf = d->rxbuf + (size_t)i * UFTP_PROXY_DGRAM_MAX,
+			dg[i].cap = UFTP_PROXY_DGRAM_MAX;
+		n = uftp_sock_recv(s, dg, RX_BATCH);
+		now = uftp_clock_now();
+		for (i = 0; i < n; i++) {
+			if (dg[i].truncated)
+				continue;
+			addr_to_peer(&dg[i].addr, &p);
+			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			if (i % 32 == 31)
+				drain_writes(d, now);
+		}
+		drain_writes(d, now);
+		drain_events(d);
+		if (n < RX_BATCH)
+			break;
+	}
+}
+
+static void on_signal(void *arg, int signo)
+{
+	struct pxd *d = arg;
+
+	if (signo == SIGHUP) {
+		log_reopen();
+		return;
+	}
+	log_info("got signal %d, exiting", signo);
+	d->interrupted = 1;
+	uftp_loop_stop(&d->loop);
+}
+
+static void run_loop(struct pxd *d)
+{
+	uint64_t now;
+
+	while (!uftp_loop_stopped(&d->loop)) {
+		now = uftp_clock_now();
+		uftp_proxy_handle_expiry(d->core, now);
+		drain_writes(d, now);
+		drain_events(d);
+		uftp_loop_run_once(&d->loop, uftp_proxy_get_expiry(d->core));
+	}
+}
+
+static void log_stats(struct pxd *d)
+{
+	struct uftp_proxy_stats st;
+
+	uftp_proxy_get_stats(d->core, &st);
+	log_info("exiting: %llu datagrams in (%llu dropped); %llu forwarded down, %llu up; "
+	         "%llu replies aggregated into %llu; %llu sessions",
+	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
+	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
+	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
+	         (unsigned long long)st.sessions);
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static void add_iface(struct pxd *d, const struct uftp_iface *ifc)
+{
+	int v6 = uftp_addr_family(&ifc->addr) == AF_INET6;
+	unsigned *list = v6 ? d->if6 : d->if4;
+	size_t *n = v6 ? &d->nif6 : &d->nif4;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (list[i] == ifc->index)
+			return;
+	if (*n < MAX_IFACES)
+		list[(*n)++] = ifc->index;
+}
+
+/* The interfaces to listen on, and the address our default ID comes from. */
+static int setup_ifaces(struct pxd *d, struct uftp_addr *first)
+{
+	struct uftp_iface all[64], ifc;
+	int i, n;
+
+	uftp_addr_clear(first);
+	for (i = 0; i < (int)d->o->nifaces; i++) {
+		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_UNSPEC) < 0) {
+			log_warnx("-I %s: no such interface or address", d->o->ifaces[i]);
+			return EXIT_BADOPT;
+		}
+		if (i == 0)
+			*first = ifc.addr;
+		add_iface(d, &ifc);
+	}
+	if (d->o->nifaces)
+		return 0;
+	n = uftp_iface_list(all, 64);
+	if (n < 0 && n != UFTP_ERR_NOSPACE)
+		return EXIT_NET;
+	if (n < 0)
+		n = 64;
+	for (i = 0; i < n; i++) {
+		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
+		    !(all[i].flags & UFTP_IFF_MULTICAST))
+			continue;
+		if (uftp_addr_family(first) == AF_UNSPEC)
+			*first = all[i].addr;
+		add_iface(d, &all[i]);
+	}
+	return 0;
+}
+
+/* IPv4: the address; IPv6: its last 4 bytes reversed, as the reference derives it. */
+static uint32_t id_of(const struct uftp_addr *a)
+{
+	uint8_t b[16];
+	int n = uftp_addr_to_bytes(a, b, sizeof(b));
+
+	if (n == 4)
+		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	if (n == 16)
+		return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
+	return 0;
+}
+
+static int open_socket(struct pxd *d, struct uftp_sock *s, int family)
+{
+	struct uftp_addr any;
+	struct uftp_iface ifc;
+
+	uftp_addr_any(&any, family, d->o->port);
+	if (uftp_sock_open(s, &any,
+	                   UFTP_SOCK_REUSEADDR | (family == AF_INET6 ? UFTP_SOCK_V6ONLY : 0)) < 0)
+		return UFTP_ERR_IO;
+	uftp_sock_set_bufsize(s, d->o->bufsize);
+	uftp_sock_set_ttl(s, d->o->ttl);
+	uftp_sock_set_loop(s, 0);
+	if (d->o->dscp)
+		uftp_sock_set_dscp(s, d->o->dscp);
+	if (d->o->out_if && uftp_iface_lookup(&ifc, d->o->out_if, family) == 0)
+		uftp_sock_set_mcast_if(s, &ifc);
+	return uftp_loop_add(&d->loop, s->fd, POLLIN, on_readable, d);
+}
+
+static int join_pubs(struct pxd *d)
+{
+	static char deflt[] = "230.4.4.1";
+	struct uftp_addr g;
+	size_t i;
+
+	if (!d->o->npubs)
+		d->o->pubs[d->o->npubs++] = deflt;
+	for (i = 0; i < d->o->npubs; i++) {
+		if (uftp_addr_parse(&g, d->o->pubs[i], 0) < 0 || !uftp_addr_is_multicast(&g)) {
+			log_warnx("-M %s: not a multicast address", d->o->pubs[i]);
+			return EXIT_BADOPT;
+		}
+		if (join_all(d, &g, 1) < 0) {
+			log_warn("cannot join %s", d->o->pubs[i]);
+			return EXIT_NET;
+		}
+	}
+	return 0;
+}
+
+static int setup_net(struct pxd *d)
+{
+	if (d->o->out_if) {
+		struct uftp_iface ifc;
+		if (uftp_iface_lookup(&ifc, d->o->out_if, AF_UNSPEC) < 0) {
+			log_warnx("-O %s: no such interface or address", d->o->out_if);
+			return EXIT_BADOPT;
+		}
+	}
+	if (open_socket(d, &d->s4, AF_INET) < 0) {
+		log_warn("cannot bind UDP port %u (IPv4)", d->o->port);
+		return EXIT_NET;
+	}
+	if (open_socket(d, &d->s6, AF_INET6) < 0)
+		log_debug("no IPv6 socket: IPv6 sessions unavailable");
+	if (d->o->mode != UFTP_PROXY_CLIENT)
+		return join_pubs(d);
+	return 0;
+}
+
+static int gen_key(const char *spec, struct uftp_pkey **out)
+{
+	char err[UFTP_OPT_ERRLEN];
+	int bits, curve;
+
+	if (strncmp(spec, "rsa:", 4) == 0) {
+		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
+		                 sizeof(err)) < 0)
+			return UFTP_ERR_INVALID;
+		return uftp_pkey_generate_rsa(out, bits);
+	}
+	if (strncmp(spec, "ec:", 3) == 0) {
+		curve = uftp_pkey_curve_by_name(spec + 3);
+		return curve < 0 ? curve : uftp_pkey_generate_ec(out, curve);
+	}
+	return UFTP_ERR_INVALID;
+}
+
+static int setup_keys(struct pxd *d)
+{
+	struct uftpproxyd_opts *o = d->o;
+	size_t i;
+	int rv;
+
+	for (i = 0; i < o->nkeyspecs && i < MAX_KEYS; i++) {
+		rv = gen_key(o->keyspecs[i], &d->keys[d->nkeys]);
+		if (rv < 0) {
+			log_warnx("-K %s: cannot generate key: %s", o->keyspecs[i],
+			          uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+		if (o->nkeyfiles && uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) < 0) {
+			log_warnx("cannot write key file %s", o->keyfiles[i]);
+			return EXIT_KEY;
+		}
+		d->nkeys++;
+	}
+	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < MAX_KEYS; i++) {
+		rv = uftp_keyfile_load(&d->keys[d->nkeys], o->keyfiles[i]);
+		if (rv < 0) {
+			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+		d->nkeys++;
+	}
+	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
+		return EXIT_KEY;
+	return 0;
+}
+
+/* -s dest and -H: resolve to peers. */
+static int setup_peers(struct pxd *d)
+{
+	struct uftpproxyd_opts *o = d->o;
+	uint16_t dport = o->dest_port ? o->dest_port : o->port;
+	struct uftp_addr a;
+	size_t i;
+
+	if (o->mode == UFTP_PROXY_SERVER && o->dest) {
+		if (uftp_addr_resolve(&a, o->dest, dport, AF_UNSPEC) < 0) {
+			log_warnx("-s %s: cannot resolve", o->dest);
+			return EXIT_BADOPT;
+		}
+		if (!o->dest_port)
+			uftp_addr_set_port(&a, dport);
+		addr_to_peer(&a, &d->cfg.dest);
+	}
+	d->cfg.dest_by_fp = o->dest_by_fp;
+	memcpy(d->cfg.dest_fp, o->dest_fp, sizeof(d->cfg.dest_fp));
+	for (i = 0; i < o->nhb && i < UFTP_PROXY_MAX_HB; i++) {
+		if (uftp_addr_resolve(&a, o->hb[i], UFTP_DEFAULT_PORT, AF_UNSPEC) < 0) {
+			log_warnx("-H %s: cannot resolve", o->hb[i]);
+			return EXIT_BADOPT;
+		}
+		addr_to_peer(&a, &d->cfg.hb[d->cfg.nhb++]);
+	}
+	d->cfg.hb_interval = (uint64_t)o->hb_interval * UFTP_NS_PER_SEC;
+	return 0;
+}
+
+static int setup_core(struct pxd *d, const struct uftp_addr *first)
+{
+	struct uftpproxyd_opts *o = d->o;
+	int rv;
+
+	d->cfg.mode = o->mode;
+	d->cfg.uid = o->have_uid ? o->uid : id_of(first);
+	if (!d->cfg.uid) {
+		log_warnx("no interface to take our ID from: use -U");
+		return EXIT_NET;
+	}
+	d->cfg.client_port = o->dest_port ? o->dest_port : o->port;
+	d->cfg.key = d->keys[0];
+	d->cfg.fingerprint = fingerprint;
+	d->env.crypto = uftp_ossl_ops();
+	d->env.random = rnd;
+	d->env.wall_time = wall;
+	d->env.log = core_log;
+	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
+	rv = uftp_proxy_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
+	if (rv == UFTP_ERR_NOMEM)
+		return EXIT_MEM;
+	if (rv < 0) {
+		log_warnx("invalid proxy configuration: %s", uftp_strerror(rv));
+		return EXIT_BADOPT;
+	}
+	return 0;
+}
+
+static int setup_logs(struct pxd *d, int logfile)
+{
+	struct uftpproxyd_opts *o = d->o;
+	const char *lf = o->logfile ? o->logfile : "/tmp/uftpproxyd.log";
+
+	if (logfile) {
+		if (!o->debug && log_open_file(lf) < 0) {
+			log_warn("cannot open log file %s", lf);
+			return EXIT_LOG;
+		}
+		log_set_rolling(o->log_max, o->log_count);
+		return 0;
+	}
+	log_init(o->loglevel >= 3 ? PXD_LIBLOG_DEBUG : o->loglevel, stderr);
+	return 0;
+}
+
+static int setup(struct pxd *d)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	char err[256];
+	struct uftp_addr first;
+	int rv;
+
+	if (uftp_ossl_init(err, sizeof(err)) == UFTP_ERR_CRYPTO) {
+		log_warnx("crypto library: %s", err);
+		return EXIT_KEY;
+	}
+	uftp_loop_init(&d->loop);
+	if (uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
+		return EXIT_NET;
+	rv = setup_ifaces(d, &first);
+	if (!rv)
+		rv = setup_peers(d);
+	if (!rv)
+		rv = setup_keys(d);
+	if (!rv)
+		rv = setup_net(d);
+	if (!rv)
+		rv = setup_core(d, &first);
+	if (!rv && d->o->have_priority && setpriority(PRIO_PROCESS, 0, d->o->priority) < 0)
+		log_warn("cannot set priority %d", d->o->priority);
+	return rv;
+}
+
+static void teardown(struct pxd *d)
+{
+	size_t i;
+
+	uftp_proxy_free(d->core);
+	uftp_sock_close(&d->s4);
+	uftp_sock_close(&d->s6);
+	for (i = 0; i < d->nkeys; i++)
+		uftp_pkey_free(d->keys[i]);
+	uftp_loop_free(&d->loop);
+	free(d->rxbuf);
+}
+
+static const char *mode_name(int mode)
+{
+	switch (mode) {
+	case UFTP_PROXY_SERVER: return "server";
+	case UFTP_PROXY_CLIENT: return "client";
+	default: return "response";
+	}
+}
+
+int uftpproxyd_run(struct uftpproxyd_opts *o)
+{
+	static struct pxd d;
+	struct uftp_daemon dm = {-1};
+	int rv;
+
+	d.o = o;
+	d.s4.fd = d.s6.fd = -1;
+	d.rxbuf = malloc((size_t)RX_BATCH * UFTP_PROXY_DGRAM_MAX);
+	if (!d.rxbuf)
+		return EXIT_MEM;
+	rv = setup_logs(&d, 0);
+	if (!rv)
+		rv = setup(&d);
+	if (!rv && !o->debug && uftp_daemonize(&dm) < 0)
+		rv = EXIT_NET;
+	if (!rv)
+		rv = setup_logs(&d, 1);
+	if (!rv && o->pidfile && uftp_pidfile_create(o->pidfile, NULL) < 0) {
+		log_warn("cannot write pidfile %s", o->pidfile);
+		rv = EXIT_BADOPT;
+	}
+	uftp_daemon_ready(&dm, rv);
+	if (rv) {
+		teardown(&d);
+		return rv;
+	}
+	log_info(PROG ": %s proxy listening on port %u as 0x%08X", mode_name(o->mode), o->port,
+	         d.cfg.uid);
+	run_loop(&d);
+	log_stats(&d);
+	if (o->pidfile)
+		uftp_pidfile_remove(o->pidfile);
+	teardown(&d);
+	return d.interrupted ? EXIT_INTR : EXIT_OK;
+}
