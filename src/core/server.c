@@ -152,7 +152,7 @@ static void put_header(struct uftp_server *s, uint8_t *out, int func)
 	    .seq = s->seq++,
 	    .src_id = s->cfg->server_id,
 	    .group_id = s->cfg->group_id,
-	    .group_inst = 0,
+	    .group_inst = s->cfg->group_inst,
 	    .grtt = uftp_grtt_quantize(s->grtt),
 	    .gsize = uftp_gsize_quantize((uint32_t)srv_active(s)),
 	};
@@ -320,6 +320,34 @@ uint64_t uftp_server_grtt(const struct uftp_server *s)
 uint64_t uftp_server_dropped(const struct uftp_server *s)
 {
 	return s->dropped;
+}
+
+static void add_failed(uint32_t *ids, size_t max, size_t *n, uint32_t id)
+{
+	if (*n < max)
+		ids[*n] = id;
+	(*n)++;
+}
+
+size_t uftp_server_failed(const struct uftp_server *s, uint32_t *ids, size_t max)
+{
+	size_t i, k, n = 0;
+
+	/* a closed group admits only its members: list them, in -H order */
+	if (s->cfg->hosts) {
+		for (i = 0; i < s->cfg->nhosts; i++) {
+			for (k = 0; k < s->nclients; k++)
+				if (s->clients[k].id == s->cfg->hosts[i].id)
+					break;
+			if (k == s->nclients || s->clients[k].state != CS_DONE)
+				add_failed(ids, max, &n, s->cfg->hosts[i].id);
+		}
+		return n;
+	}
+	for (i = 0; i < s->nclients; i++)
+		if (s->clients[i].state != CS_DONE)
+			add_failed(ids, max, &n, s->clients[i].id);
+	return n;
 }
 
 /* ---- inbound ----------------------------------------------------------- */

@@ -58,6 +58,7 @@ struct uftp_server_host {
 struct uftp_server_config {
 	uint32_t server_id; /* host order */
 	uint32_t group_id;
+	uint8_t group_inst;           /* 0, or the attempt number of a restarted group (-F) */
 	struct uftp_ipaddr pub_addr;  /* ANNOUNCE destination (multicast or unicast) */
 	struct uftp_ipaddr priv_addr; /* all other messages (= pub_addr in unicast mode) */
 	int unicast;         /* pub_addr is a unicast receiver: ANNOUNCE carries zero addresses */
@@ -170,5 +171,64 @@ uint64_t uftp_server_grtt(const struct uftp_server *s);
 
 /* Counter of dropped inbound datagrams (bad, unknown or unexpected). */
 uint64_t uftp_server_dropped(const struct uftp_server *s);
+
+/*
+ * The clients that did not receive every file: members of a closed group
+ * that never registered, then clients that were dropped, aborted, or had
+ * not finished when the session ended (in that order, each once).  Stores
+ * up to max IDs in ids and returns how many there are in all (which may
+ * exceed max).  Meaningful once the session has finished.
+ */
+size_t uftp_server_failed(const struct uftp_server *s, uint32_t *ids, size_t max);
+
+/* ---- restart files (-f / -F) ---------------------------------------------
+ *
+ * The reference writes its restart file "_group_{ID}_restart" as raw
+ * little-endian records; we read and write the same layout so a session
+ * can be restarted by either program:
+ *   header (12 bytes): group ID (u32 LE), group instance (u8), 3 zero
+ *     bytes, file count (u32 LE);
+ *   per file (300 bytes): the name as given to the first attempt,
+ *     NUL-terminated, zero-padded;
+ *   per failed client, up to the end (156 bytes): its ID as text
+ *     "0xNNNNNNNN" NUL-padded to 80 bytes, the ID (u32 big-endian), a
+ *     fingerprint flag (u8, 3 zero bytes), the 20-byte key fingerprint,
+ *     zero padding.
+ */
+#define UFTP_RESTART_HDR_LEN  12
+#define UFTP_RESTART_NAME_LEN 300
+#define UFTP_RESTART_HOST_LEN 156
+
+struct uftp_restart {
+	uint32_t group_id;
+	uint8_t group_inst;       /* instance of the attempt that wrote the file */
+	const char *const *files; /* decode: allocated array, names point into the buffer */
+	size_t nfiles;
+	struct uftp_server_host *hosts; /* decode: allocated */
+	size_t nhosts;
+};
+
+/* Bytes the encoding of r takes. */
+size_t uftp_restart_size(const struct uftp_restart *r);
+
+/*
+ * Encodes r into out[0..cap).  Returns the length, or INVALID (a name
+ * empty or too long for its 300-byte record), NOSPACE (cap too small).
+ */
+ssize_t uftp_restart_encode(uint8_t *out, size_t cap, const struct uftp_restart *r);
+
+/*
+ * Decodes a restart file held in buf[0..len).  buf must stay alive and
+ * unchanged while r->files is used; r->files and r->hosts are allocated
+ * (release with uftp_restart_free).  Errors: TRUNCATED (shorter than the
+ * header and the file records it announces), BADLEN (a partial client
+ * record at the end), BADVALUE (no file, an unterminated or empty name, a
+ * zero client ID, a fingerprint flag other than 0 or 1), NOMEM.  r is left
+ * empty on error.
+ */
+int uftp_restart_decode(struct uftp_restart *r, const uint8_t *buf, size_t len);
+
+/* Frees what uftp_restart_decode allocated; r is left empty. */
+void uftp_restart_free(struct uftp_restart *r);
 
 #endif

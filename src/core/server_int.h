@@ -41,6 +41,7 @@ struct srv_client {
 	int confirm_due; /* REG_CONF / KEYINFO to be (re)sent */
 	int doneconf_due;
 	int nak_strikes;
+	int partial; /* FILEINFO_ACK said PARTIAL: holds part of the file from an earlier attempt */
 	unsigned files_ok;
 	uint64_t rtt;
 	/* encryption */

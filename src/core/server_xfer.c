@@ -119,6 +119,7 @@ void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 	for (i = 0; i < s->nclients; i++) {
 		s->clients[i].fstate = FS_INFO;
 		s->clients[i].fstatus = 0;
+		s->clients[i].partial = 0;
 	}
 	srv_set_phase(s, PH_FILEINFO, now);
 	s->fileinfo_due = 1;
@@ -225,6 +226,27 @@ static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
 	return now + (uint64_t)(ideal * s->cfg->txweight / 100.0) + UFTP_NS_PER_SEC;
 }
 
+/*
+ * When every client still owed this file holds part of it from an earlier
+ * attempt (restart, FILEINFO_ACK PARTIAL), the first pass sends nothing:
+ * its DONE makes them NAK just the blocks they miss.
+ */
+static int all_partial(const struct uftp_server *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nclients; i++) {
+		const struct srv_client *c = &s->clients[i];
+
+		if (!is_member(c) || c->fstate != FS_ACKED)
+			continue;
+		if (!c->partial)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
 static void start_data(struct uftp_server *s, uint64_t now)
 {
 	s->deadline = file_deadline(s, now);
@@ -235,6 +257,12 @@ static void start_data(struct uftp_server *s, uint64_t now)
 	s->timer = UFTP_NEVER;
 	s->last_fill = now;
 	s->tokens = pkt_cost(s);
+	if (all_partial(s)) {
+		uftp_env_log(s->env, UFTP_LOG_INFO,
+		             "%s: every client resumes it, sending only what they NAK",
+		             cur_file(s)->name);
+		s->pos = s->nblocks;
+	}
 }
 
 void srv_check_file_done(struct uftp_server *s, uint64_t now)
@@ -272,8 +300,10 @@ int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8
 		return 0;
 	srv_rtt(s, c, fa.tstamp_sec, fa.tstamp_usec, now);
 	s->any_fileinfo_answer = 1;
-	if (c->fstate == FS_INFO)
+	if (c->fstate == FS_INFO) {
 		c->fstate = FS_ACKED;
+		c->partial = (fa.flags & UFTP_FILEINFO_ACK_PARTIAL) != 0;
+	}
 	srv_check_file_done(s, now);
 	return 0;
 }

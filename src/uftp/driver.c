@@ -270,6 +270,10 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	uint32_t gid = 0;
 
 	c->server_id = o->have_uid ? o->uid : id_from_iface(&d->ifc);
+	if (o->restart_file) { /* the same group again, its next attempt */
+		gid = o->restart->group_id;
+		c->group_inst = (uint8_t)(o->restart->group_inst + 1);
+	}
 	while (gid == 0)
 		d->ops->random((uint8_t *)&gid, sizeof(gid));
 	c->group_id = gid;
@@ -505,6 +509,7 @@ int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
 		         d->cfg.group_id, uftp_addr_ntop(&d->pub, pub, sizeof(pub)),
 		         uftp_addr_ntop(&d->priv, priv, sizeof(priv)), d->cfg.server_id);
 		rv = run_loop(d);
+		uftp_restart_save(o, d->srv, &d->cfg, files);
 	}
 	uftp_server_free(d->srv);
 	uftp_statfile_close(d->status);

@@ -37,6 +37,8 @@ struct uftp_files {
 	struct uftp_server_file_ops ops;
 	char *excl[MAX_EXCLUDES + 1];
 	size_t nexcl;
+	char **names; /* top-level names as given (operands or -i lines), for -f */
+	size_t nnames;
 };
 
 /*
@@ -159,20 +161,76 @@ static int add_meta(struct uftp_files *f, const char *arg)
 	return 0;
 }
 
+static int add_name(struct uftp_files *f, const char *name)
+{
+	char **n = realloc(f->names, (f->nnames + 1) * sizeof(*n));
+
+	if (n == NULL)
+		return UFTP_ERR_NOMEM;
+	f->names = n;
+	n[f->nnames] = strdup(name);
+	if (n[f->nnames] == NULL)
+		return UFTP_ERR_NOMEM;
+	f->nnames++;
+	return 0;
+}
+
+/* -i: one name per line (line ends removed, blank lines skipped); "-" is stdin. */
+static int read_list(struct uftp_files *f, const char *path)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rv = 0;
+
+	if (fp == NULL) {
+		log_warn("cannot open list file %s", path);
+		return UFTP_ERR_IO;
+	}
+	while (rv == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n > 0)
+			rv = add_name(f, line);
+	}
+	if (rv == 0 && ferror(fp)) {
+		log_warn("error reading list file %s", path);
+		rv = UFTP_ERR_IO;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rv;
+}
+
 static int walk_all(struct uftp_files *f, const struct uftp_opts *o,
                     const struct uftp_walk_opts *wo)
 {
-	int i, rv;
+	struct uftp_walk_opts lo = *wo;
+	size_t i;
+	int rv;
 
-	if (o->list_file)
-		return uftp_walk_add_list(&f->walk, o->list_file, wo);
-	for (i = 0; i < o->nfiles; i++) {
-		if (is_meta(o->files[i])) {
-			rv = add_meta(f, o->files[i]);
-		} else {
-			rv = uftp_walk_add(&f->walk, o->files[i], wo);
+	if (o->list_file) {
+		rv = read_list(f, o->list_file);
+		if (rv < 0)
+			return rv;
+		/* as in the reference, -D renames the one name of a one-line list */
+		lo.dest_is_dir = lo.dest_is_dir || f->nnames > 1;
+	} else {
+		for (i = 0; i < (size_t)o->nfiles; i++) {
+			rv = add_name(f, o->files[i]);
 			if (rv < 0)
-				log_warnx("%s: cannot send it, skipping", o->files[i]);
+				return rv;
+		}
+	}
+	for (i = 0; i < f->nnames; i++) {
+		if (!o->list_file && is_meta(f->names[i])) { /* metafiles are operands only */
+			rv = add_meta(f, f->names[i]);
+		} else {
+			rv = uftp_walk_add(&f->walk, f->names[i], &lo);
+			if (rv < 0)
+				log_warnx("%s: cannot send it, skipping", f->names[i]);
 			rv = rv == UFTP_ERR_NOMEM ? rv : 0;
 		}
 		if (rv < 0)
@@ -301,6 +359,12 @@ const struct uftp_server_file_ops *uftp_files_ops(struct uftp_files *f)
 	return &f->ops;
 }
 
+const char *const *uftp_files_names(const struct uftp_files *f, size_t *n)
+{
+	*n = f->nnames;
+	return (const char *const *)f->names;
+}
+
 void uftp_files_free(struct uftp_files *f)
 {
 	size_t i;
@@ -314,6 +378,9 @@ void uftp_files_free(struct uftp_files *f)
 		free(f->meta_names[i]);
 	for (i = 0; i < f->nexcl; i++)
 		free(f->excl[i]);
+	for (i = 0; i < f->nnames; i++)
+		free(f->names[i]);
+	free(f->names);
 	free(f->meta_names);
 	free(f->cache);
 	free(f->list);

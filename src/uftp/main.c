@@ -31,22 +31,20 @@ int main(int argc, char **argv)
 	int rv;
 
 	rv = uftp_parse_opts(&o, argc, argv);
-	if (rv < 0)
-		return 0; /* --help */
-	if (rv)
-		return rv;
-	rv = setup_log(&o);
-	if (rv)
-		return rv;
-	rv = uftp_files_build(&files, &o);
-	if (rv < 0) {
-		log_warnx("cannot build the file list");
-		uftp_files_free(files);
-		return rv == -10 ? EXIT_MEM : EXIT_BADARG;
+	if (rv == 0)
+		rv = setup_log(&o);
+	if (rv == 0) {
+		rv = uftp_files_build(&files, &o);
+		if (rv < 0) {
+			log_warnx("cannot build the file list");
+			rv = rv == -10 ? EXIT_MEM : EXIT_BADARG;
+		} else {
+			rv = uftp_run(&o, files);
+		}
+		log_close();
 	}
-	rv = uftp_run(&o, files);
 	uftp_files_free(files);
 	free(o.hosts);
-	log_close();
-	return rv;
+	uftp_restart_release(&o);
+	return rv < 0 ? 0 : rv; /* < 0: --help */
 }

@@ -238,7 +238,7 @@ static int parse_session_opt(struct uftp_opts *o, int c, const char *arg)
 			return bad("-H", err);
 		return 0;
 	case 'F': o->restart_file = arg; return 0;
-	case 'f':
+	case 'f': o->restartable = 1; return 0;
 	case 'y':
 	case 'j': fprintf(stderr, "uftp: -%c is not supported, ignored\n", c); return 0;
 	default: return -2;
@@ -288,7 +288,7 @@ static int check_opts(struct uftp_opts *o)
 	if (o->restart_file && o->nhosts)
 		return bad("-F", "can't specify both -H and -F");
 	if (o->restart_file)
-		return bad("-F", "restart files are not supported");
+		return uftp_restart_load(o);
 	if (o->list_file == NULL && o->nfiles == 0) {
 		uftp_usage(stderr);
 		return EXIT_BADARG;

@@ -11,6 +11,9 @@
 struct uftp_server_host;
 struct uftp_server_file;
 struct uftp_server_file_ops;
+struct uftp_server_config;
+struct uftp_restart;
+struct uftp_server;
 
 /* Exit codes of man uftp (the core's come from enum uftp_server_exit). */
 #define EXIT_BADARG 1
@@ -48,7 +51,11 @@ struct uftp_opts {
 	struct uftp_server_host *hosts; /* -H */
 	size_t nhosts;
 	const char *exclude_file;                        /* -X */
-	const char *restart_file;                        /* -F (refused: not supported) */
+	int restartable;                                 /* -f */
+	const char *restart_file;                        /* -F */
+	struct uftp_restart *restart;                    /* -F: the decoded file */
+	uint8_t *restart_buf;                            /* -F: its bytes (names point here) */
+	char **restart_names;                            /* -F: copies of its file names */
 	const char *pub_addr;                            /* -M */
 	const char *priv_addr;                           /* -P */
 	int max_nak_pct;                                 /* -N */
@@ -72,6 +79,8 @@ struct uftp_files;
 int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o);
 const struct uftp_server_file *uftp_files_list(const struct uftp_files *f, size_t *n);
 const struct uftp_server_file_ops *uftp_files_ops(struct uftp_files *f);
+/* The names the session was given (operands, -i lines, or -F's list), for a restart file. */
+const char *const *uftp_files_names(const struct uftp_files *f, size_t *n);
 void uftp_files_free(struct uftp_files *f);
 
 /* logsink.c: bridges the core's log lines onto lib/log. */
@@ -85,6 +94,12 @@ int uftp_statfile_open(struct uftp_statfile **st, const char *path,
 void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
                          const struct uftp_server_file *files, uint64_t now);
 void uftp_statfile_close(struct uftp_statfile *st);
+
+/* restart.c: -F reads a restart file into o (hosts, files, group); -f writes one. */
+int uftp_restart_load(struct uftp_opts *o);
+void uftp_restart_release(struct uftp_opts *o);
+void uftp_restart_save(const struct uftp_opts *o, const struct uftp_server *srv,
+                       const struct uftp_server_config *cfg, const struct uftp_files *files);
 
 /* driver.c: runs the session; returns the exit code. */
 int uftp_run(const struct uftp_opts *o, struct uftp_files *files);
