@@ -129,7 +129,7 @@ void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 	s->pass_active = 0;
 	s->passes = 0;
 	srv_event(s, UFTP_SEV_FILE_START, 0, 0, 0, cur_file(s)->name);
-	uftp_env_log(s->env, UFTP_LOG_INFO, "sending %s (%llu bytes)", cur_file(s)->name,
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "sending %s (%llu bytes)", cur_file(s)->name,
 	             (unsigned long long)cur_file(s)->size);
 }
 

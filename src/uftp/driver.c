@@ -328,6 +328,10 @@ static void log_event(struct drv *d, const struct uftp_server_event *e)
 	case UFTP_SEV_FILE_CLIENT:
 		log_debug("Client 0x%08X: %s status %d", e->client_id, e->text, e->status);
 		break;
+	case UFTP_SEV_FILE_START:
+		log_info("Sending %s (%llu bytes)", e->text,
+		         (unsigned long long)d->cfg.files[e->file].size);
+		break;
 	case UFTP_SEV_FILE_DONE: log_info("Finished %s", e->text); break;
 	case UFTP_SEV_FREESPACE:
 		log_info("Client 0x%08X free space: %llu bytes", e->client_id,
@@ -473,7 +477,8 @@ static int start(struct drv *d, struct uftp_files *files)
 	if (rv)
 		return rv;
 	fill_config(d, files);
-	if (uftp_statfile_open(&d->status, d->o->status_file, d->cfg.hosts, d->cfg.nhosts) < 0) {
+	if (uftp_statfile_open(&d->status, d->o->status_file, d->cfg.hosts, d->cfg.nhosts,
+	                       d->o->sync_preview, d->o->rate) < 0) {
 		log_warn("cannot open status file %s", d->o->status_file);
 		return EXIT_BADARG;
 	}

@@ -2,7 +2,11 @@
  * The -S status file: CONNECT, RESULT, HSTATS and STATS lines, in the
  * format the reference 4.10.2 binary writes (checked with its -S output:
  * sizes in whole KB, speeds in KB/s with two decimals, "mute" for members
- * that never registered, totals in whole MB).  "@LOG" sends them to the log.
+ * that never registered, "lost" / "aborted" for members dropped or that
+ * sent ABORT, no speed for skipped and rejected files, totals in whole MB).
+ * In sync preview (-Z) nothing is sent: times and speeds are estimated
+ * from the -R rate (the reference prints rate x 16 "KB/s" there; we print
+ * the rate itself in KB/s).  "@LOG" sends the lines to the log.
  */
 #include "config.h"
 
@@ -18,7 +22,7 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct target {
 	uint32_t id;
-	int connected, lost;
+	int connected, lost, aborted;
 	int status; /* of the current file: -1 none yet */
 	uint64_t file_ns;
 	unsigned copy, over, skip;
@@ -32,6 +36,8 @@ struct uftp_statfile {
 	size_t n;
 	int connect_done;
 	uint64_t file_start;
+	int preview;        /* -Z: nothing is sent, times are estimated */
+	double preview_bps; /* -Z: bytes per second the times are estimated at (0: -R -1) */
 };
 
 static void out(struct uftp_statfile *st, const char *fmt, ...)
@@ -73,7 +79,8 @@ static struct target *target(struct uftp_statfile *st, uint32_t id)
 }
 
 int uftp_statfile_open(struct uftp_statfile **out_st, const char *path,
-                       const struct uftp_server_host *hosts, size_t nhosts)
+                       const struct uftp_server_host *hosts, size_t nhosts, int preview,
+                       long rate_kbps)
 {
 	struct uftp_statfile *st;
 	size_t i;
@@ -85,6 +92,9 @@ int uftp_statfile_open(struct uftp_statfile **out_st, const char *path,
 	if (st == NULL)
 		return -1;
 	*out_st = st;
+	st->preview = preview;
+	if (preview && rate_kbps > 0)
+		st->preview_bps = (double)rate_kbps * 1000.0 / 8.0;
 	st->to_log = strcmp(path, "@LOG") == 0;
 	if (!st->to_log) {
 		st->f = fopen(path, "w");
@@ -119,26 +129,51 @@ static const char *status_name(int status)
 	}
 }
 
+/* A member that left: "lost" when dropped, "aborted" when it sent ABORT, "mute" if never there. */
+static const char *gone_name(const struct target *t)
+{
+	if (!t->connected)
+		return "mute";
+	return t->aborted ? "aborted" : "lost";
+}
+
+/*
+ * Seconds the file took for t: measured, or in preview (-Z) estimated from
+ * the rate, since nothing is sent.
+ */
+static double file_secs(const struct uftp_statfile *st, const struct target *t, uint64_t size)
+{
+	if (st->preview)
+		return st->preview_bps > 0 ? (double)size / st->preview_bps : 0.0;
+	return (double)t->file_ns / 1e9;
+}
+
 static void result(struct uftp_statfile *st, struct target *t, const char *name, uint64_t size)
 {
-	double secs = (double)t->file_ns / 1e9;
+	double secs = file_secs(st, t, size), speed;
+	int sent = t->status == UFTP_COMP_NORMAL || t->status == UFTP_COMP_OVERWRITE;
 
-	if (!t->connected || (t->lost && t->status < 0)) {
+	if (!t->connected || ((t->lost || t->aborted) && t->status < 0)) {
 		out(st, "RESULT;0x%08X;%s;%lluKB;%s;", t->id, name,
-		    (unsigned long long)(size / 1024), t->connected ? "lost" : "mute");
+		    (unsigned long long)(size / 1024), gone_name(t));
 		return;
 	}
-	out(st, "RESULT;0x%08X;%s;%lluKB;%s;%.2fKB/s", t->id, name,
-	    (unsigned long long)(size / 1024), status_name(t->status),
-	    secs > 0 ? (double)size / 1024 / secs : 0.0);
-	if (t->status == UFTP_COMP_NORMAL || t->status == UFTP_COMP_OVERWRITE) {
-		t->copy += t->status == UFTP_COMP_NORMAL;
-		t->over += t->status == UFTP_COMP_OVERWRITE;
-		t->bytes += size;
-		t->ns += t->file_ns;
-	} else if (t->status == UFTP_COMP_SKIPPED) {
-		t->skip++;
+	if (!sent) { /* skipped or rejected: nothing moved, no speed (as the reference) */
+		out(st, "RESULT;0x%08X;%s;%lluKB;%s;", t->id, name,
+		    (unsigned long long)(size / 1024), status_name(t->status));
+		t->skip += t->status == UFTP_COMP_SKIPPED;
+		return;
 	}
+	if (st->preview) /* unpaced (-R -1): no estimate, 0 as the reference prints */
+		speed = st->preview_bps / 1024;
+	else
+		speed = secs > 0 ? (double)size / 1024 / secs : 0.0;
+	out(st, "RESULT;0x%08X;%s;%lluKB;%s;%.2fKB/s", t->id, name,
+	    (unsigned long long)(size / 1024), status_name(t->status), speed);
+	t->copy += t->status == UFTP_COMP_NORMAL;
+	t->over += t->status == UFTP_COMP_OVERWRITE;
+	t->bytes += size;
+	t->ns += (uint64_t)(secs * 1e9);
 }
 
 static void stats(struct uftp_statfile *st)
@@ -184,7 +219,9 @@ void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_even
 	case UFTP_SEV_CLIENT_LOST:
 	case UFTP_SEV_CLIENT_ABORT:
 		t = target(st, e->client_id);
-		if (t)
+		if (t && e->type == UFTP_SEV_CLIENT_ABORT)
+			t->aborted = 1;
+		else if (t)
 			t->lost = 1;
 		break;
 	case UFTP_SEV_FILE_START:

@@ -90,7 +90,8 @@ void uftp_log_sink(void *arg, int level, const char *msg);
 struct uftp_statfile;
 struct uftp_server_event;
 int uftp_statfile_open(struct uftp_statfile **st, const char *path,
-                       const struct uftp_server_host *hosts, size_t nhosts);
+                       const struct uftp_server_host *hosts, size_t nhosts, int preview,
+                       long rate_kbps);
 void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
                          const struct uftp_server_file *files, uint64_t now);
 void uftp_statfile_close(struct uftp_statfile *st);
