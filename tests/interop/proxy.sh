@@ -1,0 +1,305 @@
+#!/bin/bash
+# lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
+# tests/interop/proxy.sh - uftpproxyd (ours and the real UFTP 4.10.2) in the
+# topologies of man uftpproxyd, with real and our uftp/uftpd at the ends.
+#
+#   sudo tests/interop/proxy.sh [BUILD_DIR]      (default build/default)
+#   CASES="fig1 response" KEEP=1 sudo tests/interop/proxy.sh build/default
+#
+# Topology (Figure 1): network A (lab "a", 198.18.0.0/24): a-h0 server,
+# a-h1 server proxy, a-h2 a client reached directly; network B (lab "b",
+# 198.18.1.0/24): b-h0 client proxy, b-h1.. clients.  A router namespace
+# forwards unicast between A and B but no multicast, so the clients on B
+# can only get the session through the tunnel a-h1 -> b-h0.
+# Response proxy cases run on network A alone: a-h1 is the response proxy
+# and the clients a-h2.. send their replies to it (uftpd -R).
+#
+# Cases:
+#   fig1       real uftp -> our server proxy -> our client proxy -> 3 real
+#              uftpd, plus one real uftpd on A; aggregation counted on the wire
+#   agg20      as fig1 with 20 real uftpd behind our client proxy: the server
+#              must get fewer replies than there are clients, per phase
+#   refsp      real server proxy -> our client proxy (mixed)
+#   refcp      our server proxy -> real client proxy (mixed)
+#   oursd      our uftpd behind our proxies (real uftp)
+#   loss       fig1 with 3% loss into one client on B
+#   response   real uftp, our response proxy (-r), 3 real uftpd -R
+# Every received tree is compared with the source (tests/tools/treecmp.py).
+# Output: "PASS|FAIL <case>" lines, details under each FAIL, then
+# "N passed, M failed".  Exit 0 when all passed, 1 otherwise, 77 when it
+# cannot run (no root, no real UFTP, no uftpproxyd built).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+ALL_CASES="fig1 agg20 refsp refcp oursd loss response"
+CASES=${CASES:-$ALL_CASES}
+T_SESSION=${T_SESSION:-60}
+PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: proxy.sh needs root (network namespaces)"
+	exit 77
+fi
+if [ ! -x "$UFTP_REF" ] || [ ! -x "$UFTPD_REF" ] || [ ! -x "$PROXY_REF" ]; then
+	echo "SKIP: the real UFTP ($UFTP_REF, $UFTPD_REF, $PROXY_REF) is not installed"
+	exit 77
+fi
+il_init "${1:-}" || exit 2
+PROXY_OURS=$IL_BUILD/uftpproxyd
+if [ ! -x "$PROXY_OURS" ]; then
+	echo "SKIP: $PROXY_OURS is not built"
+	exit 77
+fi
+
+passed=0 failed=0
+declare -a WHY=() PPIDS=()
+
+# ---- topology ---------------------------------------------------------------
+
+nsa() { echo "${LAB_PREFIX}a-h$1"; }
+nsb() { echo "${LAB_PREFIX}b-h$1"; }
+ipa() { echo "198.18.0.$((10 + $1))"; }
+ipb() { echo "198.18.1.$((10 + $1))"; }
+
+# topo_up NA NB: labs a and b joined by a unicast router (no multicast routing).
+topo_up() {
+	local na=$1 nb=$2 i l rt br
+	lab_up a "$na" >/dev/null || return 1
+	lab_up b "$nb" >/dev/null || return 1
+	for ((i = 0; i < nb; i++)); do
+		ip -n "$(nsb "$i")" addr flush dev eth0 scope global
+		ip -n "$(nsb "$i")" addr add "$(ipb "$i")/24" dev eth0
+		ip -n "$(nsb "$i")" route add default via 198.18.1.1
+	done
+	for ((i = 0; i < na; i++)); do
+		ip -n "$(nsa "$i")" route add default via 198.18.0.1
+	done
+	rt=${LAB_PREFIX}a-rt
+	ip netns add "$rt" || return 1
+	ip -n "$rt" link set lo up
+	ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
+	for l in a b; do
+		br=${LAB_PREFIX}$l-br
+		ip link add "r$l-$$" type veth peer name "e$l" netns "$rt" || return 1
+		ip link set "r$l-$$" netns "$br"
+		ip -n "$br" link set "r$l-$$" master br0
+		ip -n "$br" link set "r$l-$$" up
+		ip -n "$rt" link set "e$l" up
+	done
+	ip -n "$rt" addr add 198.18.0.1/24 dev ea
+	ip -n "$rt" addr add 198.18.1.1/24 dev eb
+}
+
+topo_down() {
+	lab_down a
+	lab_down b
+	PPIDS=()
+}
+
+# ---- processes ----------------------------------------------------------------
+
+# start NS LOG PROG ARGS...: background process in NS, output to LOG
+start() {
+	local ns=$1 log=$2 st_pid
+	shift 2
+	echo "# $ns: $*" >"$log"
+	lab_bg "$ns" st_pid "$@" >>"$log" 2>&1
+	PPIDS+=("$st_pid")
+}
+
+# proxy NS KIND LOG ARGS...: a proxy (ours|ref) in the foreground, debug log
+proxy() {
+	local ns=$1 kind=$2 log=$3 bin=$PROXY_OURS
+	shift 3
+	[ "$kind" = ref ] && bin=$PROXY_REF
+	start "$ns" "$log" "$bin" -d -x 3 "$@"
+}
+
+# client NS KIND DEST ARGS...: uftpd (ours|ref)
+client() {
+	local ns=$1 kind=$2 dest=$3 bin=$UFTPD_REF
+	shift 3
+	[ "$kind" = ours ] && bin=$IL_BUILD/uftpd
+	mkdir -p "$dest"
+	start "$ns" "$dest.log" "$bin" -d -q -p 1044 -D "$dest" -M 230.4.4.1 -I eth0 "$@"
+}
+
+# wait_bound NS...: every NS has something on udp/1044 (bounded)
+wait_bound() {
+	local ns
+	for ns in "$@"; do
+		lab_wait_udp "$ns" 1044 10 2>/dev/null || { WHY+=("nothing bound udp/1044 in $ns"); return 1; }
+	done
+}
+
+# server NS LOG SRC ARGS...: real uftp, bounded
+server() {
+	local ns=$1 log=$2 src=$3
+	shift 3
+	echo "# $ns: uftp $*" >"$log"
+	(cd "$src" && ip netns exec "$ns" timeout -k 2 "$T_SESSION" "$UFTP_REF" -I eth0 -M 230.4.4.1 \
+		-P 230.5.5.x -p 1044 -R 50000 -r 0.1 "$@" *) >>"$log" 2>&1
+}
+
+stop_all() {
+	local p
+	for p in "${PPIDS[@]}"; do lab_stop "$p" 3; done
+	PPIDS=()
+}
+
+# capture NS FILE VAR: tcpdump of UDP in NS (bounded start-up)
+capture() {
+	local ns=$1 f=$2 k cap_pid
+	lab_bg "$ns" cap_pid tcpdump -i eth0 -n -U --immediate-mode -s 0 -w "$f" udp 2>"$f.err"
+	for ((k = 0; k < 50; k++)); do
+		grep -q "listening on" "$f.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	printf -v "$3" '%s' "$cap_pid"
+}
+
+# count PCAP SRC DST FUNC: datagrams SRC -> DST (IPv4, "" = any) of function FUNC
+count() {
+	python3 - "$@" <<'EOF'
+import struct, sys
+f, src, dst, func = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+n = 0
+with open(f, 'rb') as fh:
+    data = fh.read()
+off = 24
+while off + 16 <= len(data):
+    incl = struct.unpack_from('<I', data, off + 8)[0]
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(pkt) < 14 + 20 + 8 + 2 or pkt[12:14] != b'\x08\x00':
+        continue
+    ip = pkt[14:]
+    ihl = (ip[0] & 15) * 4
+    s = '.'.join(map(str, ip[12:16])); d = '.'.join(map(str, ip[16:20]))
+    u = ip[ihl + 8:]
+    if len(u) >= 2 and u[0] == 0x40 and u[1] == func and (not src or s == src) and (not dst or d == dst):
+        n += 1
+print(n)
+EOF
+}
+
+check_tree() {
+	local src=$1 d=$2 out
+	out=$(il_compare "$src" "$d" 2>&1) || WHY+=("tree $d differs: $(echo "$out" | head -3)")
+}
+
+finish() {
+	local name=$1 f
+	if [ ${#WHY[@]} -eq 0 ]; then
+		echo "PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name"
+		for f in "${WHY[@]}"; do echo "    $f"; done
+		for f in "$IL_WORK/$name"/*.log; do
+			[ -f "$f" ] || continue
+			echo "    --- $f"
+			tail -n 5 "$f" | sed 's/^/    /'
+		done
+		failed=$((failed + 1))
+	fi
+	WHY=()
+	topo_down
+}
+
+# ---- tunnel cases -----------------------------------------------------------------
+
+# tunnel NAME SPKIND CPKIND CLIENTKIND NCLIENTS [LOSS_PCT]
+tunnel() {
+	local name=$1 sp=$2 cp=$3 ck=$4 nc=$5 loss=${6:-0} w i rc capb capa
+	w=$IL_WORK/$name
+	mkdir -p "$w"
+	il_make_tree "$w/src" small
+	topo_up 3 $((nc + 1)) || { WHY+=("topology set-up failed"); finish "$name"; return; }
+	proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)"
+	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c
+	client "$(nsa 2)" "$ck" "$w/a2"
+	for ((i = 1; i <= nc; i++)); do client "$(nsb "$i")" "$ck" "$w/b$i"; done
+	[ "$loss" != 0 ] && lab_drop "$(nsb 1)" "$loss" in
+	wait_bound "$(nsa 1)" "$(nsb 0)" "$(nsa 2)" || { finish "$name"; return; }
+	for ((i = 1; i <= nc; i++)); do wait_bound "$(nsb "$i")" || { finish "$name"; return; }; done
+	capture "$(nsb 0)" "$w/b.pcap" capb
+	capture "$(nsa 0)" "$w/a.pcap" capa
+	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	rc=$?
+	sleep 0.5
+	lab_stop "$capa" 2
+	lab_stop "$capb" 2
+	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
+	check_tree "$w/src" "$w/a2"
+	for ((i = 1; i <= nc; i++)); do check_tree "$w/src" "$w/b$i"; done
+	agg_report "$w" "$nc"
+	stop_all
+	finish "$name"
+}
+
+# Replies on the wire: from the clients to the client proxy (b.pcap) and
+# from the server proxy to the server (a.pcap).  Aggregation means fewer
+# REGISTER / FILEINFO_ACK / COMPLETE upstream than the clients sent.
+agg_report() {
+	local w=$1 nc=$2 f name down up
+	for f in 2:REGISTER 8:FILEINFO_ACK 12:COMPLETE; do
+		name=${f#*:}
+		down=$(count "$w/b.pcap" "" "$(ipb 0)" "${f%%:*}")
+		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
+		echo "    $name: $down from $nc clients to the client proxy, $up upstream to the server"
+		[ "$down" -ge "$nc" ] || WHY+=("only $down $name from $nc clients seen")
+		[ "$up" -ge 1 ] || WHY+=("no $name reached the server")
+		[ "$nc" -lt 2 ] || [ "$up" -lt "$down" ] || WHY+=("$name not aggregated: $up up for $down down")
+	done
+}
+
+case_fig1() { tunnel fig1 ours ours ref 3; }
+case_agg20() { T_SESSION=90 tunnel agg20 ours ours ref 20; }
+case_refsp() { tunnel refsp ref ours ref 2; }
+case_refcp() { tunnel refcp ours ref ref 2; }
+case_oursd() { tunnel oursd ours ours ours 2; }
+case_loss() { tunnel loss ours ours ref 3 3; }
+
+# ---- response proxy ---------------------------------------------------------------
+
+case_response() {
+	local name=response w i rc cap n=3 up down
+	w=$IL_WORK/$name
+	mkdir -p "$w"
+	il_make_tree "$w/src" small
+	lab_up a $((n + 2)) >/dev/null || { WHY+=("lab set-up failed"); finish "$name"; return; }
+	proxy "$(nsa 1)" ours "$w/rproxy.log" -r
+	for ((i = 2; i < n + 2; i++)); do client "$(nsa "$i")" ref "$w/c$i" -R "$(ipa 1)"; done
+	for ((i = 1; i < n + 2; i++)); do wait_bound "$(nsa "$i")" || { finish "$name"; return; }; done
+	capture "$(nsa 0)" "$w/a.pcap" cap
+	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	rc=$?
+	sleep 0.5
+	lab_stop "$cap" 2
+	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
+	for ((i = 2; i < n + 2; i++)); do check_tree "$w/src" "$w/c$i"; done
+	for f in 2:REGISTER 12:COMPLETE; do
+		down=$(count "$w/a.pcap" "" "$(ipa 0)" "${f%%:*}")
+		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
+		echo "    ${f#*:}: $up from the response proxy; $((down - up)) from clients directly"
+		[ "$up" -ge 1 ] || WHY+=("no aggregated ${f#*:} from the proxy")
+		[ "$down" = "$up" ] || WHY+=("clients replied to the server directly")
+	done
+	stop_all
+	finish "$name"
+}
+
+for c in $CASES; do
+	if declare -F "case_$c" >/dev/null; then
+		"case_$c"
+	else
+		echo "unknown case $c" >&2
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
