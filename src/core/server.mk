@@ -10,3 +10,9 @@ TESTS += tests/unit/test_server
 tests_unit_test_server_SOURCES = tests/unit/test_server.c tests/unit/cutest.h
 tests_unit_test_server_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_server_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_server_restart
+TESTS += tests/unit/test_server_restart
+tests_unit_test_server_restart_SOURCES = tests/unit/test_server_restart.c tests/unit/cutest.h
+tests_unit_test_server_restart_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_server_restart_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)

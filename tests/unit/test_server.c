@@ -202,6 +202,19 @@ static void send_fileinfo_ack(struct fixture *f, uint32_t id, uint16_t file)
 	feed(f, id, body, (size_t)n);
 }
 
+static void send_partial_ack(struct fixture *f, uint32_t id, uint16_t file)
+{
+	struct uftp_fileinfo_ack a = {0};
+	uint8_t body[64];
+	ssize_t n;
+
+	a.file_id = file;
+	a.flags = UFTP_FILEINFO_ACK_PARTIAL;
+	n = uftp_encode_fileinfo_ack(body, sizeof(body), &a);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, id, body, (size_t)n);
+}
+
 static void send_complete(struct fixture *f, uint32_t id, uint16_t file)
 {
 	struct uftp_complete c = {0};
@@ -770,6 +783,108 @@ static void test_quit_on_error(void)
 	uftp_server_free(f.s);
 }
 
+/*
+ * A restarted group (-F): the next instance in every header, and a client
+ * that acks PARTIAL gets no first pass, only the blocks it NAKs.
+ */
+static void test_restart_partial(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.nfiles = 1;
+	f.cfg.group_inst = 1;
+	start(&f);
+	register_open(&f);
+	CU_ASSERT_EQUAL(f.h.group_inst, 1);
+	send_partial_ack(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE); /* no FILESEG before it */
+	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
+	CU_ASSERT_EQUAL(f.h.group_inst, 1);
+	send_status(&f, CLIENT1, 1, 0x04); /* only block 2 missing */
+	CU_ASSERT_EQUAL_FATAL(next(&f, UFTP_NS_PER_SEC), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.data_len, 400);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	send_complete(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	send_complete(&f, CLIENT1, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, NULL, 0), 0);
+	uftp_server_free(f.s);
+}
+
+/* One client resumes, the other starts afresh: the first pass is sent whole. */
+static void test_partial_mixed(void)
+{
+	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.nfiles = 1;
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 2;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	send_register(&f, CLIENT1);
+	send_register(&f, CLIENT2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	send_partial_ack(&f, CLIENT1, 1);
+	send_fileinfo_ack(&f, CLIENT2, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	uftp_server_free(f.s);
+}
+
+/* The clients a restart file lists: silent members, then those that left. */
+static void test_failed_clients(void)
+{
+	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct fixture f;
+	struct uftp_abort a = {0};
+	uint8_t body[UFTP_ABORT_LEN];
+	uint32_t ids[4] = {0};
+	ssize_t n;
+
+	setup(&f); /* closed group: CLIENT2 never answers, CLIENT1 gets it all */
+	f.cfg.nfiles = 1;
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 2;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	send_register(&f, CLIENT1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+	send_complete(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	send_complete(&f, CLIENT1, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 4), 1);
+	CU_ASSERT_EQUAL(ids[0], CLIENT2);
+	uftp_server_free(f.s);
+
+	setup(&f); /* open group: CLIENT1 aborts */
+	start(&f);
+	register_open(&f);
+	a.text = (const uint8_t *)"shutting down";
+	a.text_len = 13;
+	n = uftp_encode_abort(body, sizeof(body), &a);
+	CU_ASSERT_FATAL(n > 0);
+	feed(&f, CLIENT1, body, (size_t)n);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, NULL, 0), 1); /* counts without storing */
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 1), 1);
+	CU_ASSERT_EQUAL(ids[0], CLIENT1);
+	uftp_server_free(f.s);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_open_session),
     CUTEST(test_nak_retransmit),
@@ -784,6 +899,9 @@ static const struct cutest tests[] = {
     CUTEST(test_section_layout),
     CUTEST(test_quit_on_error),
     CUTEST(test_closed_group_long_list),
+    CUTEST(test_restart_partial),
+    CUTEST(test_partial_mixed),
+    CUTEST(test_failed_clients),
 };
 
 CUTEST_MAIN("server", tests)
