@@ -3,3 +3,9 @@
 # ---- proxy session state machine (uftpproxyd's core) ----
 libuftpcore_a_SOURCES += src/core/proxy.h src/core/proxy_int.h src/core/proxy.c \
 	src/core/proxy_agg.c src/core/proxy_hb.c
+
+check_PROGRAMS += tests/unit/test_proxy
+TESTS += tests/unit/test_proxy
+tests_unit_test_proxy_SOURCES = tests/unit/test_proxy.c tests/unit/cutest.h
+tests_unit_test_proxy_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_proxy_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)
