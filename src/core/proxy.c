@@ -114,6 +114,7 @@ static void sess_end(struct uftp_proxy *p, struct proxy_sess *s, const char *why
 			e->addr = s->priv;
 	}
 	proxy_event(p, UFTP_PEV_SESSION_END, s->group_id, why);
+	proxy_enc_free(p, s);
 	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
 		if (p->sess[i] == s)
 			p->sess[i] = NULL;
@@ -221,6 +222,40 @@ static void forward_down(struct uftp_proxy *p, struct proxy_sess *s, int func, c
 		p->st.fwd_down++;
 }
 
+static int announce_encrypted(const struct uftp_announce *a)
+{
+	struct uftp_ext e;
+
+	return uftp_ext_find(a->ext, a->ext_len, UFTP_EXT_ENC_INFO, &e) == 1;
+}
+
+/* Client proxy, encrypted session: our clients get an ANNOUNCE with our keys. */
+static void forward_enc_announce(struct uftp_proxy *p, struct proxy_sess *s,
+                                 const struct uftp_announce *a, const uint8_t *buf, size_t len)
+{
+	static uint8_t out[UFTP_PROXY_DGRAM_MAX];
+	struct uftp_ext_enc_info ei;
+	struct uftp_ext e;
+	int n;
+
+	if (s->enc_failed)
+		return;
+	if (uftp_ext_find(a->ext, a->ext_len, UFTP_EXT_ENC_INFO, &e) != 1 ||
+	    uftp_decode_ext_enc_info(&ei, e.ptr, e.len) < 0) {
+		proxy_drop(p, "malformed EXT_ENC_INFO");
+		return;
+	}
+	n = proxy_enc_announce(p, s, buf, len, a, &ei, out, sizeof(out));
+	if (n < 0) {
+		s->enc_failed = 1;
+		uftp_env_log(p->env, UFTP_LOG_WARN,
+		             "[%08X] cannot proxy this encrypted session: %s", s->group_id,
+		             uftp_strerror(n));
+		return;
+	}
+	forward_down(p, s, UFTP_MSG_ANNOUNCE, out, (size_t)n);
+}
+
 static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
                         const struct uftp_header *h, const uint8_t *body, size_t blen,
                         const uint8_t *buf, size_t len, uint64_t now)
@@ -254,7 +289,10 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 	s->robust = a.robust ? a.robust : 1;
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = now;
-	forward_down(p, s, UFTP_MSG_ANNOUNCE, buf, len);
+	if (p->cfg->mode == UFTP_PROXY_CLIENT && announce_encrypted(&a))
+		forward_enc_announce(p, s, &a, buf, len);
+	else
+		forward_down(p, s, UFTP_MSG_ANNOUNCE, buf, len);
 }
 
 /* An ABORT from the server for everyone ends the session once passed on. */
@@ -285,6 +323,16 @@ static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = now;
+	if (s->enc && func == UFTP_MSG_KEYINFO) {
+		proxy_enc_on_keyinfo(p, s, h, &m.u.keyinfo);
+		return;
+	}
+	if (s->enc && func == UFTP_MSG_REG_CONF) {
+		proxy_enc_on_reg_conf(p, s, &m.u.reg_conf, now);
+		return;
+	}
+	if (s->enc_failed)
+		return;
 	forward_down(p, s, func, buf, len);
 	if (func == UFTP_MSG_ABORT)
 		server_abort_check(p, s, body, blen);
@@ -298,6 +346,41 @@ static void copy_up(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *b
 		p->st.fwd_up++;
 }
 
+/* An encrypted client reply: opened with the group keys, then aggregated or checked. */
+static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
+                             const struct uftp_header *h, const uint8_t *buf, size_t len,
+                             uint64_t now)
+{
+	static uint8_t plain[UFTP_PROXY_DGRAM_MAX];
+	struct uftp_msg m;
+	int n = proxy_enc_open(p, s, buf, len, plain, sizeof(plain));
+	int func;
+
+	if (n < 0) {
+		proxy_drop(p, "ENCRYPTED reply that does not open with the group key");
+		return;
+	}
+	func = uftp_msg_func(plain, (size_t)n);
+	if (func < 0 || uftp_decode_msg(&m, (uint8_t)func, plain, (size_t)n) < 0) {
+		proxy_drop(p, "malformed encrypted reply");
+		return;
+	}
+	switch (func) {
+	case UFTP_MSG_KEYINFO_ACK:
+		proxy_enc_on_keyinfo_ack(p, s, h->src_id, &m.u.keyinfo_ack);
+		return;
+	case UFTP_MSG_FILEINFO_ACK:
+	case UFTP_MSG_STATUS:
+	case UFTP_MSG_COMPLETE:
+		if (proxy_agg_add(p, s, h, &m, now) == 0)
+			p->st.agg_in++;
+		else
+			proxy_drop(p, "cannot aggregate");
+		return;
+	default: copy_up(p, s, buf, len); return;
+	}
+}
+
 static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
                           int func, const uint8_t *body, size_t blen, const uint8_t *buf,
                           size_t len, uint64_t now)
@@ -306,6 +389,15 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 
 	if (uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
 		proxy_drop(p, "malformed client message");
+		return;
+	}
+	if (func == UFTP_MSG_ENCRYPTED && s->enc) {
+		on_client_sealed(p, s, h, buf, len, now);
+		return;
+	}
+	if (func == UFTP_MSG_REGISTER && s->enc &&
+	    proxy_enc_client_register(p, s, h->src_id, &m.u.reg) < 0) {
+		proxy_drop(p, "REGISTER without a usable key exchange");
 		return;
 	}
 	switch (func) {
@@ -463,8 +555,11 @@ void uftp_proxy_free(struct uftp_proxy *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		if (p->sess[i])
+			proxy_enc_free(p, p->sess[i]);
 		free(p->sess[i]);
+	}
 	for (i = 0; i < UFTP_PROXY_QUEUE; i++)
 		free(p->q[i].buf);
 	free(p);
@@ -506,6 +601,9 @@ uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p)
 		e = s->last_rx + sess_idle(s);
 		if (e < t)
 			t = e;
+		e = proxy_enc_get_expiry(s);
+		if (e < t)
+			t = e;
 	}
 	return t;
 }
@@ -524,6 +622,7 @@ void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now)
 		if (!s)
 			continue;
 		proxy_agg_flush(p, s, now);
+		proxy_enc_expiry(p, s, now);
 		if (proxy_agg_expiry(s) == UFTP_NEVER && now >= s->last_rx + sess_idle(s))
 			sess_end(p, s, "timed out");
 	}

@@ -37,6 +37,7 @@
 #define UFTP_PROXY_DGRAM_MAX    10240
 #define UFTP_PROXY_QUEUE        256 /* datagrams waiting for uftp_proxy_write */
 #define UFTP_PROXY_MAX_HB       16
+#define UFTP_PROXY_MAX_KEYS     16
 #define UFTP_PROXY_MIN_IDLE     (10 * UFTP_NS_PER_SEC)
 #define UFTP_PROXY_FP_LEN       20
 
@@ -69,6 +70,13 @@ struct uftp_proxy_config {
 	 * challenges cannot be answered.  Borrowed.
 	 */
 	const struct uftp_pkey *key;
+	/*
+	 * Our private keys (-k/-K), borrowed.  A client proxy in an encrypted
+	 * session uses the first of the type the key exchange needs (EC for
+	 * ecdh_ecdsa, RSA otherwise) as the key its clients see.
+	 */
+	const struct uftp_pkey *keys[UFTP_PROXY_MAX_KEYS];
+	size_t nkeys;
 	/*
 	 * SHA-1 fingerprint of a key blob, for -s fp= (the driver's crypto);
 	 * returns 0 or a negative uftp_err.  NULL: fp= mode cannot verify.

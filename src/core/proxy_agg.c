@@ -157,8 +157,9 @@ int proxy_agg_add(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_
 
 /* ---- sending ------------------------------------------------------------ */
 
-static ssize_t encode_body(const struct proxy_agg *a, const uint8_t *ids, size_t n, uint32_t sec,
-                           uint32_t usec, uint8_t *out, size_t cap)
+static ssize_t encode_body(const struct proxy_sess *s, const struct proxy_agg *a,
+                           const uint8_t *ids, size_t n, uint32_t sec, uint32_t usec, uint8_t *out,
+                           size_t cap)
 {
 	static const uint8_t zero_rand[UFTP_RAND_LEN];
 	struct uftp_msg m;
@@ -169,6 +170,11 @@ static ssize_t encode_body(const struct proxy_agg *a, const uint8_t *ids, size_t
 	case UFTP_MSG_REGISTER:
 		m.u.reg.tstamp_sec = sec, m.u.reg.tstamp_usec = usec;
 		m.u.reg.rand = zero_rand;
+		if (s->enc) { /* our own key exchange with the server */
+			m.u.reg.rand = s->enc->crand;
+			m.u.reg.keyinfo = s->enc->keyinfo;
+			m.u.reg.keyinfo_len = s->enc->keyinfo_len;
+		}
 		m.u.reg.ids.ptr = ids, m.u.reg.ids.count = n;
 		break;
 	case UFTP_MSG_FILEINFO_ACK:
@@ -193,7 +199,9 @@ static ssize_t encode_body(const struct proxy_agg *a, const uint8_t *ids, size_t
 static void send_part(struct uftp_proxy *p, struct proxy_sess *s, const struct proxy_agg *a,
                       const uint32_t *ids, size_t n, uint64_t now)
 {
-	uint8_t buf[UFTP_HEADER_LEN + 64 + UFTP_MAX_NAK_LEN + PROXY_IDS_PER_TX * 4];
+	static uint8_t
+	    buf[UFTP_HEADER_LEN + UFTP_MAX_BLOB_LEN + 64 + UFTP_MAX_NAK_LEN + PROXY_IDS_PER_TX * 4];
+	static uint8_t sealed[sizeof(buf) + 256];
 	uint8_t packed[PROXY_IDS_PER_TX * 4];
 	struct uftp_header h;
 	uint64_t usec =
@@ -203,15 +211,20 @@ static void send_part(struct uftp_proxy *p, struct proxy_sess *s, const struct p
 	uftp_idlist_pack(packed, sizeof(packed), ids, n);
 	proxy_header(p, s, a->func, &h);
 	uftp_encode_header(buf, sizeof(buf), &h);
-	blen = encode_body(a, packed, n, (uint32_t)(usec / 1000000), (uint32_t)(usec % 1000000),
+	blen = encode_body(s, a, packed, n, (uint32_t)(usec / 1000000), (uint32_t)(usec % 1000000),
 	                   buf + UFTP_HEADER_LEN, sizeof(buf) - UFTP_HEADER_LEN);
-	if (blen < 0) {
-		uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] cannot encode aggregated %s: %s",
-		             s->group_id, uftp_msg_name(a->func), uftp_strerror((int)blen));
-		return;
-	}
-	if (proxy_queue(p, &s->up, 0, buf, UFTP_HEADER_LEN + (size_t)blen) == 0)
+	if (blen >= 0 && s->enc && a->func != UFTP_MSG_REGISTER) {
+		blen = proxy_enc_seal(p, s, &h, buf + UFTP_HEADER_LEN, (size_t)blen, sealed,
+		                      sizeof(sealed));
+		if (blen >= 0 && proxy_queue(p, &s->up, 0, sealed, (size_t)blen) == 0)
+			p->st.agg_out++;
+	} else if (blen >= 0 &&
+	           proxy_queue(p, &s->up, 0, buf, UFTP_HEADER_LEN + (size_t)blen) == 0) {
 		p->st.agg_out++;
+	}
+	if (blen < 0)
+		uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] cannot send aggregated %s: %s",
+		             s->group_id, uftp_msg_name(a->func), uftp_strerror((int)blen));
 }
 
 static void agg_send(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_agg *a, uint64_t now)

@@ -2,11 +2,49 @@
 #ifndef UFTP_CORE_PROXY_INT_H
 #define UFTP_CORE_PROXY_INT_H
 
+#include "core/keysched.h"
 #include "core/proxy.h"
 
-#define PROXY_AGG_MAX    8   /* replies aggregated at once per session */
-#define PROXY_EVQ        64  /* pending events */
-#define PROXY_IDS_PER_TX 300 /* client IDs per aggregated message (fits a 1300-byte body) */
+#define PROXY_AGG_MAX     8   /* replies aggregated at once per session */
+#define PROXY_EVQ         64  /* pending events */
+#define PROXY_IDS_PER_TX  300 /* client IDs per aggregated message (fits a 1300-byte body) */
+#define PROXY_KEYS_PER_TX 24  /* KEYINFO items per message (24 x 52 bytes) */
+
+/* A client's key exchange with the proxy (encrypted sessions, client proxy). */
+struct proxy_client {
+	uint32_t id;
+	uint8_t crand[UFTP_RAND_LEN];
+	uint8_t premaster[UFTP_PREMASTER_LEN];
+	size_t premaster_len;
+	struct uftp_keys keys;
+	int registered, confirmed, acked;
+};
+
+/* Encryption state of a session (proxy_enc.c). */
+struct proxy_enc {
+	int keyextype, sigtype, keytype, hashtype;
+	uint8_t srand[UFTP_RAND_LEN];
+	struct uftp_pkey *server_pub, *server_dh, *eph;
+	const struct uftp_pkey *mykey;
+	/* upstream: the proxy as the server's client */
+	uint8_t crand[UFTP_RAND_LEN];
+	uint8_t premaster[UFTP_PREMASTER_LEN];
+	size_t premaster_len;
+	uint8_t keyinfo[UFTP_MAX_BLOB_LEN];
+	size_t keyinfo_len;
+	struct uftp_keys ckeys;
+	int have_group;
+	uint8_t group_master[UFTP_MASTER_LEN];
+	struct uftp_keys gkeys;
+	uint32_t server_id;
+	uint8_t hdr_grtt, hdr_gsize;
+	uint64_t ctr; /* our IV counter */
+	/* downstream */
+	struct proxy_client clients[UFTP_PROXY_MAX_CLIENTS];
+	size_t nclients;
+	uint64_t keyinfo_due;
+	unsigned keyinfo_tries;
+};
 
 /* One aggregated reply being collected (func 0: free). */
 struct proxy_agg {
@@ -28,6 +66,7 @@ struct proxy_agg {
 	uint8_t cc[UFTP_EXT_TFMCC_ACK_INFO_LEN];
 	int has_cc;
 	uint16_t cc_rate;
+	int sealed; /* came encrypted: goes up encrypted */
 };
 
 struct proxy_sess {
@@ -43,6 +82,8 @@ struct proxy_sess {
 	uint64_t last_rx;
 	uint16_t seq;
 	struct proxy_agg agg[PROXY_AGG_MAX];
+	struct proxy_enc *enc; /* NULL: unencrypted (or not a client proxy) */
+	int enc_failed;        /* encrypted session we cannot proxy */
 };
 
 struct proxy_qent {
@@ -91,6 +132,34 @@ int proxy_agg_add(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_
 void proxy_agg_flush(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now);
 /* Earliest aggregate due time of s, or UFTP_NEVER. */
 uint64_t proxy_agg_expiry(const struct proxy_sess *s);
+
+/* proxy_enc.c */
+/*
+ * Client proxy, ANNOUNCE with EXT_ENC_INFO ei: sets up the session's
+ * encryption on the first call, then writes the ANNOUNCE our clients get
+ * (our keys, our signature) into out.  Returns its length or an error
+ * (UNSUPPORTED: keyex signatures, client auth, no key of the right type).
+ */
+int proxy_enc_announce(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
+                       const struct uftp_announce *a, const struct uftp_ext_enc_info *ei,
+                       uint8_t *out, size_t cap);
+int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                              const struct uftp_register *r);
+void proxy_enc_on_keyinfo(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                          const struct uftp_keyinfo *ki);
+void proxy_enc_on_reg_conf(struct uftp_proxy *p, struct proxy_sess *s,
+                           const struct uftp_reg_conf *rc, uint64_t now);
+void proxy_enc_on_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                              const struct uftp_keyinfo_ack *ka);
+/* Seals plain as an ENCRYPTED message with header h (group keys, our counter). */
+int proxy_enc_seal(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                   const uint8_t *plain, size_t plen, uint8_t *out, size_t cap);
+/* Opens a client's ENCRYPTED datagram; returns the plaintext length or an error. */
+int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
+                   uint8_t *plain, size_t cap);
+void proxy_enc_expiry(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now);
+uint64_t proxy_enc_get_expiry(const struct proxy_sess *s);
+void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s);
 
 /* proxy_hb.c */
 void proxy_hb_send(struct uftp_proxy *p, uint64_t now);

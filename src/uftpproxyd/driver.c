@@ -475,6 +475,7 @@ static int setup_peers(struct pxd *d)
 static int setup_core(struct pxd *d, const struct uftp_addr *first)
 {
 	struct uftpproxyd_opts *o = d->o;
+	size_t i;
 	int rv;
 
 	d->cfg.mode = o->mode;
@@ -485,6 +486,8 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	}
 	d->cfg.client_port = o->dest_port ? o->dest_port : o->port;
 	d->cfg.key = d->keys[0];
+	for (i = 0; i < d->nkeys && i < UFTP_PROXY_MAX_KEYS; i++)
+		d->cfg.keys[d->cfg.nkeys++] = d->keys[i];
 	d->cfg.fingerprint = fingerprint;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;

@@ -1,0 +1,549 @@
+/*
+ * Encrypted sessions through a client proxy (protocol.txt 4 and 5.1.1.2).
+ *
+ * Upstream the proxy is one client: it registers with its own random and
+ * key exchange (ECDH with the server's key, or an RSA-encrypted premaster),
+ * receives the group master in the server's KEYINFO and answers with its
+ * own KEYINFO_ACK.  Downstream it stands in for the server: the ANNOUNCE it
+ * re-multicasts carries the proxy's public key, the proxy's ECDH key and
+ * the proxy's signature (the server random stays), so the clients' key
+ * exchange ends at the proxy.  When the server's REG_CONF confirms clients,
+ * the proxy hands them the group master in a KEYINFO of its own (in the
+ * server's name, as the reference does) and checks their KEYINFO_ACKs.
+ * Everything else the server sends is group-encrypted and passes through
+ * unchanged; client replies are opened with the group keys, aggregated and
+ * sealed again under the proxy's ID.
+ *
+ * Not handled: per-message RSA/ECDSA signatures (sigtype KEYEX) and client
+ * authentication (CLIENT_KEY); such sessions are not proxied (logged).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/err.h"
+#include "core/keysched.h"
+#include "core/proxy_int.h"
+
+static const struct uftp_crypto_ops *ops(const struct uftp_proxy *p)
+{
+	return p->env->crypto;
+}
+
+static int make_random(struct uftp_proxy *p, uint8_t *r)
+{
+	uint32_t sec, usec;
+
+	uftp_env_wall(p->env, &sec, &usec);
+	r[0] = (uint8_t)sec, r[1] = (uint8_t)(sec >> 8), r[2] = (uint8_t)(sec >> 16);
+	r[3] = (uint8_t)(sec >> 24);
+	return uftp_env_random(p->env, r + 4, UFTP_RAND_LEN - 4);
+}
+
+void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s)
+{
+	struct proxy_enc *e = s->enc;
+
+	if (!e)
+		return;
+	if (ops(p)) {
+		ops(p)->pkey_free(e->server_pub);
+		ops(p)->pkey_free(e->server_dh);
+		ops(p)->pkey_free(e->eph);
+	}
+	uftp_keysched_wipe(e, sizeof(*e));
+	free(e);
+	s->enc = NULL;
+}
+
+/* Our key of the blob type the key exchange needs (the first one listed). */
+static const struct uftp_pkey *pick_key(struct uftp_proxy *p, int blobtype)
+{
+	struct uftp_pkey_info info;
+	size_t i;
+
+	for (i = 0; i < p->cfg->nkeys; i++)
+		if (ops(p)->pkey_info(p->cfg->keys[i], &info) == 0 && info.blobtype == blobtype &&
+		    info.has_private)
+			return p->cfg->keys[i];
+	return NULL;
+}
+
+/* ANNOUNCEs with ECDH are signed over the whole packet, signature zeroed. */
+static int check_sig(struct uftp_proxy *p, struct proxy_enc *e, const struct uftp_ext_enc_info *ei,
+                     const uint8_t *pkt, size_t len)
+{
+	uint8_t *copy;
+	size_t off = (size_t)(ei->sig - pkt);
+	int rv;
+
+	if (!ei->sig_len || off + ei->sig_len > len)
+		return UFTP_ERR_AUTH;
+	copy = malloc(len);
+	if (!copy)
+		return UFTP_ERR_NOMEM;
+	memcpy(copy, pkt, len);
+	memset(copy + off, 0, ei->sig_len);
+	rv = ops(p)->verify(e->server_pub, e->hashtype, copy, len, ei->sig, ei->sig_len);
+	free(copy);
+	return rv;
+}
+
+/* Our side of the exchange with the server: premaster and REGISTER key info. */
+static int upstream_exchange(struct uftp_proxy *p, struct proxy_enc *e)
+{
+	int rv;
+
+	if (e->keyextype != UFTP_KEYEX_RSA) {
+		rv = ops(p)->blob_export(e->eph, e->keyinfo, sizeof(e->keyinfo));
+		if (rv < 0)
+			return rv;
+		e->keyinfo_len = (size_t)rv;
+		e->premaster_len = UFTP_ECDH_PREMASTER_LEN;
+		return uftp_keysched_ecdh_premaster(ops(p), e->eph, e->server_dh, e->premaster);
+	}
+	rv = uftp_env_random(p->env, e->premaster, UFTP_PREMASTER_LEN);
+	if (rv < 0)
+		return rv;
+	e->premaster_len = UFTP_PREMASTER_LEN;
+	rv = ops(p)->rsa_encrypt(e->server_pub, e->premaster, UFTP_PREMASTER_LEN, e->keyinfo,
+	                         sizeof(e->keyinfo));
+	if (rv < 0)
+		return rv;
+	e->keyinfo_len = (size_t)rv;
+	return 0;
+}
+
+static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uftp_ext_enc_info *ei)
+{
+	struct uftp_pkey_info info;
+	uint8_t master[UFTP_MASTER_LEN];
+	int rv;
+
+	rv = ops(p)->blob_import(ei->pubkey, ei->pubkey_len, &e->server_pub);
+	if (rv >= 0 && e->keyextype != UFTP_KEYEX_RSA)
+		rv = ops(p)->blob_import(ei->dhkey, ei->dhkey_len, &e->server_dh);
+	if (rv >= 0 && e->server_dh)
+		rv = ops(p)->pkey_info(e->server_dh, &info);
+	if (rv >= 0 && e->server_dh)
+		rv = ops(p)->pkey_generate(UFTP_BLOB_EC, info.curve, &e->eph);
+	if (rv >= 0)
+		rv = make_random(p, e->crand);
+	if (rv >= 0)
+		rv = upstream_exchange(p, e);
+	if (rv >= 0)
+		rv = uftp_keysched_master(ops(p), e->hashtype, e->premaster, e->premaster_len,
+		                          e->srand, e->crand, master);
+	if (rv >= 0)
+		rv = uftp_keysched_client_keys(ops(p), e->keytype, e->hashtype, master, e->srand,
+		                               e->crand, &e->ckeys);
+	uftp_keysched_wipe(master, sizeof(master));
+	return rv < 0 ? rv : 0;
+}
+
+static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_ext_enc_info *ei,
+                     const uint8_t *pkt, size_t len)
+{
+	struct proxy_enc *e;
+	int rv;
+
+	if (!ops(p))
+		return UFTP_ERR_UNSUPPORTED;
+	if (ei->sigtype == UFTP_SIG_KEYEX || (ei->flags & UFTP_ENC_INFO_CLIENT_AUTH))
+		return UFTP_ERR_UNSUPPORTED;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return UFTP_ERR_NOMEM;
+	s->enc = e;
+	e->keyextype = ei->keyextype, e->sigtype = ei->sigtype;
+	e->keytype = ei->keytype, e->hashtype = ei->hashtype;
+	memcpy(e->srand, ei->rand, UFTP_RAND_LEN);
+	e->mykey =
+	    pick_key(p, e->keyextype == UFTP_KEYEX_ECDH_ECDSA ? UFTP_BLOB_EC : UFTP_BLOB_RSA);
+	if (!e->mykey)
+		return UFTP_ERR_UNSUPPORTED;
+	rv = setup_keys(p, e, ei);
+	if (rv >= 0 && e->keyextype != UFTP_KEYEX_RSA)
+		rv = check_sig(p, e, ei, pkt, len);
+	return rv < 0 ? rv : 0;
+}
+
+/* ---- the ANNOUNCE as our clients see it -------------------------------- */
+
+static int new_enc_info(struct uftp_proxy *p, struct proxy_enc *e,
+                        const struct uftp_ext_enc_info *ei, uint8_t *ext, size_t cap,
+                        size_t *sigoff, size_t *siglen)
+{
+	static const uint8_t zeros[UFTP_MAX_SIG_LEN];
+	uint8_t pub[UFTP_MAX_BLOB_LEN], dh[UFTP_MAX_BLOB_LEN];
+	struct uftp_ext_enc_info n = *ei;
+	struct uftp_pkey_info info;
+	int pl, dl = 0, rv;
+
+	*siglen = 0;
+	pl = ops(p)->blob_export(e->mykey, pub, sizeof(pub));
+	if (pl < 0)
+		return pl;
+	if (e->eph) {
+		dl = ops(p)->blob_export(e->eph, dh, sizeof(dh));
+		rv = ops(p)->pkey_info(e->mykey, &info);
+		if (dl < 0 || rv < 0)
+			return dl < 0 ? dl : rv;
+		*siglen = info.sig_len;
+	}
+	n.pubkey = pub, n.pubkey_len = (size_t)pl;
+	n.dhkey = dl ? dh : NULL, n.dhkey_len = (size_t)dl;
+	n.sig = *siglen ? zeros : NULL, n.sig_len = *siglen;
+	*sigoff = UFTP_EXT_ENC_INFO_LEN + (size_t)pl + (size_t)dl;
+	return (int)uftp_encode_ext_enc_info(ext, cap, &n);
+}
+
+/* Our extension area: the new ENC_INFO first, then the others unchanged. */
+static int new_exts(struct uftp_proxy *p, struct proxy_enc *e, const struct uftp_announce *a,
+                    const struct uftp_ext_enc_info *ei, uint8_t *ext, size_t cap, size_t *sigoff,
+                    size_t *siglen)
+{
+	struct uftp_ext_iter it;
+	struct uftp_ext x;
+	size_t off;
+	int n = new_enc_info(p, e, ei, ext, cap, sigoff, siglen);
+
+	if (n < 0)
+		return n;
+	off = (size_t)n;
+	uftp_ext_iter_init(&it, a->ext, a->ext_len);
+	while (uftp_ext_next(&it, &x) == 1) {
+		if (x.type == UFTP_EXT_ENC_INFO)
+			continue;
+		if (off + x.len > cap)
+			return UFTP_ERR_NOSPACE;
+		memcpy(ext + off, x.ptr, x.len);
+		off += x.len;
+	}
+	return (int)off;
+}
+
+static int sign_announce(struct uftp_proxy *p, struct proxy_enc *e, uint8_t *pkt, size_t len,
+                         size_t sigoff, size_t siglen)
+{
+	uint8_t sig[UFTP_MAX_SIG_LEN];
+	int n;
+
+	if (!siglen)
+		return 0;
+	if (sigoff + siglen > len)
+		return UFTP_ERR_INVALID;
+	n = ops(p)->sign(e->mykey, e->hashtype, pkt, len, sig, sizeof(sig));
+	if (n < 0)
+		return n;
+	if ((size_t)n != siglen)
+		return UFTP_ERR_CRYPTO;
+	memcpy(pkt + sigoff, sig, siglen);
+	return 0;
+}
+
+int proxy_enc_announce(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
+                       const struct uftp_announce *a, const struct uftp_ext_enc_info *ei,
+                       uint8_t *out, size_t cap)
+{
+	uint8_t ext[UFTP_MAX_HLEN];
+	struct uftp_announce n = *a;
+	size_t sigoff = 0, siglen = 0, addrlen = a->pub_addr.family == 6 ? 16 : 4;
+	ssize_t blen;
+	int rv;
+
+	if (!s->enc) {
+		rv = enc_start(p, s, ei, pkt, len);
+		if (rv < 0)
+			return rv;
+	}
+	rv = new_exts(p, s->enc, a, ei, ext, sizeof(ext), &sigoff, &siglen);
+	if (rv < 0)
+		return rv;
+	n.ext = ext, n.ext_len = (size_t)rv;
+	if (cap < UFTP_HEADER_LEN)
+		return UFTP_ERR_NOSPACE;
+	memcpy(out, pkt, UFTP_HEADER_LEN);
+	blen = uftp_encode_announce(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &n);
+	if (blen < 0)
+		return (int)blen;
+	sigoff += UFTP_HEADER_LEN + UFTP_ANNOUNCE_LEN + 2 * addrlen;
+	rv = sign_announce(p, s->enc, out, UFTP_HEADER_LEN + (size_t)blen, sigoff, siglen);
+	return rv < 0 ? rv : UFTP_HEADER_LEN + (int)blen;
+}
+
+/* ---- clients' registrations ---------------------------------------------- */
+
+static struct proxy_client *client_slot(struct proxy_enc *e, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < e->nclients; i++)
+		if (e->clients[i].id == id)
+			return &e->clients[i];
+	if (e->nclients == UFTP_PROXY_MAX_CLIENTS)
+		return NULL;
+	memset(&e->clients[e->nclients], 0, sizeof(e->clients[0]));
+	e->clients[e->nclients].id = id;
+	return &e->clients[e->nclients++];
+}
+
+static int client_premaster(struct uftp_proxy *p, struct proxy_enc *e, struct proxy_client *c,
+                            const struct uftp_register *r)
+{
+	struct uftp_pkey *peer = NULL;
+	int rv;
+
+	if (e->keyextype == UFTP_KEYEX_RSA) {
+		rv = ops(p)->rsa_decrypt(e->mykey, r->keyinfo, r->keyinfo_len, c->premaster,
+		                         sizeof(c->premaster));
+		if (rv >= 0 && rv != UFTP_PREMASTER_LEN)
+			rv = UFTP_ERR_BADLEN;
+		c->premaster_len = UFTP_PREMASTER_LEN;
+		return rv < 0 ? rv : 0;
+	}
+	rv = ops(p)->blob_import(r->keyinfo, r->keyinfo_len, &peer);
+	if (rv >= 0)
+		rv = uftp_keysched_ecdh_premaster(ops(p), e->eph, peer, c->premaster);
+	c->premaster_len = UFTP_ECDH_PREMASTER_LEN;
+	ops(p)->pkey_free(peer);
+	return rv < 0 ? rv : 0;
+}
+
+int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                              const struct uftp_register *r)
+{
+	struct proxy_enc *e = s->enc;
+	struct proxy_client *c;
+	uint8_t master[UFTP_MASTER_LEN];
+	int rv;
+
+	if (!r->keyinfo_len || !r->rand)
+		return UFTP_ERR_BADVALUE; /* an unencrypted REGISTER for an encrypted session */
+	c = client_slot(e, id);
+	if (!c)
+		return UFTP_ERR_NOSPACE;
+	if (c->registered && memcmp(c->crand, r->rand, UFTP_RAND_LEN) == 0)
+		return 0; /* a resend */
+	memcpy(c->crand, r->rand, UFTP_RAND_LEN);
+	rv = client_premaster(p, e, c, r);
+	if (rv >= 0)
+		rv = uftp_keysched_master(ops(p), e->hashtype, c->premaster, c->premaster_len,
+		                          e->srand, c->crand, master);
+	if (rv >= 0)
+		rv = uftp_keysched_client_keys(ops(p), e->keytype, e->hashtype, master, e->srand,
+		                               c->crand, &c->keys);
+	uftp_keysched_wipe(master, sizeof(master));
+	c->registered = rv >= 0;
+	c->acked = 0;
+	return rv < 0 ? rv : 0;
+}
+
+/* ---- the envelope ------------------------------------------------------- */
+
+static void envelope(const struct uftp_proxy *p, const struct proxy_enc *e, struct uftp_envelope *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->ops = ops(p);
+	v->sigtype = e->sigtype;
+	v->keys = &e->gkeys;
+}
+
+int proxy_enc_seal(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                   const uint8_t *plain, size_t plen, uint8_t *out, size_t cap)
+{
+	struct uftp_envelope v;
+	struct uftp_header eh = *h;
+	uint8_t hdr[UFTP_HEADER_LEN];
+
+	if (!s->enc || !s->enc->have_group)
+		return UFTP_ERR_STATE;
+	envelope(p, s->enc, &v);
+	eh.func = UFTP_MSG_ENCRYPTED;
+	uftp_encode_header(hdr, sizeof(hdr), &eh);
+	return uftp_envelope_seal(&v, hdr, ++s->enc->ctr, plain, plen, out, cap);
+}
+
+int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
+                   uint8_t *plain, size_t cap)
+{
+	struct uftp_envelope v;
+	uint64_t ctr;
+
+	if (!s->enc || !s->enc->have_group)
+		return UFTP_ERR_STATE;
+	envelope(p, s->enc, &v);
+	return uftp_envelope_open(&v, pkt, len, &ctr, plain, cap);
+}
+
+/* ---- group master from the server, KEYINFO to our clients --------------------- */
+
+static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, const uint8_t *crand,
+                      const uint8_t *premaster, size_t plen, struct uftp_handshake *hs)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->group_id = s->group_id;
+	hs->priv_addr = s->priv.addr;
+	hs->priv_addr_len = s->priv.family == 6 ? 16 : 4;
+	hs->server_random = e->srand;
+	hs->client_random = crand;
+	hs->premaster = premaster;
+	hs->premaster_len = plen;
+	hs->group_master = e->group_master;
+}
+
+static void send_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s)
+{
+	struct proxy_enc *e = s->enc;
+	uint8_t verify[UFTP_VERIFY_LEN], plain[64], out[256];
+	struct uftp_handshake hs;
+	struct uftp_header h;
+	struct uftp_msg m;
+	ssize_t n;
+	int len;
+
+	handshake(s, e, e->crand, e->premaster, e->premaster_len, &hs);
+	if (uftp_keysched_verify_data(ops(p), e->hashtype, &hs, verify) < 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_KEYINFO_ACK;
+	m.u.keyinfo_ack.verify = verify;
+	n = uftp_encode_msg(plain, sizeof(plain), &m);
+	proxy_header(p, s, UFTP_MSG_ENCRYPTED, &h);
+	len = n < 0 ? (int)n : proxy_enc_seal(p, s, &h, plain, (size_t)n, out, sizeof(out));
+	if (len > 0)
+		proxy_queue(p, &s->up, 0, out, (size_t)len);
+}
+
+void proxy_enc_on_keyinfo(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                          const struct uftp_keyinfo *ki)
+{
+	struct proxy_enc *e = s->enc;
+	struct uftp_destkey dk;
+	size_t i;
+
+	for (i = 0; i < ki->key_count; i++) {
+		dk = uftp_keyinfo_get(ki, i);
+		if (dk.client_id != p->cfg->uid)
+			continue;
+		if (uftp_keysched_keyinfo_unwrap(ops(p), &e->ckeys, h->src_id, ki->iv_ctr,
+		                                 dk.groupmaster, e->group_master) < 0 ||
+		    uftp_keysched_group_keys(ops(p), e->keytype, e->hashtype, e->group_master,
+		                             e->srand, &e->gkeys) < 0) {
+			uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] cannot open the group key",
+			             s->group_id);
+			return;
+		}
+		if (!e->have_group)
+			uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] got the group key",
+			             s->group_id);
+		e->have_group = 1;
+		e->server_id = h->src_id;
+		e->hdr_grtt = h->grtt, e->hdr_gsize = h->gsize;
+		send_keyinfo_ack(p, s);
+		return;
+	}
+}
+
+/* One KEYINFO to the private group for every confirmed client not yet acked. */
+static void send_keyinfo(struct uftp_proxy *p, struct proxy_sess *s)
+{
+	struct proxy_enc *e = s->enc;
+	uint8_t items[PROXY_KEYS_PER_TX * UFTP_DESTKEY_LEN], buf[UFTP_PROXY_DGRAM_MAX];
+	struct uftp_header h;
+	struct uftp_msg m;
+	struct uftp_peer to;
+	size_t i, k = 0;
+	uint64_t ctr = ++e->ctr;
+	ssize_t n;
+
+	for (i = 0; i < e->nclients && k < PROXY_KEYS_PER_TX; i++) {
+		struct proxy_client *c = &e->clients[i];
+		if (!c->confirmed || c->acked || !c->registered)
+			continue;
+		put_u32be(items + k * UFTP_DESTKEY_LEN, c->id);
+		if (uftp_keysched_keyinfo_wrap(ops(p), &c->keys, e->server_id, ctr, e->group_master,
+		                               items + k * UFTP_DESTKEY_LEN + 4) < 0)
+			continue;
+		k++;
+	}
+	if (!k)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_KEYINFO;
+	m.u.keyinfo.iv_ctr = ctr;
+	m.u.keyinfo.keys = items, m.u.keyinfo.key_count = k;
+	proxy_header(p, s, UFTP_MSG_KEYINFO, &h);
+	h.src_id = e->server_id; /* in the server's name, as the reference */
+	h.grtt = e->hdr_grtt, h.gsize = e->hdr_gsize;
+	uftp_encode_header(buf, sizeof(buf), &h);
+	n = uftp_encode_msg(buf + UFTP_HEADER_LEN, sizeof(buf) - UFTP_HEADER_LEN, &m);
+	if (n < 0)
+		return;
+	memset(&to, 0, sizeof(to));
+	to.ip = s->priv;
+	to.port = p->cfg->client_port;
+	proxy_queue(p, &to, 1, buf, UFTP_HEADER_LEN + (size_t)n);
+	uftp_env_log(p->env, UFTP_LOG_DEBUG, "[%08X] KEYINFO for %zu client(s)", s->group_id, k);
+}
+
+void proxy_enc_on_reg_conf(struct uftp_proxy *p, struct proxy_sess *s,
+                           const struct uftp_reg_conf *rc, uint64_t now)
+{
+	struct proxy_enc *e = s->enc;
+	size_t i;
+
+	if (!e->have_group)
+		return;
+	for (i = 0; i < e->nclients; i++)
+		if (uftp_idlist_has(&rc->ids, e->clients[i].id))
+			e->clients[i].confirmed = 1;
+	e->keyinfo_tries = 0;
+	send_keyinfo(p, s);
+	e->keyinfo_due = now + 2 * s->grtt;
+}
+
+void proxy_enc_expiry(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now)
+{
+	struct proxy_enc *e = s->enc;
+
+	if (!e || e->keyinfo_due > now)
+		return;
+	if (++e->keyinfo_tries > s->robust) {
+		e->keyinfo_due = UFTP_NEVER;
+		return;
+	}
+	send_keyinfo(p, s);
+	e->keyinfo_due = now + 2 * s->grtt;
+}
+
+uint64_t proxy_enc_get_expiry(const struct proxy_sess *s)
+{
+	return s->enc ? s->enc->keyinfo_due : UFTP_NEVER;
+}
+
+void proxy_enc_on_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                              const struct uftp_keyinfo_ack *ka)
+{
+	struct proxy_enc *e = s->enc;
+	uint8_t verify[UFTP_VERIFY_LEN];
+	struct uftp_handshake hs;
+	size_t i;
+
+	for (i = 0; i < e->nclients; i++) {
+		struct proxy_client *c = &e->clients[i];
+		if (c->id != id || !c->registered)
+			continue;
+		handshake(s, e, c->crand, c->premaster, c->premaster_len, &hs);
+		if (uftp_keysched_verify_data(ops(p), e->hashtype, &hs, verify) < 0 ||
+		    memcmp(verify, ka->verify, UFTP_VERIFY_LEN) != 0) {
+			uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] client 0x%08X: bad verify data",
+			             s->group_id, id);
+			return;
+		}
+		c->acked = 1;
+		uftp_env_log(p->env, UFTP_LOG_DEBUG, "[%08X] client 0x%08X has the group key",
+		             s->group_id, id);
+		return;
+	}
+}
