@@ -23,7 +23,11 @@
 #   refsp      real server proxy -> our client proxy (mixed)
 #   refcp      our server proxy -> real client proxy (mixed)
 #   oursd      our uftpd behind our proxies (real uftp)
-#   loss       fig1 with 3% loss into one client on B
+#   loss       fig1 with 3% loss into one client on B (1 MB file: NAKs merged)
+#   enc_gcm    fig1 encrypted: ecdh_ecdsa + aes256-gcm (the client proxy does
+#              the key exchange with the server and with its clients)
+#   enc_hmac   RSA key exchange + aes128-cbc + HMAC, real server proxy
+#   enc_oursd  enc_gcm with our uftpd behind our proxies
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
@@ -34,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 agg20 refsp refcp oursd loss response"
+ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd response"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -48,6 +52,7 @@ if [ ! -x "$UFTP_REF" ] || [ ! -x "$UFTPD_REF" ] || [ ! -x "$PROXY_REF" ]; then
 	exit 77
 fi
 il_init "${1:-}" || exit 2
+il_keys || exit 2
 PROXY_OURS=$IL_BUILD/uftpproxyd
 if [ ! -x "$PROXY_OURS" ]; then
 	echo "SKIP: $PROXY_OURS is not built"
@@ -55,7 +60,7 @@ if [ ! -x "$PROXY_OURS" ]; then
 fi
 
 passed=0 failed=0
-declare -a WHY=() PPIDS=()
+declare -a WHY=() PPIDS=() U_OPTS=() CP_OPTS=() CL_OPTS=()
 
 # ---- topology ---------------------------------------------------------------
 
@@ -218,21 +223,23 @@ tunnel() {
 	w=$IL_WORK/$name
 	mkdir -p "$w"
 	il_make_tree "$w/src" small
+	[ "${LOSS_TREE:-0}" = 1 ] && head -c 1048576 /dev/urandom >"$w/src/one-mb.bin"
 	topo_up 3 $((nc + 1)) || { WHY+=("topology set-up failed"); finish "$name"; return; }
 	proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)"
-	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c
-	client "$(nsa 2)" "$ck" "$w/a2"
-	for ((i = 1; i <= nc; i++)); do client "$(nsb "$i")" "$ck" "$w/b$i"; done
+	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c "${CP_OPTS[@]}"
+	client "$(nsa 2)" "$ck" "$w/a2" "${CL_OPTS[@]}"
+	for ((i = 1; i <= nc; i++)); do client "$(nsb "$i")" "$ck" "$w/b$i" "${CL_OPTS[@]}"; done
 	[ "$loss" != 0 ] && lab_drop "$(nsb 1)" "$loss" in
 	wait_bound "$(nsa 1)" "$(nsb 0)" "$(nsa 2)" || { finish "$name"; return; }
 	for ((i = 1; i <= nc; i++)); do wait_bound "$(nsb "$i")" || { finish "$name"; return; }; done
 	capture "$(nsb 0)" "$w/b.pcap" capb
 	capture "$(nsa 0)" "$w/a.pcap" capa
-	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	server "$(nsa 0)" "$w/uftp.log" "$w/src" "${U_OPTS[@]}"
 	rc=$?
 	sleep 0.5
 	lab_stop "$capa" 2
 	lab_stop "$capb" 2
+	U_OPTS=() CP_OPTS=() CL_OPTS=()
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	check_tree "$w/src" "$w/a2"
 	for ((i = 1; i <= nc; i++)); do check_tree "$w/src" "$w/b$i"; done
@@ -246,7 +253,16 @@ tunnel() {
 # REGISTER / FILEINFO_ACK / COMPLETE upstream than the clients sent.
 agg_report() {
 	local w=$1 nc=$2 f name down up
-	for f in 2:REGISTER 8:FILEINFO_ACK 12:COMPLETE; do
+	if [ "${ENC:-0}" = 1 ]; then # replies after REGISTER are inside ENCRYPTED
+		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" 18)
+		down=$(count "$w/b.pcap" "" "$(ipb 0)" 18)
+		echo "    ENCRYPTED replies: $down from $nc clients to the client proxy, $up upstream"
+		[ "$nc" -lt 2 ] || [ "$up" -lt "$down" ] || WHY+=("encrypted replies not aggregated")
+		set -- 2:REGISTER
+	else
+		set -- 2:REGISTER 8:FILEINFO_ACK 12:COMPLETE
+	fi
+	for f in "$@"; do
 		name=${f#*:}
 		down=$(count "$w/b.pcap" "" "$(ipb 0)" "${f%%:*}")
 		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
@@ -255,6 +271,11 @@ agg_report() {
 		[ "$up" -ge 1 ] || WHY+=("no $name reached the server")
 		[ "$nc" -lt 2 ] || [ "$up" -lt "$down" ] || WHY+=("$name not aggregated: $up up for $down down")
 	done
+	[ "${ENC:-0}" = 1 ] && return
+	down=$(count "$w/b.pcap" "" "$(ipb 0)" 11)
+	up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" 11)
+	echo "    STATUS: $down from clients to the client proxy, $up upstream"
+	[ "$up" -le "$down" ] || WHY+=("more STATUS upstream ($up) than from the clients ($down)")
 }
 
 case_fig1() { tunnel fig1 ours ours ref 3; }
@@ -262,7 +283,35 @@ case_agg20() { T_SESSION=90 tunnel agg20 ours ours ref 20; }
 case_refsp() { tunnel refsp ref ours ref 2; }
 case_refcp() { tunnel refcp ours ref ref 2; }
 case_oursd() { tunnel oursd ours ours ours 2; }
-case_loss() { tunnel loss ours ours ref 3 3; }
+case_loss() {
+	LOSS_TREE=1 tunnel loss ours ours ref 3 3
+}
+
+# proxy_key NAME SPEC: a TEST-ONLY key for a proxy, made with uftp_keymgt
+proxy_key() {
+	[ -f "$IL_KEYS/$1.pem" ] || "$UFTP_KEYMGT_REF" -g "$2" "$IL_KEYS/$1.pem" >/dev/null 2>&1
+	chmod 600 "$IL_KEYS/$1.pem"
+	echo "$IL_KEYS/$1.pem"
+}
+
+case_enc_gcm() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	ENC=1 tunnel enc_gcm ours ours ref 3
+}
+case_enc_hmac() {
+	U_OPTS=(-Y aes128-cbc -h sha1 -w hmac -e rsa -k "$IL_KEYS/server_rsa.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_rsa rsa:1024)")
+	CL_OPTS=(-k "$IL_KEYS/client1_rsa.pem")
+	ENC=1 tunnel enc_hmac ref ours ref 2
+}
+case_enc_oursd() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	ENC=1 tunnel enc_oursd ours ours ours 2
+}
 
 # ---- response proxy ---------------------------------------------------------------
 
