@@ -35,6 +35,8 @@ struct uftp_statfile {
 	struct target *t;
 	size_t n;
 	int connect_done;
+	int in_file; /* a file started and not finished */
+	size_t cur;
 	uint64_t file_start;
 	int preview;        /* -Z: nothing is sent, times are estimated */
 	double preview_bps; /* -Z: bytes per second the times are estimated at (0: -R -1) */
@@ -137,6 +139,11 @@ static const char *gone_name(const struct target *t)
 	return t->aborted ? "aborted" : "lost";
 }
 
+static const char *file_name(const struct uftp_server_file *f)
+{
+	return f->ftype == UFTP_FTYPE_FREESPACE ? "@FREESPACE" : f->name;
+}
+
 /*
  * Seconds the file took for t: measured, or in preview (-Z) estimated from
  * the rate, since nothing is sent.
@@ -195,12 +202,39 @@ static void file_done(struct uftp_statfile *st, const struct uftp_server_file *f
 {
 	size_t i;
 
+	st->in_file = 0;
 	for (i = 0; i < st->n; i++) {
-		result(st, &st->t[i], f->ftype == UFTP_FTYPE_FREESPACE ? "@FREESPACE" : f->name,
-		       f->size);
+		result(st, &st->t[i], file_name(f), f->size);
 		st->t[i].status = -1;
 		st->t[i].file_ns = 0;
 	}
+}
+
+/*
+ * The session ended in the middle of a file (interrupt, -q, every client
+ * gone): as the reference, that file's RESULT lines still come, "aborted"
+ * for the members still in it, and no STATS follow.
+ */
+static void cut_short(struct uftp_statfile *st, const struct uftp_server_file *f)
+{
+	size_t i;
+
+	if (!st->in_file)
+		return;
+	for (i = 0; i < st->n; i++)
+		if (st->t[i].connected && !st->t[i].lost && st->t[i].status < 0)
+			st->t[i].aborted = 1;
+	file_done(st, f);
+}
+
+static void finished(struct uftp_statfile *st, const struct uftp_server_file *files, int code)
+{
+	connects(st);
+	if (code == UFTP_SERVER_EXIT_OK || code == UFTP_SERVER_EXIT_NONE_RECEIVED) {
+		stats(st);
+		return;
+	}
+	cut_short(st, &files[st->cur]);
 }
 
 void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
@@ -227,6 +261,8 @@ void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_even
 	case UFTP_SEV_FILE_START:
 		connects(st);
 		st->file_start = now;
+		st->in_file = 1;
+		st->cur = e->file;
 		break;
 	case UFTP_SEV_FILE_CLIENT:
 		t = target(st, e->client_id);
@@ -236,10 +272,7 @@ void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_even
 		}
 		break;
 	case UFTP_SEV_FILE_DONE: file_done(st, &files[e->file]); break;
-	case UFTP_SEV_FINISHED:
-		connects(st);
-		stats(st);
-		break;
+	case UFTP_SEV_FINISHED: finished(st, files, (int)e->value); break;
 	default: break;
 	}
 }

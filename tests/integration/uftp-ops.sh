@@ -21,6 +21,10 @@
 #                 uftp), exit 10; a silent closed-group member: CONNECT failed,
 #                 RESULT mute
 #   statlog       -S @LOG: the same lines in the log
+#   cutshort      a session cut in the middle of a file, by SIGINT to uftp
+#                 (exit 6) or by -q when a receiver leaves (exit 9): -S lines
+#                 (that file "aborted", no STATS), exit code and restart file
+#                 (every unfinished client) as the real uftp
 #   logs          -L appends, -T / -L timestamps, -g/-n rolling (archives .1 .2,
 #                 never .3), unwritable -L exit 4, each as the real uftp
 #   badinput      -F missing, truncated, damaged, a directory, with -H; -H @file
@@ -390,6 +394,64 @@ case_statlog() {
 		grep -q '^STATS;$(il_id 1);2;0;0;0MB;[0-9.]*;[0-9.]*KB/s$' '$IL_SLOG'"
 }
 
+# cut_run CASE SKIND MODE: h1 real, h2 our uftpd; MODE int: SIGINT to uftp
+# mid big.bin; q: -q and SIGTERM to h1 mid big.bin
+cut_run() {
+	local cs=$1 k=$2 mode=$3 base=$W/$1/$2 kp sbin p
+	mkdir -p "$base"
+	cp -a "$SRC" "$base/src"
+	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
+	il_recv 1 ref "$base/h1"
+	il_recv 2 ours "$base/h2"
+	il_wait_recvs 10 || { echo "receivers-failed" >"$base/rc"; il_stop_recvs; return; }
+	sbin=$(readlink -f "$(il_bin "$k" server)")
+	(
+		wait_partial "$base/h1" || exit 1
+		if [ "$mode" = int ]; then # uftp found by its executable among h0's processes (all ours)
+			for p in $(ip netns pids "$(lab_ns h0)" 2>/dev/null); do
+				[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$sbin" ] && kill -INT "$p"
+			done
+		else
+			kill -TERM "${IL_RPID[1]}"
+		fi
+	) &
+	kp=$!
+	local -a q=()
+	[ "$mode" = q ] && q=(-q)
+	IL_SLOG_TAG=-$cs-$k IL_RATE=8000
+	il_server "$k" 30 "$base/src" -f "${q[@]}" -H "$(il_id 1),$(il_id 2)" -S "$base/status" -- a.txt big.bin mid.bin
+	echo "$IL_SRC_RC" >"$base/rc"
+	wait "$kp"
+	echo $? >"$base/killrc"
+	il_stop_recvs
+	cp "$IL_SLOG" "$base/uftp.log"
+	p=$(ls "$base/src"/_group_*_restart 2>/dev/null | head -1)
+	if [ -n "$p" ]; then restart_info "$p" | cut -d' ' -f2- >"$base/restart"; else echo none >"$base/restart"; fi
+}
+
+case_cutshort() {
+	local cs mode want
+	for mode in int q; do
+		cs=cutshort_$mode
+		want=$([ $mode = int ] && echo 6 || echo 9)
+		il_lab 2 || { ko "$cs: lab_up"; return; }
+		cut_run "$cs" ref "$mode"
+		cut_run "$cs" ours "$mode"
+		il_lab_down
+		DETAIL=("real $(cat "$W/$cs/ref/rc"), ours $(cat "$W/$cs/ours/rc"); stopped: $(cat "$W/$cs/ref/killrc") $(cat "$W/$cs/ours/killrc")")
+		check "$cs" "exit $want (real and ours), cut in the middle of big.bin" \
+			[ "$(cat "$W/$cs/ref/rc")" = "$want" -a "$(cat "$W/$cs/ours/rc")" = "$want" -a "$(cat "$W/$cs/ref/killrc")$(cat "$W/$cs/ours/killrc")" = 00 ]
+		DETAIL=("$(diff <(stats_fields "$W/$cs/ref/status") <(stats_fields "$W/$cs/ours/status"))")
+		check "$cs" "-S lines equal the real uftp's (big.bin aborted for both, no STATS)" \
+			eval "diff -q <(stats_fields '$W/$cs/ref/status') <(stats_fields '$W/$cs/ours/status') >/dev/null &&
+			[ \$(grep -c ';big.bin;2929KB;aborted;$' '$W/$cs/ours/status') = 2 ] && ! grep -q '^STATS' '$W/$cs/ours/status'"
+		DETAIL=("real: $(cat "$W/$cs/ref/restart")" "ours: $(cat "$W/$cs/ours/restart")")
+		check "$cs" "restart file as the real uftp's (both clients listed)" \
+			eval "[ \"\$(cat '$W/$cs/ours/restart')\" = \"\$(cat '$W/$cs/ref/restart')\" ] &&
+			[ \"\$(cat '$W/$cs/ours/restart')\" = '0 3 a.txt,big.bin,mid.bin $(il_id 1),$(il_id 2) ok' ]"
+	done
+}
+
 # ---------------------------------------------------------------- logs (no lab: loopback, no receiver)
 # quick BIN ARGS...: a session that times out at once (exit 7), output to stdout
 quick() {
@@ -480,7 +542,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput logs rejected statlog sync preview restart_ref restart_ours restart_x"
+ALL_CASES="badinput logs rejected statlog sync preview cutshort restart_ref restart_ours restart_x"
 BUDGET=${BUDGET:-170}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }
