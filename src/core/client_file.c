@@ -290,6 +290,11 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 		file_finished(c, s, UFTP_COMP_REJECTED);
 		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_REJECTED, now);
 	}
+	if (fi->ftype != UFTP_FTYPE_REG && (s->sync & UFTP_ANNOUNCE_SYNC_PREVIEW)) {
+		/* a preview changes nothing: no directory, link or deletion (as 4.10.2) */
+		file_finished(c, s, UFTP_COMP_NORMAL);
+		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_NORMAL, now);
+	}
 	if (fi->ftype != UFTP_FTYPE_REG) {
 		file_finished(c, s, make_special(c, s, root, rel, fi));
 		return cl_send_complete(c, s, fi->file_id, s->file.status, now);
