@@ -245,7 +245,8 @@ static void forward_enc_announce(struct uftp_proxy *p, struct proxy_sess *s,
 		proxy_drop(p, "malformed EXT_ENC_INFO");
 		return;
 	}
-	n = proxy_enc_announce(p, s, buf, len, a, &ei, out, sizeof(out));
+	n = proxy_enc_announce(p, s, buf, len, a, &ei,
+	                       p->cfg->mode == UFTP_PROXY_CLIENT ? out : NULL, sizeof(out));
 	if (n < 0) {
 		s->enc_failed = 1;
 		uftp_env_log(p->env, UFTP_LOG_WARN,
@@ -253,7 +254,8 @@ static void forward_enc_announce(struct uftp_proxy *p, struct proxy_sess *s,
 		             uftp_strerror(n));
 		return;
 	}
-	forward_down(p, s, UFTP_MSG_ANNOUNCE, out, (size_t)n);
+	if (n > 0)
+		forward_down(p, s, UFTP_MSG_ANNOUNCE, out, (size_t)n);
 }
 
 static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
@@ -289,7 +291,7 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 	s->robust = a.robust ? a.robust : 1;
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = now;
-	if (p->cfg->mode == UFTP_PROXY_CLIENT && announce_encrypted(&a))
+	if (p->cfg->mode != UFTP_PROXY_SERVER && announce_encrypted(&a))
 		forward_enc_announce(p, s, &a, buf, len);
 	else
 		forward_down(p, s, UFTP_MSG_ANNOUNCE, buf, len);
@@ -504,6 +506,14 @@ int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, c
 	}
 	if (func == UFTP_MSG_HB_REQ || func == UFTP_MSG_HB_RESP) {
 		on_heartbeat(p, from, &h, func, body, blen, now);
+		return 0;
+	}
+	if (func == UFTP_MSG_KEY_REQ) {
+		if (p->cfg->mode == UFTP_PROXY_RESPONSE &&
+		    uftp_decode_key_req(&(struct uftp_key_req){0}, body, blen) >= 0)
+			proxy_enc_on_key_req(p, now);
+		else
+			proxy_drop(p, "KEY_REQ not for this proxy");
 		return 0;
 	}
 	if (p->cfg->mode == UFTP_PROXY_SERVER && from_dest(p, from)) {

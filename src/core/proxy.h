@@ -77,6 +77,11 @@ struct uftp_proxy_config {
 	 */
 	const struct uftp_pkey *keys[UFTP_PROXY_MAX_KEYS];
 	size_t nkeys;
+	/* Response proxy: its long-lived ECDH key (-r:curve, -e), or NULL. Borrowed. */
+	const struct uftp_pkey *dhkey;
+	/* Response proxy: the public groups PROXY_KEY goes to (-M). */
+	struct uftp_ipaddr pubs[UFTP_PROXY_MAX_HB];
+	size_t npubs;
 	/*
 	 * SHA-1 fingerprint of a key blob, for -s fp= (the driver's crypto);
 	 * returns 0 or a negative uftp_err.  NULL: fp= mode cannot verify.

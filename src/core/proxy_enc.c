@@ -127,6 +127,9 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 		rv = ops(p)->pkey_info(e->server_dh, &info);
 	if (rv >= 0 && e->server_dh)
 		rv = ops(p)->pkey_generate(UFTP_BLOB_EC, info.curve, &e->eph);
+	e->downdh = p->cfg->mode == UFTP_PROXY_RESPONSE ? p->cfg->dhkey : e->eph;
+	if (rv >= 0 && e->server_dh && !e->downdh)
+		rv = UFTP_ERR_UNSUPPORTED; /* a response proxy without -r:curve */
 	if (rv >= 0)
 		rv = make_random(p, e->crand);
 	if (rv >= 0)
@@ -257,6 +260,8 @@ int proxy_enc_announce(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t
 		if (rv < 0)
 			return rv;
 	}
+	if (!out)
+		return 0; /* response proxy: the clients have the server's ANNOUNCE */
 	rv = new_exts(p, s->enc, a, ei, ext, sizeof(ext), &sigoff, &siglen);
 	if (rv < 0)
 		return rv;
@@ -304,7 +309,7 @@ static int client_premaster(struct uftp_proxy *p, struct proxy_enc *e, struct pr
 	}
 	rv = ops(p)->blob_import(r->keyinfo, r->keyinfo_len, &peer);
 	if (rv >= 0)
-		rv = uftp_keysched_ecdh_premaster(ops(p), e->eph, peer, c->premaster);
+		rv = uftp_keysched_ecdh_premaster(ops(p), e->downdh, peer, c->premaster);
 	c->premaster_len = UFTP_ECDH_PREMASTER_LEN;
 	ops(p)->pkey_free(peer);
 	return rv < 0 ? rv : 0;
@@ -546,4 +551,52 @@ void proxy_enc_on_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s, uint32
 		             s->group_id, id);
 		return;
 	}
+}
+
+/* ---- response proxy: PROXY_KEY ------------------------------------------------ */
+
+#define PROXY_KEY_INTERVAL (5 * UFTP_NS_PER_SEC)
+
+void proxy_enc_on_key_req(struct uftp_proxy *p, uint64_t now)
+{
+	uint8_t pub[UFTP_MAX_BLOB_LEN], dh[UFTP_MAX_BLOB_LEN], sig[UFTP_MAX_SIG_LEN], nb[4];
+	uint8_t buf[UFTP_HEADER_LEN + UFTP_PROXY_KEY_LEN + 3 * UFTP_MAX_BLOB_LEN];
+	const struct uftp_pkey *key = p->cfg->key;
+	struct uftp_header h;
+	struct uftp_msg m;
+	struct uftp_peer to;
+	int pl, dl = 0, sl;
+	ssize_t n;
+	size_t i;
+
+	if (!ops(p) || !key || (p->proxy_key_sent && now < p->proxy_key_at + PROXY_KEY_INTERVAL))
+		return;
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_PROXY_KEY;
+	if (uftp_env_random(p->env, nb, sizeof(nb)) < 0)
+		return;
+	get_u32be(&m.u.proxy_key.nonce, nb);
+	pl = ops(p)->blob_export(key, pub, sizeof(pub));
+	if (p->cfg->dhkey)
+		dl = ops(p)->blob_export(p->cfg->dhkey, dh, sizeof(dh));
+	sl = ops(p)->sign(key, UFTP_HASH_SHA1, nb, sizeof(nb), sig, sizeof(sig));
+	if (pl < 0 || dl < 0 || sl < 0)
+		return;
+	m.u.proxy_key.pubkey = pub, m.u.proxy_key.pubkey_len = (size_t)pl;
+	m.u.proxy_key.dhkey = dl ? dh : NULL, m.u.proxy_key.dhkey_len = (size_t)dl;
+	m.u.proxy_key.sig = sig, m.u.proxy_key.sig_len = (size_t)sl;
+	proxy_header(p, NULL, UFTP_MSG_PROXY_KEY, &h);
+	uftp_encode_header(buf, sizeof(buf), &h);
+	n = uftp_encode_msg(buf + UFTP_HEADER_LEN, sizeof(buf) - UFTP_HEADER_LEN, &m);
+	if (n < 0)
+		return;
+	for (i = 0; i < p->cfg->npubs; i++) {
+		memset(&to, 0, sizeof(to));
+		to.ip = p->cfg->pubs[i];
+		to.port = p->cfg->client_port;
+		proxy_queue(p, &to, 1, buf, UFTP_HEADER_LEN + (size_t)n);
+	}
+	p->proxy_key_at = now;
+	p->proxy_key_sent = 1;
+	uftp_env_log(p->env, UFTP_LOG_DEBUG, "PROXY_KEY sent");
 }

@@ -25,6 +25,7 @@ struct proxy_enc {
 	int keyextype, sigtype, keytype, hashtype;
 	uint8_t srand[UFTP_RAND_LEN];
 	struct uftp_pkey *server_pub, *server_dh, *eph;
+	const struct uftp_pkey *downdh; /* ECDH key our clients use: eph, or -r's long-lived key */
 	const struct uftp_pkey *mykey;
 	/* upstream: the proxy as the server's client */
 	uint8_t crand[UFTP_RAND_LEN];
@@ -109,6 +110,9 @@ struct uftp_proxy {
 	uint16_t hb_seq;
 	/* fp= mode: the nonce we last challenged with */
 	uint32_t challenge;
+	/* response proxy: when the last PROXY_KEY went out */
+	uint64_t proxy_key_at;
+	int proxy_key_sent;
 };
 
 /* proxy.c */
@@ -160,6 +164,8 @@ int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pk
 void proxy_enc_expiry(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now);
 uint64_t proxy_enc_get_expiry(const struct proxy_sess *s);
 void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s);
+/* Response proxy: answers a KEY_REQ with PROXY_KEY on every public group (at most every 5 s). */
+void proxy_enc_on_key_req(struct uftp_proxy *p, uint64_t now);
 
 /* proxy_hb.c */
 void proxy_hb_send(struct uftp_proxy *p, uint64_t now);

@@ -46,6 +46,7 @@ struct pxd {
 	size_t nif4, nif6;
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
+	struct uftp_pkey *dhkey; /* -r:curve / -e */
 	struct uftp_proxy_config cfg;
 	struct uftp_env env;
 	struct uftp_proxy *core;
@@ -368,6 +369,11 @@ static int join_pubs(struct pxd *d)
 			log_warn("cannot join %s", d->o->pubs[i]);
 			return EXIT_NET;
 		}
+		if (d->cfg.npubs < UFTP_PROXY_MAX_HB) {
+			struct uftp_peer pp;
+			addr_to_peer(&g, &pp);
+			d->cfg.pubs[d->cfg.npubs++] = pp.ip;
+		}
 	}
 	return 0;
 }
@@ -410,6 +416,22 @@ static int gen_key(const char *spec, struct uftp_pkey **out)
 	return UFTP_ERR_INVALID;
 }
 
+/* Response proxy: the long-lived ECDH key of -r:curve (or -e curve). */
+static int setup_dhkey(struct pxd *d)
+{
+	const char *name = d->o->rcurve ? d->o->rcurve : d->o->ecdh_curve;
+	int curve;
+
+	if (d->o->mode != UFTP_PROXY_RESPONSE || !name)
+		return 0;
+	curve = uftp_pkey_curve_by_name(name);
+	if (curve < 0 || uftp_pkey_generate_ec(&d->dhkey, curve) < 0) {
+		log_warnx("cannot make an ECDH key on curve %s", name);
+		return EXIT_KEY;
+	}
+	return 0;
+}
+
 static int setup_keys(struct pxd *d)
 {
 	struct uftpproxyd_opts *o = d->o;
@@ -439,7 +461,7 @@ static int setup_keys(struct pxd *d)
 	}
 	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
 		return EXIT_KEY;
-	return 0;
+	return setup_dhkey(d);
 }
 
 /* -s dest and -H: resolve to peers. */
@@ -488,6 +510,7 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	d->cfg.key = d->keys[0];
 	for (i = 0; i < d->nkeys && i < UFTP_PROXY_MAX_KEYS; i++)
 		d->cfg.keys[d->cfg.nkeys++] = d->keys[i];
+	d->cfg.dhkey = d->dhkey;
 	d->cfg.fingerprint = fingerprint;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;
@@ -558,6 +581,7 @@ static void teardown(struct pxd *d)
 	uftp_sock_close(&d->s6);
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
+	uftp_pkey_free(d->dhkey);
 	uftp_loop_free(&d->loop);
 	free(d->rxbuf);
 }
