@@ -7,6 +7,7 @@
 #   sudo scripts/test.sh          # everything
 #   SKIP_DEPS=1 scripts/test.sh   # do not touch apt
 #   SKIP_SAN=1 scripts/test.sh    # skip the sanitizer build
+#   SKIP_FUZZ=1 scripts/test.sh   # skip the libFuzzer smoke run
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -64,6 +65,20 @@ step format-check make -C build/default format-check
 if [ -z "${SKIP_SAN:-}" ]; then
 	step "build (sanitizers)" fresh_build build/san --enable-werror --enable-sanitizers
 	step "unit tests (sanitizers)" unit_check build/san
+fi
+
+# libFuzzer harnesses (tests/fuzz): each runs for FUZZ_TIME s (default 25)
+# from its checked-in corpus; a crash fails the step.
+fuzz_smoke() {
+	fresh_build build/fuzz CC=clang --enable-fuzz --enable-werror &&
+		make -C "$top/build/fuzz" fuzz-smoke ${FUZZ_TIME:+FUZZ_TIME=$FUZZ_TIME}
+}
+if [ -z "${SKIP_FUZZ:-}" ]; then
+	if command -v clang >/dev/null; then
+		step "fuzz smoke (libFuzzer)" fuzz_smoke
+	else
+		step "fuzz smoke (libFuzzer): no clang" false
+	fi
 fi
 
 bin=$top/build/default

@@ -1,0 +1,234 @@
+/*
+ * Fuzzes the receiver's session core (src/core/client.h) with a script of
+ * datagrams (fuzz.h) from a server peer and a stranger, on a fake clock, as
+ * a uftpd with two destination roots, an RSA and an EC key (so encrypted
+ * announcements reach the key exchange) and in-memory file operations that
+ * check what the core asks of them: handles it was given, writes inside the
+ * size the core announced at open.  After the script the clock runs on
+ * until every session has timed out, and the daemon shuts down.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "core/err.h"
+#include "crypto/ossl.h"
+#include "tests/fuzz/fuzz.h"
+
+#define MAXH 64
+
+static const struct uftp_crypto_ops *ops;
+static struct uftp_pkey *rsa, *ec;
+static int open_h[MAXH];
+static uint8_t out[65536];
+static uint64_t rnd;
+
+static int new_handle(void)
+{
+	int i;
+
+	for (i = 0; i < MAXH; i++)
+		if (!open_h[i]) {
+			open_h[i] = 1;
+			return i;
+		}
+	return UFTP_ERR_NOMEM;
+}
+
+static void check_rel(const char *rel)
+{
+	/* path.h promises relative names without "..", "." or empty components */
+	if (!rel || rel[0] == '/' || rel[0] == '\0' || strstr(rel, "//") || !strcmp(rel, "..") ||
+	    !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
+	    (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/..")))
+		abort();
+}
+
+static int m_open(void *arg, size_t root, const char *rel)
+{
+	(void)arg;
+	if (root > 2)
+		abort();
+	check_rel(rel);
+	return new_handle();
+}
+
+static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+{
+	(void)arg, (void)off, (void)buf;
+	if (h < 0 || h >= MAXH || !open_h[h] || len > 65536)
+		abort();
+	return 0;
+}
+
+static int m_close(void *arg, int h, int ok, int64_t mtime)
+{
+	(void)arg, (void)ok, (void)mtime;
+	if (h < 0 || h >= MAXH || !open_h[h])
+		abort(); /* closing what was never opened, or twice */
+	open_h[h] = 0;
+	return 0;
+}
+
+static int m_mkdir(void *arg, size_t root, const char *rel)
+{
+	(void)arg, (void)root;
+	check_rel(rel);
+	return 0;
+}
+
+static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
+{
+	(void)arg, (void)root, (void)target;
+	check_rel(rel);
+	return 0;
+}
+
+static int m_remove(void *arg, size_t root, const char *rel)
+{
+	(void)arg, (void)root;
+	check_rel(rel);
+	return 0;
+}
+
+static int m_freespace(void *arg, uint64_t *bytes)
+{
+	(void)arg;
+	*bytes = 1ULL << 40;
+	return 0;
+}
+
+static int m_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime)
+{
+	(void)arg, (void)root;
+	check_rel(rel);
+	*size = strlen(rel);
+	*mtime = 1577836800;
+	return rel[0] & 1; /* some names "exist" for sync mode */
+}
+
+static const struct uftp_client_fops fops = {
+    .open = m_open,
+    .write = m_write,
+    .close = m_close,
+    .mkdir = m_mkdir,
+    .symlink = m_symlink,
+    .remove = m_remove,
+    .freespace = m_freespace,
+    .stat = m_stat,
+};
+
+static int f_random(void *arg, uint8_t *buf, size_t len)
+{
+	(void)arg;
+	while (len--) {
+		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+		*buf++ = (uint8_t)(rnd >> 56);
+	}
+	return 0;
+}
+
+/* FUZZ_LOG=0..4 in the environment: the core's log on stderr (debugging). */
+static void f_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%d %s\n", level, msg);
+}
+
+static void f_wall(void *arg, uint32_t *sec, uint32_t *usec)
+{
+	(void)arg;
+	*sec = 1764460800;
+	*usec = 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[256];
+	int rv = uftp_ossl_init(err, sizeof(err));
+
+	(void)argc, (void)argv;
+	if (rv < 0 && rv != UFTP_ERR_UNSUPPORTED)
+		abort();
+	ops = uftp_ossl_ops();
+	if (ops->pkey_generate(UFTP_BLOB_RSA, 1024, &rsa) < 0 ||
+	    ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &ec) < 0)
+		abort();
+	return 0;
+}
+
+static void drain(struct uftp_client *c, uint64_t now)
+{
+	struct uftp_client_event ev;
+	struct uftp_peer to;
+	int i;
+
+	for (i = 0; i < 10000 && uftp_client_write(c, &to, out, sizeof(out), now) > 0; i++)
+		;
+	for (i = 0; i < 10000 && uftp_client_next_event(c, &ev) > 0; i++)
+		;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct uftp_peer server = {{4, {198, 18, 0, 10}}, 1044};
+	static const struct uftp_peer stranger = {{4, {198, 18, 0, 99}}, 1044};
+	struct uftp_client_config cfg;
+	struct uftp_env env;
+	struct uftp_client *c;
+	struct fuzz_rec r;
+	uint64_t now = 1000ULL * UFTP_NS_PER_SEC, exp, target;
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&env, 0, sizeof(env));
+	memset(open_h, 0, sizeof(open_h));
+	rnd = 42;
+	env.crypto = ops;
+	env.random = f_random;
+	env.wall_time = f_wall;
+	env.log_level = getenv("FUZZ_LOG") ? atoi(getenv("FUZZ_LOG")) : -1;
+	env.log = f_log;
+	cfg.uid = 0xC612000B; /* client 1 of tests/vectors */
+	cfg.roots[0] = "/dst";
+	cfg.roots[1] = "/other";
+	cfg.nroots = 2;
+	cfg.max_sessions = 4;
+	cfg.keys[0] = rsa;
+	cfg.keys[1] = ec;
+	cfg.nkeys = 2;
+	cfg.fops = &fops;
+	c = uftp_client_new(&cfg, &env);
+	if (!c)
+		abort();
+	while (fuzz_next(&data, &size, &r)) {
+		/* the clock moves on, every timer due on the way firing in order */
+		target = now + r.advance_ns;
+		for (i = 0; i < 1000 && (exp = uftp_client_get_expiry(c)) <= target; i++) {
+			if (exp > now)
+				now = exp;
+			uftp_client_handle_expiry(c, now);
+			drain(c, now);
+		}
+		now = target;
+		uftp_client_on_datagram(c, r.stranger ? &stranger : &server, r.buf, r.len, now);
+		drain(c, now);
+	}
+	/* let every timer fire until the sessions are gone */
+	for (i = 0; i < 200 && (exp = uftp_client_get_expiry(c)) != UFTP_NEVER; i++) {
+		if (exp > now)
+			now = exp;
+		uftp_client_handle_expiry(c, now);
+		drain(c, now);
+	}
+	uftp_client_shutdown(c, now);
+	drain(c, now);
+	uftp_client_free(c);
+	for (i = 0; i < MAXH; i++)
+		if (open_h[i])
+			abort(); /* a file handle the core never closed */
+	return 0;
+}
