@@ -35,8 +35,10 @@ static int layout(struct cfile *f, uint16_t block_size)
 {
 	uint64_t per = 8ULL * block_size;
 
+	if (!block_size)
+		return UFTP_ERR_BADVALUE;
 	f->nblocks = (f->size + block_size - 1) / block_size;
-	if (!block_size || (f->nblocks + per - 1) / per > 65536)
+	if ((f->nblocks + per - 1) / per > 65536)
 		return UFTP_ERR_BADVALUE;
 	f->nsections = (uint32_t)((f->nblocks + per - 1) / per);
 	if (f->nsections) {

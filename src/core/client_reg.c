@@ -52,6 +52,8 @@ static struct csession *new_slot(struct uftp_client *c)
 		if (!old || c->sess[i].last_rx < old->last_rx)
 			old = &c->sess[i];
 	}
+	if (!old)
+		return NULL; /* no slots at all (not reachable: max_sessions >= 1) */
 	cl_log(c, UFTP_LOG_WARN, "[%08X] too many sessions: dropping the oldest", old->group_id);
 	cl_event(c, old, UFTP_CEV_ABORTED, "evicted: too many sessions");
 	cl_end(c, old);
@@ -412,6 +414,8 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 		return 0;
 	}
 	s = new_slot(c);
+	if (!s)
+		return UFTP_ERR_NOMEM;
 	session_init(c, s, from, h, a, now);
 	return start_session(c, s, enc ? &ei : NULL, e, pkt, len, now);
 }
