@@ -553,6 +553,9 @@ for cs in ${CASES:-$ALL_CASES}; do
 	"case_$cs"
 done
 lab_down_all
+san=$(grep -rlE 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|Assertion .* failed' "$W" --include='*.log' 2>/dev/null)
+DETAIL=("$san")
+check all "no sanitizer or assertion report in any uftp / uftpd log" [ -z "$san" ]
 echo "($((SECONDS - T_START)) s)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
