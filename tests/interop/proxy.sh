@@ -28,7 +28,14 @@
 #              the key exchange with the server and with its clients)
 #   enc_hmac   RSA key exchange + aes128-cbc + HMAC, real server proxy
 #   enc_oursd  enc_gcm with our uftpd behind our proxies
+#   nat        network B behind a masquerading router (nftables): the client
+#              proxy sends signed heartbeats (-H), our server proxy (-s fp=)
+#              learns the NATed address from them; forged and replayed
+#              heartbeats are rejected
+#   nat_refsp  the same with the real server proxy checking our heartbeats
+#   nat_refcp  the same with our server proxy checking the real one's
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
+#   resp_enc   the same encrypted (ecdh_ecdsa + aes256-gcm, PROXY_KEY)
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
 # "N passed, M failed".  Exit 0 when all passed, 1 otherwise, 77 when it
@@ -38,7 +45,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd response"
+ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -225,15 +232,24 @@ tunnel() {
 	il_make_tree "$w/src" small
 	[ "${LOSS_TREE:-0}" = 1 ] && head -c 1048576 /dev/urandom >"$w/src/one-mb.bin"
 	topo_up 3 $((nc + 1)) || { WHY+=("topology set-up failed"); finish "$name"; return; }
-	proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)"
+	capture "$(nsb 0)" "$w/b.pcap" capb
+	capture "$(nsa 0)" "$w/a.pcap" capa
+	if [ -n "${NAT_FP:-}" ]; then
+		nat_up || { WHY+=("nftables masquerade set-up failed"); finish "$name"; return; }
+		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "fp=$NAT_FP"
+	else
+		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)"
+	fi
 	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c "${CP_OPTS[@]}"
 	client "$(nsa 2)" "$ck" "$w/a2" "${CL_OPTS[@]}"
 	for ((i = 1; i <= nc; i++)); do client "$(nsb "$i")" "$ck" "$w/b$i" "${CL_OPTS[@]}"; done
 	[ "$loss" != 0 ] && lab_drop "$(nsb 1)" "$loss" in
 	wait_bound "$(nsa 1)" "$(nsb 0)" "$(nsa 2)" || { finish "$name"; return; }
 	for ((i = 1; i <= nc; i++)); do wait_bound "$(nsb "$i")" || { finish "$name"; return; }; done
-	capture "$(nsb 0)" "$w/b.pcap" capb
-	capture "$(nsa 0)" "$w/a.pcap" capa
+	if [ -n "${NAT_FP:-}" ]; then
+		wait_log "$w/sproxy.log" "${NAT_LEARNED:-downstream proxy is now}" 15 ||
+			WHY+=("the server proxy never learned the downstream from a heartbeat")
+	fi
 	server "$(nsa 0)" "$w/uftp.log" "$w/src" "${U_OPTS[@]}"
 	rc=$?
 	sleep 0.5
@@ -244,6 +260,7 @@ tunnel() {
 	check_tree "$w/src" "$w/a2"
 	for ((i = 1; i <= nc; i++)); do check_tree "$w/src" "$w/b$i"; done
 	agg_report "$w" "$nc"
+	[ -n "${AFTER:-}" ] && "$AFTER" "$w"
 	stop_all
 	finish "$name"
 }
@@ -278,6 +295,34 @@ agg_report() {
 	[ "$up" -le "$down" ] || WHY+=("more STATUS upstream ($up) than from the clients ($down)")
 }
 
+# wait_log FILE TEXT SECS: TEXT appears in FILE (bounded)
+wait_log() {
+	local k
+	for ((k = 0; k < $3 * 10; k++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# nat_up: network B reaches A only through masquerade; nothing from A gets
+# into B unless it answers what B sent (conntrack).
+nat_up() {
+	ip netns exec "${LAB_PREFIX}a-rt" nft -f - <<'NFT'
+table ip labnat {
+	chain post {
+		type nat hook postrouting priority 100; policy accept;
+		oifname "ea" masquerade
+	}
+	chain guard {
+		type filter hook forward priority 0; policy drop;
+		iifname "eb" oifname "ea" accept
+		iifname "ea" oifname "eb" ct state established,related accept
+	}
+}
+NFT
+}
+
 case_fig1() { tunnel fig1 ours ours ref 3; }
 case_agg20() { T_SESSION=90 tunnel agg20 ours ours ref 20; }
 case_refsp() { tunnel refsp ref ours ref 2; }
@@ -292,6 +337,70 @@ proxy_key() {
 	[ -f "$IL_KEYS/$1.pem" ] || "$UFTP_KEYMGT_REF" -g "$2" "$IL_KEYS/$1.pem" >/dev/null 2>&1
 	chmod 600 "$IL_KEYS/$1.pem"
 	echo "$IL_KEYS/$1.pem"
+}
+
+case_nat() {
+	local key
+	key=$(proxy_key cproxy_hb ec:prime256v1)
+	CP_OPTS=(-k "$key" -H "$(ipa 1)" -h 1)
+	NAT_FP=$(il_fp "$key") AFTER=nat_forgery tunnel nat ours ours ref 2
+}
+
+# hb_replay PCAP SP_ADDR PORT: resends the last signed HB_REQ the client
+# proxy sent (from PCAP) to the server proxy, from our PORT
+hb_replay() {
+	python3 - "$1" "$2" "$3" <<'EOF'
+import socket, struct, sys
+data = open(sys.argv[1], 'rb').read()
+off, last = 24, None
+while off + 16 <= len(data):
+    incl = struct.unpack_from('<I', data, off + 8)[0]
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    ip = pkt[14:]
+    if len(ip) < 28 or pkt[12:14] != b'\x08\x00':
+        continue
+    u = ip[(ip[0] & 15) * 4 + 8:]
+    if len(u) > 24 and u[0] == 0x40 and u[1] == 14 and struct.unpack_from('>H', u, 20)[0]:
+        last = u
+if last is None:
+    sys.exit('no signed HB_REQ captured')
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', int(sys.argv[3])))
+s.sendto(last, (sys.argv[2], 1044))
+print('replayed %d bytes' % len(last))
+EOF
+}
+
+# After the NAT session: a replayed signed heartbeat and a proxy with the
+# wrong key both fail, and the tunnel stays where it is.
+nat_forgery() {
+	local w=$1 wrong hb_pid
+	ip netns exec "$(nsa 2)" bash -c "$(declare -f hb_replay); hb_replay '$w/b.pcap' $(ipa 1) 1045" \
+		>"$w/replay.log" 2>&1 || { WHY+=("replay: $(tail -1 "$w/replay.log")"); return; }
+	wait_log "$w/sproxy.log" "rejected: stale or replayed nonce" 5 ||
+		WHY+=("a replayed heartbeat was not rejected")
+	wrong=$(proxy_key wrong_hb ec:prime256v1)
+	lab_bg "$(nsa 2)" hb_pid "$PROXY_OURS" -c -d -p 1046 -k "$wrong" -H "$(ipa 1)" -h 1 >"$w/wrong.log" 2>&1
+	wait_log "$w/sproxy.log" "rejected: key fingerprint mismatch" 8 ||
+		WHY+=("a heartbeat signed with the wrong key was not rejected")
+	lab_stop "$hb_pid" 2
+	[ "$(grep -c "downstream proxy is now" "$w/sproxy.log")" = 1 ] ||
+		WHY+=("the downstream changed after forged heartbeats")
+	echo "    forged heartbeats: $(grep -c "rejected" "$w/sproxy.log") rejected, downstream kept"
+}
+case_nat_refsp() {
+	local key
+	key=$(proxy_key cproxy_hb ec:prime256v1)
+	CP_OPTS=(-k "$key" -H "$(ipa 1)" -h 1)
+	NAT_FP=$(il_fp "$key") NAT_LEARNED="as downstream address" tunnel nat_refsp ref ours ref 2
+}
+
+case_nat_refcp() {
+	local key
+	key=$(proxy_key cproxy_hb ec:prime256v1)
+	CP_OPTS=(-k "$key" -H "$(ipa 1)" -h 1)
+	NAT_FP=$(il_fp "$key") tunnel nat_refcp ours ref ref 2
 }
 
 case_enc_gcm() {
@@ -315,23 +424,39 @@ case_enc_oursd() {
 
 # ---- response proxy ---------------------------------------------------------------
 
-case_response() {
-	local name=response w i rc cap n=3 up down
+case_response() { response response -r; }
+case_resp_enc() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	response resp_enc -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+}
+
+# response NAME PROXY_ARGS...: real uftp, our response proxy, 3 real uftpd -R
+response() {
+	local name=$1 w i rc cap n=3 up down
+	shift
 	w=$IL_WORK/$name
 	mkdir -p "$w"
 	il_make_tree "$w/src" small
 	lab_up a $((n + 2)) >/dev/null || { WHY+=("lab set-up failed"); finish "$name"; return; }
-	proxy "$(nsa 1)" ours "$w/rproxy.log" -r
-	for ((i = 2; i < n + 2; i++)); do client "$(nsa "$i")" ref "$w/c$i" -R "$(ipa 1)"; done
+	proxy "$(nsa 1)" ours "$w/rproxy.log" "$@"
+	for ((i = 2; i < n + 2; i++)); do client "$(nsa "$i")" ref "$w/c$i" -R "$(ipa 1)" "${CL_OPTS[@]}"; done
 	for ((i = 1; i < n + 2; i++)); do wait_bound "$(nsa "$i")" || { finish "$name"; return; }; done
+	# PROXY_KEY goes out at most every 5 s: a client that asked meanwhile waits
+	for ((i = 2; i < n + 2 && ${#U_OPTS[@]}; i++)); do
+		wait_log "$w/c$i.log" "Received PROXY_KEY" 12 || WHY+=("client h$i got no PROXY_KEY")
+	done
 	capture "$(nsa 0)" "$w/a.pcap" cap
-	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	server "$(nsa 0)" "$w/uftp.log" "$w/src" "${U_OPTS[@]}"
 	rc=$?
 	sleep 0.5
 	lab_stop "$cap" 2
+	U_OPTS=() CL_OPTS=()
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	for ((i = 2; i < n + 2; i++)); do check_tree "$w/src" "$w/c$i"; done
-	for f in 2:REGISTER 12:COMPLETE; do
+	set -- 2:REGISTER 12:COMPLETE
+	[ "$name" = resp_enc ] && set -- 2:REGISTER 18:ENCRYPTED
+	for f in "$@"; do
 		down=$(count "$w/a.pcap" "" "$(ipa 0)" "${f%%:*}")
 		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
 		echo "    ${f#*:}: $up from the response proxy; $((down - up)) from clients directly"
