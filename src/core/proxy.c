@@ -258,6 +258,29 @@ static void forward_enc_announce(struct uftp_proxy *p, struct proxy_sess *s,
 		forward_down(p, s, UFTP_MSG_ANNOUNCE, out, (size_t)n);
 }
 
+static int is_ssm(const struct uftp_ipaddr *a)
+{
+	return a->family == 6 ? a->addr[0] == 0xff && (a->addr[1] & 0xf0) == 0x30
+	                      : a->family == 4 && a->addr[0] == 232;
+}
+
+/* -S: the listed server, or NULL when the announcement is not allowed. */
+static const struct uftp_proxy_server *allowed_server(const struct uftp_proxy *p,
+                                                      const struct uftp_header *h,
+                                                      const struct uftp_peer *from,
+                                                      const struct uftp_announce *a)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg->nservers; i++) {
+		const struct uftp_proxy_server *e = &p->cfg->servers[i];
+		if (e->id == h->src_id && (!e->addr.family || addr_equal(&e->addr, &from->ip)) &&
+		    is_ssm(&a->pub_addr) && is_ssm(&a->priv_addr))
+			return e;
+	}
+	return NULL;
+}
+
 static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
                         const struct uftp_header *h, const uint8_t *body, size_t blen,
                         const uint8_t *buf, size_t len, uint64_t now)
@@ -267,6 +290,10 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 
 	if (uftp_decode_announce(&a, body, blen) < 0) {
 		proxy_drop(p, "malformed ANNOUNCE");
+		return;
+	}
+	if (p->cfg->nservers && !allowed_server(p, h, from, &a)) {
+		proxy_drop(p, "ANNOUNCE from a server not in the server list (or not SSM)");
 		return;
 	}
 	s = sess_find(p, h->group_id);
@@ -348,6 +375,25 @@ static void copy_up(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *b
 		p->st.fwd_up++;
 }
 
+/* -C: every client of the REGISTER (itself, or those a proxy below relays) is listed. */
+static int client_allowed(const struct uftp_proxy *p, const struct uftp_header *h,
+                          const struct uftp_register *r)
+{
+	size_t i, k;
+	uint32_t id;
+
+	if (!p->cfg->nclients)
+		return 1;
+	for (i = 0; i < (r->ids.count ? r->ids.count : 1); i++) {
+		id = r->ids.count ? uftp_idlist_get(&r->ids, i) : h->src_id;
+		for (k = 0; k < p->cfg->nclients && p->cfg->clients[k] != id; k++)
+			;
+		if (k == p->cfg->nclients)
+			return 0;
+	}
+	return 1;
+}
+
 /* An encrypted client reply: opened with the group keys, then aggregated or checked. */
 static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
                              const struct uftp_header *h, const uint8_t *buf, size_t len,
@@ -395,6 +441,10 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	if (func == UFTP_MSG_ENCRYPTED && s->enc) {
 		on_client_sealed(p, s, h, buf, len, now);
+		return;
+	}
+	if (func == UFTP_MSG_REGISTER && !client_allowed(p, h, &m.u.reg)) {
+		proxy_drop(p, "REGISTER from a client not in the client list");
 		return;
 	}
 	if (func == UFTP_MSG_REGISTER && s->enc &&

@@ -47,6 +47,14 @@ enum uftp_proxy_mode {
 	UFTP_PROXY_RESPONSE = 3,
 };
 
+/* An allowed server (-S): ID, the address its announcements come from, key fingerprint. */
+struct uftp_proxy_server {
+	uint32_t id;
+	struct uftp_ipaddr addr;
+	int has_fp;
+	uint8_t fp[UFTP_PROXY_FP_LEN];
+};
+
 /* Everything the proxy needs; the driver owns it for the proxy's life. */
 struct uftp_proxy_config {
 	int mode;     /* enum uftp_proxy_mode */
@@ -79,6 +87,17 @@ struct uftp_proxy_config {
 	size_t nkeys;
 	/* Response proxy: its long-lived ECDH key (-r:curve, -e), or NULL. Borrowed. */
 	const struct uftp_pkey *dhkey;
+	/*
+	 * -S: when nservers > 0, only announcements from a listed server ID
+	 * coming from its listed address are relayed, their groups must be
+	 * source-specific (232/8, ff3x::), and in encrypted sessions the
+	 * server's key must have the listed fingerprint (if one is given).
+	 */
+	const struct uftp_proxy_server *servers;
+	size_t nservers;
+	/* -C (client and response proxies): when nclients > 0, the only clients served. */
+	const uint32_t *clients;
+	size_t nclients;
 	/* Response proxy: the public groups PROXY_KEY goes to (-M). */
 	struct uftp_ipaddr pubs[UFTP_PROXY_MAX_HB];
 	size_t npubs;

@@ -144,6 +144,25 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 	return rv < 0 ? rv : 0;
 }
 
+/* -S with a fingerprint: the server's key must be that one. */
+static int check_server_fp(struct uftp_proxy *p, const struct proxy_sess *s,
+                           const struct uftp_ext_enc_info *ei)
+{
+	uint8_t fp[UFTP_PROXY_FP_LEN];
+	size_t i;
+
+	for (i = 0; i < p->cfg->nservers; i++) {
+		const struct uftp_proxy_server *e = &p->cfg->servers[i];
+		if (e->id != s->server_id || !e->has_fp)
+			continue;
+		if (!p->cfg->fingerprint ||
+		    p->cfg->fingerprint(ei->pubkey, ei->pubkey_len, fp) < 0 ||
+		    memcmp(fp, e->fp, sizeof(fp)) != 0)
+			return UFTP_ERR_AUTH;
+	}
+	return 0;
+}
+
 static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_ext_enc_info *ei,
                      const uint8_t *pkt, size_t len)
 {
@@ -154,6 +173,8 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 		return UFTP_ERR_UNSUPPORTED;
 	if (ei->sigtype == UFTP_SIG_KEYEX || (ei->flags & UFTP_ENC_INFO_CLIENT_AUTH))
 		return UFTP_ERR_UNSUPPORTED;
+	if (check_server_fp(p, s, ei) < 0)
+		return UFTP_ERR_AUTH;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return UFTP_ERR_NOMEM;

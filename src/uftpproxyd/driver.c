@@ -28,16 +28,19 @@
 #include "crypto/ossl.h"
 #include "lib/clock.h"
 #include "lib/daemon.h"
+#include "lib/hostlist.h"
 #include "lib/iface.h"
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "uftpproxyd/uftpproxyd.h"
 
-#define MAX_IFACES 32
-#define MAX_KEYS   16
-#define RX_BATCH   64
-#define RX_ROUNDS  8
+#define MAX_IFACES  32
+#define MAX_KEYS    16
+#define RX_BATCH    64
+#define RX_ROUNDS   8
+#define MAX_SERVERS 64
+#define MAX_CLIENTS 1024
 
 struct pxd {
 	struct uftpproxyd_opts *o;
@@ -46,7 +49,9 @@ struct pxd {
 	size_t nif4, nif6;
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
-	struct uftp_pkey *dhkey; /* -r:curve / -e */
+	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
+	struct uftp_proxy_server servers[MAX_SERVERS]; /* -S */
+	uint32_t clients[MAX_CLIENTS];                 /* -C */
 	struct uftp_proxy_config cfg;
 	struct uftp_env env;
 	struct uftp_proxy *core;
@@ -134,13 +139,43 @@ static int join_all(struct pxd *d, const struct uftp_addr *g, int join)
 	return ok ? 0 : UFTP_ERR_IO;
 }
 
+/* -S: one source-specific membership per listed server (of the group's family). */
+static int join_ssm(struct pxd *d, const struct uftp_addr *g, int join)
+{
+	int v6 = uftp_addr_family(g) == AF_INET6;
+	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	static const unsigned any = 0;
+	const unsigned *ifs = v6 ? d->if6 : d->if4;
+	size_t i, k, n = v6 ? d->nif6 : d->nif4;
+	struct uftp_addr src;
+	int ok = 0;
+
+	if (!n)
+		ifs = &any, n = 1;
+	for (k = 0; k < d->cfg.nservers; k++) {
+		const struct uftp_proxy_server *e = &d->servers[k];
+		if (e->addr.family != (v6 ? 6 : 4))
+			continue;
+		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
+		for (i = 0; i < n; i++)
+			ok += (join ? uftp_sock_join_source(s, g, &src, ifs[i])
+			            : uftp_sock_leave_source(s, g, &src, ifs[i])) >= 0;
+	}
+	return ok ? 0 : UFTP_ERR_IO;
+}
+
+static int join_group(struct pxd *d, const struct uftp_addr *g, int join)
+{
+	return d->cfg.nservers && uftp_addr_is_ssm(g) ? join_ssm(d, g, join) : join_all(d, g, join);
+}
+
 static void on_group(struct pxd *d, const struct uftp_proxy_event *ev, int join)
 {
 	char buf[UFTP_ADDRSTRLEN];
 	struct uftp_addr g;
 
 	ipaddr_to_addr(&ev->addr, &g);
-	if (join_all(d, &g, join) < 0 && join)
+	if (join_group(d, &g, join) < 0 && join)
 		log_warn("[%08X] cannot join %s", ev->group_id,
 		         uftp_addr_ntop(&g, buf, sizeof(buf)));
 	else
@@ -365,7 +400,12 @@ static int join_pubs(struct pxd *d)
 			log_warnx("-M %s: not a multicast address", d->o->pubs[i]);
 			return EXIT_BADOPT;
 		}
-		if (join_all(d, &g, 1) < 0) {
+		if (d->cfg.nservers && !uftp_addr_is_ssm(&g)) {
+			log_warnx("-M %s: not a source-specific multicast address, as -S requires",
+			          d->o->pubs[i]);
+			return EXIT_BADOPT;
+		}
+		if (join_group(d, &g, 1) < 0) {
 			log_warn("cannot join %s", d->o->pubs[i]);
 			return EXIT_NET;
 		}
@@ -464,6 +504,70 @@ static int setup_keys(struct pxd *d)
 	return setup_dhkey(d);
 }
 
+static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	struct pxd *d = arg;
+	struct uftp_proxy_server *e;
+	struct uftp_hostent h;
+	int n;
+
+	(void)lineno;
+	if (uftp_hostent_parse_server(&h, line) < 0) {
+		snprintf(err, errlen, "invalid server entry '%s'", line);
+		return UFTP_ERR_INVALID;
+	}
+	if (d->cfg.nservers == MAX_SERVERS) {
+		snprintf(err, errlen, "too many servers");
+		return UFTP_ERR_NOSPACE;
+	}
+	e = &d->servers[d->cfg.nservers++];
+	memset(e, 0, sizeof(*e));
+	e->id = h.id;
+	n = uftp_addr_to_bytes(&h.addr, e->addr.addr, sizeof(e->addr.addr));
+	e->addr.family = n == 16 ? 6 : n == 4 ? 4 : 0;
+	e->has_fp = h.has_fp;
+	memcpy(e->fp, h.fp, sizeof(e->fp));
+	return 0;
+}
+
+/* -C lines are "ID[|fingerprint]"; the fingerprint needs client authentication, unused here. */
+static int client_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	struct pxd *d = arg;
+	struct uftp_hostent h;
+
+	(void)lineno;
+	if (uftp_hostent_parse_id(&h, line) < 0) {
+		snprintf(err, errlen, "invalid client entry '%s'", line);
+		return UFTP_ERR_INVALID;
+	}
+	if (d->cfg.nclients == MAX_CLIENTS) {
+		snprintf(err, errlen, "too many clients");
+		return UFTP_ERR_NOSPACE;
+	}
+	d->clients[d->cfg.nclients++] = h.id;
+	return 0;
+}
+
+static int setup_lists(struct pxd *d)
+{
+	char err[256];
+
+	d->cfg.servers = d->servers;
+	d->cfg.clients = d->clients;
+	if (d->o->serverlist &&
+	    uftp_opt_read_list(d->o->serverlist, server_line, d, err, sizeof(err)) < 0) {
+		log_warnx("-S %s: %s", d->o->serverlist, err);
+		return EXIT_BADOPT;
+	}
+	if (d->o->clientlist &&
+	    uftp_opt_read_list(d->o->clientlist, client_line, d, err, sizeof(err)) < 0) {
+		log_warnx("-C %s: %s", d->o->clientlist, err);
+		return EXIT_BADOPT;
+	}
+	return 0;
+}
+
 /* -s dest and -H: resolve to peers. */
 static int setup_peers(struct pxd *d)
 {
@@ -559,6 +663,8 @@ static int setup(struct pxd *d)
 	if (uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
 		return EXIT_NET;
 	rv = setup_ifaces(d, &first);
+	if (!rv)
+		rv = setup_lists(d);
 	if (!rv)
 		rv = setup_peers(d);
 	if (!rv)

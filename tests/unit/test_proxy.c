@@ -68,6 +68,8 @@ static size_t build(uint8_t *buf, size_t cap, uint32_t src, const struct uftp_ms
 	return UFTP_HEADER_LEN + (size_t)n;
 }
 
+static int ssm_groups; /* announce() names 232.x groups when set */
+
 static size_t announce(uint8_t *buf, size_t cap)
 {
 	struct uftp_msg m;
@@ -81,6 +83,10 @@ static size_t announce(uint8_t *buf, size_t cap)
 	memcpy(m.u.announce.pub_addr.addr, "\xe6\x04\x04\x01", 4);
 	m.u.announce.priv_addr.family = 4;
 	memcpy(m.u.announce.priv_addr.addr, "\xe6\x05\x05\x09", 4);
+	if (ssm_groups) {
+		m.u.announce.pub_addr.addr[0] = 232;
+		m.u.announce.priv_addr.addr[0] = 232;
+	}
 	return build(buf, cap, SRVID, &m);
 }
 
@@ -391,6 +397,42 @@ static void test_timeout_and_bad_input(void)
 	uftp_proxy_free(p);
 }
 
+static void test_server_and_client_lists(void)
+{
+	struct uftp_proxy_config c = client_cfg();
+	struct uftp_proxy_server srv = {.id = SRVID};
+	static const uint32_t allowed[] = {0xC612010BU};
+	struct uftp_proxy *p;
+	struct uftp_proxy_stats st;
+	struct uftp_peer up = peer(198, 18, 0, 11, 1044), other = peer(198, 18, 0, 12, 1044);
+	struct uftp_peer c1 = peer(198, 18, 1, 11, 1044), c2 = peer(198, 18, 1, 12, 1044);
+	uint8_t in[2048];
+	size_t n;
+
+	srv.addr = up.ip;
+	c.servers = &srv, c.nservers = 1;
+	c.clients = allowed, c.nclients = 1;
+	CU_ASSERT_EQUAL_FATAL(uftp_proxy_new(&p, &env, &c, T0), 0);
+	n = announce(in, sizeof(in)); /* 230.x groups: not source-specific */
+	uftp_proxy_on_datagram(p, &up, in, n, T0);
+	CU_ASSERT_EQUAL(nout(p, T0), 0);
+	ssm_groups = 1;
+	n = announce(in, sizeof(in));
+	uftp_proxy_on_datagram(p, &other, in, n, T0); /* listed ID, wrong address */
+	CU_ASSERT_EQUAL(nout(p, T0), 0);
+	uftp_proxy_on_datagram(p, &up, in, n, T0);
+	CU_ASSERT_EQUAL(nout(p, T0), 1);
+	ssm_groups = 0;
+	n = reg(in, sizeof(in), 0xC612010CU, 1); /* not in -C */
+	uftp_proxy_on_datagram(p, &c2, in, n, T0);
+	n = reg(in, sizeof(in), 0xC612010BU, 1);
+	uftp_proxy_on_datagram(p, &c1, in, n, T0);
+	uftp_proxy_get_stats(p, &st);
+	CU_ASSERT_EQUAL(st.agg_in, 1);
+	CU_ASSERT_EQUAL(st.rx_dropped, 3);
+	uftp_proxy_free(p);
+}
+
 /* ---- heartbeats ---------------------------------------------------------------- */
 
 struct hb_pair {
@@ -518,6 +560,7 @@ static const struct cutest tests[] = {
     CUTEST(test_client_proxy_register_aggregation),
     CUTEST(test_client_proxy_status_complete),
     CUTEST(test_timeout_and_bad_input),
+    CUTEST(test_server_and_client_lists),
     CUTEST(test_heartbeat_fp),
 };
 
