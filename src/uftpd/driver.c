@@ -143,7 +143,7 @@ static void run_script(struct uftpd *d, const struct uftp_client_event *ev)
 
 	if (!d->o->script || d->o->tempdir || ev->type != UFTP_CEV_FILE ||
 	    (ev->status != UFTP_COMP_NORMAL && ev->status != UFTP_COMP_OVERWRITE) ||
-	    ev->ftype == UFTP_FTYPE_DELETE || ev->ftype == UFTP_FTYPE_FREESPACE)
+	    ev->ftype != UFTP_FTYPE_REG) /* files only, as the reference */
 		return;
 	if (uftp_path_resolve(d->cfg.roots, d->cfg.nroots, ev->text, strlen(ev->text), &root, rel,
 	                      sizeof(rel)) < 0)
@@ -232,42 +232,86 @@ static void script_moved(struct uftpd *d, uint32_t group_id, char **names, size_
 	free(prog);
 }
 
-/*
- * -i: merges directory `name` of from into to entry by entry (files
- * replace files; directories are merged), so nothing else in the
- * destination is deleted.  Returns 0 when everything moved.
- */
-static int merge_entry(int from, int to, const char *name, int depth)
+/* -s with -T -i: one call per entry moved, "script -I session_id dest/rel". */
+static void script_one(struct uftpd *d, uint32_t group_id, const char *rel)
 {
-	struct stat sf, st;
-	char **names;
-	size_t i, n;
-	int f, t, rv = 0;
+	char sid[16], dash[] = "-I", path[8192], prog[4096];
+	char *argv[5];
 
-	if (fstatat(from, name, &sf, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!d->o->script)
+		return;
+	snprintf(prog, sizeof(prog), "%s", d->o->script);
+	snprintf(sid, sizeof(sid), "%08X", group_id);
+	snprintf(path, sizeof(path), "%s/%s", strcmp(d->o->dest[0], "/") ? d->o->dest[0] : "", rel);
+	argv[0] = prog;
+	argv[1] = dash, argv[2] = sid, argv[3] = path, argv[4] = NULL;
+	spawn(prog, argv);
+}
+
+struct merge {
+	struct uftpd *d;
+	uint32_t group_id;
+	char rel[4097]; /* path of the entry below the destination */
+};
+
+/* A file, link or empty directory: renamed over a non-directory (a directory stays). */
+static int move_leaf(struct merge *m, int from, int to, const char *name, int is_dir)
+{
+	struct stat st;
+
+	if (fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		return is_dir ? unlinkat(from, name, AT_REMOVEDIR) : -1;
+	if (renameat(from, name, to, name) < 0)
 		return -1;
-	if (depth > 64 || !S_ISDIR(sf.st_mode) || fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st.st_mode)) {
-		if (S_ISDIR(sf.st_mode) || fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			return renameat(from, name, to, name);
-		return -1; /* a file where a directory is: keep the directory */
+	script_one(m->d, m->group_id, m->rel);
+	return 0;
+}
+
+/*
+ * -i: moves entry `name` of directory from into to one by one, as the
+ * reference does: directories are walked (created in the destination when
+ * missing), files, links and empty directories are renamed over what is
+ * there (nothing else in the destination is deleted) and each one moved is
+ * passed to the -s script.  Returns 0 when everything moved.
+ */
+static int merge_entry(struct merge *m, int from, int to, const char *name, int depth)
+{
+	struct stat sf;
+	size_t i, n = 0, len = strlen(m->rel);
+	char **names;
+	int f, t, rv = 0, empty;
+
+	if (fstatat(from, name, &sf, AT_SYMLINK_NOFOLLOW) < 0 || depth > 64)
+		return -1;
+	snprintf(m->rel + len, sizeof(m->rel) - len, "%s%s", len ? "/" : "", name);
+	f = S_ISDIR(sf.st_mode)
+	        ? openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+	        : -1;
+	names = f >= 0 ? list_dir(f, &n) : NULL;
+	empty = !names || n == 0;
+	if (!S_ISDIR(sf.st_mode) || empty) {
+		rv = move_leaf(m, from, to, name, S_ISDIR(sf.st_mode));
+		goto out;
 	}
-	f = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	t = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	names = f >= 0 && t >= 0 ? list_dir(f, &n) : NULL;
-	for (i = 0; names && i < n; i++) {
-		if (names[i] && merge_entry(f, t, names[i], depth + 1) < 0)
+	if (mkdirat(to, name, sf.st_mode & 07777) < 0 && errno != EEXIST)
+		rv = -1;
+	t = rv == 0 ? openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	for (i = 0; t >= 0 && i < n; i++)
+		if (names[i] && merge_entry(m, f, t, names[i], depth + 1) < 0)
 			rv = -1;
-		free(names[i]);
-	}
-	free(names);
-	if (f >= 0)
-		close(f);
-	if (t >= 0)
+	if (t < 0)
+		rv = -1;
+	else
 		close(t);
 	if (rv == 0)
 		unlinkat(from, name, AT_REMOVEDIR);
+out:
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	if (f >= 0)
+		close(f);
+	m->rel[len] = 0;
 	return rv;
 }
 
@@ -293,7 +337,8 @@ static void move_group(struct uftpd *d, uint32_t group_id)
 		if (!names[i])
 			continue;
 		if (d->o->individual) {
-			if (merge_entry(gfd, dst->rootfd, names[i], 0) < 0)
+			struct merge m = {d, group_id, ""};
+			if (merge_entry(&m, gfd, dst->rootfd, names[i], 0) < 0)
 				log_warn("[%08X] cannot move all of %s into %s", group_id, names[i],
 				         dst->root);
 			continue;
@@ -306,7 +351,7 @@ static void move_group(struct uftpd *d, uint32_t group_id)
 	close(gfd);
 	if (unlinkat(tmp->rootfd, grp, AT_REMOVEDIR) < 0 && !d->o->individual)
 		log_warn("[%08X] cannot remove %s/%s", group_id, tmp->root, grp);
-	if (names && d->o->script && n)
+	if (names && d->o->script && n && !d->o->individual)
 		script_moved(d, group_id, names, n);
 	for (i = 0; names && i < n; i++)
 		free(names[i]);
