@@ -149,7 +149,7 @@ static void run_script(struct uftpd *d, const struct uftp_client_event *ev)
 	                      sizeof(rel)) < 0)
 		return;
 	snprintf(path, sizeof(path), "%s/%s",
-	         strcmp(d->cfg.roots[root], "/") ? d->cfg.roots[root] : "", rel);
+	         strcmp(d->cfg.roots[root], "/") != 0 ? d->cfg.roots[root] : "", rel);
 	snprintf(sid, sizeof(sid), "%08X", ev->group_id);
 	pid = fork();
 	if (pid == 0) {
@@ -196,7 +196,7 @@ static char **list_dir(int dirfd, size_t *n)
 		return NULL;
 	}
 	while (*n < MAX_MOVED && (de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			names[(*n)++] = strdup(de->d_name);
 	}
 	closedir(dir);
@@ -242,7 +242,8 @@ static void script_one(struct uftpd *d, uint32_t group_id, const char *rel)
 		return;
 	snprintf(prog, sizeof(prog), "%s", d->o->script);
 	snprintf(sid, sizeof(sid), "%08X", group_id);
-	snprintf(path, sizeof(path), "%s/%s", strcmp(d->o->dest[0], "/") ? d->o->dest[0] : "", rel);
+	snprintf(path, sizeof(path), "%s/%s", strcmp(d->o->dest[0], "/") != 0 ? d->o->dest[0] : "",
+	         rel);
 	argv[0] = prog;
 	argv[1] = dash, argv[2] = sid, argv[3] = path, argv[4] = NULL;
 	spawn(prog, argv);
