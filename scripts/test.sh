@@ -62,6 +62,7 @@ step autoreconf autoreconf -fi
 step "build (werror)" fresh_build build/default --enable-werror
 step "unit tests (werror build)" unit_check build/default
 step format-check make -C build/default format-check
+step "lint (cppcheck, clang-tidy)" make -C build/default lint
 if [ -z "${SKIP_SAN:-}" ]; then
 	step "build (sanitizers)" fresh_build build/san --enable-werror --enable-sanitizers
 	step "unit tests (sanitizers)" unit_check build/san

@@ -82,6 +82,8 @@ static int cbc_decrypt(const struct job *j)
 	size_t b = uftp_block_len(j->keytype);
 	int rv;
 
+	if (b == 0)
+		return UFTP_ERR_UNKNOWN_TYPE;
 	if (j->len == 0 || j->len % b)
 		return UFTP_ERR_AUTH;
 	if (j->cap < j->len)

@@ -303,9 +303,7 @@ int uftp_fstore_mkdir(struct uftp_fstore *fs, const char *rel, mode_t mode)
 	if (rv < 0)
 		return rv;
 	if (mkdirat(dirfd, base, mode) < 0) {
-		if (errno != EEXIST)
-			rv = UFTP_ERR_IO;
-		else if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (errno != EEXIST || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			rv = UFTP_ERR_IO;
 		else if (!S_ISDIR(st.st_mode))
 			rv = UFTP_ERR_EXISTS;

@@ -277,7 +277,7 @@ int uftp_opt_read_list(const char *path, uftp_opt_line_fn fn, void *arg, char *e
 int uftp_opt_each(const char *arg, int allow_file, uftp_opt_line_fn fn, void *arg_fn, char *err,
                   size_t errlen)
 {
-	char *copy, *items[ITEMS_MAX];
+	char *copy, *items[ITEMS_MAX] = {0};
 	int n, i, rv = 0;
 
 	if (allow_file && arg[0] == '@')

@@ -183,6 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = 1000ULL * UFTP_NS_PER_SEC, exp, target;
 	int i;
 
+	const char *log_env = getenv("FUZZ_LOG");
+
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
 	memset(open_h, 0, sizeof(open_h));
@@ -190,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env.crypto = ops;
 	env.random = f_random;
 	env.wall_time = f_wall;
-	env.log_level = getenv("FUZZ_LOG") ? atoi(getenv("FUZZ_LOG")) : -1;
+	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
 	env.log = f_log;
 	cfg.uid = 0xC612000B; /* client 1 of tests/vectors */
 	cfg.roots[0] = "/dst";

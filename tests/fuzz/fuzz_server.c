@@ -104,12 +104,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = 1000ULL * UFTP_NS_PER_SEC, exp, target;
 	int i;
 
+	const char *log_env = getenv("FUZZ_LOG");
+
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
 	rnd = 7;
 	env.random = f_random;
 	env.wall_time = f_wall;
-	env.log_level = getenv("FUZZ_LOG") ? atoi(getenv("FUZZ_LOG")) : -1;
+	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
 	env.log = f_log;
 	cfg.server_id = 0xC612000A;
 	cfg.group_id = 0x11223344;
