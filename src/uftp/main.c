@@ -11,6 +11,10 @@ static int setup_log(const struct uftp_opts *o)
 {
 	int level = o->log_level >= 3 ? UFTP_LOG_DEBUG : o->log_level;
 
+	/* -x 0 is the least verbose, not silent: errors still show, as with the reference */
+	if (level < UFTP_LOG_WARN)
+		level = UFTP_LOG_WARN;
+
 	log_init(level, stderr);
 	log_set_timestamps(o->timestamps || o->logfile != NULL);
 	if (o->logfile == NULL)

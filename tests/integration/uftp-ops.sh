@@ -26,7 +26,8 @@
 #                 (that file "aborted", no STATS), exit code and restart file
 #                 (every unfinished client) as the real uftp
 #   logs          -L appends, -T / -L timestamps, -g/-n rolling (archives .1 .2,
-#                 never .3), unwritable -L exit 4, each as the real uftp
+#                 never .3), unwritable -L exit 4, -x 0 still shows errors,
+#                 each as the real uftp
 #   badinput      -F missing, truncated, damaged, a directory, with -H; -H @file
 #                 missing or malformed: a clear message and exit 1
 #
@@ -471,6 +472,10 @@ case_logs() {
 		DETAIL=("$(head -3 <<<"$out")")
 		check "$cs" "$k: -T: every line starts with a timestamp" \
 			eval "[ -n '${out//\'/}' ] && ! grep -Evq '^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}: ' <<<'${out//\'/}'"
+		out=$(quick "$bin" -x 0 2>&1)
+		DETAIL=("$out")
+		check "$cs" "$k: -x 0: the least verbose, yet the error that ends the session shows" \
+			eval "grep -q 'Announce timed out' <<<'${out//\'/}' && [ \$(grep -c . <<<'${out//\'/}') -le 2 ]"
 		quick "$bin" -L "$W/$cs/$k/log" >/dev/null 2>&1
 		quick "$bin" -L "$W/$cs/$k/log" >/dev/null 2>&1
 		DETAIL=("$(head -3 "$W/$cs/$k/log" 2>&1)")
