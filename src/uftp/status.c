@@ -24,6 +24,8 @@ struct target {
 	uint32_t id;
 	int connected, lost, aborted;
 	int status; /* of the current file: -1 none yet */
+	int has_free;
+	uint64_t freespace; /* @FREESPACE answer for the current file */
 	uint64_t file_ns;
 	unsigned copy, over, skip;
 	uint64_t bytes, ns;
@@ -139,9 +141,10 @@ static const char *gone_name(const struct target *t)
 	return t->aborted ? "aborted" : "lost";
 }
 
+/* The name announced: "." for @FREESPACE, as the reference prints it too. */
 static const char *file_name(const struct uftp_server_file *f)
 {
-	return f->ftype == UFTP_FTYPE_FREESPACE ? "@FREESPACE" : f->name;
+	return f->name;
 }
 
 /*
@@ -177,6 +180,9 @@ static void result(struct uftp_statfile *st, struct target *t, const char *name,
 		speed = secs > 0 ? (double)size / 1024 / secs : 0.0;
 	out(st, "RESULT;0x%08X;%s;%lluKB;%s;%.2fKB/s", t->id, name,
 	    (unsigned long long)(size / 1024), status_name(t->status), speed);
+	/* the reference names the file, not the client, here: the line follows its RESULT */
+	if (t->has_free)
+		out(st, "FREESPACE;%s;%llu", name, (unsigned long long)t->freespace);
 	t->copy += t->status == UFTP_COMP_NORMAL;
 	t->over += t->status == UFTP_COMP_OVERWRITE;
 	t->bytes += size;
@@ -207,6 +213,7 @@ static void file_done(struct uftp_statfile *st, const struct uftp_server_file *f
 		result(st, &st->t[i], file_name(f), f->size);
 		st->t[i].status = -1;
 		st->t[i].file_ns = 0;
+		st->t[i].has_free = 0;
 	}
 }
 
@@ -269,6 +276,13 @@ void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_even
 		if (t) {
 			t->status = e->status;
 			t->file_ns = now - st->file_start;
+		}
+		break;
+	case UFTP_SEV_FREESPACE:
+		t = target(st, e->client_id);
+		if (t) {
+			t->has_free = 1;
+			t->freespace = e->value;
 		}
 		break;
 	case UFTP_SEV_FILE_DONE: file_done(st, &files[e->file]); break;

@@ -21,6 +21,8 @@
 #                 uftp), exit 10; a silent closed-group member: CONNECT failed,
 #                 RESULT mute
 #   statlog       -S @LOG: the same lines in the log
+#   meta          links, an empty directory and @FREESPACE: the same -S lines
+#                 as the real uftp (RESULT for ".", then FREESPACE;.;bytes)
 #   cutshort      a session cut in the middle of a file, by SIGINT to uftp
 #                 (exit 6) or by -q when a receiver leaves (exit 9): -S lines
 #                 (that file "aborted", no STATS), exit code and restart file
@@ -85,6 +87,7 @@ stats_fields() {
 	awk -F';' '
 		$1 == "RESULT" { print $1 ";" $2 ";" $3 ";" $4 ";" $5; next }
 		$1 == "STATS" { print $1 ";" $2 ";" $3 ";" $4 ";" $5 ";" $6; next }
+		$1 == "FREESPACE" && $3 ~ /^[0-9]+$/ { print $1 ";" $2 ";N"; next }
 		$1 == "CONNECT" || $1 == "HSTATS" { print }
 	' "$1"
 }
@@ -395,6 +398,33 @@ case_statlog() {
 		grep -q '^STATS;$(il_id 1);2;0;0;0MB;[0-9.]*;[0-9.]*KB/s$' '$IL_SLOG'"
 }
 
+case_meta() {
+	local cs=meta k
+	local src=$W/$cs/src
+	il_make_tree "$src" small
+	il_lab 2 || { ko "$cs: lab_up"; return; }
+	for k in ref ours; do
+		IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
+		il_recv 1 ref "$W/$cs/$k/h1"
+		il_recv 2 ours "$W/$cs/$k/h2"
+		il_wait_recvs 10 || { ko "$cs: receivers start" "${IL_ERR[@]}"; il_lab_down; return; }
+		IL_SLOG_TAG=-$cs-$k
+		il_server "$k" 30 "$src" -H "$(il_id 1),$(il_id 2)" -S "$W/$cs/$k.status" -- hello.txt dir @FREESPACE
+		echo "$IL_SRC_RC" >"$W/$cs/$k.rc"
+		il_stop_recvs
+	done
+	il_lab_down
+	DETAIL=("real $(cat "$W/$cs/ref.rc"), ours $(cat "$W/$cs/ours.rc")")
+	check "$cs" "exit 0 (both)" [ "$(cat "$W/$cs/ref.rc")$(cat "$W/$cs/ours.rc")" = 00 ]
+	DETAIL=("$(diff <(stats_fields "$W/$cs/ref.status") <(stats_fields "$W/$cs/ours.status"))")
+	check "$cs" "-S lines equal the real uftp's (speeds, times and free bytes excepted)" \
+		diff -q <(stats_fields "$W/$cs/ref.status") <(stats_fields "$W/$cs/ours.status")
+	DETAIL=("$(cat "$W/$cs/ours.status")")
+	check "$cs" "@FREESPACE: RESULT for \".\" then FREESPACE;.;bytes, per receiver" \
+		eval "[ \$(grep -c '^FREESPACE;\\.;[0-9][0-9]*$' '$W/$cs/ours.status') = 2 ] &&
+		grep -A1 '^RESULT;$(il_id 1);\\.;0KB;copy;' '$W/$cs/ours.status' | grep -q '^FREESPACE;'"
+}
+
 # cut_run CASE SKIND MODE: h1 real, h2 our uftpd; MODE int: SIGINT to uftp
 # mid big.bin; q: -q and SIGTERM to h1 mid big.bin
 cut_run() {
@@ -547,7 +577,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput logs rejected statlog sync preview cutshort restart_ref restart_ours restart_x"
+ALL_CASES="badinput logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_x"
 BUDGET=${BUDGET:-170}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }
