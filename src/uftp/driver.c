@@ -315,6 +315,17 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 
 /* ---- events ------------------------------------------------------------ */
 
+static const char *comp_name(int status)
+{
+	switch (status) {
+	case UFTP_COMP_NORMAL: return "completed";
+	case UFTP_COMP_SKIPPED: return "skipped";
+	case UFTP_COMP_OVERWRITE: return "completed (overwritten)";
+	case UFTP_COMP_REJECTED: return "rejected";
+	default: return "completed with an unknown status";
+	}
+}
+
 static void log_event(struct drv *d, const struct uftp_server_event *e)
 {
 	switch (e->type) {
@@ -326,7 +337,7 @@ static void log_event(struct drv *d, const struct uftp_server_event *e)
 		log_warnx("Client 0x%08X aborted: %s", e->client_id, e->text);
 		break;
 	case UFTP_SEV_FILE_CLIENT:
-		log_debug("Client 0x%08X: %s status %d", e->client_id, e->text, e->status);
+		log_info("Client 0x%08X: %s %s", e->client_id, e->text, comp_name(e->status));
 		break;
 	case UFTP_SEV_FILE_START:
 		log_info("Sending %s (%llu bytes)", e->text,
