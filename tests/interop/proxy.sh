@@ -34,6 +34,8 @@
 #              heartbeats are rejected
 #   nat_refsp  the same with the real server proxy checking our heartbeats
 #   nat_refcp  the same with our server proxy checking the real one's
+#   hostile    fig1 while 400 malformed datagrams hit both proxies: the
+#              session completes and the junk is dropped and counted
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
 #   resp_enc   the same encrypted (ecdh_ecdsa + aes256-gcm, PROXY_KEY)
 # Every received tree is compared with the source (tests/tools/treecmp.py).
@@ -45,7 +47,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp response resp_enc"
+ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp hostile response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -205,6 +207,9 @@ check_tree() {
 
 finish() {
 	local name=$1 f
+	for f in "$IL_WORK/$name"/*.log; do
+		il_sanitized "$f" && WHY+=("sanitizer report in $f")
+	done
 	if [ ${#WHY[@]} -eq 0 ]; then
 		echo "PASS $name"
 		passed=$((passed + 1))
@@ -250,6 +255,7 @@ tunnel() {
 		wait_log "$w/sproxy.log" "${NAT_LEARNED:-downstream proxy is now}" 15 ||
 			WHY+=("the server proxy never learned the downstream from a heartbeat")
 	fi
+	[ -n "${DURING:-}" ] && "$DURING" "$w"
 	server "$(nsa 0)" "$w/uftp.log" "$w/src" "${U_OPTS[@]}"
 	rc=$?
 	sleep 0.5
@@ -324,6 +330,47 @@ NFT
 }
 
 case_fig1() { tunnel fig1 ours ours ref 3; }
+
+# junk FROM_NS: 2 s of malformed datagrams at both proxies (bounded, background)
+junk() {
+	local jk_pid
+	lab_bg "$1" jk_pid timeout 10 python3 - "$(ipa 1)" "$(ipb 0)" <<'EOF'
+import os, random, socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 1047))
+r = random.Random(7)
+for i in range(400):
+    kind = i % 5
+    if kind == 0:
+        d = os.urandom(r.randrange(0, 1500))
+    elif kind == 1:   # a header alone, any function
+        d = struct.pack('>BBHIIBBBB', 0x40, r.randrange(0, 30), i, 0x0BADF00D, r.getrandbits(32), 0, 0, 0, 0)
+    elif kind == 2:   # ANNOUNCE cut short
+        d = struct.pack('>BBHIIBBBB', 0x40, 1, i, 0x0BADF00D, 0x1234, 0, 0, 0, 0) + bytes([1, 0xff]) + os.urandom(10)
+    elif kind == 3:   # REGISTER for a session nobody knows
+        d = struct.pack('>BBHIIBBBB', 0x40, 2, i, 0x0BADF00D, 0x4321, 0, 0, 0, 0) + bytes([2, 11, 0, 0]) + bytes(40)
+    else:             # header length lying about the body
+        d = struct.pack('>BBHIIBBBB', 0x40, 7, i, 0x0BADF00D, 0x4321, 0, 0, 0, 0) + bytes([7, 200]) + os.urandom(30)
+    for dst in sys.argv[1:]:
+        s.sendto(d, (dst, 1044))
+    time.sleep(0.005)
+EOF
+	PPIDS+=("$jk_pid")
+}
+hostile_during() { junk "$(nsa 2)"; }
+case_hostile() {
+	DURING=hostile_during tunnel hostile ours ours ref 2
+	# the counters are logged when the proxies exit, after the case
+	local f n
+	for f in "$IL_WORK/hostile/sproxy.log" "$IL_WORK/hostile/cproxy.log"; do
+		n=$(sed -n 's/.*datagrams in (\([0-9]*\) dropped).*/\1/p' "$f" | tail -1)
+		echo "    $(basename "$f" .log): ${n:-?} datagrams dropped"
+		if [ "${n:-0}" -lt 300 ]; then
+			echo "FAIL hostile: $(basename "$f" .log) dropped only ${n:-0} of the junk"
+			passed=$((passed - 1)) failed=$((failed + 1))
+		fi
+	done
+}
 case_agg20() { T_SESSION=90 tunnel agg20 ours ours ref 20; }
 case_refsp() { tunnel refsp ref ours ref 2; }
 case_refcp() { tunnel refcp ours ref ref 2; }
