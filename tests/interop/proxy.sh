@@ -60,6 +60,12 @@ if [ ! -x "$UFTP_REF" ] || [ ! -x "$UFTPD_REF" ] || [ ! -x "$PROXY_REF" ]; then
 	echo "SKIP: the real UFTP ($UFTP_REF, $UFTPD_REF, $PROXY_REF) is not installed"
 	exit 77
 fi
+for t in tcpdump nft python3; do
+	if ! command -v "$t" >/dev/null; then
+		echo "SKIP: proxy.sh needs $t"
+		exit 77
+	fi
+done
 il_init "${1:-}" || exit 2
 il_keys || exit 2
 PROXY_OURS=$IL_BUILD/uftpproxyd
