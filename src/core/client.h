@@ -77,6 +77,13 @@ struct uftp_client_fops {
 	int (*load_state)(void *arg, uint32_t group_id, const char *name, uint64_t size,
 	                  uint8_t *bitmap, size_t len);
 	int (*reopen)(void *arg, size_t root, const char *rel);
+	/*
+	 * Optional: free bytes where files of `root` are written (root nroots:
+	 * the temp dir).  A file larger than that aborts the session at its
+	 * FILEINFO ("Not enough disk space", as 4.10.2) instead of failing when
+	 * the disk fills.
+	 */
+	int (*room)(void *arg, size_t root, uint64_t *bytes);
 };
 
 /* An allowed server (-S): ID, expected source address, optional key fingerprint. */

@@ -49,16 +49,18 @@ static int layout(struct cfile *f, uint16_t block_size)
 	return f->have ? 0 : UFTP_ERR_NOMEM;
 }
 
-void cl_file_close(struct uftp_client *c, struct csession *s, int ok)
+int cl_file_close(struct uftp_client *c, struct csession *s, int ok)
 {
 	struct cfile *f = &s->file;
+	int rv = 0;
 
 	if (f->fh >= 0)
-		c->cfg.fops->close(c->cfg.fops->arg, f->fh, ok, (int64_t)f->mtime);
+		rv = c->cfg.fops->close(c->cfg.fops->arg, f->fh, ok, (int64_t)f->mtime);
 	f->fh = -1;
 	free(f->have);
 	f->have = NULL;
 	f->active = 0;
+	return rv < 0 ? rv : 0;
 }
 
 int cl_send_complete(struct uftp_client *c, struct csession *s, uint16_t file_id, uint8_t status,
@@ -92,14 +94,26 @@ static int send_fileinfo_ack(struct uftp_client *c, struct csession *s, uint64_t
 }
 
 /* The file is settled (stored, rejected, made): report it once. */
-static void file_finished(struct uftp_client *c, struct csession *s, uint8_t status)
+/*
+ * The file is done (received, skipped or rejected): closed, counted,
+ * reported.  Returns the close error of a received file whose last bytes
+ * could not be written (disk full): the caller aborts the session and no
+ * FILE event claims it arrived.
+ */
+static int file_finished(struct uftp_client *c, struct csession *s, uint8_t status)
 {
 	struct cfile *f = &s->file;
+	int rv;
 
 	f->status = status;
 	f->complete = 1;
 	f->nak_due = 0;
-	cl_file_close(c, s, status != UFTP_COMP_REJECTED);
+	rv = cl_file_close(c, s, status != UFTP_COMP_REJECTED);
+	if (rv < 0) {
+		cl_log(c, UFTP_LOG_WARN, "[%08X] cannot complete %s: %s", s->group_id, f->name,
+		       uftp_strerror(rv));
+		return rv;
+	}
 	c->st.files++;
 	if (status == UFTP_COMP_REJECTED)
 		c->st.files_rejected++;
@@ -107,6 +121,7 @@ static void file_finished(struct uftp_client *c, struct csession *s, uint8_t sta
 	       status == UFTP_COMP_REJECTED ? "rejected" : "received", f->name,
 	       (unsigned long long)f->size);
 	cl_event(c, s, UFTP_CEV_FILE, f->name);
+	return 0;
 }
 
 /* Directory, symlink, @DELETE, @FREESPACE: done at once, answered with COMPLETE. */
@@ -249,6 +264,20 @@ static int repeat_reply(struct uftp_client *c, struct csession *s, uint64_t now)
 	return send_fileinfo_ack(c, s, now);
 }
 
+/* 0 when the file certainly does not fit where it is written (fops->room). */
+static int enough_room(struct uftp_client *c, const struct csession *s, size_t root)
+{
+	const struct uftp_client_fops *ops = c->cfg.fops;
+	uint64_t bytes;
+
+	if (!ops->room || ops->room(ops->arg, root, &bytes) < 0 || s->file.size <= bytes)
+		return 1;
+	cl_log(c, UFTP_LOG_WARN, "[%08X] not enough disk space for %s: %llu bytes, %llu free",
+	       s->group_id, s->file.name, (unsigned long long)s->file.size,
+	       (unsigned long long)bytes);
+	return 0;
+}
+
 /* Where a wire name lands: a destination root, or the session's temp dir (-T). */
 static int resolve_name(struct uftp_client *c, const struct csession *s,
                         const struct uftp_fileinfo *fi, size_t *root, char *rel, size_t cap)
@@ -306,6 +335,10 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 		file_finished(c, s, s->file.status);
 		return cl_send_complete(c, s, fi->file_id, s->file.status, now);
 	}
+	if (!enough_room(c, s, root)) {
+		cl_abort(c, s, "Not enough disk space", 1, now);
+		return 0;
+	}
 	rv = start_regular(c, s, root, rel);
 	if (rv < 0) {
 		file_finished(c, s, UFTP_COMP_REJECTED);
@@ -313,8 +346,10 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 	}
 	cl_log(c, UFTP_LOG_DEBUG, "[%08X] receiving %s (%llu bytes, %u sections)", s->group_id,
 	       s->file.name, (unsigned long long)s->file.size, s->file.nsections);
-	if (s->file.nhave == s->file.nblocks)
-		file_finished(c, s, s->file.status);
+	if (s->file.nhave == s->file.nblocks && file_finished(c, s, s->file.status) < 0) {
+		cl_abort(c, s, "Error writing file", 1, now);
+		return 0;
+	}
 	return send_fileinfo_ack(c, s, now);
 }
 
@@ -395,8 +430,8 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 		f->max_section = fs->section;
 		arm_naks(s, fs->section - 1u, 0, in->now);
 	}
-	if (f->nhave == f->nblocks)
-		file_finished(c, s, f->status);
+	if (f->nhave == f->nblocks && file_finished(c, s, f->status) < 0)
+		cl_abort(c, s, "Error writing file", 1, in->now);
 	return 0;
 }
 

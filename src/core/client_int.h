@@ -191,8 +191,9 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 int cl_on_done(struct uftp_client *c, struct csession *s, const struct cin *in);
 /* DONE_CONF listing us: session complete (DONE event, slot freed). */
 int cl_on_done_conf(struct uftp_client *c, struct csession *s, const struct cin *in);
-/* Closes the current file through fops (ok: complete, set its mtime). */
-void cl_file_close(struct uftp_client *c, struct csession *s, int ok);
+/* Closes the current file through fops (ok: complete, set its mtime); returns fops->close's error.
+ */
+int cl_file_close(struct uftp_client *c, struct csession *s, int ok);
 /* -T: saves the current file's bitmap through fops->save_state before a failed end. */
 void cl_file_save(struct uftp_client *c, struct csession *s);
 /* Runs the STATUS and checkpoint timers of s when due. */

@@ -599,8 +599,10 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	if (!d->o->tempfile)
 		backup_file(d, root, rel);
 	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0666, 1);
-	if (fd < 0)
+	if (fd < 0) {
+		log_warn("cannot create %s/%s", d->fs[root].root, d->o->tempfile ? tmp : rel);
 		return fd;
+	}
 	if (!cache_slot(d, fd, root, rel, d->o->tempfile ? tmp : NULL)) {
 		close(fd);
 		uftp_fstore_remove(&d->fs[root], d->o->tempfile ? tmp : rel);
@@ -698,12 +700,18 @@ static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t le
 	int rv;
 
 	(void)arg;
-	if (!w || !w->buf || len > cache_size)
-		return pwrite_all(h, buf, len, off);
+	if (!w || !w->buf || len > cache_size) {
+		rv = pwrite_all(h, buf, len, off);
+		if (rv < 0)
+			log_warn("cannot write %s", w ? w->tmp : "a file");
+		return rv;
+	}
 	if (w->len && (off != w->off + w->len || w->len + len > cache_size)) {
 		rv = cache_flush(w);
-		if (rv < 0)
+		if (rv < 0) {
+			log_warn("cannot write %s", w->tmp);
 			return rv;
+		}
 	}
 	if (!w->len)
 		w->off = off;
@@ -721,6 +729,8 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	(void)arg;
 	if (w)
 		rv = cache_flush(w);
+	if (rv < 0)
+		log_warn("cannot write %s", w->tmp);
 	if (ok && rv == 0) {
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
@@ -737,7 +747,7 @@ static int f_close(void *arg, int h, int ok, int64_t mtime)
 	 * A failed file is removed, as the reference does, so nothing partial
 	 * looks complete; with -T it stays in the temp dir for a restart.
 	 */
-	if (w && !ok && !w->d->o->tempdir) {
+	if (w && (!ok || rv < 0) && !w->d->o->tempdir) {
 		if (uftp_fstore_remove(w->fs, w->tmp) == 0)
 			log_info("removed the partly received %s", w->tmp);
 		else
@@ -774,6 +784,13 @@ static int f_freespace(void *arg, uint64_t *bytes)
 	struct uftpd *d = arg;
 
 	return uftp_fstore_freespace(&d->fs[0], bytes);
+}
+
+static int f_room(void *arg, size_t root, uint64_t *bytes)
+{
+	struct uftpd *d = arg;
+
+	return root < d->nfs ? uftp_fstore_freespace(&d->fs[root], bytes) : UFTP_ERR_INVALID;
 }
 
 static int f_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime)
@@ -1246,7 +1263,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	                                    .open_ex = f_open,
 	                                    .save_state = o->tempdir ? f_save_state : NULL,
 	                                    .load_state = o->tempdir ? f_load_state : NULL,
-	                                    .reopen = o->tempdir ? f_reopen : NULL};
+	                                    .reopen = o->tempdir ? f_reopen : NULL,
+	                                    .room = f_room};
 	d->cfg.fops = &d->fops;
 	d->env.crypto = uftp_ossl_ops();
 	d->env.random = rnd;
