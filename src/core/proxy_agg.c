@@ -139,8 +139,9 @@ int proxy_agg_add(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_
 		return UFTP_ERR_NOSPACE;
 	if (k.ids.count) { /* a proxy below us: its clients count, not itself */
 		for (i = 0; i < k.ids.count; i++)
-			pos = add_id(a, uftp_idlist_get(&k.ids, i));
-		pos = add_id(a, uftp_idlist_get(&k.ids, 0));
+			if (add_id(a, uftp_idlist_get(&k.ids, i)) == SIZE_MAX)
+				return UFTP_ERR_NOSPACE;
+		pos = add_id(a, uftp_idlist_get(&k.ids, 0)); /* listed first: its longest RTT */
 	} else {
 		pos = add_id(a, h->src_id);
 	}
