@@ -18,6 +18,9 @@
 # Cases:
 #   fig1       real uftp -> our server proxy -> our client proxy -> 3 real
 #              uftpd, plus one real uftpd on A; aggregation counted on the wire
+#   fig1bc     the whole of Figure 1: server proxies to networks B (ours) and
+#              C (the real one), our client proxies on B and C, two uftp
+#              sessions at once
 #   agg20      as fig1 with 20 real uftpd behind our client proxy: the server
 #              must get fewer replies than there are clients, per phase
 #   refsp      real server proxy -> our client proxy (mixed)
@@ -47,7 +50,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp hostile response resp_enc"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp hostile response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -84,38 +87,54 @@ nsb() { echo "${LAB_PREFIX}b-h$1"; }
 ipa() { echo "198.18.0.$((10 + $1))"; }
 ipb() { echo "198.18.1.$((10 + $1))"; }
 
-# topo_up NA NB: labs a and b joined by a unicast router (no multicast routing).
+# topo_up NA NB [NC]: labs a, b (and c, 198.18.2.0/24) joined by a unicast
+# router (no multicast routing).
 topo_up() {
-	local na=$1 nb=$2 i l rt br
+	local na=$1 nb=$2 nc=${3:-0} i l n rt br legs="a b"
 	lab_up a "$na" >/dev/null || return 1
-	lab_up b "$nb" >/dev/null || return 1
-	for ((i = 0; i < nb; i++)); do
-		ip -n "$(nsb "$i")" addr flush dev eth0 scope global
-		ip -n "$(nsb "$i")" addr add "$(ipb "$i")/24" dev eth0
-		ip -n "$(nsb "$i")" route add default via 198.18.1.1
-	done
 	for ((i = 0; i < na; i++)); do
 		ip -n "$(nsa "$i")" route add default via 198.18.0.1
+	done
+	for l in b c; do
+		n=$nb
+		[ "$l" = c ] && n=$nc
+		[ "$n" -gt 0 ] || continue
+		[ "$l" = c ] && legs="a b c"
+		lab_up "$l" "$n" >/dev/null || return 1
+		for ((i = 0; i < n; i++)); do
+			ip -n "${LAB_PREFIX}$l-h$i" addr flush dev eth0 scope global
+			ip -n "${LAB_PREFIX}$l-h$i" addr add "$(ipnet "$l" "$i")/24" dev eth0
+			ip -n "${LAB_PREFIX}$l-h$i" route add default via "$(ipnet "$l" -9)"
+		done
 	done
 	rt=${LAB_PREFIX}a-rt
 	ip netns add "$rt" || return 1
 	ip -n "$rt" link set lo up
 	ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
-	for l in a b; do
+	for l in $legs; do
 		br=${LAB_PREFIX}$l-br
 		ip link add "r$l-$$" type veth peer name "e$l" netns "$rt" || return 1
 		ip link set "r$l-$$" netns "$br"
 		ip -n "$br" link set "r$l-$$" master br0
 		ip -n "$br" link set "r$l-$$" up
 		ip -n "$rt" link set "e$l" up
+		ip -n "$rt" addr add "$(ipnet "$l" -9)/24" dev "e$l"
 	done
-	ip -n "$rt" addr add 198.18.0.1/24 dev ea
-	ip -n "$rt" addr add 198.18.1.1/24 dev eb
 }
+
+# ipnet a|b|c I -> host I's address on that network (I = -9: the router, .1)
+ipnet() {
+	local n=0
+	case $1 in b) n=1 ;; c) n=2 ;; esac
+	echo "198.18.$n.$((10 + $2))"
+}
+nsc() { echo "${LAB_PREFIX}c-h$1"; }
+ipc() { echo "198.18.2.$((10 + $1))"; }
 
 topo_down() {
 	lab_down a
 	lab_down b
+	lab_down c
 	PPIDS=()
 }
 
@@ -336,6 +355,44 @@ NFT
 }
 
 case_fig1() { tunnel fig1 ours ours ref 3; }
+
+# Figure 1 in full: two server proxies on A (ours to B, the real one to C),
+# our client proxies on B and C, 2 real uftpd behind each, one on A; and
+# two uftp sessions at once through both tunnels.
+case_fig1bc() {
+	local name=fig1bc w i rc1 rc2 spid
+	w=$IL_WORK/$name
+	mkdir -p "$w"
+	il_make_tree "$w/src" small
+	mkdir -p "$w/src2" "$w/both"
+	head -c 200000 /dev/urandom >"$w/src2/second.bin"
+	touch -d @1700000000 "$w/src2/second.bin"
+	cp -a "$w/src/." "$w/src2/." "$w/both/"
+	topo_up 4 3 3 || { WHY+=("topology set-up failed"); finish "$name"; return; }
+	proxy "$(nsa 1)" ours "$w/sproxy_b.log" -s "$(ipb 0)"
+	proxy "$(nsa 3)" ref "$w/sproxy_c.log" -s "$(ipc 0)"
+	proxy "$(nsb 0)" ours "$w/cproxy_b.log" -c
+	proxy "$(nsc 0)" ours "$w/cproxy_c.log" -c -U 0x0000CC01
+	client "$(nsa 2)" ref "$w/a2"
+	for i in 1 2; do
+		client "$(nsb "$i")" ref "$w/b$i"
+		client "$(nsc "$i")" ref "$w/c$i" -U "0x0000CC1$i"
+	done
+	wait_bound "$(nsa 1)" "$(nsa 3)" "$(nsb 0)" "$(nsc 0)" "$(nsa 2)" "$(nsb 1)" "$(nsb 2)" \
+		"$(nsc 1)" "$(nsc 2)" || { finish "$name"; return; }
+	server "$(nsa 0)" "$w/uftp2.log" "$w/src2" &
+	spid=$!
+	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	rc1=$?
+	wait "$spid"
+	rc2=$?
+	[ "$rc1" = 0 ] || WHY+=("uftp (first session) exited $rc1")
+	[ "$rc2" = 0 ] || WHY+=("uftp (second session) exited $rc2")
+	for d in a2 b1 b2 c1 c2; do check_tree "$w/both" "$w/$d"; done
+	stop_all
+	echo "    sessions: $(grep -ho '[0-9]* sessions' "$w"/cproxy_*.log | tr '\n' ' ')"
+	finish "$name"
+}
 
 # junk FROM_NS: 2 s of malformed datagrams at both proxies (bounded, background)
 junk() {
