@@ -324,6 +324,20 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 		forward_down(p, s, UFTP_MSG_ANNOUNCE, buf, len);
 }
 
+/* Keyex signatures: the clients know our key, not the server's: sign again. */
+static void forward_resigned(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *buf,
+                             size_t len)
+{
+	static uint8_t out[UFTP_PROXY_DGRAM_MAX];
+	int n = proxy_enc_resign_packet(p, s, buf, len, out, sizeof(out));
+
+	if (n < 0) {
+		proxy_drop(p, "server message whose signature does not verify");
+		return;
+	}
+	forward_down(p, s, UFTP_MSG_ENCRYPTED, out, (size_t)n);
+}
+
 /* An ABORT from the server for everyone ends the session once passed on. */
 static void server_abort_check(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *body,
                                size_t blen)
@@ -362,6 +376,10 @@ static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	if (s->enc_failed)
 		return;
+	if (s->enc && func == UFTP_MSG_ENCRYPTED && proxy_enc_resign(p, s)) {
+		forward_resigned(p, s, buf, len);
+		return;
+	}
 	forward_down(p, s, func, buf, len);
 	if (func == UFTP_MSG_ABORT)
 		server_abort_check(p, s, body, blen);
@@ -386,7 +404,7 @@ static int client_allowed(const struct uftp_proxy *p, const struct uftp_header *
 		return 1;
 	for (i = 0; i < (r->ids.count ? r->ids.count : 1); i++) {
 		id = r->ids.count ? uftp_idlist_get(&r->ids, i) : h->src_id;
-		for (k = 0; k < p->cfg->nclients && p->cfg->clients[k] != id; k++)
+		for (k = 0; k < p->cfg->nclients && p->cfg->clients[k].id != id; k++)
 			;
 		if (k == p->cfg->nclients)
 			return 0;
@@ -401,7 +419,7 @@ static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
 {
 	static uint8_t plain[UFTP_PROXY_DGRAM_MAX];
 	struct uftp_msg m;
-	int n = proxy_enc_open(p, s, buf, len, plain, sizeof(plain));
+	int n = proxy_enc_open(p, s, h->src_id, buf, len, plain, sizeof(plain));
 	int func;
 
 	if (n < 0) {
@@ -441,6 +459,11 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	if (func == UFTP_MSG_ENCRYPTED && s->enc) {
 		on_client_sealed(p, s, h, buf, len, now);
+		return;
+	}
+	if (func == UFTP_MSG_CLIENT_KEY && s->enc) {
+		if (proxy_enc_client_key(p, s, h->src_id, &m.u.client_key) < 0)
+			proxy_drop(p, "CLIENT_KEY refused");
 		return;
 	}
 	if (func == UFTP_MSG_REGISTER && !client_allowed(p, h, &m.u.reg)) {

@@ -55,6 +55,13 @@ struct uftp_proxy_server {
 	uint8_t fp[UFTP_PROXY_FP_LEN];
 };
 
+/* An allowed client (-C): its ID and, optionally, its key's fingerprint. */
+struct uftp_proxy_client {
+	uint32_t id;
+	int has_fp;
+	uint8_t fp[UFTP_PROXY_FP_LEN];
+};
+
 /* Everything the proxy needs; the driver owns it for the proxy's life. */
 struct uftp_proxy_config {
 	int mode;     /* enum uftp_proxy_mode */
@@ -95,8 +102,12 @@ struct uftp_proxy_config {
 	 */
 	const struct uftp_proxy_server *servers;
 	size_t nservers;
-	/* -C (client and response proxies): when nclients > 0, the only clients served. */
-	const uint32_t *clients;
+	/*
+	 * -C (client and response proxies): when nclients > 0, the only clients
+	 * served; a fingerprint is checked against the key of the client's
+	 * CLIENT_KEY in sessions with client authentication.
+	 */
+	const struct uftp_proxy_client *clients;
 	size_t nclients;
 	/* Response proxy: the public groups PROXY_KEY goes to (-M). */
 	struct uftp_ipaddr pubs[UFTP_PROXY_MAX_HB];

@@ -197,6 +197,16 @@ static ssize_t encode_body(const struct proxy_sess *s, const struct proxy_agg *a
 	return uftp_encode_msg(out, cap, &m);
 }
 
+/* With client authentication our REGISTER is followed by our CLIENT_KEY. */
+static void send_client_key(struct uftp_proxy *p, struct proxy_sess *s)
+{
+	uint8_t buf[UFTP_HEADER_LEN + UFTP_CLIENT_KEY_LEN + UFTP_MAX_BLOB_LEN + UFTP_MAX_SIG_LEN];
+	int n = proxy_enc_own_client_key(p, s, buf, sizeof(buf));
+
+	if (n > 0)
+		proxy_queue(p, &s->up, 0, buf, (size_t)n);
+}
+
 static void send_part(struct uftp_proxy *p, struct proxy_sess *s, const struct proxy_agg *a,
                       const uint32_t *ids, size_t n, uint64_t now)
 {
@@ -222,10 +232,28 @@ static void send_part(struct uftp_proxy *p, struct proxy_sess *s, const struct p
 	} else if (blen >= 0 &&
 	           proxy_queue(p, &s->up, 0, buf, UFTP_HEADER_LEN + (size_t)blen) == 0) {
 		p->st.agg_out++;
+		if (a->func == UFTP_MSG_REGISTER && s->enc)
+			send_client_key(p, s);
 	}
 	if (blen < 0)
 		uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] cannot send aggregated %s: %s",
 		             s->group_id, uftp_msg_name(a->func), uftp_strerror((int)blen));
+}
+
+/* With client authentication, clients whose CLIENT_KEY failed are not registered. */
+static void drop_unauthenticated(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_agg *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->nids; i++) {
+		if (proxy_enc_client_ok(s, a->ids[i]))
+			a->ids[n++] = a->ids[i];
+		else
+			uftp_env_log(p->env, UFTP_LOG_WARN,
+			             "[%08X] client 0x%08X not registered: no valid CLIENT_KEY",
+			             s->group_id, a->ids[i]);
+	}
+	a->nids = n;
 }
 
 static void agg_send(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_agg *a, uint64_t now)
@@ -236,6 +264,10 @@ static void agg_send(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_ag
 	if (a->best != SIZE_MAX && a->best) { /* longest RTT first */
 		tmp = a->ids[0], a->ids[0] = a->ids[a->best], a->ids[a->best] = tmp;
 	}
+	if (a->func == UFTP_MSG_REGISTER)
+		drop_unauthenticated(p, s, a);
+	if (!a->nids)
+		return;
 	uftp_env_log(p->env, UFTP_LOG_DEBUG, "[%08X] sending %s for %zu client(s)", s->group_id,
 	             uftp_msg_name(a->func), a->nids);
 	if (a->func == UFTP_MSG_STATUS) {

@@ -14,8 +14,12 @@
  * unchanged; client replies are opened with the group keys, aggregated and
  * sealed again under the proxy's ID.
  *
- * Not handled: per-message RSA/ECDSA signatures (sigtype KEYEX) and client
- * authentication (CLIENT_KEY); such sessions are not proxied (logged).
+ * With client authentication the proxy sends the server a CLIENT_KEY of its
+ * own and checks its clients' (against -C fingerprints when given).  With
+ * per-message RSA/ECDSA signatures (sigtype KEYEX) every server message is
+ * verified with the server's key and signed again with ours before it is
+ * multicast, since our clients know only our key; their replies are
+ * verified with the keys of their CLIENT_KEYs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +51,9 @@ void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s)
 	if (!e)
 		return;
 	if (ops(p)) {
+		size_t i;
+		for (i = 0; i < e->nclients; i++)
+			ops(p)->pkey_free(e->clients[i].pub);
 		ops(p)->pkey_free(e->server_pub);
 		ops(p)->pkey_free(e->server_dh);
 		ops(p)->pkey_free(e->eph);
@@ -163,6 +170,51 @@ static int check_server_fp(struct uftp_proxy *p, const struct proxy_sess *s,
 	return 0;
 }
 
+static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, const uint8_t *crand,
+                      const uint8_t *premaster, size_t plen, struct uftp_handshake *hs);
+
+/* Our CLIENT_KEY: our key and our signature over the handshake so far. */
+static int own_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_enc *e)
+{
+	struct uftp_handshake hs;
+	uint8_t msg[256];
+	int rv, n;
+
+	rv = ops(p)->blob_export(e->mykey, e->ckey_blob, sizeof(e->ckey_blob));
+	if (rv < 0)
+		return rv;
+	e->ckey_blob_len = (size_t)rv;
+	handshake(s, e, e->crand, e->premaster, e->premaster_len, &hs);
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	if (n < 0)
+		return n;
+	rv = ops(p)->sign(e->mykey, e->hashtype, msg, (size_t)n, e->ckey_sig, sizeof(e->ckey_sig));
+	if (rv < 0)
+		return rv;
+	e->ckey_sig_len = (size_t)rv;
+	return 0;
+}
+
+int proxy_enc_own_client_key(struct uftp_proxy *p, struct proxy_sess *s, uint8_t *out, size_t cap)
+{
+	struct uftp_header h;
+	struct uftp_msg m;
+	ssize_t n;
+
+	if (!s->enc || !s->enc->client_auth || cap < UFTP_HEADER_LEN)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_CLIENT_KEY;
+	m.u.client_key.pubkey = s->enc->ckey_blob;
+	m.u.client_key.pubkey_len = s->enc->ckey_blob_len;
+	m.u.client_key.verify = s->enc->ckey_sig;
+	m.u.client_key.verify_len = s->enc->ckey_sig_len;
+	proxy_header(p, s, UFTP_MSG_CLIENT_KEY, &h);
+	uftp_encode_header(out, cap, &h);
+	n = uftp_encode_msg(out + UFTP_HEADER_LEN, cap - UFTP_HEADER_LEN, &m);
+	return n < 0 ? (int)n : UFTP_HEADER_LEN + (int)n;
+}
+
 static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_ext_enc_info *ei,
                      const uint8_t *pkt, size_t len)
 {
@@ -170,8 +222,6 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 	int rv;
 
 	if (!ops(p))
-		return UFTP_ERR_UNSUPPORTED;
-	if (ei->sigtype == UFTP_SIG_KEYEX || (ei->flags & UFTP_ENC_INFO_CLIENT_AUTH))
 		return UFTP_ERR_UNSUPPORTED;
 	if (check_server_fp(p, s, ei) < 0)
 		return UFTP_ERR_AUTH;
@@ -181,6 +231,7 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 	s->enc = e;
 	e->keyextype = ei->keyextype, e->sigtype = ei->sigtype;
 	e->keytype = ei->keytype, e->hashtype = ei->hashtype;
+	e->client_auth = (ei->flags & UFTP_ENC_INFO_CLIENT_AUTH) || ei->sigtype == UFTP_SIG_KEYEX;
 	memcpy(e->srand, ei->rand, UFTP_RAND_LEN);
 	e->mykey =
 	    pick_key(p, e->keyextype == UFTP_KEYEX_ECDH_ECDSA ? UFTP_BLOB_EC : UFTP_BLOB_RSA);
@@ -189,6 +240,8 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 	rv = setup_keys(p, e, ei);
 	if (rv >= 0 && e->keyextype != UFTP_KEYEX_RSA)
 		rv = check_sig(p, e, ei, pkt, len);
+	if (rv >= 0 && e->client_auth)
+		rv = own_client_key(p, s, e);
 	return rv < 0 ? rv : 0;
 }
 
@@ -336,6 +389,86 @@ static int client_premaster(struct uftp_proxy *p, struct proxy_enc *e, struct pr
 	return rv < 0 ? rv : 0;
 }
 
+/* The CLIENT_KEY signature, once both it and the REGISTER are in. */
+static void check_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_client *c)
+{
+	struct uftp_handshake hs;
+	uint8_t msg[256];
+	int n;
+
+	handshake(s, s->enc, c->crand, c->premaster, c->premaster_len, &hs);
+	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
+	c->key_ok = n > 0 && ops(p)->verify(c->pub, s->enc->hashtype, msg, (size_t)n, c->sig,
+	                                    c->sig_len) == 0;
+	if (!c->key_ok)
+		uftp_env_log(p->env, UFTP_LOG_WARN,
+		             "[%08X] client 0x%08X: CLIENT_KEY does not verify", s->group_id,
+		             c->id);
+}
+
+static int client_fp_ok(const struct uftp_proxy *p, uint32_t id, const uint8_t *blob, size_t len)
+{
+	uint8_t fp[UFTP_PROXY_FP_LEN];
+	size_t i;
+
+	for (i = 0; i < p->cfg->nclients; i++) {
+		const struct uftp_proxy_client *e = &p->cfg->clients[i];
+		if (e->id != id || !e->has_fp)
+			continue;
+		return p->cfg->fingerprint && p->cfg->fingerprint(blob, len, fp) == 0 &&
+		       memcmp(fp, e->fp, sizeof(fp)) == 0;
+	}
+	return 1;
+}
+
+static struct proxy_client *client_slot(struct proxy_enc *e, uint32_t id);
+
+int proxy_enc_client_ok(const struct proxy_sess *s, uint32_t id)
+{
+	size_t i;
+
+	if (!s->enc || !s->enc->client_auth)
+		return 1;
+	for (i = 0; i < s->enc->nclients; i++)
+		if (s->enc->clients[i].id == id)
+			return s->enc->clients[i].key_ok;
+	return 0;
+}
+
+int proxy_enc_client_key(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                         const struct uftp_client_key *ck)
+{
+	struct proxy_enc *e = s->enc;
+	struct proxy_client *c;
+
+	if (!e->client_auth || ck->pubkey_len > sizeof(c->blob) || ck->verify_len > sizeof(c->sig))
+		return UFTP_ERR_BADVALUE;
+	if (!client_fp_ok(p, id, ck->pubkey, ck->pubkey_len)) {
+		uftp_env_log(p->env, UFTP_LOG_WARN,
+		             "[%08X] client 0x%08X: key fingerprint mismatch", s->group_id, id);
+		return UFTP_ERR_AUTH;
+	}
+	c = client_slot(e, id);
+	if (!c)
+		return UFTP_ERR_NOSPACE;
+	if (c->pub && c->blob_len == ck->pubkey_len &&
+	    memcmp(c->blob, ck->pubkey, ck->pubkey_len) == 0 && c->sig_len == ck->verify_len &&
+	    memcmp(c->sig, ck->verify, ck->verify_len) == 0)
+		return 0; /* a resend */
+	ops(p)->pkey_free(c->pub);
+	c->pub = NULL;
+	c->key_ok = 0;
+	if (ops(p)->blob_import(ck->pubkey, ck->pubkey_len, &c->pub) < 0)
+		return UFTP_ERR_AUTH;
+	memcpy(c->blob, ck->pubkey, ck->pubkey_len);
+	c->blob_len = ck->pubkey_len;
+	memcpy(c->sig, ck->verify, ck->verify_len);
+	c->sig_len = ck->verify_len;
+	if (c->registered)
+		check_client_key(p, s, c);
+	return 0;
+}
+
 int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
                               const struct uftp_register *r)
 {
@@ -362,6 +495,8 @@ int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32
 	uftp_keysched_wipe(master, sizeof(master));
 	c->registered = rv >= 0;
 	c->acked = 0;
+	if (rv >= 0 && e->client_auth && c->pub)
+		check_client_key(p, s, c);
 	return rv < 0 ? rv : 0;
 }
 
@@ -373,6 +508,7 @@ static void envelope(const struct uftp_proxy *p, const struct proxy_enc *e, stru
 	v->ops = ops(p);
 	v->sigtype = e->sigtype;
 	v->keys = &e->gkeys;
+	v->sign_key = e->mykey;
 }
 
 int proxy_enc_seal(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
@@ -390,16 +526,75 @@ int proxy_enc_seal(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp
 	return uftp_envelope_seal(&v, hdr, ++s->enc->ctr, plain, plen, out, cap);
 }
 
-int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
-                   uint8_t *plain, size_t cap)
+int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id, const uint8_t *pkt,
+                   size_t len, uint8_t *plain, size_t cap)
 {
 	struct uftp_envelope v;
 	uint64_t ctr;
+	size_t i;
 
 	if (!s->enc || !s->enc->have_group)
 		return UFTP_ERR_STATE;
 	envelope(p, s->enc, &v);
+	if (s->enc->sigtype == UFTP_SIG_KEYEX) {
+		for (i = 0; i < s->enc->nclients && s->enc->clients[i].id != id; i++)
+			;
+		if (i == s->enc->nclients || !s->enc->clients[i].key_ok)
+			return UFTP_ERR_AUTH;
+		v.verify_key = s->enc->clients[i].pub;
+	}
 	return uftp_envelope_open(&v, pkt, len, &ctr, plain, cap);
+}
+
+int proxy_enc_resign(const struct uftp_proxy *p, const struct proxy_sess *s)
+{
+	return p->cfg->mode == UFTP_PROXY_CLIENT && s->enc && s->enc->sigtype == UFTP_SIG_KEYEX;
+}
+
+/*
+ * The signature covers the whole packet with the signature field zeroed;
+ * ours may differ in length from the server's, so the packet is rebuilt:
+ * same header, counter and payload, our signature.
+ */
+int proxy_enc_resign_packet(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt,
+                            size_t len, uint8_t *out, size_t cap)
+{
+	const size_t hl = UFTP_HEADER_LEN + UFTP_ENC_HEADER_LEN;
+	struct proxy_enc *e = s->enc;
+	struct uftp_encrypted en;
+	struct uftp_pkey_info info;
+	uint8_t *copy, sig[UFTP_MAX_SIG_LEN];
+	size_t total;
+	int rv, n;
+
+	if (uftp_decode_encrypted(&en, pkt + UFTP_HEADER_LEN, len - UFTP_HEADER_LEN) < 0 ||
+	    ops(p)->pkey_info(e->mykey, &info) < 0)
+		return UFTP_ERR_BADVALUE;
+	copy = malloc(len);
+	if (!copy)
+		return UFTP_ERR_NOMEM;
+	memcpy(copy, pkt, len);
+	memset(copy + hl, 0, en.sig_len);
+	rv = ops(p)->verify(e->server_pub, e->hashtype, copy, len, en.sig, en.sig_len);
+	free(copy);
+	total = hl + info.sig_len + en.payload_len;
+	if (rv < 0)
+		return rv;
+	if (total > cap || info.sig_len > 0xffff)
+		return UFTP_ERR_NOSPACE;
+	memcpy(out, pkt, UFTP_HEADER_LEN);
+	en.sig = NULL, en.sig_len = info.sig_len; /* zeros while signing */
+	memset(out + hl, 0, info.sig_len);
+	memcpy(out + hl + info.sig_len, en.payload, en.payload_len);
+	put_u16be(put_u64be(out + UFTP_HEADER_LEN, en.iv_ctr), (uint16_t)info.sig_len);
+	put_u16be(out + UFTP_HEADER_LEN + 10, (uint16_t)en.payload_len);
+	n = ops(p)->sign(e->mykey, e->hashtype, out, total, sig, sizeof(sig));
+	if (n < 0)
+		return n;
+	if ((size_t)n != info.sig_len)
+		return UFTP_ERR_CRYPTO;
+	memcpy(out + hl, sig, info.sig_len);
+	return (int)total;
 }
 
 /* ---- group master from the server, KEYINFO to our clients --------------------- */
@@ -408,6 +603,10 @@ static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, con
                       const uint8_t *premaster, size_t plen, struct uftp_handshake *hs)
 {
 	memset(hs, 0, sizeof(*hs));
+	if (e->client_auth && crand == e->crand) {
+		hs->client_key_blob = e->ckey_blob;
+		hs->client_key_blob_len = e->ckey_blob_len;
+	}
 	hs->group_id = s->group_id;
 	hs->priv_addr = s->priv.addr;
 	hs->priv_addr_len = s->priv.family == 6 ? 16 : 4;
@@ -485,7 +684,7 @@ static void send_keyinfo(struct uftp_proxy *p, struct proxy_sess *s)
 
 	for (i = 0; i < e->nclients && k < PROXY_KEYS_PER_TX; i++) {
 		struct proxy_client *c = &e->clients[i];
-		if (!c->confirmed || c->acked || !c->registered)
+		if (!c->confirmed || c->acked || !c->registered || (e->client_auth && !c->key_ok))
 			continue;
 		put_u32be(items + k * UFTP_DESTKEY_LEN, c->id);
 		if (uftp_keysched_keyinfo_wrap(ops(p), &c->keys, e->server_id, ctr, e->group_master,
@@ -561,6 +760,10 @@ void proxy_enc_on_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s, uint32
 		if (c->id != id || !c->registered)
 			continue;
 		handshake(s, e, c->crand, c->premaster, c->premaster_len, &hs);
+		if (e->client_auth) {
+			hs.client_key_blob = c->blob;
+			hs.client_key_blob_len = c->blob_len;
+		}
 		if (uftp_keysched_verify_data(ops(p), e->hashtype, &hs, verify) < 0 ||
 		    memcmp(verify, ka->verify, UFTP_VERIFY_LEN) != 0) {
 			uftp_env_log(p->env, UFTP_LOG_WARN, "[%08X] client 0x%08X: bad verify data",

@@ -18,12 +18,25 @@ struct proxy_client {
 	size_t premaster_len;
 	struct uftp_keys keys;
 	int registered, confirmed, acked;
+	/* client authentication: its CLIENT_KEY, checked once REGISTER is in too */
+	struct uftp_pkey *pub;
+	uint8_t blob[UFTP_MAX_BLOB_LEN];
+	size_t blob_len;
+	uint8_t sig[UFTP_MAX_SIG_LEN];
+	size_t sig_len;
+	int key_ok;
 };
 
 /* Encryption state of a session (proxy_enc.c). */
 struct proxy_enc {
 	int keyextype, sigtype, keytype, hashtype;
+	int client_auth; /* CLIENT_KEY both ways (also implied by keyex signatures) */
 	uint8_t srand[UFTP_RAND_LEN];
+	/* our CLIENT_KEY to the server */
+	uint8_t ckey_blob[UFTP_MAX_BLOB_LEN];
+	size_t ckey_blob_len;
+	uint8_t ckey_sig[UFTP_MAX_SIG_LEN];
+	size_t ckey_sig_len;
 	struct uftp_pkey *server_pub, *server_dh, *eph;
 	const struct uftp_pkey *downdh; /* ECDH key our clients use: eph, or -r's long-lived key */
 	const struct uftp_pkey *mykey;
@@ -158,9 +171,21 @@ void proxy_enc_on_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s, uint32
 /* Seals plain as an ENCRYPTED message with header h (group keys, our counter). */
 int proxy_enc_seal(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
                    const uint8_t *plain, size_t plen, uint8_t *out, size_t cap);
-/* Opens a client's ENCRYPTED datagram; returns the plaintext length or an error. */
-int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt, size_t len,
-                   uint8_t *plain, size_t cap);
+/* Opens client id's ENCRYPTED datagram; returns the plaintext length or an error. */
+int proxy_enc_open(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id, const uint8_t *pkt,
+                   size_t len, uint8_t *plain, size_t cap);
+/* 0 when client id failed client authentication (leave it out of REGISTER), else 1. */
+int proxy_enc_client_ok(const struct proxy_sess *s, uint32_t id);
+/* A client's CLIENT_KEY; 0, or an error (bad key, fingerprint, signature). */
+int proxy_enc_client_key(struct uftp_proxy *p, struct proxy_sess *s, uint32_t id,
+                         const struct uftp_client_key *ck);
+/* Our CLIENT_KEY for the server, into out; its length, 0 if none is due, or an error. */
+int proxy_enc_own_client_key(struct uftp_proxy *p, struct proxy_sess *s, uint8_t *out, size_t cap);
+/* 1 when server messages must be signed again for our clients (keyex signatures). */
+int proxy_enc_resign(const struct uftp_proxy *p, const struct proxy_sess *s);
+/* Checks the server's signature of pkt and writes it signed by us into out. */
+int proxy_enc_resign_packet(struct uftp_proxy *p, struct proxy_sess *s, const uint8_t *pkt,
+                            size_t len, uint8_t *out, size_t cap);
 void proxy_enc_expiry(struct uftp_proxy *p, struct proxy_sess *s, uint64_t now);
 uint64_t proxy_enc_get_expiry(const struct proxy_sess *s);
 void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s);

@@ -51,7 +51,7 @@ struct pxd {
 	size_t nkeys;
 	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
 	struct uftp_proxy_server servers[MAX_SERVERS]; /* -S */
-	uint32_t clients[MAX_CLIENTS];                 /* -C */
+	struct uftp_proxy_client clients[MAX_CLIENTS]; /* -C */
 	struct uftp_proxy_config cfg;
 	struct uftp_env env;
 	struct uftp_proxy *core;
@@ -530,7 +530,7 @@ static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t
 	return 0;
 }
 
-/* -C lines are "ID[|fingerprint]"; the fingerprint needs client authentication, unused here. */
+/* -C lines are "ID[|fingerprint]". */
 static int client_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	struct pxd *d = arg;
@@ -545,7 +545,9 @@ static int client_line(void *arg, char *line, unsigned lineno, char *err, size_t
 		snprintf(err, errlen, "too many clients");
 		return UFTP_ERR_NOSPACE;
 	}
-	d->clients[d->cfg.nclients++] = h.id;
+	d->clients[d->cfg.nclients].id = h.id;
+	d->clients[d->cfg.nclients].has_fp = h.has_fp;
+	memcpy(d->clients[d->cfg.nclients++].fp, h.fp, UFTP_PROXY_FP_LEN);
 	return 0;
 }
 

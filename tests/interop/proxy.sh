@@ -31,6 +31,11 @@
 #              the key exchange with the server and with its clients)
 #   enc_hmac   RSA key exchange + aes128-cbc + HMAC, real server proxy
 #   enc_oursd  enc_gcm with our uftpd behind our proxies
+#   enc_auth   client authentication (uftp -c): CLIENT_KEYs checked against
+#              the fingerprints of the client proxy's -C list
+#   enc_auth_bad  the same with a wrong fingerprint for one client: it gets
+#              nothing, the other client's session goes on
+#   enc_keyex  RSA/ECDSA signatures on every message (uftp -w keyex)
 #   nat        network B behind a masquerading router (nftables): the client
 #              proxy sends signed heartbeats (-H), our server proxy (-s fp=)
 #              learns the NATed address from them; forged and replayed
@@ -50,7 +55,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd nat nat_refsp nat_refcp hostile response resp_enc"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp hostile response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -289,7 +294,13 @@ tunnel() {
 	U_OPTS=() CP_OPTS=() CL_OPTS=()
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	check_tree "$w/src" "$w/a2"
-	for ((i = 1; i <= nc; i++)); do check_tree "$w/src" "$w/b$i"; done
+	for ((i = 1; i <= nc; i++)); do
+		if [ "${EMPTY:-}" = "b$i" ]; then
+			[ -z "$(ls -A "$w/b$i")" ] || WHY+=("b$i received files it must not")
+		else
+			check_tree "$w/src" "$w/b$i"
+		fi
+	done
 	agg_report "$w" "$nc"
 	[ -n "${AFTER:-}" ] && "$AFTER" "$w"
 	stop_all
@@ -525,6 +536,34 @@ case_enc_hmac() {
 	CL_OPTS=(-k "$IL_KEYS/client1_rsa.pem")
 	ENC=1 tunnel enc_hmac ref ours ref 2
 }
+# Client authentication through the client proxy: -C lists both clients on B
+# with their key fingerprints (and the client on A, which the server reaches
+# directly); keyex signatures: every server message signed again by the proxy.
+case_enc_auth() {
+	local cl
+	cl=$IL_WORK/enc_auth.clients
+	printf '%s|%s\n' "$(ipb 1)" "$(il_fp "$IL_KEYS/client1_ec.pem")" "$(ipb 2)" "$(il_fp "$IL_KEYS/client1_ec.pem")" >"$cl"
+	U_OPTS=(-Y aes256-gcm -h sha256 -c -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)" -C "$cl")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	ENC=1 tunnel enc_auth ours ours ref 2
+}
+case_enc_auth_bad() {
+	local cl
+	cl=$IL_WORK/enc_auth_bad.clients
+	printf '%s|%s\n' "$(ipb 1)" "$(il_fp "$IL_KEYS/client1_ec.pem")" "$(ipb 2)" "$(il_fp "$IL_KEYS/client2_ec.pem")" >"$cl"
+	U_OPTS=(-Y aes256-gcm -h sha256 -c -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)" -C "$cl")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	EMPTY=b2 ENC=1 tunnel enc_auth_bad ours ours ref 2
+}
+case_enc_keyex() {
+	U_OPTS=(-Y aes256-cbc -h sha256 -w keyex -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	ENC=1 tunnel enc_keyex ours ours ref 2
+}
+
 case_enc_oursd() {
 	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
 	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")

@@ -401,7 +401,7 @@ static void test_server_and_client_lists(void)
 {
 	struct uftp_proxy_config c = client_cfg();
 	struct uftp_proxy_server srv = {.id = SRVID};
-	static const uint32_t allowed[] = {0xC612010BU};
+	static const struct uftp_proxy_client allowed[] = {{.id = 0xC612010BU}};
 	struct uftp_proxy *p;
 	struct uftp_proxy_stats st;
 	struct uftp_peer up = peer(198, 18, 0, 11, 1044), other = peer(198, 18, 0, 12, 1044);
