@@ -10,6 +10,8 @@
 #                 only the blocks it NAKs (FILESEGs counted on the wire), tree
 #                 byte-exact
 #   restart_ours  the same with our uftpd -T
+#   restart_enc   restart_ref encrypted (aes256-gcm, client keys checked against a
+#                 host list with fingerprints, kept in the restart file)
 #   restart_x     the restart files are interchangeable: the real uftp -f then
 #                 our uftp -F, and our uftp -f then the real uftp -F (real uftpd)
 #   sync          -z: our -S lines equal the real uftp's field by field (speeds
@@ -174,19 +176,34 @@ RFILES=(a.txt big.bin mid.bin sub)
 # restart_run CASE SKIND1 SKIND2 RKIND: session 1 by SKIND1 with -f to h1 and
 # h2 (uftpd RKIND -T), h1 stopped with SIGTERM mid big.bin; session 2 by
 # SKIND2 -F with h1 restarted. Checks everything the header promises.
+# With ENC=1: encrypted (RSA keys, -c), a host list file with both
+# receivers' fingerprints, which the restart file must carry; FILESEGs
+# cannot be told apart on the wire then, the server's log says it resumed.
 restart_run() {
 	local cs=$1 sk1=$2 sk2=$3 rk=$4 base=$W/$1 i gid rf info kp st
+	local -a sopts=() hosts=(-H "$(il_id 1),$(il_id 2)")
+	local -a ropts1=() ropts2=()
 	mkdir -p "$base"
 	il_lab 2 || { ko "$cs: lab_up"; return; }
 	IL_RATE=8000
+	if [ "${ENC:-0}" = 1 ]; then
+		[ -n "${IL_KEYS:-}" ] || il_keys || { ko "$cs: keys"; il_lab_down; return; }
+		sopts=(-Y aes256-gcm -h sha256 -c -k "$IL_KEYS/server_rsa.pem")
+		ropts1=(-k "$IL_KEYS/client1_rsa.pem") ropts2=(-k "$IL_KEYS/client2_rsa.pem")
+		printf '%s|%s\n%s|%s\n' "$(il_id 1)" "$(il_fp "$IL_KEYS/client1_rsa.pem")" \
+			"$(il_id 2)" "$(il_fp "$IL_KEYS/client2_rsa.pem")" >"$base/hosts"
+		hosts=(-H "@$base/hosts")
+	fi
 	local src=$base/src
 	cp -a "$SRC" "$src"
-	for i in 1 2; do mkdir -p "$base/t$i"; il_recv "$i" "$rk" "$base/d$i" -T "$base/t$i"; done
+	mkdir -p "$base/t1" "$base/t2"
+	il_recv 1 "$rk" "$base/d1" -T "$base/t1" "${ropts1[@]}"
+	il_recv 2 "$rk" "$base/d2" -T "$base/t2" "${ropts2[@]}"
 	if ! il_wait_recvs 10; then ko "$cs: receivers start" "${IL_ERR[@]}"; il_lab_down; return; fi
 	( wait_partial "$base/t1" && kill -TERM "${IL_RPID[1]}" ) &
 	kp=$!
 	IL_SLOG_TAG=-1
-	il_server "$sk1" 40 "$src" -f -H "$(il_id 1),$(il_id 2)" -S "$base/status1" -- "${RFILES[@]}"
+	il_server "$sk1" 40 "$src" -f "${sopts[@]}" "${hosts[@]}" -S "$base/status1" -- "${RFILES[@]}"
 	wait "$kp"
 	st=$?
 	il_stop_recvs
@@ -202,6 +219,12 @@ restart_run() {
 	DETAIL=("got: $info")
 	check "$cs" "restart file: group, instance 0, the 4 names as given, only h1 ($(il_id 1))" \
 		[ "$info" = "$gid 0 4 a.txt,big.bin,mid.bin,sub $(il_id 1) ok" ]
+	if [ "${ENC:-0}" = 1 ]; then
+		local fp
+		fp=$(python3 -c 'import sys; b = open(sys.argv[1], "rb").read()[1212:]; print(b[84], ":".join("%02X" % x for x in b[88:108]))' "$rf")
+		DETAIL=("got: $fp" "want: 1 $(il_fp "$IL_KEYS/client1_rsa.pem")")
+		check "$cs" "restart file: h1's key fingerprint from the host list" [ "$fp" = "1 $(il_fp "$IL_KEYS/client1_rsa.pem")" ]
+	fi
 	if [ "$sk1" = ref ]; then
 		DETAIL=("$(cat "$base/status1")")
 		check "$cs" "real uftp -S: h1 big.bin aborted" grep -q "^RESULT;$(il_id 1);big.bin;2929KB;aborted;$" "$base/status1"
@@ -218,12 +241,12 @@ restart_run() {
 	rf=$base/_group_${gid}_restart
 	# ---- session 2: restart
 	IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=()
-	il_recv 1 "$rk" "$base/d1" -T "$base/t1"
+	il_recv 1 "$rk" "$base/d1" -T "$base/t1" "${ropts1[@]}"
 	if ! il_wait_recvs 10; then ko "$cs: receiver restart" "${IL_ERR[@]}"; il_lab_down; return; fi
 	il_capture_start
 	seg_count_start || { ko "$cs: nft counters"; il_lab_down; return; }
 	IL_SLOG_TAG=-2
-	il_server "$sk2" 40 "$src" -S "$base/status2" -F "$rf" -- ignored.txt
+	il_server "$sk2" 40 "$src" "${sopts[@]}" -S "$base/status2" -F "$rf" -- ignored.txt
 	il_capture_stop
 	il_stop_recvs
 	cp "$IL_SLOG" "$base/uftp2.log"
@@ -241,10 +264,15 @@ restart_run() {
 	check "$cs" "-F: only h1 is addressed (CONNECT, RESULTs)" \
 		eval "[ \"\$(grep -c '^CONNECT;' '$base/status2')\" = 1 ] && grep -q '^CONNECT;success;$(il_id 1)$' '$base/status2' &&
 		! grep -q '$(il_id 2)' '$base/status2' && grep -q '^RESULT;$(il_id 1);big.bin;2929KB;copy;' '$base/status2'"
-	DETAIL=("$segs FILESEGs of big.bin (2308 blocks); pcap $W/$IL_LAB.pcap")
-	check "$cs" "-F: only the missing part of big.bin is sent ($segs of 2308 blocks, h1 had over 770)" [ "$segs" -gt 0 -a "$segs" -le 1608 ]
-	DETAIL=("$segs3 FILESEGs of mid.bin")
-	check "$cs" "-F: a file h1 never started is sent whole ($segs3 of 385 blocks)" [ "$segs3" -ge 385 ]
+	if [ "${ENC:-0}" = 1 ]; then
+		DETAIL=("$(grep -i -E 'resume|pass' "$base/uftp2.log")")
+		check "$cs" "-F: big.bin resumed (no first pass, only what h1 NAKs)" grep -q "big.bin: every client resumes it" "$base/uftp2.log"
+	else
+		DETAIL=("$segs FILESEGs of big.bin (2308 blocks); pcap $W/$IL_LAB.pcap")
+		check "$cs" "-F: only the missing part of big.bin is sent ($segs of 2308 blocks, h1 had over 770)" [ "$segs" -gt 0 -a "$segs" -le 1608 ]
+		DETAIL=("$segs3 FILESEGs of mid.bin")
+		check "$cs" "-F: a file h1 never started is sent whole ($segs3 of 385 blocks)" [ "$segs3" -ge 385 ]
+	fi
 	DETAIL=("$(python3 "$IL_TREECMP" --umask "$IL_UMASK" "$SRC" "$base/d1" 2>&1 | head -8)")
 	check "$cs" "h1's tree after the restart equals the source, byte for byte" python3 "$IL_TREECMP" --umask "$IL_UMASK" "$SRC" "$base/d1"
 	DETAIL=("$(head -3 "$base/uftp2.log")")
@@ -254,6 +282,7 @@ restart_run() {
 
 case_restart_ref() { restart_run restart_ref ours ours ref; }
 case_restart_ours() { restart_run restart_ours ours ours ours; }
+case_restart_enc() { ENC=1 restart_run restart_enc ours ours ref; }
 case_restart_x() {
 	restart_run restart_x_ref_to_ours ref ours ref
 	restart_run restart_x_ours_to_ref ours ref ref
@@ -577,7 +606,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_x"
+ALL_CASES="badinput logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
 BUDGET=${BUDGET:-170}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }
