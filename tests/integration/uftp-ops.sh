@@ -596,6 +596,13 @@ EOF
 		DETAIL=("exit $rc: $out")
 		check "$cs" "-H @file, $what: exit 1 with a message" eval "[ $rc = 1 ] && [ -n '${out//\'/}' ]"
 	done
+	local k
+	for k in ref ours; do
+		out=$(quick "$(il_bin "$k" server)" -S /nonexistent/dir/status 2>&1)
+		rc=$?
+		DETAIL=("exit $rc: $out")
+		check "$cs" "$k: -S in a missing directory: exit 1 with a message" eval "[ $rc = 1 ] && grep -qi 'status file' <<<'${out//\'/}'"
+	done
 	# the real uftp refuses the same damaged restart files with exit 1
 	for f in "$W/$cs/short" "$W/$cs/parthost"; do
 		out=$(cd "$SYNC" && timeout 10 "$REF" -F "$f" new.txt 2>&1)
