@@ -27,6 +27,7 @@
 #   refcp      our server proxy -> real client proxy (mixed)
 #   oursd      our uftpd behind our proxies (real uftp)
 #   loss       fig1 with 3% loss into one client on B (1 MB file: NAKs merged)
+#   ssm        232.x groups, -S lists at both proxies (SSM joins)
 #   enc_gcm    fig1 encrypted: ecdh_ecdsa + aes256-gcm (the client proxy does
 #              the key exchange with the server and with its clients)
 #   enc_hmac   RSA key exchange + aes128-cbc + HMAC, real server proxy
@@ -55,7 +56,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp hostile response resp_enc"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp hostile response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -83,7 +84,7 @@ if [ ! -x "$PROXY_OURS" ]; then
 fi
 
 passed=0 failed=0
-declare -a WHY=() PPIDS=() U_OPTS=() CP_OPTS=() CL_OPTS=()
+declare -a WHY=() PPIDS=() U_OPTS=() CP_OPTS=() CL_OPTS=() SP_OPTS=()
 
 # ---- topology ---------------------------------------------------------------
 
@@ -273,7 +274,7 @@ tunnel() {
 		nat_up || { WHY+=("nftables masquerade set-up failed"); finish "$name"; return; }
 		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "fp=$NAT_FP"
 	else
-		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)"
+		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)" "${SP_OPTS[@]}"
 	fi
 	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c "${CP_OPTS[@]}"
 	client "$(nsa 2)" "$ck" "$w/a2" "${CL_OPTS[@]}"
@@ -522,6 +523,20 @@ case_nat_refcp() {
 	key=$(proxy_key cproxy_hb ec:prime256v1)
 	CP_OPTS=(-k "$key" -H "$(ipa 1)" -h 1)
 	NAT_FP=$(il_fp "$key") tunnel nat_refcp ours ref ref 2
+}
+
+# Source-specific multicast: the server proxy joins 232.x groups for the
+# server of its -S list only; the client proxy takes announcements only from
+# the server proxy's address.
+case_ssm() {
+	local sl=$IL_WORK/ssm.servers cl=$IL_WORK/ssm.cpservers
+	echo "$(lab_id 0)|$(ipa 0)" >"$sl"
+	echo "$(lab_id 0)|$(ipa 1)" >"$cl"
+	U_OPTS=(-M 232.4.4.1 -P 232.5.5.x)
+	SP_OPTS=(-S "$sl" -M 232.4.4.1)
+	CP_OPTS=(-S "$cl")
+	CL_OPTS=(-M 232.4.4.1)
+	tunnel ssm ours ours ref 2
 }
 
 case_enc_gcm() {
