@@ -4,7 +4,7 @@
 set -eu
 pkgs="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
  libssl-dev zlib1g-dev libcunit1-dev uftp iproute2 nftables tcpdump tshark
- python3 clang-format clang-tidy cppcheck procps"
+ python3 clang-format clang-tidy cppcheck procps time"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -183,6 +183,42 @@ table inet labdrop {
 EOF
 }
 
+# lab_impair HOST LOSS DUP REORDER: impairs the link from the bridge to HOST
+# (what HOST receives), in permille of UDP datagrams: LOSS dropped, DUP sent
+# twice, REORDER held back in a slow HTB class (2 Mbit/s) so that later ones
+# overtake them.  netem is not needed: an nftables netdev egress chain on the
+# bridge port (numgen random; drop, dup to the same port, meta priority) and
+# an HTB qdisc.  lab_impair HOST 0 0 0 removes it.  Counters: lab_impair_count.
+lab_impair() {
+	local br i=${1#h} loss=$2 dup=$3 reo=$4
+	br=$(lab_ns br)
+	ip netns exec "$br" nft delete table netdev "labimp$i" 2>/dev/null
+	ip netns exec "$br" tc qdisc del dev "vh$i" root 2>/dev/null
+	[ "$loss" -gt 0 ] || [ "$dup" -gt 0 ] || [ "$reo" -gt 0 ] || return 0
+	ip netns exec "$br" tc qdisc add dev "vh$i" root handle 1: htb default 10 || return 1
+	ip netns exec "$br" tc class add dev "vh$i" parent 1: classid 1:10 htb rate 10gbit || return 1
+	ip netns exec "$br" tc class add dev "vh$i" parent 1: classid 1:20 htb rate 2mbit \
+		ceil 2mbit burst 4k || return 1
+	ip netns exec "$br" nft -f - <<EOF || return 1
+table netdev labimp$i {
+	chain eg {
+		type filter hook egress device "vh$i" priority 0; policy accept;
+		meta l4proto udp numgen random mod 1000 < $loss counter drop
+		meta l4proto udp numgen random mod 1000 < $dup counter dup to "vh$i"
+		meta l4proto udp numgen random mod 1000 < $reo counter meta priority set 1:20
+	}
+}
+EOF
+}
+
+# lab_impair_count HOST: "dropped duplicated delayed" datagrams so far.
+lab_impair_count() {
+	local br i=${1#h}
+	br=$(lab_ns br)
+	ip netns exec "$br" nft list table netdev "labimp$i" 2>/dev/null |
+		awk '/counter packets/ { for (k = 1; k <= NF; k++) if ($k == "packets") printf "%s ", $(k + 1) } END { print "" }'
+}
+
 # lab_drop_count HOST: number of packets dropped so far by lab_drop rules.
 lab_drop_count() {
 	local ns
