@@ -184,6 +184,7 @@ EOF
 	lab_wait_pid "$legit" 130 >/dev/null
 	local rc out ev
 	rc=$(cat "$W/flood.rc" 2>/dev/null)
+	IL_SLOG=$W/$IL_LAB-uftp-flood.log # set by il_server in its subshell only
 	il_stop_recvs
 	out=$(il_compare "$W/fsrc" "$W/f1" 2>&1)
 	ev=$(grep -c "too many sessions" "${IL_RLOG[1]}")
@@ -216,8 +217,8 @@ case_regflood() {
 	lab_bg h2 spid timeout 20 python3 "$CRAFT" sniff --src "$(lab_ip4 2)" --timeout 15 >"$W/rsniff.out" 2>&1
 	lab_wait_udp h2 1044 5
 	IL_SERVER_WRAP=(/usr/bin/time -f "maxrss=%M" -o "$W/regflood.time")
-	# a long announce phase (-s 30 at -r 0.2: ~18 s) so the flood lands in it
-	(IL_SLOG_TAG=-regflood il_server ours 120 "$W/rsrc" -s 30 -r 0.2 -- file.bin
+	# an announce phase of ~9 s (-s 10, GRTT held at 0.3 s) so the flood lands in it
+	(IL_SLOG_TAG=-regflood il_server ours 120 "$W/rsrc" -s 10 -r 0.3:0.3:1 -- file.bin
 		echo "$IL_SRC_RC" >"$W/regflood.rc") &
 	legit=$!
 	lab_wait_pid "$spid" 20 >/dev/null
@@ -249,6 +250,7 @@ EOF
 	local rc rss reg
 	rc=$(cat "$W/regflood.rc" 2>/dev/null)
 	rss=$(sed -n 's/^maxrss=//p' "$W/regflood.time" 2>/dev/null)
+	IL_SLOG=$W/$IL_LAB-uftp-regflood.log # set by il_server in its subshell only
 	reg=$(grep -c '^Client 0x0A.* registered' "$IL_SLOG")
 	if cmp -s "$W/rsrc/file.bin" "$W/r1/file.bin" && [ -n "$rss" ] && [ "$rss" -lt 65536 ] &&
 		[ "$reg" -ge 1000 ]; then
