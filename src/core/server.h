@@ -190,8 +190,8 @@ size_t uftp_server_failed(const struct uftp_server *s, uint32_t *ids, size_t max
  *     bytes, file count (u32 LE);
  *   per file (300 bytes): the name as given to the first attempt,
  *     NUL-terminated, zero-padded;
- *   per failed client, up to the end (156 bytes): its ID as text
- *     "0xNNNNNNNN" NUL-padded to 80 bytes, the ID (u32 big-endian), a
+ *   per failed client, up to the end (156 bytes): its name (the -H entry
+ *     as typed, e.g. "0xC612000B") NUL-padded to 80 bytes, the ID (u32 big-endian), a
  *     fingerprint flag (u8, 3 zero bytes), the 20-byte key fingerprint,
  *     zero padding.
  */
@@ -205,6 +205,14 @@ struct uftp_restart {
 	const char *const *files; /* decode: allocated array, names point into the buffer */
 	size_t nfiles;
 	struct uftp_server_host *hosts; /* decode: allocated */
+	/*
+	 * The text each client record names it by (the reference keeps the -H
+	 * entry as typed): encode writes "0xNNNNNNNN" where this or an entry is
+	 * NULL, or where the text does not fit; decode sets an allocated array
+	 * pointing into the buffer, an entry NULL when its text is empty or
+	 * unterminated (the ID is what counts).
+	 */
+	const char *const *host_names;
 	size_t nhosts;
 };
 

@@ -38,9 +38,12 @@ static uint32_t get_u32le(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put_host(uint8_t *p, const struct uftp_server_host *h)
+static void put_host(uint8_t *p, const struct uftp_server_host *h, const char *name)
 {
-	snprintf((char *)p, HOST_NAME_LEN, "0x%08X", h->id);
+	if (name && name[0] && strlen(name) < HOST_NAME_LEN)
+		memcpy(p, name, strlen(name));
+	else
+		snprintf((char *)p, HOST_NAME_LEN, "0x%08X", h->id);
 	put_u32be(p + HOST_ID_OFF, h->id);
 	p[HOST_FLAG_OFF] = h->has_fp ? 1 : 0;
 	if (h->has_fp)
@@ -67,7 +70,7 @@ ssize_t uftp_restart_encode(uint8_t *out, size_t cap, const struct uftp_restart 
 	for (i = 0; i < r->nfiles; i++, p += UFTP_RESTART_NAME_LEN)
 		memcpy(p, r->files[i], strlen(r->files[i]));
 	for (i = 0; i < r->nhosts; i++, p += UFTP_RESTART_HOST_LEN)
-		put_host(p, &r->hosts[i]);
+		put_host(p, &r->hosts[i], r->host_names ? r->host_names[i] : NULL);
 	return (ssize_t)need;
 }
 
@@ -91,7 +94,15 @@ static int get_host(struct uftp_server_host *h, const uint8_t *p)
 	return 0;
 }
 
-static int decode_parts(struct uftp_restart *r, const char **files, const uint8_t *buf)
+static const char *get_host_name(const uint8_t *p)
+{
+	if (p[0] == '\0' || memchr(p, '\0', HOST_NAME_LEN) == NULL)
+		return NULL;
+	return (const char *)p;
+}
+
+static int decode_parts(struct uftp_restart *r, const char **files, const char **names,
+                        const uint8_t *buf)
 {
 	const uint8_t *p = buf + UFTP_RESTART_HDR_LEN;
 	size_t i;
@@ -106,13 +117,14 @@ static int decode_parts(struct uftp_restart *r, const char **files, const uint8_
 		rv = get_host(&r->hosts[i], p);
 		if (rv < 0)
 			return rv;
+		names[i] = get_host_name(p);
 	}
 	return 0;
 }
 
 int uftp_restart_decode(struct uftp_restart *r, const uint8_t *buf, size_t len)
 {
-	const char **files;
+	const char **files, **names = NULL;
 	uint32_t nfiles;
 	size_t rest;
 	int rv;
@@ -134,12 +146,16 @@ int uftp_restart_decode(struct uftp_restart *r, const uint8_t *buf, size_t len)
 	r->nhosts = rest / UFTP_RESTART_HOST_LEN;
 	files = calloc(nfiles, sizeof(*files));
 	r->files = files;
-	r->hosts = r->nhosts ? calloc(r->nhosts, sizeof(*r->hosts)) : NULL;
-	if (r->files == NULL || (r->nhosts && r->hosts == NULL)) {
+	if (r->nhosts) {
+		r->hosts = calloc(r->nhosts, sizeof(*r->hosts));
+		names = calloc(r->nhosts, sizeof(*names));
+		r->host_names = names;
+	}
+	if (r->files == NULL || (r->nhosts && (r->hosts == NULL || names == NULL))) {
 		uftp_restart_free(r);
 		return UFTP_ERR_NOMEM;
 	}
-	rv = decode_parts(r, files, buf);
+	rv = decode_parts(r, files, names, buf);
 	if (rv < 0)
 		uftp_restart_free(r);
 	return rv;
@@ -148,6 +164,7 @@ int uftp_restart_decode(struct uftp_restart *r, const uint8_t *buf, size_t len)
 void uftp_restart_free(struct uftp_restart *r)
 {
 	free((void *)(uintptr_t)r->files);
+	free((void *)(uintptr_t)r->host_names);
 	free(r->hosts);
 	memset(r, 0, sizeof(*r));
 }

@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 {
 	struct uftp_opts o;
 	struct uftp_files *files = NULL;
+	size_t i;
 	int rv;
 
 	rv = uftp_parse_opts(&o, argc, argv);
@@ -48,6 +49,9 @@ int main(int argc, char **argv)
 		log_close();
 	}
 	uftp_files_free(files);
+	for (i = 0; o.host_names && i < o.nhosts; i++)
+		free(o.host_names[i]);
+	free(o.host_names);
 	free(o.hosts);
 	uftp_restart_release(&o);
 	return rv < 0 ? 0 : rv; /* < 0: --help */

@@ -107,11 +107,21 @@ static int parse_keyex(struct uftp_opts *o, const char *s)
 	return 0;
 }
 
+/*
+ * The entry as typed up to its fingerprint, spaces and all: a restart file
+ * (-f) names the client by it, as the reference does.
+ */
+static char *host_text(const char *line)
+{
+	return strndup(line, strcspn(line, "|"));
+}
+
 static int add_host(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	struct uftp_opts *o = arg;
 	struct uftp_hostent e;
 	struct uftp_server_host *h;
+	char **names;
 
 	(void)lineno;
 	if (uftp_hostent_parse_id(&e, line) < 0) {
@@ -119,11 +129,17 @@ static int add_host(void *arg, char *line, unsigned lineno, char *err, size_t er
 		return UFTP_ERR_INVALID;
 	}
 	h = realloc(o->hosts, (o->nhosts + 1) * sizeof(*h));
-	if (h == NULL) {
+	if (h != NULL)
+		o->hosts = h;
+	names = realloc(o->host_names, (o->nhosts + 1) * sizeof(*names));
+	if (names != NULL)
+		o->host_names = names;
+	if (h != NULL && names != NULL)
+		names[o->nhosts] = host_text(line);
+	if (h == NULL || names == NULL || names[o->nhosts] == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return UFTP_ERR_NOMEM;
 	}
-	o->hosts = h;
 	h = &o->hosts[o->nhosts++];
 	memset(h, 0, sizeof(*h));
 	h->id = e.id;

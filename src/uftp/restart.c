@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,21 @@ int uftp_restart_load(struct uftp_opts *o)
 	o->files = o->restart_names;
 	o->nfiles = (int)o->restart->nfiles;
 	o->hosts = NULL;
-	o->nhosts = o->restart->nhosts;
-	if (o->nhosts) {
-		o->hosts = malloc(o->nhosts * sizeof(*o->hosts));
-		if (o->hosts == NULL)
+	o->host_names = NULL;
+	if (o->restart->nhosts) {
+		o->hosts = malloc(o->restart->nhosts * sizeof(*o->hosts));
+		o->host_names = calloc(o->restart->nhosts, sizeof(*o->host_names));
+		if (o->hosts == NULL || o->host_names == NULL)
 			return EXIT_MEM;
+		o->nhosts = o->restart->nhosts;
 		memcpy(o->hosts, o->restart->hosts, o->nhosts * sizeof(*o->hosts));
+		for (i = 0; i < o->nhosts; i++) { /* the names the first attempt was given */
+			if (o->restart->host_names[i] == NULL)
+				continue;
+			o->host_names[i] = strdup(o->restart->host_names[i]);
+			if (o->host_names[i] == NULL)
+				return EXIT_MEM;
+		}
 	}
 	return 0;
 }
@@ -138,14 +148,18 @@ void uftp_restart_release(struct uftp_opts *o)
 	o->restart_buf = NULL;
 }
 
-static const struct uftp_server_host *host_of(const struct uftp_server_config *cfg, uint32_t id)
+/* The -H entry of id, looked for from entry from on (failed clients come in -H order). */
+static size_t host_of(const struct uftp_server_config *cfg, uint32_t id, size_t from)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nhosts; i++)
+	for (i = from; i < cfg->nhosts; i++)
 		if (cfg->hosts[i].id == id)
-			return &cfg->hosts[i];
-	return NULL;
+			return i;
+	for (i = 0; i < from && i < cfg->nhosts; i++)
+		if (cfg->hosts[i].id == id)
+			return i;
+	return SIZE_MAX;
 }
 
 static int write_file(const char *path, const uint8_t *buf, size_t len)
@@ -171,28 +185,34 @@ static int write_file(const char *path, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int fill_hosts(struct uftp_restart *r, const struct uftp_server *srv,
-                      const struct uftp_server_config *cfg)
+/* The failed clients, with their fingerprints and -H names when they were listed. */
+static int fill_hosts(struct uftp_restart *r, const struct uftp_opts *o,
+                      const struct uftp_server *srv, const struct uftp_server_config *cfg)
 {
-	size_t i, n = uftp_server_failed(srv, NULL, 0);
+	size_t i, k, next = 0, n = uftp_server_failed(srv, NULL, 0);
+	const char **names;
 	uint32_t *ids;
 
 	if (n == 0)
 		return 0;
 	ids = calloc(n, sizeof(*ids));
 	r->hosts = calloc(n, sizeof(*r->hosts));
-	if (ids == NULL || r->hosts == NULL) {
+	names = calloc(n, sizeof(*names));
+	r->host_names = names;
+	if (ids == NULL || r->hosts == NULL || names == NULL) {
 		free(ids);
 		return -1;
 	}
 	uftp_server_failed(srv, ids, n);
 	for (i = 0; i < n; i++) {
-		const struct uftp_server_host *h = host_of(cfg, ids[i]);
-
-		if (h)
-			r->hosts[i] = *h;
-		else
-			r->hosts[i].id = ids[i];
+		k = host_of(cfg, ids[i], next);
+		r->hosts[i].id = ids[i];
+		if (k == SIZE_MAX)
+			continue;
+		next = k + 1;
+		r->hosts[i] = cfg->hosts[k];
+		if (o->host_names && cfg->hosts == o->hosts)
+			names[i] = o->host_names[k];
 	}
 	r->nhosts = n;
 	free(ids);
@@ -214,7 +234,7 @@ void uftp_restart_save(const struct uftp_opts *o, const struct uftp_server *srv,
 	r.group_inst = cfg->group_inst;
 	r.files = uftp_files_names(files, &r.nfiles);
 	snprintf(path, sizeof(path), "_group_%08X_restart", cfg->group_id);
-	if (r.nfiles && fill_hosts(&r, srv, cfg) == 0) {
+	if (r.nfiles && fill_hosts(&r, o, srv, cfg) == 0) {
 		buf = malloc(uftp_restart_size(&r));
 		if (buf)
 			len = uftp_restart_encode(buf, uftp_restart_size(&r), &r);
@@ -225,5 +245,6 @@ void uftp_restart_save(const struct uftp_opts *o, const struct uftp_server *srv,
 		log_info("Wrote restart file %s (%zu files, %zu clients to retry)", path, r.nfiles,
 		         r.nhosts);
 	free(r.hosts);
+	free((void *)(uintptr_t)r.host_names);
 	free(buf);
 }

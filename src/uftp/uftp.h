@@ -49,6 +49,7 @@ struct uftp_opts {
 	int log_level;                  /* -x */
 	int txweight;                   /* -W */
 	struct uftp_server_host *hosts; /* -H */
+	char **host_names;              /* -H entries as typed (for -f), parallel to hosts */
 	size_t nhosts;
 	const char *exclude_file;                        /* -X */
 	int restartable;                                 /* -f */

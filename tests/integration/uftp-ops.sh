@@ -32,6 +32,10 @@
 #   logs          -L appends, -T / -L timestamps, -g/-n rolling (archives .1 .2,
 #                 never .3), unwritable -L exit 4, -x 0 still shows errors,
 #                 each as the real uftp
+#   layout        -f after a failed announce (exit 7, no receiver): our restart
+#                 file equals the real uftp's byte for byte but for the group ID
+#                 and the 3 padding bytes the reference leaves uninitialised
+#                 (-H @file with a fingerprint, an ID typed short, an address)
 #   badinput      -F missing, truncated, damaged, a directory, with -H; -H @file
 #                 missing or malformed: a clear message and exit 1
 #
@@ -556,6 +560,29 @@ case_logs() {
 	done
 }
 
+# ---------------------------------------------------------------- restart file layout
+case_layout() {
+	local cs=layout k d=$W/layout/run
+	mkdir -p "$d"
+	printf '0xC612000B|%s\n0x1020304\n1.2.3.4\n' "$(printf '%02X:' $(seq 101 120) | sed 's/:$//')" >"$W/$cs/hosts"
+	cp -a "$SYNC/new.txt" "$SYNC/big.bin" "$d/"
+	for k in ref ours; do # one after the other in the same directory: the same absolute name
+		(cd "$d" && timeout -k 2 20 "$(il_bin "$k" server)" -I lo -r 0.001:0.001:0.01 -s 10 -f \
+			-H "@$W/$cs/hosts" new.txt ./big.bin "$d/new.txt" >"$W/$cs/$k.log" 2>&1)
+		echo $? >"$W/$cs/$k.rc"
+		mv "$d"/_group_*_restart "$W/$cs/$k.restart" 2>/dev/null
+	done
+	DETAIL=("real $(cat "$W/$cs/ref.rc"), ours $(cat "$W/$cs/ours.rc")")
+	check "$cs" "no receiver: exit 7 (both)" [ "$(cat "$W/$cs/ref.rc")$(cat "$W/$cs/ours.rc")" = 77 ]
+	local r=$W/$cs/ref.restart o=$W/$cs/ours.restart
+	DETAIL=("$(ls "$W/$cs")")
+	check "$cs" "both write a restart file after a failed announce" [ -f "$r" -a -f "$o" ]
+	[ -f "$r" ] && [ -f "$o" ] || return
+	DETAIL=("$(cmp -l <(tail -c +9 "$r") <(tail -c +9 "$o") | head -5)" "real: $(restart_info "$r")" "ours: $(restart_info "$o")")
+	check "$cs" "restart files equal byte for byte past the group ID ($(stat -c %s "$o") bytes: 3 names, 3 clients)" \
+		eval "cmp -s <(tail -c +9 '$r') <(tail -c +9 '$o') && [ \"\$(head -c 5 '$r' | tail -c 1 | od -An -tu1)\" = \"\$(head -c 5 '$o' | tail -c 1 | od -An -tu1)\" ]"
+}
+
 # ---------------------------------------------------------------- bad input
 case_badinput() {
 	local cs=badinput rc out
@@ -613,7 +640,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
+ALL_CASES="badinput layout logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
 BUDGET=${BUDGET:-170}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }

@@ -29,6 +29,42 @@ static void sample(struct uftp_restart *r, struct uftp_server_host *h)
 	r->nhosts = 2;
 }
 
+/* Clients are named by their -H text when there is one, else by the ID. */
+static void test_host_names(void)
+{
+	static const char *const hn[] = {"198.18.0.11", NULL};
+	struct uftp_restart r, d;
+	struct uftp_server_host h[2];
+	char longname[81];
+	const char *const hl[] = {longname, ""};
+	uint8_t buf[2000];
+	ssize_t n;
+
+	sample(&r, h);
+	r.host_names = hn;
+	n = uftp_restart_encode(buf, sizeof(buf), &r);
+	CU_ASSERT_FATAL(n == 1224);
+	CU_ASSERT_STRING_EQUAL((const char *)buf + 912, "198.18.0.11");
+	CU_ASSERT_STRING_EQUAL((const char *)buf + 912 + 156, "0xC612000C");
+	CU_ASSERT_EQUAL_FATAL(uftp_restart_decode(&d, buf, (size_t)n), 0);
+	CU_ASSERT_STRING_EQUAL(d.host_names[0], "198.18.0.11");
+	CU_ASSERT_STRING_EQUAL(d.host_names[1], "0xC612000C");
+	uftp_restart_free(&d);
+	CU_ASSERT_PTR_NULL(d.host_names);
+	memset(longname, 'n', 80); /* too long for its 80 bytes: the ID is written */
+	longname[80] = '\0';
+	r.host_names = hl;
+	n = uftp_restart_encode(buf, sizeof(buf), &r);
+	CU_ASSERT_FATAL(n == 1224);
+	CU_ASSERT_STRING_EQUAL((const char *)buf + 912, "0xC612000B");
+	CU_ASSERT_STRING_EQUAL((const char *)buf + 912 + 156, "0xC612000C");
+	memset(buf + 912, 'z', 80); /* an unterminated name: no name, the record still counts */
+	CU_ASSERT_EQUAL_FATAL(uftp_restart_decode(&d, buf, (size_t)n), 0);
+	CU_ASSERT_PTR_NULL(d.host_names[0]);
+	CU_ASSERT_EQUAL(d.hosts[0].id, 0xC612000B);
+	uftp_restart_free(&d);
+}
+
 /* Offsets as the reference 4.10.2 writes them (seen in its restart files). */
 static void test_layout(void)
 {
@@ -159,10 +195,8 @@ static void test_decode_errors(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_layout),
-    CUTEST(test_roundtrip),
-    CUTEST(test_encode_errors),
-    CUTEST(test_decode_errors),
+    CUTEST(test_layout),        CUTEST(test_roundtrip),  CUTEST(test_encode_errors),
+    CUTEST(test_decode_errors), CUTEST(test_host_names),
 };
 
 CUTEST_MAIN("server_restart", tests)
