@@ -43,8 +43,8 @@
 #   CASES="sync preview" KEEP=1 sudo tests/integration/uftp-ops.sh
 #
 # Prints "PASS|FAIL <case>: <what>" lines, then "N passed, M failed". Exit 0
-# all passed, 1 any failed, 77 skip (not root, real UFTP, our programs or
-# tcpdump missing). Bounded: each session has a timeout, the whole run takes
+# all passed, 1 any failed, 77 skip (not root, real UFTP, our programs,
+# tcpdump, nft or python3 missing). Bounded: each session has a timeout, the whole run takes
 # about a minute and a half.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +57,9 @@ if ! il_have ref server || ! il_have ref client; then
 	echo "SKIP: the real UFTP ($UFTP_REF, $UFTPD_REF) is not installed"
 	exit 77
 fi
-command -v tcpdump >/dev/null || { echo "SKIP: tcpdump is missing"; exit 77; }
+for t in tcpdump nft python3; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t is missing"; exit 77; }
+done
 il_init "${1:-}" || exit 2
 if ! il_have ours server || ! il_have ours client; then
 	echo "SKIP: our uftp/uftpd not built in $IL_BUILD"
