@@ -35,7 +35,8 @@
 #   layout        -f after a failed announce (exit 7, no receiver): our restart
 #                 file equals the real uftp's byte for byte but for the group ID
 #                 and the 3 padding bytes the reference leaves uninitialised
-#                 (-H @file with a fingerprint, an ID typed short, an address)
+#                 (-H @file with a fingerprint, an ID typed short, an address);
+#                 our -F of that file failing again rewrites it, instance 1
 #   badinput      -F missing, truncated, damaged, a directory, with -H; -H @file
 #                 missing or malformed: a clear message and exit 1
 #
@@ -583,6 +584,14 @@ case_layout() {
 	DETAIL=("$(cmp -l <(tail -c +9 "$r") <(tail -c +9 "$o") | head -5)" "real: $(restart_info "$r")" "ours: $(restart_info "$o")")
 	check "$cs" "restart files equal byte for byte past the group ID ($(stat -c %s "$o") bytes: 3 names, 3 clients)" \
 		eval "cmp -s <(tail -c +9 '$r') <(tail -c +9 '$o') && [ \"\$(head -c 5 '$r' | tail -c 1 | od -An -tu1)\" = \"\$(head -c 5 '$o' | tail -c 1 | od -An -tu1)\" ]"
+	# a restart that fails again: the same file, instance 1
+	(cd "$d" && timeout -k 2 20 "$OURS" -I lo -r 0.001:0.001:0.01 -s 10 -f -F "$r" >"$W/$cs/again.log" 2>&1)
+	local again
+	again=$d/_group_$(restart_info "$r" | cut -d' ' -f1)_restart
+	DETAIL=("$(ls "$d")" "$(cmp -l "$r" "$again" 2>&1 | head -5)")
+	check "$cs" "our -F of the real uftp's file, failing again: its file rewritten with instance 1, all else equal" \
+		eval "[ -f '$again' ] && [ \"\$(cmp -l <(tail -c +9 '$r') <(tail -c +9 '$again') | wc -l)\" = 0 ] &&
+		cmp -s <(head -c 4 '$r') <(head -c 4 '$again') && [ \$(head -c 5 '$again' | tail -c 1 | od -An -tu1) = 1 ]"
 }
 
 # ---------------------------------------------------------------- bad input
