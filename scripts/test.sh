@@ -96,6 +96,8 @@ if [ "$(id -u)" = 0 ]; then
 			bash tests/interop/sessions.sh "$top/build/san"
 		step "tests/integration/hostile.sh (sanitizer build)" timeout 900 \
 			bash tests/integration/hostile.sh "$top/build/san"
+		step "tests/integration/faults.sh (sanitizer build)" timeout 900 \
+			bash tests/integration/faults.sh "$top/build/san"
 	fi
 else
 	echo "=== integration and interop suites need root (network namespaces): skipped"

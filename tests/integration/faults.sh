@@ -305,5 +305,11 @@ for c in $CASES; do
 	echo "=== $c"
 	"case_$c"
 done
+# a sanitizer build (scripts/test.sh runs this with build/san): any report
+# in any log (leaks at exit included) fails the run
+san=$(grep -l -E 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$W"/*.log 2>/dev/null)
+if [ -n "$san" ]; then
+	ko "sanitizer reports in: $san" "$(grep -h -m3 -E 'Sanitizer|runtime error:' $san)"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
