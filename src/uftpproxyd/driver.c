@@ -303,6 +303,10 @@ static void log_stats(struct pxd *d)
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
 	         (unsigned long long)st.sessions);
+	if (d->s4.stats.tx_dropped || d->s6.stats.tx_dropped)
+		log_info("send errors: %llu IPv4 (last errno %d), %llu IPv6 (last errno %d)",
+		         (unsigned long long)d->s4.stats.tx_dropped, d->s4.stats.tx_last_errno,
+		         (unsigned long long)d->s6.stats.tx_dropped, d->s6.stats.tx_last_errno);
 }
 
 /* ---- set-up ------------------------------------------------------------- */

@@ -100,6 +100,7 @@ topo_up() {
 	lab_up a "$na" >/dev/null || return 1
 	for ((i = 0; i < na; i++)); do
 		ip -n "$(nsa "$i")" route add default via 198.18.0.1
+		ip -n "$(nsa "$i")" -6 route add default via fd00:198:18::1
 	done
 	for l in b c; do
 		n=$nb
@@ -111,12 +112,15 @@ topo_up() {
 			ip -n "${LAB_PREFIX}$l-h$i" addr flush dev eth0 scope global
 			ip -n "${LAB_PREFIX}$l-h$i" addr add "$(ipnet "$l" "$i")/24" dev eth0
 			ip -n "${LAB_PREFIX}$l-h$i" route add default via "$(ipnet "$l" -9)"
+			ip -n "${LAB_PREFIX}$l-h$i" -6 addr add "$(ip6net "$l" "$i")/64" dev eth0 nodad
+			ip -n "${LAB_PREFIX}$l-h$i" -6 route add default via "$(ip6net "$l" -9)"
 		done
 	done
 	rt=${LAB_PREFIX}a-rt
 	ip netns add "$rt" || return 1
 	ip -n "$rt" link set lo up
 	ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$rt" sysctl -qw net.ipv6.conf.all.forwarding=1
 	for l in $legs; do
 		br=${LAB_PREFIX}$l-br
 		ip link add "r$l-$$" type veth peer name "e$l" netns "$rt" || return 1
@@ -125,6 +129,7 @@ topo_up() {
 		ip -n "$br" link set "r$l-$$" up
 		ip -n "$rt" link set "e$l" up
 		ip -n "$rt" addr add "$(ipnet "$l" -9)/24" dev "e$l"
+		ip -n "$rt" -6 addr add "$(ip6net "$l" -9)/64" dev "e$l" nodad
 	done
 }
 
@@ -133,6 +138,15 @@ ipnet() {
 	local n=0
 	case $1 in b) n=1 ;; c) n=2 ;; esac
 	echo "198.18.$n.$((10 + $2))"
+}
+# addr a|b|c I -> host I's IPv4 address
+addr() { ipnet "$1" "$2"; }
+
+# ip6net a|b|c I -> the same for IPv6 (fd00:198:18::/64, ::19::, ::20::)
+ip6net() {
+	local n=18
+	case $1 in b) n=19 ;; c) n=20 ;; esac
+	echo "fd00:198:$n::$((10 + $2))"
 }
 nsc() { echo "${LAB_PREFIX}c-h$1"; }
 ipc() { echo "198.18.2.$((10 + $1))"; }
@@ -209,8 +223,10 @@ capture() {
 # count PCAP SRC DST FUNC: datagrams SRC -> DST (IPv4, "" = any) of function FUNC
 count() {
 	python3 - "$@" <<'EOF'
-import struct, sys
+import ipaddress, struct, sys
 f, src, dst, func = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+src = ipaddress.ip_address(src) if src else None
+dst = ipaddress.ip_address(dst) if dst else None
 n = 0
 with open(f, 'rb') as fh:
     data = fh.read()
@@ -219,12 +235,15 @@ while off + 16 <= len(data):
     incl = struct.unpack_from('<I', data, off + 8)[0]
     pkt = data[off + 16:off + 16 + incl]
     off += 16 + incl
-    if len(pkt) < 14 + 20 + 8 + 2 or pkt[12:14] != b'\x08\x00':
-        continue
     ip = pkt[14:]
-    ihl = (ip[0] & 15) * 4
-    s = '.'.join(map(str, ip[12:16])); d = '.'.join(map(str, ip[16:20]))
-    u = ip[ihl + 8:]
+    if pkt[12:14] == b'\x08\x00' and len(ip) >= 28:
+        s = ipaddress.ip_address(ip[12:16]); d = ipaddress.ip_address(ip[16:20])
+        u = ip[(ip[0] & 15) * 4 + 8:]
+    elif pkt[12:14] == b'\x86\xdd' and len(ip) >= 48 and ip[6] == 17:
+        s = ipaddress.ip_address(ip[8:24]); d = ipaddress.ip_address(ip[24:40])
+        u = ip[48:]
+    else:
+        continue
     if len(u) >= 2 and u[0] == 0x40 and u[1] == func and (not src or s == src) and (not dst or d == dst):
         n += 1
 print(n)
@@ -255,6 +274,7 @@ finish() {
 		failed=$((failed + 1))
 	fi
 	WHY=()
+	U_OPTS=() CP_OPTS=() CL_OPTS=() SP_OPTS=()
 	topo_down
 }
 
@@ -292,7 +312,7 @@ tunnel() {
 	sleep 0.5
 	lab_stop "$capa" 2
 	lab_stop "$capb" 2
-	U_OPTS=() CP_OPTS=() CL_OPTS=()
+	U_OPTS=() CP_OPTS=() CL_OPTS=() SP_OPTS=()
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	check_tree "$w/src" "$w/a2"
 	for ((i = 1; i <= nc; i++)); do
@@ -324,16 +344,16 @@ agg_report() {
 	fi
 	for f in "$@"; do
 		name=${f#*:}
-		down=$(count "$w/b.pcap" "" "$(ipb 0)" "${f%%:*}")
-		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
+		down=$(count "$w/b.pcap" "" "$(addr b 0)" "${f%%:*}")
+		up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" "${f%%:*}")
 		echo "    $name: $down from $nc clients to the client proxy, $up upstream to the server"
 		[ "$down" -ge "$nc" ] || WHY+=("only $down $name from $nc clients seen")
 		[ "$up" -ge 1 ] || WHY+=("no $name reached the server")
 		[ "$nc" -lt 2 ] || [ "$up" -lt "$down" ] || WHY+=("$name not aggregated: $up up for $down down")
 	done
 	[ "${ENC:-0}" = 1 ] && return
-	down=$(count "$w/b.pcap" "" "$(ipb 0)" 11)
-	up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" 11)
+	down=$(count "$w/b.pcap" "" "$(addr b 0)" 11)
+	up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" 11)
 	echo "    STATUS: $down from clients to the client proxy, $up upstream"
 	[ "$up" -le "$down" ] || WHY+=("more STATUS upstream ($up) than from the clients ($down)")
 }
