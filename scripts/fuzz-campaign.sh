@@ -2,7 +2,7 @@
 # A longer libFuzzer campaign than `make fuzz-smoke` (not part of CI).
 #
 #   scripts/fuzz-campaign.sh [SECONDS_PER_HARNESS] [HARNESS...]
-#   (defaults: 600 s; msg envelope client server)
+#   (defaults: 600 s; msg envelope client server proxy)
 #
 # Builds build/fuzz with clang (--enable-fuzz) if needed, runs each harness
 # from a working copy of its corpus (build/fuzz/campaign/<h>, kept between
@@ -16,14 +16,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-600}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(msg envelope client server)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(msg envelope client server proxy)
 b=$top/build/fuzz
 if [ ! -x "$b/tests/fuzz/fuzz_msg" ]; then
 	mkdir -p "$b"
 	(cd "$b" && "$top/configure" -q CC=clang --enable-fuzz && make -j2 >/dev/null) || exit 2
 fi
 make -C "$b" -s tests/fuzz/fuzz_msg tests/fuzz/fuzz_envelope tests/fuzz/fuzz_client \
-	tests/fuzz/fuzz_server || exit 2
+	tests/fuzz/fuzz_server tests/fuzz/fuzz_proxy || exit 2
 rc=0
 printf '%-9s %10s %8s %8s %8s %s\n' harness execs cov ft corpus result
 for h in "${harnesses[@]}"; do

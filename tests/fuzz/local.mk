@@ -3,16 +3,16 @@
 # harness's checked-in corpus as a test (tests/fuzz/replay_*); with
 # ./configure CC=clang --enable-fuzz the libFuzzer binaries tests/fuzz/fuzz_*
 # are built too, and `make fuzz-smoke` runs each for FUZZ_TIME seconds.
-FUZZ_HARNESSES = msg envelope client server
+FUZZ_HARNESSES = msg envelope client server proxy
 FUZZ_TIME = 25
 EXTRA_DIST += tests/fuzz tests/tools/fuzz_seeds.py
 
 replay_common = tests/fuzz/standalone.c tests/fuzz/fuzz.h
 
 check_PROGRAMS += tests/fuzz/replay_msg tests/fuzz/replay_envelope tests/fuzz/replay_client \
-	tests/fuzz/replay_server
+	tests/fuzz/replay_server tests/fuzz/replay_proxy
 TESTS += tests/fuzz/replay_msg tests/fuzz/replay_envelope tests/fuzz/replay_client \
-	tests/fuzz/replay_server
+	tests/fuzz/replay_server tests/fuzz/replay_proxy
 
 tests_fuzz_replay_msg_SOURCES = tests/fuzz/fuzz_msg.c $(replay_common)
 tests_fuzz_replay_msg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/msg"'
@@ -32,9 +32,14 @@ tests_fuzz_replay_server_SOURCES = tests/fuzz/fuzz_server.c $(replay_common)
 tests_fuzz_replay_server_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/server"'
 tests_fuzz_replay_server_LDADD = $(CORE_LIBS)
 
+tests_fuzz_replay_proxy_SOURCES = tests/fuzz/fuzz_proxy.c $(replay_common)
+tests_fuzz_replay_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/proxy"'
+tests_fuzz_replay_proxy_LDADD = $(CRYPTO_LIBS)
+
 if ENABLE_FUZZ
 noinst_PROGRAMS = tests/fuzz/fuzz_msg tests/fuzz/fuzz_envelope tests/fuzz/fuzz_client \
-	tests/fuzz/fuzz_server
+	tests/fuzz/fuzz_server tests/fuzz/fuzz_proxy
 tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz_msg.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_msg_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_msg_LDADD = $(CORE_LIBS)
@@ -49,6 +54,10 @@ tests_fuzz_fuzz_client_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_fuzz_server_SOURCES = tests/fuzz/fuzz_server.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_server_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_server_LDADD = $(CORE_LIBS)
+tests_fuzz_fuzz_proxy_SOURCES = tests/fuzz/fuzz_proxy.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_fuzz_fuzz_proxy_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_proxy_LDADD = $(CRYPTO_LIBS)
 
 # Each harness for FUZZ_TIME seconds from a copy of its corpus; a crash
 # stops with the reproducer saved as tests/fuzz/crash-<harness>-* here.

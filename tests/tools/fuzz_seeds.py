@@ -7,6 +7,8 @@ UFTP 4.10.2 sessions in tests/vectors/*.pkts.
                     and mode|8 + a plaintext per mode (seal/open round trip)
   corpus/client/    per scenario: what the server sent, as a fuzz.h script
   corpus/server/    per scenario: what the clients sent, as a fuzz.h script
+  corpus/proxy/     per scenario and proxy mode: a mode byte, then both
+                    directions as a fuzz.h script
 
 Usage: tests/tools/fuzz_seeds.py [TOP_DIR]   (rewrites the seed files only;
 crash reproducers added by hand, named crash-*, are kept)
@@ -83,7 +85,7 @@ def write(sub, name, data):
 
 
 def main():
-    for sub in ("msg", "envelope", "client", "server"):
+    for sub in ("msg", "envelope", "client", "server", "proxy"):
         d = os.path.join(corpus, sub)
         if os.path.isdir(d):
             for f in os.listdir(d):
@@ -112,6 +114,10 @@ def main():
                 for mode in (0, 3, 5):
                     write("envelope", "seed-%s-%d-%s" % (scen, mode, digest), bytes([mode]) + p)
         write("client", "seed-%s" % scen, script(pk, t, lambda h: h == server))
+        # the proxy sees both directions; first byte: mode (fuzz_proxy.c)
+        both = script(pk, t, lambda h: True)
+        for mode, name in ((0, "server"), (1, "client"), (2, "response")):
+            write("proxy", "seed-%s-%s" % (scen, name), bytes([mode]) + both)
         write("server", "seed-%s" % scen, script(pk, t, lambda h: h != server, True))
     for mode in range(8):
         write("envelope", "seed-seal-%d" % mode, bytes([mode | 8]) + bytes(range(200)))
