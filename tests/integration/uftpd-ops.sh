@@ -1,6 +1,6 @@
 #!/bin/bash
 # IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
-# shellcheck disable=SC2034,SC2154
+# shellcheck disable=SC2034,SC2154,SC2016,SC2012
 # tests/integration/uftpd-ops.sh - the operator features of our uftpd, each
 # compared with the real uftpd 4.10.2 given the same command line and the
 # same sessions (from the real uftp and from ours), in a namespace lab (h0
@@ -53,7 +53,12 @@ if ! il_have ref server || ! il_have ref client; then
 	echo "SKIP: the real UFTP ($UFTP_REF, $UFTPD_REF) is not installed"
 	exit 77
 fi
+# a parent of our own for the work dir (removed at exit): while developing,
+# something else on the shared machine removed /tmp/uftp-interop.* dirs
+OPS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/uftpd-ops.XXXXXX") || exit 2
+export TMPDIR=$OPS_TMP
 il_init "${1:-}" || exit 2
+trap 'il_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$OPS_TMP"' EXIT
 if ! il_have ours server || ! il_have ours client; then
 	echo "SKIP: our uftp/uftpd not built in $IL_BUILD"
 	exit 77
@@ -429,7 +434,7 @@ restart_run() {
 	IL_SLOG_TAG=-rs2-$sk-$kind il_server "$sk" 40 "$b/src" -F "$rf"
 	il_capture_stop
 	rstop "rs-$sk-$kind"
-	read -r s res[$sk.$kind.ack] < <(pcap_summary "$W/$IL_LAB.pcap")
+	read -r s "res[$sk.$kind.ack]" < <(pcap_summary "$W/$IL_LAB.pcap")
 	res[$sk.$kind.seg]=$s
 	res[$sk.$kind]="first uftp exit $rc1, restart exit $IL_SRC_RC; FILESEGs resent $s of 1539 blocks, FILEINFO_ACK ${res[$sk.$kind.ack]}; tmp left: $(listing "$b/tmp" | tr '\n' ' ')"
 	cmp -s "$b/src/big.bin" "$b/dest/big.bin" || res[$sk.$kind]+="; dest/big.bin differs from the source"
