@@ -229,6 +229,7 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 	if (!e)
 		return UFTP_ERR_NOMEM;
 	s->enc = e;
+	e->keyinfo_due = UFTP_NEVER; /* until REG_CONF */
 	e->keyextype = ei->keyextype, e->sigtype = ei->sigtype;
 	e->keytype = ei->keytype, e->hashtype = ei->hashtype;
 	e->client_auth = (ei->flags & UFTP_ENC_INFO_CLIENT_AUTH) || ei->sigtype == UFTP_SIG_KEYEX;
