@@ -178,6 +178,8 @@ static void state_name(char *buf, size_t cap, uint32_t group_id)
 	snprintf(buf, cap, "_group_%08X.state", group_id);
 }
 
+static struct uftp_fstore *root_fs(struct uftpd *d, size_t root);
+
 #define MAX_MOVED 4096
 
 /* Names directly inside dirfd (caller frees each and the array); count in *n. */
@@ -322,7 +324,7 @@ out:
  */
 static void move_group(struct uftpd *d, uint32_t group_id)
 {
-	struct uftp_fstore *tmp = &d->fs[d->o->ndest], *dst = &d->fs[0];
+	struct uftp_fstore *tmp = &d->fs[d->o->ndest], *dst = root_fs(d, 0);
 	char grp[32], st[64], **names;
 	size_t i, n;
 	int gfd;
@@ -558,6 +560,55 @@ static struct wcache *cache_slot(struct uftpd *d, int fd, size_t root, const cha
 }
 
 /*
+ * A destination (or the temp dir) removed or replaced while we run: the
+ * reference works by path, so it writes into a new directory of that name
+ * and recreates a missing one.  We hold the directory open, so we reopen
+ * it when the path no longer leads to it, and make it again (with its
+ * parents) when it is gone.
+ */
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		buf[i] = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = i < n ? '/' : 0;
+	}
+	return 0;
+}
+
+static struct uftp_fstore *root_fs(struct uftpd *d, size_t root)
+{
+	struct uftp_fstore *fs = &d->fs[root];
+	struct stat sp, sf;
+	char path[sizeof(fs->root)];
+
+	if (stat(fs->root, &sp) == 0 && fstat(fs->rootfd, &sf) == 0 && sp.st_dev == sf.st_dev &&
+	    sp.st_ino == sf.st_ino)
+		return fs;
+	snprintf(path, sizeof(path), "%s", fs->root);
+	if (mkdir_p(path) < 0) {
+		log_warn("cannot make %s again", path);
+		return fs;
+	}
+	uftp_fstore_close(fs);
+	if (uftp_fstore_open(fs, path) < 0) {
+		log_warn("cannot reopen %s", path);
+		return fs;
+	}
+	log_info("%s was removed or replaced: using the directory now there", path);
+	return fs;
+}
+
+/*
  * -A: moves an existing regular file root/rel to
  * backup/YYYYMMDD/HHMMSS/<root>/<rel> before it is overwritten.
  */
@@ -570,7 +621,8 @@ static int backup_file(struct uftpd *d, size_t root, const char *rel)
 	time_t t = time(NULL);
 	struct tm tm;
 
-	if (root >= d->nbfs || uftp_fstore_stat(&d->fs[root], rel, &st) < 0 || !S_ISREG(st.st_mode))
+	if (root >= d->nbfs || uftp_fstore_stat(root_fs(d, root), rel, &st) < 0 ||
+	    !S_ISREG(st.st_mode))
 		return 0;
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d/%H%M%S", &tm);
@@ -598,7 +650,7 @@ static int f_open(void *arg, size_t root, const char *rel, uint32_t group_id, ui
 	snprintf(tmp, sizeof(tmp), "%s.~uftp-%08X-%04X", rel, group_id, file_id);
 	if (!d->o->tempfile)
 		backup_file(d, root, rel);
-	fd = uftp_fstore_create(&d->fs[root], d->o->tempfile ? tmp : rel, 0666, 1);
+	fd = uftp_fstore_create(root_fs(d, root), d->o->tempfile ? tmp : rel, 0666, 1);
 	if (fd < 0) {
 		log_warn("cannot create %s/%s", d->fs[root].root, d->o->tempfile ? tmp : rel);
 		return fd;
@@ -685,7 +737,7 @@ static int f_load_state(void *arg, uint32_t group_id, const char *name, uint64_t
 static int f_reopen(void *arg, size_t root, const char *rel)
 {
 	struct uftpd *d = arg;
-	int fd = uftp_fstore_reopen(&d->fs[root], rel);
+	int fd = uftp_fstore_reopen(root_fs(d, root), rel);
 
 	if (fd >= 0 && !cache_slot(d, fd, root, rel, NULL)) {
 		close(fd);
@@ -762,21 +814,21 @@ static int f_mkdir(void *arg, size_t root, const char *rel)
 {
 	struct uftpd *d = arg;
 
-	return uftp_fstore_mkdir(&d->fs[root], rel, 0777);
+	return uftp_fstore_mkdir(root_fs(d, root), rel, 0777);
 }
 
 static int f_symlink(void *arg, size_t root, const char *rel, const char *target)
 {
 	struct uftpd *d = arg;
 
-	return uftp_fstore_symlink(&d->fs[root], rel, target);
+	return uftp_fstore_symlink(root_fs(d, root), rel, target);
 }
 
 static int f_remove(void *arg, size_t root, const char *rel)
 {
 	struct uftpd *d = arg;
 
-	return uftp_fstore_remove(&d->fs[root], rel);
+	return uftp_fstore_remove(root_fs(d, root), rel);
 }
 
 static int f_freespace(void *arg, uint64_t *bytes)
@@ -790,7 +842,7 @@ static int f_room(void *arg, size_t root, uint64_t *bytes)
 {
 	struct uftpd *d = arg;
 
-	return root < d->nfs ? uftp_fstore_freespace(&d->fs[root], bytes) : UFTP_ERR_INVALID;
+	return root < d->nfs ? uftp_fstore_freespace(root_fs(d, root), bytes) : UFTP_ERR_INVALID;
 }
 
 static int f_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime)
@@ -798,7 +850,7 @@ static int f_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64
 	struct uftpd *d = arg;
 	struct stat st;
 
-	if (uftp_fstore_stat(&d->fs[root], rel, &st) < 0)
+	if (uftp_fstore_stat(root_fs(d, root), rel, &st) < 0)
 		return errno == ENOENT ? 0 : UFTP_ERR_IO;
 	if (!S_ISREG(st.st_mode))
 		return 0;

@@ -36,6 +36,9 @@
 #             the write error logged, the next session succeeds
 #   readonly  a read-only subdirectory of the destination: that file is
 #             rejected, the rest of the session and the next one succeed
+#   dest_removed  the destination directory removed while the daemon runs
+#             (the session fails, the daemon stays), then made again (the next
+#             session lands in the new directory)
 #
 #   sudo tests/integration/uftpd-ops.sh [BUILD_DIR]
 #   CASES="sync script" KEEP=1 sudo tests/integration/uftpd-ops.sh
@@ -708,8 +711,36 @@ test_readonly() {
 	fi
 }
 
+# the destination removed while the daemon runs, then made again: the
+# session into the missing directory fails, the next one (after mkdir)
+# lands in the new directory
+test_dest_removed() {
+	local kind b
+	declare -A res=()
+	for kind in $kinds; do
+		b=$W/rm-$kind
+		mkdir -p "$b/dest"
+		rstart "$kind" "$b/dest"
+		sess ref -- hello.txt
+		local rc0=$IL_SRC_RC
+		rm -rf "$b/dest"
+		sess ref -D gone.txt -- hello.txt
+		local rc1=$IL_SRC_RC
+		mkdir -p "$b/dest"
+		sess ours -D back.txt -- hello.txt
+		rstop "rm-$kind"
+		res[$kind]="session exits $rc0, $rc1 (dest removed), $IL_SRC_RC (dest made again); dest: $(listing "$b/dest" | tr '\n' ' ')"
+		res[$kind.alive]=${IL_RALIVE[1]}
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ] && [ "${res[ours.alive]}" = 1 ] && [ -f "$W/rm-ours/dest/back.txt" ]; then
+		ok "dest_removed: ${res[ours]} (as the real uftpd)"
+	else
+		ko "dest_removed: the destination removed and made again" "ours: ${res[ours]}" "real: ${res[ref]}" "$(tail_of "$W/rm-ours.log" 5)"
+	fi
+}
+
 # ---------------------------------------------------------------- main
-ALL_CASES="options tempdir tempname backup sync rejected script restart heartbeat diskfull diskfull_mid readonly"
+ALL_CASES="options tempdir tempname backup sync rejected script restart heartbeat diskfull diskfull_mid readonly dest_removed"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		"test_$cs"
