@@ -215,11 +215,14 @@ static struct uftp_idlist us(void)
 	return l;
 }
 
+static uint8_t announce_flags; /* UFTP_ANNOUNCE_SYNC_* for the next announce() */
+
 static void announce(struct uftp_client *c, int closed_with_us, uint64_t now)
 {
 	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
 	uint32_t other = 0xC612000C;
 
+	m.u.announce.flags = announce_flags;
 	m.u.announce.robust = 20;
 	m.u.announce.block_size = BLOCK;
 	m.u.announce.tstamp_sec = 1000;
@@ -1072,25 +1075,122 @@ static void test_heartbeat(void)
 	env.crypto = NULL;
 }
 
+/* -T checkpoints: the bitmap of a file being received is saved every second. */
+static void test_checkpoint(void)
+{
+	struct uftp_client_fops rf = fops;
+	struct uftp_client_config cfg;
+	struct uftp_client *c;
+	uint64_t t = SEC;
+
+	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = m_reopen;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.temp_dir = 1, cfg.fops = &rf;
+	while (nfiles > 0)
+		free(files[--nfiles].data);
+	saved_len = 0;
+	c = uftp_client_new(&cfg, &env);
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	uftp_client_handle_expiry(c, t); /* nothing stored yet: no checkpoint armed */
+	fileseg(c, 1, 0, 1, BLOCK, t);
+	uftp_client_handle_expiry(c, t); /* armed */
+	CU_ASSERT(uftp_client_get_expiry(c) <= t + SEC);
+	CU_ASSERT_EQUAL(saved_len, 0);
+	uftp_client_handle_expiry(c, t + SEC);
+	CU_ASSERT_EQUAL(saved_len, 1);
+	CU_ASSERT_EQUAL(saved_bitmap[0], 0x02);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1); /* the session goes on */
+	fileseg(c, 1, 0, 0, BLOCK, t + SEC);
+	uftp_client_handle_expiry(c, t + 2 * SEC);
+	CU_ASSERT_EQUAL(saved_bitmap[0], 0x03);
+	uftp_client_free(c);
+	saved_len = 0;
+}
+
+static int fail_close(void *arg, int h, int ok, int64_t mtime)
+{
+	m_close(arg, h, ok, mtime);
+	return ok ? UFTP_ERR_IO : 0;
+}
+
+static uint64_t room_bytes;
+
+static int m_room(void *arg, size_t root, uint64_t *bytes)
+{
+	(void)arg, (void)root;
+	*bytes = room_bytes;
+	return 0;
+}
+
+/*
+ * A file whose last bytes cannot be written aborts the session and is never
+ * reported received; a file larger than the free space aborts at FILEINFO.
+ */
+static void test_write_failures(void)
+{
+	struct uftp_client_fops rf = fops;
+	struct uftp_client_config cfg;
+	struct uftp_client *c;
+	uint64_t t = SEC;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.fops = &rf;
+	rf.close = fail_close;
+	c = uftp_client_new(&cfg, &env);
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 5, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	fileseg(c, 1, 0, 0, 5, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_ABORT);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_FILE), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
+	uftp_client_free(c);
+
+	rf.close = m_close, rf.room = m_room, room_bytes = 100;
+	c = uftp_client_new(&cfg, &env);
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "fits.bin", 100, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	fileinfo(c, 2, UFTP_FTYPE_REG, "big.bin", 101, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_ABORT);
+	CU_ASSERT(memmem(out.u.abort.text, out.u.abort.text_len, "disk space", 10) != NULL);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	uftp_client_free(c);
+}
+
+/* A sync preview (uftp -Z) makes no directory or link. */
+static void test_preview(void)
+{
+	struct uftp_client *c = client(0);
+	uint64_t t = SEC;
+
+	announce_flags = UFTP_ANNOUNCE_SYNC_MODE | UFTP_ANNOUNCE_SYNC_PREVIEW;
+	registered(c, t);
+	announce_flags = 0;
+	fileinfo(c, 1, UFTP_FTYPE_DIR, "d", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
+	fileinfo(c, 2, UFTP_FTYPE_LINK, "l", 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	fileinfo(c, 3, UFTP_FTYPE_REG, "f", 10, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(nfiles, 0);
+	uftp_client_free(c);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_heartbeat),
-    CUTEST(test_restart_resume),
-    CUTEST(test_shutdown),
-    CUTEST(test_response_proxy),
-    CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),
-    CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),
-    CUTEST(test_register_timing),
-    CUTEST(test_closed_group),
-    CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),
-    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),
-    CUTEST(test_session_end),
-    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),
-    CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_checkpoint),     CUTEST(test_write_failures),
+    CUTEST(test_preview),        CUTEST(test_heartbeat),
+    CUTEST(test_restart_resume), CUTEST(test_shutdown),
+    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
+    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),    CUTEST(test_garbage),
+    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
