@@ -43,6 +43,8 @@
 #              heartbeats are rejected
 #   nat_refsp  the same with the real server proxy checking our heartbeats
 #   nat_refcp  the same with our server proxy checking the real one's
+#   vanish     the client proxy killed mid-session: that session fails, the
+#              server proxy keeps serving, the next session completes
 #   hostile    fig1 while 400 malformed datagrams hit both proxies: the
 #              session completes and the junk is dropped and counted
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
@@ -56,7 +58,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp hostile response resp_enc"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -557,6 +559,43 @@ case_ssm() {
 	CP_OPTS=(-S "$cl")
 	CL_OPTS=(-M 232.4.4.1)
 	tunnel ssm ours ours ref 2
+}
+
+# The client proxy vanishes in the middle of a session: the session fails
+# (its clients are lost), the server proxy keeps running, and the next
+# session, with the client proxy back, completes.
+case_vanish() {
+	local name=vanish w i rc cpid st
+	w=$IL_WORK/$name
+	mkdir -p "$w/big" "$w/src"
+	head -c 3000000 /dev/urandom >"$w/big/big.bin"
+	il_make_tree "$w/src" small
+	topo_up 2 3 || { WHY+=("topology set-up failed"); finish "$name"; return; }
+	proxy "$(nsa 1)" ours "$w/sproxy.log" -s "$(ipb 0)"
+	proxy "$(nsb 0)" ours "$w/cproxy.log" -c
+	cpid=${PPIDS[-1]}
+	for i in 1 2; do client "$(nsb "$i")" ref "$w/b$i"; done
+	wait_bound "$(nsa 1)" "$(nsb 0)" "$(nsb 1)" "$(nsb 2)" || { finish "$name"; return; }
+	server "$(nsa 0)" "$w/uftp1.log" "$w/big" -R 4000 &
+	st=$!
+	wait_log "$w/b1.log" "Name of file to receive" 20 || WHY+=("the first session never started")
+	lab_stop "$cpid" 2
+	wait "$st"
+	rc=$?
+	[ "$rc" != 0 ] || WHY+=("uftp succeeded without the client proxy")
+	echo "    first session (client proxy killed): uftp exit $rc"
+	kill -0 "${PPIDS[0]}" 2>/dev/null || WHY+=("the server proxy died with its downstream")
+	proxy "$(nsb 0)" ours "$w/cproxy2.log" -c
+	wait_bound "$(nsb 0)" || { finish "$name"; return; }
+	server "$(nsa 0)" "$w/uftp.log" "$w/src"
+	rc=$?
+	[ "$rc" = 0 ] || WHY+=("uftp exited $rc after the client proxy came back")
+	for i in 1 2; do
+		rm -f "$w/b$i/big.bin"
+		check_tree "$w/src" "$w/b$i"
+	done
+	stop_all
+	finish "$name"
 }
 
 case_enc_gcm() {
