@@ -175,7 +175,7 @@ static void spawn(const char *prog, char **argv)
 /* -T restarts: one state file per group in the temp dir, our own format. */
 static void state_name(char *buf, size_t cap, uint32_t group_id)
 {
-	snprintf(buf, cap, "_group_%08X.state", group_id);
+	snprintf(buf, cap, "_group_%08X_restart", group_id); /* the name 4.10.2 uses */
 }
 
 static struct uftp_fstore *root_fs(struct uftpd *d, size_t root);
