@@ -20,6 +20,13 @@
  *  - response proxy: like a client proxy for replies, but the server
  *    reaches the clients by multicast itself, so nothing is re-multicast.
  *
+ * Encrypted sessions (client and response proxies, proxy_enc.c): the proxy
+ * registers with the server as a client of its own and stands in for the
+ * server toward its clients (its keys in the ANNOUNCE they get, or in
+ * PROXY_KEY; KEYINFO after the server's REG_CONF); client replies are
+ * opened with the group keys, aggregated and sealed again under our ID.
+ * Server proxies pass encrypted traffic through untouched.
+ *
  * Sessions are keyed by group ID; one is dropped after 4 x ROBUST x GRTT
  * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.
  */
