@@ -49,6 +49,7 @@
 #              session completes and the junk is dropped and counted
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
 #   resp_enc   the same encrypted (ecdh_ecdsa + aes256-gcm, PROXY_KEY)
+#   resp_oursd resp_enc with our uftpd -R
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
 # "N passed, M failed".  Exit 0 when all passed, 1 otherwise, 77 when it
@@ -58,7 +59,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -654,6 +655,13 @@ case_resp_enc() {
 	response resp_enc -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
 }
 
+case_resp_oursd() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem" -x 3)
+	RK=ours PK_LOG="got the response proxy's key" \
+		response resp_oursd -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+}
+
 # response NAME PROXY_ARGS...: real uftp, our response proxy, 3 real uftpd -R
 response() {
 	local name=$1 w i rc cap n=3 up down
@@ -663,11 +671,13 @@ response() {
 	il_make_tree "$w/src" small
 	lab_up a $((n + 2)) >/dev/null || { WHY+=("lab set-up failed"); finish "$name"; return; }
 	proxy "$(nsa 1)" ours "$w/rproxy.log" "$@"
-	for ((i = 2; i < n + 2; i++)); do client "$(nsa "$i")" ref "$w/c$i" -R "$(ipa 1)" "${CL_OPTS[@]}"; done
+	for ((i = 2; i < n + 2; i++)); do
+		client "$(nsa "$i")" "${RK:-ref}" "$w/c$i" -R "$(ipa 1)" "${CL_OPTS[@]}"
+	done
 	for ((i = 1; i < n + 2; i++)); do wait_bound "$(nsa "$i")" || { finish "$name"; return; }; done
 	# PROXY_KEY goes out at most every 5 s: a client that asked meanwhile waits
 	for ((i = 2; i < n + 2 && ${#U_OPTS[@]}; i++)); do
-		wait_log "$w/c$i.log" "Received PROXY_KEY" 12 || WHY+=("client h$i got no PROXY_KEY")
+		wait_log "$w/c$i.log" "${PK_LOG:-Received PROXY_KEY}" 12 || WHY+=("client h$i got no PROXY_KEY")
 	done
 	capture "$(nsa 0)" "$w/a.pcap" cap
 	server "$(nsa 0)" "$w/uftp.log" "$w/src" "${U_OPTS[@]}"
@@ -678,7 +688,7 @@ response() {
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	for ((i = 2; i < n + 2; i++)); do check_tree "$w/src" "$w/c$i"; done
 	set -- 2:REGISTER 12:COMPLETE
-	[ "$name" = resp_enc ] && set -- 2:REGISTER 18:ENCRYPTED
+	[ "$name" != response ] && set -- 2:REGISTER 18:ENCRYPTED
 	for f in "$@"; do
 		down=$(count "$w/a.pcap" "" "$(ipa 0)" "${f%%:*}")
 		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
