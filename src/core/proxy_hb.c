@@ -163,8 +163,13 @@ static int check_auth(struct uftp_proxy *p, const struct uftp_hb_req *r, const c
 		return *why = "unusable public key", UFTP_ERR_AUTH;
 	nonce_bytes(r->nonce, nb);
 	rv = c->verify(k, UFTP_HASH_SHA1, nb, sizeof(nb), r->sig, r->sig_len);
-	if (rv < 0)
+	if (rv < 0) {
 		rv = c->verify(k, UFTP_HASH_SHA256, nb, sizeof(nb), r->sig, r->sig_len);
+		if (rv == 0)
+			uftp_env_log(p->env, UFTP_LOG_DEBUG, "heartbeat signed with SHA-256");
+	} else {
+		uftp_env_log(p->env, UFTP_LOG_DEBUG, "heartbeat signed with SHA-1");
+	}
 	c->pkey_free(k);
 	if (rv < 0)
 		*why = "bad signature";
