@@ -210,28 +210,49 @@ static void drain_events(struct pxd *d)
 	}
 }
 
+/* Sends a batch on one socket; what a full socket buffer refuses is dropped (UDP). */
+static void send_batch(struct uftp_sock *s, struct uftp_dgram *dg, size_t n)
+{
+	int sent;
+
+	if (!n || s->fd < 0)
+		return;
+	sent = uftp_sock_send(s, dg, n);
+	if (sent >= 0 && (size_t)sent < n)
+		s->stats.tx_dropped += n - (size_t)sent;
+}
+
+/* Everything the core has queued, in batches of one system call per socket. */
 static void drain_writes(struct pxd *d, uint64_t now)
 {
-	static uint8_t buf[UFTP_PROXY_DGRAM_MAX];
-	struct uftp_dgram dg;
+	static uint8_t bufs[UFTP_NET_BATCH][UFTP_PROXY_DGRAM_MAX];
+	struct uftp_dgram dg[UFTP_NET_BATCH];
+	struct uftp_sock *s, *cur = NULL;
 	struct uftp_peer to;
-	struct uftp_sock *s;
+	size_t k = 0;
 	int n, mcast;
 
 	for (;;) {
-		n = uftp_proxy_write(d->core, &to, &mcast, buf, sizeof(buf), now);
+		n = uftp_proxy_write(d->core, &to, &mcast, bufs[k], UFTP_PROXY_DGRAM_MAX, now);
 		if (n == UFTP_ERR_NOSPACE)
 			continue;
 		if (n <= 0)
 			break;
-		memset(&dg, 0, sizeof(dg));
-		peer_to_addr(&to, &dg.addr);
-		dg.buf = buf;
-		dg.len = (size_t)n;
 		s = to.ip.family == 6 ? &d->s6 : &d->s4;
-		if (s->fd >= 0)
-			uftp_sock_send(s, &dg, 1);
+		if (cur && (s != cur || k == UFTP_NET_BATCH - 1)) {
+			send_batch(cur, dg, k);
+			memcpy(bufs[0], bufs[k], (size_t)n); /* this one starts the next batch */
+			k = 0;
+		}
+		cur = s;
+		memset(&dg[k], 0, sizeof(dg[k]));
+		peer_to_addr(&to, &dg[k].addr);
+		dg[k].buf = bufs[k];
+		dg[k].len = (size_t)n;
+		k++;
 	}
+	if (cur)
+		send_batch(cur, dg, k);
 }
 
 static void on_readable(void *arg, int fd, short revents)
@@ -256,8 +277,6 @@ static void on_readable(void *arg, int fd, short revents)
 				continue;
 			addr_to_peer(&dg[i].addr, &p);
 			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
-			if (i % 32 == 31)
-				drain_writes(d, now);
 		}
 		drain_writes(d, now);
 		drain_events(d);
