@@ -669,12 +669,12 @@ test_diskfull_mid() {
 				sk=ref
 				[ "$sh" = 2 ] && sk=ours
 				IL_RATE=8000 IL_SHOST=$sh IL_PRIV=230.5.5.$((100 + sh)) IL_SLOG_TAG=-dm-$kind-h$sh \
-					il_server "$sk" 12 "$SRC" -D "from-h$sh.bin" -- m700.bin
+					il_server "$sk" 8 "$SRC" -D "from-h$sh.bin" -- m700.bin
 				echo "$IL_SRC_RC" >"$W/dm-$kind-rc$sh"
 			) &
 			pids+=($!)
 		done
-		for sh in "${pids[@]}"; do lab_wait_pid "$sh" 20 >/dev/null; done
+		for sh in "${pids[@]}"; do lab_wait_pid "$sh" 15 >/dev/null; done
 		local seen
 		seen=$(cd "/proc/${IL_RPID[1]}/root$b" 2>/dev/null && find . -mindepth 1 -printf '%P|%s ')
 		sess ref -D after.txt -- hello.txt
