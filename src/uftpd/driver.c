@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -936,6 +937,22 @@ static void on_readable(void *arg, int fd, short revents)
 	}
 }
 
+/* -s: a script that could not run or failed is worth a line in the log. */
+static void script_done(void *arg, pid_t pid, int status)
+{
+	struct uftpd *d = arg;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		log_warnx("postreceive script %s (pid %d) could not be run", d->o->script,
+		          (int)pid);
+	else if (WIFEXITED(status) && WEXITSTATUS(status))
+		log_info("postreceive script %s (pid %d) exited with %d", d->o->script, (int)pid,
+		         WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		log_info("postreceive script %s (pid %d) killed by signal %d", d->o->script,
+		         (int)pid, WTERMSIG(status));
+}
+
 static void on_signal(void *arg, int signo)
 {
 	struct uftpd *d = arg;
@@ -945,7 +962,7 @@ static void on_signal(void *arg, int signo)
 		return;
 	}
 	if (signo == SIGCHLD) {
-		uftp_reap_children(NULL, NULL);
+		uftp_reap_children(script_done, d);
 		return;
 	}
 	log_info("got signal %d, exiting", signo);

@@ -508,6 +508,26 @@ print(" ".join(sorted(calls)))' "$b/argv" "$b" 2>&1)
 	done
 }
 
+# -s naming a program that is not there: the session is not disturbed, and
+# ours says so in its log (the real uftpd says nothing)
+test_script_missing() {
+	local kind
+	declare -A res=()
+	for kind in $kinds; do
+		mkdir -p "$W/sm-$kind"
+		rstart "$kind" "$W/sm-$kind" -s "$W/no-such-script"
+		sess ref -- hello.txt
+		sleep 0.3
+		rstop "sm-$kind"
+		res[$kind]="uftp exit $IL_SRC_RC, received: $(listing "$W/sm-$kind" | tr '\n' ' ')"
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ] && grep -q 'could not be run' "$W/sm-ours.log"; then
+		ok "script_missing: -s /no/such/script: ${res[ours]}; log: $(grep -m1 'could not be run' "$W/sm-ours.log") (as the real uftpd, which logs nothing)"
+	else
+		ko "script_missing: -s /no/such/script" "ours: ${res[ours]}" "real: ${res[ref]}" "$(tail_of "$W/sm-ours.log" 4)"
+	fi
+}
+
 # ---------------------------------------------------------------- -H -h
 # a real uftpproxyd -s fp=FP in h2; the receiver in h1 sends heartbeats to it
 test_heartbeat() {
@@ -772,7 +792,7 @@ test_dest_removed() {
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="options tempdir tempname backup sync rejected script restart heartbeat diskfull diskfull_mid readonly dest_removed"
+ALL_CASES="options tempdir tempname backup sync rejected script script_missing restart heartbeat diskfull diskfull_mid readonly dest_removed"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		"test_$cs"
