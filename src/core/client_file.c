@@ -365,6 +365,17 @@ int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *
 		s->state = CS_ACTIVE; /* our REG_CONF was lost */
 		cl_event(c, s, UFTP_CEV_CONNECT, NULL);
 	}
+	/*
+	 * Files come in increasing ID order: a FILEINFO for an earlier file is
+	 * a late duplicate (delayed or reordered on the way).  Taking it would
+	 * abandon the file being received and reopen, truncating, one already
+	 * complete: drop it.
+	 */
+	if (fi->file_id < s->file.id) {
+		cl_log(c, UFTP_LOG_DEBUG, "[%08X] stale FILEINFO for file %u (now on %u) dropped",
+		       s->group_id, fi->file_id, s->file.id);
+		return UFTP_ERR_STATE;
+	}
 	s->ts_sec = fi->tstamp_sec, s->ts_usec = fi->tstamp_usec, s->ts_rx = in->now;
 	if (s->file.id == fi->file_id && (s->file.active || s->file.complete))
 		return repeat_reply(c, s, in->now);

@@ -404,6 +404,55 @@ static void test_status_bitmap(void)
 	uftp_client_free(c);
 }
 
+/*
+ * A late duplicate of an earlier file's FILEINFO (delayed or reordered on a
+ * lossy link) must neither abandon the file being received nor reopen
+ * (truncate) the completed one: seen with the real uftp over a link that
+ * duplicates and reorders (tests/integration/faults.sh).
+ */
+static void test_stale_fileinfo(void)
+{
+	struct uftp_client *c = client(0);
+	uint64_t t = SEC;
+	struct uftp_msg m = {.func = UFTP_MSG_FILEINFO};
+	struct mfile *f;
+
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "old.bin", 400, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	fileseg(c, 1, 0, 0, 400, t);
+	done(c, 1, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	fileinfo(c, 2, UFTP_FTYPE_REG, "cur.bin", 3000, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	fileseg(c, 2, 0, 0, BLOCK, t);
+	/* the stale one: dropped, nothing sent, nothing reopened */
+	m.u.fileinfo.file_id = 1;
+	m.u.fileinfo.ftype = UFTP_FTYPE_REG;
+	m.u.fileinfo.name = (const uint8_t *)"old.bin";
+	m.u.fileinfo.name_len = 7;
+	m.u.fileinfo.fsize = 400;
+	m.u.fileinfo.ftstamp = 1600000000;
+	m.u.fileinfo.ids = us();
+	CU_ASSERT(feed(c, &m, t) < 0);
+	CU_ASSERT_EQUAL(next_out(c, t), 0);
+	f = mf_find("0:old.bin");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->size, 400);
+	CU_ASSERT(f->closed_ok);
+	/* the current file goes on */
+	fileseg(c, 2, 0, 1, BLOCK, t);
+	fileseg(c, 2, 0, 2, 400, t);
+	done(c, 2, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.file_id, 2);
+	f = mf_find("0:cur.bin");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->size, 3000);
+	CU_ASSERT(f->closed_ok);
+	uftp_client_free(c);
+}
+
 /* 16 blocks missing 8 (bit 0 of byte 1); 16/8+1 = 3 bytes, as the reference sizes it. */
 static void test_status_size(void)
 {
@@ -1181,16 +1230,28 @@ static void test_preview(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_checkpoint),     CUTEST(test_write_failures),
-    CUTEST(test_preview),        CUTEST(test_heartbeat),
-    CUTEST(test_restart_resume), CUTEST(test_shutdown),
-    CUTEST(test_response_proxy), CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),       CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),         CUTEST(test_register_timing),
-    CUTEST(test_closed_group),   CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),    CUTEST(test_garbage),
-    CUTEST(test_session_end),    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),       CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_checkpoint),
+    CUTEST(test_write_failures),
+    CUTEST(test_preview),
+    CUTEST(test_heartbeat),
+    CUTEST(test_restart_resume),
+    CUTEST(test_shutdown),
+    CUTEST(test_response_proxy),
+    CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),
+    CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),
+    CUTEST(test_register_timing),
+    CUTEST(test_closed_group),
+    CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),
+    CUTEST(test_stale_fileinfo),
+    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),
+    CUTEST(test_session_end),
+    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),
+    CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
