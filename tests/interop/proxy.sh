@@ -27,6 +27,7 @@
 #   refcp      our server proxy -> real client proxy (mixed)
 #   oursd      our uftpd behind our proxies (real uftp)
 #   loss       fig1 with 3% loss into one client on B (1 MB file: NAKs merged)
+#   fast       an 8 MB file unpaced (uftp -R -1) through our proxies
 #   ssm        232.x groups, -S lists at both proxies (SSM joins)
 #   enc_gcm    fig1 encrypted: ecdh_ecdsa + aes256-gcm (the client proxy does
 #              the key exchange with the server and with its clients)
@@ -59,7 +60,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -290,6 +291,7 @@ tunnel() {
 	mkdir -p "$w"
 	il_make_tree "$w/src" small
 	[ "${LOSS_TREE:-0}" = 1 ] && head -c 1048576 /dev/urandom >"$w/src/one-mb.bin"
+	[ "${FAST_TREE:-0}" = 1 ] && head -c 8388608 /dev/urandom >"$w/src/eight-mb.bin"
 	topo_up 3 $((nc + 1)) || { WHY+=("topology set-up failed"); finish "$name"; return; }
 	capture "$(nsb 0)" "$w/b.pcap" capb
 	capture "$(nsa 0)" "$w/a.pcap" capa
@@ -597,6 +599,13 @@ case_vanish() {
 	done
 	stop_all
 	finish "$name"
+}
+
+# Unpaced (uftp -R -1): the tunnel loses datagrams under the burst; NAKs
+# come back through aggregated STATUS until every block is there.
+case_fast() {
+	U_OPTS=(-R -1)
+	FAST_TREE=1 tunnel fast ours ours ref 2
 }
 
 case_enc_gcm() {
