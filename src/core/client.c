@@ -228,16 +228,82 @@ static int dispatch(struct uftp_client *c, struct csession *s, const struct cin 
 	return UFTP_ERR_UNKNOWN_TYPE;
 }
 
+static int replay_bit(const struct replay_win *w, uint64_t ctr)
+{
+	uint64_t i = ctr % CL_REPLAY_WINDOW;
+
+	return (int)((w->bits[i / 64] >> (i % 64)) & 1);
+}
+
+static void replay_set(struct replay_win *w, uint64_t ctr, int on)
+{
+	uint64_t i = ctr % CL_REPLAY_WINDOW, m = 1ULL << (i % 64);
+
+	w->bits[i / 64] = on ? w->bits[i / 64] | m : w->bits[i / 64] & ~m;
+}
+
+/*
+ * 1 if counter ctr of sender src has not been seen (and records it), 0 for a
+ * replay or a counter too old to tell.  Called only for authenticated
+ * datagrams, so forgeries cannot move the window.
+ */
+static int replay_fresh(struct csession *s, uint32_t src, uint64_t ctr)
+{
+	struct replay_win *w = NULL;
+	uint64_t k, d;
+	size_t i;
+
+	for (i = 0; i < CL_REPLAY_SENDERS; i++)
+		if (s->replay[i].used && s->replay[i].src == src)
+			w = &s->replay[i];
+	for (i = 0; !w && i < CL_REPLAY_SENDERS; i++)
+		if (!s->replay[i].used)
+			w = &s->replay[i];
+	if (!w) { /* a third sender: take the last slot over */
+		w = &s->replay[CL_REPLAY_SENDERS - 1];
+		w->used = 0;
+	}
+	if (!w->used) {
+		memset(w, 0, sizeof(*w));
+		w->used = 1;
+		w->src = src;
+		w->top = ctr;
+		replay_set(w, ctr, 1);
+		return 1;
+	}
+	if (ctr > w->top) {
+		d = ctr - w->top;
+		for (k = 1; k <= d && k <= CL_REPLAY_WINDOW; k++)
+			replay_set(w, w->top + k, 0);
+		w->top = ctr;
+		replay_set(w, ctr, 1);
+		return 1;
+	}
+	if (w->top - ctr >= CL_REPLAY_WINDOW || replay_bit(w, ctr))
+		return 0;
+	replay_set(w, ctr, 1);
+	return 1;
+}
+
 /* Opens an ENCRYPTED datagram into c->plain; returns the plaintext length. */
-static int open_encrypted(struct uftp_client *c, struct csession *s, const uint8_t *buf, size_t len)
+static int open_encrypted(struct uftp_client *c, struct csession *s, uint32_t src,
+                          const uint8_t *buf, size_t len)
 {
 	struct uftp_envelope env = {c->env->crypto, s->sigtype, &s->group_keys, NULL,
 	                            s->server_key};
 	uint64_t ctr;
+	int n;
 
 	if (!s->keyed)
 		return UFTP_ERR_STATE;
-	return uftp_envelope_open(&env, buf, len, &ctr, c->plain, sizeof(c->plain));
+	n = uftp_envelope_open(&env, buf, len, &ctr, c->plain, sizeof(c->plain));
+	if (n >= 0 && !replay_fresh(s, src, ctr)) {
+		cl_log(c, UFTP_LOG_DEBUG,
+		       "[%08X] replayed or duplicate ENCRYPTED (counter %llu) dropped", s->group_id,
+		       (unsigned long long)ctr);
+		return UFTP_ERR_REPLAY;
+	}
+	return n;
 }
 
 static int session_input(struct uftp_client *c, struct csession *s, const struct uftp_peer *from,
@@ -251,7 +317,9 @@ static int session_input(struct uftp_client *c, struct csession *s, const struct
 	int f;
 
 	if (h->func == UFTP_MSG_ENCRYPTED) {
-		f = open_encrypted(c, s, buf, len);
+		f = open_encrypted(c, s, h->src_id, buf, len);
+		if (f == UFTP_ERR_REPLAY)
+			return f; /* counted as dropped by the caller */
 		if (f < 0) {
 			c->st.rx_bad_auth++;
 			return f;

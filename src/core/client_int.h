@@ -59,6 +59,22 @@ struct ccstate {
 	int have_last;
 };
 
+/*
+ * Replay protection for ENCRYPTED datagrams: per sender (the server, or a
+ * proxy speaking for it), the highest IV counter seen and which of the
+ * CL_REPLAY_WINDOW counters below it have been seen.  Senders count up from
+ * 1 (as the reference does), so a counter seen before, or older than the
+ * window, is a replay (or a duplicate from the network) and is dropped.
+ */
+#define CL_REPLAY_WINDOW  4096
+#define CL_REPLAY_SENDERS 2
+struct replay_win {
+	int used;
+	uint32_t src;
+	uint64_t top;
+	uint64_t bits[CL_REPLAY_WINDOW / 64];
+};
+
 struct csession {
 	int used;
 	enum cstate state;
@@ -98,6 +114,7 @@ struct csession {
 	struct uftp_keys client_keys, group_keys;
 	uint8_t group_master[UFTP_MASTER_LEN];
 	uint64_t iv_ctr; /* our ENCRYPTED counter */
+	struct replay_win replay[CL_REPLAY_SENDERS];
 	uint8_t verify[UFTP_VERIFY_LEN];
 	struct cfile file;
 };

@@ -191,6 +191,26 @@ static size_t build(uint32_t src, uint32_t group, const struct uftp_msg *m, uint
 	return (size_t)n + UFTP_HEADER_LEN;
 }
 
+/* An ENCRYPTED datagram from the server carrying m, IV counter ctr, in sealed[]. */
+static uint8_t sealed[65536];
+static size_t sealed_len;
+
+static int seal_to(const struct uftp_envelope *envl, const struct uftp_msg *m, uint64_t ctr)
+{
+	struct uftp_msg e = {.func = UFTP_MSG_ENCRYPTED};
+	uint8_t body[9000];
+	ssize_t n;
+	int rv;
+
+	build(SRV, GROUP, &e, 0x6a); /* only the header is used */
+	n = uftp_encode_msg(body, sizeof(body), m);
+	if (n < 0)
+		return -1;
+	rv = uftp_envelope_seal(envl, pkt, ctr, body, (size_t)n, sealed, sizeof(sealed));
+	sealed_len = rv > 0 ? (size_t)rv : 0;
+	return rv;
+}
+
 /* 0x9d = 0.5 s (the initial GRTT), 0x6a ~ 10 ms. */
 static int feed_from(struct uftp_client *c, const struct uftp_peer *from, uint32_t src,
                      const struct uftp_msg *m, uint64_t now)
@@ -727,6 +747,31 @@ static void test_rsa_gcm_handshake(void)
 	m.u.fileinfo.ids = us();
 	CU_ASSERT(feed(c, &m, SEC) < 0);
 	CU_ASSERT_EQUAL(next_out(c, SEC), 0);
+	/* encrypted, it is taken once: a replay of the same datagram is dropped */
+	CU_ASSERT_FATAL(seal_to(&envl, &m, 5) > 0);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_ENCRYPTED);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC),
+	                UFTP_ERR_REPLAY);
+	CU_ASSERT_EQUAL(next_out(c, SEC), 0);
+	/* an older counter not seen yet is fine (reordering); seen twice, not */
+	m.u.fileinfo.file_id = 2;
+	m.u.fileinfo.name = (const uint8_t *)"e";
+	CU_ASSERT_FATAL(seal_to(&envl, &m, 3) > 0);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_ENCRYPTED);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC),
+	                UFTP_ERR_REPLAY);
+	/* far ahead, then one older than the window: dropped */
+	m.u.fileinfo.file_id = 3;
+	m.u.fileinfo.name = (const uint8_t *)"f";
+	CU_ASSERT_FATAL(seal_to(&envl, &m, 10000) > 0);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC), 0);
+	m.u.fileinfo.file_id = 4;
+	m.u.fileinfo.name = (const uint8_t *)"g";
+	CU_ASSERT_FATAL(seal_to(&envl, &m, 4) > 0);
+	CU_ASSERT_EQUAL(uftp_client_on_datagram(c, &server, sealed, sealed_len, SEC),
+	                UFTP_ERR_REPLAY);
 	uftp_client_free(c);
 	ops->pkey_free(skey);
 	env.crypto = NULL;
