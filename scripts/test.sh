@@ -94,10 +94,15 @@ if [ "$(id -u)" = 0 ]; then
 		step "tests/interop/sessions.sh (sanitizer build)" env \
 			COMBOS="ours-ref ref-ours ours-ours" timeout 900 \
 			bash tests/interop/sessions.sh "$top/build/san"
-		step "tests/integration/hostile.sh (sanitizer build)" timeout 900 \
-			bash tests/integration/hostile.sh "$top/build/san"
-		step "tests/integration/faults.sh (sanitizer build)" timeout 900 \
-			bash tests/integration/faults.sh "$top/build/san"
+		# the suites where our daemons see hostile, lossy or proxied
+		# traffic (uftp-options.sh and uftpd-daemon.sh, mostly option
+		# parsing and start-up, only run with the normal build)
+		for t in tests/integration/hostile.sh tests/integration/hostile-wire.sh \
+			tests/integration/faults.sh tests/integration/uftp-ops.sh \
+			tests/integration/uftpd-ops.sh tests/interop/proxy.sh; do
+			[ -f "$t" ] || continue
+			step "$t (sanitizer build)" timeout 900 bash "$t" "$top/build/san"
+		done
 	fi
 else
 	echo "=== integration and interop suites need root (network namespaces): skipped"
