@@ -67,7 +67,8 @@ size_t srv_active(const struct uftp_server *s)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].state == CS_ACTIVE || s->clients[i].state == CS_DONE)
+		if ((s->clients[i].state == CS_ACTIVE || s->clients[i].state == CS_DONE) &&
+		    !s->clients[i].is_proxy)
 			n++;
 	return n;
 }
@@ -85,9 +86,11 @@ void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *wh
 {
 	if (c->state == CS_LOST || c->state == CS_ABORTED || c->state == CS_DONE)
 		return;
-	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X dropped: %s", c->id, why);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "%s 0x%08X dropped: %s",
+	             c->is_proxy ? "proxy" : "client", c->id, why);
 	srv_set_cstate(s, c, CS_LOST);
-	srv_event(s, UFTP_SEV_CLIENT_LOST, c->id, 0, 0, why);
+	if (!c->is_proxy) /* a proxy is no receiver; its clients are dropped on their own */
+		srv_event(s, UFTP_SEV_CLIENT_LOST, c->id, 0, 0, why);
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -277,7 +280,8 @@ int srv_check_quit(struct uftp_server *s, uint64_t now)
 	if (s->phase == PH_ANNOUNCE || s->phase == PH_FINISHED)
 		return 0;
 	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].state == CS_LOST || s->clients[i].state == CS_ABORTED)
+		if ((s->clients[i].state == CS_LOST || s->clients[i].state == CS_ABORTED) &&
+		    !s->clients[i].is_proxy)
 			bad++;
 	if ((s->cfg->quit_on_error && bad) || srv_active(s) == 0) {
 		if (s->cfg->quit_on_error && bad && srv_active(s)) {
@@ -345,7 +349,7 @@ size_t uftp_server_failed(const struct uftp_server *s, uint32_t *ids, size_t max
 		return n;
 	}
 	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].state != CS_DONE)
+		if (s->clients[i].state != CS_DONE && !s->clients[i].is_proxy)
 			add_failed(ids, max, &n, s->clients[i].id);
 	return n;
 }
@@ -421,6 +425,12 @@ static int h_abort(struct uftp_server *s, struct srv_client *c, const struct uft
 		return 0;
 	memcpy(text, a.text, a.text_len);
 	text[a.text_len] = '\0';
+	if (c->is_proxy) { /* for one of its clients (host), or for all */
+		srv_proxy_abort(s, c, a.host, text);
+		if (!srv_check_quit(s, now))
+			srv_check_file_done(s, now);
+		return 0;
+	}
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X aborted: %s", c->id, text);
 	srv_set_cstate(s, c, CS_ABORTED);
 	srv_event(s, UFTP_SEV_CLIENT_ABORT, c->id, 0, 0, text);

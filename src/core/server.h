@@ -75,6 +75,14 @@ struct uftp_server_config {
 	int sync_mode, sync_preview;          /* -z, -Z */
 	const struct uftp_server_host *hosts; /* -H; NULL: open group */
 	size_t nhosts;
+	/*
+	 * -j: the proxies a closed group accepts REGISTERs from (their key
+	 * fingerprints checked with client_auth, instead of their clients').
+	 * With hosts set and no proxy list, proxies are refused; an open group
+	 * takes any proxy.
+	 */
+	const struct uftp_server_host *proxies;
+	size_t nproxies;
 	/* Encryption (keytype UFTP_KEY_NONE: none). */
 	int keytype, hashtype, sigtype, keyextype, curve;
 	int client_auth;                      /* -c */

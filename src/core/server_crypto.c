@@ -213,15 +213,19 @@ static int check_fingerprint(const struct uftp_server *s, const struct srv_clien
 	size_t i;
 	int rv;
 
-	if (!s->cfg->client_auth || s->cfg->hosts == NULL)
+	const struct uftp_server_host *list = c->is_proxy ? s->cfg->proxies : s->cfg->hosts;
+	size_t n = c->is_proxy ? s->cfg->nproxies : s->cfg->nhosts;
+
+	/* a proxy's key is checked against the proxy list (-j), its clients' not at all */
+	if (!s->cfg->client_auth || list == NULL)
 		return 0;
-	for (i = 0; i < s->cfg->nhosts; i++) {
-		if (s->cfg->hosts[i].id != c->id || !s->cfg->hosts[i].has_fp)
+	for (i = 0; i < n; i++) {
+		if (list[i].id != c->id || !list[i].has_fp)
 			continue;
 		rv = blob_fingerprint(s, c->ck_blob, c->ck_blob_len, fp);
 		if (rv < 0)
 			return rv;
-		return memcmp(fp, s->cfg->hosts[i].fp, UFTP_SERVER_FP_LEN) ? UFTP_ERR_AUTH : 0;
+		return memcmp(fp, list[i].fp, UFTP_SERVER_FP_LEN) ? UFTP_ERR_AUTH : 0;
 	}
 	return 0;
 }

@@ -32,9 +32,20 @@ enum srv_fstate {
 	FS_COMPLETE, /* COMPLETE received */
 };
 
+/*
+ * A client record is a receiver, or a proxy (is_proxy) that registered for
+ * the clients it lists.  A proxy is never a receiver: it is left out of
+ * the counts, the FILEINFO and DONE_CONF lists and the failed clients; the
+ * clients it registered carry its ID in via, and its FILEINFO_ACKs,
+ * STATUSes, COMPLETEs and ABORTs apply to them.  In an encrypted session
+ * the proxy alone does the key exchange with us; its clients get into the
+ * session through a REG_CONF once the proxy has acknowledged its keys.
+ */
 struct srv_client {
 	uint32_t id;
 	struct uftp_peer peer;
+	int is_proxy;
+	uint32_t via; /* the proxy this client registered through, 0: directly */
 	int state;
 	int fstate;
 	int fstatus;     /* COMPLETE status for the current file */
@@ -139,6 +150,8 @@ void srv_finish(struct uftp_server *s, int code, uint64_t now);
 int srv_check_quit(struct uftp_server *s, uint64_t now);
 
 /* server_reg.c: announce phase */
+struct srv_client *srv_proxied(struct uftp_server *s, uint32_t proxy, uint32_t id);
+void srv_proxy_abort(struct uftp_server *s, struct srv_client *p, uint32_t host, const char *text);
 int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 void srv_announce_expiry(struct uftp_server *s, uint64_t now);

@@ -119,17 +119,32 @@ int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	return rv;
 }
 
+/*
+ * Who a confirmation goes to: in an encrypted session KEYINFO to those that
+ * did a key exchange with us (clients and proxies), REG_CONF to the clients
+ * of proxies; without encryption REG_CONF to everyone, proxies included (as
+ * the reference).
+ */
+static int gets_keyinfo(const struct uftp_server *s, const struct srv_client *c)
+{
+	return s->encrypted && c->via == 0;
+}
+
 /* Client states move on once their confirmation went out. */
 static void confirmed(struct uftp_server *s, struct srv_client *c)
 {
 	c->confirm_due = 0;
 	if (c->state != CS_NEW)
 		return;
-	if (s->encrypted) {
+	if (gets_keyinfo(s, c)) {
 		srv_set_cstate(s, c, CS_CONFIRMED);
 		return;
 	}
 	srv_set_cstate(s, c, CS_ACTIVE);
+	if (c->is_proxy) {
+		uftp_env_log(s->env, UFTP_LOG_DEBUG, "proxy 0x%08X registered", c->id);
+		return;
+	}
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 }
@@ -145,7 +160,7 @@ static int write_reg_conf(struct uftp_server *s, uint8_t *out, size_t cap)
 	if (max > SRV_MAX_IDS)
 		max = SRV_MAX_IDS;
 	for (i = 0; i < s->nclients && n < max; i++) {
-		if (!s->clients[i].confirm_due)
+		if (!s->clients[i].confirm_due || gets_keyinfo(s, &s->clients[i]))
 			continue;
 		ids[n++] = s->clients[i].id;
 		confirmed(s, &s->clients[i]);
@@ -169,7 +184,7 @@ static int write_keyinfo(struct uftp_server *s, uint8_t *out, size_t cap)
 	ssize_t len;
 	int rv;
 
-	for (i = 0; i < s->nclients && !s->clients[i].confirm_due; i++)
+	for (i = 0; i < s->nclients && !(s->clients[i].confirm_due && s->clients[i].via == 0); i++)
 		;
 	if (i == s->nclients)
 		return 0;
@@ -178,7 +193,7 @@ static int write_keyinfo(struct uftp_server *s, uint8_t *out, size_t cap)
 		struct srv_client *c = &s->clients[i];
 		uint8_t *p = keys + n * UFTP_DESTKEY_LEN;
 
-		if (!c->confirm_due)
+		if (!c->confirm_due || c->via != 0)
 			continue;
 		put_u32be(p, c->id);
 		rv = uftp_keysched_keyinfo_wrap(s->env->crypto, &c->keys, s->cfg->server_id,
@@ -204,7 +219,9 @@ int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t 
 {
 	int n;
 
-	n = s->encrypted ? write_keyinfo(s, out, cap) : write_reg_conf(s, out, cap);
+	n = s->encrypted ? write_keyinfo(s, out, cap) : 0;
+	if (n == 0)
+		n = write_reg_conf(s, out, cap);
 	if (n > 0)
 		check_closed_complete(s, now);
 	return n;
@@ -328,9 +345,32 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 	return 0;
 }
 
+static const struct uftp_server_host *proxy_entry(const struct uftp_server *s, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->cfg->nproxies; i++)
+		if (s->cfg->proxies[i].id == id)
+			return &s->cfg->proxies[i];
+	return NULL;
+}
+
+/*
+ * Whether a closed group admits id: a client of the host list, a proxy
+ * (as) of the proxy list; as < 0: either (a CLIENT_KEY before its REGISTER).
+ */
+static int admitted(const struct uftp_server *s, uint32_t id, int as)
+{
+	if (s->cfg->hosts == NULL)
+		return 1;
+	if (as <= 0 && host_entry(s, id) != NULL)
+		return 1;
+	return as != 0 && proxy_entry(s, id) != NULL;
+}
+
 /* Finds or creates the client a REGISTER / CLIENT_KEY comes from; NULL: refuse. */
 static struct srv_client *reg_client(struct uftp_server *s, uint32_t id,
-                                     const struct uftp_peer *from)
+                                     const struct uftp_peer *from, int as)
 {
 	struct srv_client *c = srv_find(s, id);
 
@@ -338,11 +378,77 @@ static struct srv_client *reg_client(struct uftp_server *s, uint32_t id,
 		return c;
 	if (s->phase != PH_ANNOUNCE)
 		return NULL;
-	if (s->cfg->hosts && host_entry(s, id) == NULL) {
-		uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X not in the host list", id);
+	if (!admitted(s, id, as)) {
+		uftp_env_log(s->env, UFTP_LOG_DEBUG, "%s 0x%08X not in the %s list",
+		             as > 0 ? "proxy" : "client", id, as > 0 ? "proxy" : "host");
 		return NULL;
 	}
 	return add_client(s, id, from);
+}
+
+struct srv_client *srv_proxied(struct uftp_server *s, uint32_t proxy, uint32_t id)
+{
+	struct srv_client *c = srv_find(s, id);
+
+	return c != NULL && c->via == proxy ? c : NULL;
+}
+
+/*
+ * The clients a proxy's REGISTER lists join through it (during the
+ * announce phase); those already in get their REG_CONF again, the proxy
+ * having missed it.  A client that registered directly or through another
+ * proxy stays where it is.  In an encrypted session the proxy's clients
+ * wait for the proxy's KEYINFO_ACK.
+ */
+static int reg_proxied(struct uftp_server *s, uint32_t pid, const struct uftp_peer *from,
+                       const struct uftp_idlist *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->count; i++) {
+		uint32_t id = uftp_idlist_get(ids, i);
+		struct srv_client *k = srv_find(s, id), *p;
+
+		if (id == 0 || id == pid || id == s->cfg->server_id)
+			continue;
+		if (k == NULL) {
+			if (s->phase != PH_ANNOUNCE || !admitted(s, id, 0))
+				continue;
+			k = add_client(s, id, from); /* moves the records */
+			if (k == NULL)
+				return UFTP_ERR_NOMEM;
+			k->via = pid;
+			uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X through proxy 0x%08X",
+			             id, pid);
+		}
+		if (k->via != pid || k->state == CS_LOST || k->state == CS_ABORTED ||
+		    k->state == CS_DONE)
+			continue;
+		p = srv_find(s, pid);
+		if (!s->encrypted || (p != NULL && p->state == CS_ACTIVE))
+			k->confirm_due = 1;
+	}
+	return 0;
+}
+
+void srv_proxy_abort(struct uftp_server *s, struct srv_client *p, uint32_t host, const char *text)
+{
+	uint32_t pid = p->id;
+	size_t i;
+
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "proxy 0x%08X aborted %s0x%08X: %s", pid,
+	             host ? "its client " : "", host ? host : pid, text);
+	for (i = 0; i < s->nclients; i++) {
+		struct srv_client *k = &s->clients[i];
+
+		if (k->via != pid || (host != 0 && k->id != host) || k->state == CS_LOST ||
+		    k->state == CS_ABORTED || k->state == CS_DONE)
+			continue;
+		srv_set_cstate(s, k, CS_ABORTED);
+		srv_event(s, UFTP_SEV_CLIENT_ABORT, k->id, 0, 0, text);
+	}
+	if (host == 0 && p->state != CS_LOST)
+		srv_set_cstate(s, p, CS_ABORTED);
 }
 
 int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
@@ -354,12 +460,31 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 
 	if (uftp_decode_register(&r, body, len) < 0)
 		return UFTP_ERR_BADLEN;
-	c = reg_client(s, h->src_id, from);
+	c = reg_client(s, h->src_id, from, r.ids.count > 0);
 	if (c == NULL)
 		return UFTP_ERR_STATE;
+	if (r.ids.count > 0 && !c->is_proxy) {
+		/* a receiver (or a proxy's client) does not turn into a proxy */
+		if (c->state != CS_NEW || c->via != 0 || c->have_register)
+			return UFTP_ERR_STATE;
+		c->is_proxy = 1;
+	}
 	if (c->state == CS_LOST || c->state == CS_ABORTED || c->state == CS_DONE)
 		return 0;
+	if (c->via != 0) { /* a proxy's client: its key exchange is with the proxy */
+		if (c->state != CS_NEW)
+			c->confirm_due = 1;
+		return 0;
+	}
 	srv_rtt(s, c, r.tstamp_sec, r.tstamp_usec, now);
+	if (c->is_proxy) {
+		uint32_t pid = c->id;
+
+		rv = reg_proxied(s, pid, from, &r.ids);
+		c = srv_find(s, pid);
+		if (rv < 0)
+			return rv;
+	}
 	if (c->state != CS_NEW || c->confirm_due) { /* our confirmation was lost */
 		if (c->state != CS_NEW)
 			c->confirm_due = 1;
@@ -402,8 +527,8 @@ int srv_on_client_key(struct uftp_server *s, const struct uftp_header *h,
 		return UFTP_ERR_STATE;
 	if (uftp_decode_client_key(&ck, body, len) < 0)
 		return UFTP_ERR_BADLEN;
-	c = reg_client(s, h->src_id, from);
-	if (c == NULL)
+	c = reg_client(s, h->src_id, from, -1);
+	if (c == NULL || c->via != 0)
 		return UFTP_ERR_STATE;
 	if (c->have_client_key || c->state != CS_NEW)
 		return 0;
@@ -430,6 +555,16 @@ int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_
 		return UFTP_ERR_AUTH;
 	}
 	srv_set_cstate(s, c, CS_ACTIVE);
+	if (c->is_proxy) { /* its clients' turn: REG_CONF */
+		size_t i;
+
+		uftp_env_log(s->env, UFTP_LOG_DEBUG, "proxy 0x%08X registered (keys confirmed)",
+		             c->id);
+		for (i = 0; i < s->nclients; i++)
+			if (s->clients[i].via == c->id && s->clients[i].state == CS_NEW)
+				s->clients[i].confirm_due = 1;
+		return 0;
+	}
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered (keys confirmed)", c->id);
 	srv_event(s, UFTP_SEV_REGISTERED, c->id, 0, 0, NULL);
 	check_closed_complete(s, now);

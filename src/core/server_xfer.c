@@ -67,9 +67,24 @@ static void block_pos(const struct uftp_server *s, uint64_t b, uint16_t *sec, ui
 
 /* ---- per-file state ---------------------------------------------------- */
 
+/* A receiver in the session (a proxy is none). */
 static int is_member(const struct srv_client *c)
 {
-	return c->state == CS_ACTIVE;
+	return c->state == CS_ACTIVE && !c->is_proxy;
+}
+
+/* A proxy through which a client that pred picks registered. */
+static int proxy_for(const struct uftp_server *s, const struct srv_client *p,
+                     int (*pred)(const struct srv_client *))
+{
+	size_t i;
+
+	if (!p->is_proxy || p->state != CS_ACTIVE)
+		return 0;
+	for (i = 0; i < s->nclients; i++)
+		if (s->clients[i].via == p->id && pred(&s->clients[i]))
+			return 1;
+	return 0;
 }
 
 static void end_session_start(struct uftp_server *s, uint64_t now)
@@ -133,18 +148,28 @@ void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 	             (unsigned long long)cur_file(s)->size);
 }
 
-static size_t collect(struct uftp_server *s, int (*pred)(const struct srv_client *), uint32_t *ids,
-                      size_t max)
+/*
+ * The next IDs pred picks, from s->list_cursor on.  With proxies, the
+ * proxies of such clients are listed too: the reference names them in DONE.
+ */
+static size_t collect_ids(struct uftp_server *s, int (*pred)(const struct srv_client *),
+                          int proxies, uint32_t *ids, size_t max)
 {
 	size_t n = 0;
 
 	while (s->list_cursor < s->nclients && n < max) {
 		const struct srv_client *c = &s->clients[s->list_cursor++];
 
-		if (pred(c))
+		if (pred(c) || (proxies && proxy_for(s, c, pred)))
 			ids[n++] = c->id;
 	}
 	return n;
+}
+
+static size_t collect(struct uftp_server *s, int (*pred)(const struct srv_client *), uint32_t *ids,
+                      size_t max)
+{
+	return collect_ids(s, pred, 0, ids, max);
 }
 
 static int needs_info(const struct srv_client *c)
@@ -289,21 +314,55 @@ void srv_check_file_done(struct uftp_server *s, uint64_t now)
 		start_data(s, now);
 }
 
+/*
+ * The clients a proxy's reply speaks for: those of its ID list that
+ * registered through it and are still in the session.  Returns the count.
+ */
+static size_t proxy_list(struct uftp_server *s, const struct srv_client *p,
+                         const struct uftp_idlist *ids, struct srv_client **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ids->count && n < SRV_MAX_IDS; i++) {
+		struct srv_client *k = srv_proxied(s, p->id, uftp_idlist_get(ids, i));
+
+		if (k != NULL && is_member(k))
+			out[n++] = k;
+	}
+	return n;
+}
+
+static void fileinfo_acked(struct srv_client *c, const struct uftp_fileinfo_ack *fa)
+{
+	if (c->fstate != FS_INFO)
+		return;
+	c->fstate = FS_ACKED;
+	c->partial = (fa->flags & UFTP_FILEINFO_ACK_PARTIAL) != 0;
+}
+
 int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body,
                         size_t len, uint64_t now)
 {
 	struct uftp_fileinfo_ack fa;
+	struct srv_client *list[SRV_MAX_IDS];
+	size_t i, n = 1;
 
 	if (uftp_decode_fileinfo_ack(&fa, body, len) < 0)
 		return UFTP_ERR_BADLEN;
-	if (fa.file_id != cur_id(s) || !is_member(c))
+	if (fa.file_id != cur_id(s))
+		return 0;
+	if (c->is_proxy) /* for the clients it lists; the echo is the slowest one's */
+		n = c->state == CS_ACTIVE ? proxy_list(s, c, &fa.ids, list) : 0;
+	else if (is_member(c))
+		list[0] = c;
+	else
+		n = 0;
+	if (n == 0)
 		return 0;
 	srv_rtt(s, c, fa.tstamp_sec, fa.tstamp_usec, now);
 	s->any_fileinfo_answer = 1;
-	if (c->fstate == FS_INFO) {
-		c->fstate = FS_ACKED;
-		c->partial = (fa.flags & UFTP_FILEINFO_ACK_PARTIAL) != 0;
-	}
+	for (i = 0; i < n; i++)
+		fileinfo_acked(list[i], &fa);
 	srv_check_file_done(s, now);
 	return 0;
 }
@@ -427,7 +486,7 @@ static int owes_status(const struct srv_client *c)
 
 static int owes_complete(const struct srv_client *c)
 {
-	return c->state == CS_ACTIVE;
+	return c->state == CS_ACTIVE && !c->is_proxy;
 }
 
 static int encode_done(struct uftp_server *s, uint8_t *out, size_t cap, uint16_t file, uint16_t sec,
@@ -461,7 +520,7 @@ int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 	}
 	if (!s->done_due)
 		return 0;
-	n = collect(s, s->phase == PH_END ? owes_complete : owes_status, ids, max_ids(s, 8));
+	n = collect_ids(s, s->phase == PH_END ? owes_complete : owes_status, 1, ids, max_ids(s, 8));
 	if (s->list_cursor >= s->nclients) {
 		s->done_due = 0;
 		s->list_cursor = 0;
@@ -495,19 +554,32 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 {
 	struct uftp_status st;
 	unsigned count;
+	size_t i;
 
 	if (uftp_decode_status(&st, body, len) < 0)
 		return UFTP_ERR_BADLEN;
-	if (st.file_id != cur_id(s) || !is_member(c) || st.section >= s->nsections)
+	if (st.file_id != cur_id(s) || st.section >= s->nsections)
 		return 0;
-	if (c->fstate == FS_INFO)
+	/* a proxy's STATUS carries the union of its clients' NAKs */
+	if (c->is_proxy ? !proxy_for(s, c, is_member) : !is_member(c))
+		return 0;
+	if (!c->is_proxy && c->fstate == FS_INFO)
 		c->fstate = FS_ACKED;
+	for (i = 0; c->is_proxy && i < s->nclients; i++)
+		if (s->clients[i].via == c->id && is_member(&s->clients[i]) &&
+		    s->clients[i].fstate == FS_INFO)
+			s->clients[i].fstate = FS_ACKED;
 	count = record_naks(s, st.section, st.naks, st.naks_len);
 	if (count == 0)
 		return 0;
 	if (count * 100 > s->cfg->max_nak_pct * sec_len(s, st.section) &&
 	    ++c->nak_strikes >= (int)s->cfg->max_nak_count) {
-		srv_client_lost(s, c, "too many NAKs");
+		for (i = 0; c->is_proxy && i < s->nclients; i++)
+			if (s->clients[i].via == c->id && is_member(&s->clients[i]))
+				srv_client_lost(s, &s->clients[i],
+				                "too many NAKs (through its proxy)");
+		if (!c->is_proxy)
+			srv_client_lost(s, c, "too many NAKs");
 		srv_check_file_done(s, now);
 		return 0;
 	}
@@ -543,30 +615,66 @@ static void complete_ext(struct uftp_server *s, struct srv_client *c,
 		srv_event(s, UFTP_SEV_FREESPACE, c->id, 0, fs.freespace, NULL);
 }
 
+static void complete_file(struct uftp_server *s, struct srv_client *c,
+                          const struct uftp_complete *cm)
+{
+	if (c->fstate == FS_COMPLETE)
+		return;
+	c->fstate = FS_COMPLETE;
+	c->fstatus = cm->status;
+	if (cm->status == UFTP_COMP_NORMAL || cm->status == UFTP_COMP_OVERWRITE) {
+		c->files_ok++;
+		s->any_received = 1;
+	}
+	complete_ext(s, c, cm);
+	srv_event(s, UFTP_SEV_FILE_CLIENT, c->id, cm->status, 0, cur_file(s)->name);
+}
+
+/* A proxy's COMPLETE for the end of the session: each client it lists. */
+static void proxy_complete_end(struct uftp_server *s, const struct srv_client *p,
+                               const struct uftp_idlist *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->count; i++) {
+		struct srv_client *k = srv_proxied(s, p->id, uftp_idlist_get(ids, i));
+
+		if (k != NULL)
+			complete_end(s, k);
+	}
+}
+
 int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now)
 {
 	struct uftp_complete cm;
+	struct srv_client *list[SRV_MAX_IDS];
+	size_t i, n = 1;
 
 	if (uftp_decode_complete(&cm, body, len) < 0)
 		return UFTP_ERR_BADLEN;
+	if (c->is_proxy && c->state != CS_ACTIVE)
+		return 0;
 	if (cm.file_id == 0) {
-		if (s->phase == PH_END)
+		if (s->phase == PH_END && c->is_proxy)
+			proxy_complete_end(s, c, &cm.ids);
+		else if (s->phase == PH_END)
 			complete_end(s, c);
 		return 0;
 	}
-	if (s->phase == PH_END || cm.file_id != cur_id(s) || !is_member(c) ||
-	    c->fstate == FS_COMPLETE)
+	if (s->phase == PH_END || cm.file_id != cur_id(s))
+		return 0;
+	if (c->is_proxy) /* for the clients it lists */
+		n = proxy_list(s, c, &cm.ids, list);
+	else if (is_member(c))
+		list[0] = c;
+	else
+		n = 0;
+	if (n == 0)
 		return 0;
 	s->any_fileinfo_answer = 1;
-	c->fstate = FS_COMPLETE;
-	c->fstatus = cm.status;
-	if (cm.status == UFTP_COMP_NORMAL || cm.status == UFTP_COMP_OVERWRITE) {
-		c->files_ok++;
-		s->any_received = 1;
-	}
-	complete_ext(s, c, &cm);
-	srv_event(s, UFTP_SEV_FILE_CLIENT, c->id, cm.status, 0, cur_file(s)->name);
+	for (i = 0; i < n; i++)
+		complete_file(s, list[i], &cm);
 	srv_check_file_done(s, now);
 	return 0;
 }
@@ -583,7 +691,8 @@ static void check_end(struct uftp_server *s, uint64_t now)
 	size_t i;
 
 	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].state == CS_ACTIVE || s->clients[i].doneconf_due)
+		if ((s->clients[i].state == CS_ACTIVE && !s->clients[i].is_proxy) ||
+		    s->clients[i].doneconf_due)
 			return;
 	srv_finish(s, s->any_received ? UFTP_SERVER_EXIT_OK : UFTP_SERVER_EXIT_NONE_RECEIVED, now);
 }
