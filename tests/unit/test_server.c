@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/keysched.h"
 #include "core/msg.h"
+#include "core/quant.h"
 #include "core/server.h"
 #include "crypto/ossl.h"
 #include "tests/unit/cutest.h"
@@ -478,6 +479,9 @@ struct enc_client {
 	uint8_t blob[UFTP_MAX_BLOB_LEN];
 	size_t bloblen;
 	struct uftp_keys ck, gk;
+	uint32_t id;             /* CLIENT1 unless a test says otherwise */
+	const uint32_t *proxied; /* a proxy's REGISTER lists these */
+	size_t nproxied;
 };
 
 /* ECDH: our ephemeral key goes in REGISTER, the premaster comes from the server's. */
@@ -536,14 +540,14 @@ static void send_client_key(struct fixture *f, struct enc_client *c)
 	ck.verify_len = (size_t)sl;
 	len = uftp_encode_client_key(body, sizeof(body), &ck);
 	CU_ASSERT_FATAL(len > 0);
-	feed(f, CLIENT1, body, (size_t)len);
+	feed(f, c->id, body, (size_t)len);
 }
 
 static void enc_register(struct fixture *f, struct enc_client *c)
 {
 	struct uftp_ext_enc_info ei;
 	struct uftp_register r = {0};
-	uint8_t body[400], ki[256];
+	uint8_t body[400], ki[256], idbuf[64];
 	int kl;
 	ssize_t n;
 
@@ -561,9 +565,13 @@ static void enc_register(struct fixture *f, struct enc_client *c)
 	r.rand = c->crand;
 	r.keyinfo = ki;
 	r.keyinfo_len = (size_t)kl;
+	CU_ASSERT_FATAL(c->nproxied <= 16);
+	uftp_idlist_pack(idbuf, sizeof(idbuf), c->proxied, c->nproxied);
+	r.ids.ptr = idbuf;
+	r.ids.count = c->nproxied;
 	n = uftp_encode_register(body, sizeof(body), &r);
 	CU_ASSERT_FATAL(n > 0);
-	feed(f, CLIENT1, body, (size_t)n);
+	feed(f, c->id, body, (size_t)n);
 	if (c->lkey)
 		send_client_key(f, c);
 }
@@ -575,7 +583,7 @@ static void enc_keyinfo_got(struct fixture *f, struct enc_client *c)
 
 	CU_ASSERT_EQUAL_FATAL(f->m.u.keyinfo.key_count, 1);
 	dk = uftp_keyinfo_get(&f->m.u.keyinfo, 0);
-	CU_ASSERT_EQUAL(dk.client_id, CLIENT1);
+	CU_ASSERT_EQUAL(dk.client_id, c->id);
 	CU_ASSERT_EQUAL(
 	    uftp_keysched_master(c->ops, c->hashtype, c->pm, c->pmlen, c->srand, c->crand, master),
 	    0);
@@ -596,8 +604,8 @@ static void enc_ack(struct fixture *f, struct enc_client *c)
 	    GROUP, f->cfg.priv_addr.addr, 4, c->srand, c->crand, c->pm, c->pmlen, NULL, 0, c->gm};
 	struct uftp_envelope env = {c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
 	struct uftp_keyinfo_ack ka = {0};
-	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, CLIENT1, GROUP, 0, 0, 0};
-	struct uftp_peer from = {{4, {10, 0, 0, 1}}, 1044};
+	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, c->id, GROUP, 0, 0, 0};
+	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)c->id}}, 1044};
 	uint8_t verify[12], body[64], hdr[16], pkt[200];
 	ssize_t n;
 	int len;
@@ -665,6 +673,7 @@ static void enc_init(struct enc_client *c, int keytype, int hashtype, int keyex)
 	c->keytype = keytype;
 	c->hashtype = hashtype;
 	c->keyex = keyex;
+	c->id = CLIENT1;
 }
 
 static void test_encrypted_rsa_gcm(void)
@@ -885,6 +894,291 @@ static void test_failed_clients(void)
 	uftp_server_free(f.s);
 }
 
+/* ---- clients behind a proxy -------------------------------------------- */
+
+#define PROXY   0x0A000050u
+#define CLIENT3 0x0A000003u
+
+/* A reply from the proxy for the clients in ids (REGISTER, FILEINFO_ACK, COMPLETE). */
+static void proxy_reply(struct fixture *f, int func, uint16_t file, const uint32_t *ids, size_t n)
+{
+	static const uint8_t rnd[UFTP_RAND_LEN];
+	uint8_t body[200], idbuf[64];
+	struct uftp_msg m;
+	ssize_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.func = (uint8_t)func;
+	uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n);
+	switch (func) {
+	case UFTP_MSG_REGISTER:
+		m.u.reg.tstamp_sec = 1700000000;
+		m.u.reg.rand = rnd;
+		m.u.reg.ids = (struct uftp_idlist){idbuf, n};
+		break;
+	case UFTP_MSG_FILEINFO_ACK:
+		m.u.fileinfo_ack.file_id = file;
+		m.u.fileinfo_ack.ids = (struct uftp_idlist){idbuf, n};
+		break;
+	default:
+		m.u.complete.file_id = file;
+		m.u.complete.ids = (struct uftp_idlist){idbuf, n};
+		break;
+	}
+	len = uftp_encode_msg(body, sizeof(body), &m);
+	CU_ASSERT_FATAL(len > 0);
+	feed(f, PROXY, body, (size_t)len);
+}
+
+static void proxy_abort(struct fixture *f, uint32_t host)
+{
+	struct uftp_abort a = {0};
+	uint8_t body[UFTP_ABORT_LEN];
+	ssize_t n;
+
+	a.host = host;
+	a.text = (const uint8_t *)"gone";
+	a.text_len = 4;
+	n = uftp_encode_abort(body, sizeof(body), &a);
+	CU_ASSERT_FATAL(n > 0);
+	feed(f, PROXY, body, (size_t)n);
+}
+
+/* Counts the events of a type for id (0: any). */
+static int events(struct fixture *f, int type, uint32_t id)
+{
+	struct uftp_server_event ev;
+	int n = 0;
+
+	while (uftp_server_next_event(f->s, &ev))
+		n += ev.type == type && (id == 0 || ev.client_id == id);
+	return n;
+}
+
+/*
+ * A proxy registers CLIENT1 and CLIENT2 (as the reference, REG_CONF names
+ * the proxy too); CLIENT3 registers directly.  Only the three clients are
+ * receivers: FILEINFO and DONE_CONF leave the proxy out, DONE names it.
+ */
+static void proxy_session_start(struct fixture *f)
+{
+	static const uint32_t two[] = {CLIENT1, CLIENT2};
+
+	start(f);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
+	f->now += MS;
+	proxy_reply(f, UFTP_MSG_REGISTER, 0, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f->m.u.reg_conf.ids.count, 3);
+	CU_ASSERT(lists(&f->m.u.reg_conf.ids, PROXY));
+	CU_ASSERT(lists(&f->m.u.reg_conf.ids, CLIENT1));
+	CU_ASSERT(lists(&f->m.u.reg_conf.ids, CLIENT2));
+	send_register(f, CLIENT3);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f->m.u.reg_conf.ids.count, 1);
+	CU_ASSERT_EQUAL(events(f, UFTP_SEV_REGISTERED, 0), 3); /* not the proxy */
+	CU_ASSERT_EQUAL_FATAL(next_not(f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f->h.gsize, uftp_gsize_quantize(3));
+	CU_ASSERT_EQUAL(f->m.u.fileinfo.ids.count, 3);
+	CU_ASSERT(!lists(&f->m.u.fileinfo.ids, PROXY));
+}
+
+static void test_proxy_session(void)
+{
+	static const uint32_t one[] = {CLIENT1}, two[] = {CLIENT2, CLIENT1},
+	                      stranger[] = {CLIENT3, 0x0A000009u};
+	struct fixture f;
+	uint32_t ids[4];
+
+	setup(&f);
+	proxy_session_start(&f);
+	send_fileinfo_ack(&f, CLIENT3, 1);
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 1, one, 1);
+	CU_ASSERT_EQUAL(next(&f, 0), 0); /* CLIENT2 has not answered */
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 1, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 4);
+	CU_ASSERT(lists(&f.m.u.done.ids, PROXY));
+	/* the proxy's STATUS: the union of its clients' NAKs */
+	send_status(&f, PROXY, 1, 0x04);
+	CU_ASSERT_EQUAL_FATAL(next(&f, UFTP_NS_PER_SEC), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	/* the proxy cannot speak for a client it did not register */
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 1, stranger, 2);
+	send_complete(&f, CLIENT3, 1);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 1, two, 2);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_FILE_CLIENT, 0), 3);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 2);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 2, two, 2);
+	send_complete(&f, CLIENT3, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	CU_ASSERT(lists(&f.m.u.done.ids, PROXY));
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 4);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 0, one, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT_EQUAL(f.m.u.done_conf.ids.count, 1);
+	CU_ASSERT(lists(&f.m.u.done_conf.ids, CLIENT1));
+	CU_ASSERT(!uftp_server_finished(f.s));
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 0, two, 2);
+	send_complete(&f, CLIENT3, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT(!lists(&f.m.u.done_conf.ids, PROXY));
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 4), 0);
+	uftp_server_free(f.s);
+}
+
+/* A silent proxy loses its clients (and only them); its ABORT names one client or all. */
+static void test_proxy_abort_and_silence(void)
+{
+	static const uint32_t two[] = {CLIENT1, CLIENT2};
+	struct fixture f;
+	uint32_t ids[4] = {0};
+
+	setup(&f);
+	f.cfg.nfiles = 1;
+	proxy_session_start(&f);
+	proxy_abort(&f, CLIENT2);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_CLIENT_ABORT, CLIENT2), 1);
+	CU_ASSERT(!uftp_server_finished(f.s));
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 1, two, 2);
+	send_fileinfo_ack(&f, CLIENT3, 1);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 3); /* CLIENT3, the proxy, CLIENT1 */
+	proxy_abort(&f, 0);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_CLIENT_ABORT, CLIENT1), 1);
+	CU_ASSERT(!uftp_server_finished(f.s)); /* CLIENT3 goes on */
+	send_complete(&f, CLIENT3, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 1);
+	send_complete(&f, CLIENT3, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 4), 2);
+	CU_ASSERT(ids[0] != PROXY && ids[1] != PROXY);
+	uftp_server_free(f.s);
+
+	setup(&f); /* the proxy goes silent during FILEINFO: its clients are dropped */
+	f.cfg.nfiles = 1;
+	f.cfg.robust = 3;
+	proxy_session_start(&f);
+	send_fileinfo_ack(&f, CLIENT3, 1);
+	while (next(&f, 60 * UFTP_NS_PER_SEC) == UFTP_MSG_FILEINFO)
+		;
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_CLIENT_LOST, 0), 2);
+	CU_ASSERT_EQUAL(f.m.func, UFTP_MSG_FILESEG);
+	uftp_server_free(f.s);
+}
+
+/* A closed group takes a proxy only from its proxy list, and of its clients only members. */
+static void test_proxy_closed_group(void)
+{
+	static const uint32_t three[] = {CLIENT1, CLIENT3, CLIENT2};
+	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct uftp_server_host proxies[1] = {{PROXY, 0, {0}}};
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 2;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	proxy_reply(&f, UFTP_MSG_REGISTER, 0, three, 3); /* no proxy list: refused */
+	CU_ASSERT_EQUAL(next(&f, 0), 0);
+	uftp_server_free(f.s);
+
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = 2;
+	f.cfg.proxies = proxies;
+	f.cfg.nproxies = 1;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	proxy_reply(&f, UFTP_MSG_REGISTER, 0, three, 3);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 3);
+	CU_ASSERT(!lists(&f.m.u.reg_conf.ids, CLIENT3));
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO); /* every member is in */
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 2);
+	uftp_server_free(f.s);
+}
+
+/*
+ * Encrypted: the proxy alone does the key exchange (KEYINFO names only it);
+ * once it acknowledged its keys, a REG_CONF lets its clients in, and its
+ * encrypted FILEINFO_ACK speaks for them.
+ */
+static void test_proxy_encrypted(void)
+{
+	static const uint32_t two[] = {CLIENT1, CLIENT2};
+	struct uftp_pkey *skey = NULL;
+	struct uftp_envelope env;
+	struct enc_client c;
+	struct fixture f;
+	struct uftp_fileinfo_ack fa = {0};
+	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, PROXY, GROUP, 0, 0, 0};
+	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)PROXY}}, 1044};
+	uint8_t idbuf[8], body[64], hdr[16], pkt[300], plain[2000];
+	uint64_t ctr;
+	ssize_t n;
+	int len;
+
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return;
+	enc_init(&c, UFTP_KEY_AES256_GCM, UFTP_HASH_SHA256, UFTP_KEYEX_ECDH_ECDSA);
+	c.id = PROXY;
+	c.proxied = two;
+	c.nproxied = 2;
+	CU_ASSERT_EQUAL_FATAL(c.ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &skey), 0);
+	setup(&f);
+	f.cfg.nfiles = 1;
+	f.env.crypto = c.ops;
+	f.cfg.keytype = c.keytype;
+	f.cfg.hashtype = c.hashtype;
+	f.cfg.keyextype = c.keyex;
+	f.cfg.curve = UFTP_CURVE_SECP256R1;
+	f.cfg.server_key = skey;
+	start(&f);
+	enc_register(&f, &c);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_KEYINFO);
+	enc_keyinfo_got(&f, &c);         /* one key: the proxy's */
+	CU_ASSERT_EQUAL(next(&f, 0), 0); /* no REG_CONF before the ack */
+	enc_ack(&f, &c);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 2);
+	CU_ASSERT(lists(&f.m.u.reg_conf.ids, CLIENT1));
+	CU_ASSERT(lists(&f.m.u.reg_conf.ids, CLIENT2));
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_REGISTERED, 0), 2);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_ENCRYPTED);
+	env = (struct uftp_envelope){c.ops, UFTP_SIG_AUTHENC, &c.gk, NULL, NULL};
+	CU_ASSERT_FATAL(uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain)) >
+	                0);
+	CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILEINFO);
+	uftp_idlist_pack(idbuf, sizeof(idbuf), two, 2);
+	fa.file_id = 1;
+	fa.ids = (struct uftp_idlist){idbuf, 2};
+	n = uftp_encode_fileinfo_ack(body, sizeof(body), &fa);
+	CU_ASSERT_FATAL(n > 0);
+	uftp_encode_header(hdr, sizeof(hdr), &h);
+	len = uftp_envelope_seal(&env, hdr, 2, body, (size_t)n, pkt, sizeof(pkt));
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, pkt, (size_t)len, f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ENCRYPTED);
+	CU_ASSERT_FATAL(uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain)) >
+	                0);
+	CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILESEG); /* both clients acknowledged */
+	uftp_server_free(f.s);
+	c.ops->pkey_free(skey);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_open_session),
     CUTEST(test_nak_retransmit),
@@ -902,6 +1196,10 @@ static const struct cutest tests[] = {
     CUTEST(test_restart_partial),
     CUTEST(test_partial_mixed),
     CUTEST(test_failed_clients),
+    CUTEST(test_proxy_session),
+    CUTEST(test_proxy_abort_and_silence),
+    CUTEST(test_proxy_closed_group),
+    CUTEST(test_proxy_encrypted),
 };
 
 CUTEST_MAIN("server", tests)
