@@ -51,6 +51,18 @@
 #   response   real uftp, our response proxy (-r), 3 real uftpd -R
 #   resp_enc   the same encrypted (ecdh_ecdsa + aes256-gcm, PROXY_KEY)
 #   resp_oursd resp_enc with our uftpd -R
+# The same with OUR uftp as the server (s_*): the server core registers the
+# clients a proxy's REGISTER lists, takes its aggregated replies for them and,
+# encrypted, does the key exchange with the proxy alone:
+#   s_fig1     fig1 (our proxies, 3 real uftpd behind them, one on A)
+#   s_oursd    our uftpd behind our proxies
+#   s_refpx    the real server and client proxies, real uftpd
+#   s_loss     loss into one client on B: NAKs reach us as the proxy's STATUS
+#   s_enc_gcm  enc_gcm (ecdh_ecdsa + aes256-gcm) through our proxies
+#   s_enc_oursd  the same with our uftpd
+#   s_enc_refpx  the same through the real proxies
+#   s_response our response proxy, 3 real uftpd -R
+#   s_resp_enc the same encrypted (PROXY_KEY)
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
 # "N passed, M failed".  Exit 0 when all passed, 1 otherwise, 77 when it
@@ -60,7 +72,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd"
+ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
+	s_fig1 s_oursd s_refpx s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -198,12 +211,12 @@ wait_bound() {
 	done
 }
 
-# server NS LOG SRC ARGS...: real uftp, bounded
+# server NS LOG SRC ARGS...: uftp, bounded (SK=ours: our uftp, else the real one)
 server() {
 	local ns=$1 log=$2 src=$3
 	shift 3
 	echo "# $ns: uftp $*" >"$log"
-	(cd "$src" && ip netns exec "$ns" timeout -k 2 "$T_SESSION" "$UFTP_REF" -I eth0 -M 230.4.4.1 \
+	(cd "$src" && ip netns exec "$ns" timeout -k 2 "$T_SESSION" "$(il_bin "${SK:-ref}" server)" -I eth0 -M 230.4.4.1 \
 		-P 230.5.5.x -p 1044 -R 50000 -r 0.1 "$@" *) >>"$log" 2>&1
 }
 
@@ -697,7 +710,7 @@ response() {
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	for ((i = 2; i < n + 2; i++)); do check_tree "$w/src" "$w/c$i"; done
 	set -- 2:REGISTER 12:COMPLETE
-	[ "$name" != response ] && set -- 2:REGISTER 18:ENCRYPTED
+	case $name in response | s_response) ;; *) set -- 2:REGISTER 18:ENCRYPTED ;; esac
 	for f in "$@"; do
 		down=$(count "$w/a.pcap" "" "$(ipa 0)" "${f%%:*}")
 		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
@@ -707,6 +720,37 @@ response() {
 	done
 	stop_all
 	finish "$name"
+}
+
+# ---- our uftp as the server -----------------------------------------------------
+
+case_s_fig1() { SK=ours tunnel s_fig1 ours ours ref 3; }
+case_s_oursd() { SK=ours tunnel s_oursd ours ours ours 2; }
+case_s_refpx() { SK=ours tunnel s_refpx ref ref ref 2; }
+case_s_loss() { SK=ours LOSS_TREE=1 tunnel s_loss ours ours ref 3 3; }
+case_s_enc_gcm() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	SK=ours ENC=1 tunnel s_enc_gcm ours ours ref 3
+}
+case_s_enc_oursd() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	SK=ours ENC=1 tunnel s_enc_oursd ours ours ours 2
+}
+case_s_enc_refpx() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	SK=ours ENC=1 tunnel s_enc_refpx ref ref ref 2
+}
+case_s_response() { SK=ours response s_response -r; }
+case_s_resp_enc() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	SK=ours response s_resp_enc -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
 }
 
 for c in $CASES; do
