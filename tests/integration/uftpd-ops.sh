@@ -18,7 +18,8 @@
 #   restart   uftp -f (the real one and ours), the receiver (-T) killed by
 #             SIGKILL mid-file, restarted, uftp -F: ours answers FILEINFO_ACK
 #             PARTIAL and only missing blocks are sent (the real uftpd, which
-#             keeps no state when killed, has the whole file resent)
+#             keeps no state when killed, has the whole file resent); the
+#             receiver's network cut mid-file instead: both resume (PARTIAL)
 #   script    -s: argv of every call (no -T: per file; -T: once per session
 #             with the top-level entries; -T -i: per file), never via a shell
 #   heartbeat -H/-h to a real uftpproxyd -s fp=<our key>: HB_REQ every -h
@@ -443,6 +444,40 @@ restart_run() {
 	res[$sk.$kind]="first uftp exit $rc1, restart exit $IL_SRC_RC; FILESEGs resent $s of 1539 blocks, FILEINFO_ACK ${res[$sk.$kind.ack]}; tmp left: $(listing "$b/tmp" | tr '\n' ' ')"
 	cmp -s "$b/src/big.bin" "$b/dest/big.bin" || res[$sk.$kind]+="; dest/big.bin differs from the source"
 }
+# restart_cut KIND: the same with the receiver's network cut instead (all
+# UDP to h1 dropped until the server gives it up): the receiver times out,
+# keeps its state, and the restarted session resumes (as the real uftpd)
+restart_cut() {
+	local kind=$1 b=$W/rc-$1 rf s
+	mkdir -p "$b/dest" "$b/tmp" "$b/src"
+	cp -a "$SRC/big.bin" "$b/src/"
+	rstart "$kind" "$b/dest" -T "$b/tmp"
+	(
+		IL_RATE=8000 IL_SLOG_TAG=-rc1-$kind il_server ref 40 "$b/src" -f -s 10 -- big.bin
+		echo "$IL_SRC_RC" >"$W/bg.rc"
+	) &
+	BG_PID=$!
+	wait_for 15 grows "$b/tmp/_group_*/big.bin" 700000
+	il_drop 1 99.9999 # lab_drop takes < 100
+	sess_wait
+	local rc1=$IL_SRC_RC
+	il_drop 1 0
+	rf=$(cd "$b/src" && ls _group_*_restart 2>/dev/null | head -1)
+	if [ -z "$rf" ]; then
+		rstop "rc-$kind"
+		res[cut.$kind]="uftp -f wrote no restart file (exit $rc1)"
+		return
+	fi
+	wait_for 10 grep -q -E 'timed out|Transfer timed out|timeout' "${IL_RLOG[1]}"
+	il_capture_start
+	IL_SLOG_TAG=-rc2-$kind il_server ref 40 "$b/src" -F "$rf"
+	il_capture_stop
+	rstop "rc-$kind"
+	read -r s "res[cut.$kind.ack]" < <(pcap_summary "$W/$IL_LAB.pcap")
+	res[cut.$kind.seg]=$s
+	res[cut.$kind]="first uftp exit $rc1, restart exit $IL_SRC_RC; FILEINFO_ACK ${res[cut.$kind.ack]}, FILESEGs resent $s of 1539"
+	cmp -s "$b/src/big.bin" "$b/dest/big.bin" || res[cut.$kind]+="; dest/big.bin differs from the source"
+}
 test_restart() {
 	local sk
 	command -v tshark >/dev/null || { ko "restart: tshark is missing"; return; }
@@ -461,6 +496,14 @@ test_restart() {
 			ko "restart: $(kname "$sk" uftp) -f, SIGKILL mid-file, uftp -F" "${bad[@]}" "ours: ${res[$r]}" "real: ${res[ref.ref]}" "$(tail_of "$W/rs-$sk-ours.log" 6)"
 		fi
 	done
+	local kind
+	for kind in $kinds; do restart_cut "$kind"; done
+	if [ "${res[cut.ours.ack]:-}" = PARTIAL ] && [ "${res[cut.ours.ack]}" = "${res[cut.ref.ack]:-}" ] &&
+		[ "${res[cut.ours.seg]:-9999}" -lt 1300 ] && [ "${res[cut.ours]}" = "${res[cut.ours]%differs*}" ]; then
+		ok "restart: the real uftp -f, the receiver's network cut mid-file, uftp -F: ${res[cut.ours]} (real: ${res[cut.ref]})"
+	else
+		ko "restart: the real uftp -f, the receiver's network cut mid-file, uftp -F" "ours: ${res[cut.ours]}" "real: ${res[cut.ref]}" "$(tail_of "$W/rc-ours.log" 6)"
+	fi
 }
 
 # ---------------------------------------------------------------- -s
