@@ -498,11 +498,16 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 		drop(s, "message from an unknown client", h->src_id);
 		return 0;
 	}
-	/* anyone can put a client's ID in a plaintext ABORT: take it only
-	 * from where the client registered, and not once the client holds the
-	 * group keys (it then encrypts its ABORT, protocol.txt 5.2.16) */
-	if (func == UFTP_MSG_ABORT && !was_enc && !uftp_peer_equal(from, &c->peer)) {
-		drop(s, "ABORT from another address than the client's", h->src_id);
+	/* anyone can put a registered client's ID in a plaintext message (a
+	 * COMPLETE would have us report a file delivered that never arrived):
+	 * take it only from where the client registered; and a plaintext ABORT
+	 * not once the client holds the group keys (it then encrypts its ABORT,
+	 * protocol.txt 5.2.16) */
+	if (c != NULL && !was_enc && !uftp_peer_equal(from, &c->peer)) {
+		drop(s,
+		     func == UFTP_MSG_ABORT ? "ABORT from another address than the client's"
+		                            : "client's ID from another address",
+		     h->src_id);
 		return 0;
 	}
 	if (func == UFTP_MSG_ABORT && !was_enc && s->encrypted &&

