@@ -769,7 +769,11 @@ def cmd_atserver(a):
     g, cid = a.group, a.client_id
     cnt = {}
 
+    only = set(a.only.split(",")) if a.only else None
+
     def tx(kind, sid, body, raw=None):
+        if only is not None and kind not in only:
+            return
         d = raw if raw is not None else header(body[0], 0, sid, g) + body
         s.sendto(bytes(d), (host, port))
         cnt[kind] = cnt.get(kind, 0) + 1
@@ -928,6 +932,7 @@ def main():
     at.add_argument("--duration", type=float, default=3)
     at.add_argument("--keylen", type=int, default=140)
     at.add_argument("--id-abort", action="store_true", help="also ABORTs with the client's ID")
+    at.add_argument("--only", help="comma list of the kinds to send (as counted in the output)")
     at.add_argument("--id-complete", action="store_true", help="also COMPLETEs and FILEINFO_ACKs with the client's ID")
     at.add_argument("--siglen", type=int, default=128)
     a = ap.parse_args()
