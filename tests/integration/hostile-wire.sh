@@ -6,6 +6,9 @@
 #
 #   sudo tests/integration/hostile-wire.sh [BUILD_DIR]
 #   CASES="wire enc server" KEEP=1 sudo tests/integration/hostile-wire.sh
+#   CASES=server SERVER_TARGET=ref ...   # the server case against the real uftp
+#       (4.10.2 segfaults on STATUS with NAK maps past the file and on a
+#       forged CLIENT_KEY in a plaintext session: XFAIL there)
 #
 # Lab: h0 legit server (our uftp), h1 our uftpd under test, h2 the attacker
 # (tests/tools/uftp_craft.py), h3 the receiver of the server case.
@@ -60,6 +63,9 @@ pass=0 fail=0 xfail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 ko() { echo "FAIL $*"; fail=$((fail + 1)); }
 xf() { echo "XFAIL $*"; xfail=$((xfail + 1)); }
+# SERVER_TARGET=ref: the server case attacks the real uftp (what it fails is XFAIL)
+SERVER_TARGET=${SERVER_TARGET:-ours}
+ko_ref() { if [ "$SERVER_TARGET" = ref ]; then xf "(real uftp) $*"; else ko "$*"; fi; }
 tail_of() { grep -v '^#' "$1" 2>/dev/null | tail -"${2:-3}" | tr '\n' '|' | cut -c1-400; }
 W=$IL_WORK
 box=$W/box
@@ -98,7 +104,7 @@ sniff_read() {
 legit() {
 	local tag=$1
 	shift
-	(IL_SLOG_TAG=-$tag il_server ours "$@"
+	(IL_SLOG_TAG=-$tag il_server "${LEGIT_KIND:-ours}" "$@"
 		echo "$IL_SRC_RC" >"$W/$tag.rc") &
 	legitpid=$!
 }
@@ -261,7 +267,7 @@ case_server() {
 		rm -f "$W/d3/s.bin"
 		sniff_start "srv-$mode"
 		IL_RATE=2000
-		legit "srv-$mode" 60 "$W/ssrc" "${opts[@]}" -x 3 -- s.bin
+		LEGIT_KIND=$SERVER_TARGET legit "srv-$mode" 60 "$W/ssrc" "${opts[@]}" -x 3 -- s.bin
 		IL_RATE=4000
 		if ! sniff_read "srv-$mode"; then
 			ko "server $mode: no ANNOUNCE sniffed"
@@ -271,19 +277,19 @@ case_server() {
 		lab_exec h2 timeout 40 python3 "$CRAFT" atserver --to "$from" --src "$(lab_ip4 2)" --group "$group" \
 			--client-id "$(lab_id 3)" --duration 4 --id-abort --id-complete >"$W/atserver-$mode.out" 2>&1
 		sed 's/^/    /' "$W/atserver-$mode.out"
-		if kill -0 "$legitpid" 2>/dev/null; then ok "server $mode: our uftp alive after the attacks"; else echo "note: server $mode: uftp had exited before the end of the attacks ($(cat "$W/srv-$mode.rc" 2>/dev/null))"; fi
+		if kill -0 "$legitpid" 2>/dev/null; then ok "server $mode: $SERVER_TARGET uftp alive after the attacks"; else echo "note: server $mode: uftp had exited before the end of the attacks ($(cat "$W/srv-$mode.rc" 2>/dev/null))"; fi
 		legit_wait "srv-$mode" 60
 		if [ "$lrc" = 0 ] && cmp -s "$W/ssrc/s.bin" "$W/d3/s.bin"; then
 			ok "server $mode: uftp exits 0 and the real client got the file exact"
 		else
-			ko "server $mode: uftp exit ${lrc:-?}, file $(cmp -s "$W/ssrc/s.bin" "$W/d3/s.bin" && echo intact || echo differs/missing): $(tail_of "$llog" 4)"
+			ko_ref "server $mode: uftp exit ${lrc:-?}, file $(cmp -s "$W/ssrc/s.bin" "$W/d3/s.bin" && echo intact || echo differs/missing): $(tail_of "$llog" 4)"
 		fi
 		lost=$(grep -E "Client $(lab_id 3) (lost|aborted)" "$llog" | head -2 | tr '\n' '|')
-		if [ -z "$lost" ]; then ok "server $mode: the real client was not dropped"; else ko "server $mode: the real client was dropped: $lost"; fi
+		if [ -z "$lost" ]; then ok "server $mode: the real client was not dropped"; else ko_ref "server $mode: the real client was dropped: $lost"; fi
 		n=$(grep -c "dropped datagram from $(lab_id 3): ABORT from another address" "$llog")
-		if [ "$n" -gt 0 ]; then ok "server $mode: $n ABORTs with the client's ID from another address logged and dropped"; else ko "server $mode: no log line for the ABORTs with the client's ID from another address"; fi
+		if [ "$n" -gt 0 ]; then ok "server $mode: $n ABORTs with the client's ID from another address logged and dropped"; else ko_ref "server $mode: no log line for the ABORTs with the client's ID from another address"; fi
 		n=$(grep -c 'dropped datagram' "$llog")
-		if [ "$n" -gt 100 ]; then ok "server $mode: $n hostile datagrams logged as dropped"; else ko "server $mode: only $n 'dropped datagram' lines in the uftp log"; fi
+		if [ "$n" -gt 100 ]; then ok "server $mode: $n hostile datagrams logged as dropped"; else ko_ref "server $mode: only $n 'dropped datagram' lines in the uftp log"; fi
 		if grep -q -E 'Client 0x0B.* registered' "$llog"; then
 			echo "note: server $mode: $(grep -c -E 'Client 0x0B.* registered' "$llog") made-up client IDs registered (open group)"
 		fi
