@@ -7,6 +7,8 @@
 
 #define SRV_MAX_EVENTS 512
 #define SRV_MAX_IDS    256 /* client IDs per control message */
+/* client records per session: a proxy's REGISTER can list hundreds at once */
+#define SRV_MAX_CLIENTS 100000
 
 enum srv_phase {
 	PH_ANNOUNCE = 0,

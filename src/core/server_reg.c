@@ -299,6 +299,11 @@ static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
 {
 	struct srv_client *c;
 
+	if (s->nclients >= SRV_MAX_CLIENTS) {
+		uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X refused: %d clients already",
+		             id, SRV_MAX_CLIENTS);
+		return NULL;
+	}
 	if (s->nclients == s->cap_clients) {
 		size_t ncap = s->cap_clients ? s->cap_clients * 2 : 16;
 		struct srv_client *nc = realloc(s->clients, ncap * sizeof(*nc));
@@ -413,6 +418,8 @@ static int reg_proxied(struct uftp_server *s, uint32_t pid, const struct uftp_pe
 			continue;
 		if (k == NULL) {
 			if (s->phase != PH_ANNOUNCE || !admitted(s, id, 0))
+				continue;
+			if (s->nclients >= SRV_MAX_CLIENTS)
 				continue;
 			k = add_client(s, id, from); /* moves the records */
 			if (k == NULL)

@@ -316,24 +316,34 @@ void srv_check_file_done(struct uftp_server *s, uint64_t now)
 
 /*
  * The clients a proxy's reply speaks for: those of its ID list that
- * registered through it and are still in the session.  Returns the count.
+ * registered through it and are still in the session.  Calls fn for each
+ * (every one: a list may be longer than any array we would keep) and
+ * returns the count.
  */
-static size_t proxy_list(struct uftp_server *s, const struct srv_client *p,
-                         const struct uftp_idlist *ids, struct srv_client **out)
+static size_t for_listed(struct uftp_server *s, const struct srv_client *p,
+                         const struct uftp_idlist *ids,
+                         void (*fn)(struct uftp_server *, struct srv_client *, const void *),
+                         const void *arg)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < ids->count && n < SRV_MAX_IDS; i++) {
+	for (i = 0; i < ids->count; i++) {
 		struct srv_client *k = srv_proxied(s, p->id, uftp_idlist_get(ids, i));
 
-		if (k != NULL && is_member(k))
-			out[n++] = k;
+		if (k == NULL || !is_member(k))
+			continue;
+		if (fn != NULL)
+			fn(s, k, arg);
+		n++;
 	}
 	return n;
 }
 
-static void fileinfo_acked(struct srv_client *c, const struct uftp_fileinfo_ack *fa)
+static void fileinfo_acked(struct uftp_server *s, struct srv_client *c, const void *arg)
 {
+	const struct uftp_fileinfo_ack *fa = arg;
+
+	(void)s;
 	if (c->fstate != FS_INFO)
 		return;
 	c->fstate = FS_ACKED;
@@ -344,25 +354,21 @@ int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8
                         size_t len, uint64_t now)
 {
 	struct uftp_fileinfo_ack fa;
-	struct srv_client *list[SRV_MAX_IDS];
-	size_t i, n = 1;
 
 	if (uftp_decode_fileinfo_ack(&fa, body, len) < 0)
 		return UFTP_ERR_BADLEN;
 	if (fa.file_id != cur_id(s))
 		return 0;
-	if (c->is_proxy) /* for the clients it lists; the echo is the slowest one's */
-		n = c->state == CS_ACTIVE ? proxy_list(s, c, &fa.ids, list) : 0;
-	else if (is_member(c))
-		list[0] = c;
-	else
-		n = 0;
-	if (n == 0)
+	/* a proxy answers for the clients it lists; the echo is the slowest one's */
+	if (c->is_proxy ? c->state != CS_ACTIVE || for_listed(s, c, &fa.ids, NULL, NULL) == 0
+	                : !is_member(c))
 		return 0;
 	srv_rtt(s, c, fa.tstamp_sec, fa.tstamp_usec, now);
 	s->any_fileinfo_answer = 1;
-	for (i = 0; i < n; i++)
-		fileinfo_acked(list[i], &fa);
+	if (c->is_proxy)
+		for_listed(s, c, &fa.ids, fileinfo_acked, &fa);
+	else
+		fileinfo_acked(s, c, &fa);
 	srv_check_file_done(s, now);
 	return 0;
 }
@@ -615,9 +621,10 @@ static void complete_ext(struct uftp_server *s, struct srv_client *c,
 		srv_event(s, UFTP_SEV_FREESPACE, c->id, 0, fs.freespace, NULL);
 }
 
-static void complete_file(struct uftp_server *s, struct srv_client *c,
-                          const struct uftp_complete *cm)
+static void complete_file(struct uftp_server *s, struct srv_client *c, const void *arg)
 {
+	const struct uftp_complete *cm = arg;
+
 	if (c->fstate == FS_COMPLETE)
 		return;
 	c->fstate = FS_COMPLETE;
@@ -648,8 +655,6 @@ int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *
                     uint64_t now)
 {
 	struct uftp_complete cm;
-	struct srv_client *list[SRV_MAX_IDS];
-	size_t i, n = 1;
 
 	if (uftp_decode_complete(&cm, body, len) < 0)
 		return UFTP_ERR_BADLEN;
@@ -664,17 +669,15 @@ int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *
 	}
 	if (s->phase == PH_END || cm.file_id != cur_id(s))
 		return 0;
-	if (c->is_proxy) /* for the clients it lists */
-		n = proxy_list(s, c, &cm.ids, list);
-	else if (is_member(c))
-		list[0] = c;
-	else
-		n = 0;
-	if (n == 0)
+	if (c->is_proxy) { /* for the clients it lists */
+		if (for_listed(s, c, &cm.ids, complete_file, &cm) == 0)
+			return 0;
+	} else if (is_member(c)) {
+		complete_file(s, c, &cm);
+	} else {
 		return 0;
+	}
 	s->any_fileinfo_answer = 1;
-	for (i = 0; i < n; i++)
-		complete_file(s, list[i], &cm);
 	srv_check_file_done(s, now);
 	return 0;
 }

@@ -903,13 +903,13 @@ static void test_failed_clients(void)
 static void proxy_reply(struct fixture *f, int func, uint16_t file, const uint32_t *ids, size_t n)
 {
 	static const uint8_t rnd[UFTP_RAND_LEN];
-	uint8_t body[200], idbuf[64];
+	uint8_t body[1500], idbuf[1400];
 	struct uftp_msg m;
 	ssize_t len;
 
 	memset(&m, 0, sizeof(m));
 	m.func = (uint8_t)func;
-	uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n);
+	CU_ASSERT_FATAL(uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n) == (ssize_t)(4 * n));
 	switch (func) {
 	case UFTP_MSG_REGISTER:
 		m.u.reg.tstamp_sec = 1700000000;
@@ -1031,6 +1031,47 @@ static void test_proxy_session(void)
 	CU_ASSERT(uftp_server_finished(f.s));
 	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
 	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 4), 0);
+	uftp_server_free(f.s);
+}
+
+/* A proxy's lists may be longer than 256 IDs: every client listed counts. */
+static void test_proxy_many_clients(void)
+{
+	uint32_t ids[300];
+	struct fixture f;
+	size_t i;
+
+	for (i = 0; i < 300; i++)
+		ids[i] = 0x0C000000u + (uint32_t)i;
+	setup(&f);
+	f.cfg.nfiles = 1;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	proxy_reply(&f, UFTP_MSG_REGISTER, 0, ids, 300);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF); /* 256 IDs a message */
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 256);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 45);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_REGISTERED, 0), 300);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 256);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 44);
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 1, ids, 300);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 1, ids, 300);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_FILE_CLIENT, 0), 300);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 0, ids, 300);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT_EQUAL(f.m.u.done_conf.ids.count, 256);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT_EQUAL(f.m.u.done_conf.ids.count, 44);
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
 	uftp_server_free(f.s);
 }
 
@@ -1200,6 +1241,7 @@ static const struct cutest tests[] = {
     CUTEST(test_proxy_abort_and_silence),
     CUTEST(test_proxy_closed_group),
     CUTEST(test_proxy_encrypted),
+    CUTEST(test_proxy_many_clients),
 };
 
 CUTEST_MAIN("server", tests)
