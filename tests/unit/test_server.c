@@ -1034,6 +1034,28 @@ static void test_proxy_session(void)
 	uftp_server_free(f.s);
 }
 
+/* A proxy that missed its REG_CONF registers again: it gets one more, for its clients too. */
+static void test_proxy_register_again(void)
+{
+	static const uint32_t two[] = {CLIENT1, CLIENT2}, more[] = {CLIENT1, CLIENT2, CLIENT3};
+	struct fixture f;
+
+	setup(&f);
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	proxy_reply(&f, UFTP_MSG_REGISTER, 0, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(next(&f, 0), 0);
+	proxy_reply(&f, UFTP_MSG_REGISTER, 0, more, 3); /* one more client meanwhile */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 4);
+	CU_ASSERT(lists(&f.m.u.reg_conf.ids, CLIENT3));
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_REGISTERED, 0), 3); /* each once */
+	send_register(&f, CLIENT1); /* a proxy's client, straight from elsewhere: dropped */
+	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 1);
+	uftp_server_free(f.s);
+}
+
 /* A proxy's lists may be longer than 256 IDs: every client listed counts. */
 static void test_proxy_many_clients(void)
 {
@@ -1242,6 +1264,7 @@ static const struct cutest tests[] = {
     CUTEST(test_proxy_closed_group),
     CUTEST(test_proxy_encrypted),
     CUTEST(test_proxy_many_clients),
+    CUTEST(test_proxy_register_again),
 };
 
 CUTEST_MAIN("server", tests)
