@@ -22,6 +22,9 @@
 #             receiver's network cut mid-file instead: both resume (PARTIAL)
 #   script    -s: argv of every call (no -T: per file; -T: once per session
 #             with the top-level entries; -T -i: per file), never via a shell
+#   serverlist -S with SSM groups: the listed server's session arrives, a
+#             non-SSM private group, an unlisted server and a key not matching
+#             the listed fingerprint are refused; the same (S,G) memberships
 #   heartbeat -H/-h to a real uftpproxyd -s fp=<our key>: HB_REQ every -h
 #             seconds, the challenge answered (RSA and EC keys), a wrong key
 #             refused; bad -H/-h values
@@ -91,7 +94,7 @@ ko() {
 }
 tail_of() { echo "--- ${1#"$W"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
 cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
-il_pub() { echo 230.4.4.1; }
+il_pub() { echo "${PARITY_M:-230.4.4.1}"; }
 
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 reset_recv_state() { IL_RPID=() IL_RLOG=() IL_RKIND=() IL_RALIVE=() IL_RRC=() IL_ERR=() IL_RDLOG=(); }
@@ -574,6 +577,54 @@ test_script_missing() {
 	fi
 }
 
+# ---------------------------------------------------------------- -S
+# -S with the server h0 listed, SSM groups (232.x): its session arrives; the
+# same server announcing a private group that is not SSM is ignored; a
+# server not listed (h2) is ignored; an encrypted session whose key does not
+# match the listed fingerprint is refused.  (S,G) memberships compared in
+# /proc/net/mcfilter.
+test_serverlist() {
+	local kind b sk=$W/sl-server.pem ck=$W/sl-client.pem
+	cp "$top/tests/vectors/keys/server_rsa1024.pem" "$sk" && chmod 600 "$sk"
+	cp "$top/tests/vectors/keys/client1_rsa1024.pem" "$ck" && chmod 600 "$ck"
+	printf '%s|%s\n' "$(lab_id 0)" "$(lab_ip4 0)" >"$W/sl.list"
+	printf '%s|%s|%s\n' "$(lab_id 0)" "$(lab_ip4 0)" "$(il_fp "$ck")" >"$W/sl-badfp.list"
+	local PARITY_M=232.4.4.1 # il_pub: the public group of both sides
+	declare -A res=()
+	for kind in $kinds; do
+		b=$W/sl-$kind
+		mkdir -p "$b"
+		rstart "$kind" "$b" -S "$W/sl.list" -k "$ck"
+		local mcf
+		mcf=$(lab_exec h1 cat /proc/net/mcfilter 2>/dev/null | awk 'NR>1 {print $3 "/" $4 "=" $5}' | sort -u | tr '\n' ' ')
+		IL_PRIV=232.5.5.x sess ref -D listed -- hello.txt
+		local rc1=$IL_SRC_RC
+		# two refused sessions at once, from h0 and from h2
+		(
+			IL_PRIV=230.5.5.x sess ref -s 10 -D nonssm -- hello.txt
+			echo "$IL_SRC_RC" >"$W/sl-rc2"
+		) &
+		local p2=$!
+		IL_SHOST=2 IL_PRIV=232.5.5.x sess ours -s 10 -D unlisted -- hello.txt
+		local rc3=$IL_SRC_RC
+		lab_wait_pid "$p2" 20 >/dev/null
+		local rc2
+		rc2=$(cat "$W/sl-rc2" 2>/dev/null)
+		rstop "sl-$kind"
+		rstart "$kind" "$b" -S "$W/sl-badfp.list" -k "$ck"
+		IL_PRIV=232.5.5.x sess ref -s 10 -Y aes128-cbc -h sha1 -k "$sk" -D badfp -- hello.txt
+		local rc4=$IL_SRC_RC
+		rstop "sl2-$kind"
+		res[$kind]="listed: exit $rc1, non-SSM private group: exit $rc2, unlisted server: exit $rc3, key not matching the fingerprint: exit $rc4; received: $(listing "$b" | tr '\n' ' ')"
+		res[$kind.mcf]=$mcf
+	done
+	if [ "${res[ours]}" = "${res[ref]}" ] && [ "${res[ours.mcf]}" = "${res[ref.mcf]}" ] && [ -f "$W/sl-ours/listed" ]; then
+		ok "serverlist: -S with SSM: ${res[ours]}; (S,G) filters: ${res[ours.mcf]} (as the real uftpd)"
+	else
+		ko "serverlist: -S with SSM" "ours: ${res[ours]}" "real: ${res[ref]}" "filters: ours: ${res[ours.mcf]}" "real: ${res[ref.mcf]}" "$(tail_of "$W/sl-ours.log" 5)"
+	fi
+}
+
 # ---------------------------------------------------------------- -H -h
 # a real uftpproxyd -s fp=FP in h2; the receiver in h1 sends heartbeats to it
 test_heartbeat() {
@@ -591,10 +642,10 @@ test_heartbeat() {
 			lab_wait_udp h2 1044 5 2>/dev/null
 			mkdir -p "$W/hb-$kind"
 			rstart "$kind" "$W/hb-$kind" -H "$(lab_ip4 2)" -h 1 -k "$key"
-			sleep 2.6
+			sleep 1.6
 			rstop "hb-$name-$kind"
 			lab_stop "$p" 2
-			res[$kind]="proxy got $(grep -c 'Received HB_REQ' "$W/hb-$name-$kind.proxy") HB_REQs in 2.6 s, $(grep -c 'Using .* as downstream' "$W/hb-$name-$kind.proxy") time(s) took us as downstream"
+			res[$kind]="proxy got $(grep -c 'Received HB_REQ' "$W/hb-$name-$kind.proxy") HB_REQs in 1.6 s, $(grep -c 'Using .* as downstream' "$W/hb-$name-$kind.proxy") time(s) took us as downstream"
 		done
 		local bad=()
 		[ "${res[ours]}" = "${res[ref]}" ] || bad+=("ours: ${res[ours]}" "real: ${res[ref]}")
@@ -735,7 +786,7 @@ test_diskfull_mid() {
 				sk=ref
 				[ "$sh" = 2 ] && sk=ours
 				IL_RATE=8000 IL_SHOST=$sh IL_PRIV=230.5.5.$((100 + sh)) IL_SLOG_TAG=-dm-$kind-h$sh \
-					il_server "$sk" 8 "$SRC" -D "from-h$sh.bin" -- m700.bin
+					il_server "$sk" 6 "$SRC" -D "from-h$sh.bin" -- m700.bin
 				echo "$IL_SRC_RC" >"$W/dm-$kind-rc$sh"
 			) &
 			pids+=($!)
@@ -838,10 +889,12 @@ test_dest_removed() {
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="options tempdir tempname backup sync rejected script script_missing restart heartbeat diskfull diskfull_mid readonly dest_removed"
+ALL_CASES="options tempdir tempname backup sync rejected script script_missing serverlist restart heartbeat diskfull diskfull_mid readonly dest_removed"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
+		t0=$SECONDS
 		"test_$cs"
+		echo "# $cs: $((SECONDS - t0)) s"
 	else
 		echo "unknown case '$cs'" >&2
 		exit 2
