@@ -42,7 +42,12 @@
 #           truncations and garbage. The real client must not be dropped,
 #           the file must arrive exact, the drops must be logged.
 # Every case: a log line or counted drop, the daemon alive, nothing written
-# outside the roots. Output "PASS|FAIL|XFAIL <what>"; exit 0 / 1, 77 = skip.
+# outside the roots.
+# The real 4.10.2, for comparison (by hand, uftp_craft.py against it): uftpd
+# dies (SIGFPE) on a FILEINFO in a session announced with block size 0,
+# accepts a 1 MB file at block size 1 (its section count wraps: 59464), and
+# writes a full-size block for a file's short last block; uftp segfaults on
+# STATUS with NAK maps past the file and on a forged CLIENT_KEY. Output "PASS|FAIL|XFAIL <what>"; exit 0 / 1, 77 = skip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
