@@ -296,6 +296,8 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	c->sync_preview = o->sync_preview;
 	c->hosts = o->nhosts ? o->hosts : NULL;
 	c->nhosts = o->nhosts;
+	c->proxies = o->nproxies ? o->proxies : NULL;
+	c->nproxies = o->nproxies;
 	c->keytype = o->keytype;
 	c->hashtype = o->hashtype;
 	c->sigtype = o->sigtype;

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 		free(o.host_names[i]);
 	free(o.host_names);
 	free(o.hosts);
+	free(o.proxies);
 	uftp_restart_release(&o);
 	return rv < 0 ? 0 : rv; /* < 0: --help */
 }

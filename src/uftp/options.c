@@ -27,6 +27,7 @@ void uftp_usage(FILE *f)
 	      "    [ -u source_port ] [ -q ] [ -f ] [ -U UID ] [ -a max_passes ]\n"
 	      "    [ -x log_level ] [ -W txweight ]\n"
 	      "    [ -H host[,host...] | -H @hostlist_file | -F restart_file ]\n"
+	      "    [ -j proxylist_file ]\n"
 	      "    [ -X exclude_file ] [ -M pub_multicast_addr ] [ -P priv_multicast_addr ]\n"
 	      "    [ -N max_nak_pct ] [ -C cc_type ] [ -o ] [ -D dest_name ]\n"
 	      "    [ -E base_dir[,base_dir...] ] [ -S status_file ]\n"
@@ -148,6 +149,31 @@ static int add_host(void *arg, char *line, unsigned lineno, char *err, size_t er
 	return 0;
 }
 
+static int add_proxy(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
+{
+	struct uftp_opts *o = arg;
+	struct uftp_hostent e;
+	struct uftp_server_host *h;
+
+	(void)lineno;
+	if (uftp_hostent_parse_id(&e, line) < 0) {
+		snprintf(err, errlen, "invalid proxy entry \"%s\"", line);
+		return UFTP_ERR_INVALID;
+	}
+	h = realloc(o->proxies, (o->nproxies + 1) * sizeof(*h));
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return UFTP_ERR_NOMEM;
+	}
+	o->proxies = h;
+	h = &o->proxies[o->nproxies++];
+	memset(h, 0, sizeof(*h));
+	h->id = e.id;
+	h->has_fp = e.has_fp;
+	memcpy(h->fp, e.fp, sizeof(h->fp));
+	return 0;
+}
+
 static int parse_grtt(struct uftp_opts *o, const char *s)
 {
 	char buf[96], err[UFTP_OPT_ERRLEN];
@@ -256,8 +282,11 @@ static int parse_session_opt(struct uftp_opts *o, int c, const char *arg)
 		return 0;
 	case 'F': o->restart_file = arg; return 0;
 	case 'f': o->restartable = 1; return 0;
-	case 'y':
-	case 'j': fprintf(stderr, "uftp: -%c is not supported, ignored\n", c); return 0;
+	case 'j':
+		if (uftp_opt_read_list(arg, add_proxy, o, err, sizeof(err)) < 0)
+			return bad("-j", err);
+		return 0;
+	case 'y': fprintf(stderr, "uftp: -%c is not supported, ignored\n", c); return 0;
 	default: return -2;
 	}
 }

@@ -51,6 +51,8 @@ struct uftp_opts {
 	struct uftp_server_host *hosts; /* -H */
 	char **host_names;              /* -H entries as typed (for -f), parallel to hosts */
 	size_t nhosts;
+	struct uftp_server_host *proxies; /* -j */
+	size_t nproxies;
 	const char *exclude_file;                        /* -X */
 	int restartable;                                 /* -f */
 	const char *restart_file;                        /* -F */

@@ -65,9 +65,10 @@
 #   s_resp_enc the same encrypted (PROXY_KEY)
 #   closedj    closed group (-H, the clients on A and B) through our proxies,
 #              the real uftp given the client proxy in its proxy list (-j)
-#   s_closed   the same with our uftp and no -j (our uftp has none yet): as
-#              the reference without -j, the proxy is refused, the client on
-#              A gets everything, those behind the proxy nothing, exit 0
+#   s_closedj  closedj with our uftp (-H and -j)
+#   s_closed   our uftp with -H and no -j: as the reference without -j, the
+#              proxy is refused, the client on A gets everything, those
+#              behind the proxy nothing, exit 0
 # SK=ours runs any case with our uftp in place of the real one.
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
@@ -79,7 +80,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
-	s_fig1 s_oursd s_refpx s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closed"
+	s_fig1 s_oursd s_refpx s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -767,6 +768,13 @@ case_closedj() {
 	printf '0xC61201%02X\n' 10 >"$pl" # the client proxy's ID (its address)
 	U_OPTS=(-H "@$hl" -j "$pl")
 	tunnel closedj ours ours ref 2
+}
+case_s_closedj() {
+	local hl=$IL_WORK/s_closedj.hosts pl=$IL_WORK/s_closedj.proxies
+	closed_hosts "$hl"
+	printf '0xC61201%02X\n' 10 >"$pl"
+	U_OPTS=(-H "@$hl" -j "$pl")
+	SK=ours tunnel s_closedj ours ours ref 2
 }
 case_s_closed() {
 	local hl=$IL_WORK/s_closed.hosts
