@@ -274,17 +274,47 @@ int srv_client_keys(struct uftp_server *s, struct srv_client *c)
 	return uftp_keysched_verify_data(ops(s), cfg->hashtype, &hs, c->verify);
 }
 
+/*
+ * 1 if IV counter ctr of client c is new (and records it); 0 for one seen
+ * before or older than the window: a replay, or a network duplicate.  Only
+ * called for authenticated datagrams.
+ */
+static int fresh_counter(struct srv_client *c, uint64_t ctr)
+{
+	uint64_t d, k, i;
+
+	if (ctr > c->rp_top) {
+		d = ctr - c->rp_top;
+		for (k = 1; k <= d && k <= 128; k++) {
+			i = (c->rp_top + k) % 128;
+			c->rp_bits[i / 64] &= ~(1ULL << (i % 64));
+		}
+		c->rp_top = ctr;
+	} else if (c->rp_top - ctr >= 128) {
+		return 0;
+	}
+	i = ctr % 128;
+	if (c->rp_bits[i / 64] & (1ULL << (i % 64)))
+		return 0;
+	c->rp_bits[i / 64] |= 1ULL << (i % 64);
+	return 1;
+}
+
 int srv_open(struct uftp_server *s, struct srv_client *c, const uint8_t *pkt, size_t len,
              uint8_t *plain, size_t cap)
 {
 	uint64_t ctr;
+	int n;
 
 	if (c->state == CS_NEW)
 		return UFTP_ERR_STATE;
 	if (s->sigtype == UFTP_SIG_KEYEX && c->pubkey == NULL)
 		return UFTP_ERR_STATE;
 	s->envl.verify_key = c->pubkey;
-	return uftp_envelope_open(&s->envl, pkt, len, &ctr, plain, cap);
+	n = uftp_envelope_open(&s->envl, pkt, len, &ctr, plain, cap);
+	if (n >= 0 && !fresh_counter(c, ctr))
+		return UFTP_ERR_REPLAY;
+	return n;
 }
 
 int srv_seal(struct uftp_server *s, const uint8_t *hdr, const uint8_t *body, size_t blen,

@@ -64,7 +64,13 @@ struct srv_client {
 	size_t premaster_len;
 	struct uftp_keys keys;
 	uint8_t verify[UFTP_VERIFY_LEN];
-	struct uftp_pkey *pubkey;  /* from CLIENT_KEY */
+	struct uftp_pkey *pubkey; /* from CLIENT_KEY */
+	/*
+	 * Replay window over the client's ENCRYPTED IV counters (it counts up
+	 * from 1): the highest seen and which of the 128 below it were seen.
+	 */
+	uint64_t rp_top;
+	uint64_t rp_bits[2];
 	uint8_t *ck_blob, *ck_sig; /* CLIENT_KEY copies until REGISTER arrives */
 	size_t ck_blob_len, ck_sig_len;
 };

@@ -624,6 +624,22 @@ static void enc_ack(struct fixture *f, struct enc_client *c)
 	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now), 0);
 }
 
+/* Sends body[0..n) from client c sealed with IV counter ctr. */
+static void enc_send(struct fixture *f, struct enc_client *c, const uint8_t *body, size_t n,
+                     uint64_t ctr)
+{
+	struct uftp_envelope env = {c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
+	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, c->id, GROUP, 0, 0, 0};
+	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)c->id}}, 1044};
+	uint8_t hdr[16], pkt[200];
+	int len;
+
+	uftp_encode_header(hdr, sizeof(hdr), &h);
+	len = uftp_envelope_seal(&env, hdr, ctr, body, n, pkt, sizeof(pkt));
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now), 0);
+}
+
 /* Runs registration with an encrypted server; returns the first FILEINFO's counter (0: none). */
 static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int client_auth,
                             const uint8_t *fp)
@@ -660,6 +676,23 @@ static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int c
 		CU_ASSERT_FATAL(
 		    uftp_envelope_open(&env, f.pkt, (size_t)f.len, &ctr, plain, sizeof(plain)) > 0);
 		CU_ASSERT_EQUAL(plain[0], UFTP_MSG_FILEINFO);
+		if (c->keytype == UFTP_KEY_AES256_GCM) {
+			/* a client's encrypted reply counts once: replays are dropped */
+			struct uftp_fileinfo_ack fa = {.file_id = 1};
+			uint8_t body[64];
+			ssize_t n = uftp_encode_fileinfo_ack(body, sizeof(body), &fa);
+			uint64_t d0 = uftp_server_dropped(f.s);
+
+			CU_ASSERT_FATAL(n > 0);
+			enc_send(&f, c, body, (size_t)n, 2);
+			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0);
+			enc_send(&f, c, body, (size_t)n, 2);
+			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 1);
+			enc_send(&f, c, body, (size_t)n, 1); /* the KEYINFO_ACK's counter */
+			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
+			enc_send(&f, c, body, (size_t)n, 3);
+			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
+		}
 	}
 	uftp_server_free(f.s);
 	c->ops->pkey_free(skey);
