@@ -900,6 +900,16 @@ for cs in ${CASES:-$ALL_CASES}; do
 		exit 2
 	fi
 done
+# with a sanitizer build: no report from our programs in any log kept
+san=""
+for f in "$W"/*ours*.log "$W"/*/*ours*.log; do
+	[ -f "$f" ] && il_sanitized "$f" && san+=" ${f#"$W"/}"
+done
+if [ -z "$san" ]; then
+	ok "sanitizers: no sanitizer or assertion report in the logs of our uftpd and uftp"
+else
+	ko "sanitizers: reports in$san"
+fi
 il_lab_down
 echo "($((SECONDS - T_START)) s)"
 echo "$pass passed, $fail failed"
