@@ -529,7 +529,8 @@ test_script() {
 			[ -n "$mode" ] && o+=(-T "$b/tmp")
 			[ "$mode" = "-T -i" ] && o+=(-i)
 			rstart "$kind" "$b/dest" "${o[@]}"
-			sess ref -- hello.txt "name with spaces.txt" dir odd
+			# the real uftp sends, except in the -T -i run: ours
+			if [ "$mode" = "-T -i" ]; then sess ours -- hello.txt "name with spaces.txt" dir odd; else sess ref -- hello.txt "name with spaces.txt" dir odd; fi
 			sleep 0.5
 			rstop "sc-$kind${mode// /}"
 			res[$kind]=$(python3 -c '
@@ -549,7 +550,7 @@ print(" ".join(sorted(calls)))' "$b/argv" "$b" 2>&1)
 		[ -e "$W/sc-ours${mode// /}/dest/odd/a;b \$x \`id\`.txt" ] || bad+=("the odd name did not arrive")
 		grep -q -E '^\|-I\|[0-9A-F]{8}\|' "$W/sc-ours${mode// /}/argv" 2>/dev/null || bad+=("no '-I session_id' first")
 		if [ ${#bad[@]} = 0 ]; then
-			ok "script: -s ${mode:-(no -T)}: ${res[ours.calls]} calls, arguments as the real uftpd's (${res[ours]})"
+			ok "script: -s ${mode:-(no -T)} ($([ "$mode" = "-T -i" ] && echo "our uftp" || echo "the real uftp") sending): ${res[ours.calls]} calls, arguments as the real uftpd's (${res[ours]})"
 		else
 			ko "script: -s ${mode:-(no -T)}" "${bad[@]}"
 		fi
