@@ -400,6 +400,12 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 		       "[%08X] private address is not source-specific multicast (-S)", h->group_id);
 		return UFTP_ERR_BADVALUE;
 	}
+	if (a->block_size < UFTP_MIN_BLOCK || a->block_size > UFTP_MAX_BLOCK) {
+		/* no sender makes these (uftp -b takes 512..8800); a block must fit a datagram */
+		cl_log(c, UFTP_LOG_WARN, "[%08X] ignoring session: block size %u outside %u..%u",
+		       h->group_id, a->block_size, UFTP_MIN_BLOCK, UFTP_MAX_BLOCK);
+		return UFTP_ERR_BADVALUE;
+	}
 	enc = find_enc_info(a, &ei);
 	if (enc < 0)
 		return enc;
