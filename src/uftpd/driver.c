@@ -74,6 +74,7 @@ struct uftpd {
 	struct group_ref groups[MAX_GROUPS];
 	FILE *status;
 	int interrupted;
+	uint64_t rx_oversized; /* datagrams over RX_BUFLEN: no UFTP message is that long */
 	uint8_t *rxbuf;
 };
 
@@ -926,8 +927,11 @@ static void on_readable(void *arg, int fd, short revents)
 		n = uftp_sock_recv(s, dg, RX_BATCH);
 		now = uftp_clock_now();
 		for (i = 0; i < n; i++) {
-			if (dg[i].truncated)
+			if (dg[i].truncated) {
+				d->rx_oversized++;
+				log_debug("dropped a datagram over %d bytes", RX_BUFLEN);
 				continue;
+			}
 			addr_to_peer(&dg[i].addr, &p);
 			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
 		}
@@ -990,6 +994,8 @@ static void log_stats(struct uftpd *d)
 	struct uftp_client_stats st;
 
 	uftp_client_get_stats(d->core, &st);
+	st.rx += d->rx_oversized; /* dropped here, before the core */
+	st.rx_dropped += d->rx_oversized;
 	log_info("exiting: %llu datagrams in (%llu dropped, %llu failed authentication), %llu out; "
 	         "%llu sessions (%llu aborted), %llu files (%llu rejected)",
 	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
