@@ -826,11 +826,19 @@ static int f_symlink(void *arg, size_t root, const char *rel, const char *target
 	return uftp_fstore_symlink(root_fs(d, root), rel, target);
 }
 
+/* @DELETE: a name that is already gone is done, not refused (as 4.10.2 answers). */
 static int f_remove(void *arg, size_t root, const char *rel)
 {
 	struct uftpd *d = arg;
+	int rv;
 
-	return uftp_fstore_remove(root_fs(d, root), rel);
+	errno = 0;
+	rv = uftp_fstore_remove(root_fs(d, root), rel);
+	if (rv == UFTP_ERR_IO && (errno == ENOENT || errno == ENOTDIR)) {
+		log_info("@DELETE %s: nothing there to delete", rel);
+		return 0;
+	}
+	return rv;
 }
 
 static int f_freespace(void *arg, uint64_t *bytes)
