@@ -513,10 +513,11 @@ case_nat() {
 	NAT_FP=$(il_fp "$key") AFTER=nat_forgery tunnel nat ours ours ref 2
 }
 
-# hb_replay PCAP SP_ADDR PORT: resends the last signed HB_REQ the client
-# proxy sent (from PCAP) to the server proxy, from our PORT
+# hb_replay PCAP SP_ADDR PORT [FLOOD]: resends the last signed HB_REQ the
+# client proxy sent (from PCAP) to the server proxy, from our PORT; with
+# FLOOD, then FLOOD copies with random bytes in their last 64 (signature)
 hb_replay() {
-	python3 - "$1" "$2" "$3" <<'EOF'
+	python3 - "$1" "$2" "$3" "${4:-0}" <<'EOF'
 import socket, struct, sys
 data = open(sys.argv[1], 'rb').read()
 off, last = 24, None
@@ -536,6 +537,14 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('0.0.0.0', int(sys.argv[3])))
 s.sendto(last, (sys.argv[2], 1044))
 print('replayed %d bytes' % len(last))
+import os, time
+for i in range(int(sys.argv[4])):
+    forged = last[:-64] + os.urandom(64) if len(last) > 80 else last
+    s.sendto(forged, (sys.argv[2], 1044))
+    if i % 200 == 199:
+        time.sleep(0.02)
+if int(sys.argv[4]):
+    print('flooded %d forged heartbeats' % int(sys.argv[4]))
 EOF
 }
 
@@ -552,9 +561,25 @@ nat_forgery() {
 	wait_log "$w/sproxy.log" "rejected: key fingerprint mismatch" 8 ||
 		WHY+=("a heartbeat signed with the wrong key was not rejected")
 	lab_stop "$hb_pid" 2
+	# a heartbeat flood: 3000 forged ones; the server proxy stays up, its
+	# memory bounded, the downstream where it was
+	local sp_pid="" p rss0 rss1
+	for p in $(ip netns pids "$(nsa 1)"); do
+		grep -q uftpproxyd "/proc/$p/cmdline" 2>/dev/null && sp_pid=$p
+	done
+	rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$sp_pid/status" 2>/dev/null)
+	ip netns exec "$(nsa 2)" bash -c "$(declare -f hb_replay); hb_replay '$w/b.pcap' $(ipa 1) 1048 3000" \
+		>"$w/flood.log" 2>&1 || WHY+=("heartbeat flood: $(tail -1 "$w/flood.log")")
+	sleep 1
+	rss1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$sp_pid/status" 2>/dev/null)
+	if [ -z "$sp_pid" ] || ! kill -0 "$sp_pid" 2>/dev/null; then
+		WHY+=("the server proxy did not survive a heartbeat flood")
+	elif [ $((${rss1:-0} - ${rss0:-0})) -gt 8192 ]; then
+		WHY+=("server proxy RSS ${rss0} -> ${rss1} KiB after a heartbeat flood")
+	fi
 	[ "$(grep -c "downstream proxy is now" "$w/sproxy.log")" = 1 ] ||
 		WHY+=("the downstream changed after forged heartbeats")
-	echo "    forged heartbeats: $(grep -c "rejected" "$w/sproxy.log") rejected, downstream kept"
+	echo "    forged heartbeats: $(grep -c "rejected" "$w/sproxy.log") rejected (3000 flooded), downstream kept, server proxy RSS ${rss0:-?} -> ${rss1:-?} KiB"
 }
 case_nat_refsp() {
 	local key
