@@ -510,7 +510,7 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 		     h->src_id);
 		return 0;
 	}
-	if (func == UFTP_MSG_ABORT && !was_enc && s->encrypted &&
+	if (func == UFTP_MSG_ABORT && !was_enc && s->encrypted && c != NULL &&
 	    (c->state == CS_ACTIVE || c->state == CS_DONE)) {
 		drop(s, "plaintext ABORT from a client holding the group keys", h->src_id);
 		return 0;
