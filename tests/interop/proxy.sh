@@ -57,6 +57,7 @@
 #   s_fig1     fig1 (our proxies, 3 real uftpd behind them, one on A)
 #   s_oursd    our uftpd behind our proxies
 #   s_refpx    the real server and client proxies, real uftpd
+#   s_refpx_oursd  the real proxies between our uftp and our uftpd
 #   s_loss     loss into one client on B: NAKs reach us as the proxy's STATUS
 #   s_enc_gcm  enc_gcm (ecdh_ecdsa + aes256-gcm) through our proxies
 #   s_enc_oursd  the same with our uftpd
@@ -80,7 +81,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
-	s_fig1 s_oursd s_refpx s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed"
+	s_fig1 s_oursd s_refpx s_refpx_oursd s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -759,6 +760,7 @@ response() {
 case_s_fig1() { SK=ours tunnel s_fig1 ours ours ref 3; }
 case_s_oursd() { SK=ours tunnel s_oursd ours ours ours 2; }
 case_s_refpx() { SK=ours tunnel s_refpx ref ref ref 2; }
+case_s_refpx_oursd() { SK=ours tunnel s_refpx_oursd ref ref ours 2; }
 case_s_loss() { SK=ours LOSS_TREE=1 tunnel s_loss ours ours ref 3 3; }
 case_s_enc_gcm() {
 	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
