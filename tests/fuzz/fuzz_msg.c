@@ -40,6 +40,23 @@ static void roundtrip(uint8_t func, const uint8_t *body, size_t len)
 		abort(); /* encode o decode must be stable */
 }
 
+#ifdef FUZZ_FUNC
+/*
+ * Built with -DFUZZ_FUNC=n (tests/fuzz/fuzz_dec<n>): one decoder only.  The
+ * input is a datagram of that function (its body is decoded) or, failing
+ * that, a body as it is.
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct uftp_header h;
+
+	if (uftp_decode_header(&h, data, size) == UFTP_HEADER_LEN && h.func == FUZZ_FUNC)
+		roundtrip(FUZZ_FUNC, data + UFTP_HEADER_LEN, size - UFTP_HEADER_LEN);
+	else
+		roundtrip(FUZZ_FUNC, data, size);
+	return 0;
+}
+#else
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct uftp_header h;
@@ -73,3 +90,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
+#endif
