@@ -121,30 +121,6 @@ static const struct uftp_client_fops fops = {
     .stat = m_stat,
 };
 
-static int f_random(void *arg, uint8_t *buf, size_t len)
-{
-	(void)arg;
-	while (len--) {
-		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-		*buf++ = (uint8_t)(rnd >> 56);
-	}
-	return 0;
-}
-
-/* FUZZ_LOG=0..4 in the environment: the core's log on stderr (debugging). */
-static void f_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "%d %s\n", level, msg);
-}
-
-static void f_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1764460800;
-	*usec = 0;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char err[256];
@@ -190,10 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(open_h, 0, sizeof(open_h));
 	rnd = 42;
 	env.crypto = ops;
-	env.random = f_random;
-	env.wall_time = f_wall;
+	env.random = fuzz_random;
+	env.random_arg = &rnd;
+	env.wall_time = fuzz_wall;
 	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
-	env.log = f_log;
+	env.log = fuzz_log;
 	cfg.uid = 0xC612000B; /* client 1 of tests/vectors */
 	cfg.roots[0] = "/dst";
 	cfg.roots[1] = "/other";

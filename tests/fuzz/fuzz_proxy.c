@@ -27,30 +27,6 @@ static struct uftp_pkey *rsa, *ec;
 static uint8_t out[UFTP_PROXY_DGRAM_MAX];
 static uint64_t rnd;
 
-static int f_random(void *arg, uint8_t *buf, size_t len)
-{
-	(void)arg;
-	while (len--) {
-		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-		*buf++ = (uint8_t)(rnd >> 56);
-	}
-	return 0;
-}
-
-/* FUZZ_LOG=0..4 in the environment: the core's log on stderr (debugging). */
-static void f_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "%d %s\n", level, msg);
-}
-
-static void f_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1764460800;
-	*usec = 0;
-}
-
 static int f_fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
 {
 	size_t i;
@@ -128,9 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&env, 0, sizeof(env));
 	rnd = 3;
 	env.crypto = ops;
-	env.random = f_random;
-	env.wall_time = f_wall;
-	env.log = f_log;
+	env.random = fuzz_random;
+	env.random_arg = &rnd;
+	env.wall_time = fuzz_wall;
+	env.log = fuzz_log;
 	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
 	cfg.mode = 1 + data[0] % 3;
 	cfg.uid = 0xC6120014;

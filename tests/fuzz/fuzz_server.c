@@ -48,16 +48,6 @@ static ssize_t m_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size
 
 static const struct uftp_server_file_ops fops = {.read_at = m_read_at};
 
-static int f_random(void *arg, uint8_t *buf, size_t len)
-{
-	(void)arg;
-	while (len--) {
-		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-		*buf++ = (uint8_t)(rnd >> 56);
-	}
-	return 0;
-}
-
 /* FUZZ_LOG=0..4 in the environment: the core's log on stderr (debugging). */
 static uint64_t clock_now; /* for the log */
 
@@ -66,13 +56,6 @@ static void f_log(void *arg, int level, const char *msg)
 	(void)arg;
 	fprintf(stderr, "t=%.3f %d %s\n", (double)(clock_now - 1000ULL * UFTP_NS_PER_SEC) / 1e9,
 	        level, msg);
-}
-
-static void f_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1764460800;
-	*usec = 0;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -109,8 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
 	rnd = 7;
-	env.random = f_random;
-	env.wall_time = f_wall;
+	env.random = fuzz_random;
+	env.random_arg = &rnd;
+	env.wall_time = fuzz_wall;
 	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
 	env.log = f_log;
 	cfg.server_id = 0xC612000A;
