@@ -16,6 +16,8 @@
 #              announce phase and completion, i.e. what a user waits for)
 #   CPU s    = user+system seconds of uftp, and of each uftpd (from
 #              /proc/<pid>/stat just before it is stopped)
+#   ctxsw    = context switches of each uftpd (voluntary+involuntary, from
+#              /proc/<pid>/status), i.e. how often it slept and woke
 # Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +48,12 @@ cpu_of() {
 	awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"
 }
 
+# ctxsw_of PID -> voluntary+involuntary context switches of a running process
+ctxsw_of() {
+	awk '/^(non)?voluntary_ctxt_switches:/ { n += $2; k++ } END { if (k) print n; else print "?" }' \
+		"/proc/$1/status" 2>/dev/null || echo "?"
+}
+
 # run_one IMPL NRECV MODE -> one table row
 run_one() {
 	local impl=$1 n=$2 mode=$3 i
@@ -73,18 +81,24 @@ run_one() {
 	il_server "$impl" 600 "$shm" "${sopts[@]}" "${SOPTS_X[@]}" -- bench.bin
 	IL_SERVER_WRAP=()
 	t1=$(date +%s.%N)
-	local -a rcpu=()
-	for ((i = 1; i <= n; i++)); do rcpu+=("$(cpu_of "${IL_RPID[i]}")"); done
+	local -a rcpu=() rcsw=()
+	for ((i = 1; i <= n; i++)); do
+		rcpu+=("$(cpu_of "${IL_RPID[i]}")")
+		rcsw+=("$(ctxsw_of "${IL_RPID[i]}")")
+	done
 	il_stop_recvs
 	stime=$(awk '/^TIME/ { printf "%.2f", $3 + $4 }' "$IL_WORK/stime" 2>/dev/null)
 	local wall good okn=0
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	good=$(awk -v s="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
 	for ((i = 1; i <= n; i++)); do cmp -s "$shm/bench.bin" "$shm/d$i/bench.bin" && okn=$((okn + 1)); done
-	printf '%-5s %5s %-6s %9s %8s %10s  %-24s %s\n' "$impl" "$n" "$mode" "$good" "$wall" \
-		"${stime:-?}" "$(
+	printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-24s %s\n' "$impl" "$n" "$mode" "$good" \
+		"$wall" "${stime:-?}" "$(
 			IFS=/
 			echo "${rcpu[*]}"
+		)" "$(
+			IFS=/
+			echo "${rcsw[*]}"
 		)" "$okn/$n ok, uftp exit $IL_SRC_RC"
 	[ "$IL_SRC_RC" = 0 ] || tail -3 "$IL_SLOG" | sed 's/^/      /'
 	for ((i = 1; i <= n; i++)); do rm -rf "$shm/d$i"; done
@@ -92,7 +106,8 @@ run_one() {
 }
 
 echo "bench: $bytes bytes, -R -1, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-5s %5s %-6s %9s %8s %10s  %-24s %s\n' impl recv mode "MiB/s" "wall s" "uftp CPU" "uftpd CPU s (each)" result
+printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-24s %s\n' impl recv mode "MiB/s" "wall s" "uftp CPU" \
+	"uftpd CPU s (each)" "uftpd ctxsw (each)" result
 for impl in $IMPLS; do
 	if ! il_have "$impl" server || ! il_have "$impl" client; then
 		printf '%-5s  not built (%s, %s)\n' "$impl" "$(il_bin "$impl" server)" "$(il_bin "$impl" client)"

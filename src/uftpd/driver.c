@@ -50,14 +50,38 @@
 #define MAX_GROUPS 64
 #define MAX_CACHES UFTP_CLIENT_MAX_SESSIONS /* one open file per session at most */
 
+/*
+ * Receive pacing.  A receiver that keeps up with a fast sender wakes for
+ * every two or three datagrams, and on a virtual machine the sleep and
+ * wake-up cost more than receiving and storing them.  While datagrams
+ * stream in, a socket is therefore left unwatched for a short hold after
+ * each read, and what gathered meanwhile is read in one batch.  The hold
+ * adapts so that each read finds about a target count of datagrams, a
+ * count small enough that the gathered bytes fill at most a quarter of the
+ * socket's receive buffer (nothing is dropped for it).  Traffic slower
+ * than two datagrams per hold ends holding: replies are then as prompt as
+ * without it, and a hold never delays a datagram by more than HOLD_MAX_NS.
+ */
+#define HOLD_MIN_NS     50000ull
+#define HOLD_MAX_NS     500000ull
+#define HOLD_TARGET_MAX (RX_BATCH / 2)
+#define HOLD_TARGET_MIN 4
+
 struct group_ref {
 	struct uftp_addr addr;
 	int refs;
 };
 
+struct rxhold {
+	uint64_t ns;    /* the current hold; 0: read as soon as datagrams arrive */
+	uint64_t until; /* the socket is unwatched until then; 0: watched */
+	size_t rcvbuf;  /* the socket's receive buffer (bytes the kernel may queue) */
+};
+
 struct uftpd {
 	struct uftpd_opts *o;
 	struct uftp_sock s4, s6;
+	struct rxhold h4, h6;
 	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
 	size_t nif4, nif6;
 	struct uftp_fstore fs[UFTP_CLIENT_MAX_ROOTS];
@@ -918,16 +942,15 @@ static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
 	p->port = uftp_addr_port(&u);
 }
 
-static void on_readable(void *arg, int fd, short revents)
+/* Reads what waits on s (up to RX_ROUNDS batches); returns the count and its bytes. */
+static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes)
 {
-	struct uftpd *d = arg;
-	struct uftp_sock *s = fd == d->s4.fd ? &d->s4 : &d->s6;
 	struct uftp_dgram dg[RX_BATCH];
 	struct uftp_peer p;
 	uint64_t now;
-	int i, n, round;
+	int i, n, round, total = 0;
 
-	(void)revents;
+	*bytes = 0;
 	for (round = 0; round < RX_ROUNDS; round++) {
 		memset(dg, 0, sizeof(dg));
 		for (i = 0; i < RX_BATCH; i++)
@@ -935,6 +958,7 @@ static void on_readable(void *arg, int fd, short revents)
 		n = uftp_sock_recv(s, dg, RX_BATCH);
 		now = uftp_clock_now();
 		for (i = 0; i < n; i++) {
+			*bytes += dg[i].len;
 			if (dg[i].truncated) {
 				d->rx_oversized++;
 				log_debug("dropped a datagram over %d bytes", RX_BUFLEN);
@@ -944,9 +968,92 @@ static void on_readable(void *arg, int fd, short revents)
 			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
 		}
 		drain_writes(d, now);
+		if (n <= 0)
+			break;
+		total += n;
 		if (n < RX_BATCH)
 			break;
 	}
+	return total;
+}
+
+/*
+ * How many datagrams of avg bytes may gather during a hold: a quarter of
+ * the receive buffer, counting each at twice its length plus 512 bytes (the
+ * kernel charges its buffers, not the payload, against the limit).
+ */
+static size_t hold_target(const struct rxhold *h, size_t avg)
+{
+	size_t n = h->rcvbuf / 4 / (2 * avg + 512);
+
+	return n < HOLD_TARGET_MAX ? n : HOLD_TARGET_MAX;
+}
+
+/* The next hold after a read of n datagrams (bytes in all) that followed a hold or not. */
+static uint64_t next_hold(const struct rxhold *h, int n, size_t bytes, int held)
+{
+	size_t target;
+	uint64_t ns;
+
+	if (n < 2)
+		return 0; /* a trickle: no reason to wait for more */
+	target = hold_target(h, bytes / (size_t)n);
+	if (target < HOLD_TARGET_MIN)
+		return 0;
+	if (!held || !h->ns)
+		return HOLD_MIN_NS;
+	ns = h->ns * target / (size_t)n; /* the arrival rate seen over this hold */
+	if (ns > 2 * h->ns)
+		ns = 2 * h->ns;
+	if (ns < HOLD_MIN_NS)
+		ns = HOLD_MIN_NS;
+	return ns < HOLD_MAX_NS ? ns : HOLD_MAX_NS;
+}
+
+static struct rxhold *hold_of(struct uftpd *d, const struct uftp_sock *s)
+{
+	return s == &d->s4 ? &d->h4 : &d->h6;
+}
+
+/* Reads s and decides whether (and how long) to leave it unwatched now. */
+static void receive(struct uftpd *d, struct uftp_sock *s, int held)
+{
+	struct rxhold *h = hold_of(d, s);
+	size_t bytes;
+	int n = read_socket(d, s, &bytes);
+
+	h->ns = next_hold(h, n, bytes, held);
+	h->until = h->ns ? uftp_clock_now() + h->ns : 0;
+	uftp_loop_set_events(&d->loop, s->fd, h->ns ? 0 : POLLIN);
+}
+
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct uftpd *d = arg;
+
+	(void)revents;
+	receive(d, fd == d->s4.fd ? &d->s4 : &d->s6, 0);
+}
+
+/* The earlier of the core's next deadline and the end of a hold. */
+static uint64_t loop_deadline(struct uftpd *d)
+{
+	uint64_t t = uftp_client_get_expiry(d->core);
+
+	if (d->h4.until && d->h4.until < t)
+		t = d->h4.until;
+	if (d->h6.until && d->h6.until < t)
+		t = d->h6.until;
+	return t;
+}
+
+/* Reads a socket whose hold is over (and holds it again if data still streams). */
+static void end_holds(struct uftpd *d, uint64_t now)
+{
+	if (d->h4.until && now >= d->h4.until)
+		receive(d, &d->s4, 1);
+	if (d->h6.until && now >= d->h6.until)
+		receive(d, &d->s6, 1);
 }
 
 /* -s: a script that could not run or failed is worth a line in the log. */
@@ -991,8 +1098,10 @@ static void run_loop(struct uftpd *d)
 		uftp_client_handle_expiry(d->core, now);
 		drain_writes(d, now);
 		drain_events(d);
-		uftp_loop_run_once(&d->loop, uftp_client_get_expiry(d->core));
-		drain_writes(d, uftp_clock_now());
+		uftp_loop_run_once(&d->loop, loop_deadline(d));
+		now = uftp_clock_now();
+		end_holds(d, now);
+		drain_writes(d, now);
 		drain_events(d);
 	}
 }
@@ -1080,6 +1189,14 @@ static uint32_t id_of(const struct uftp_addr *a)
 	return 0;
 }
 
+/* The receive buffer the kernel granted (0 if unknown: no holds then). */
+static size_t rcvbuf_of(const struct uftp_sock *s)
+{
+	int snd, rcv;
+
+	return uftp_sock_get_bufsize(s, &snd, &rcv) == 0 && rcv > 0 ? (size_t)rcv : 0;
+}
+
 static int open_socket(struct uftpd *d, struct uftp_sock *s, int family)
 {
 	struct uftp_addr any;
@@ -1089,6 +1206,7 @@ static int open_socket(struct uftpd *d, struct uftp_sock *s, int family)
 	                   UFTP_SOCK_REUSEADDR | (family == AF_INET6 ? UFTP_SOCK_V6ONLY : 0)) < 0)
 		return UFTP_ERR_IO;
 	uftp_sock_set_bufsize(s, d->o->bufsize);
+	hold_of(d, s)->rcvbuf = rcvbuf_of(s);
 	if (d->o->dscp)
 		uftp_sock_set_dscp(s, d->o->dscp);
 	return uftp_loop_add(&d->loop, s->fd, POLLIN, on_readable, d);
