@@ -18,6 +18,8 @@
 #              /proc/<pid>/stat just before it is stopped)
 #   ctxsw    = context switches of each uftpd (voluntary+involuntary, from
 #              /proc/<pid>/status), i.e. how often it slept and woke
+#   rx drops = UDP datagrams the kernel dropped for a full receive buffer in
+#              each receiver's namespace (RcvbufErrors; they cost resends)
 # Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +56,13 @@ ctxsw_of() {
 		"/proc/$1/status" 2>/dev/null || echo "?"
 }
 
+# rcvbuf_drops HOST -> UDP receive-buffer drops counted in that namespace
+rcvbuf_drops() {
+	lab_exec "$1" cat /proc/net/snmp 2>/dev/null | awk '
+		/^Udp:/ && !k { for (i = 1; i <= NF; i++) col[$i] = i; k = 1; next }
+		/^Udp:/ && k { print $col["RcvbufErrors"]; exit }' | grep . || echo "?"
+}
+
 # run_one IMPL NRECV MODE -> one table row
 run_one() {
 	local impl=$1 n=$2 mode=$3 i
@@ -81,10 +90,11 @@ run_one() {
 	il_server "$impl" 600 "$shm" "${sopts[@]}" "${SOPTS_X[@]}" -- bench.bin
 	IL_SERVER_WRAP=()
 	t1=$(date +%s.%N)
-	local -a rcpu=() rcsw=()
+	local -a rcpu=() rcsw=() rdrop=()
 	for ((i = 1; i <= n; i++)); do
 		rcpu+=("$(cpu_of "${IL_RPID[i]}")")
 		rcsw+=("$(ctxsw_of "${IL_RPID[i]}")")
+		rdrop+=("$(rcvbuf_drops "h$i")")
 	done
 	il_stop_recvs
 	stime=$(awk '/^TIME/ { printf "%.2f", $3 + $4 }' "$IL_WORK/stime" 2>/dev/null)
@@ -92,13 +102,16 @@ run_one() {
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	good=$(awk -v s="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
 	for ((i = 1; i <= n; i++)); do cmp -s "$shm/bench.bin" "$shm/d$i/bench.bin" && okn=$((okn + 1)); done
-	printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-24s %s\n' "$impl" "$n" "$mode" "$good" \
+	printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' "$impl" "$n" "$mode" "$good" \
 		"$wall" "${stime:-?}" "$(
 			IFS=/
 			echo "${rcpu[*]}"
 		)" "$(
 			IFS=/
 			echo "${rcsw[*]}"
+		)" "$(
+			IFS=/
+			echo "${rdrop[*]}"
 		)" "$okn/$n ok, uftp exit $IL_SRC_RC"
 	[ "$IL_SRC_RC" = 0 ] || tail -3 "$IL_SLOG" | sed 's/^/      /'
 	for ((i = 1; i <= n; i++)); do rm -rf "$shm/d$i"; done
@@ -106,8 +119,8 @@ run_one() {
 }
 
 echo "bench: $bytes bytes, -R -1, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-24s %s\n' impl recv mode "MiB/s" "wall s" "uftp CPU" \
-	"uftpd CPU s (each)" "uftpd ctxsw (each)" result
+printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' impl recv mode "MiB/s" "wall s" \
+	"uftp CPU" "uftpd CPU s (each)" "uftpd ctxsw (each)" "rx drops (each)" result
 for impl in $IMPLS; do
 	if ! il_have "$impl" server || ! il_have "$impl" client; then
 		printf '%-5s  not built (%s, %s)\n' "$impl" "$(il_bin "$impl" server)" "$(il_bin "$impl" client)"
