@@ -136,7 +136,7 @@ static void reject(struct uftp_proxy *p, const struct uftp_peer *from, const cha
 	struct uftp_proxy_event *e;
 
 	p->st.hb_rejected++;
-	uftp_env_log(p->env, UFTP_LOG_WARN, "heartbeat rejected: %s", why);
+	/* no log line here: the driver logs the event, with the sender and a rate limit */
 	proxy_event(p, UFTP_PEV_HB_REJECT, 0, why);
 	if (p->evlen) {
 		e = &p->ev[(p->evhead + p->evlen - 1) % PROXY_EVQ];

@@ -206,3 +206,34 @@ void log_debug(const char *fmt, ...)
 	vlog(UFTP_LOG_DEBUG, 0, fmt, ap);
 	va_end(ap);
 }
+
+int log_limit_allow(struct log_limit *l, uint64_t now)
+{
+	if (l->shown == 0 && l->quiet == 0)
+		l->start = now; /* the first line opens a window */
+	else if (now - l->start >= l->window && l->quiet == 0)
+		l->start = now, l->shown = 0;
+	if (now - l->start < l->window && l->shown < l->burst) {
+		l->shown++;
+		return 1;
+	}
+	l->quiet++;
+	return 0;
+}
+
+uint64_t log_limit_flush(struct log_limit *l, uint64_t now)
+{
+	uint64_t n = l->quiet;
+
+	if (!n || now - l->start < l->window)
+		return 0;
+	l->start = now;
+	l->shown = 0;
+	l->quiet = 0;
+	return n;
+}
+
+uint64_t log_limit_expiry(const struct log_limit *l)
+{
+	return l->quiet ? l->start + l->window : UINT64_MAX;
+}

@@ -49,4 +49,35 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Rate limit for one kind of message a peer can provoke at will (say, a
+ * rejected heartbeat): at most `burst` lines per `window` nanoseconds;
+ * the rest are counted, and log_limit_flush() reports how many were held
+ * back once the window is over.  Times are uftp_clock_now() values.
+ */
+struct log_limit {
+	uint64_t window; /* ns */
+	unsigned burst;
+	uint64_t start; /* start of the current window */
+	unsigned shown; /* lines allowed in it */
+	uint64_t quiet; /* lines held back in it */
+};
+
+#define LOG_LIMIT_INIT(window_ns, burst)                                                           \
+	{                                                                                          \
+		(window_ns), (burst), 0, 0, 0                                                      \
+	}
+
+/* 1: log this line now; 0: held back (counted). Call log_limit_flush() first. */
+int log_limit_allow(struct log_limit *l, uint64_t now);
+
+/*
+ * When the window has ended: returns the lines held back in it (0 if
+ * none) and starts afresh. Before the end, returns 0.
+ */
+uint64_t log_limit_flush(struct log_limit *l, uint64_t now);
+
+/* When log_limit_flush() will have a count to report, else UINT64_MAX. */
+uint64_t log_limit_expiry(const struct log_limit *l);
+
 #endif

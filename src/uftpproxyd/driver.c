@@ -58,7 +58,12 @@ struct pxd {
 	struct uftp_loop loop;
 	int interrupted;
 	uint8_t *rxbuf;
+	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
 };
+
+/* At most HB_LOG_BURST "heartbeat rejected" lines per HB_LOG_WINDOW. */
+#define HB_LOG_WINDOW (10 * UFTP_NS_PER_SEC)
+#define HB_LOG_BURST  5
 
 /* ---- logging ------------------------------------------------------------ */
 
@@ -185,6 +190,16 @@ static void on_group(struct pxd *d, const struct uftp_proxy_event *ev, int join)
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* Reports the rejected heartbeats the rate limit kept out of the log. */
+static void flush_hb_log(struct pxd *d, uint64_t now)
+{
+	uint64_t n = log_limit_flush(&d->hb_log, now);
+
+	if (n)
+		log_warnx("%llu more heartbeats rejected in %u s (not logged one by one)",
+		          (unsigned long long)n, (unsigned)(HB_LOG_WINDOW / UFTP_NS_PER_SEC));
+}
+
 static void drain_events(struct pxd *d)
 {
 	struct uftp_proxy_event ev;
@@ -201,6 +216,9 @@ static void drain_events(struct pxd *d)
 			         uftp_addr_format(&a, buf, sizeof(buf)));
 			break;
 		case UFTP_PEV_HB_REJECT:
+			flush_hb_log(d, uftp_clock_now());
+			if (!log_limit_allow(&d->hb_log, uftp_clock_now()))
+				break;
 			peer_to_addr(&ev.peer, &a);
 			log_warnx("heartbeat from %s rejected: %s",
 			          uftp_addr_format(&a, buf, sizeof(buf)), ev.text);
@@ -300,14 +318,18 @@ static void on_signal(void *arg, int signo)
 
 static void run_loop(struct pxd *d)
 {
-	uint64_t now;
+	uint64_t now, next;
 
 	while (!uftp_loop_stopped(&d->loop)) {
 		now = uftp_clock_now();
 		uftp_proxy_handle_expiry(d->core, now);
 		drain_writes(d, now);
 		drain_events(d);
-		uftp_loop_run_once(&d->loop, uftp_proxy_get_expiry(d->core));
+		flush_hb_log(d, now);
+		next = uftp_proxy_get_expiry(d->core);
+		if (log_limit_expiry(&d->hb_log) < next)
+			next = log_limit_expiry(&d->hb_log);
+		uftp_loop_run_once(&d->loop, next);
 	}
 }
 
@@ -316,12 +338,13 @@ static void log_stats(struct pxd *d)
 	struct uftp_proxy_stats st;
 
 	uftp_proxy_get_stats(d->core, &st);
+	flush_hb_log(d, UINT64_MAX / 2);
 	log_info("exiting: %llu datagrams in (%llu dropped); %llu forwarded down, %llu up; "
-	         "%llu replies aggregated into %llu; %llu sessions",
+	         "%llu replies aggregated into %llu; %llu sessions; %llu heartbeats rejected",
 	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
-	         (unsigned long long)st.sessions);
+	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);
 	if (d->s4.stats.tx_dropped || d->s6.stats.tx_dropped)
 		log_info("send errors: %llu IPv4 (last errno %d), %llu IPv6 (last errno %d)",
 		         (unsigned long long)d->s4.stats.tx_dropped, d->s4.stats.tx_last_errno,
@@ -734,6 +757,7 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 
 	d.o = o;
 	d.s4.fd = d.s6.fd = -1;
+	d.hb_log = (struct log_limit)LOG_LIMIT_INIT(HB_LOG_WINDOW, HB_LOG_BURST);
 	d.rxbuf = malloc((size_t)RX_BATCH * UFTP_PROXY_DGRAM_MAX);
 	if (!d.rxbuf)
 		return EXIT_MEM;

@@ -70,6 +70,23 @@
 #   s_closed   our uftp with -H and no -j: as the reference without -j, the
 #              proxy is refused, the client on A gets everything, those
 #              behind the proxy nothing, exit 0
+# Figure 3: the server and two response proxies on A, two clients each on B
+# and C, a multicast router between them (tests/tools/mroute.py in the
+# router namespace; uftp and the proxies send with TTL 4).  Clients on B
+# answer to the proxy a-h1, those on C to a-h2; the server must hear only
+# the proxies, each proxy only its own clients:
+#   fig3       real uftp; our proxy for B, the real one for C; real uftpd
+#              on B, ours on C
+#   fig3_enc   the same encrypted (ecdh_ecdsa + aes256-gcm: PROXY_KEY,
+#              KEYINFO multicast from each proxy across the router)
+#   s_fig3, s_fig3_enc   our uftp (s_fig3_enc: the real proxy for B)
+# IPv6 (V6=1: ff15::4:4:1 / ff15::5:5:x, every -I by address):
+#   v6, v6_refsp, v6_refcp, v6_enc   Figure 1 tunnels (real server proxy /
+#              real client proxy in the mixed ones)
+#   v6_nat     heartbeats through an IPv6 masquerade, -s fp= learning
+#   s_v6       our uftp, proxies and uftpd
+#   v6_resp    the response proxy (Figure 2)
+#   fig3_v6, s_fig3_v6   Figure 3 with IPv6 multicast routing
 # SK=ours runs any case with our uftp in place of the real one.
 # Every received tree is compared with the source (tests/tools/treecmp.py).
 # Output: "PASS|FAIL <case>" lines, details under each FAIL, then
@@ -81,7 +98,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
-	s_fig1 s_oursd s_refpx s_refpx_oursd s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed"
+	s_fig1 s_oursd s_refpx s_refpx_oursd s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed
+	fig3 fig3_enc s_fig3 s_fig3_enc v6 v6_refsp v6_refcp v6_enc v6_nat s_v6 v6_resp fig3_v6 s_fig3_v6"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -146,6 +164,11 @@ topo_up() {
 	ip -n "$rt" link set lo up
 	ip netns exec "$rt" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$rt" sysctl -qw net.ipv6.conf.all.forwarding=1
+	# no duplicate address detection on the router's legs: while a
+	# link-local address is tentative the router cannot resolve neighbours,
+	# and the first IPv6 datagrams through it wait about a second
+	ip netns exec "$rt" sysctl -qw net.ipv6.conf.default.accept_dad=0
+	ip netns exec "$rt" sysctl -qw net.ipv6.conf.all.accept_dad=0
 	for l in $legs; do
 		br=${LAB_PREFIX}$l-br
 		ip link add "r$l-$$" type veth peer name "e$l" netns "$rt" || return 1
@@ -164,8 +187,8 @@ ipnet() {
 	case $1 in b) n=1 ;; c) n=2 ;; esac
 	echo "198.18.$n.$((10 + $2))"
 }
-# addr a|b|c I -> host I's IPv4 address
-addr() { ipnet "$1" "$2"; }
+# addr a|b|c I -> host I's address (IPv6 when V6=1)
+addr() { if [ "${V6:-0}" = 1 ]; then ip6net "$1" "$2"; else ipnet "$1" "$2"; fi; }
 
 # ip6net a|b|c I -> the same for IPv6 (fd00:198:18::/64, ::19::, ::20::)
 ip6net() {
@@ -199,8 +222,32 @@ proxy() {
 	local ns=$1 kind=$2 log=$3 bin=$PROXY_OURS
 	shift 3
 	[ "$kind" = ref ] && bin=$PROXY_REF
+	if [ "${V6:-0}" = 1 ]; then
+		# IPv6: interfaces by address; the real client proxy picks its
+		# socket family from -O (without it, it listens on IPv4 only)
+		[ "$1" = -c ] && set -- "$@" -O "$(ns_ip6 "$ns")"
+		set -- -I "$(ns_ip6 "$ns")" -M ff15::4:4:1 -U "$(id6 "$ns")" "$@"
+	fi
 	start "$ns" "$log" "$bin" -d -x 3 "$@"
 }
+
+# ns_ip6 NS -> the global IPv6 address of NS's eth0
+ns_ip6() { ip -n "$1" -6 -o addr show dev eth0 scope global | awk '{sub(/\/.*/, "", $4); print $4; exit}'; }
+# id6 NS -> a -U value for NS under IPv6.  The default ID is the address's
+# last 4 bytes, and fd00:198:18::10 (the server) would share it with
+# fd00:198:19::10 (a proxy or client on B): the real uftp ignores a REGISTER
+# carrying its own ID.  Take the network's group into the ID as well.
+id6() {
+	local a6 net
+	a6=$(ns_ip6 "$1")
+	net=${a6#fd00:198:}
+	printf '0x%04X%04X' "0x${net%%::*}" "0x${a6##*::}"
+}
+# if_arg NS -> uftp/uftpd/uftpproxyd -I value: eth0, or the IPv6 address (V6=1)
+if_arg() { if [ "${V6:-0}" = 1 ]; then ns_ip6 "$1"; else echo eth0; fi; }
+# mc_pub / mc_priv -> the public and private groups of the current family
+mc_pub() { if [ "${V6:-0}" = 1 ]; then echo ff15::4:4:1; else echo 230.4.4.1; fi; }
+mc_priv() { if [ "${V6:-0}" = 1 ]; then echo ff15::5:5:x; else echo 230.5.5.x; fi; }
 
 # client NS KIND DEST ARGS...: uftpd (ours|ref)
 client() {
@@ -208,7 +255,10 @@ client() {
 	shift 3
 	[ "$kind" = ours ] && bin=$IL_BUILD/uftpd
 	mkdir -p "$dest"
-	start "$ns" "$dest.log" "$bin" -d -q -p 1044 -D "$dest" -M 230.4.4.1 -I eth0 "$@"
+	if [ "${V6:-0}" = 1 ]; then
+		set -- -U "$(id6 "$ns")" "$@"
+	fi
+	start "$ns" "$dest.log" "$bin" -d -q -p 1044 -D "$dest" -M "$(mc_pub)" -I "$(if_arg "$ns")" "$@"
 }
 
 # wait_bound NS...: every NS has something on udp/1044 (bounded)
@@ -224,8 +274,8 @@ server() {
 	local ns=$1 log=$2 src=$3
 	shift 3
 	echo "# $ns: uftp $*" >"$log"
-	(cd "$src" && ip netns exec "$ns" timeout -k 2 "$T_SESSION" "$(il_bin "${SK:-ref}" server)" -I eth0 -M 230.4.4.1 \
-		-P 230.5.5.x -p 1044 -R 50000 -r 0.1 "$@" *) >>"$log" 2>&1
+	(cd "$src" && ip netns exec "$ns" timeout -k 2 "$T_SESSION" "$(il_bin "${SK:-ref}" server)" -I "$(if_arg "$ns")" -M "$(mc_pub)" \
+		-P "$(mc_priv)" -p 1044 -R 50000 -r 0.1 "$@" *) >>"$log" 2>&1
 }
 
 stop_all() {
@@ -320,7 +370,7 @@ tunnel() {
 		nat_up || { WHY+=("nftables masquerade set-up failed"); finish "$name"; return; }
 		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "fp=$NAT_FP"
 	else
-		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(ipb 0)" "${SP_OPTS[@]}"
+		proxy "$(nsa 1)" "$sp" "$w/sproxy.log" -s "$(addr b 0)" "${SP_OPTS[@]}"
 	fi
 	proxy "$(nsb 0)" "$cp" "$w/cproxy.log" -c "${CP_OPTS[@]}"
 	client "$(nsa 2)" "$ck" "$w/a2" "${CL_OPTS[@]}"
@@ -360,8 +410,8 @@ tunnel() {
 agg_report() {
 	local w=$1 nc=$2 f name down up
 	if [ "${ENC:-0}" = 1 ]; then # replies after REGISTER are inside ENCRYPTED
-		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" 18)
-		down=$(count "$w/b.pcap" "" "$(ipb 0)" 18)
+		up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" 18)
+		down=$(count "$w/b.pcap" "" "$(addr b 0)" 18)
 		echo "    ENCRYPTED replies: $down from $nc clients to the client proxy, $up upstream"
 		[ "$nc" -lt 2 ] || [ "$up" -lt "$down" ] || WHY+=("encrypted replies not aggregated")
 		set -- 2:REGISTER
@@ -397,8 +447,10 @@ wait_log() {
 # nat_up: network B reaches A only through masquerade; nothing from A gets
 # into B unless it answers what B sent (conntrack).
 nat_up() {
-	ip netns exec "${LAB_PREFIX}a-rt" nft -f - <<'NFT'
-table ip labnat {
+	local fam=ip
+	[ "${V6:-0}" = 1 ] && fam=ip6
+	ip netns exec "${LAB_PREFIX}a-rt" nft -f - <<NFT
+table $fam labnat {
 	chain post {
 		type nat hook postrouting priority 100; policy accept;
 		oifname "ea" masquerade
@@ -580,7 +632,15 @@ nat_forgery() {
 	fi
 	[ "$(grep -c "downstream proxy is now" "$w/sproxy.log")" = 1 ] ||
 		WHY+=("the downstream changed after forged heartbeats")
-	echo "    forged heartbeats: $(grep -c "rejected" "$w/sproxy.log") rejected (3000 flooded), downstream kept, server proxy RSS ${rss0:-?} -> ${rss1:-?} KiB"
+	# the log is rate-limited (ours: 5 lines per 10 s, then a count)
+	local lines held
+	wait_log "$w/sproxy.log" "more heartbeats rejected in" 12 ||
+		WHY+=("no count of the rejected heartbeats that were not logged")
+	lines=$(grep -c "^heartbeat from .* rejected" "$w/sproxy.log")
+	held=$(sed -n 's/^\([0-9]*\) more heartbeats rejected in.*/\1/p' "$w/sproxy.log" | awk '{ n += $1 } END { print n + 0 }')
+	[ "$lines" -le 20 ] || WHY+=("$lines rejected heartbeats logged one by one: the log is not rate-limited")
+	[ $((lines + held)) -ge 3000 ] || WHY+=("only $lines logged + $held counted rejections for 3000 forged heartbeats")
+	echo "    forged heartbeats: $lines logged + $held counted as rejected (3000 flooded), downstream kept, server proxy RSS ${rss0:-?} -> ${rss1:-?} KiB"
 }
 case_nat_refsp() {
 	local key
@@ -707,19 +767,19 @@ case_response() { response response -r; }
 case_resp_enc() {
 	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
 	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
-	response resp_enc -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+	response resp_enc -r -e prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
 }
 
 case_resp_oursd() {
 	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
 	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem" -x 3)
 	RK=ours PK_LOG="got the response proxy's key" \
-		response resp_oursd -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+		response resp_oursd -r -e prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
 }
 
 # response NAME PROXY_ARGS...: real uftp, our response proxy, 3 real uftpd -R
 response() {
-	local name=$1 w i rc cap n=3 up down
+	local name=$1 w i rc cap n=3 up down enc=0
 	shift
 	w=$IL_WORK/$name
 	mkdir -p "$w"
@@ -727,7 +787,7 @@ response() {
 	lab_up a $((n + 2)) >/dev/null || { WHY+=("lab set-up failed"); finish "$name"; return; }
 	proxy "$(nsa 1)" ours "$w/rproxy.log" "$@"
 	for ((i = 2; i < n + 2; i++)); do
-		client "$(nsa "$i")" "${RK:-ref}" "$w/c$i" -R "$(ipa 1)" "${CL_OPTS[@]}"
+		client "$(nsa "$i")" "${RK:-ref}" "$w/c$i" -R "$(addr a 1)" "${CL_OPTS[@]}"
 	done
 	for ((i = 1; i < n + 2; i++)); do wait_bound "$(nsa "$i")" || { finish "$name"; return; }; done
 	# PROXY_KEY goes out at most every 5 s: a client that asked meanwhile waits
@@ -739,14 +799,15 @@ response() {
 	rc=$?
 	sleep 0.5
 	lab_stop "$cap" 2
+	[ ${#U_OPTS[@]} -gt 0 ] && enc=1
 	U_OPTS=() CL_OPTS=()
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	for ((i = 2; i < n + 2; i++)); do check_tree "$w/src" "$w/c$i"; done
 	set -- 2:REGISTER 12:COMPLETE
-	case $name in response | s_response) ;; *) set -- 2:REGISTER 18:ENCRYPTED ;; esac
+	[ "$enc" = 1 ] && set -- 2:REGISTER 18:ENCRYPTED
 	for f in "$@"; do
-		down=$(count "$w/a.pcap" "" "$(ipa 0)" "${f%%:*}")
-		up=$(count "$w/a.pcap" "$(ipa 1)" "$(ipa 0)" "${f%%:*}")
+		down=$(count "$w/a.pcap" "" "$(addr a 0)" "${f%%:*}")
+		up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" "${f%%:*}")
 		echo "    ${f#*:}: $up from the response proxy; $((down - up)) from clients directly"
 		[ "$up" -ge 1 ] || WHY+=("no aggregated ${f#*:} from the proxy")
 		[ "$down" = "$up" ] || WHY+=("clients replied to the server directly")
@@ -754,6 +815,134 @@ response() {
 	stop_all
 	finish "$name"
 }
+
+# ---- Figure 3: response proxies beside the server, clients across a router ----
+
+# mroute_up W: the router namespace forwards multicast between A, B and C
+# (tests/tools/mroute.py; IPv6 with V6=1).  Senders need a TTL above 1.
+mroute_up() {
+	local w=$1 k mr_pid fam=()
+	[ "${V6:-0}" = 1 ] && fam=(-6)
+	lab_bg "${LAB_PREFIX}a-rt" mr_pid python3 "$IL_TOP/tests/tools/mroute.py" "${fam[@]}" \
+		--timeout 300 --log "$w/mroute.log" ea eb ec >"$w/mroute.out" 2>&1
+	PPIDS+=("$mr_pid")
+	for ((k = 0; k < 50; k++)); do
+		grep -q '^ready' "$w/mroute.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	WHY+=("the multicast router did not start: $(cat "$w/mroute.log" "$w/mroute.out" 2>/dev/null | head -3)")
+	return 1
+}
+
+# fig3 NAME RPROXY_B RPROXY_C CLIENTS_B CLIENTS_C [PROXY_ARGS...]: the man
+# page's Figure 3.  The server and two response proxies on A; two clients on
+# B answering to the proxy a-h1, two on C answering to a-h2.  The server's
+# multicast (and each proxy's, KEYINFO when encrypted) crosses the router to
+# B and C; the clients' replies go by unicast to their own proxy only, and
+# the server hears nothing but the two proxies.
+fig3() {
+	local name=$1 rb=$2 rc=$3 kb=$4 kc=$5 w i l rc0 f cap0 cap1 cap2 up1 up2 total m
+	shift 5
+	w=$IL_WORK/$name
+	mkdir -p "$w"
+	il_make_tree "$w/src" small
+	topo_up 3 2 2 || { WHY+=("topology set-up failed"); finish "$name"; return; }
+	mroute_up "$w" || { finish "$name"; return; }
+	capture "$(nsa 0)" "$w/a0.pcap" cap0
+	capture "$(nsa 1)" "$w/a1.pcap" cap1
+	capture "$(nsa 2)" "$w/a2.pcap" cap2
+	proxy "$(nsa 1)" "$rb" "$w/rproxy_b.log" "$@" -t 4
+	proxy "$(nsa 2)" "$rc" "$w/rproxy_c.log" "$@" -t 4
+	for i in 0 1; do
+		client "$(nsb "$i")" "$kb" "$w/b$i" -R "$(addr a 1)" "${CL_OPTS[@]}"
+		client "$(nsc "$i")" "$kc" "$w/c$i" -R "$(addr a 2)" "${CL_OPTS[@]}"
+	done
+	wait_bound "$(nsa 1)" "$(nsa 2)" "$(nsb 0)" "$(nsb 1)" "$(nsc 0)" "$(nsc 1)" || { finish "$name"; return; }
+	if [ ${#U_OPTS[@]} -gt 0 ]; then # encrypted: every client needs its proxy's PROXY_KEY
+		# (the other proxy's PROXY_KEY reaches them too, and is refused)
+		for f in b0 b1 c0 c1; do
+			i=1
+			[ "${f%?}" = c ] && i=2
+			l="Received PROXY_KEY from $(addr a "$i")\$"
+			{ [ "${f%?}" = b ] && [ "$kb" = ours ]; } || { [ "${f%?}" = c ] && [ "$kc" = ours ]; } &&
+				l="got the response proxy's key"
+			wait_log "$w/$f.log" "$l" 12 || WHY+=("client $f got no PROXY_KEY from its proxy")
+		done
+	fi
+	server "$(nsa 0)" "$w/uftp.log" "$w/src" -t 4 "${U_OPTS[@]}"
+	rc0=$?
+	sleep 0.5
+	lab_stop "$cap0" 2
+	lab_stop "$cap1" 2
+	lab_stop "$cap2" 2
+	[ "$rc0" = 0 ] || WHY+=("uftp exited $rc0")
+	for f in b0 b1 c0 c1; do check_tree "$w/src" "$w/$f"; done
+	# the replies: clients -> their own proxy only, proxies -> server
+	set -- 2:REGISTER 12:COMPLETE
+	[ ${#U_OPTS[@]} -gt 0 ] && set -- 2:REGISTER 18:ENCRYPTED
+	for f in "$@"; do
+		m=${f#*:}
+		total=$(count "$w/a0.pcap" "" "$(addr a 0)" "${f%%:*}")
+		up1=$(count "$w/a0.pcap" "$(addr a 1)" "$(addr a 0)" "${f%%:*}")
+		up2=$(count "$w/a0.pcap" "$(addr a 2)" "$(addr a 0)" "${f%%:*}")
+		echo "    $m to the server: $up1 from proxy B, $up2 from proxy C, $((total - up1 - up2)) from clients"
+		[ "$up1" -ge 1 ] && [ "$up2" -ge 1 ] || WHY+=("no aggregated $m from one of the proxies")
+		[ "$total" = $((up1 + up2)) ] || WHY+=("clients sent $m to the server directly")
+		for l in b c; do
+			i=1
+			[ $l = c ] && i=2
+			up1=$(count "$w/a$i.pcap" "$(addr "$l" 0)" "$(addr a "$i")" "${f%%:*}")
+			up2=$(count "$w/a$i.pcap" "$(addr "$l" 1)" "$(addr a "$i")" "${f%%:*}")
+			total=$(count "$w/a$i.pcap" "" "$(addr a "$i")" "${f%%:*}")
+			echo "    $m to proxy $l: $up1 + $up2 from its clients, $((total - up1 - up2)) from elsewhere"
+			[ "$up1" -ge 1 ] && [ "$up2" -ge 1 ] || WHY+=("a client on $l sent no $m to its proxy")
+			[ "$total" = $((up1 + up2)) ] || WHY+=("proxy $l got $m from clients that are not its own")
+		done
+	done
+	grep -q "route (.*) from eb\|route (.*) from ec" "$w/mroute.log" &&
+		WHY+=("multicast came up from B or C: $(grep 'from e[bc]' "$w/mroute.log" | head -2)")
+	grep -q "route (.*) from ea" "$w/mroute.log" || WHY+=("nothing was multicast-routed")
+	stop_all
+	finish "$name"
+}
+
+case_fig3() { fig3 fig3 ours ref ref ours -r; }
+case_fig3_enc() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem" -x 3)
+	fig3 fig3_enc ours ref ref ours -r -e prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+}
+case_s_fig3() { SK=ours fig3 s_fig3 ours ours ref ours -r; }
+case_s_fig3_enc() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem" -x 3)
+	SK=ours fig3 s_fig3_enc ref ours ours ref -r -e prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+}
+
+# ---- IPv6 ---------------------------------------------------------------------
+# The same topologies over IPv6 (ff15::4:4:1 / ff15::5:5:x, -I by address,
+# IDs given with -U: see id6).  v6_nat: heartbeats to "[address]" through an
+# IPv6 masquerade (the real uftpproxyd cannot parse an IPv6 -H address, so
+# both proxies are ours there).
+case_v6() { V6=1 tunnel v6 ours ours ref 3; }
+case_v6_refsp() { V6=1 tunnel v6_refsp ref ours ref 2; }
+case_v6_refcp() { V6=1 tunnel v6_refcp ours ref ref 2; }
+case_v6_enc() {
+	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CP_OPTS=(-k "$(proxy_key cproxy_ec ec:prime256v1)")
+	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
+	V6=1 ENC=1 tunnel v6_enc ours ours ours 2
+}
+case_v6_nat() {
+	local key
+	key=$(proxy_key cproxy_hb ec:prime256v1)
+	CP_OPTS=(-k "$key" -H "[$(ip6net a 1)]" -h 1)
+	V6=1 NAT_FP=$(il_fp "$key") tunnel v6_nat ours ours ref 2
+}
+case_s_v6() { SK=ours V6=1 tunnel s_v6 ours ours ours 2; }
+case_v6_resp() { V6=1 response v6_resp -r; }
+case_fig3_v6() { V6=1 fig3 fig3_v6 ours ref ref ours -r; }
+case_s_fig3_v6() { SK=ours V6=1 fig3 s_fig3_v6 ours ours ours ref -r; }
 
 # ---- our uftp as the server -----------------------------------------------------
 
@@ -784,7 +973,7 @@ case_s_response() { SK=ours response s_response -r; }
 case_s_resp_enc() {
 	U_OPTS=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
 	CL_OPTS=(-k "$IL_KEYS/client1_ec.pem")
-	SK=ours response s_resp_enc -r:prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
+	SK=ours response s_resp_enc -r -e prime256v1 -k "$(proxy_key rproxy_ec ec:prime256v1)"
 }
 
 # closed_hosts FILE: the -H list of the tunnel cases (a2, b1, b2)

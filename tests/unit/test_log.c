@@ -97,10 +97,39 @@ static void test_reopen(void)
 	unlink(moved);
 }
 
+static void test_limit(void)
+{
+	const uint64_t s = 1000000000ULL;
+	struct log_limit l = LOG_LIMIT_INIT(10 * s, 3);
+	uint64_t t = 5 * s;
+	unsigned i, shown = 0;
+
+	CU_ASSERT_EQUAL(log_limit_expiry(&l), UINT64_MAX);
+	for (i = 0; i < 100; i++)
+		shown += (unsigned)log_limit_allow(&l, t + i * (s / 100)); /* 100 in 1 s */
+	CU_ASSERT_EQUAL(shown, 3);
+	CU_ASSERT_EQUAL(log_limit_expiry(&l), t + 10 * s);
+	CU_ASSERT_EQUAL(log_limit_flush(&l, t + 9 * s), 0); /* window still open */
+	CU_ASSERT_EQUAL(log_limit_flush(&l, t + 10 * s), 97);
+	CU_ASSERT_EQUAL(log_limit_flush(&l, t + 10 * s), 0);
+	CU_ASSERT_EQUAL(log_limit_expiry(&l), UINT64_MAX);
+	/* a fresh window: the burst is allowed again */
+	CU_ASSERT_EQUAL(log_limit_allow(&l, t + 30 * s), 1);
+	CU_ASSERT_EQUAL(log_limit_allow(&l, t + 30 * s), 1);
+	CU_ASSERT_EQUAL(log_limit_allow(&l, t + 31 * s), 1);
+	CU_ASSERT_EQUAL(log_limit_allow(&l, t + 32 * s), 0);
+	/* a slow trickle (one per window) is never held back */
+	CU_ASSERT_EQUAL(log_limit_flush(&l, t + 45 * s), 1);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(log_limit_allow(&l, t + (60 + 11 * i) * s), 1);
+	CU_ASSERT_EQUAL(log_limit_expiry(&l), UINT64_MAX);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_file_and_stamps),
     CUTEST(test_rolling),
     CUTEST(test_reopen),
+    CUTEST(test_limit),
 };
 
 int main(void)
