@@ -6,8 +6,10 @@
 #include "config.h"
 
 #include <limits.h>
+#include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 
 #include "core/err.h"
@@ -124,14 +126,12 @@ static int aead_aad(EVP_CIPHER_CTX *ctx, const struct job *j, size_t datalen)
 	return 0;
 }
 
+/* ctx: keyed, nonce set (aead_init or gcm_ctx). */
 static int aead_encrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
 {
 	OSSL_PARAM p[2];
 	int outl = 0, finl = 0, rv;
 
-	rv = aead_init(ctx, j, 1, NULL);
-	if (rv < 0)
-		return rv;
 	rv = aead_aad(ctx, j, j->len);
 	if (rv < 0)
 		return rv;
@@ -146,6 +146,7 @@ static int aead_encrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
 	return outl + finl + UFTP_AEAD_TAG_LEN;
 }
 
+/* ctx: keyed, nonce set, and for CCM given the tag (aead_init or gcm_ctx). */
 static int aead_decrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
 {
 	size_t dlen = j->len - UFTP_AEAD_TAG_LEN;
@@ -153,9 +154,6 @@ static int aead_decrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
 	OSSL_PARAM p[2];
 	int outl = 0, finl = 0, rv;
 
-	rv = aead_init(ctx, j, 0, tag);
-	if (rv < 0)
-		return rv;
 	if (!is_ccm(j->keytype)) {
 		p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
 		                                         (void *)(uintptr_t)tag, UFTP_AEAD_TAG_LEN);
@@ -174,6 +172,59 @@ static int aead_decrypt_ctx(EVP_CIPHER_CTX *ctx, const struct job *j)
 	return outl + finl;
 }
 
+/*
+ * AES-GCM contexts kept from one call to the next, one per direction: all
+ * datagrams of a session are sealed or opened with one key, and setting up
+ * a context per datagram (allocation, provider look-up, key expansion)
+ * cost about as much as the cipher on a 1300-byte block.  A call with the
+ * key of the previous one only sets the new nonce (GCM allows that; CCM
+ * needs the tag before the key, so it keeps a context per call).  After a
+ * failure the context is set up afresh.  The programs are single-threaded.
+ */
+static struct {
+	EVP_CIPHER_CTX *ctx;
+	const EVP_CIPHER *cipher; /* NULL: nothing reusable in ctx */
+	uint8_t key[EVP_MAX_KEY_LENGTH];
+} gcm_cache[2]; /* [enc] */
+
+/* The cached context for j's key with j's nonce set, or NULL. */
+static EVP_CIPHER_CTX *gcm_ctx(const struct job *j, int enc)
+{
+	int klen = EVP_CIPHER_get_key_length(j->cipher);
+
+	if (klen <= 0 || klen > EVP_MAX_KEY_LENGTH)
+		return NULL;
+	if (!gcm_cache[enc].ctx)
+		gcm_cache[enc].ctx = EVP_CIPHER_CTX_new();
+	if (!gcm_cache[enc].ctx)
+		return NULL;
+	if (gcm_cache[enc].cipher == j->cipher &&
+	    CRYPTO_memcmp(gcm_cache[enc].key, j->key, (size_t)klen) == 0 &&
+	    EVP_CipherInit_ex2(gcm_cache[enc].ctx, NULL, NULL, j->iv, enc, NULL))
+		return gcm_cache[enc].ctx;
+	gcm_cache[enc].cipher = NULL;
+	OPENSSL_cleanse(gcm_cache[enc].key, sizeof(gcm_cache[enc].key));
+	if (!EVP_CIPHER_CTX_reset(gcm_cache[enc].ctx) ||
+	    aead_init(gcm_cache[enc].ctx, j, enc, NULL) < 0)
+		return NULL;
+	memcpy(gcm_cache[enc].key, j->key, (size_t)klen);
+	gcm_cache[enc].cipher = j->cipher;
+	return gcm_cache[enc].ctx;
+}
+
+static int gcm_run(const struct job *j, int enc)
+{
+	EVP_CIPHER_CTX *ctx = gcm_ctx(j, enc);
+	int rv;
+
+	if (!ctx)
+		return UFTP_ERR_CRYPTO;
+	rv = enc ? aead_encrypt_ctx(ctx, j) : aead_decrypt_ctx(ctx, j);
+	if (rv < 0)
+		gcm_cache[enc].cipher = NULL;
+	return rv;
+}
+
 static int aead_run(const struct job *j, int enc)
 {
 	EVP_CIPHER_CTX *ctx;
@@ -185,10 +236,14 @@ static int aead_run(const struct job *j, int enc)
 		return UFTP_ERR_AUTH;
 	if (!enc && j->cap < j->len - UFTP_AEAD_TAG_LEN)
 		return UFTP_ERR_NOSPACE;
+	if (!is_ccm(j->keytype))
+		return gcm_run(j, enc);
 	ctx = EVP_CIPHER_CTX_new();
 	if (!ctx)
 		return UFTP_ERR_NOMEM;
-	rv = enc ? aead_encrypt_ctx(ctx, j) : aead_decrypt_ctx(ctx, j);
+	rv = aead_init(ctx, j, enc, enc ? NULL : j->in + j->len - UFTP_AEAD_TAG_LEN);
+	if (rv == 0)
+		rv = enc ? aead_encrypt_ctx(ctx, j) : aead_decrypt_ctx(ctx, j);
 	EVP_CIPHER_CTX_free(ctx);
 	return rv;
 }

@@ -276,6 +276,72 @@ static void test_aead_kat(void)
 		check_aead(&aead_kats[i]);
 }
 
+/* Seals and checks one KAT with whatever context state earlier calls left. */
+static int kat_roundtrip(const struct aead_kat *t, int nonce_flip)
+{
+	uint8_t key[32], nonce[12], aad[32], pt[64], want[96], out[96], back[96];
+	size_t aadlen = unhex(t->aad, aad, sizeof(aad)), ptlen = unhex(t->pt, pt, sizeof(pt));
+	size_t wlen = unhex(t->ct_tag, want, sizeof(want));
+	int n;
+
+	unhex(t->key, key, sizeof(key));
+	unhex(t->nonce, nonce, sizeof(nonce));
+	nonce[11] ^= (uint8_t)nonce_flip;
+	n = ops->encrypt(t->keytype, key, nonce, aad, aadlen, pt, ptlen, out, sizeof(out));
+	if (n != (int)wlen || (memcmp(out, want, wlen) == 0) != !nonce_flip)
+		return -1;
+	n = ops->decrypt(t->keytype, key, nonce, aad, aadlen, out, wlen, back, sizeof(back));
+	if (n != (int)ptlen || memcmp(back, pt, ptlen) != 0)
+		return -1;
+	out[2] ^= 8;
+	n = ops->decrypt(t->keytype, key, nonce, aad, aadlen, out, wlen, back, sizeof(back));
+	return n == UFTP_ERR_AUTH ? 0 : -1;
+}
+
+/* Two keys of one type, used in turn: each opens only what it sealed. */
+static int other_key(int keytype)
+{
+	uint8_t k1[32] = {1}, k2[32] = {2}, nonce[12] = {3}, pt[40] = {4}, c1[64], c2[64], back[64];
+	int n1 = ops->encrypt(keytype, k1, nonce, NULL, 0, pt, sizeof(pt), c1, sizeof(c1));
+	int n2 = ops->encrypt(keytype, k2, nonce, NULL, 0, pt, sizeof(pt), c2, sizeof(c2));
+
+	if (n1 != (int)sizeof(pt) + 16 || n2 != n1 || memcmp(c1, c2, (size_t)n1) == 0)
+		return -1;
+	if (ops->decrypt(keytype, k2, nonce, NULL, 0, c1, (size_t)n1, back, sizeof(back)) !=
+	        UFTP_ERR_AUTH ||
+	    ops->decrypt(keytype, k1, nonce, NULL, 0, c1, (size_t)n1, back, sizeof(back)) !=
+	        (int)sizeof(pt) ||
+	    ops->decrypt(keytype, k1, nonce, NULL, 0, c2, (size_t)n2, back, sizeof(back)) !=
+	        UFTP_ERR_AUTH ||
+	    ops->decrypt(keytype, k2, nonce, NULL, 0, c2, (size_t)n2, back, sizeof(back)) !=
+	        (int)sizeof(pt))
+		return -1;
+	return memcmp(back, pt, sizeof(pt)) == 0 ? 0 : -1;
+}
+
+/*
+ * GCM contexts are kept between calls (cipher.c): alternating keys, nonces,
+ * directions and failed openings must give the same results as fresh ones.
+ */
+static void test_aead_reuse(void)
+{
+	const struct aead_kat *g128 = &aead_kats[0], *g256 = &aead_kats[1], *ccm = &aead_kats[2];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(kat_roundtrip(g128, 0), 0);
+		CU_ASSERT_EQUAL(kat_roundtrip(g128, 0), 0);
+		CU_ASSERT_EQUAL(kat_roundtrip(g128, 1), 0);
+		CU_ASSERT_EQUAL(kat_roundtrip(g256, 0), 0);
+		CU_ASSERT_EQUAL(kat_roundtrip(ccm, 0), 0);
+		CU_ASSERT_EQUAL(kat_roundtrip(g128, 0), 0);
+	}
+	check_aead(g128); /* after a failed opening */
+	check_aead(g128);
+	CU_ASSERT_EQUAL(other_key(UFTP_KEY_AES256_GCM), 0);
+	CU_ASSERT_EQUAL(kat_roundtrip(g256, 0), 0);
+}
+
 static void test_random(void)
 {
 	uint8_t a[32] = {0}, b[32] = {0};
@@ -305,8 +371,8 @@ static void test_sizes(void)
 static const struct cutest tests[] = {
     CUTEST(test_hash_kat),        CUTEST(test_hash_bad_type), CUTEST(test_hmac_kat),
     CUTEST(test_hmac_short_key),  CUTEST(test_cbc_kat),       CUTEST(test_cbc_padding),
-    CUTEST(test_cipher_bad_type), CUTEST(test_aead_kat),      CUTEST(test_random),
-    CUTEST(test_sizes),
+    CUTEST(test_cipher_bad_type), CUTEST(test_aead_kat),      CUTEST(test_aead_reuse),
+    CUTEST(test_random),          CUTEST(test_sizes),
 };
 
 int main(void)
