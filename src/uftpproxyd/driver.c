@@ -26,6 +26,7 @@
 #include "core/err.h"
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
+#include "crypto/pkey.h"
 #include "lib/clock.h"
 #include "lib/daemon.h"
 #include "lib/hostlist.h"
@@ -518,6 +519,25 @@ static int setup_dhkey(struct pxd *d)
 	return 0;
 }
 
+/* One line per key, with the fingerprint that -s fp= and -C lists name it by. */
+static void log_key(const struct uftp_pkey *key, const char *how, const char *file)
+{
+	uint8_t fp[UFTP_FP_LEN];
+	char fps[UFTP_FP_STRLEN], kind[64];
+	const char *curve;
+
+	if (uftp_pkey_fingerprint(key, fp) < 0 ||
+	    uftp_pkey_fingerprint_format(fps, sizeof(fps), fp) < 0)
+		return;
+	curve = uftp_pkey_curve_name(key->curve);
+	if (key->blobtype == UFTP_BLOB_RSA)
+		snprintf(kind, sizeof(kind), "RSA key, %d bits", uftp_pkey_bits(key));
+	else
+		snprintf(kind, sizeof(kind), "ECDSA key, curve %s", curve ? curve : "UNKNOWN");
+	log_info("%s %s, fingerprint %s%s%s", how, kind, fps, file ? ", file " : "",
+	         file ? file : "");
+}
+
 static int setup_keys(struct pxd *d)
 {
 	struct uftpproxyd_opts *o = d->o;
@@ -531,10 +551,17 @@ static int setup_keys(struct pxd *d)
 			          uftp_strerror(rv));
 			return EXIT_KEY;
 		}
-		if (o->nkeyfiles && uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) < 0) {
-			log_warnx("cannot write key file %s", o->keyfiles[i]);
+		rv = o->nkeyfiles ? uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) : 0;
+		if (rv < 0) {
+			log_warnx("cannot write key file %s: %s", o->keyfiles[i],
+			          rv == UFTP_ERR_EXISTS ? "it exists (not overwritten)"
+			                                : uftp_strerror(rv));
+			uftp_pkey_free(d->keys[d->nkeys]);
+			d->keys[d->nkeys] = NULL;
 			return EXIT_KEY;
 		}
+		log_key(d->keys[d->nkeys], o->nkeyfiles ? "made and saved" : "made",
+		        o->nkeyfiles ? o->keyfiles[i] : NULL);
 		d->nkeys++;
 	}
 	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < MAX_KEYS; i++) {
@@ -543,10 +570,14 @@ static int setup_keys(struct pxd *d)
 			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
 			return EXIT_KEY;
 		}
+		log_key(d->keys[d->nkeys], "loaded", o->keyfiles[i]);
 		d->nkeys++;
 	}
-	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
-		return EXIT_KEY;
+	if (!d->nkeys) {
+		if (uftp_pkey_generate_rsa(&d->keys[d->nkeys], 512) < 0)
+			return EXIT_KEY;
+		log_key(d->keys[d->nkeys++], "made", NULL);
+	}
 	return setup_dhkey(d);
 }
 

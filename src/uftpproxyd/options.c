@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/keyfile.h"
 #include "lib/addr.h"
 #include "lib/hostlist.h"
 #include "lib/opts.h"
@@ -121,6 +122,31 @@ static int parse_response(struct uftpproxyd_opts *o, const char *arg)
 	return 0;
 }
 
+/* -K items are rsa:BITS (decimal, the reference's 512-2048) or ec:CURVE. */
+static int check_keyspec(const char *spec)
+{
+	char err[UFTP_OPT_ERRLEN];
+	int bits;
+
+	if (strncmp(spec, "rsa:", 4) == 0) {
+		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
+		                 sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": -K %s: invalid RSA key size: %s\n", spec, err);
+			return EXIT_BADOPT;
+		}
+		return 0;
+	}
+	if (strncmp(spec, "ec:", 3) == 0) {
+		if (uftp_pkey_curve_by_name(spec + 3) < 0) {
+			fprintf(stderr, PROG ": -K %s: unknown EC curve\n", spec);
+			return EXIT_BADOPT;
+		}
+		return 0;
+	}
+	fprintf(stderr, PROG ": -K %s: expected rsa:key_len or ec:curve\n", spec);
+	return EXIT_BADOPT;
+}
+
 static int parse_long(const char *s, long min, long max, long *out, const char *opt)
 {
 	char err[UFTP_OPT_ERRLEN];
@@ -141,7 +167,7 @@ static int opt_one(struct uftpproxyd_opts *o, int ch, char *arg)
 	case 'r': rv = parse_response(o, arg); break;
 	case 'd': o->debug = 1; break;
 	case 'p': rv = num(&v, arg, 1, 65535, 0, "p"), o->port = (uint16_t)v; break;
-	case 't': rv = num(&o->ttl, arg, 0, 255, 0, "t"); break;
+	case 't': rv = num(&o->ttl, arg, 1, 255, 0, "t"); break;
 	case 'Q': rv = num(&o->dscp, arg, 0, 63, UFTP_OPT_HEX, "Q"); break;
 	case 'N': rv = num(&o->priority, arg, -20, 19, 0, "N"), o->have_priority = 1; break;
 	case 'O': o->out_if = arg; break;
@@ -178,6 +204,7 @@ static int opt_one(struct uftpproxyd_opts *o, int ch, char *arg)
 int uftpproxyd_parse_opts(struct uftpproxyd_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100}, {0, 0, 0, 0}};
+	size_t i;
 	int ch, rv;
 
 	memset(o, 0, sizeof(*o));
@@ -197,11 +224,24 @@ int uftpproxyd_parse_opts(struct uftpproxyd_opts *o, int argc, char **argv)
 		if (rv)
 			return rv;
 	}
-	if (optind < argc)
-		return bad("-", "unexpected argument");
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return EXIT_BADOPT;
+	}
 	if (!o->mode)
 		return bad("s", "give exactly one of -s, -c and -r");
 	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)
 		return bad("K", "-k and -K must list the same number of items");
+	for (i = 0; i < o->nkeyspecs; i++)
+		if (check_keyspec(o->keyspecs[i]))
+			return EXIT_BADOPT;
+	if (o->rcurve && uftp_pkey_curve_by_name(o->rcurve) < 0) {
+		fprintf(stderr, PROG ": -r:%s: unknown EC curve\n", o->rcurve);
+		return EXIT_BADOPT;
+	}
+	if (o->ecdh_curve && uftp_pkey_curve_by_name(o->ecdh_curve) < 0) {
+		fprintf(stderr, PROG ": -e %s: unknown EC curve\n", o->ecdh_curve);
+		return EXIT_BADOPT;
+	}
 	return 0;
 }
