@@ -538,6 +538,18 @@ static void log_key(const struct uftp_pkey *key, const char *how, const char *fi
 	         file ? file : "");
 }
 
+/* After the log is open (the log file in daemon mode): every key in use. */
+static void log_keys(struct pxd *d)
+{
+	struct uftpproxyd_opts *o = d->o;
+	const char *how = o->nkeyspecs ? (o->nkeyfiles ? "made and saved" : "made")
+	                               : (o->nkeyfiles ? "loaded" : "made");
+	size_t i;
+
+	for (i = 0; i < d->nkeys; i++)
+		log_key(d->keys[i], how, i < o->nkeyfiles ? o->keyfiles[i] : NULL);
+}
+
 static int setup_keys(struct pxd *d)
 {
 	struct uftpproxyd_opts *o = d->o;
@@ -560,8 +572,6 @@ static int setup_keys(struct pxd *d)
 			d->keys[d->nkeys] = NULL;
 			return EXIT_KEY;
 		}
-		log_key(d->keys[d->nkeys], o->nkeyfiles ? "made and saved" : "made",
-		        o->nkeyfiles ? o->keyfiles[i] : NULL);
 		d->nkeys++;
 	}
 	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < MAX_KEYS; i++) {
@@ -570,14 +580,10 @@ static int setup_keys(struct pxd *d)
 			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
 			return EXIT_KEY;
 		}
-		log_key(d->keys[d->nkeys], "loaded", o->keyfiles[i]);
 		d->nkeys++;
 	}
-	if (!d->nkeys) {
-		if (uftp_pkey_generate_rsa(&d->keys[d->nkeys], 512) < 0)
-			return EXIT_KEY;
-		log_key(d->keys[d->nkeys++], "made", NULL);
-	}
+	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
+		return EXIT_KEY;
 	return setup_dhkey(d);
 }
 
@@ -808,6 +814,7 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 		teardown(&d);
 		return rv;
 	}
+	log_keys(&d);
 	log_info(PROG ": %s proxy listening on port %u as 0x%08X", mode_name(o->mode), o->port,
 	         d.cfg.uid);
 	run_loop(&d);
