@@ -1,8 +1,21 @@
 /*
  * Client core, TFMCC receiver feedback (uftp -C tfmcc; protocol.txt 3.3,
- * RFC 4654): answer each CONG_CTRL with a CC_ACK carrying our rate, and
- * put the same EXT_TFMCC_ACK_INFO on STATUS.  A 4.10.2 server drops a
- * receiver that sends no feedback for 40 GRTTs.
+ * RFC 4654), with the same EXT_TFMCC_ACK_INFO on STATUS.
+ *
+ * Who answers (RFC 4654 section 4.4), so that a thousand receivers do not
+ * all answer every CONG_CTRL:
+ *   - the current limiting receiver (CLR), named in the CONG_CTRL, answers
+ *     each one (once per GRTT);
+ *   - any other receiver answers at most once per feedback round (a new CC
+ *     sequence number, seen in CONG_CTRL or in a FILESEG's
+ *     EXT_TFMCC_DATA_INFO), after a random delay t = T (1 + log_N x),
+ *     x uniform in (0, 1], N = 10000, T = 4 GRTT, and only if its rate is
+ *     below the server's suppression rate when the timer fires: the
+ *     server lowers that rate to the lowest report it has, so the few
+ *     early answers silence the rest.  Nothing is sent before data arrives,
+ *     nor in round 0 (a new file, nothing measured yet).
+ * The 4.10.2 uftpd behaves alike: in captures its non-CLR receivers answer
+ * a few rounds per file, not every CONG_CTRL.
  *
  * Rates on the wire (settled with captures of 4.10.2): 12-bit mantissa m
  * (high bits) and 4-bit exponent e (low bits) for m * 10^(e+1) / 4096 bytes
@@ -66,11 +79,25 @@ static double tcp_rate(double s, double rtt, double p)
 	return d > 0 ? s / d : 1e12;
 }
 
+static void round_seen(struct csession *s, uint16_t seq, uint16_t supp);
+static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now);
+
 /* Called for every FILESEG of the current file: throughput and loss counting. */
-void cl_cc_on_data(struct csession *s, uint64_t block, size_t len)
+void cl_cc_on_data(struct uftp_client *c, struct csession *s, const struct uftp_fileseg *fs,
+                   uint64_t block, uint64_t now)
 {
 	struct ccstate *cc = &s->cc;
+	struct uftp_ext_tfmcc_data_info di;
+	struct uftp_ext e;
+	size_t len = fs->data_len;
 
+	if (uftp_ext_find(fs->ext, fs->ext_len, UFTP_EXT_TFMCC_DATA_INFO, &e) == 1 &&
+	    uftp_decode_ext_tfmcc_data_info(&di, e.ptr, e.len) > 0) {
+		round_seen(s, di.cc_seq, di.cc_rate);
+		feedback_due(c, s, now);
+	}
+	if (!cc->since)
+		cc->since = now; /* the first report measures from the first data */
 	cc->bytes += len;
 	cc->rx++;
 	if (cc->have_last && block > cc->last_block + 1)
@@ -120,21 +147,105 @@ ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, 
 	return uftp_encode_ext_tfmcc_ack_info(ext, UFTP_EXT_TFMCC_ACK_INFO_LEN, &ai);
 }
 
-int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin *in)
+static int send_cc_ack(struct uftp_client *c, struct csession *s, uint64_t now)
 {
-	const struct uftp_cong_ctrl *cc = &in->msg->u.cong_ctrl;
 	struct uftp_msg m = {.func = UFTP_MSG_CC_ACK};
 	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
-	ssize_t n;
+	ssize_t n = cl_cc_ack_info(c, s, ext, now);
 
-	if (s->cc_type != UFTP_CC_TFMCC)
-		return 0;
-	s->cc.seq = cc->cc_seq;
-	s->ts_sec = cc->tstamp_sec, s->ts_usec = cc->tstamp_usec, s->ts_rx = in->now;
-	n = cl_cc_ack_info(c, s, ext, in->now);
 	if (n < 0)
 		return (int)n;
 	m.u.cc_ack.ext = ext;
 	m.u.cc_ack.ext_len = (size_t)n;
-	return cl_send(c, s, &m, in->now);
+	s->cc.fb_sent++;
+	return cl_send(c, s, &m, now);
+}
+
+/* log2(u) for u >= 1, within 0.09 (piecewise linear between powers of 2). */
+static double log2_approx(uint32_t u)
+{
+	int b = 31;
+
+	while (b > 0 && !(u >> b))
+		b--;
+	return b + (b ? (double)(u - (1u << b)) / (double)(1u << b) : 0);
+}
+
+/* The feedback delay of RFC 4654 section 4.4 for a fresh round. */
+static uint64_t feedback_delay(struct uftp_client *c, struct csession *s)
+{
+	const double log2_n = 13.2877; /* N = 10000 receivers at most */
+	uint8_t r[4];
+	uint32_t u;
+	double f, t_round = 4.0 * (double)s->grtt;
+
+	if (uftp_env_random(c->env, r, sizeof(r)) < 0)
+		return (uint64_t)t_round; /* no randomness: answer late, not early */
+	u = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3];
+	if (!u)
+		u = 1;
+	f = 1 + (log2_approx(u) - 32) / log2_n; /* 1 + log_N(u / 2^32) */
+	return f > 0 ? (uint64_t)(t_round * f) : 0;
+}
+
+/* A CC sequence number from the server: a new one starts a feedback round. */
+static void round_seen(struct csession *s, uint16_t seq, uint16_t supp)
+{
+	struct ccstate *cc = &s->cc;
+
+	cc->seq = seq;
+	cc->supp_rate = supp;
+	if (cc->in_round && cc->round_seq == seq)
+		return;
+	cc->in_round = 1;
+	cc->round_seq = seq;
+	cc->answered = 0;
+	cc->fb_at = UFTP_NEVER; /* armed by feedback_due, which has the client */
+}
+
+/* A non-CLR receiver's answer in this round, once its timer has fired. */
+static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	struct ccstate *cc = &s->cc;
+	double ours;
+
+	/* round 0 is the server's start of a file, before any rate is measured:
+	 * like the 4.10.2 uftpd, only the CLR answers in it */
+	if (!cc->in_round || cc->answered || cc->clr || !cc->rx || !cc->round_seq)
+		return;
+	if (cc->fb_at == UFTP_NEVER)
+		cc->fb_at = now + feedback_delay(c, s);
+	if (now < cc->fb_at)
+		return;
+	cc->answered = 1;
+	/* our_rate() again in send_cc_ack() gives the same value: the bytes
+	 * counted since are consumed here */
+	ours = cl_cc_rate_decode(cl_cc_rate_encode(our_rate(s, now)));
+	if (cc->supp_rate && ours >= cl_cc_rate_decode(cc->supp_rate)) {
+		cc->fb_held++; /* a receiver as slow or slower already answered */
+		return;
+	}
+	send_cc_ack(c, s, now);
+}
+
+int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin *in)
+{
+	const struct uftp_cong_ctrl *cc = &in->msg->u.cong_ctrl;
+	struct uftp_cc_item it;
+	size_t i;
+
+	if (s->cc_type != UFTP_CC_TFMCC)
+		return 0;
+	s->ts_sec = cc->tstamp_sec, s->ts_usec = cc->tstamp_usec, s->ts_rx = in->now;
+	s->cc.clr = 0;
+	for (i = 0; i < cc->item_count; i++) {
+		it = uftp_cong_ctrl_get(cc, i);
+		if (it.client_id == c->cfg.uid && (it.flags & UFTP_CC_CLR))
+			s->cc.clr = 1;
+	}
+	round_seen(s, cc->cc_seq, cc->cc_rate);
+	if (s->cc.clr)
+		return send_cc_ack(c, s, in->now); /* the CLR answers every CONG_CTRL */
+	feedback_due(c, s, in->now);
+	return 0;
 }

@@ -429,7 +429,7 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 		return UFTP_ERR_BADVALUE;
 	b = sec_first(f, fs->section) + fs->block;
 	if (s->cc_type == UFTP_CC_TFMCC)
-		cl_cc_on_data(s, b, fs->data_len);
+		cl_cc_on_data(c, s, fs, b, in->now);
 	rv = store_block(c, s, fs, b);
 	if (rv == UFTP_ERR_BADLEN)
 		return rv;

@@ -57,6 +57,14 @@ struct ccstate {
 	uint64_t rx, lost; /* data packets received / loss events */
 	uint64_t last_block;
 	int have_last;
+	/* feedback rounds (RFC 4654 section 4.4) */
+	int clr;      /* the server's latest CONG_CTRL names us the CLR */
+	int in_round; /* round_seq is valid */
+	uint16_t round_seq;
+	uint16_t supp_rate;        /* the server's suppression rate, as on the wire */
+	int answered;              /* this round: fed back, or suppressed */
+	uint64_t fb_at;            /* this round: when our feedback timer fires */
+	uint64_t fb_sent, fb_held; /* CC_ACKs sent / suppressed (for tests and logs) */
 };
 
 /*
@@ -254,7 +262,8 @@ void cl_hb_timers(struct uftp_client *c, uint64_t now);
 uint16_t cl_cc_rate_encode(double rate);
 double cl_cc_rate_decode(uint16_t q);
 /* Accounts a data block for the receive rate and loss events. */
-void cl_cc_on_data(struct csession *s, uint64_t block, size_t len);
+void cl_cc_on_data(struct uftp_client *c, struct csession *s, const struct uftp_fileseg *fs,
+                   uint64_t block, uint64_t now);
 /* Writes EXT_TFMCC_ACK_INFO (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes) into ext; its length or error. */
 ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now);
 /* CONG_CTRL: answers with CC_ACK in TFMCC sessions. */

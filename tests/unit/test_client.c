@@ -789,7 +789,138 @@ static void test_cc_rate(void)
 	CU_ASSERT(cl_cc_rate_decode(cl_cc_rate_encode(123456789)) > 123000000);
 }
 
-/* TFMCC: each CONG_CTRL gets a CC_ACK echoing the CC sequence, with our ID. */
+/* A CONG_CTRL of round seq, suppression rate supp; flags for us and another client. */
+static uint8_t cc_items[16];
+
+static int cong_ctrl(struct uftp_client *c, uint16_t seq, uint16_t supp, uint8_t our_flags,
+                     uint8_t other_flags, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_CONG_CTRL};
+
+	memset(cc_items, 0, sizeof(cc_items));
+	put_u32be(cc_items, 0xC612000CU), cc_items[4] = other_flags, cc_items[5] = 0x60;
+	put_u32be(cc_items + 8, UID), cc_items[12] = our_flags, cc_items[13] = 0x60;
+	m.u.cong_ctrl.cc_seq = seq;
+	m.u.cong_ctrl.cc_rate = supp;
+	m.u.cong_ctrl.tstamp_sec = 5;
+	m.u.cong_ctrl.items = cc_items;
+	m.u.cong_ctrl.item_count = 2;
+	return feed(c, &m, now);
+}
+
+/* A FILESEG carrying EXT_TFMCC_DATA_INFO (round seq, suppression rate supp). */
+static void fileseg_cc(struct uftp_client *c, uint16_t blk, uint16_t seq, uint16_t supp,
+                       uint64_t now)
+{
+	static uint8_t data[BLOCK];
+	uint8_t ext[UFTP_EXT_TFMCC_DATA_INFO_LEN];
+	struct uftp_ext_tfmcc_data_info di = {0x1234, seq, supp};
+	struct uftp_msg m = {.func = UFTP_MSG_FILESEG};
+
+	CU_ASSERT_FATAL(uftp_encode_ext_tfmcc_data_info(ext, sizeof(ext), &di) > 0);
+	m.u.fileseg.file_id = 1;
+	m.u.fileseg.block = blk;
+	m.u.fileseg.ext = ext;
+	m.u.fileseg.ext_len = sizeof(ext);
+	m.u.fileseg.data = data;
+	m.u.fileseg.data_len = BLOCK;
+	CU_ASSERT_EQUAL(feed(c, &m, now), 0);
+}
+
+/* CC_ACKs among what the client has to send now. */
+static int cc_acks(struct uftp_client *c, uint64_t now)
+{
+	int f, n = 0;
+
+	while ((f = next_out(c, now)) != 0)
+		n += f == UFTP_MSG_CC_ACK;
+	return n;
+}
+
+/* The session in use (one per test). */
+static struct csession *s_first(struct uftp_client *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsess; i++)
+		if (c->sess[i].used)
+			return &c->sess[i];
+	CU_FAIL_FATAL("no session");
+	return NULL;
+}
+
+static struct uftp_client *tfmcc_session(void)
+{
+	struct uftp_client *c = client(0);
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+
+	m.u.announce.robust = 20;
+	m.u.announce.cc_type = UFTP_CC_TFMCC;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
+	CU_ASSERT_EQUAL(feed(c, &m, SEC), 0);
+	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_REGISTER);
+	memset(&m, 0, sizeof(m));
+	m.func = UFTP_MSG_REG_CONF;
+	m.u.reg_conf.ids = us();
+	feed(c, &m, SEC);
+	return c;
+}
+
+/*
+ * TFMCC feedback suppression (RFC 4654 4.4): a receiver that is not the CLR
+ * answers once per round at most, after its random timer, and not at all
+ * when its rate is not below the server's suppression rate; the CLR answers
+ * every CONG_CTRL.  (GRTT ~10 ms in these headers: the timer is < 40 ms.)
+ */
+static void test_cc_suppression(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	const uint16_t top = 0xfff0 | 15; /* the highest rate: nobody is suppressed */
+	uint64_t t = 2 * SEC;
+	int i, acks;
+
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f", 1000 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	/* round 1 before any data: nothing to report */
+	CU_ASSERT_EQUAL(cong_ctrl(c, 1, top, UFTP_CC_RTT, UFTP_CC_CLR | UFTP_CC_RTT, t), 0);
+	CU_ASSERT_EQUAL(cc_acks(c, t), 0);
+	/* data and 10 CONG_CTRLs in round 1 (100 ms): one CC_ACK */
+	for (acks = 0, i = 0; i < 100; i++) {
+		t += MSEC;
+		fileseg_cc(c, (uint16_t)i, 1, top, t);
+		if (i % 10 == 9)
+			cong_ctrl(c, 1, top, UFTP_CC_RTT, UFTP_CC_CLR | UFTP_CC_RTT, t);
+		acks += cc_acks(c, t);
+	}
+	CU_ASSERT_EQUAL(acks, 1);
+	CU_ASSERT_EQUAL(s_first(c)->cc.fb_sent, 1);
+	/* round 2 announced in the data: a suppression rate far below ours */
+	for (acks = 0; i < 200; i++) {
+		t += MSEC;
+		fileseg_cc(c, (uint16_t)i, 2, cl_cc_rate_encode(1000), t);
+		if (i % 10 == 9)
+			cong_ctrl(c, 2, cl_cc_rate_encode(1000), UFTP_CC_RTT, UFTP_CC_CLR, t);
+		acks += cc_acks(c, t);
+	}
+	CU_ASSERT_EQUAL(acks, 0);
+	CU_ASSERT_EQUAL(s_first(c)->cc.fb_held, 1);
+	/* we become the CLR: every CONG_CTRL is answered at once */
+	for (acks = 0; i < 230; i++) {
+		t += MSEC;
+		fileseg_cc(c, (uint16_t)i, 3, cl_cc_rate_encode(1000), t);
+		if (i % 10 == 9) {
+			cong_ctrl(c, 3, cl_cc_rate_encode(1000), UFTP_CC_CLR | UFTP_CC_RTT, 0, t);
+			CU_ASSERT_EQUAL(cc_acks(c, t), 1);
+			acks++;
+		}
+	}
+	CU_ASSERT_EQUAL(acks, 3);
+	uftp_client_free(c);
+}
+
+/* TFMCC: the CLR's CONG_CTRL gets a CC_ACK echoing the CC sequence, with our ID. */
 static void test_cc_ack(void)
 {
 	struct uftp_client *c = client(0);
@@ -809,11 +940,8 @@ static void test_cc_ack(void)
 	m.u.reg_conf.ids = us();
 	feed(c, &m, SEC);
 	memset(&m, 0, sizeof(m));
-	m.func = UFTP_MSG_CONG_CTRL;
-	m.u.cong_ctrl.cc_seq = 7;
-	m.u.cong_ctrl.cc_rate = 0x481e;
-	m.u.cong_ctrl.tstamp_sec = 5;
-	CU_ASSERT_EQUAL(feed(c, &m, 2 * SEC), 0);
+	CU_ASSERT_EQUAL(cong_ctrl(c, 7, 0x481e, UFTP_CC_CLR | UFTP_CC_RTT, UFTP_CC_RTT, 2 * SEC),
+	                0);
 	CU_ASSERT_EQUAL_FATAL(next_out(c, 2 * SEC), UFTP_MSG_CC_ACK);
 	CU_ASSERT_EQUAL_FATAL(
 	    uftp_ext_find(out.u.cc_ack.ext, out.u.cc_ack.ext_len, UFTP_EXT_TFMCC_ACK_INFO, &ext),
@@ -1275,28 +1403,17 @@ static void test_preview(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_checkpoint),
-    CUTEST(test_write_failures),
-    CUTEST(test_preview),
-    CUTEST(test_heartbeat),
-    CUTEST(test_restart_resume),
-    CUTEST(test_shutdown),
-    CUTEST(test_response_proxy),
-    CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),
-    CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),
-    CUTEST(test_register_timing),
-    CUTEST(test_closed_group),
-    CUTEST(test_status_bitmap),
-    CUTEST(test_status_size),
-    CUTEST(test_stale_fileinfo),
-    CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),
-    CUTEST(test_garbage),
-    CUTEST(test_session_end),
-    CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),
-    CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_checkpoint),      CUTEST(test_write_failures),
+    CUTEST(test_preview),         CUTEST(test_heartbeat),
+    CUTEST(test_restart_resume),  CUTEST(test_shutdown),
+    CUTEST(test_response_proxy),  CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),          CUTEST(test_cc_suppression),
+    CUTEST(test_register_timing), CUTEST(test_closed_group),
+    CUTEST(test_status_bitmap),   CUTEST(test_status_size),
+    CUTEST(test_stale_fileinfo),  CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),     CUTEST(test_garbage),
+    CUTEST(test_session_end),     CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
