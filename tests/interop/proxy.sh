@@ -761,6 +761,27 @@ case_enc_oursd() {
 	ENC=1 tunnel enc_oursd ours ours ours 2
 }
 
+# TFMCC (real uftp -C tfmcc): CONG_CTRL goes down the tunnel, every CC_ACK
+# comes up unaggregated, and the session completes at the rate they set.
+tfmcc_report() {
+	local w=$1 down up ccd
+	ccd=$(count "$w/b.pcap" "$(addr a 1)" "$(addr b 0)" 20)
+	down=$(count "$w/b.pcap" "" "$(addr b 0)" 21)
+	up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" 21)
+	echo "    CONG_CTRL down the tunnel: $ccd; CC_ACK: $down from clients to the client proxy, $up upstream"
+	[ "$ccd" -ge 1 ] || WHY+=("no CONG_CTRL went down the tunnel")
+	[ "$down" -ge 1 ] || WHY+=("the clients sent no CC_ACK")
+	[ "$up" -ge "$down" ] || WHY+=("CC_ACK held back or aggregated: $up up for $down down")
+}
+case_tfmcc() {
+	U_OPTS=(-C tfmcc)
+	LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_report tunnel tfmcc ours ours ref 2
+}
+case_tfmcc_oursd() {
+	U_OPTS=(-C tfmcc)
+	LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_report tunnel tfmcc_oursd ours ours ours 2
+}
+
 # ---- response proxy ---------------------------------------------------------------
 
 case_response() { response response -r; }
