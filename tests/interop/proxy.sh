@@ -44,6 +44,9 @@
 #              heartbeats are rejected
 #   nat_refsp  the same with the real server proxy checking our heartbeats
 #   nat_refcp  the same with our server proxy checking the real one's
+#   tfmcc      real uftp -C tfmcc through our proxies: CONG_CTRL down the
+#              tunnel, every CC_ACK up at once (never aggregated)
+#   tfmcc_oursd  the same with our uftpd
 #   vanish     the client proxy killed mid-session: that session fails, the
 #              server proxy keeps serving, the next session completes
 #   hostile    fig1 while 400 malformed datagrams hit both proxies: the
@@ -99,7 +102,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
 	s_fig1 s_oursd s_refpx s_refpx_oursd s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed
-	fig3 fig3_enc s_fig3 s_fig3_enc v6 v6_refsp v6_refcp v6_enc v6_nat s_v6 v6_resp fig3_v6 s_fig3_v6"
+	fig3 fig3_enc s_fig3 s_fig3_enc v6 v6_refsp v6_refcp v6_enc v6_nat s_v6 v6_resp fig3_v6 s_fig3_v6
+	tfmcc tfmcc_oursd"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
