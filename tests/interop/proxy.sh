@@ -47,6 +47,9 @@
 #   tfmcc      real uftp -C tfmcc through our proxies: CONG_CTRL down the
 #              tunnel, every CC_ACK up at once (never aggregated)
 #   tfmcc_oursd  the same with our uftpd
+#   tfmcc20    20 of our uftpd under TFMCC: fewer than 5 CC_ACK per CONG_CTRL
+#              (feedback suppression); tfmcc20_ref (not in the default
+#              list) does the same with the real uftpd, for comparison
 #   vanish     the client proxy killed mid-session: that session fails, the
 #              server proxy keeps serving, the next session completes
 #   hostile    fig1 while 400 malformed datagrams hit both proxies: the
@@ -103,7 +106,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ALL_CASES="fig1 fig1bc agg20 refsp refcp oursd loss fast ssm enc_gcm enc_hmac enc_oursd enc_auth enc_auth_bad enc_keyex nat nat_refsp nat_refcp vanish hostile response resp_enc resp_oursd
 	s_fig1 s_oursd s_refpx s_refpx_oursd s_loss s_enc_gcm s_enc_oursd s_enc_refpx s_response s_resp_enc closedj s_closedj s_closed
 	fig3 fig3_enc s_fig3 s_fig3_enc v6 v6_refsp v6_refcp v6_enc v6_nat s_v6 v6_resp fig3_v6 s_fig3_v6
-	tfmcc tfmcc_oursd"
+	tfmcc tfmcc_oursd tfmcc20"
 CASES=${CASES:-$ALL_CASES}
 T_SESSION=${T_SESSION:-60}
 PROXY_REF=${PROXY_REF:-/usr/bin/uftpproxyd}
@@ -784,6 +787,25 @@ case_tfmcc() {
 case_tfmcc_oursd() {
 	U_OPTS=(-C tfmcc)
 	LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_report tunnel tfmcc_oursd ours ours ours 2
+}
+
+# 20 receivers (ours or the real one) under TFMCC: non-CLR receivers answer
+# once per feedback round at most, so CC_ACKs stay far below 20 per round
+tfmcc_many() {
+	local w=$1 rounds acks
+	tfmcc_report "$w"
+	rounds=$(count "$w/b.pcap" "$(addr a 1)" "$(addr b 0)" 20)
+	acks=$(count "$w/b.pcap" "" "$(addr b 0)" 21)
+	echo "    20 receivers: $acks CC_ACK for $rounds CONG_CTRL"
+	[ "$acks" -lt $((rounds * 5)) ] || WHY+=("feedback implosion: $acks CC_ACK for $rounds CONG_CTRL from 20 receivers")
+}
+case_tfmcc20() {
+	U_OPTS=(-C tfmcc)
+	T_SESSION=90 LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_many tunnel tfmcc20 ours ours ours 20
+}
+case_tfmcc20_ref() {
+	U_OPTS=(-C tfmcc)
+	T_SESSION=90 LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_many tunnel tfmcc20_ref ours ours ref 20
 }
 
 # ---- response proxy ---------------------------------------------------------------
