@@ -707,8 +707,10 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	d->env.log = core_log;
 	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
 	rv = uftp_proxy_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
-	if (rv == UFTP_ERR_NOMEM)
+	if (rv == UFTP_ERR_NOMEM) {
+		log_warnx("out of memory");
 		return EXIT_MEM;
+	}
 	if (rv < 0) {
 		log_warnx("invalid proxy configuration: %s", uftp_strerror(rv));
 		return EXIT_BADOPT;
@@ -796,8 +798,10 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 	d.s4.fd = d.s6.fd = -1;
 	d.hb_log = (struct log_limit)LOG_LIMIT_INIT(HB_LOG_WINDOW, HB_LOG_BURST);
 	d.rxbuf = malloc((size_t)RX_BATCH * UFTP_PROXY_DGRAM_MAX);
-	if (!d.rxbuf)
+	if (!d.rxbuf) {
+		log_warnx("out of memory");
 		return EXIT_MEM;
+	}
 	rv = setup_logs(&d, 0);
 	if (!rv)
 		rv = setup(&d);
