@@ -211,6 +211,54 @@ int uftp_loop_run_once(struct uftp_loop *l, uint64_t deadline)
 	return r;
 }
 
+/*
+ * How many datagrams of avg bytes fit a quarter of the receive buffer,
+ * each counted at twice its length plus 512 bytes: the kernel charges its
+ * buffers, not the payload, against the limit.
+ */
+static size_t hold_fit(const struct uftp_rx_hold *h, size_t avg)
+{
+	size_t n = h->rcvbuf / 4 / (2 * avg + 512);
+
+	return n < UFTP_HOLD_TARGET ? n : UFTP_HOLD_TARGET;
+}
+
+/*
+ * The next hold: the first after a wake-up that found at least two
+ * datagrams is the shortest; then each is scaled by the arrival rate the
+ * last one saw, at most doubled.  A hold that found fewer than two is
+ * doubled (a longer one may gather more) until the longest also finds
+ * fewer than two: then the stream is a trickle, or over.
+ */
+static uint64_t hold_clamp(uint64_t ns)
+{
+	if (ns < UFTP_HOLD_MIN_NS)
+		return UFTP_HOLD_MIN_NS;
+	return ns < UFTP_HOLD_MAX_NS ? ns : UFTP_HOLD_MAX_NS;
+}
+
+static uint64_t hold_ns(const struct uftp_rx_hold *h, int n, size_t bytes, int held)
+{
+	size_t fit = n > 0 ? hold_fit(h, bytes / (size_t)n) : UFTP_HOLD_TARGET;
+	uint64_t ns;
+
+	if (fit < UFTP_HOLD_MIN_FIT)
+		return 0;
+	if (!held || !h->ns)
+		return n >= 2 ? UFTP_HOLD_MIN_NS : 0;
+	if (n < 2)
+		return h->ns < UFTP_HOLD_MAX_NS ? hold_clamp(2 * h->ns) : 0;
+	ns = h->ns * fit / (size_t)n;
+	return hold_clamp(ns < 2 * h->ns ? ns : 2 * h->ns);
+}
+
+uint64_t uftp_rx_hold_next(struct uftp_rx_hold *h, int n, size_t bytes, int held, uint64_t now)
+{
+	h->ns = hold_ns(h, n, bytes, held);
+	h->until = h->ns ? now + h->ns : 0;
+	return h->ns;
+}
+
 void uftp_loop_stop(struct uftp_loop *l)
 {
 	l->stop = 1;

@@ -81,6 +81,37 @@ int uftp_loop_catch_signals(struct uftp_loop *l, const int *signals, size_t n, u
  */
 int uftp_loop_run_once(struct uftp_loop *l, uint64_t deadline);
 
+/*
+ * Receive pacing for a socket that datagrams stream into.  A receiver that
+ * keeps up with a fast sender wakes for every two or three datagrams, and
+ * (on a virtual machine above all) the sleep and wake-up cost more than
+ * receiving and storing them.  So while datagrams stream in, the caller
+ * leaves the socket unwatched for a short hold after each read and then
+ * reads what gathered in one batch.  The hold adapts so that each read
+ * finds about UFTP_HOLD_TARGET datagrams, fewer when they are large: the
+ * bytes gathered are kept under a quarter of the receive buffer, so the
+ * kernel has no reason to drop any.  Fewer than two datagrams in the
+ * longest hold (a trickle, or the end of a transfer) end holding, and no
+ * hold is longer than UFTP_HOLD_MAX_NS, so no datagram waits longer.
+ */
+#define UFTP_HOLD_MIN_NS  50000ull  /* the first hold, and the shortest */
+#define UFTP_HOLD_MAX_NS  500000ull /* the longest */
+#define UFTP_HOLD_TARGET  32        /* datagrams per read aimed at */
+#define UFTP_HOLD_MIN_FIT 4         /* fewer fitting the budget: no holds */
+
+struct uftp_rx_hold {
+	uint64_t ns;    /* the current hold; 0: the socket is read as datagrams arrive */
+	uint64_t until; /* when the current hold ends (as uftp_clock_now()); 0: none */
+	size_t rcvbuf;  /* the socket's receive buffer in bytes (0: never hold) */
+};
+
+/*
+ * After a read of n datagrams (bytes in all) at time now, which followed a
+ * hold (held) or a wake-up, sets h->ns and h->until to the next hold and
+ * returns h->ns: 0 means watch the socket again.
+ */
+uint64_t uftp_rx_hold_next(struct uftp_rx_hold *h, int n, size_t bytes, int held, uint64_t now);
+
 /* Asks the caller's loop to end: uftp_loop_stopped() then returns 1. */
 void uftp_loop_stop(struct uftp_loop *l);
 int uftp_loop_stopped(const struct uftp_loop *l);

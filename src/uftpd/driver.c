@@ -50,38 +50,15 @@
 #define MAX_GROUPS 64
 #define MAX_CACHES UFTP_CLIENT_MAX_SESSIONS /* one open file per session at most */
 
-/*
- * Receive pacing.  A receiver that keeps up with a fast sender wakes for
- * every two or three datagrams, and on a virtual machine the sleep and
- * wake-up cost more than receiving and storing them.  While datagrams
- * stream in, a socket is therefore left unwatched for a short hold after
- * each read, and what gathered meanwhile is read in one batch.  The hold
- * adapts so that each read finds about a target count of datagrams, a
- * count small enough that the gathered bytes fill at most a quarter of the
- * socket's receive buffer (nothing is dropped for it).  Traffic slower
- * than two datagrams per hold ends holding: replies are then as prompt as
- * without it, and a hold never delays a datagram by more than HOLD_MAX_NS.
- */
-#define HOLD_MIN_NS     50000ull
-#define HOLD_MAX_NS     500000ull
-#define HOLD_TARGET_MAX (RX_BATCH / 2)
-#define HOLD_TARGET_MIN 4
-
 struct group_ref {
 	struct uftp_addr addr;
 	int refs;
 };
 
-struct rxhold {
-	uint64_t ns;    /* the current hold; 0: read as soon as datagrams arrive */
-	uint64_t until; /* the socket is unwatched until then; 0: watched */
-	size_t rcvbuf;  /* the socket's receive buffer (bytes the kernel may queue) */
-};
-
 struct uftpd {
 	struct uftpd_opts *o;
 	struct uftp_sock s4, s6;
-	struct rxhold h4, h6;
+	struct uftp_rx_hold h4, h6; /* receive pacing of s4, s6 */
 	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
 	size_t nif4, nif6;
 	struct uftp_fstore fs[UFTP_CLIENT_MAX_ROOTS];
@@ -977,40 +954,7 @@ static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes)
 	return total;
 }
 
-/*
- * How many datagrams of avg bytes may gather during a hold: a quarter of
- * the receive buffer, counting each at twice its length plus 512 bytes (the
- * kernel charges its buffers, not the payload, against the limit).
- */
-static size_t hold_target(const struct rxhold *h, size_t avg)
-{
-	size_t n = h->rcvbuf / 4 / (2 * avg + 512);
-
-	return n < HOLD_TARGET_MAX ? n : HOLD_TARGET_MAX;
-}
-
-/* The next hold after a read of n datagrams (bytes in all) that followed a hold or not. */
-static uint64_t next_hold(const struct rxhold *h, int n, size_t bytes, int held)
-{
-	size_t target;
-	uint64_t ns;
-
-	if (n < 2)
-		return 0; /* a trickle: no reason to wait for more */
-	target = hold_target(h, bytes / (size_t)n);
-	if (target < HOLD_TARGET_MIN)
-		return 0;
-	if (!held || !h->ns)
-		return HOLD_MIN_NS;
-	ns = h->ns * target / (size_t)n; /* the arrival rate seen over this hold */
-	if (ns > 2 * h->ns)
-		ns = 2 * h->ns;
-	if (ns < HOLD_MIN_NS)
-		ns = HOLD_MIN_NS;
-	return ns < HOLD_MAX_NS ? ns : HOLD_MAX_NS;
-}
-
-static struct rxhold *hold_of(struct uftpd *d, const struct uftp_sock *s)
+static struct uftp_rx_hold *hold_of(struct uftpd *d, const struct uftp_sock *s)
 {
 	return s == &d->s4 ? &d->h4 : &d->h6;
 }
@@ -1018,13 +962,12 @@ static struct rxhold *hold_of(struct uftpd *d, const struct uftp_sock *s)
 /* Reads s and decides whether (and how long) to leave it unwatched now. */
 static void receive(struct uftpd *d, struct uftp_sock *s, int held)
 {
-	struct rxhold *h = hold_of(d, s);
+	struct uftp_rx_hold *h = hold_of(d, s);
 	size_t bytes;
 	int n = read_socket(d, s, &bytes);
+	uint64_t ns = uftp_rx_hold_next(h, n, bytes, held, uftp_clock_now());
 
-	h->ns = next_hold(h, n, bytes, held);
-	h->until = h->ns ? uftp_clock_now() + h->ns : 0;
-	uftp_loop_set_events(&d->loop, s->fd, h->ns ? 0 : POLLIN);
+	uftp_loop_set_events(&d->loop, s->fd, ns ? 0 : POLLIN); /* see lib/loop.h */
 }
 
 static void on_readable(void *arg, int fd, short revents)

@@ -166,9 +166,90 @@ static void test_signals(void)
 	CU_ASSERT(signal(SIGINT, SIG_DFL) == SIG_DFL);
 }
 
+/* ---- receive pacing ---------------------------------------------------- */
+
+#define US 1000ull
+
+/* Reads after holds while datagrams of len bytes arrive every gap ns; returns the last read's
+ * count. */
+static int stream(struct uftp_rx_hold *h, uint64_t gap, size_t len, int reads)
+{
+	uint64_t now = 0;
+	int i, n = 3; /* the wake-up that started it */
+
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(h, n, n * len, 0, now), UFTP_HOLD_MIN_NS);
+	for (i = 0; i < reads; i++) {
+		CU_ASSERT_TRUE(h->ns >= UFTP_HOLD_MIN_NS && h->ns <= UFTP_HOLD_MAX_NS);
+		CU_ASSERT_EQUAL(h->until, now + h->ns);
+		now = h->until;
+		n = (int)(h->ns / gap);
+		if (!uftp_rx_hold_next(h, n, (size_t)n * len, 1, now))
+			break;
+	}
+	return n;
+}
+
+static void test_hold_converges(void)
+{
+	struct uftp_rx_hold h = {0, 0, 524288};
+	uint64_t prev;
+	int n;
+
+	/* 100000 datagrams/s of 1300 bytes: about 32 per read, within the budget */
+	n = stream(&h, 10 * US, 1300, 20);
+	CU_ASSERT_TRUE(n >= UFTP_HOLD_TARGET - 2 && n <= UFTP_HOLD_TARGET + 2);
+	CU_ASSERT_TRUE(h.ns >= 300 * US && h.ns <= 340 * US);
+	CU_ASSERT_TRUE((size_t)n * (2 * 1300 + 512) <= h.rcvbuf / 4);
+	/* a rate tripling at once: the next hold shrinks in proportion */
+	prev = h.ns;
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 3 * n, 3 * (size_t)n * 1300, 1, 0), prev / 3);
+	/* a burst far over target: back to the shortest hold, never 0 */
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 512, 512 * 1300, 1, 0), UFTP_HOLD_MIN_NS);
+	/* growth is at most twofold per read */
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 2, 2600, 1, 0), 2 * UFTP_HOLD_MIN_NS);
+}
+
+static void test_hold_budget(void)
+{
+	struct uftp_rx_hold h = {0, 0, 524288};
+	int n;
+
+	/* 8800-byte blocks: few fit a quarter of the buffer, so reads are smaller */
+	n = stream(&h, 10 * US, 8800, 20);
+	CU_ASSERT_TRUE(n >= 5 && n <= 8);
+	CU_ASSERT_TRUE((size_t)n * (2 * 8800 + 512) <= h.rcvbuf / 4 + 2 * 8800);
+	/* a buffer too small to gather UFTP_HOLD_MIN_FIT of them: no holds at all */
+	h.rcvbuf = 65536;
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 10, 10 * 8800, 0, 0), 0);
+	CU_ASSERT_EQUAL(h.until, 0);
+	h.rcvbuf = 0;
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 10, 10 * 100, 0, 0), 0);
+}
+
+static void test_hold_trickle(void)
+{
+	struct uftp_rx_hold h = {0, 0, 524288};
+
+	/* one datagram per wake-up: no hold, replies go out at once */
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 1, 1300, 0, 5), 0);
+	CU_ASSERT_EQUAL(h.until, 0);
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 0, 0, 0, 5), 0);
+	/* slow traffic (1000/s): the hold grows to the longest, then one per read ends it */
+	CU_ASSERT_EQUAL(stream(&h, 1000 * US, 1300, 20), 0);
+	CU_ASSERT_EQUAL(h.ns, 0);
+	CU_ASSERT_EQUAL(h.until, 0);
+	/* 5000/s: holds stay at the longest, never beyond */
+	stream(&h, 200 * US, 1300, 20);
+	CU_ASSERT_EQUAL(h.ns, UFTP_HOLD_MAX_NS);
+	/* the transfer ends: the read after the hold finds nothing */
+	CU_ASSERT_EQUAL(uftp_rx_hold_next(&h, 0, 0, 1, 7), 0);
+	CU_ASSERT_EQUAL(h.until, 0);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_timer_only), CUTEST(test_readable_fd), CUTEST(test_pollout_events),
-    CUTEST(test_capacity),   CUTEST(test_signals),
+    CUTEST(test_timer_only),  CUTEST(test_readable_fd),  CUTEST(test_pollout_events),
+    CUTEST(test_capacity),    CUTEST(test_signals),      CUTEST(test_hold_converges),
+    CUTEST(test_hold_budget), CUTEST(test_hold_trickle),
 };
 
 CUTEST_MAIN("loop", tests)
