@@ -30,6 +30,10 @@
 #              ones), the same again (refused: the files exist, exit 3),
 #              -k alone (loaded, same fingerprints)
 #   bufsize    -B 65536 and 8388608: the socket buffers (ss -m skmem)
+#   heartbeat  -H two proxies -h 1 -U: HB_REQ on the wire with the ID, the
+#              rate; ICMP unreachable replies do not stop it
+#   joins      server proxy -M two groups -I eth0: both joined (ip maddr)
+#   loglevels  -x 0 / 2 / 5: the log volume grows with the level
 #   memory     ulimit -v from too small to enough: reported errors (exit 5
 #              "out of memory"), never a crash (normal builds only)
 #   wire       a real session through both proxies of one kind: real uftp
@@ -648,6 +652,85 @@ test_bufsize() {
 	fi
 }
 
+# ---------------------------------------------------------------- heartbeat
+# -H two proxies (one with a port) -h 1 -U: HB_REQ from the client proxy to
+# both, about once a second, carrying the -U ID; nobody listens there (the
+# ICMP port-unreachable replies must not stop the proxy)
+test_heartbeat() {
+	local kind px cap s
+	declare -A res=()
+	for kind in ref ours; do
+		s=$W/hb-$kind
+		capture h2 cap "$s.pcap" "udp and src host $ip2"
+		lab_bg h2 px "$(px_bin "$kind")" -d -c -H "$(lab_ip4 1):1060,$(lab_ip4 3)" -h 1 -U 0x0A0B0C0E \
+			>"$s.log" 2>&1 </dev/null
+		wait_bound h2 1044 5
+		sleep 3.5
+		kill -0 "$px" 2>/dev/null && res[$kind.alive]=yes || res[$kind.alive]=no
+		lab_stop "$px" 3
+		sleep 0.3
+		lab_stop "$cap" 3
+		pcap_summary "$s.pcap" >"$s.summary"
+		res[$kind.a]=$(grep -c -E "^$ip2:1044 $(lab_ip4 1):1060 .*func=14 src_id=0x0A0B0C0E" "$s.summary")
+		res[$kind.b]=$(grep -c -E "^$ip2:1044 $(lab_ip4 3):1044 .*func=14 src_id=0x0A0B0C0E" "$s.summary")
+		res[$kind.other]=$(grep -c -v -E ' func=14 src_id=0x0A0B0C0E' "$s.summary")
+		res[$kind]="HB_REQ with ID 0x0A0B0C0E in 3.5 s: ${res[$kind.a]} to $(lab_ip4 1):1060, ${res[$kind.b]} to $(lab_ip4 3):1044, ${res[$kind.other]} other datagrams; alive: ${res[$kind.alive]}"
+	done
+	if [ "${res[ours.alive]}" = yes ] && [ "${res[ours.a]}" -ge 3 ] && [ "${res[ours.a]}" -le 5 ] &&
+		[ "${res[ours.b]}" -ge 3 ] && [ "${res[ours.b]}" -le 5 ] && [ "${res[ours.other]}" = 0 ]; then
+		ok "heartbeat: -H $(lab_ip4 1):1060,$(lab_ip4 3) -h 1 -U 0x0A0B0C0E: ${res[ours]} (real: ${res[ref]})"
+	else
+		ko "heartbeat: -H -h 1 -U" "ours: ${res[ours]}, expected 3-5 to each, nothing else" "real: ${res[ref]}" \
+			"$(tail_of "$W/hb-ours.log" 3)"
+	fi
+}
+
+# ---------------------------------------------------------------- joins
+# server proxy -M two groups -I eth0: both joined on eth0 (ip maddr)
+test_joins() {
+	local kind px g
+	declare -A res=()
+	for kind in ref ours; do
+		lab_bg h1 px "$(px_bin "$kind")" -d -s "$ip2" -M 230.4.4.1,230.9.9.9 -I eth0 >"$W/joins-$kind.log" 2>&1 </dev/null
+		wait_bound h1 1044 5
+		sleep 0.3
+		res[$kind]=""
+		for g in 230.4.4.1 230.9.9.9; do
+			lab_exec h1 ip maddr show dev eth0 | grep -q -w "$g" && res[$kind]+="$g "
+		done
+		lab_stop "$px" 3
+	done
+	if [ "${res[ours]}" = "230.4.4.1 230.9.9.9 " ] && [ "${res[ours]}" = "${res[ref]}" ]; then
+		ok "joins: server proxy -M 230.4.4.1,230.9.9.9 -I eth0: both groups joined on eth0 (as the real one)"
+	else
+		ko "joins: -M two groups" "ours joined: ${res[ours]:-none}" "real joined: ${res[ref]:-none}"
+	fi
+}
+
+# ---------------------------------------------------------------- loglevels
+# -d -x 0 / 2 / 5 with 5 junk datagrams: the volume grows with the level
+test_loglevels() {
+	local kind x px
+	declare -A n=()
+	for kind in ref ours; do
+		for x in 0 2 5; do
+			lab_bg h2 px "$(px_bin "$kind")" -d -c -x "$x" >"$W/lv-$kind-$x.log" 2>&1 </dev/null
+			wait_bound h2 1044 5
+			junk 5 "$ip2" 1044
+			sleep 0.3
+			lab_stop "$px" 3
+			n[$kind.$x]=$(wc -l <"$W/lv-$kind-$x.log")
+		done
+	done
+	local s="lines at -x 0/2/5: ours ${n[ours.0]}/${n[ours.2]}/${n[ours.5]}, real ${n[ref.0]}/${n[ref.2]}/${n[ref.5]}"
+	if [ "${n[ours.0]}" -lt "${n[ours.2]}" ] && [ "${n[ours.2]}" -lt "${n[ours.5]}" ] &&
+		[ "$(grep -c 'dropped' "$W/lv-ours-5.log")" -ge 5 ]; then
+		ok "loglevels: -x sets the volume ($s; at -x 5 each junk datagram is logged)"
+	else
+		ko "loglevels: -x 0/2/5 ($s)" "$(tail_of "$W/lv-ours-5.log" 3)"
+	fi
+}
+
 # ---------------------------------------------------------------- memory
 # The address space limited (ulimit -v, 3000 KB up in steps of 500) from
 # "the libraries do not load" to "it runs": every step must end in a reported error (127 loader, 3 crypto
@@ -842,7 +925,7 @@ test_wire() {
 # real binaries are not instrumented.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/sanitizer"
-ALL_CASES="badopts signals daemon sighup rolling keygen bufsize memory wire"
+ALL_CASES="badopts signals daemon sighup rolling keygen bufsize heartbeat joins loglevels memory wire"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		t0=$SECONDS
