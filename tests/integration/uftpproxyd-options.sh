@@ -12,9 +12,10 @@
 #   badopts    every kind of bad command line: no mode, two modes, unknown
 #              option, missing arguments, numbers out of range (-p -t -x -h
 #              -B -Q -N -g -n), bad -U -s fp= -H -M -I -O -e -r:curve -K
-#              specs, bad / missing / unreadable -S -C -k files, -k/-K counts,
-#              port in use, --help: exit status (ours: 1 option/list, 2
-#              network, 3 key, as man/uftpproxyd.1) and a clear message
+#              specs, bad / missing / directory -S -C -k files, -k/-K
+#              counts, port in use, --help: exit status (ours: 1
+#              option/list, 2 network, 3 key, as man/uftpproxyd.1) and a
+#              clear message
 #   signals    -d: SIGTERM and SIGINT end it with exit 6 (as the real one);
 #              SIGHUP reopens the log (the real one dies); -d ignores -L
 #   daemon     no -d: the starting command exits 0, -P holds the daemon's
@@ -217,8 +218,7 @@ test_badopts() {
 	mkdir -p "$d"
 	printf 'garbage line here\n' >"$d/badlist"
 	printf '0x01020304|198.18.0.10\n' >"$d/goodsl"
-	printf 'x\n' >"$d/unreadable"
-	chmod 000 "$d/unreadable"
+	mkdir -p "$d/adir"
 	printf 'not a key\n' >"$d/badkey"
 	: >"$d/emptykey"
 	: >"$d/exists.pem"
@@ -278,10 +278,13 @@ test_badopts() {
 	bad 1 1 '-S /nonexistent.*No such file' "-S missing file" -- -c -S /nonexistent
 	bad 1 1 '-C badlist.*invalid' "-C bad line" -- -c -C badlist
 	bad 1 1 '-C /nonexistent.*No such file' "-C missing file" -- -c -C /nonexistent
+	bad 1 1 '-S adir.*error' "-S a directory" -- -c -S adir
+	bad 1 1 '-C adir.*error' "-C a directory" -- -c -C adir
 	# keys
 	bad 3 3 'key file /nonexistent.pem' "-k missing file" -- -c -k /nonexistent.pem
 	bad 3 3 'key file badkey' "-k not a key" -- -c -k badkey
 	bad 3 3 'key file emptykey' "-k empty file" -- -c -k emptykey
+	bad 3 3 'key file adir' "-k a directory" -- -c -k adir
 	bad 1 1 '-K.*same number' "-k/-K counts differ" -- -c -k a.pem -K rsa:512,rsa:512
 	bad 3 3 'exists.pem.*exists' "-k -K onto an existing file" -- -c -k exists.pem -K rsa:512
 	bad 1 1 '-K rsa:511.*size' "-K rsa:511" -- -c -K rsa:511
