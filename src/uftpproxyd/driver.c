@@ -577,7 +577,8 @@ static int setup_keys(struct pxd *d)
 	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < MAX_KEYS; i++) {
 		rv = uftp_keyfile_load(&d->keys[d->nkeys], o->keyfiles[i]);
 		if (rv < 0) {
-			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
+			log_warnx("cannot load key file %s: %s", o->keyfiles[i],
+			          rv == UFTP_ERR_IO ? strerror(errno) : uftp_strerror(rv));
 			return EXIT_KEY;
 		}
 		d->nkeys++;
