@@ -12,7 +12,8 @@
 #   badopts    every kind of bad command line: no mode, two modes, unknown
 #              option, missing arguments, numbers out of range (-p -t -x -h
 #              -B -Q -N -g -n), bad -U -s fp= -H -M -I -O -e -r:curve -K
-#              specs, bad / missing / directory -S -C -k files, -k/-K
+#              specs, bad / missing / directory / unreadable (run as
+#              nobody) -S -C -k files, -k/-K
 #              counts, port in use, --help: exit status (ours: 1
 #              option/list, 2 network, 3 key, as man/uftpproxyd.1) and a
 #              clear message
@@ -151,9 +152,10 @@ rb_of() {
 # differ, our man page documents ours and the PASS line says what the real
 # one does.
 BAD_T=2.5 BAD_SLOTS=6
-declare -a B_EO=() B_ER=() B_RE=() B_WHAT=() B_ARGS=()
+declare -a B_EO=() B_ER=() B_RE=() B_WHAT=() B_ARGS=() B_WRAP=()
+BAD_WRAP="" # a command prefix for the next queued cases (e.g. setpriv)
 bad() {
-	B_EO+=("$1") B_ER+=("$2") B_RE+=("$3") B_WHAT+=("$4")
+	B_EO+=("$1") B_ER+=("$2") B_RE+=("$3") B_WHAT+=("$4") B_WRAP+=("$BAD_WRAP")
 	shift 5
 	local q=""
 	[ $# = 0 ] || printf -v q '%q ' "$@"
@@ -163,9 +165,10 @@ bad() {
 bad_one() { # bad_one SLOT KIND N: case N of the queue, in its host
 	local h=$(($1 * 2)) d=$W/bad
 	[ "$2" = ours ] && h=$((h + 1))
-	local -a args
+	local -a args wrap
 	eval "args=(${B_ARGS[$3]})"
-	(cd "$d" && lab_exec "h$h" timeout -k 1 "$BAD_T" "$(px_bin "$2")" -d "${args[@]}" \
+	read -r -a wrap <<<"${B_WRAP[$3]}"
+	(cd "$d" && lab_exec "h$h" "${wrap[@]}" timeout -k 1 "$BAD_T" "$(px_bin "$2")" -d "${args[@]}" \
 		>"$d/$3.$2.out" 2>&1 </dev/null)
 	echo $? >"$d/$3.$2.rc"
 }
@@ -210,7 +213,7 @@ bad_flush() { # bad_flush [FIRST_SLOT]
 		n=$((n + j))
 	done
 	for i in "${!B_ARGS[@]}"; do bad_check "$i"; done
-	B_EO=() B_ER=() B_RE=() B_WHAT=() B_ARGS=()
+	B_EO=() B_ER=() B_RE=() B_WHAT=() B_ARGS=() B_WRAP=()
 }
 
 test_badopts() {
@@ -219,6 +222,8 @@ test_badopts() {
 	printf 'garbage line here\n' >"$d/badlist"
 	printf '0x01020304|198.18.0.10\n' >"$d/goodsl"
 	mkdir -p "$d/adir"
+	printf '0x01020304\n' >"$d/unreadable"
+	chmod 000 "$d/unreadable"
 	printf 'not a key\n' >"$d/badkey"
 	: >"$d/emptykey"
 	: >"$d/exists.pem"
@@ -285,6 +290,16 @@ test_badopts() {
 	bad 3 3 'key file badkey' "-k not a key" -- -c -k badkey
 	bad 3 3 'key file emptykey' "-k empty file" -- -c -k emptykey
 	bad 3 3 'key file adir' "-k a directory" -- -c -k adir
+	# unreadable files: root reads any mode, so these run as nobody
+	if command -v setpriv >/dev/null; then
+		BAD_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups"
+		bad 3 3 'key file unreadable.*Permission denied' "-k unreadable (as nobody)" -- -c -k unreadable
+		bad 1 1 '-S unreadable.*Permission denied' "-S unreadable (as nobody)" -- -c -S unreadable
+		bad 1 1 '-C unreadable.*Permission denied' "-C unreadable (as nobody)" -- -c -C unreadable
+		BAD_WRAP=""
+	else
+		echo "# badopts: no setpriv: unreadable files not checked"
+	fi
 	bad 1 1 '-K.*same number' "-k/-K counts differ" -- -c -k a.pem -K rsa:512,rsa:512
 	bad 3 3 'exists.pem.*exists' "-k -K onto an existing file" -- -c -k exists.pem -K rsa:512
 	bad 1 1 '-K rsa:511.*size' "-K rsa:511" -- -c -K rsa:511
