@@ -810,9 +810,17 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 		rv = EXIT_NET;
 	if (!rv)
 		rv = setup_logs(&d, 1);
-	if (!rv && o->pidfile && uftp_pidfile_create(o->pidfile, NULL) < 0) {
-		log_warn("cannot write pidfile %s", o->pidfile);
-		rv = EXIT_BADOPT;
+	if (!rv && o->pidfile) {
+		pid_t other = 0;
+		int prv = uftp_pidfile_create(o->pidfile, &other);
+
+		if (prv == UFTP_ERR_EXISTS)
+			log_warnx("pidfile %s names process %ld, which is running: not replaced",
+			          o->pidfile, (long)other);
+		else if (prv < 0)
+			log_warn("cannot write pidfile %s", o->pidfile);
+		if (prv < 0)
+			rv = EXIT_BADOPT;
 	}
 	uftp_daemon_ready(&dm, rv);
 	if (rv) {
