@@ -24,6 +24,8 @@
 #              timestamps and the keys' fingerprints, SIGTERM ends it; the
 #              pidfile is removed at exit; -L / -P that cannot be written:
 #              the starting command fails (4 / 1) and nothing is left running
+#   pidfile_taken  -P naming a dead process: replaced (both); naming a
+#              running one: ours refuses (exit 1), the real one overwrites
 #   sighup     daemon, -L renamed away, SIGHUP: a new log file is opened
 #   rolling    -x 5 -g 1 -n 2, junk datagrams until the log has rolled three
 #              times: .1 and .2 kept, .3 never, archives at 1 MiB
@@ -481,6 +483,44 @@ test_daemon() {
 				"real: exit ${res[ref.rc]}, left running ${res[ref.run]}"
 		fi
 	done
+}
+
+# A pidfile left by a dead process is replaced; one naming a running
+# process (this shell) is not: ours refuses to start (exit 1), as our man
+# page says; the real one overwrites it.
+test_pidfile_taken() {
+	local kind dead=4000000 what content
+	declare -A res=()
+	while kill -0 "$dead" 2>/dev/null; do dead=$((dead + 1)); done
+	for what in stale live; do
+		for kind in ref ours; do
+			content=$dead
+			[ "$what" = live ] && content=$$
+			mkdir -p "$W/pt-$kind"
+			printf '%s\n' "$content" >"$W/pt-$kind-$what.pid"
+			rm -f "$W/pt-$kind-$what.log"
+			lab_exec h2 timeout -k 1 10 "$(px_bin "$kind")" -c -P "$W/pt-$kind-$what.pid" \
+				-L "$W/pt-$kind-$what.log" >"$W/pt-$kind-$what.start" 2>&1 </dev/null
+			res[$kind.$what.rc]=$?
+			sleep 0.3
+			bound_in h2 1044 && res[$kind.$what.run]=yes || res[$kind.$what.run]=no
+			res[$kind.$what.pf]=$(tr -dc 0-9 2>/dev/null <"$W/pt-$kind-$what.pid")
+			[ "${res[$kind.$what.pf]}" = "$content" ] && res[$kind.$what.pf]="unchanged" || res[$kind.$what.pf]="rewritten"
+			res[$kind.$what.msg]=$(grep -i -m1 'pidfile' "$W/pt-$kind-$what.log" 2>/dev/null | cut -c29-140)
+			kill_in h2
+			res[$kind.$what]="exit ${res[$kind.$what.rc]}, running ${res[$kind.$what.run]}, pidfile ${res[$kind.$what.pf]}"
+		done
+	done
+	if [ "${res[ours.stale]}" = "exit 0, running yes, pidfile rewritten" ] && [ "${res[ref.stale]}" = "${res[ours.stale]}" ]; then
+		ok "pidfile_taken: -P naming a dead process: replaced (${res[ours.stale]}; ${res[ours.stale.msg]:-}), as the real one"
+	else
+		ko "pidfile_taken: -P naming a dead process" "ours: ${res[ours.stale]}" "real: ${res[ref.stale]}"
+	fi
+	if [ "${res[ours.live]}" = "exit 1, running no, pidfile unchanged" ] && [ -n "${res[ours.live.msg]}" ]; then
+		ok "pidfile_taken: -P naming a running process: ${res[ours.live]}, \"${res[ours.live.msg]}\" (NOTE the real one: ${res[ref.live]})"
+	else
+		ko "pidfile_taken: -P naming a running process" "ours: ${res[ours.live]} \"${res[ours.live.msg]}\"" "real: ${res[ref.live]}"
+	fi
 }
 
 # ---------------------------------------------------------------- sighup
@@ -943,7 +983,7 @@ test_wire() {
 # real binaries are not instrumented.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/sanitizer"
-ALL_CASES="badopts signals daemon sighup rolling keygen bufsize heartbeat joins loglevels memory wire"
+ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		t0=$SECONDS
