@@ -358,7 +358,7 @@ test_signals() {
 				continue
 			fi
 			kill "-$sig" "$px"
-			lab_wait_pid "$px" 5
+			lab_wait_pid "$px" 5 2>/dev/null # (no job notice for the HUP death)
 			rc=$?
 			[ "$rc" = 124 ] && lab_stop "$px" 2
 			got[$sig/$kind]=$rc
