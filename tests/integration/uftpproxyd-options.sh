@@ -86,7 +86,6 @@ ko() {
 	for l in "$@"; do echo "    $l"; done
 }
 px_bin() { if [ "$1" = ref ]; then echo "$UFTPPROXYD_REF"; else echo "$IL_BUILD/uftpproxyd"; fi; }
-kname() { [ "$1" = ref ] && echo "real" || echo "ours"; }
 tail_of() { echo "--- ${1#"$W"/}:"; tail -n "${2:-4}" "$1" 2>/dev/null | sed 's/^/  | /'; }
 oneline() { grep -v -E '^ |^$|^uftpproxyd \{|^Usage|UFTP version|(Loaded|made|loaded|saved) .*key' "$1" 2>/dev/null | head -2 | tr '\n' ' ' | cut -c1-160; }
 # a log line as both write them: "YYYY/MM/DD HH:MM:SS.uuuuuu: text"
