@@ -242,6 +242,7 @@ static int read_lines(FILE *f, const char *path, uftp_opt_line_fn fn, void *arg,
 	size_t n;
 	int rv;
 
+	errno = 0;
 	while (fgets(buf, sizeof(buf), f)) {
 		lineno++;
 		n = strlen(buf);
@@ -257,8 +258,9 @@ static int read_lines(FILE *f, const char *path, uftp_opt_line_fn fn, void *arg,
 		if (rv < 0)
 			return prefix_err(rv, path, lineno, err, errlen);
 	}
-	if (ferror(f))
-		return fail(UFTP_ERR_IO, err, errlen, "%s: read error", path);
+	if (ferror(f)) /* e.g. a directory: EISDIR */
+		return fail(UFTP_ERR_IO, err, errlen, "%s: %s", path,
+		            errno ? strerror(errno) : "read error");
 	return 0;
 }
 

@@ -58,6 +58,7 @@ static int read_excludes(struct uftp_files *f, const char *path)
 		log_warnx("-X %s: %s", path, strerror(errno));
 		return UFTP_ERR_INVALID;
 	}
+	errno = 0;
 	while (rv == 0 && (n = getline(&line, &cap, fp)) >= 0) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
@@ -73,7 +74,7 @@ static int read_excludes(struct uftp_files *f, const char *path)
 		}
 	}
 	if (rv == 0 && ferror(fp)) {
-		log_warnx("-X %s: read error", path);
+		log_warnx("-X %s: %s", path, errno ? strerror(errno) : "read error");
 		rv = UFTP_ERR_INVALID;
 	}
 	free(line);
