@@ -138,8 +138,10 @@ int uftp_addr_parse_wild(struct uftp_addr *a, const char *s, uint16_t port, uftp
 int uftp_id_parse(uint32_t *id, const char *s);
 
 /*
- * The default ID of a host with this address: the IPv4 address itself, or
- * the last 4 bytes of an IPv6 address. Returns 0 or UFTP_ERR_INVALID.
+ * The default ID of a host with this address, as UFTP 4.x derives it: the
+ * IPv4 address itself; for IPv6 the last 4 bytes in reverse order
+ * (fd00::1:c612:b gives 0x0B0012C6, ...::10 gives 0x10000000). Returns 0
+ * or UFTP_ERR_INVALID.
  */
 int uftp_id_from_addr(uint32_t *id, const struct uftp_addr *a);
 

@@ -180,7 +180,10 @@ int uftp_id_from_addr(uint32_t *id, const struct uftp_addr *a)
 	if (n < 0)
 		return n;
 	p = b + n - 4;
-	*id = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	if (n == 4)
+		*id = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	else /* the reference reads the last 4 bytes in host (little-endian) order */
+		*id = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 	return 0;
 }
 

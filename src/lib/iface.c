@@ -192,3 +192,45 @@ int uftp_iface_default(struct uftp_iface *out, int family)
 	*out = list[pos];
 	return 0;
 }
+
+int uftp_iface_select(char *const *names, size_t n, int both_families,
+                      void (*add)(void *arg, const struct uftp_iface *ifc), void *arg,
+                      struct uftp_addr *first, const char **bad)
+{
+	struct uftp_iface all[64], ifc;
+	int i, m;
+	size_t k;
+
+	uftp_addr_clear(first);
+	for (k = 0; k < n; k++) {
+		if (uftp_iface_lookup(&ifc, names[k], AF_UNSPEC) < 0) {
+			*bad = names[k];
+			return UFTP_ERR_INVALID;
+		}
+		if (k == 0)
+			*first = ifc.addr;
+		add(arg, &ifc);
+		if (!both_families)
+			continue;
+		if (uftp_iface_lookup(&ifc, names[k], AF_INET6) >= 0)
+			add(arg, &ifc);
+		if (uftp_iface_lookup(&ifc, names[k], AF_INET) >= 0)
+			add(arg, &ifc);
+	}
+	if (n)
+		return 0;
+	m = uftp_iface_list(all, sizeof(all) / sizeof(all[0]));
+	if (m < 0 && m != UFTP_ERR_NOSPACE)
+		return UFTP_ERR_IO;
+	if (m < 0)
+		m = (int)(sizeof(all) / sizeof(all[0]));
+	for (i = 0; i < m; i++) {
+		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
+		    !(all[i].flags & UFTP_IFF_MULTICAST))
+			continue;
+		if (uftp_addr_family(&first[0]) == AF_UNSPEC)
+			*first = all[i].addr;
+		add(arg, &all[i]);
+	}
+	return 0;
+}

@@ -100,18 +100,13 @@ static void addr_to_peer(struct uftp_peer *p, const struct uftp_addr *a)
 	p->port = uftp_addr_port(a);
 }
 
-/* The reference derives an IPv6 ID from the last 4 address bytes, reversed. */
+/* The default ID from the interface's address, as the reference derives it. */
 static uint32_t id_from_iface(const struct uftp_iface *ifc)
 {
-	uint8_t b[16];
 	uint32_t id = 0;
 
-	if (uftp_addr_family(&ifc->addr) == AF_INET) {
-		uftp_id_from_addr(&id, &ifc->addr);
-		return id;
-	}
-	uftp_addr_to_bytes(&ifc->addr, b, sizeof(b));
-	return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
+	uftp_id_from_addr(&id, &ifc->addr);
+	return id;
 }
 
 static int setup_addrs(struct drv *d)

@@ -25,6 +25,7 @@
 
 #include "core/err.h"
 #include "crypto/keyfile.h"
+#include "crypto/keyset.h"
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
 #include "lib/clock.h"
@@ -354,8 +355,9 @@ static void log_stats(struct pxd *d)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-static void add_iface(struct pxd *d, const struct uftp_iface *ifc)
+static void add_iface(void *arg, const struct uftp_iface *ifc)
 {
+	struct pxd *d = arg;
 	int v6 = uftp_addr_family(&ifc->addr) == AF_INET6;
 	unsigned *list = v6 ? d->if6 : d->if4;
 	size_t *n = v6 ? &d->nif6 : &d->nif4;
@@ -371,48 +373,14 @@ static void add_iface(struct pxd *d, const struct uftp_iface *ifc)
 /* The interfaces to listen on, and the address our default ID comes from. */
 static int setup_ifaces(struct pxd *d, struct uftp_addr *first)
 {
-	struct uftp_iface all[64], ifc;
-	int i, n;
+	const char *bad = NULL;
+	int rv = uftp_iface_select(d->o->ifaces, d->o->nifaces, 0, add_iface, d, first, &bad);
 
-	uftp_addr_clear(first);
-	for (i = 0; i < (int)d->o->nifaces; i++) {
-		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_UNSPEC) < 0) {
-			log_warnx("-I %s: no such interface or address", d->o->ifaces[i]);
-			return EXIT_BADOPT;
-		}
-		if (i == 0)
-			*first = ifc.addr;
-		add_iface(d, &ifc);
+	if (rv == UFTP_ERR_INVALID) {
+		log_warnx("-I %s: no such interface or address", bad);
+		return EXIT_BADOPT;
 	}
-	if (d->o->nifaces)
-		return 0;
-	n = uftp_iface_list(all, 64);
-	if (n < 0 && n != UFTP_ERR_NOSPACE)
-		return EXIT_NET;
-	if (n < 0)
-		n = 64;
-	for (i = 0; i < n; i++) {
-		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
-		    !(all[i].flags & UFTP_IFF_MULTICAST))
-			continue;
-		if (uftp_addr_family(first) == AF_UNSPEC)
-			*first = all[i].addr;
-		add_iface(d, &all[i]);
-	}
-	return 0;
-}
-
-/* IPv4: the address; IPv6: its last 4 bytes reversed, as the reference derives it. */
-static uint32_t id_of(const struct uftp_addr *a)
-{
-	uint8_t b[16];
-	int n = uftp_addr_to_bytes(a, b, sizeof(b));
-
-	if (n == 4)
-		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (n == 16)
-		return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
-	return 0;
+	return rv < 0 ? EXIT_NET : 0;
 }
 
 static int open_socket(struct pxd *d, struct uftp_sock *s, int family)
@@ -485,24 +453,6 @@ static int setup_net(struct pxd *d)
 	return 0;
 }
 
-static int gen_key(const char *spec, struct uftp_pkey **out)
-{
-	char err[UFTP_OPT_ERRLEN];
-	int bits, curve;
-
-	if (strncmp(spec, "rsa:", 4) == 0) {
-		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
-		                 sizeof(err)) < 0)
-			return UFTP_ERR_INVALID;
-		return uftp_pkey_generate_rsa(out, bits);
-	}
-	if (strncmp(spec, "ec:", 3) == 0) {
-		curve = uftp_pkey_curve_by_name(spec + 3);
-		return curve < 0 ? curve : uftp_pkey_generate_ec(out, curve);
-	}
-	return UFTP_ERR_INVALID;
-}
-
 /* Response proxy: the long-lived ECDH key of -r:curve (or -e curve). */
 static int setup_dhkey(struct pxd *d)
 {
@@ -519,71 +469,27 @@ static int setup_dhkey(struct pxd *d)
 	return 0;
 }
 
-/* One line per key, with the fingerprint that -s fp= and -C lists name it by. */
-static void log_key(const struct uftp_pkey *key, const char *how, const char *file)
+static struct uftp_keyset_opts keyset_opts(const struct uftpproxyd_opts *o)
 {
-	uint8_t fp[UFTP_FP_LEN];
-	char fps[UFTP_FP_STRLEN], kind[64];
-	const char *curve;
+	struct uftp_keyset_opts k = {o->keyfiles, o->nkeyfiles, o->keyspecs, o->nkeyspecs};
 
-	if (uftp_pkey_fingerprint(key, fp) < 0 ||
-	    uftp_pkey_fingerprint_format(fps, sizeof(fps), fp) < 0)
-		return;
-	curve = uftp_pkey_curve_name(key->curve);
-	if (key->blobtype == UFTP_BLOB_RSA)
-		snprintf(kind, sizeof(kind), "RSA key, %d bits", uftp_pkey_bits(key));
-	else
-		snprintf(kind, sizeof(kind), "ECDSA key, curve %s", curve ? curve : "UNKNOWN");
-	log_info("%s %s, fingerprint %s%s%s", how, kind, fps, file ? ", file " : "",
-	         file ? file : "");
+	return k;
 }
 
-/* After the log is open (the log file in daemon mode): every key in use. */
+/* After the log is open (the log file in daemon mode): every key in use, with
+ * the fingerprint that -s fp= and -C lists name it by. */
 static void log_keys(struct pxd *d)
 {
-	struct uftpproxyd_opts *o = d->o;
-	const char *how = o->nkeyspecs ? (o->nkeyfiles ? "made and saved" : "made")
-	                               : (o->nkeyfiles ? "loaded" : "made");
-	size_t i;
+	struct uftp_keyset_opts k = keyset_opts(d->o);
 
-	for (i = 0; i < d->nkeys; i++)
-		log_key(d->keys[i], how, i < o->nkeyfiles ? o->keyfiles[i] : NULL);
+	uftp_keyset_log(&k, d->keys, d->nkeys);
 }
 
 static int setup_keys(struct pxd *d)
 {
-	struct uftpproxyd_opts *o = d->o;
-	size_t i;
-	int rv;
+	struct uftp_keyset_opts k = keyset_opts(d->o);
 
-	for (i = 0; i < o->nkeyspecs && i < MAX_KEYS; i++) {
-		rv = gen_key(o->keyspecs[i], &d->keys[d->nkeys]);
-		if (rv < 0) {
-			log_warnx("-K %s: cannot generate key: %s", o->keyspecs[i],
-			          uftp_strerror(rv));
-			return EXIT_KEY;
-		}
-		rv = o->nkeyfiles ? uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) : 0;
-		if (rv < 0) {
-			log_warnx("cannot write key file %s: %s", o->keyfiles[i],
-			          rv == UFTP_ERR_EXISTS ? "it exists (not overwritten)"
-			                                : uftp_strerror(rv));
-			uftp_pkey_free(d->keys[d->nkeys]);
-			d->keys[d->nkeys] = NULL;
-			return EXIT_KEY;
-		}
-		d->nkeys++;
-	}
-	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < MAX_KEYS; i++) {
-		rv = uftp_keyfile_load(&d->keys[d->nkeys], o->keyfiles[i]);
-		if (rv < 0) {
-			log_warnx("cannot load key file %s: %s", o->keyfiles[i],
-			          rv == UFTP_ERR_IO ? strerror(errno) : uftp_strerror(rv));
-			return EXIT_KEY;
-		}
-		d->nkeys++;
-	}
-	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
+	if (uftp_keyset_setup(&k, d->keys, MAX_KEYS, &d->nkeys) < 0)
 		return EXIT_KEY;
 	return setup_dhkey(d);
 }
@@ -691,7 +597,10 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	int rv;
 
 	d->cfg.mode = o->mode;
-	d->cfg.uid = o->have_uid ? o->uid : id_of(first);
+	if (o->have_uid)
+		d->cfg.uid = o->uid;
+	else
+		uftp_id_from_addr(&d->cfg.uid, first);
 	if (!d->cfg.uid) {
 		log_warnx("no interface to take our ID from: use -U");
 		return EXIT_NET;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto/keyfile.h"
+#include "crypto/keyset.h"
 #include "lib/addr.h"
 #include "lib/hostlist.h"
 #include "lib/opts.h"
@@ -126,24 +127,10 @@ static int parse_response(struct uftpproxyd_opts *o, const char *arg)
 static int check_keyspec(const char *spec)
 {
 	char err[UFTP_OPT_ERRLEN];
-	int bits;
 
-	if (strncmp(spec, "rsa:", 4) == 0) {
-		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
-		                 sizeof(err)) < 0) {
-			fprintf(stderr, PROG ": -K %s: invalid RSA key size: %s\n", spec, err);
-			return EXIT_BADOPT;
-		}
+	if (uftp_keyspec_check(spec, err, sizeof(err)) == 0)
 		return 0;
-	}
-	if (strncmp(spec, "ec:", 3) == 0) {
-		if (uftp_pkey_curve_by_name(spec + 3) < 0) {
-			fprintf(stderr, PROG ": -K %s: unknown EC curve\n", spec);
-			return EXIT_BADOPT;
-		}
-		return 0;
-	}
-	fprintf(stderr, PROG ": -K %s: expected rsa:key_len or ec:curve\n", spec);
+	fprintf(stderr, PROG ": -K %s: %s\n", spec, err);
 	return EXIT_BADOPT;
 }
 

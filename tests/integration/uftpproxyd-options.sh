@@ -284,8 +284,8 @@ test_badopts() {
 	bad 1 1 '-S /nonexistent.*No such file' "-S missing file" -- -c -S /nonexistent
 	bad 1 1 '-C badlist.*invalid' "-C bad line" -- -c -C badlist
 	bad 1 1 '-C /nonexistent.*No such file' "-C missing file" -- -c -C /nonexistent
-	bad 1 1 '-S adir.*error' "-S a directory" -- -c -S adir
-	bad 1 1 '-C adir.*error' "-C a directory" -- -c -C adir
+	bad 1 1 '-S adir.*Is a directory' "-S a directory" -- -c -S adir
+	bad 1 1 '-C adir.*Is a directory' "-C a directory" -- -c -C adir
 	# keys
 	bad 3 3 'key file /nonexistent.pem' "-k missing file" -- -c -k /nonexistent.pem
 	bad 3 3 'key file badkey' "-k not a key" -- -c -k badkey

@@ -275,7 +275,12 @@ static void test_ids(void)
 	CU_ASSERT_EQUAL(id, 0xC612000Bu);
 	uftp_addr_parse(&a, "fd00::1:c612:b", 0);
 	CU_ASSERT_EQUAL(uftp_id_from_addr(&id, &a), 0);
-	CU_ASSERT_EQUAL(id, 0xC612000Bu);
+	CU_ASSERT_EQUAL(id, 0x0B0012C6u); /* the reference's byte order */
+	uftp_addr_parse(&a, "fd00:198:18::10", 0);
+	CU_ASSERT_EQUAL(uftp_id_from_addr(&id, &a), 0);
+	CU_ASSERT_EQUAL(id, 0x10000000u); /* as the real uftp logs it */
+	uftp_addr_parse(&a, "198.18.0.11", 0);
+	CU_ASSERT_EQUAL(uftp_id_from_addr(&id, &a), 0);
 	CU_ASSERT_STRING_EQUAL(uftp_id_format(id, buf, sizeof(buf)), "0xC612000B");
 	uftp_addr_clear(&a);
 	CU_ASSERT_EQUAL(uftp_id_from_addr(&id, &a), UFTP_ERR_INVALID);
