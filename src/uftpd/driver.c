@@ -32,6 +32,7 @@
 #include "core/err.h"
 #include "core/path.h"
 #include "crypto/keyfile.h"
+#include "crypto/keyset.h"
 #include "crypto/ossl.h"
 #include "lib/clock.h"
 #include "lib/daemon.h"
@@ -1066,70 +1067,32 @@ static void log_stats(struct uftpd *d)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static int add_iface(struct uftpd *d, const struct uftp_iface *ifc)
+static void add_iface(void *arg, const struct uftp_iface *ifc)
 {
+	struct uftpd *d = arg;
 	unsigned *list = uftp_addr_family(&ifc->addr) == AF_INET6 ? d->if6 : d->if4;
 	size_t *n = uftp_addr_family(&ifc->addr) == AF_INET6 ? &d->nif6 : &d->nif4;
 	size_t i;
 
 	for (i = 0; i < *n; i++)
 		if (list[i] == ifc->index)
-			return 0;
+			return;
 	if (*n < MAX_IFACES)
 		list[(*n)++] = ifc->index;
-	return 0;
 }
 
-/* The interfaces to join on, and the address our default ID comes from. */
+/* The interfaces to join on (a named one on both families), and the address
+ * our default ID comes from. */
 static int setup_ifaces(struct uftpd *d, struct uftp_addr *first)
 {
-	struct uftp_iface all[64], ifc;
-	int i, n;
+	const char *bad = NULL;
+	int rv = uftp_iface_select(d->o->ifaces, d->o->nifaces, 1, add_iface, d, first, &bad);
 
-	uftp_addr_clear(first);
-	for (i = 0; i < (int)d->o->nifaces; i++) {
-		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_UNSPEC) < 0) {
-			log_warnx("-I %s: no such interface or address", d->o->ifaces[i]);
-			return EXIT_BADOPT;
-		}
-		if (i == 0)
-			*first = ifc.addr;
-		add_iface(d, &ifc);
-		/* a named interface: join on its other family too */
-		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_INET6) >= 0)
-			add_iface(d, &ifc);
-		if (uftp_iface_lookup(&ifc, d->o->ifaces[i], AF_INET) >= 0)
-			add_iface(d, &ifc);
+	if (rv == UFTP_ERR_INVALID) {
+		log_warnx("-I %s: no such interface or address", bad);
+		return EXIT_BADOPT;
 	}
-	if (d->o->nifaces)
-		return 0;
-	n = uftp_iface_list(all, 64);
-	if (n < 0 && n != UFTP_ERR_NOSPACE)
-		return EXIT_NET;
-	if (n < 0)
-		n = 64;
-	for (i = 0; i < n; i++) {
-		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
-		    !(all[i].flags & UFTP_IFF_MULTICAST))
-			continue;
-		if (uftp_addr_family(first) == AF_UNSPEC)
-			*first = all[i].addr;
-		add_iface(d, &all[i]);
-	}
-	return 0;
-}
-
-/* IPv4: the address; IPv6: its last 4 bytes reversed, as the reference derives it. */
-static uint32_t id_of(const struct uftp_addr *a)
-{
-	uint8_t b[16];
-	int n = uftp_addr_to_bytes(a, b, sizeof(b));
-
-	if (n == 4)
-		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (n == 16)
-		return (uint32_t)b[15] << 24 | (uint32_t)b[14] << 16 | (uint32_t)b[13] << 8 | b[12];
-	return 0;
+	return rv < 0 ? EXIT_NET : 0;
 }
 
 /* The receive buffer the kernel granted (0 if unknown: no holds then). */
@@ -1187,54 +1150,18 @@ static int setup_net(struct uftpd *d)
 	return 0;
 }
 
-static int gen_key(const char *spec, struct uftp_pkey **out)
+static struct uftp_keyset_opts keyset_opts(const struct uftpd_opts *o)
 {
-	char err[UFTP_OPT_ERRLEN];
-	int bits, curve;
+	struct uftp_keyset_opts k = {o->keyfiles, o->nkeyfiles, o->keyspecs, o->nkeyspecs};
 
-	if (strncmp(spec, "rsa:", 4) == 0) {
-		if (uftp_opt_int(&bits, spec + 4, UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS, 0, err,
-		                 sizeof(err)) < 0)
-			return UFTP_ERR_INVALID;
-		return uftp_pkey_generate_rsa(out, bits);
-	}
-	if (strncmp(spec, "ec:", 3) == 0) {
-		curve = uftp_pkey_curve_by_name(spec + 3);
-		return curve < 0 ? curve : uftp_pkey_generate_ec(out, curve);
-	}
-	return UFTP_ERR_INVALID;
+	return k;
 }
 
 static int setup_keys(struct uftpd *d)
 {
-	struct uftpd_opts *o = d->o;
-	size_t i;
-	int rv;
+	struct uftp_keyset_opts k = keyset_opts(d->o);
 
-	for (i = 0; i < o->nkeyspecs && i < UFTP_CLIENT_MAX_KEYS; i++) {
-		rv = gen_key(o->keyspecs[i], &d->keys[d->nkeys]);
-		if (rv < 0) {
-			log_warnx("-K %s: cannot generate key: %s", o->keyspecs[i],
-			          uftp_strerror(rv));
-			return EXIT_KEY;
-		}
-		if (o->nkeyfiles && uftp_keyfile_save(d->keys[d->nkeys], o->keyfiles[i]) < 0) {
-			log_warnx("cannot write key file %s", o->keyfiles[i]);
-			return EXIT_KEY;
-		}
-		d->nkeys++;
-	}
-	for (i = 0; !o->nkeyspecs && i < o->nkeyfiles && i < UFTP_CLIENT_MAX_KEYS; i++) {
-		rv = uftp_keyfile_load(&d->keys[d->nkeys], o->keyfiles[i]);
-		if (rv < 0) {
-			log_warnx("cannot load key file %s: %s", o->keyfiles[i], uftp_strerror(rv));
-			return EXIT_KEY;
-		}
-		d->nkeys++;
-	}
-	if (!d->nkeys && uftp_pkey_generate_rsa(&d->keys[d->nkeys++], 512) < 0)
-		return EXIT_KEY;
-	return 0;
+	return uftp_keyset_setup(&k, d->keys, UFTP_CLIENT_MAX_KEYS, &d->nkeys) < 0 ? EXIT_KEY : 0;
 }
 
 static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
@@ -1359,7 +1286,10 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	struct uftpd_opts *o = d->o;
 	size_t i;
 
-	d->cfg.uid = o->have_uid ? o->uid : id_of(first);
+	if (o->have_uid)
+		d->cfg.uid = o->uid;
+	else
+		uftp_id_from_addr(&d->cfg.uid, first);
 	if (!d->cfg.uid) {
 		log_warnx("no interface to take a client ID from: use -U");
 		return EXIT_NET;
@@ -1520,14 +1450,27 @@ int uftpd_run(struct uftpd_opts *o)
 		rv = EXIT_NET;
 	if (!rv)
 		rv = setup_logs(&d, 1);
-	if (!rv && o->pidfile && uftp_pidfile_create(o->pidfile, NULL) < 0) {
-		log_warn("cannot write pidfile %s", o->pidfile);
-		rv = EXIT_BADOPT;
+	if (!rv && o->pidfile) {
+		pid_t other = 0;
+		int prv = uftp_pidfile_create(o->pidfile, &other);
+
+		if (prv == UFTP_ERR_EXISTS)
+			log_warnx("pidfile %s names process %ld, which is running: not replaced",
+			          o->pidfile, (long)other);
+		else if (prv < 0)
+			log_warn("cannot write pidfile %s", o->pidfile);
+		if (prv < 0)
+			rv = EXIT_BADOPT;
 	}
 	uftp_daemon_ready(&dm, rv);
 	if (rv) {
 		teardown(&d);
 		return rv;
+	}
+	{
+		struct uftp_keyset_opts k = keyset_opts(o);
+
+		uftp_keyset_log(&k, d.keys, d.nkeys); /* in the log file, once it is open */
 	}
 	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
 	run_loop(&d);

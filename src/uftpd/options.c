@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/keyset.h"
 #include "lib/addr.h"
 #include "lib/opts.h"
 #include "uftpd/uftpd.h"
@@ -176,6 +177,14 @@ static int check_dests(struct uftpd_opts *o)
 		return bad("s", "the script must be given by its full path");
 	if (o->nkeyspecs && o->nkeyfiles && o->nkeyspecs != o->nkeyfiles)
 		return bad("K", "-k and -K must list the same number of items");
+	for (i = 0; i < o->nkeyspecs; i++) {
+		char err[UFTP_OPT_ERRLEN], msg[UFTP_OPT_ERRLEN + 64];
+
+		if (uftp_keyspec_check(o->keyspecs[i], err, sizeof(err)) < 0) {
+			snprintf(msg, sizeof(msg), "%s: %s", o->keyspecs[i], err);
+			return bad("K", msg); /* exit 1, as the real uftpd */
+		}
+	}
 	return 0;
 }
 
