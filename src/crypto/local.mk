@@ -7,7 +7,7 @@ libuftpcore_a_SOURCES += src/core/crypto.h src/core/keysched.c src/core/keysched
 libuftpcrypto_a_SOURCES += \
 	src/crypto/ossl.c src/crypto/ossl.h src/crypto/internal.h \
 	src/crypto/cipher.c src/crypto/pk.c src/crypto/pkey.h \
-	src/crypto/keyset.c src/crypto/keyset.h
+	src/crypto/keyset.c src/crypto/keyset.h src/crypto/env.c src/crypto/env.h
 
 CRYPTO_TEST_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS) $(LIBCRYPTO_CFLAGS)
 

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/server.h"
+#include "crypto/env.h"
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
 #include "lib/addr.h"
@@ -56,22 +57,6 @@ struct drv {
 };
 
 /* ---- environment ------------------------------------------------------- */
-
-static int env_random(void *arg, uint8_t *out, size_t len)
-{
-	struct drv *d = arg;
-
-	return d->ops->random(out, len);
-}
-
-static void env_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	struct uftp_walltime w = uftp_clock_wall();
-
-	(void)arg;
-	*sec = (uint32_t)w.sec;
-	*usec = w.usec;
-}
 
 static int addr_rand(void *ctx, void *buf, size_t len)
 {
@@ -302,12 +287,7 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	c->server_key = d->key;
 	c->files = uftp_files_list(files, &c->nfiles);
 	c->fops = uftp_files_ops(files);
-	d->env.crypto = d->ops;
-	d->env.random = env_random;
-	d->env.random_arg = d;
-	d->env.wall_time = env_wall;
-	d->env.log = uftp_log_sink;
-	d->env.log_level = o->log_level >= 4 ? UFTP_LOG_TRACE : o->log_level;
+	uftp_env_driver(&d->env, o->log_level);
 }
 
 /* ---- events ------------------------------------------------------------ */

@@ -86,9 +86,6 @@ const struct uftp_server_file_ops *uftp_files_ops(struct uftp_files *f);
 const char *const *uftp_files_names(const struct uftp_files *f, size_t *n);
 void uftp_files_free(struct uftp_files *f);
 
-/* logsink.c: bridges the core's log lines onto lib/log. */
-void uftp_log_sink(void *arg, int level, const char *msg);
-
 /* status.c: the -S status file (NULL path: none; "@LOG": into the log). */
 struct uftp_statfile;
 struct uftp_server_event;

@@ -31,6 +31,7 @@
 
 #include "core/err.h"
 #include "core/path.h"
+#include "crypto/env.h"
 #include "crypto/keyfile.h"
 #include "crypto/keyset.h"
 #include "crypto/ossl.h"
@@ -81,17 +82,6 @@ struct uftpd {
 };
 
 /* ---- logging and status lines ------------------------------------------ */
-
-static void core_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	if (level <= UFTP_LOG_WARN)
-		log_warnx("%s", msg);
-	else if (level == UFTP_LOG_INFO)
-		log_info("%s", msg);
-	else
-		log_debug("%s", msg);
-}
 
 static void status_line(struct uftpd *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -1195,21 +1185,6 @@ static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[20])
 	return uftp_pkey_fingerprint_blob(blob, len, fp);
 }
 
-static void wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	struct uftp_walltime w = uftp_clock_wall();
-
-	(void)arg;
-	*sec = (uint32_t)w.sec;
-	*usec = w.usec;
-}
-
-static int rnd(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	return uftp_ossl_ops()->random(out, len);
-}
-
 /* -R host[/fingerprint]: where replies go; the fingerprint checks its PROXY_KEY. */
 static int setup_proxy(struct uftpd *d)
 {
@@ -1340,11 +1315,7 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	                                    .reopen = o->tempdir ? f_reopen : NULL,
 	                                    .room = f_room};
 	d->cfg.fops = &d->fops;
-	d->env.crypto = uftp_ossl_ops();
-	d->env.random = rnd;
-	d->env.wall_time = wall;
-	d->env.log = core_log;
-	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
+	uftp_env_driver(&d->env, o->loglevel);
 	cache_size = (size_t)o->cache;
 	file_mode = umask(022);
 	umask(file_mode);

@@ -24,6 +24,7 @@
 #undef UFTP_LOG_DEBUG
 
 #include "core/err.h"
+#include "crypto/env.h"
 #include "crypto/keyfile.h"
 #include "crypto/keyset.h"
 #include "crypto/ossl.h"
@@ -68,32 +69,6 @@ struct pxd {
 #define HB_LOG_BURST  5
 
 /* ---- logging ------------------------------------------------------------ */
-
-static void core_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	if (level <= UFTP_LOG_WARN)
-		log_warnx("%s", msg);
-	else if (level == UFTP_LOG_INFO)
-		log_info("%s", msg);
-	else
-		log_debug("%s", msg);
-}
-
-static void wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	struct uftp_walltime w = uftp_clock_wall();
-
-	(void)arg;
-	*sec = (uint32_t)w.sec;
-	*usec = w.usec;
-}
-
-static int rnd(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	return uftp_ossl_ops()->random(out, len);
-}
 
 static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
 {
@@ -611,11 +586,7 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 		d->cfg.keys[d->cfg.nkeys++] = d->keys[i];
 	d->cfg.dhkey = d->dhkey;
 	d->cfg.fingerprint = fingerprint;
-	d->env.crypto = uftp_ossl_ops();
-	d->env.random = rnd;
-	d->env.wall_time = wall;
-	d->env.log = core_log;
-	d->env.log_level = o->loglevel >= 4 ? UFTP_LOG_TRACE : o->loglevel;
+	uftp_env_driver(&d->env, o->loglevel);
 	rv = uftp_proxy_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
 	if (rv == UFTP_ERR_NOMEM) {
 		log_warnx("out of memory");
