@@ -194,3 +194,16 @@ int uftp_reap_children(void (*fn)(void *arg, pid_t pid, int status), void *arg)
 	}
 	return n;
 }
+
+int uftp_pidfile_claim(const char *path)
+{
+	pid_t other = 0;
+	int rv = uftp_pidfile_create(path, &other);
+
+	if (rv == UFTP_ERR_EXISTS)
+		log_warnx("pidfile %s names process %ld, which is running: not replaced", path,
+		          (long)other);
+	else if (rv < 0)
+		log_warn("cannot write pidfile %s", path);
+	return rv < 0 ? -1 : 0;
+}

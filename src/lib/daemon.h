@@ -41,6 +41,12 @@ void uftp_daemon_ready(struct uftp_daemon *d, int status);
  */
 int uftp_pidfile_create(const char *path, pid_t *other);
 
+/*
+ * uftp_pidfile_create() for a daemon's -P: 0, or -1 after logging why (a
+ * running process named in it is not replaced).
+ */
+int uftp_pidfile_claim(const char *path);
+
 /* Removes path if it holds our pid; returns 0, UFTP_ERR_STATE (not ours) or UFTP_ERR_IO. */
 int uftp_pidfile_remove(const char *path);
 

@@ -234,3 +234,31 @@ int uftp_iface_select(char *const *names, size_t n, int both_families,
 	}
 	return 0;
 }
+
+void uftp_ifset_add(void *arg, const struct uftp_iface *ifc)
+{
+	struct uftp_ifset *set = arg;
+	int v6 = uftp_addr_family(&ifc->addr) == AF_INET6;
+	unsigned *list = v6 ? set->v6 : set->v4;
+	size_t *n = v6 ? &set->n6 : &set->n4;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (list[i] == ifc->index)
+			return;
+	if (*n < UFTP_IFSET_MAX)
+		list[(*n)++] = ifc->index;
+}
+
+const unsigned *uftp_ifset_get(const struct uftp_ifset *set, int family, size_t *n)
+{
+	static const unsigned any = 0;
+	int v6 = family == AF_INET6;
+
+	*n = v6 ? set->n6 : set->n4;
+	if (!*n) {
+		*n = 1;
+		return &any;
+	}
+	return v6 ? set->v6 : set->v4;
+}

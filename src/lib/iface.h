@@ -70,4 +70,20 @@ int uftp_iface_select(char *const *names, size_t n, int both_families,
                       void (*add)(void *arg, const struct uftp_iface *ifc), void *arg,
                       struct uftp_addr *first, const char **bad);
 
+/* Interface indexes per address family, for a daemon's multicast memberships. */
+#define UFTP_IFSET_MAX 32
+struct uftp_ifset {
+	unsigned v4[UFTP_IFSET_MAX], v6[UFTP_IFSET_MAX];
+	size_t n4, n6;
+};
+
+/* Adds ifc's index under its address family, once (an uftp_iface_select callback). */
+void uftp_ifset_add(void *set, const struct uftp_iface *ifc);
+
+/*
+ * The indexes of family (AF_INET or AF_INET6) in *n; with none, a single
+ * index 0, which lets the kernel choose the interface.
+ */
+const unsigned *uftp_ifset_get(const struct uftp_ifset *set, int family, size_t *n);
+
 #endif

@@ -121,6 +121,15 @@ int uftp_sock_leave_source(struct uftp_sock *s, const struct uftp_addr *group,
                            const struct uftp_addr *source, unsigned ifindex);
 
 /*
+ * Joins (join = 1) or leaves group g on every interface of set of g's
+ * family (uftp_ifset_get), from source src only when src is not NULL.
+ * Returns 0 when at least one interface succeeded, else UFTP_ERR_IO.
+ */
+struct uftp_ifset;
+int uftp_sock_join_set(struct uftp_sock *s, const struct uftp_ifset *set, const struct uftp_addr *g,
+                       const struct uftp_addr *src, int join);
+
+/*
  * Sends d[0..n-1] in order, in batches of up to UFTP_NET_BATCH per system
  * call. Returns how many were consumed (sent, or dropped and counted on a
  * transient error); fewer than n means the socket buffer is full: wait for

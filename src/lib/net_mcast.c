@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "core/err.h"
+#include "lib/iface.h"
 #include "lib/net.h"
 
 /* The option level for a group: IPv4 groups use IPPROTO_IP even on a dual-stack socket. */
@@ -82,4 +83,24 @@ int uftp_sock_leave_source(struct uftp_sock *s, const struct uftp_addr *group,
                            const struct uftp_addr *source, unsigned ifindex)
 {
 	return source_op(s, group, source, ifindex, MCAST_LEAVE_SOURCE_GROUP);
+}
+
+int uftp_sock_join_set(struct uftp_sock *s, const struct uftp_ifset *set, const struct uftp_addr *g,
+                       const struct uftp_addr *src, int join)
+{
+	size_t i, n;
+	const unsigned *ifs = uftp_ifset_get(set, uftp_addr_family(g), &n);
+	int ok = 0, rv;
+
+	if (s->fd < 0)
+		return UFTP_ERR_IO;
+	for (i = 0; i < n; i++) {
+		if (src)
+			rv = join ? uftp_sock_join_source(s, g, src, ifs[i])
+			          : uftp_sock_leave_source(s, g, src, ifs[i]);
+		else
+			rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
+		ok += rv >= 0;
+	}
+	return ok ? 0 : UFTP_ERR_IO;
 }

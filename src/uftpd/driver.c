@@ -45,7 +45,6 @@
 #include "lib/opts.h"
 #include "uftpd/uftpd.h"
 
-#define MAX_IFACES 32
 #define RX_BATCH   64
 #define RX_BUFLEN  10240 /* an 8800-byte block, headers and an RSA-8192 signature */
 #define RX_ROUNDS  8
@@ -61,8 +60,7 @@ struct uftpd {
 	struct uftpd_opts *o;
 	struct uftp_sock s4, s6;
 	struct uftp_rx_hold h4, h6; /* receive pacing of s4, s6 */
-	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
-	size_t nif4, nif6;
+	struct uftp_ifset ifs;      /* -I: where memberships go */
 	struct uftp_fstore fs[UFTP_CLIENT_MAX_ROOTS];
 	size_t nfs;
 	struct uftp_fstore bfs[UFTP_CLIENT_MAX_ROOTS]; /* -A */
@@ -377,23 +375,8 @@ static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
 
 static int join_all(struct uftpd *d, const struct uftp_addr *g, int join)
 {
-	int v6 = uftp_addr_family(g) == AF_INET6;
-	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
-	static const unsigned any = 0; /* no interface of g's family: the kernel chooses */
-	const unsigned *ifs = v6 ? d->if6 : d->if4;
-	size_t i, n = v6 ? d->nif6 : d->nif4;
-	int ok = 0;
-
-	if (s->fd < 0)
-		return UFTP_ERR_IO;
-	if (!n)
-		ifs = &any, n = 1;
-	for (i = 0; i < n; i++) {
-		int rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
-		if (rv >= 0)
-			ok++;
-	}
-	return ok ? 0 : UFTP_ERR_IO;
+	return uftp_sock_join_set(uftp_addr_family(g) == AF_INET6 ? &d->s6 : &d->s4, &d->ifs, g,
+	                          NULL, join);
 }
 
 static struct group_ref *group_find(struct uftpd *d, const struct uftp_addr *a)
@@ -411,15 +394,9 @@ static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uft
                     int join)
 {
 	int v6 = uftp_addr_family(g) == AF_INET6;
-	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
-	static const unsigned any = 0;
-	const unsigned *ifs = v6 ? d->if6 : d->if4;
-	size_t i, k, n = v6 ? d->nif6 : d->nif4;
 	struct uftp_addr src;
+	size_t k;
 	int ok = 0;
-
-	if (!n)
-		ifs = &any, n = 1;
 
 	for (k = 0; k < d->cfg.nservers; k++) {
 		const struct uftp_client_server *e = &d->cfg.servers[k];
@@ -428,11 +405,7 @@ static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uft
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
 		if (only && !uftp_addr_equal_host(&src, only))
 			continue;
-		for (i = 0; i < n; i++) {
-			int rv = join ? uftp_sock_join_source(s, g, &src, ifs[i])
-			              : uftp_sock_leave_source(s, g, &src, ifs[i]);
-			ok += rv >= 0;
-		}
+		ok += uftp_sock_join_set(v6 ? &d->s6 : &d->s4, &d->ifs, g, &src, join) == 0;
 	}
 	return ok ? 0 : UFTP_ERR_IO;
 }
@@ -1057,26 +1030,13 @@ static void log_stats(struct uftpd *d)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static void add_iface(void *arg, const struct uftp_iface *ifc)
-{
-	struct uftpd *d = arg;
-	unsigned *list = uftp_addr_family(&ifc->addr) == AF_INET6 ? d->if6 : d->if4;
-	size_t *n = uftp_addr_family(&ifc->addr) == AF_INET6 ? &d->nif6 : &d->nif4;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (list[i] == ifc->index)
-			return;
-	if (*n < MAX_IFACES)
-		list[(*n)++] = ifc->index;
-}
-
 /* The interfaces to join on (a named one on both families), and the address
  * our default ID comes from. */
 static int setup_ifaces(struct uftpd *d, struct uftp_addr *first)
 {
 	const char *bad = NULL;
-	int rv = uftp_iface_select(d->o->ifaces, d->o->nifaces, 1, add_iface, d, first, &bad);
+	int rv =
+	    uftp_iface_select(d->o->ifaces, d->o->nifaces, 1, uftp_ifset_add, &d->ifs, first, &bad);
 
 	if (rv == UFTP_ERR_INVALID) {
 		log_warnx("-I %s: no such interface or address", bad);
@@ -1421,18 +1381,8 @@ int uftpd_run(struct uftpd_opts *o)
 		rv = EXIT_NET;
 	if (!rv)
 		rv = setup_logs(&d, 1);
-	if (!rv && o->pidfile) {
-		pid_t other = 0;
-		int prv = uftp_pidfile_create(o->pidfile, &other);
-
-		if (prv == UFTP_ERR_EXISTS)
-			log_warnx("pidfile %s names process %ld, which is running: not replaced",
-			          o->pidfile, (long)other);
-		else if (prv < 0)
-			log_warn("cannot write pidfile %s", o->pidfile);
-		if (prv < 0)
-			rv = EXIT_BADOPT;
-	}
+	if (!rv && o->pidfile && uftp_pidfile_claim(o->pidfile) < 0)
+		rv = EXIT_BADOPT;
 	uftp_daemon_ready(&dm, rv);
 	if (rv) {
 		teardown(&d);

@@ -38,7 +38,6 @@
 #include "lib/opts.h"
 #include "uftpproxyd/uftpproxyd.h"
 
-#define MAX_IFACES  32
 #define MAX_KEYS    16
 #define RX_BATCH    64
 #define RX_ROUNDS   8
@@ -48,8 +47,7 @@
 struct pxd {
 	struct uftpproxyd_opts *o;
 	struct uftp_sock s4, s6;
-	unsigned if4[MAX_IFACES], if6[MAX_IFACES];
-	size_t nif4, nif6;
+	struct uftp_ifset ifs; /* -I: where memberships go */
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
 	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
@@ -101,47 +99,30 @@ static void ipaddr_to_addr(const struct uftp_ipaddr *ip, struct uftp_addr *a)
 
 /* ---- multicast memberships ---------------------------------------------- */
 
+static struct uftp_sock *sock_of(struct pxd *d, const struct uftp_addr *g)
+{
+	return uftp_addr_family(g) == AF_INET6 ? &d->s6 : &d->s4;
+}
+
 static int join_all(struct pxd *d, const struct uftp_addr *g, int join)
 {
-	int v6 = uftp_addr_family(g) == AF_INET6;
-	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
-	static const unsigned any = 0;
-	const unsigned *ifs = v6 ? d->if6 : d->if4;
-	size_t i, n = v6 ? d->nif6 : d->nif4;
-	int ok = 0, rv;
-
-	if (s->fd < 0)
-		return UFTP_ERR_IO;
-	if (!n)
-		ifs = &any, n = 1;
-	for (i = 0; i < n; i++) {
-		rv = join ? uftp_sock_join(s, g, ifs[i]) : uftp_sock_leave(s, g, ifs[i]);
-		ok += rv >= 0;
-	}
-	return ok ? 0 : UFTP_ERR_IO;
+	return uftp_sock_join_set(sock_of(d, g), &d->ifs, g, NULL, join);
 }
 
 /* -S: one source-specific membership per listed server (of the group's family). */
 static int join_ssm(struct pxd *d, const struct uftp_addr *g, int join)
 {
 	int v6 = uftp_addr_family(g) == AF_INET6;
-	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
-	static const unsigned any = 0;
-	const unsigned *ifs = v6 ? d->if6 : d->if4;
-	size_t i, k, n = v6 ? d->nif6 : d->nif4;
 	struct uftp_addr src;
+	size_t k;
 	int ok = 0;
 
-	if (!n)
-		ifs = &any, n = 1;
 	for (k = 0; k < d->cfg.nservers; k++) {
 		const struct uftp_proxy_server *e = &d->servers[k];
 		if (e->addr.family != (v6 ? 6 : 4))
 			continue;
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
-		for (i = 0; i < n; i++)
-			ok += (join ? uftp_sock_join_source(s, g, &src, ifs[i])
-			            : uftp_sock_leave_source(s, g, &src, ifs[i])) >= 0;
+		ok += uftp_sock_join_set(sock_of(d, g), &d->ifs, g, &src, join) == 0;
 	}
 	return ok ? 0 : UFTP_ERR_IO;
 }
@@ -330,26 +311,12 @@ static void log_stats(struct pxd *d)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-static void add_iface(void *arg, const struct uftp_iface *ifc)
-{
-	struct pxd *d = arg;
-	int v6 = uftp_addr_family(&ifc->addr) == AF_INET6;
-	unsigned *list = v6 ? d->if6 : d->if4;
-	size_t *n = v6 ? &d->nif6 : &d->nif4;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (list[i] == ifc->index)
-			return;
-	if (*n < MAX_IFACES)
-		list[(*n)++] = ifc->index;
-}
-
 /* The interfaces to listen on, and the address our default ID comes from. */
 static int setup_ifaces(struct pxd *d, struct uftp_addr *first)
 {
 	const char *bad = NULL;
-	int rv = uftp_iface_select(d->o->ifaces, d->o->nifaces, 0, add_iface, d, first, &bad);
+	int rv =
+	    uftp_iface_select(d->o->ifaces, d->o->nifaces, 0, uftp_ifset_add, &d->ifs, first, &bad);
 
 	if (rv == UFTP_ERR_INVALID) {
 		log_warnx("-I %s: no such interface or address", bad);
@@ -690,18 +657,8 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 		rv = EXIT_NET;
 	if (!rv)
 		rv = setup_logs(&d, 1);
-	if (!rv && o->pidfile) {
-		pid_t other = 0;
-		int prv = uftp_pidfile_create(o->pidfile, &other);
-
-		if (prv == UFTP_ERR_EXISTS)
-			log_warnx("pidfile %s names process %ld, which is running: not replaced",
-			          o->pidfile, (long)other);
-		else if (prv < 0)
-			log_warn("cannot write pidfile %s", o->pidfile);
-		if (prv < 0)
-			rv = EXIT_BADOPT;
-	}
+	if (!rv && o->pidfile && uftp_pidfile_claim(o->pidfile) < 0)
+		rv = EXIT_BADOPT;
 	uftp_daemon_ready(&dm, rv);
 	if (rv) {
 		teardown(&d);
