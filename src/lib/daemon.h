@@ -9,6 +9,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The exit statuses of the daemons (man uftpd, man uftpproxyd). */
+enum {
+	EXIT_OK = 0,
+	EXIT_BADOPT = 1,
+	EXIT_NET = 2,
+	EXIT_KEY = 3,
+	EXIT_LOG = 4,
+	EXIT_MEM = 5,
+	EXIT_INTR = 6,
+};
+
 struct uftp_daemon {
 	int ready_fd; /* write end of the start-up pipe; -1 once reported */
 };

@@ -293,3 +293,30 @@ int uftp_opt_each(const char *arg, int allow_file, uftp_opt_line_fn fn, void *ar
 	free(copy);
 	return n < 0 ? n : rv;
 }
+
+int uftp_opt_bad(const char *prog, const char *opt, const char *msg)
+{
+	fprintf(stderr, "%s: -%s: %s\n", prog, opt, msg);
+	return 1;
+}
+
+int uftp_opt_list(const char *prog, const char *opt, char *arg, char **items, size_t cap, size_t *n)
+{
+	char err[UFTP_OPT_ERRLEN];
+	int rv = uftp_opt_split(arg, ',', items, cap, err, sizeof(err));
+
+	if (rv < 0)
+		return uftp_opt_bad(prog, opt, err);
+	*n = (size_t)rv;
+	return 0;
+}
+
+int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int min, int max,
+                 int flags)
+{
+	char err[UFTP_OPT_ERRLEN];
+
+	if (uftp_opt_int(out, s, min, max, flags, err, sizeof(err)) < 0)
+		return uftp_opt_bad(prog, opt, err);
+	return 0;
+}

@@ -84,4 +84,17 @@ int uftp_opt_each(const char *arg, int allow_file, uftp_opt_line_fn fn, void *ar
 /* Copies s (NUL-terminated) into dst of size cap; returns 0 or UFTP_ERR_NOSPACE (dst untouched). */
 int uftp_strlcpy(char *dst, const char *s, size_t cap);
 
+/*
+ * Reporting a bad command-line value, as the daemons do: "prog: -opt: msg"
+ * on stderr. Each returns 1, the exit status for an invalid option (0 when
+ * the value is fine, after storing it).
+ */
+int uftp_opt_bad(const char *prog, const char *opt, const char *msg);
+/* uftp_opt_split(arg, ',') into items[0..cap) and *n. */
+int uftp_opt_list(const char *prog, const char *opt, char *arg, char **items, size_t cap,
+                  size_t *n);
+/* uftp_opt_int() into *out. */
+int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int min, int max,
+                 int flags);
+
 #endif

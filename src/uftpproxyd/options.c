@@ -63,28 +63,17 @@ static void usage(FILE *out)
 
 static int bad(const char *opt, const char *msg)
 {
-	fprintf(stderr, PROG ": -%s: %s\n", opt, msg);
-	return EXIT_BADOPT;
+	return uftp_opt_bad(PROG, opt, msg);
 }
 
 static int list(char *arg, char **items, size_t *n, const char *opt)
 {
-	char err[UFTP_OPT_ERRLEN];
-	int rv = uftp_opt_split(arg, ',', items, MAX_LIST, err, sizeof(err));
-
-	if (rv < 0)
-		return bad(opt, err);
-	*n = (size_t)rv;
-	return 0;
+	return uftp_opt_list(PROG, opt, arg, items, MAX_LIST, n);
 }
 
 static int num(int *out, const char *s, int min, int max, int flags, const char *opt)
 {
-	char err[UFTP_OPT_ERRLEN];
-
-	if (uftp_opt_int(out, s, min, max, flags, err, sizeof(err)) < 0)
-		return bad(opt, err);
-	return 0;
+	return uftp_opt_num(PROG, opt, out, s, min, max, flags);
 }
 
 static int set_mode(struct uftpproxyd_opts *o, int mode)

@@ -6,19 +6,11 @@
 #include <stdint.h>
 
 #include "core/proxy.h"
+#include "lib/daemon.h"
 
 #define PROG "uftpproxyd"
 
-/* Exit codes of man uftpproxyd. */
-enum {
-	EXIT_OK = 0,
-	EXIT_BADOPT = 1,
-	EXIT_NET = 2,
-	EXIT_KEY = 3,
-	EXIT_LOG = 4,
-	EXIT_MEM = 5,
-	EXIT_INTR = 6,
-};
+/* Exit codes (EXIT_OK .. EXIT_INTR): lib/daemon.h. */
 
 #define MAX_LIST 32
 
