@@ -193,12 +193,11 @@ static void round_seen(struct csession *s, uint16_t seq, uint16_t supp)
 {
 	struct ccstate *cc = &s->cc;
 
-	cc->seq = seq;
 	cc->supp_rate = supp;
-	if (cc->in_round && cc->round_seq == seq)
+	if (cc->in_round && cc->seq == seq)
 		return;
 	cc->in_round = 1;
-	cc->round_seq = seq;
+	cc->seq = seq;
 	cc->answered = 0;
 	cc->fb_at = UFTP_NEVER; /* armed by feedback_due, which has the client */
 }
@@ -211,7 +210,7 @@ static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now
 
 	/* round 0 is the server's start of a file, before any rate is measured:
 	 * like the 4.10.2 uftpd, only the CLR answers in it */
-	if (!cc->in_round || cc->answered || cc->clr || !cc->rx || !cc->round_seq)
+	if (!cc->in_round || cc->answered || cc->clr || !cc->rx || !cc->seq)
 		return;
 	if (cc->fb_at == UFTP_NEVER)
 		cc->fb_at = now + feedback_delay(c, s);

@@ -58,9 +58,8 @@ struct ccstate {
 	uint64_t last_block;
 	int have_last;
 	/* feedback rounds (RFC 4654 section 4.4) */
-	int clr;      /* the server's latest CONG_CTRL names us the CLR */
-	int in_round; /* round_seq is valid */
-	uint16_t round_seq;
+	int clr;                   /* the server's latest CONG_CTRL names us the CLR */
+	int in_round;              /* seq is the current feedback round's */
 	uint16_t supp_rate;        /* the server's suppression rate, as on the wire */
 	int answered;              /* this round: fed back, or suppressed */
 	uint64_t fb_at;            /* this round: when our feedback timer fires */
