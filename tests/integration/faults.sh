@@ -40,17 +40,6 @@ for k in "ours server" "ours client" "ref server" "ref client"; do
 done
 command -v tc >/dev/null && command -v nft >/dev/null || { echo "SKIP: tc/nft missing"; exit 77; }
 
-pass=0
-fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-	fail=$((fail + 1))
-}
-tail_of() { grep -v '^#' "$1" 2>/dev/null | tail -"${2:-4}" | sed 's/^/      | /'; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 W=$IL_WORK
 

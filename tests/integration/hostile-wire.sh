@@ -64,9 +64,7 @@ for k in "ours server" "ours client"; do
 done
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
-pass=0 fail=0 xfail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
+xfail=0
 xf() { echo "XFAIL $*"; xfail=$((xfail + 1)); }
 # SERVER_TARGET=ref: the server case attacks the real uftp (what it fails is XFAIL)
 SERVER_TARGET=${SERVER_TARGET:-ours}

@@ -58,9 +58,6 @@ if ! il_have "$SERVER" server; then
 	exit 77
 fi
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
 # a check the real uftpd 4.10.2 is known to fail (TARGET=ref): not counted
 ko_ref() { if [ "$TARGET" = ref ]; then echo "XFAIL (real uftpd) $*"; else ko "$*"; fi; }
 

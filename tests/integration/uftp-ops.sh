@@ -71,15 +71,6 @@ W=$IL_WORK
 OURS=$(il_bin ours server)
 REF=$(il_bin ref server)
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-}
 # check CASE WHAT COND...: PASS if the command COND succeeds
 check() {
 	local cs=$1 what=$2

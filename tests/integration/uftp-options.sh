@@ -55,15 +55,6 @@ il_if() {
 	if [ "$1" = "${IL_SHOST:-0}" ] && [ -n "${PARITY_SIF:-}" ]; then echo "$PARITY_SIF"; else echo eth0; fi
 }
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-}
 
 # ---------------------------------------------------------------- sources
 W=$IL_WORK

@@ -45,18 +45,7 @@ W=$IL_WORK
 SRC=$W/src
 il_make_tree "$SRC" small
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-}
 kname() { [ "$1" = ref ] && echo "real uftpd" || echo "our uftpd"; }
-tail_of() { echo "--- ${1#"$W"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
-cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
 
 # PARITY_PUB: the public address(es) of both sides (lib.sh is not changed)
 il_pub() { echo "${PARITY_PUB:-230.4.4.1}"; }

@@ -83,17 +83,6 @@ mkdir -p "$SRC/odd"
 printf 'shell words\n' >"$SRC/odd/a;b \$x \`id\`.txt"
 touch -d @1500200000 "$SRC/odd/a;b \$x \`id\`.txt" "$SRC/odd"
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-}
-tail_of() { echo "--- ${1#"$W"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
-cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
 il_pub() { echo "${PARITY_M:-230.4.4.1}"; }
 
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }

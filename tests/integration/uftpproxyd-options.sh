@@ -76,17 +76,7 @@ fi
 T_START=$SECONDS
 W=$IL_WORK
 
-pass=0 fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-ko() {
-	echo "FAIL $1"
-	fail=$((fail + 1))
-	shift
-	local l
-	for l in "$@"; do echo "    $l"; done
-}
 px_bin() { if [ "$1" = ref ]; then echo "$UFTPPROXYD_REF"; else echo "$IL_BUILD/uftpproxyd"; fi; }
-tail_of() { echo "--- ${1#"$W"/}:"; tail -n "${2:-4}" "$1" 2>/dev/null | sed 's/^/  | /'; }
 oneline() { grep -v -E '^ |^$|^uftpproxyd \{|^Usage|UFTP version|(Loaded|made|loaded|saved) .*key' "$1" 2>/dev/null | head -2 | tr '\n' ' ' | cut -c1-160; }
 # a log line as both write them: "YYYY/MM/DD HH:MM:SS.uuuuuu: text"
 STAMP_RE='^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}: '

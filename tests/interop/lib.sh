@@ -243,7 +243,7 @@ IL_CAP_PID=""
 il_capture_start() {
 	command -v tcpdump >/dev/null || return 0
 	local k f=$IL_WORK/$IL_LAB.pcap
-	lab_bg h0 IL_CAP_PID tcpdump -i eth0 -n -U -s 0 -w "$f" udp 2>"$IL_WORK/$IL_LAB-tcpdump.err"
+	lab_bg h0 IL_CAP_PID tcpdump -i eth0 -n -U -B 8192 -s 0 -w "$f" udp 2>"$IL_WORK/$IL_LAB-tcpdump.err"
 	for ((k = 0; k < 50; k++)); do
 		grep -q "listening on" "$IL_WORK/$IL_LAB-tcpdump.err" 2>/dev/null && return 0
 		sleep 0.1
@@ -369,6 +369,24 @@ il_fp() {
 
 # il_logs: paths of the current lab's logs (for failure reports)
 il_logs() { ls "$IL_WORK/$IL_LAB"-*.log 2>/dev/null; }
+
+# ---------------------------------------------------------------- counted checks
+# The namespace suites count their checks the same way:
+#   ok WHAT              one PASS line
+#   ko WHAT [DETAIL...]  one FAIL line, then each detail indented
+#   tail_of FILE [N]     the last N (5) lines of a log, indented, under its name
+#   cmp_tree SRC DST     what differs between two trees, briefly ("" if nothing)
+pass=0 fail=0
+ok() { echo "PASS $*"; pass=$((pass + 1)); }
+ko() {
+	echo "FAIL $1"
+	fail=$((fail + 1))
+	shift
+	local l
+	for l in "$@"; do echo "    $l"; done
+}
+tail_of() { echo "--- ${1#"${W:-$IL_WORK}"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
+cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
 
 # ---------------------------------------------------------------- self-test
 _il_selftest() {
