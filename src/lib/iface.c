@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "lib/daemon.h"
 #include "lib/iface.h"
+#include "lib/log.h"
 #include "lib/opts.h"
 
 #define IFACE_MAX 256
@@ -248,6 +250,19 @@ void uftp_ifset_add(void *arg, const struct uftp_iface *ifc)
 			return;
 	if (*n < UFTP_IFSET_MAX)
 		list[(*n)++] = ifc->index;
+}
+
+int uftp_ifset_select(struct uftp_ifset *set, char *const *names, size_t n, int both_families,
+                      struct uftp_addr *first)
+{
+	const char *bad = NULL;
+	int rv = uftp_iface_select(names, n, both_families, uftp_ifset_add, set, first, &bad);
+
+	if (rv == UFTP_ERR_INVALID) {
+		log_warnx("-I %s: no such interface or address", bad);
+		return EXIT_BADOPT;
+	}
+	return rv < 0 ? EXIT_NET : 0;
 }
 
 const unsigned *uftp_ifset_get(const struct uftp_ifset *set, int family, size_t *n)

@@ -81,6 +81,14 @@ struct uftp_ifset {
 void uftp_ifset_add(void *set, const struct uftp_iface *ifc);
 
 /*
+ * A daemon's start-up step: uftp_iface_select() into *set with
+ * uftp_ifset_add. Returns 0, EXIT_BADOPT (lib/daemon.h) after logging the -I
+ * name that matches nothing, or EXIT_NET when the interfaces cannot be read.
+ */
+int uftp_ifset_select(struct uftp_ifset *set, char *const *names, size_t n, int both_families,
+                      struct uftp_addr *first);
+
+/*
  * The indexes of family (AF_INET or AF_INET6) in *n; with none, a single
  * index 0, which lets the kernel choose the interface.
  */

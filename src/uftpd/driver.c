@@ -1030,21 +1030,6 @@ static void log_stats(struct uftpd *d)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-/* The interfaces to join on (a named one on both families), and the address
- * our default ID comes from. */
-static int setup_ifaces(struct uftpd *d, struct uftp_addr *first)
-{
-	const char *bad = NULL;
-	int rv =
-	    uftp_iface_select(d->o->ifaces, d->o->nifaces, 1, uftp_ifset_add, &d->ifs, first, &bad);
-
-	if (rv == UFTP_ERR_INVALID) {
-		log_warnx("-I %s: no such interface or address", bad);
-		return EXIT_BADOPT;
-	}
-	return rv < 0 ? EXIT_NET : 0;
-}
-
 /* The receive buffer the kernel granted (0 if unknown: no holds then). */
 static size_t rcvbuf_of(const struct uftp_sock *s)
 {
@@ -1325,7 +1310,9 @@ static int setup(struct uftpd *d)
 	uftp_loop_init(&d->loop);
 	if (uftp_loop_catch_signals(&d->loop, sigs, 4, on_signal, d) < 0)
 		return EXIT_NET;
-	rv = setup_ifaces(d, &first);
+	/* the interfaces to join on (a named one on both families), and the
+	 * address our default ID comes from */
+	rv = uftp_ifset_select(&d->ifs, d->o->ifaces, d->o->nifaces, 1, &first);
 	if (!rv)
 		rv = setup_keys(d);
 	if (!rv && d->o->serverlist &&

@@ -311,20 +311,6 @@ static void log_stats(struct pxd *d)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-/* The interfaces to listen on, and the address our default ID comes from. */
-static int setup_ifaces(struct pxd *d, struct uftp_addr *first)
-{
-	const char *bad = NULL;
-	int rv =
-	    uftp_iface_select(d->o->ifaces, d->o->nifaces, 0, uftp_ifset_add, &d->ifs, first, &bad);
-
-	if (rv == UFTP_ERR_INVALID) {
-		log_warnx("-I %s: no such interface or address", bad);
-		return EXIT_BADOPT;
-	}
-	return rv < 0 ? EXIT_NET : 0;
-}
-
 static int open_socket(struct pxd *d, struct uftp_sock *s, int family)
 {
 	struct uftp_addr any;
@@ -597,7 +583,8 @@ static int setup(struct pxd *d)
 	uftp_loop_init(&d->loop);
 	if (uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
 		return EXIT_NET;
-	rv = setup_ifaces(d, &first);
+	/* the interfaces to listen on, and the address our default ID comes from */
+	rv = uftp_ifset_select(&d->ifs, d->o->ifaces, d->o->nifaces, 0, &first);
 	if (!rv)
 		rv = setup_lists(d);
 	if (!rv)
