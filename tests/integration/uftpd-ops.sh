@@ -27,7 +27,8 @@
 #             the listed fingerprint are refused; the same (S,G) memberships
 #   heartbeat -H/-h to a real uftpproxyd -s fp=<our key>: HB_REQ every -h
 #             seconds, the challenge answered (RSA and EC keys), a wrong key
-#             refused; bad -H/-h values
+#             refused; bad -H/-h values; IPv6 -H ([addr], [addr]:port, addr)
+#             to our uftpproxyd (the real uftpd and fp= proxy take no IPv6)
 #   options   -T/-A/-t/-D combinations the man page forbids, bad -S files,
 #             missing directories, bad -H/-h: refused at start with a clear
 #             error (a malformed -S fingerprint and extra -A dirs too, which
@@ -651,6 +652,51 @@ test_heartbeat() {
 		fi
 		unset res
 	done
+	heartbeat_v6
+}
+
+# heartbeat_v6: -H with an IPv6 proxy, to our uftpproxyd -s fp= (UFTP 4.10.2
+# takes no IPv6 -H: its uftpd refuses the address and its fp= server proxy
+# listens on IPv4 only, which is checked too, so that the man page stays true)
+heartbeat_v6() {
+	local key=$IL_KEYS/client1_rsa.pem v6 spec p bad n=0 ref
+	v6=$(lab_ip6 2)
+	for spec in "[$v6]" "[$v6]:1044" "$v6"; do
+		bad=()
+		n=$((n + 1))
+		lab_bg h2 p "$IL_BUILD/uftpproxyd" -d -s "fp=$(il_fp "$key")" -p 1044 -k "$IL_KEYS/server_rsa.pem" \
+			>"$W/hb6-$n.proxy" 2>&1
+		lab_wait_udp h2 1044 5 2>/dev/null
+		mkdir -p "$W/hb6"
+		rstart ours "$W/hb6" -H "$spec" -h 1 -k "$key"
+		wait_for 5 grep -q "downstream proxy is now \[$(lab_ip6 1)\]:1044" "$W/hb6-$n.proxy" ||
+			bad+=("the proxy did not learn [$(lab_ip6 1)]:1044 from the heartbeat")
+		rstop "hb6-$n"
+		lab_stop "$p" 2
+		grep -q "accepted us" "$W/hb6-$n.log" || bad+=("no log line that the proxy accepted us")
+		if [ ${#bad[@]} = 0 ]; then
+			ok "heartbeat: -H $spec: our uftpproxyd -s fp= learns [$(lab_ip6 1)]:1044"
+		else
+			ko "heartbeat: -H $spec (IPv6)" "${bad[@]}" "$(tail_of "$W/hb6-$n.log" 4)" "$(tail_of "$W/hb6-$n.proxy" 4)"
+		fi
+	done
+	ref=$(ip netns exec "$(lab_ns h1)" timeout 5 "$UFTPD_REF" -d -H "[$v6]" -h 1 -D "$W/hb6" 2>&1 | head -1)
+	if [[ "$ref" == *"nvalid heartbeat address"* ]]; then
+		ok "heartbeat: the real uftpd refuses an IPv6 -H, as man/uftpd.1 says ($ref)"
+	else
+		ko "heartbeat: the real uftpd now takes an IPv6 -H: man/uftpd.1 is out of date" "$ref"
+	fi
+	lab_bg h2 p "$UFTPPROXYD_REF" -d -s "fp=$(il_fp "$key")" -p 1044 -k "$IL_KEYS/server_rsa.pem" >"$W/hb6-ref.proxy" 2>&1
+	lab_wait_udp h2 1044 5 2>/dev/null
+	rstart ours "$W/hb6" -H "[$v6]" -h 1 -k "$key"
+	sleep 2.5
+	rstop "hb6-ref"
+	lab_stop "$p" 2
+	if grep -q "as downstream" "$W/hb6-ref.proxy"; then
+		ko "heartbeat: the real uftpproxyd -s fp= now takes IPv6 heartbeats: man/uftpd.1 is out of date" "$(tail_of "$W/hb6-ref.proxy" 3)"
+	else
+		ok "heartbeat: the real uftpproxyd -s fp= does not hear IPv6 heartbeats, as man/uftpd.1 says"
+	fi
 }
 
 # ---------------------------------------------------------------- options
