@@ -47,6 +47,9 @@
 #              TTL and TOS of the re-multicast ANNOUNCE and data, the TOS of
 #              the tunnel, the proxy's ID in its REGISTER; nice value and
 #              receive buffer of the running proxy; files delivered
+#   outif      -O eth1 and -O <its address> on a client proxy with a second
+#              link: its multicast leaves by that link only, from that
+#              address, and reaches a uftpd listening there (as the real one)
 #
 #   sudo tests/integration/uftpproxyd-options.sh [BUILD_DIR]
 #   CASES="badopts wire" KEEP=1 sudo tests/integration/uftpproxyd-options.sh
@@ -978,12 +981,102 @@ test_wire() {
 	fi
 }
 
+# ---------------------------------------------------------------- outif
+# -O: the client proxy multicasts by the interface it names.  h2 and h3 get a
+# link of their own (eth1, 198.18.7.0/24); the real uftpd in h3 listens on
+# eth1 only, so the files arrive only if the re-multicast leaves h2 by eth1.
+OUT2=198.18.7.2 OUT3=198.18.7.3
+outif_link() {
+	local n2 n3
+	n2=$(lab_ns h2) n3=$(lab_ns h3)
+	ip -n "$n2" link show eth1 >/dev/null 2>&1 && return 0
+	ip -n "$n2" link add eth1 type veth peer name eth1 netns "$n3" &&
+		ip -n "$n2" addr add "$OUT2/24" dev eth1 && ip -n "$n2" link set eth1 up &&
+		ip -n "$n3" addr add "$OUT3/24" dev eth1 && ip -n "$n3" link set eth1 up
+}
+# outif_one KIND OUT: real uftp (h0) -> server proxy KIND (h1) -> client proxy
+# KIND (h2, -O OUT) -> real uftpd (h3, -I eth1); multicast from h2 captured
+# on each of its links
+outif_one() {
+	local kind=$1 out=$2 sp cp ud c0 c1 k f
+	local d=$W/outif-$kind-$2
+	mkdir -p "$d/dest"
+	for f in eth0 eth1; do
+		lab_bg h2 "k" tcpdump --immediate-mode -i "$f" -n -U -s 200 -w "$d/$f.pcap" \
+			"udp and dst net 224.0.0.0/4 and not src host $(lab_ip4 0)" 2>"$d/$f.pcap.err"
+		[ "$f" = eth0 ] && c0=$k || c1=$k
+	done
+	for ((k = 0; k < 50; k++)); do
+		grep -q "listening on" "$d/eth0.pcap.err" 2>/dev/null && grep -q "listening on" "$d/eth1.pcap.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	lab_bg h1 sp "$(px_bin "$kind")" -d -s "$ip2" -x 3 >"$d/sp.log" 2>&1 </dev/null
+	lab_bg h2 cp "$(px_bin "$kind")" -d -c -O "$out" -x 3 >"$d/cp.log" 2>&1 </dev/null
+	lab_bg h3 ud "$UFTPD_REF" -d -I eth1 -D "$d/dest" >"$d/uftpd.log" 2>&1 </dev/null
+	wait_bound h1 1044 5
+	wait_bound h2 1044 5
+	wait_bound h3 1044 5
+	(cd "$SRC" && lab_exec h0 timeout -k 2 30 "$UFTP_REF" -I eth0 -M 230.4.4.1 -P 230.5.5.2 \
+		-R 50000 -r 0.1 hello.txt rand.bin) >"$d/uftp.log" 2>&1
+	echo "$?" >"$d/rc"
+	sleep 0.3
+	for k in "$sp" "$cp"; do
+		kill -0 "$k" 2>/dev/null || echo "a proxy exited during the session" >>"$d/problems"
+	done
+	lab_stop "$ud" 3
+	lab_stop "$sp" 3
+	lab_stop "$cp" 3
+	sleep 0.3
+	lab_stop "$c0" 3
+	lab_stop "$c1" 3
+}
+# outif_facts DIR -> "N by eth0, M by eth1 (from ADDR)"
+outif_facts() {
+	local n0 n1 src
+	n0=$(pcap_summary "$1/eth0.pcap" | grep -c .)
+	n1=$(pcap_summary "$1/eth1.pcap" | grep -c .)
+	src=$(pcap_summary "$1/eth1.pcap" | awk '{split($1, a, ":"); print a[1]}' | sort -u | tr '\n' ' ')
+	echo "$n0 multicast by eth0, $n1 by eth1 (from ${src:-nobody})"
+}
+test_outif() {
+	SRC=$W/src
+	mkdir -p "$SRC"
+	printf 'out by eth1\n' >"$SRC/hello.txt"
+	head -c 200000 /dev/urandom >"$SRC/rand.bin"
+	outif_link || { ko "outif: second link between h2 and h3"; return; }
+	local kind out why f fo fr
+	for out in eth1 "$OUT2"; do
+		for kind in ref ours; do
+			outif_one "$kind" "$out"
+		done
+		fo=$(outif_facts "$W/outif-ours-$out")
+		fr=$(outif_facts "$W/outif-ref-$out")
+		why=()
+		for kind in ours ref; do
+			[ "$(cat "$W/outif-$kind-$out/rc")" = 0 ] || why+=("$kind: uftp exit $(cat "$W/outif-$kind-$out/rc")")
+			for f in hello.txt rand.bin; do
+				cmp -s "$SRC/$f" "$W/outif-$kind-$out/dest/$f" || why+=("$kind: $f not delivered intact by eth1")
+			done
+			[ -e "$W/outif-$kind-$out/problems" ] && why+=("$kind: $(cat "$W/outif-$kind-$out/problems")")
+		done
+		[[ "$fo" == "0 multicast by eth0, "* ]] || why+=("ours multicast by eth0 despite -O $out: $fo")
+		[[ "$fo" == *"(from $OUT2 )" ]] || why+=("ours: not (only) from $OUT2 on eth1: $fo")
+		il_sanitized "$W/outif-ours-$out/cp.log" && why+=("sanitizer report in the client proxy's log")
+		if [ ${#why[@]} = 0 ]; then
+			ok "outif: -O $out: $fo; files delivered to a uftpd on eth1 only (real proxies: $fr)"
+		else
+			ko "outif: -O $out" "${why[@]}" "ours: $fo" "real: $fr" "$(tail_of "$W/outif-ours-$out/cp.log" 3)" \
+				"$(tail_of "$W/outif-ours-$out/uftp.log" 3)"
+		fi
+	done
+}
+
 # ---------------------------------------------------------------- main
 # Our sanitizer build's reports (daemons have no stderr) go to files; the
 # real binaries are not instrumented.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/sanitizer"
-ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire"
+ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire outif"
 for cs in ${CASES:-$ALL_CASES}; do
 	if declare -F "test_$cs" >/dev/null; then
 		t0=$SECONDS
