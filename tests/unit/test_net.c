@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "lib/clock.h"
+#include "lib/daemon.h"
 #include "lib/iface.h"
 #include "lib/net.h"
 #include "tests/unit/cutest.h"
@@ -67,6 +68,37 @@ static void test_iface_list(void)
 	CU_ASSERT_EQUAL(uftp_iface_find_index(list, (size_t)n, 0, AF_UNSPEC), UFTP_ERR_INVALID);
 	if (n > 1)
 		CU_ASSERT_EQUAL(uftp_iface_list(list, 1), UFTP_ERR_NOSPACE);
+}
+
+/* The daemons' -I step: interfaces into a set, -I names that match nothing refused. */
+static void test_ifset_select(void)
+{
+	struct uftp_ifset set;
+	struct uftp_addr first;
+	char buf[UFTP_ADDRSTRLEN];
+	char *lo[] = {"lo"}, *bad[] = {"lo", "nosuchif0"};
+	const unsigned *idx;
+	size_t n;
+
+	memset(&set, 0, sizeof(set));
+	idx = uftp_ifset_get(&set, AF_INET, &n); /* none: the kernel chooses */
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(idx[0], 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_ifset_select(&set, lo, 1, 1, &first), 0);
+	CU_ASSERT_STRING_EQUAL(uftp_addr_ntop(&first, buf, sizeof(buf)), "127.0.0.1");
+	idx = uftp_ifset_get(&set, AF_INET, &n);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(idx[0], if_nametoindex("lo"));
+	idx = uftp_ifset_get(&set, AF_INET6, &n);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(idx[0], have_v6_loopback() ? if_nametoindex("lo") : 0);
+	/* the same name again adds nothing; one-family selection leaves v6 alone */
+	memset(&set, 0, sizeof(set));
+	CU_ASSERT_EQUAL(uftp_ifset_select(&set, lo, 1, 0, &first), 0);
+	CU_ASSERT_EQUAL(uftp_ifset_select(&set, lo, 1, 0, &first), 0);
+	CU_ASSERT_EQUAL(set.n4, 1);
+	CU_ASSERT_EQUAL(set.n6, 0);
+	CU_ASSERT_EQUAL(uftp_ifset_select(&set, bad, 2, 1, &first), EXIT_BADOPT);
 }
 
 static void set_iface(struct uftp_iface *i, const char *name, const char *addr, unsigned flags)
@@ -341,12 +373,19 @@ static void test_join_invalid(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_clock),          CUTEST(test_iface_loopback),
-    CUTEST(test_iface_list),     CUTEST(test_iface_default),
-    CUTEST(test_sock_options),   CUTEST(test_sock_v6_options),
-    CUTEST(test_roundtrip_mmsg), CUTEST(test_roundtrip_fallback),
-    CUTEST(test_roundtrip_v6),   CUTEST(test_truncated_and_errors),
-    CUTEST(test_multicast_lo),   CUTEST(test_join_invalid),
+    CUTEST(test_clock),
+    CUTEST(test_iface_loopback),
+    CUTEST(test_iface_list),
+    CUTEST(test_iface_default),
+    CUTEST(test_ifset_select),
+    CUTEST(test_sock_options),
+    CUTEST(test_sock_v6_options),
+    CUTEST(test_roundtrip_mmsg),
+    CUTEST(test_roundtrip_fallback),
+    CUTEST(test_roundtrip_v6),
+    CUTEST(test_truncated_and_errors),
+    CUTEST(test_multicast_lo),
+    CUTEST(test_join_invalid),
 };
 
 CUTEST_MAIN("net", tests)
