@@ -557,14 +557,7 @@ test_keygen() {
 
 # ---------------------------------------------------------------- main
 ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use uftpd_opts keygen"
-for cs in ${CASES:-$ALL_CASES}; do
-	if declare -F "test_$cs" >/dev/null; then
-		"test_$cs"
-	else
-		echo "unknown case '$cs'" >&2
-		exit 2
-	fi
-done
+il_run_cases "$ALL_CASES"
 il_lab_down
 echo "($((SECONDS - T_START)) s)"
 echo "$pass passed, $fail failed"

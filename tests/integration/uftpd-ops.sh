@@ -926,16 +926,7 @@ test_dest_removed() {
 
 # ---------------------------------------------------------------- main
 ALL_CASES="options tempdir tempname backup sync rejected script script_missing serverlist restart heartbeat diskfull diskfull_mid readonly dest_removed"
-for cs in ${CASES:-$ALL_CASES}; do
-	if declare -F "test_$cs" >/dev/null; then
-		t0=$SECONDS
-		"test_$cs"
-		echo "# $cs: $((SECONDS - t0)) s"
-	else
-		echo "unknown case '$cs'" >&2
-		exit 2
-	fi
-done
+il_run_cases "$ALL_CASES"
 # with a sanitizer build: no report from our programs in any log kept
 san=""
 for f in "$W"/*ours*.log "$W"/*/*ours*.log; do

@@ -871,9 +871,9 @@ while off + 16 <= len(d):
 EOF
 }
 
-capture() { # capture HOST VAR FILE FILTER
+capture() { # capture HOST VAR FILE FILTER [IFACE (eth0)]
 	local k
-	lab_bg "$1" "$2" tcpdump --immediate-mode -i eth0 -n -U -s 200 -w "$3" "$4" 2>"$3.err"
+	lab_bg "$1" "$2" tcpdump --immediate-mode -i "${5:-eth0}" -n -U -s 200 -w "$3" "$4" 2>"$3.err"
 	for ((k = 0; k < 50; k++)); do
 		grep -q "listening on" "$3.err" 2>/dev/null && return 0
 		sleep 0.1
@@ -931,11 +931,16 @@ wire_facts() {
 	echo "$head | client proxy multicast: ${mc:-none} | ANNOUNCE re-multicast: ${ann:-none} | tunnel: ${tun:-none} | REGISTER ${reg:-none}"
 }
 
-test_wire() {
+# session_src TEXT: $SRC with hello.txt (TEXT) and rand.bin (200000 bytes)
+session_src() {
 	SRC=$W/src
 	mkdir -p "$SRC"
-	printf 'hello through two proxies\n' >"$SRC/hello.txt"
+	printf '%s\n' "$1" >"$SRC/hello.txt"
 	head -c 200000 /dev/urandom >"$SRC/rand.bin"
+}
+
+test_wire() {
+	session_src 'hello through two proxies'
 	wire_one ref
 	wire_one ours
 	local why=() f
@@ -1001,15 +1006,9 @@ outif_one() {
 	local kind=$1 out=$2 sp cp ud c0 c1 k f
 	local d=$W/outif-$kind-$2
 	mkdir -p "$d/dest"
-	for f in eth0 eth1; do
-		lab_bg h2 "k" tcpdump --immediate-mode -i "$f" -n -U -s 200 -w "$d/$f.pcap" \
-			"udp and dst net 224.0.0.0/4 and not src host $(lab_ip4 0)" 2>"$d/$f.pcap.err"
-		[ "$f" = eth0 ] && c0=$k || c1=$k
-	done
-	for ((k = 0; k < 50; k++)); do
-		grep -q "listening on" "$d/eth0.pcap.err" 2>/dev/null && grep -q "listening on" "$d/eth1.pcap.err" 2>/dev/null && break
-		sleep 0.1
-	done
+	f="udp and dst net 224.0.0.0/4 and not src host $(lab_ip4 0)"
+	capture h2 c0 "$d/eth0.pcap" "$f" eth0
+	capture h2 c1 "$d/eth1.pcap" "$f" eth1
 	lab_bg h1 sp "$(px_bin "$kind")" -d -s "$ip2" -x 3 >"$d/sp.log" 2>&1 </dev/null
 	lab_bg h2 cp "$(px_bin "$kind")" -d -c -O "$out" -x 3 >"$d/cp.log" 2>&1 </dev/null
 	lab_bg h3 ud "$UFTPD_REF" -d -I eth1 -D "$d/dest" >"$d/uftpd.log" 2>&1 </dev/null
@@ -1039,10 +1038,7 @@ outif_facts() {
 	echo "$n0 multicast by eth0, $n1 by eth1 (from ${src:-nobody})"
 }
 test_outif() {
-	SRC=$W/src
-	mkdir -p "$SRC"
-	printf 'out by eth1\n' >"$SRC/hello.txt"
-	head -c 200000 /dev/urandom >"$SRC/rand.bin"
+	session_src 'out by eth1'
 	outif_link || { ko "outif: second link between h2 and h3"; return; }
 	local kind out why f fo fr
 	for out in eth1 "$OUT2"; do
@@ -1077,16 +1073,7 @@ test_outif() {
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/sanitizer"
 ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire outif"
-for cs in ${CASES:-$ALL_CASES}; do
-	if declare -F "test_$cs" >/dev/null; then
-		t0=$SECONDS
-		"test_$cs"
-		echo "# $cs: $((SECONDS - t0)) s"
-	else
-		echo "unknown case '$cs'" >&2
-		exit 2
-	fi
-done
+il_run_cases "$ALL_CASES"
 il_lab_down
 if grep -q -a __asan_init "$(px_bin ours)"; then
 	if ls "$W"/sanitizer* >/dev/null 2>&1; then

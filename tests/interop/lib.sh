@@ -388,6 +388,21 @@ ko() {
 tail_of() { echo "--- ${1#"${W:-$IL_WORK}"/}:"; grep -v '^#' "$1" 2>/dev/null | tail -n "${2:-5}" | sed 's/^/  | /'; }
 cmp_tree() { python3 "$IL_TREECMP" --umask "$IL_UMASK" "$@" 2>&1 | grep -v '^[-+@ ]' | head -8; }
 
+# il_run_cases LIST: runs test_<case> for each case of $CASES (default LIST),
+# with its time; an unknown case ends the suite with exit 2
+il_run_cases() {
+	local cs t0
+	for cs in ${CASES:-$1}; do
+		if ! declare -F "test_$cs" >/dev/null; then
+			echo "unknown case '$cs'" >&2
+			exit 2
+		fi
+		t0=$SECONDS
+		"test_$cs"
+		echo "# $cs: $((SECONDS - t0)) s"
+	done
+}
+
 # ---------------------------------------------------------------- self-test
 _il_selftest() {
 	local pass=0 fail=0
