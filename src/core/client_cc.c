@@ -133,25 +133,33 @@ static double our_rate(struct csession *s, uint64_t now)
 	return rate > RATE_FLOOR ? rate : RATE_FLOOR;
 }
 
-/* Builds EXT_TFMCC_ACK_INFO into ext (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes). */
-ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now)
+/* EXT_TFMCC_ACK_INFO with rate (as on the wire) into ext. */
+static ssize_t ack_info(struct uftp_client *c, struct csession *s, uint16_t rate, uint8_t *ext,
+                        uint64_t now)
 {
 	struct uftp_ext_tfmcc_ack_info ai;
 
 	memset(&ai, 0, sizeof(ai));
 	ai.flags = UFTP_CC_RTT | (s->cc.slowstart ? UFTP_CC_START : 0);
 	ai.cc_seq = s->cc.seq;
-	ai.cc_rate = cl_cc_rate_encode(our_rate(s, now));
+	ai.cc_rate = rate;
 	ai.client_id = c->cfg.uid;
 	cl_ts_echo(s, now, &ai.tstamp_sec, &ai.tstamp_usec);
 	return uftp_encode_ext_tfmcc_ack_info(ext, UFTP_EXT_TFMCC_ACK_INFO_LEN, &ai);
 }
 
-static int send_cc_ack(struct uftp_client *c, struct csession *s, uint64_t now)
+/* Builds EXT_TFMCC_ACK_INFO into ext (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes). */
+ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now)
+{
+	return ack_info(c, s, cl_cc_rate_encode(our_rate(s, now)), ext, now);
+}
+
+/* A CC_ACK reporting rate (as on the wire). */
+static int send_cc_ack(struct uftp_client *c, struct csession *s, uint16_t rate, uint64_t now)
 {
 	struct uftp_msg m = {.func = UFTP_MSG_CC_ACK};
 	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
-	ssize_t n = cl_cc_ack_info(c, s, ext, now);
+	ssize_t n = ack_info(c, s, rate, ext, now);
 
 	if (n < 0)
 		return (int)n;
@@ -206,7 +214,7 @@ static void round_seen(struct csession *s, uint16_t seq, uint16_t supp)
 static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now)
 {
 	struct ccstate *cc = &s->cc;
-	double ours;
+	uint16_t ours;
 
 	/* round 0 is the server's start of a file, before any rate is measured:
 	 * like the 4.10.2 uftpd, only the CLR answers in it */
@@ -217,14 +225,12 @@ static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now
 	if (now < cc->fb_at)
 		return;
 	cc->answered = 1;
-	/* our_rate() again in send_cc_ack() gives the same value: the bytes
-	 * counted since are consumed here */
-	ours = cl_cc_rate_decode(cl_cc_rate_encode(our_rate(s, now)));
-	if (cc->supp_rate && ours >= cl_cc_rate_decode(cc->supp_rate)) {
+	ours = cl_cc_rate_encode(our_rate(s, now));
+	if (cc->supp_rate && cl_cc_rate_decode(ours) >= cl_cc_rate_decode(cc->supp_rate)) {
 		cc->fb_held++; /* a receiver as slow or slower already answered */
 		return;
 	}
-	send_cc_ack(c, s, now);
+	send_cc_ack(c, s, ours, now);
 }
 
 int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin *in)
@@ -243,8 +249,8 @@ int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin 
 			s->cc.clr = 1;
 	}
 	round_seen(s, cc->cc_seq, cc->cc_rate);
-	if (s->cc.clr)
-		return send_cc_ack(c, s, in->now); /* the CLR answers every CONG_CTRL */
+	if (s->cc.clr) /* the CLR answers every CONG_CTRL */
+		return send_cc_ack(c, s, cl_cc_rate_encode(our_rate(s, in->now)), in->now);
 	feedback_due(c, s, in->now);
 	return 0;
 }
