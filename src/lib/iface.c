@@ -195,51 +195,9 @@ int uftp_iface_default(struct uftp_iface *out, int family)
 	return 0;
 }
 
-int uftp_iface_select(char *const *names, size_t n, int both_families,
-                      void (*add)(void *arg, const struct uftp_iface *ifc), void *arg,
-                      struct uftp_addr *first, const char **bad)
+/* Adds ifc's index under its address family, once. */
+static void ifset_add(struct uftp_ifset *set, const struct uftp_iface *ifc)
 {
-	struct uftp_iface all[64], ifc;
-	int i, m;
-	size_t k;
-
-	uftp_addr_clear(first);
-	for (k = 0; k < n; k++) {
-		if (uftp_iface_lookup(&ifc, names[k], AF_UNSPEC) < 0) {
-			*bad = names[k];
-			return UFTP_ERR_INVALID;
-		}
-		if (k == 0)
-			*first = ifc.addr;
-		add(arg, &ifc);
-		if (!both_families)
-			continue;
-		if (uftp_iface_lookup(&ifc, names[k], AF_INET6) >= 0)
-			add(arg, &ifc);
-		if (uftp_iface_lookup(&ifc, names[k], AF_INET) >= 0)
-			add(arg, &ifc);
-	}
-	if (n)
-		return 0;
-	m = uftp_iface_list(all, sizeof(all) / sizeof(all[0]));
-	if (m < 0 && m != UFTP_ERR_NOSPACE)
-		return UFTP_ERR_IO;
-	if (m < 0)
-		m = (int)(sizeof(all) / sizeof(all[0]));
-	for (i = 0; i < m; i++) {
-		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
-		    !(all[i].flags & UFTP_IFF_MULTICAST))
-			continue;
-		if (uftp_addr_family(&first[0]) == AF_UNSPEC)
-			*first = all[i].addr;
-		add(arg, &all[i]);
-	}
-	return 0;
-}
-
-void uftp_ifset_add(void *arg, const struct uftp_iface *ifc)
-{
-	struct uftp_ifset *set = arg;
 	int v6 = uftp_addr_family(&ifc->addr) == AF_INET6;
 	unsigned *list = v6 ? set->v6 : set->v4;
 	size_t *n = v6 ? &set->n6 : &set->n4;
@@ -252,17 +210,52 @@ void uftp_ifset_add(void *arg, const struct uftp_iface *ifc)
 		list[(*n)++] = ifc->index;
 }
 
+/* Every interface address that is up, multicast-capable and not loopback. */
+static int ifset_all(struct uftp_ifset *set, struct uftp_addr *first)
+{
+	struct uftp_iface all[64];
+	int i, m = uftp_iface_list(all, sizeof(all) / sizeof(all[0]));
+
+	if (m < 0 && m != UFTP_ERR_NOSPACE)
+		return EXIT_NET;
+	if (m < 0)
+		m = (int)(sizeof(all) / sizeof(all[0]));
+	for (i = 0; i < m; i++) {
+		if (!(all[i].flags & UFTP_IFF_UP) || (all[i].flags & UFTP_IFF_LOOPBACK) ||
+		    !(all[i].flags & UFTP_IFF_MULTICAST))
+			continue;
+		if (uftp_addr_family(first) == AF_UNSPEC)
+			*first = all[i].addr;
+		ifset_add(set, &all[i]);
+	}
+	return 0;
+}
+
 int uftp_ifset_select(struct uftp_ifset *set, char *const *names, size_t n, int both_families,
                       struct uftp_addr *first)
 {
-	const char *bad = NULL;
-	int rv = uftp_iface_select(names, n, both_families, uftp_ifset_add, set, first, &bad);
+	struct uftp_iface ifc;
+	size_t k;
 
-	if (rv == UFTP_ERR_INVALID) {
-		log_warnx("-I %s: no such interface or address", bad);
-		return EXIT_BADOPT;
+	uftp_addr_clear(first);
+	if (!n)
+		return ifset_all(set, first);
+	for (k = 0; k < n; k++) {
+		if (uftp_iface_lookup(&ifc, names[k], AF_UNSPEC) < 0) {
+			log_warnx("-I %s: no such interface or address", names[k]);
+			return EXIT_BADOPT;
+		}
+		if (k == 0)
+			*first = ifc.addr;
+		ifset_add(set, &ifc);
+		if (!both_families)
+			continue;
+		if (uftp_iface_lookup(&ifc, names[k], AF_INET6) >= 0)
+			ifset_add(set, &ifc);
+		if (uftp_iface_lookup(&ifc, names[k], AF_INET) >= 0)
+			ifset_add(set, &ifc);
 	}
-	return rv < 0 ? EXIT_NET : 0;
+	return 0;
 }
 
 const unsigned *uftp_ifset_get(const struct uftp_ifset *set, int family, size_t *n)

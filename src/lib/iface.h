@@ -57,19 +57,6 @@ int uftp_iface_lookup(struct uftp_iface *out, const char *spec, int family);
 /* uftp_iface_find_default() over the system's interfaces; 0 or an error. */
 int uftp_iface_default(struct uftp_iface *out, int family);
 
-/*
- * The interfaces a daemon listens on: each of the -I names (looked up as
- * uftp_iface_lookup does; with both_families, a name is also taken on its
- * other address family when it has one) or, with no names, every interface
- * address that is up, multicast-capable and not loopback. add(arg, ifc) is
- * called for each; *first gets the first one's address (where the default
- * ID comes from). Returns 0, UFTP_ERR_INVALID with *bad set to the name
- * that matches nothing, or UFTP_ERR_IO when the system list cannot be read.
- */
-int uftp_iface_select(char *const *names, size_t n, int both_families,
-                      void (*add)(void *arg, const struct uftp_iface *ifc), void *arg,
-                      struct uftp_addr *first, const char **bad);
-
 /* Interface indexes per address family, for a daemon's multicast memberships. */
 #define UFTP_IFSET_MAX 32
 struct uftp_ifset {
@@ -77,12 +64,13 @@ struct uftp_ifset {
 	size_t n4, n6;
 };
 
-/* Adds ifc's index under its address family, once (an uftp_iface_select callback). */
-void uftp_ifset_add(void *set, const struct uftp_iface *ifc);
-
 /*
- * A daemon's start-up step: uftp_iface_select() into *set with
- * uftp_ifset_add. Returns 0, EXIT_BADOPT (lib/daemon.h) after logging the -I
+ * A daemon's start-up step, the interfaces it listens on, into *set: each
+ * of the -I names (looked up as uftp_iface_lookup does; with both_families,
+ * a name is also taken on its other address family when it has one) or,
+ * with no names, every interface address that is up, multicast-capable and
+ * not loopback. *first gets the first one's address (where the default ID
+ * comes from). Returns 0, EXIT_BADOPT (lib/daemon.h) after logging the -I
  * name that matches nothing, or EXIT_NET when the interfaces cannot be read.
  */
 int uftp_ifset_select(struct uftp_ifset *set, char *const *names, size_t n, int both_families,
