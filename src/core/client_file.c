@@ -3,10 +3,7 @@
  * FILEINFO_ACK / COMPLETE, FILESEG storage, DONE -> STATUS / COMPLETE,
  * DONE_CONF (protocol.txt 5.1.3, 5.1.4, 3.2).
  *
- * Section layout (settled against 4.10.2 with captures): a file of n
- * blocks has ceil(n / (8 * block_size)) sections, so one section's NAK
- * bitmap fits one block; the blocks are spread evenly, the first n %
- * sections sections holding one block more than the others.
+ * Section layout: section.h (settled against 4.10.2 with captures).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,36 +13,19 @@
 #include "core/err.h"
 #include "core/path.h"
 
-static uint32_t sec_blocks(const struct cfile *f, uint32_t sec)
-{
-	return f->base + (sec < f->extra ? 1 : 0);
-}
-
-static uint64_t sec_first(const struct cfile *f, uint32_t sec)
-{
-	return (uint64_t)sec * f->base + (sec < f->extra ? sec : f->extra);
-}
-
 static int have(const struct cfile *f, uint64_t b)
 {
 	return (f->have[b / 8] >> (b % 8)) & 1;
 }
 
+/* Fails with TOOBIG past the protocol's 65536 sections, as uftp refuses to send such a file. */
 static int layout(struct cfile *f, uint16_t block_size)
 {
-	uint64_t per = 8ULL * block_size;
+	int rv = uftp_sections_layout(&f->sec, f->size, block_size);
 
-	if (!block_size)
-		return UFTP_ERR_BADVALUE;
-	f->nblocks = (f->size + block_size - 1) / block_size;
-	if ((f->nblocks + per - 1) / per > 65536)
-		return UFTP_ERR_BADVALUE;
-	f->nsections = (uint32_t)((f->nblocks + per - 1) / per);
-	if (f->nsections) {
-		f->base = (uint32_t)(f->nblocks / f->nsections);
-		f->extra = (uint32_t)(f->nblocks % f->nsections);
-	}
-	f->have = calloc((size_t)(f->nblocks / 8 + 1), 1);
+	if (rv < 0)
+		return rv;
+	f->have = calloc((size_t)(f->sec.nblocks / 8 + 1), 1);
 	return f->have ? 0 : UFTP_ERR_NOMEM;
 }
 
@@ -178,20 +158,20 @@ static int resume(struct uftp_client *c, struct csession *s, size_t root, const 
 	uint64_t b;
 	int fd;
 
-	if (!c->cfg.temp_dir || !ops->load_state || !ops->reopen || !f->nblocks ||
+	if (!c->cfg.temp_dir || !ops->load_state || !ops->reopen || !f->sec.nblocks ||
 	    ops->load_state(ops->arg, s->group_id, f->name, f->size, f->have,
-	                    (size_t)(f->nblocks / 8 + 1)) != 1)
+	                    (size_t)(f->sec.nblocks / 8 + 1)) != 1)
 		return UFTP_ERR_STATE;
 	fd = ops->reopen(ops->arg, root, rel);
 	if (fd < 0) {
-		memset(f->have, 0, (size_t)(f->nblocks / 8 + 1));
+		memset(f->have, 0, (size_t)(f->sec.nblocks / 8 + 1));
 		return fd;
 	}
-	for (b = 0; b < f->nblocks; b++)
+	for (b = 0; b < f->sec.nblocks; b++)
 		f->nhave += (uint64_t)have(f, b);
 	f->partial = 1;
 	cl_log(c, UFTP_LOG_INFO, "[%08X] resuming %s (%llu of %llu blocks)", s->group_id, f->name,
-	       (unsigned long long)f->nhave, (unsigned long long)f->nblocks);
+	       (unsigned long long)f->nhave, (unsigned long long)f->sec.nblocks);
 	return fd;
 }
 
@@ -203,11 +183,11 @@ void cl_file_save(struct uftp_client *c, struct csession *s)
 
 	if (c->cfg.temp_dir && ops->save_state && f->active && f->fh >= 0 && f->have && f->nhave &&
 	    ops->save_state(ops->arg, s->group_id, f->name, f->size, f->have,
-	                    (size_t)(f->nblocks / 8 + 1)) >= 0)
+	                    (size_t)(f->sec.nblocks / 8 + 1)) >= 0)
 		cl_log(c, UFTP_LOG_INFO,
 		       "[%08X] kept the state of %s for a restart (%llu of %llu blocks)",
 		       s->group_id, f->name, (unsigned long long)f->nhave,
-		       (unsigned long long)f->nblocks);
+		       (unsigned long long)f->sec.nblocks);
 }
 
 static int start_regular(struct uftp_client *c, struct csession *s, size_t root, const char *rel)
@@ -215,8 +195,13 @@ static int start_regular(struct uftp_client *c, struct csession *s, size_t root,
 	struct cfile *f = &s->file;
 	int rv = layout(f, s->block_size);
 
-	if (rv < 0)
+	if (rv < 0) {
+		cl_log(c, UFTP_LOG_WARN,
+		       "[%08X] rejecting %s: %llu bytes at block size %u (at most %llu): %s",
+		       s->group_id, f->name, (unsigned long long)f->size, s->block_size,
+		       (unsigned long long)uftp_sections_max_size(s->block_size), uftp_strerror(rv));
 		return rv;
+	}
 	rv = resume(c, s, root, rel);
 	if (rv >= 0) {
 		f->fh = rv;
@@ -345,8 +330,8 @@ static int accept_file(struct uftp_client *c, struct csession *s, const struct u
 		return cl_send_complete(c, s, fi->file_id, UFTP_COMP_REJECTED, now);
 	}
 	cl_log(c, UFTP_LOG_DEBUG, "[%08X] receiving %s (%llu bytes, %u sections)", s->group_id,
-	       s->file.name, (unsigned long long)s->file.size, s->file.nsections);
-	if (s->file.nhave == s->file.nblocks && file_finished(c, s, s->file.status) < 0) {
+	       s->file.name, (unsigned long long)s->file.size, s->file.sec.nsections);
+	if (s->file.nhave == s->file.sec.nblocks && file_finished(c, s, s->file.status) < 0) {
 		cl_abort(c, s, "Error writing file", 1, now);
 		return 0;
 	}
@@ -425,9 +410,9 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 
 	if (!f->active || fs->file_id != f->id)
 		return 0; /* not ours, or already complete */
-	if (fs->section >= f->nsections || fs->block >= sec_blocks(f, fs->section))
+	if (fs->section >= f->sec.nsections || fs->block >= uftp_section_len(&f->sec, fs->section))
 		return UFTP_ERR_BADVALUE;
-	b = sec_first(f, fs->section) + fs->block;
+	b = uftp_section_start(&f->sec, fs->section) + fs->block;
 	if (s->cc_type == UFTP_CC_TFMCC)
 		cl_cc_on_data(c, s, fs, b, in->now);
 	rv = store_block(c, s, fs, b);
@@ -441,16 +426,16 @@ int cl_on_fileseg(struct uftp_client *c, struct csession *s, const struct cin *i
 		f->max_section = fs->section;
 		arm_naks(s, fs->section - 1u, 0, in->now);
 	}
-	if (f->nhave == f->nblocks && file_finished(c, s, f->status) < 0)
+	if (f->nhave == f->sec.nblocks && file_finished(c, s, f->status) < 0)
 		cl_abort(c, s, "Error writing file", 1, in->now);
 	return 0;
 }
 
 static int section_missing(const struct cfile *f, uint32_t sec)
 {
-	uint64_t first = sec_first(f, sec), i;
+	uint64_t first = uftp_section_start(&f->sec, sec), i;
 
-	for (i = 0; i < sec_blocks(f, sec); i++)
+	for (i = 0; i < uftp_section_len(&f->sec, sec); i++)
 		if (!have(f, first + i))
 			return 1;
 	return 0;
@@ -466,7 +451,7 @@ static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, 
 	const struct cfile *f = &s->file;
 	struct uftp_msg m = {.func = UFTP_MSG_STATUS};
 	uint8_t naks[UFTP_MAX_NAK_LEN + 1], ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
-	uint64_t first = sec_first(f, sec), i, n = sec_blocks(f, sec);
+	uint64_t first = uftp_section_start(&f->sec, sec), i, n = uftp_section_len(&f->sec, sec);
 	size_t len = (size_t)(n / 8 + 1);
 
 	if (len > sizeof(naks))
@@ -499,8 +484,8 @@ static void report_naks(struct uftp_client *c, struct csession *s, uint64_t now)
 			cl_send_complete(c, s, f->id, f->status, now);
 		return;
 	}
-	if (upto >= f->nsections)
-		upto = f->nsections - 1;
+	if (upto >= f->sec.nsections)
+		upto = f->sec.nsections - 1;
 	for (sec = 0; sec <= upto && sent < TXQ_LEN / 2; sec++) {
 		if (!section_missing(f, sec))
 			continue;
@@ -545,7 +530,7 @@ static void checkpoint(struct uftp_client *c, struct csession *s, uint64_t now)
 	if (now < f->ckpt_at)
 		return;
 	c->cfg.fops->save_state(c->cfg.fops->arg, s->group_id, f->name, f->size, f->have,
-	                        (size_t)(f->nblocks / 8 + 1));
+	                        (size_t)(f->sec.nblocks / 8 + 1));
 	f->ckpt_at = now + CKPT_NS;
 }
 

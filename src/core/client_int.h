@@ -6,6 +6,7 @@
 
 #include "core/client.h"
 #include "core/keysched.h"
+#include "core/section.h"
 
 #define TXQ_LEN    64
 #define TXQ_MAX    10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
@@ -32,10 +33,7 @@ struct cfile {
 	int fh;         /* fops handle, -1 if none */
 	uint64_t size;
 	uint32_t mtime;
-	uint64_t nblocks;
-	uint32_t nsections;
-	uint32_t base; /* blocks per section (the first `extra` get one more) */
-	uint32_t extra;
+	struct uftp_sections sec; /* blocks and sections (section.h) */
 	uint8_t *have; /* bitmap of stored blocks */
 	uint64_t nhave;
 	uint32_t max_section; /* highest section seen in a FILESEG */

@@ -20,6 +20,7 @@ const char *uftp_strerror(int err)
 	case UFTP_ERR_STATE: return "invalid in current state";
 	case UFTP_ERR_REPLAY: return "replayed message";
 	case UFTP_ERR_INVALID: return "invalid argument";
+	case UFTP_ERR_TOOBIG: return "file too large for the block size";
 	default: return "unknown error";
 	}
 }

@@ -25,6 +25,7 @@ enum uftp_err {
 	UFTP_ERR_STATE = -14,       /* call not valid in the current state */
 	UFTP_ERR_REPLAY = -15,      /* counter or nonce already seen */
 	UFTP_ERR_INVALID = -16,     /* bad argument from the caller */
+	UFTP_ERR_TOOBIG = -17,      /* a file too large for the protocol at this block size */
 };
 
 /* Returns a static, human-readable description of an error code; never NULL. */

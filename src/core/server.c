@@ -193,12 +193,18 @@ int srv_dest(const struct uftp_server *s, struct uftp_peer *to, int pub)
 
 static int check_config(const struct uftp_server_config *cfg)
 {
+	size_t i;
+
 	if (cfg->block_size < UFTP_MIN_BLOCK || cfg->block_size > UFTP_MAX_BLOCK)
 		return UFTP_ERR_INVALID;
 	if (cfg->robust == 0 || cfg->grtt_init == 0 || cfg->fops == NULL)
 		return UFTP_ERR_INVALID;
 	if (cfg->pub_addr.family != 4 && cfg->pub_addr.family != 6)
 		return UFTP_ERR_INVALID;
+	for (i = 0; i < cfg->nfiles; i++)
+		if (cfg->files[i].ftype == UFTP_FTYPE_REG &&
+		    cfg->files[i].size > uftp_sections_max_size(cfg->block_size))
+			return UFTP_ERR_TOOBIG;
 	return 0;
 }
 

@@ -127,7 +127,9 @@ struct uftp_server;
 /*
  * Creates a session that starts announcing at time now.  env and cfg (and
  * everything they point to) are borrowed for the session's life.  Stores
- * the session in *out.  Errors: INVALID (bad config), NOMEM, UNSUPPORTED /
+ * the session in *out.  Errors: INVALID (bad config), TOOBIG (a regular
+ * file larger than uftp_sections_max_size(block_size): the driver should
+ * refuse it before this call, naming the file), NOMEM, UNSUPPORTED /
  * CRYPTO (key generation for encryption failed).
  */
 int uftp_server_new(struct uftp_server **out, const struct uftp_env *env,

@@ -3,6 +3,7 @@
 #define UFTP_CORE_SERVER_INT_H
 
 #include "core/keysched.h"
+#include "core/section.h"
 #include "core/server.h"
 
 #define SRV_MAX_EVENTS 512
@@ -106,9 +107,7 @@ struct uftp_server {
 
 	/* current file */
 	size_t cur;
-	uint64_t nblocks;
-	uint32_t nsections;
-	uint32_t sec_per, sec_rem; /* blocks per section and remainder */
+	struct uftp_sections sec; /* the current file's blocks and sections */
 	uint8_t *naks;             /* NAKs recorded, 1 bit per block */
 	uint8_t *pass;             /* blocks to send this pass */
 	uint64_t pos;              /* next block to consider in this pass */

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "core/section.h"
 #include "core/server_int.h"
 
 #define BIT_SET(m, i)  ((m)[(i) >> 3] |= (uint8_t)(1u << ((i)&7)))
@@ -27,42 +28,13 @@ static uint16_t cur_id(const struct uftp_server *s)
 
 /* ---- sections ---------------------------------------------------------- */
 
-/* Blocks are spread over the fewest sections whose NAK map fits one block; the first ones take the
- * remainder. */
-static void layout(struct uftp_server *s)
+/* The layout of the current file (section.h); 0 blocks for anything but a regular file. */
+static int layout(struct uftp_server *s)
 {
-	uint64_t max = (uint64_t)s->cfg->block_size * 8;
 	const struct uftp_server_file *f = cur_file(s);
 
-	s->nblocks = f->ftype == UFTP_FTYPE_REG
-	                 ? (f->size + s->cfg->block_size - 1) / s->cfg->block_size
-	                 : 0;
-	s->nsections = (uint32_t)((s->nblocks + max - 1) / max);
-	s->sec_per = s->nsections ? (uint32_t)(s->nblocks / s->nsections) : 0;
-	s->sec_rem = s->nsections ? (uint32_t)(s->nblocks % s->nsections) : 0;
-}
-
-static uint64_t sec_start(const struct uftp_server *s, uint32_t sec)
-{
-	return (uint64_t)sec * s->sec_per + (sec < s->sec_rem ? sec : s->sec_rem);
-}
-
-static uint32_t sec_len(const struct uftp_server *s, uint32_t sec)
-{
-	return s->sec_per + (sec < s->sec_rem ? 1 : 0);
-}
-
-static void block_pos(const struct uftp_server *s, uint64_t b, uint16_t *sec, uint16_t *blk)
-{
-	uint64_t big = (uint64_t)s->sec_rem * (s->sec_per + 1);
-
-	if (b < big) {
-		*sec = (uint16_t)(b / (s->sec_per + 1));
-		*blk = (uint16_t)(b % (s->sec_per + 1));
-		return;
-	}
-	*sec = (uint16_t)(s->sec_rem + (b - big) / s->sec_per);
-	*blk = (uint16_t)((b - big) % s->sec_per);
+	return uftp_sections_layout(&s->sec, f->ftype == UFTP_FTYPE_REG ? f->size : 0,
+	                            s->cfg->block_size);
 }
 
 /* ---- per-file state ---------------------------------------------------- */
@@ -121,10 +93,13 @@ void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 		return;
 	}
 	s->cur = idx;
-	layout(s);
+	if (layout(s) < 0) { /* uftp_server_new refuses such files: an invariant */
+		uftp_server_abort(s, "File too large for the block size", now);
+		return;
+	}
 	free(s->naks);
 	free(s->pass);
-	bytes = (size_t)(s->nblocks / 8 + 1);
+	bytes = (size_t)(s->sec.nblocks / 8 + 1);
 	s->naks = calloc(1, bytes);
 	s->pass = calloc(1, bytes);
 	if (s->naks == NULL || s->pass == NULL) {
@@ -247,7 +222,7 @@ static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
 
 	if (s->cfg->txweight == 0 || s->rate_bpns <= 0)
 		return UFTP_NEVER;
-	ideal = (double)s->nblocks * pkt_cost(s) / s->rate_bpns;
+	ideal = (double)s->sec.nblocks * pkt_cost(s) / s->rate_bpns;
 	return now + (uint64_t)(ideal * s->cfg->txweight / 100.0) + UFTP_NS_PER_SEC;
 }
 
@@ -286,7 +261,7 @@ static void start_data(struct uftp_server *s, uint64_t now)
 		uftp_env_log(s->env, UFTP_LOG_INFO,
 		             "%s: every client resumes it, sending only what they NAK",
 		             cur_file(s)->name);
-		s->pos = s->nblocks;
+		s->pos = s->sec.nblocks;
 	}
 }
 
@@ -411,7 +386,7 @@ static uint64_t next_block(const struct uftp_server *s)
 
 	if (s->passes <= 1)
 		return b;
-	while (b < s->nblocks) {
+	while (b < s->sec.nblocks) {
 		if ((b & 7) == 0 && s->pass[b >> 3] == 0) {
 			b += 8;
 			continue;
@@ -420,7 +395,7 @@ static uint64_t next_block(const struct uftp_server *s)
 			return b;
 		b++;
 	}
-	return s->nblocks;
+	return s->sec.nblocks;
 }
 
 static void pass_end(struct uftp_server *s, uint64_t now)
@@ -443,7 +418,7 @@ static int encode_fileseg(struct uftp_server *s, uint64_t b, uint8_t *out, size_
 
 	if (off + want > f->size)
 		want = (size_t)(f->size - off);
-	block_pos(s, b, &sec, &blk);
+	uftp_section_pos(&s->sec, b, &sec, &blk);
 	p[0] = UFTP_MSG_FILESEG;
 	p[1] = UFTP_FILESEG_LEN / 4;
 	put_u16be(put_u16be(put_u16be(p + 2, cur_id(s)), sec), blk);
@@ -464,7 +439,7 @@ int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 	if (!s->pass_active)
 		return 0;
 	b = next_block(s);
-	if (b >= s->nblocks) {
+	if (b >= s->sec.nblocks) {
 		pass_end(s, now);
 		return srv_write_done(s, out, cap, now);
 	}
@@ -517,7 +492,7 @@ int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 {
 	uint32_t ids[SRV_MAX_IDS] = {0};
 	uint16_t file = s->phase == PH_END ? 0 : cur_id(s);
-	uint16_t sec = s->phase == PH_END || s->nsections == 0 ? 0 : (uint16_t)(s->nsections - 1);
+	uint16_t sec = s->phase == PH_END || s->sec.nsections == 0 ? 0 : (uint16_t)(s->sec.nsections - 1);
 	size_t n;
 
 	if (s->done_empty_due) {
@@ -542,8 +517,8 @@ int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 
 static unsigned record_naks(struct uftp_server *s, uint32_t sec, const uint8_t *map, size_t len)
 {
-	uint64_t base = sec_start(s, sec);
-	uint32_t i, n = sec_len(s, sec);
+	uint64_t base = uftp_section_start(&s->sec, sec);
+	uint32_t i, n = uftp_section_len(&s->sec, sec);
 	unsigned count = 0;
 
 	for (i = 0; i < n && i / 8 < len; i++) {
@@ -564,7 +539,7 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 
 	if (uftp_decode_status(&st, body, len) < 0)
 		return UFTP_ERR_BADLEN;
-	if (st.file_id != cur_id(s) || st.section >= s->nsections)
+	if (st.file_id != cur_id(s) || st.section >= s->sec.nsections)
 		return 0;
 	/* a proxy's STATUS carries the union of its clients' NAKs */
 	if (c->is_proxy ? !proxy_for(s, c, is_member) : !is_member(c))
@@ -578,7 +553,7 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 	count = record_naks(s, st.section, st.naks, st.naks_len);
 	if (count == 0)
 		return 0;
-	if (count * 100 > s->cfg->max_nak_pct * sec_len(s, st.section) &&
+	if (count * 100 > s->cfg->max_nak_pct * uftp_section_len(&s->sec, st.section) &&
 	    ++c->nak_strikes >= (int)s->cfg->max_nak_count) {
 		for (i = 0; c->is_proxy && i < s->nclients; i++)
 			if (s->clients[i].via == c->id && is_member(&s->clients[i]))
@@ -765,7 +740,7 @@ static void rewind_pass(struct uftp_server *s, uint64_t now)
 
 	s->pass = s->naks;
 	s->naks = t;
-	memset(s->naks, 0, (size_t)(s->nblocks / 8 + 1));
+	memset(s->naks, 0, (size_t)(s->sec.nblocks / 8 + 1));
 	s->have_naks = 0;
 	s->passes++;
 	uftp_env_log(s->env, UFTP_LOG_INFO, "%s: pass %u", cur_file(s)->name, s->passes);

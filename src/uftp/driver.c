@@ -54,6 +54,7 @@ struct drv {
 	/* receive batch */
 	uint8_t *rxbuf;
 	struct uftp_dgram rx[BATCH];
+	int rng_err; /* the last randomness failure (uftp_err), 0 if none */
 };
 
 /* ---- environment ------------------------------------------------------- */
@@ -61,8 +62,11 @@ struct drv {
 static int addr_rand(void *ctx, void *buf, size_t len)
 {
 	struct drv *d = ctx;
+	int rv = uftp_env_random(&d->env, buf, len);
 
-	return d->ops ? d->ops->random(buf, len) : UFTP_ERR_INVALID;
+	if (rv < 0)
+		d->rng_err = rv;
+	return rv;
 }
 
 /* ---- addresses --------------------------------------------------------- */
@@ -117,6 +121,11 @@ static int setup_addrs(struct drv *d)
 	}
 	rv = uftp_addr_parse_wild(&d->priv, o->priv_addr ? o->priv_addr : "230.5.5.x",
 	                          (uint16_t)o->port, addr_rand, d);
+	if (d->rng_err < 0) {
+		log_warnx("cannot pick a private multicast address: random generator: %s",
+		          uftp_strerror(d->rng_err));
+		return EXIT_KEY;
+	}
 	/* like the reference, a unicast -P is taken as given */
 	if (rv < 0 && o->priv_addr)
 		rv = uftp_addr_parse(&d->priv, o->priv_addr, (uint16_t)o->port);
@@ -243,7 +252,25 @@ static int setup_keys(struct drv *d)
 
 /* ---- config ------------------------------------------------------------ */
 
-static void fill_config(struct drv *d, struct uftp_files *files)
+/* A random, non-zero group ID; an RNG failure ends the run with a message (exit 3). */
+static int random_group_id(struct drv *d, uint32_t *gid)
+{
+	int i, rv;
+
+	for (i = 0; i < 8; i++) { /* a working RNG gives 0 once in 2^32 draws */
+		rv = uftp_env_random(&d->env, (uint8_t *)gid, sizeof(*gid));
+		if (rv < 0) {
+			log_warnx("cannot generate a group ID: %s", uftp_strerror(rv));
+			return EXIT_KEY;
+		}
+		if (*gid != 0)
+			return 0;
+	}
+	log_warnx("cannot generate a group ID: the random generator returns only zeros");
+	return EXIT_KEY;
+}
+
+static int fill_config(struct drv *d, struct uftp_files *files)
 {
 	const struct uftp_opts *o = d->o;
 	struct uftp_server_config *c = &d->cfg;
@@ -254,8 +281,8 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 		gid = o->restart->group_id;
 		c->group_inst = (uint8_t)(o->restart->group_inst + 1);
 	}
-	while (gid == 0)
-		d->ops->random((uint8_t *)&gid, sizeof(gid));
+	if (gid == 0 && random_group_id(d, &gid) != 0)
+		return EXIT_KEY;
 	c->group_id = gid;
 	to_ipaddr(&c->pub_addr, &d->pub);
 	to_ipaddr(&c->priv_addr, &d->priv);
@@ -287,7 +314,7 @@ static void fill_config(struct drv *d, struct uftp_files *files)
 	c->server_key = d->key;
 	c->files = uftp_files_list(files, &c->nfiles);
 	c->fops = uftp_files_ops(files);
-	uftp_env_driver(&d->env, o->log_level);
+	return 0;
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -455,6 +482,7 @@ static int start(struct drv *d, struct uftp_files *files)
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	int rv;
 
+	uftp_env_driver(&d->env, d->o->log_level);
 	rv = setup_keys(d);
 	if (rv == 0)
 		rv = setup_addrs(d);
@@ -462,9 +490,10 @@ static int start(struct drv *d, struct uftp_files *files)
 		rv = setup_iface(d);
 	if (rv == 0)
 		rv = setup_socket(d);
+	if (rv == 0)
+		rv = fill_config(d, files);
 	if (rv)
 		return rv;
-	fill_config(d, files);
 	if (uftp_statfile_open(&d->status, d->o->status_file, d->cfg.hosts, d->cfg.nhosts,
 	                       d->o->sync_preview, d->o->rate) < 0) {
 		log_warn("cannot open status file %s", d->o->status_file);

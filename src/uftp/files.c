@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/proto.h"
+#include "core/section.h"
 #include "core/server.h"
 #include "lib/opts.h"
 #include "lib/walk.h"
@@ -306,6 +308,45 @@ static int make_list(struct uftp_files *f)
 	return 0;
 }
 
+/* The smallest block size that carries size bytes, or 0 when none does. */
+static unsigned min_block_for(uint64_t size)
+{
+	unsigned b;
+
+	for (b = UFTP_MIN_BLOCK; b <= UFTP_MAX_BLOCK; b++)
+		if (uftp_sections_max_size((uint16_t)b) >= size)
+			return b;
+	return 0;
+}
+
+/*
+ * Section numbers are 16 bits: a file past uftp_sections_max_size() cannot
+ * be sent at this block size.  Refused before the session, naming each file.
+ */
+static int check_sizes(const struct uftp_files *f, int block_size)
+{
+	uint64_t max = uftp_sections_max_size((uint16_t)block_size);
+	unsigned need;
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->list[i].ftype != UFTP_FTYPE_REG || f->list[i].size <= max)
+			continue;
+		need = min_block_for(f->list[i].size);
+		if (need)
+			log_warnx("%s: %llu bytes is more than block size %d can carry (%llu bytes in "
+			          "%u sections); use -b %u or more",
+			          f->list[i].name, (unsigned long long)f->list[i].size, block_size,
+			          (unsigned long long)max, UFTP_MAX_SECTIONS, need);
+		else
+			log_warnx("%s: %llu bytes is more than the protocol can carry at any block size",
+			          f->list[i].name, (unsigned long long)f->list[i].size);
+		rv = UFTP_ERR_TOOBIG;
+	}
+	return rv;
+}
+
 int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 {
 	struct uftp_walk_opts wo = {0};
@@ -340,6 +381,8 @@ int uftp_files_build(struct uftp_files **out, const struct uftp_opts *o)
 	if (rv < 0)
 		return rv;
 	rv = make_list(f);
+	if (rv == 0)
+		rv = check_sizes(f, o->block_size);
 	if (rv < 0)
 		return rv;
 	f->ops.arg = f;

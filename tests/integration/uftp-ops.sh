@@ -38,7 +38,10 @@
 #                 (-H @file with a fingerprint, an ID typed short, an address);
 #                 our -F of that file failing again rewrites it, instance 1
 #   badinput      -F missing, truncated, damaged, a directory, with -H; -H @file
-#                 missing or malformed: a clear message and exit 1
+#                 missing or malformed: a clear message and exit 1; a file past
+#                 the 65536 sections that 16-bit section numbers allow: exit 1
+#                 before the session (the limit itself is sent); a failing random
+#                 generator (OPENSSL_CONF with no DRBG): exit 3 with a message
 #
 #   sudo tests/integration/uftp-ops.sh [BUILD_DIR]
 #   CASES="sync preview" KEEP=1 sudo tests/integration/uftp-ops.sh
@@ -632,6 +635,27 @@ EOF
 		DETAIL=("exit $rc: $out")
 		check "$cs" "$k: -S in a missing directory: exit 1 with a message" eval "[ $rc = 1 ] && grep -qi 'status file' <<<'${out//\'/}'"
 	done
+	# section numbers are 16 bits: at -b 512 a file may hold 65536 x 4096 blocks
+	# (137438953472 bytes); one byte more is refused before the session (the
+	# real uftp has no such check: it would wrap the section numbers)
+	truncate -s 137438953473 "$W/$cs/huge.bin" && truncate -s 137438953472 "$W/$cs/limit.bin"
+	out=$(cd "$W/$cs" && timeout 10 "$OURS" -I lo -b 512 huge.bin 2>&1)
+	rc=$?
+	DETAIL=("exit $rc: $out")
+	check "$cs" "a file past 65536 sections at -b 512: exit 1 before the session, naming the file and the -b that carries it" \
+		eval "[ $rc = 1 ] && grep -q 'huge.bin: 137438953473 bytes .*use -b 513 or more' <<<'${out//\'/}' && ! grep -q ANNOUNCE <<<'${out//\'/}'"
+	out=$(cd "$W/$cs" && timeout -k 2 20 "$OURS" -I lo -b 512 -r 0.001:0.001:0.01 -s 10 limit.bin 2>&1)
+	rc=$?
+	DETAIL=("exit $rc: $out")
+	check "$cs" "a file of exactly 65536 sections at -b 512 is announced (exit 7: no receiver)" [ "$rc" = 7 ]
+	rm -f "$W/$cs/huge.bin" "$W/$cs/limit.bin"
+	# a random generator that fails: a message and exit 3, never a spin
+	printf 'openssl_conf = init\n[init]\nrandom = rnd\n[rnd]\nrandom = NO-SUCH-DRBG\n' >"$W/$cs/badrng.cnf"
+	out=$(cd "$SYNC" && OPENSSL_CONF=$W/$cs/badrng.cnf timeout -k 2 10 "$OURS" -I lo new.txt 2>&1)
+	rc=$?
+	DETAIL=("exit $rc: $out")
+	check "$cs" "the random generator failing: exit 3 with a message (not a spin)" \
+		eval "[ $rc = 3 ] && grep -qi 'random\|group ID' <<<'${out//\'/}'"
 	# the real uftp refuses the same damaged restart files with exit 1
 	for f in "$W/$cs/short" "$W/$cs/parthost"; do
 		out=$(cd "$SYNC" && timeout 10 "$REF" -F "$f" new.txt 2>&1)

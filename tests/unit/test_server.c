@@ -1275,8 +1275,25 @@ static void test_proxy_encrypted(void)
 	c.ops->pkey_free(skey);
 }
 
+/* Section numbers are 16 bits: a file past 65536 sections is refused before the session. */
+static void test_refuses_too_many_sections(void)
+{
+	struct fixture f;
+	struct uftp_server *s = NULL;
+
+	setup(&f);
+	f.cfg.block_size = 512;
+	f.files[0].size = 65536ULL * 8 * 512 * 512 + 1;
+	CU_ASSERT_EQUAL(uftp_server_new(&s, &f.env, &f.cfg, f.now), UFTP_ERR_TOOBIG);
+	CU_ASSERT_PTR_NULL(s);
+	f.files[0].size--; /* exactly 65536 full sections */
+	CU_ASSERT_EQUAL(uftp_server_new(&s, &f.env, &f.cfg, f.now), 0);
+	uftp_server_free(s);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_open_session),
+    CUTEST(test_refuses_too_many_sections),
     CUTEST(test_nak_retransmit),
     CUTEST(test_closed_group),
     CUTEST(test_no_clients),
