@@ -199,7 +199,8 @@ static int start_regular(struct uftp_client *c, struct csession *s, size_t root,
 		cl_log(c, UFTP_LOG_WARN,
 		       "[%08X] rejecting %s: %llu bytes at block size %u (at most %llu): %s",
 		       s->group_id, f->name, (unsigned long long)f->size, s->block_size,
-		       (unsigned long long)uftp_sections_max_size(s->block_size), uftp_strerror(rv));
+		       (unsigned long long)uftp_sections_max_size(s->block_size),
+		       uftp_strerror(rv));
 		return rv;
 	}
 	rv = resume(c, s, root, rel);

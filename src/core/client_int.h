@@ -34,7 +34,7 @@ struct cfile {
 	uint64_t size;
 	uint32_t mtime;
 	struct uftp_sections sec; /* blocks and sections (section.h) */
-	uint8_t *have; /* bitmap of stored blocks */
+	uint8_t *have;            /* bitmap of stored blocks */
 	uint64_t nhave;
 	uint32_t max_section; /* highest section seen in a FILESEG */
 	int nak_due;          /* STATUS timer armed */

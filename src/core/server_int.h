@@ -108,9 +108,9 @@ struct uftp_server {
 	/* current file */
 	size_t cur;
 	struct uftp_sections sec; /* the current file's blocks and sections */
-	uint8_t *naks;             /* NAKs recorded, 1 bit per block */
-	uint8_t *pass;             /* blocks to send this pass */
-	uint64_t pos;              /* next block to consider in this pass */
+	uint8_t *naks;            /* NAKs recorded, 1 bit per block */
+	uint8_t *pass;            /* blocks to send this pass */
+	uint64_t pos;             /* next block to consider in this pass */
 	unsigned passes;
 	int pass_active;
 	int have_naks;

@@ -492,7 +492,8 @@ int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 {
 	uint32_t ids[SRV_MAX_IDS] = {0};
 	uint16_t file = s->phase == PH_END ? 0 : cur_id(s);
-	uint16_t sec = s->phase == PH_END || s->sec.nsections == 0 ? 0 : (uint16_t)(s->sec.nsections - 1);
+	uint16_t sec =
+	    s->phase == PH_END || s->sec.nsections == 0 ? 0 : (uint16_t)(s->sec.nsections - 1);
 	size_t n;
 
 	if (s->done_empty_due) {

@@ -335,13 +335,15 @@ static int check_sizes(const struct uftp_files *f, int block_size)
 			continue;
 		need = min_block_for(f->list[i].size);
 		if (need)
-			log_warnx("%s: %llu bytes is more than block size %d can carry (%llu bytes in "
-			          "%u sections); use -b %u or more",
-			          f->list[i].name, (unsigned long long)f->list[i].size, block_size,
-			          (unsigned long long)max, UFTP_MAX_SECTIONS, need);
+			log_warnx(
+			    "%s: %llu bytes is more than block size %d can carry (%llu bytes in "
+			    "%u sections); use -b %u or more",
+			    f->list[i].name, (unsigned long long)f->list[i].size, block_size,
+			    (unsigned long long)max, UFTP_MAX_SECTIONS, need);
 		else
-			log_warnx("%s: %llu bytes is more than the protocol can carry at any block size",
-			          f->list[i].name, (unsigned long long)f->list[i].size);
+			log_warnx(
+			    "%s: %llu bytes is more than the protocol can carry at any block size",
+			    f->list[i].name, (unsigned long long)f->list[i].size);
 		rv = UFTP_ERR_TOOBIG;
 	}
 	return rv;

@@ -47,10 +47,12 @@ static void test_section_limit_every_block_size(void)
 		max = uftp_sections_max_size((uint16_t)b);
 		if (max != (uint64_t)UFTP_MAX_SECTIONS * 8 * b * b)
 			bad++;
-		if (uftp_sections_layout(&l, max, (uint16_t)b) != 0 || l.nsections != UFTP_MAX_SECTIONS ||
+		if (uftp_sections_layout(&l, max, (uint16_t)b) != 0 ||
+		    l.nsections != UFTP_MAX_SECTIONS ||
 		    uftp_section_len(&l, UFTP_MAX_SECTIONS - 1) != 8u * b)
 			bad++;
-		if (uftp_sections_layout(&l, max + 1, (uint16_t)b) != UFTP_ERR_TOOBIG || l.nsections != 0)
+		if (uftp_sections_layout(&l, max + 1, (uint16_t)b) != UFTP_ERR_TOOBIG ||
+		    l.nsections != 0)
 			bad++;
 	}
 	CU_ASSERT_EQUAL(bad, 0);
