@@ -1,7 +1,8 @@
 /*
  * UFTP 4.x wire codec (protocol.txt section 5, corrected by the real 4.10.2
- * binaries where they disagree; see REFERENCE-NOTES and the comments in
- * msg_*.c).
+ * binaries where they disagree: each correction is stated beside its
+ * field below and in msg_*.c, and the captures that settled them are in
+ * tests/vectors/, with their provenance in tests/vectors/README).
  *
  * Conventions shared by every function below:
  *

@@ -1,6 +1,7 @@
 /*
  * Protocol constants of UFTP 4.x (protocol.txt section 5.3), with the
- * corrections the real 4.10.2 binaries impose (see REFERENCE-NOTES).
+ * corrections the real 4.10.2 binaries impose, each stated beside its
+ * constant; the captures that settled them are in tests/vectors/.
  */
 #ifndef UFTP_CORE_PROTO_H
 #define UFTP_CORE_PROTO_H

@@ -475,10 +475,12 @@ static const struct {
     [UFTP_MSG_ABORT] = {P_ANY, 0, 1, h_abort},
 };
 
-static void drop(struct uftp_server *s, const char *why, uint32_t id)
+/* Counts and logs a dropped datagram; returns err, the reason given to the caller. */
+static int drop(struct uftp_server *s, int err, const char *why, uint32_t id)
 {
 	s->dropped++;
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "dropped datagram from 0x%08X: %s", id, why);
+	return err;
 }
 
 static int dispatch(struct uftp_server *s, const struct uftp_header *h,
@@ -489,20 +491,16 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 	int func = uftp_msg_func(body, len), rv;
 
 	if (func < 0 || func > UFTP_MSG_MAX || msg_table[func].fn == NULL) {
-		drop(s, "unexpected message type", h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_UNKNOWN_TYPE, "unexpected message type", h->src_id);
 	}
 	if (!(msg_table[func].phases & P(s->phase))) {
-		drop(s, "message not expected in this phase", h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_STATE, "message not expected in this phase", h->src_id);
 	}
 	if (msg_table[func].enc && s->encrypted && !was_enc) {
-		drop(s, "message must be encrypted", h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_AUTH, "message must be encrypted", h->src_id);
 	}
 	if (msg_table[func].known && c == NULL) {
-		drop(s, "message from an unknown client", h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_STATE, "message from an unknown client", h->src_id);
 	}
 	/* anyone can put a registered client's ID in a plaintext message (a
 	 * COMPLETE would have us report a file delivered that never arrived):
@@ -510,20 +508,19 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 	 * not once the client holds the group keys (it then encrypts its ABORT,
 	 * protocol.txt 5.2.16) */
 	if (c != NULL && !was_enc && !uftp_peer_equal(from, &c->peer)) {
-		drop(s,
-		     func == UFTP_MSG_ABORT ? "ABORT from another address than the client's"
-		                            : "client's ID from another address",
-		     h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_AUTH,
+		            func == UFTP_MSG_ABORT ? "ABORT from another address than the client's"
+		                                   : "client's ID from another address",
+		            h->src_id);
 	}
 	if (func == UFTP_MSG_ABORT && !was_enc && s->encrypted && c != NULL &&
 	    (c->state == CS_ACTIVE || c->state == CS_DONE)) {
-		drop(s, "plaintext ABORT from a client holding the group keys", h->src_id);
-		return 0;
+		return drop(s, UFTP_ERR_AUTH,
+		            "plaintext ABORT from a client holding the group keys", h->src_id);
 	}
 	rv = msg_table[func].fn(s, c, h, from, body, len, now);
 	if (rv < 0)
-		drop(s, uftp_strerror(rv), h->src_id);
+		return drop(s, rv, uftp_strerror(rv), h->src_id);
 	return 0;
 }
 
@@ -536,22 +533,20 @@ int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from,
 	int n;
 
 	if (s->phase == PH_FINISHED)
-		return 0;
+		return UFTP_ERR_STATE;
 	if (uftp_decode_header(&h, buf, len) < 0 || h.group_id != s->cfg->group_id) {
-		drop(s, "bad header or other group", 0);
-		return 0;
+		return drop(s, UFTP_ERR_BADVALUE, "bad header or other group", 0);
 	}
 	if (h.func != UFTP_MSG_ENCRYPTED)
 		return dispatch(s, &h, from, buf + UFTP_HEADER_LEN, len - UFTP_HEADER_LEN, 0, now);
 	c = srv_find(s, h.src_id);
 	if (!s->encrypted || c == NULL) {
-		drop(s, "ENCRYPTED from a client without keys", h.src_id);
-		return 0;
+		return drop(s, UFTP_ERR_STATE, "ENCRYPTED from a client without keys", h.src_id);
 	}
 	n = srv_open(s, c, buf, len, plain, sizeof(s->plain));
 	if (n <= 0) {
-		drop(s, n < 0 ? uftp_strerror(n) : "empty", h.src_id);
-		return 0;
+		return drop(s, n < 0 ? n : UFTP_ERR_TRUNCATED, n < 0 ? uftp_strerror(n) : "empty",
+		            h.src_id);
 	}
 	return dispatch(s, &h, from, plain, (size_t)n, 1, now);
 }

@@ -139,9 +139,15 @@ int uftp_server_new(struct uftp_server **out, const struct uftp_env *env,
 void uftp_server_free(struct uftp_server *s);
 
 /*
- * Feeds one received datagram buf[0..len) from peer from.  Bad input is
- * dropped and counted (return 0).  Returns 0, or a negative uftp_err for a
- * local failure that ended the session (an event says so).
+ * Feeds one received datagram buf[0..len) from peer from (UFTP header
+ * included; the buffer is borrowed for the call).  Returns 0 when the
+ * datagram was used, or a negative uftp_err saying why it was dropped
+ * (counted, logged at debug level): a bad header or another group
+ * (BADVALUE), a message not expected now or from an unknown client (STATE,
+ * UNKNOWN_TYPE), a failed authentication or a plaintext message that must
+ * be encrypted (AUTH), or the handler's own reason.  The caller needs to do
+ * nothing either way: a local failure that ends the session is reported by
+ * an event, never by this return.
  */
 int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from, const uint8_t *buf,
                             size_t len, uint64_t now);

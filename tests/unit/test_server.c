@@ -163,7 +163,8 @@ static int next_not(struct fixture *f, int skip, uint64_t limit)
 	return t;
 }
 
-static void feed(struct fixture *f, uint32_t id, const uint8_t *body, size_t blen)
+/* Returns uftp_server_on_datagram's verdict: 0 used, < 0 dropped. */
+static int feed(struct fixture *f, uint32_t id, const uint8_t *body, size_t blen)
 {
 	struct uftp_header h = {0};
 	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)id}}, 1044};
@@ -174,10 +175,10 @@ static void feed(struct fixture *f, uint32_t id, const uint8_t *body, size_t ble
 	h.group_id = GROUP;
 	CU_ASSERT_EQUAL_FATAL(uftp_encode_header(buf, sizeof(buf), &h), 16);
 	memcpy(buf + 16, body, blen);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, buf, 16 + blen, f->now), 0);
+	return uftp_server_on_datagram(f->s, &from, buf, 16 + blen, f->now);
 }
 
-static void send_register(struct fixture *f, uint32_t id)
+static int send_register(struct fixture *f, uint32_t id)
 {
 	static const uint8_t rnd[UFTP_RAND_LEN];
 	struct uftp_register r = {0};
@@ -188,7 +189,7 @@ static void send_register(struct fixture *f, uint32_t id)
 	r.rand = rnd;
 	n = uftp_encode_register(body, sizeof(body), &r);
 	CU_ASSERT_FATAL(n > 0);
-	feed(f, id, body, (size_t)n);
+	return feed(f, id, body, (size_t)n);
 }
 
 static void send_fileinfo_ack(struct fixture *f, uint32_t id, uint16_t file)
@@ -339,8 +340,8 @@ static void test_closed_group(void)
 	start(&f);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
 	CU_ASSERT_EQUAL(f.m.u.announce.ids.count, 2);
-	send_register(&f, 0x0A000009); /* not invited */
-	send_register(&f, CLIENT1);
+	CU_ASSERT(send_register(&f, 0x0A000009) < 0); /* not invited */
+	CU_ASSERT_EQUAL(send_register(&f, CLIENT1), 0);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
 	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 1);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 2 * UFTP_NS_PER_SEC), UFTP_MSG_ANNOUNCE);
@@ -462,8 +463,8 @@ static void test_garbage_dropped(void)
 
 	setup(&f);
 	start(&f);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, sizeof(junk), f.now), 0);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, 3, f.now), 0);
+	CU_ASSERT(uftp_server_on_datagram(f.s, &from, junk, sizeof(junk), f.now) < 0);
+	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, 3, f.now), UFTP_ERR_BADVALUE);
 	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 2);
 	uftp_server_free(f.s);
 }
@@ -625,8 +626,8 @@ static void enc_ack(struct fixture *f, struct enc_client *c)
 }
 
 /* Sends body[0..n) from client c sealed with IV counter ctr. */
-static void enc_send(struct fixture *f, struct enc_client *c, const uint8_t *body, size_t n,
-                     uint64_t ctr)
+static int enc_send(struct fixture *f, struct enc_client *c, const uint8_t *body, size_t n,
+                    uint64_t ctr)
 {
 	struct uftp_envelope env = {c->ops, UFTP_SIG_AUTHENC, &c->gk, NULL, NULL};
 	struct uftp_header h = {UFTP_MSG_ENCRYPTED, 0, c->id, GROUP, 0, 0, 0};
@@ -637,7 +638,7 @@ static void enc_send(struct fixture *f, struct enc_client *c, const uint8_t *bod
 	uftp_encode_header(hdr, sizeof(hdr), &h);
 	len = uftp_envelope_seal(&env, hdr, ctr, body, n, pkt, sizeof(pkt));
 	CU_ASSERT_FATAL(len > 0);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now), 0);
+	return uftp_server_on_datagram(f->s, &from, pkt, (size_t)len, f->now);
 }
 
 /* Runs registration with an encrypted server; returns the first FILEINFO's counter (0: none). */
@@ -684,13 +685,14 @@ static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int c
 			uint64_t d0 = uftp_server_dropped(f.s);
 
 			CU_ASSERT_FATAL(n > 0);
-			enc_send(&f, c, body, (size_t)n, 2);
+			CU_ASSERT_EQUAL(enc_send(&f, c, body, (size_t)n, 2), 0);
 			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0);
-			enc_send(&f, c, body, (size_t)n, 2);
+			CU_ASSERT(enc_send(&f, c, body, (size_t)n, 2) < 0);
 			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 1);
-			enc_send(&f, c, body, (size_t)n, 1); /* the KEYINFO_ACK's counter */
+			/* the KEYINFO_ACK's counter */
+			CU_ASSERT(enc_send(&f, c, body, (size_t)n, 1) < 0);
 			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
-			enc_send(&f, c, body, (size_t)n, 3);
+			CU_ASSERT_EQUAL(enc_send(&f, c, body, (size_t)n, 3), 0);
 			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
 		}
 	}
@@ -1084,7 +1086,7 @@ static void test_proxy_register_again(void)
 	CU_ASSERT_EQUAL(f.m.u.reg_conf.ids.count, 4);
 	CU_ASSERT(lists(&f.m.u.reg_conf.ids, CLIENT3));
 	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_REGISTERED, 0), 3); /* each once */
-	send_register(&f, CLIENT1); /* a proxy's client, straight from elsewhere: dropped */
+	CU_ASSERT(send_register(&f, CLIENT1) < 0); /* a proxy's client, straight from elsewhere */
 	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 1);
 	uftp_server_free(f.s);
 }
