@@ -69,6 +69,8 @@ kill "$dpid" 2>/dev/null || true
 wait "$dpid" 2>/dev/null || true
 dpid=""
 
+# the sender's end-of-run figures (from its core's stats)
+grep -h -e 'Statistics:' -e 'Dropped ' "$work/uftp.log" | sed 's/^[0-9/: .]*//; s/^/demo: uftp: /'
 if [ "$rc" = 0 ] && cmp -s "$work/send/demo.bin" "$work/recv/demo.bin"; then
 	echo "demo: OK: uftp exit 0; received file identical, sha256 $(sha256sum <"$work/recv/demo.bin" | cut -c1-16)..."
 	exit 0

@@ -13,8 +13,6 @@
 #include "core/quant.h"
 #include "core/server_int.h"
 
-static const char *const phase_names[] = {"ANNOUNCE", "FILEINFO", "DATA", "END", "FINISHED"};
-
 /* ---- events ------------------------------------------------------------ */
 
 void srv_event(struct uftp_server *s, int type, uint32_t id, int status, uint64_t value,
@@ -73,12 +71,10 @@ size_t srv_active(const struct uftp_server *s)
 	return n;
 }
 
-static const char *const cstate_names[] = {"NEW", "CONFIRMED", "ACTIVE", "DONE", "LOST", "ABORTED"};
-
 void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state)
 {
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X: %s -> %s", c->id,
-	             cstate_names[c->state], cstate_names[state]);
+	             srv_cstate_names[c->state], srv_cstate_names[state]);
 	c->state = state;
 }
 
@@ -138,8 +134,8 @@ static void grtt_update(struct uftp_server *s)
 void srv_set_phase(struct uftp_server *s, int phase, uint64_t now)
 {
 	(void)now;
-	uftp_env_log(s->env, UFTP_LOG_DEBUG, "phase %s -> %s", phase_names[s->phase],
-	             phase_names[phase]);
+	uftp_env_log(s->env, UFTP_LOG_DEBUG, "phase %s -> %s", srv_phase_names[s->phase],
+	             srv_phase_names[phase]);
 	grtt_update(s);
 	s->phase = phase;
 	s->sends = 0;
@@ -225,6 +221,9 @@ int uftp_server_new(struct uftp_server **out, const struct uftp_env *env,
 	s->cfg = cfg;
 	s->grtt = cfg->grtt_init;
 	s->mono_base = now;
+	s->start_ns = now;
+	s->st.role = UFTP_ROLE_SERVER;
+	s->st.sessions_started = 1;
 	uftp_env_wall(env, &sec, &usec);
 	s->wall_base_us = (uint64_t)sec * 1000000 + usec;
 	s->rate_bpns = cfg->rate_kbps > 0 ? (double)cfg->rate_kbps * 1000.0 / 8.0 / 1e9 : 0;
@@ -325,11 +324,6 @@ int uftp_server_exit_code(const struct uftp_server *s)
 uint64_t uftp_server_grtt(const struct uftp_server *s)
 {
 	return s->grtt;
-}
-
-uint64_t uftp_server_dropped(const struct uftp_server *s)
-{
-	return s->dropped;
 }
 
 static void add_failed(uint32_t *ids, size_t max, size_t *n, uint32_t id)
@@ -475,12 +469,17 @@ static const struct {
     [UFTP_MSG_ABORT] = {P_ANY, 0, 1, h_abort},
 };
 
-/* Counts and logs a dropped datagram; returns err, the reason given to the caller. */
-static int drop(struct uftp_server *s, int err, const char *why, uint32_t id)
+/* Counts (under reason) and logs a dropped datagram; returns err, the verdict for the caller. */
+static int drop_as(struct uftp_server *s, int reason, int err, const char *why, uint32_t id)
 {
-	s->dropped++;
+	s->st.dropped[reason]++;
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "dropped datagram from 0x%08X: %s", id, why);
 	return err;
+}
+
+static int drop(struct uftp_server *s, int err, const char *why, uint32_t id)
+{
+	return drop_as(s, uftp_drop_reason(err), err, why, id);
 }
 
 static int dispatch(struct uftp_server *s, const struct uftp_header *h,
@@ -500,7 +499,8 @@ static int dispatch(struct uftp_server *s, const struct uftp_header *h,
 		return drop(s, UFTP_ERR_AUTH, "message must be encrypted", h->src_id);
 	}
 	if (msg_table[func].known && c == NULL) {
-		return drop(s, UFTP_ERR_STATE, "message from an unknown client", h->src_id);
+		return drop_as(s, UFTP_DROP_UNKNOWN, UFTP_ERR_STATE,
+		               "message from an unknown client", h->src_id);
 	}
 	/* anyone can put a registered client's ID in a plaintext message (a
 	 * COMPLETE would have us report a file delivered that never arrived):
@@ -534,14 +534,17 @@ int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from,
 
 	if (s->phase == PH_FINISHED)
 		return UFTP_ERR_STATE;
-	if (uftp_decode_header(&h, buf, len) < 0 || h.group_id != s->cfg->group_id) {
-		return drop(s, UFTP_ERR_BADVALUE, "bad header or other group", 0);
-	}
+	s->st.rx_datagrams++;
+	if (uftp_decode_header(&h, buf, len) < 0)
+		return drop(s, UFTP_ERR_BADVALUE, "bad header", 0);
+	if (h.group_id != s->cfg->group_id)
+		return drop_as(s, UFTP_DROP_UNKNOWN, UFTP_ERR_BADVALUE, "other group", h.src_id);
 	if (h.func != UFTP_MSG_ENCRYPTED)
 		return dispatch(s, &h, from, buf + UFTP_HEADER_LEN, len - UFTP_HEADER_LEN, 0, now);
 	c = srv_find(s, h.src_id);
 	if (!s->encrypted || c == NULL) {
-		return drop(s, UFTP_ERR_STATE, "ENCRYPTED from a client without keys", h.src_id);
+		return drop_as(s, c == NULL ? UFTP_DROP_UNKNOWN : UFTP_DROP_UNEXPECTED,
+		               UFTP_ERR_STATE, "ENCRYPTED from a client without keys", h.src_id);
 	}
 	n = srv_open(s, c, buf, len, plain, sizeof(s->plain));
 	if (n <= 0) {
@@ -602,14 +605,22 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
                       uint64_t now)
 {
+	int n;
+
 	if (cap < (size_t)s->cfg->block_size + UFTP_HEADER_LEN + UFTP_ENC_HEADER_LEN +
 	              UFTP_MAX_SIG_LEN + 64)
 		return UFTP_ERR_NOSPACE;
 	if (s->abort_due)
-		return write_abort(s, to, out, cap);
-	if (s->phase == PH_FINISHED)
-		return 0;
-	return write_phase(s, to, out, cap, now);
+		n = write_abort(s, to, out, cap);
+	else if (s->phase == PH_FINISHED)
+		n = 0;
+	else
+		n = write_phase(s, to, out, cap, now);
+	if (n > 0) {
+		s->st.tx_datagrams++;
+		s->st.tx_bytes += (uint64_t)n;
+	}
+	return n;
 }
 
 static int confirm_pending(const struct uftp_server *s)

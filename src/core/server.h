@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "core/session.h"
+#include "core/stats.h"
 
 #define UFTP_SERVER_FP_LEN 20 /* key fingerprint bytes (SHA-1 of the key blob) */
 
@@ -185,8 +186,16 @@ int uftp_server_exit_code(const struct uftp_server *s);
 /* Current GRTT in ns (for logs and tests). */
 uint64_t uftp_server_grtt(const struct uftp_server *s);
 
-/* Counter of dropped inbound datagrams (bad, unknown or unexpected). */
-uint64_t uftp_server_dropped(const struct uftp_server *s);
+/*
+ * The read-only view of stats.h: the core's counters, its one session
+ * (i = 0) and that session's peers (its receivers and proxies, in
+ * registration order).  now is only read, to report the elapsed time.
+ */
+void uftp_server_get_stats(const struct uftp_server *s, struct uftp_core_stats *st);
+int uftp_server_session_stats(const struct uftp_server *s, size_t i, struct uftp_session_stats *ss,
+                              uint64_t now);
+int uftp_server_peer_stats(const struct uftp_server *s, size_t i, size_t j,
+                           struct uftp_peer_stats *ps);
 
 /*
  * The clients that did not receive every file: members of a closed group

@@ -5,6 +5,7 @@
 #include "core/keysched.h"
 #include "core/section.h"
 #include "core/server.h"
+#include "core/stats.h"
 
 #define SRV_MAX_EVENTS 512
 #define SRV_MAX_IDS    256 /* client IDs per control message */
@@ -55,6 +56,7 @@ struct srv_client {
 	int confirm_due; /* REG_CONF / KEYINFO to be (re)sent */
 	int doneconf_due;
 	int nak_strikes;
+	uint64_t naks; /* NAKed blocks it reported */
 	int partial; /* FILEINFO_ACK said PARTIAL: holds part of the file from an earlier attempt */
 	unsigned files_ok;
 	uint64_t rtt;
@@ -86,7 +88,14 @@ struct uftp_server {
 	uint16_t seq;
 	uint64_t grtt;
 	uint64_t max_rtt_round; /* largest RTT measured in the current round */
-	uint64_t dropped;
+	/* the books of uftp_server_get_stats and friends (server_stats.c) */
+	struct uftp_core_stats st;
+	uint64_t start_ns;     /* now at creation */
+	uint64_t data_sent;    /* FILESEGs sent, all files */
+	uint64_t data_resent;  /* of which in passes after the first */
+	uint64_t naks_rx;      /* NAKed blocks received, all files */
+	uint64_t files_done;   /* files every receiver has answered */
+	uint64_t bytes_before; /* sizes of the files before the current one */
 	/* wire timestamps: wall time at creation + monotonic offset */
 	uint64_t mono_base;
 	uint64_t wall_base_us;
@@ -184,6 +193,10 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now);
 void srv_check_file_done(struct uftp_server *s, uint64_t now);
+
+/* server_stats.c */
+extern const char *const srv_phase_names[];
+extern const char *const srv_cstate_names[];
 
 /* server_crypto.c */
 int srv_crypto_init(struct uftp_server *s);

@@ -202,6 +202,9 @@ int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 static void next_file(struct uftp_server *s, uint64_t now)
 {
 	srv_event(s, UFTP_SEV_FILE_DONE, 0, 0, 0, cur_file(s)->name);
+	s->files_done++;
+	if (cur_file(s)->ftype == UFTP_FTYPE_REG)
+		s->bytes_before += cur_file(s)->size;
 	srv_start_file(s, s->cur + 1, now);
 }
 
@@ -453,6 +456,9 @@ int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now
 		return 0;
 	}
 	s->pos = b + 1;
+	s->data_sent++;
+	if (s->passes > 1)
+		s->data_resent++;
 	if (s->rate_bpns > 0)
 		s->tokens -= cost;
 	return n;
@@ -554,6 +560,8 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 	count = record_naks(s, st.section, st.naks, st.naks_len);
 	if (count == 0)
 		return 0;
+	s->naks_rx += count;
+	c->naks += count;
 	if (count * 100 > s->cfg->max_nak_pct * uftp_section_len(&s->sec, st.section) &&
 	    ++c->nak_strikes >= (int)s->cfg->max_nak_count) {
 		for (i = 0; c->is_proxy && i < s->nclients; i++)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +359,50 @@ static void log_event(struct drv *d, const struct uftp_server_event *e)
 	uftp_statfile_event(d->status, e, d->cfg.files, d->now);
 }
 
+/* The session's books (stats.h) at the end of the run, in two log lines. */
+static void log_stats(struct drv *d)
+{
+	struct uftp_core_stats st;
+	struct uftp_session_stats ss;
+	struct uftp_peer_stats ps;
+	size_t j, done = 0, lost = 0, other = 0, n = 0;
+	char drops[256] = "";
+	uint64_t total = 0;
+	int r, off = 0;
+
+	uftp_server_get_stats(d->srv, &st);
+	if (!uftp_server_session_stats(d->srv, 0, &ss, d->now))
+		return;
+	for (j = 0; uftp_server_peer_stats(d->srv, 0, j, &ps); j++) {
+		if (ps.is_proxy)
+			continue;
+		n++;
+		if (strcmp(ps.state, "done") == 0)
+			done++;
+		else if (strcmp(ps.state, "lost") == 0 || strcmp(ps.state, "aborted") == 0)
+			lost++;
+		else
+			other++;
+	}
+	log_info("Statistics: %llu of %llu files, %llu bytes in %.3f s; %llu datagrams sent (%llu "
+	         "bytes), %llu data blocks (%llu resent for %llu NAKs); %zu receivers: %zu done, "
+	         "%zu lost or aborted, %zu unfinished",
+	         (unsigned long long)ss.files_done, (unsigned long long)ss.files_total,
+	         (unsigned long long)ss.bytes_done, (double)ss.elapsed_ns / 1e9,
+	         (unsigned long long)st.tx_datagrams, (unsigned long long)st.tx_bytes,
+	         (unsigned long long)ss.data_sent, (unsigned long long)ss.data_resent,
+	         (unsigned long long)ss.naks, n, done, lost, other);
+	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
+		total += st.dropped[r];
+		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(drops))
+			off += snprintf(drops + off, sizeof(drops) - (size_t)off, " %s %llu",
+			                uftp_drop_name(r), (unsigned long long)st.dropped[r]);
+	}
+	if (total)
+		log_info("Dropped %llu of %llu datagrams received:%s", (unsigned long long)total,
+		         (unsigned long long)st.rx_datagrams, drops);
+}
+
 /* ---- loop -------------------------------------------------------------- */
 
 static void on_signal(void *arg, int signo)
@@ -531,6 +576,7 @@ int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
 		         d->cfg.group_id, uftp_addr_ntop(&d->pub, pub, sizeof(pub)),
 		         uftp_addr_ntop(&d->priv, priv, sizeof(priv)), d->cfg.server_id);
 		rv = run_loop(d);
+		log_stats(d);
 		uftp_restart_save(o, d->srv, &d->cfg, files);
 	}
 	uftp_server_free(d->srv);

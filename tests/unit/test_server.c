@@ -163,6 +163,19 @@ static int next_not(struct fixture *f, int skip, uint64_t limit)
 	return t;
 }
 
+/* Inbound datagrams dropped for any reason (stats.h). */
+static uint64_t dropped(const struct uftp_server *s)
+{
+	struct uftp_core_stats st;
+	uint64_t n = 0;
+	int r;
+
+	uftp_server_get_stats(s, &st);
+	for (r = 0; r < UFTP_DROP_NREASONS; r++)
+		n += st.dropped[r];
+	return n;
+}
+
 /* Returns uftp_server_on_datagram's verdict: 0 used, < 0 dropped. */
 static int feed(struct fixture *f, uint32_t id, const uint8_t *body, size_t blen)
 {
@@ -309,6 +322,41 @@ static void test_open_session(void)
 	uftp_server_free(f.s);
 }
 
+/* What get_stats and the iterators report after test_nak_retransmit's exchange. */
+static void check_stats_after_nak(struct fixture *f)
+{
+	struct uftp_core_stats st;
+	struct uftp_session_stats ss;
+	struct uftp_peer_stats ps;
+
+	uftp_server_get_stats(f->s, &st);
+	CU_ASSERT_EQUAL(st.role, UFTP_ROLE_SERVER);
+	CU_ASSERT_EQUAL(st.sessions_active, 1);
+	CU_ASSERT(st.rx_datagrams >= 3); /* REGISTER, FILEINFO_ACK, STATUS */
+	CU_ASSERT(st.tx_datagrams >= 8); /* ANNOUNCE .. the second DONE */
+	CU_ASSERT(st.tx_bytes > 3000);   /* the file went out once */
+	CU_ASSERT_EQUAL_FATAL(uftp_server_session_stats(f->s, 0, &ss, f->now + UFTP_NS_PER_SEC), 1);
+	CU_ASSERT_EQUAL(ss.group_id, GROUP);
+	CU_ASSERT_STRING_EQUAL(ss.state, "data");
+	CU_ASSERT_STRING_EQUAL(ss.file, "pattern.bin");
+	CU_ASSERT_EQUAL(ss.file_bytes_total, 3000);
+	CU_ASSERT_EQUAL(ss.file_bytes_done, 3000);
+	CU_ASSERT_EQUAL(ss.files_total, 1);
+	CU_ASSERT_EQUAL(ss.files_done, 0);
+	CU_ASSERT_EQUAL(ss.pass, 2);
+	CU_ASSERT_EQUAL(ss.data_sent, 4); /* 3 blocks, then block 1 again */
+	CU_ASSERT_EQUAL(ss.data_resent, 1);
+	CU_ASSERT_EQUAL(ss.naks, 1);
+	CU_ASSERT_EQUAL(ss.npeers, 1);
+	CU_ASSERT(ss.elapsed_ns >= UFTP_NS_PER_SEC);
+	CU_ASSERT_EQUAL(uftp_server_session_stats(f->s, 1, &ss, f->now), 0);
+	CU_ASSERT_EQUAL_FATAL(uftp_server_peer_stats(f->s, 0, 0, &ps), 1);
+	CU_ASSERT_EQUAL(ps.id, CLIENT1);
+	CU_ASSERT_STRING_EQUAL(ps.state, "active");
+	CU_ASSERT_EQUAL(ps.naks, 1);
+	CU_ASSERT_EQUAL(uftp_server_peer_stats(f->s, 0, 1, &ps), 0);
+}
+
 static void test_nak_retransmit(void)
 {
 	struct fixture f;
@@ -326,6 +374,7 @@ static void test_nak_retransmit(void)
 	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 1);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
 	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
+	check_stats_after_nak(&f);
 	uftp_server_free(f.s);
 }
 
@@ -465,7 +514,7 @@ static void test_garbage_dropped(void)
 	start(&f);
 	CU_ASSERT(uftp_server_on_datagram(f.s, &from, junk, sizeof(junk), f.now) < 0);
 	CU_ASSERT_EQUAL(uftp_server_on_datagram(f.s, &from, junk, 3, f.now), UFTP_ERR_BADVALUE);
-	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 2);
+	CU_ASSERT_EQUAL(dropped(f.s), 2);
 	uftp_server_free(f.s);
 }
 
@@ -682,18 +731,18 @@ static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int c
 			struct uftp_fileinfo_ack fa = {.file_id = 1};
 			uint8_t body[64];
 			ssize_t n = uftp_encode_fileinfo_ack(body, sizeof(body), &fa);
-			uint64_t d0 = uftp_server_dropped(f.s);
+			uint64_t d0 = dropped(f.s);
 
 			CU_ASSERT_FATAL(n > 0);
 			CU_ASSERT_EQUAL(enc_send(&f, c, body, (size_t)n, 2), 0);
-			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0);
+			CU_ASSERT_EQUAL(dropped(f.s), d0);
 			CU_ASSERT(enc_send(&f, c, body, (size_t)n, 2) < 0);
-			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 1);
+			CU_ASSERT_EQUAL(dropped(f.s), d0 + 1);
 			/* the KEYINFO_ACK's counter */
 			CU_ASSERT(enc_send(&f, c, body, (size_t)n, 1) < 0);
-			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
+			CU_ASSERT_EQUAL(dropped(f.s), d0 + 2);
 			CU_ASSERT_EQUAL(enc_send(&f, c, body, (size_t)n, 3), 0);
-			CU_ASSERT_EQUAL(uftp_server_dropped(f.s), d0 + 2);
+			CU_ASSERT_EQUAL(dropped(f.s), d0 + 2);
 		}
 	}
 	uftp_server_free(f.s);
@@ -1087,7 +1136,7 @@ static void test_proxy_register_again(void)
 	CU_ASSERT(lists(&f.m.u.reg_conf.ids, CLIENT3));
 	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_REGISTERED, 0), 3); /* each once */
 	CU_ASSERT(send_register(&f, CLIENT1) < 0); /* a proxy's client, straight from elsewhere */
-	CU_ASSERT_EQUAL(uftp_server_dropped(f.s), 1);
+	CU_ASSERT_EQUAL(dropped(f.s), 1);
 	uftp_server_free(f.s);
 }
 

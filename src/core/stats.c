@@ -1,0 +1,33 @@
+/* Drop reasons of the cores' stats (see stats.h). */
+#include "config.h"
+
+#include "core/err.h"
+#include "core/stats.h"
+
+int uftp_drop_reason(int err)
+{
+	switch (err) {
+	case UFTP_ERR_TRUNCATED:
+	case UFTP_ERR_BADLEN:
+	case UFTP_ERR_BADVALUE:
+	case UFTP_ERR_VERSION: return UFTP_DROP_MALFORMED;
+	case UFTP_ERR_UNKNOWN_TYPE:
+	case UFTP_ERR_STATE: return UFTP_DROP_UNEXPECTED;
+	case UFTP_ERR_AUTH:
+	case UFTP_ERR_CRYPTO:
+	case UFTP_ERR_KEYFILE: return UFTP_DROP_AUTH;
+	case UFTP_ERR_REPLAY: return UFTP_DROP_REPLAY;
+	case UFTP_ERR_NOSPACE:
+	case UFTP_ERR_NOMEM: return UFTP_DROP_REFUSED;
+	default: return UFTP_DROP_OTHER;
+	}
+}
+
+const char *uftp_drop_name(int reason)
+{
+	static const char *const names[UFTP_DROP_NREASONS] = {
+	    "malformed", "unknown", "unexpected", "auth", "replay", "refused", "other",
+	};
+
+	return reason >= 0 && reason < UFTP_DROP_NREASONS ? names[reason] : "other";
+}
