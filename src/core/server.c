@@ -1,7 +1,8 @@
 /*
  * Sender session: life cycle, inbound dispatch, output scheduling, events.
  * The phases themselves live in server_reg.c (announce / keys),
- * server_xfer.c (files, end of session) and server_crypto.c.
+ * server_file.c (files, end of session), server_data.c (data passes, NAKs),
+ * server_crypto.c, and its read-only view in server_stats.c.
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
 
 # ---- server session state machine (uftp's core) ----
 libuftpcore_a_SOURCES += src/core/server.h src/core/server_int.h src/core/server.c \
-	src/core/server_reg.c src/core/server_xfer.c src/core/server_crypto.c \
+	src/core/server_reg.c src/core/server_file.c src/core/server_data.c src/core/server_crypto.c \
 	src/core/server_stats.c \
 	src/core/server_restart.c
 

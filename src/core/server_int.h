@@ -178,21 +178,54 @@ int srv_on_client_key(struct uftp_server *s, const struct uftp_header *h,
 int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                        uint64_t now);
 
-/* server_xfer.c: files and the end of the session */
+/* The current file and its ID on the wire (file IDs count from 1). */
+static inline const struct uftp_server_file *srv_cur_file(const struct uftp_server *s)
+{
+	return &s->cfg->files[s->cur];
+}
+
+static inline uint16_t srv_cur_id(const struct uftp_server *s)
+{
+	return (uint16_t)(s->cur + 1);
+}
+
+/* A receiver in the session (a proxy is none). */
+static inline int srv_is_member(const struct srv_client *c)
+{
+	return c->state == CS_ACTIVE && !c->is_proxy;
+}
+
+/* server_file.c: files and the end of the session */
+/* A proxy through which a client that pred picks registered. */
+int srv_proxy_for(const struct uftp_server *s, const struct srv_client *p,
+                  int (*pred)(const struct srv_client *));
+/* A member that acknowledged the current file and owes a STATUS / COMPLETE for it. */
+int srv_owes_status(const struct srv_client *c);
+/* Drops (as lost, with why) every client pred picks. */
+void srv_drop_silent(struct uftp_server *s, int (*pred)(const struct srv_client *),
+                     const char *why);
 void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now);
 int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 int srv_write_doneconf(struct uftp_server *s, uint8_t *out, size_t cap);
-int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 void srv_xfer_expiry(struct uftp_server *s, uint64_t now);
-uint64_t srv_data_expiry(const struct uftp_server *s);
 int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body,
                         size_t len, uint64_t now);
-int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
-                  uint64_t now);
 int srv_on_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now);
 void srv_check_file_done(struct uftp_server *s, uint64_t now);
+
+/* server_data.c: the data passes of the current file */
+/* What one FILESEG costs against the -R rate, in bytes. */
+double srv_pkt_cost(const struct uftp_server *s);
+/* Starts the first pass (every member acknowledged the FILEINFO). */
+void srv_start_data(struct uftp_server *s, uint64_t now);
+int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+uint64_t srv_data_expiry(const struct uftp_server *s);
+/* The phase timer in DATA: the -W deadline, the rewind after NAKs, DONE resends. */
+void srv_data_timer(struct uftp_server *s, uint64_t now);
+int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                  uint64_t now);
 
 /* server_stats.c */
 extern const char *const srv_phase_names[];
