@@ -269,13 +269,13 @@ void uftp_server_free(struct uftp_server *s)
 
 /* ---- finishing --------------------------------------------------------- */
 
-void srv_finish(struct uftp_server *s, int code, uint64_t now)
+void srv_finish(struct uftp_server *s, int outcome, uint64_t now)
 {
 	if (s->phase == PH_FINISHED)
 		return;
 	srv_set_phase(s, PH_FINISHED, now);
-	s->exit_code = code;
-	srv_event(s, UFTP_SEV_FINISHED, 0, 0, (uint64_t)code, NULL);
+	s->outcome = outcome;
+	srv_event(s, UFTP_SEV_FINISHED, 0, 0, (uint64_t)outcome, NULL);
 }
 
 /* With -q any lost or aborted client ends the session; without, only when none is left. */
@@ -296,7 +296,7 @@ int srv_check_quit(struct uftp_server *s, uint64_t now)
 			strncpy(s->abort_text, "Client dropped out (quit on error)",
 			        sizeof(s->abort_text) - 1);
 		}
-		srv_finish(s, UFTP_SERVER_EXIT_ALL_LOST, now);
+		srv_finish(s, UFTP_SERVER_ALL_LOST, now);
 		return 1;
 	}
 	return 0;
@@ -309,7 +309,7 @@ void uftp_server_abort(struct uftp_server *s, const char *text, uint64_t now)
 	s->aborting = 1;
 	s->abort_due = 1;
 	strncpy(s->abort_text, text ? text : "Aborted", sizeof(s->abort_text) - 1);
-	srv_finish(s, UFTP_SERVER_EXIT_INTERRUPTED, now);
+	srv_finish(s, UFTP_SERVER_INTERRUPTED, now);
 }
 
 int uftp_server_finished(const struct uftp_server *s)
@@ -317,9 +317,9 @@ int uftp_server_finished(const struct uftp_server *s)
 	return s->phase == PH_FINISHED && !s->abort_due;
 }
 
-int uftp_server_exit_code(const struct uftp_server *s)
+int uftp_server_outcome(const struct uftp_server *s)
 {
-	return s->exit_code;
+	return s->outcome;
 }
 
 uint64_t uftp_server_grtt(const struct uftp_server *s)

@@ -101,7 +101,7 @@ enum uftp_server_event_type {
 	UFTP_SEV_FILE_CLIENT,  /* client_id finished file with status (enum uftp_comp_stat) */
 	UFTP_SEV_FILE_DONE,    /* file index finished for every client */
 	UFTP_SEV_FREESPACE,    /* client_id reported value bytes free */
-	UFTP_SEV_FINISHED,     /* session over; value = exit code of man uftp */
+	UFTP_SEV_FINISHED,     /* session over; value = enum uftp_server_outcome */
 };
 
 struct uftp_server_event {
@@ -113,14 +113,14 @@ struct uftp_server_event {
 	char text[128];
 };
 
-/* Exit codes of man uftp. */
-enum uftp_server_exit {
-	UFTP_SERVER_EXIT_OK = 0,
-	UFTP_SERVER_EXIT_INTERRUPTED = 6,
-	UFTP_SERVER_EXIT_NO_REGISTER = 7,
-	UFTP_SERVER_EXIT_NO_FILEINFO = 8,
-	UFTP_SERVER_EXIT_ALL_LOST = 9,
-	UFTP_SERVER_EXIT_NONE_RECEIVED = 10,
+/* How a session ended; the driver maps it onto its exit status (man uftp). */
+enum uftp_server_outcome {
+	UFTP_SERVER_DONE = 0,      /* at least one receiver got at least one file */
+	UFTP_SERVER_INTERRUPTED,   /* uftp_server_abort() */
+	UFTP_SERVER_NO_REGISTER,   /* no receiver answered the ANNOUNCE */
+	UFTP_SERVER_NO_FILEINFO,   /* no receiver answered a FILEINFO */
+	UFTP_SERVER_ALL_LOST,      /* every receiver left (or one did, with quit_on_error) */
+	UFTP_SERVER_NONE_RECEIVED, /* finished, but no file reached any receiver */
 };
 
 struct uftp_server;
@@ -173,15 +173,15 @@ int uftp_server_next_event(struct uftp_server *s, struct uftp_server_event *ev);
 
 /*
  * Aborts the session (user interrupt): an ABORT with text goes out to every
- * client on the next write, then the session finishes with exit code 6.
+ * client on the next write, then the session finishes as UFTP_SERVER_INTERRUPTED.
  */
 void uftp_server_abort(struct uftp_server *s, const char *text, uint64_t now);
 
 /* 1 once the session has finished (FINISHED event queued). */
 int uftp_server_finished(const struct uftp_server *s);
 
-/* Exit code of man uftp for the finished session (valid once finished). */
-int uftp_server_exit_code(const struct uftp_server *s);
+/* How the finished session ended (enum uftp_server_outcome; valid once finished). */
+int uftp_server_outcome(const struct uftp_server *s);
 
 /* Current GRTT in ns (for logs and tests). */
 uint64_t uftp_server_grtt(const struct uftp_server *s);

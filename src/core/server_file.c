@@ -429,7 +429,7 @@ static void check_end(struct uftp_server *s, uint64_t now)
 		if ((s->clients[i].state == CS_ACTIVE && !s->clients[i].is_proxy) ||
 		    s->clients[i].doneconf_due)
 			return;
-	srv_finish(s, s->any_received ? UFTP_SERVER_EXIT_OK : UFTP_SERVER_EXIT_NONE_RECEIVED, now);
+	srv_finish(s, s->any_received ? UFTP_SERVER_DONE : UFTP_SERVER_NONE_RECEIVED, now);
 }
 
 int srv_write_doneconf(struct uftp_server *s, uint8_t *out, size_t cap)
@@ -484,7 +484,7 @@ static void fileinfo_expiry(struct uftp_server *s, uint64_t now)
 	}
 	srv_drop_silent(s, needs_info, "no response to FILEINFO");
 	if (srv_active(s) == 0 && !s->any_fileinfo_answer) {
-		srv_finish(s, UFTP_SERVER_EXIT_NO_FILEINFO, now);
+		srv_finish(s, UFTP_SERVER_NO_FILEINFO, now);
 		return;
 	}
 	srv_check_file_done(s, now);
@@ -500,7 +500,7 @@ static void end_expiry(struct uftp_server *s, uint64_t now)
 	srv_drop_silent(s, owes_complete, "no COMPLETE at the end of the session");
 	check_end(s, now);
 	if (s->phase != PH_FINISHED)
-		srv_finish(s, UFTP_SERVER_EXIT_ALL_LOST, now);
+		srv_finish(s, UFTP_SERVER_ALL_LOST, now);
 }
 
 void srv_xfer_expiry(struct uftp_server *s, uint64_t now)

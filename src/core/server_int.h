@@ -82,7 +82,7 @@ struct uftp_server {
 	const struct uftp_env *env;
 	const struct uftp_server_config *cfg;
 	int phase;
-	int exit_code;
+	int outcome; /* enum uftp_server_outcome, once finished */
 	int aborting;
 	char abort_text[128];
 	uint16_t seq;
@@ -162,7 +162,7 @@ void srv_rtt(struct uftp_server *s, struct srv_client *c, uint32_t sec, uint32_t
 int srv_finish_packet(struct uftp_server *s, uint8_t *out, size_t cap, const uint8_t *body,
                       size_t blen, int encrypt);
 int srv_dest(const struct uftp_server *s, struct uftp_peer *to, int pub);
-void srv_finish(struct uftp_server *s, int code, uint64_t now);
+void srv_finish(struct uftp_server *s, int outcome, uint64_t now);
 int srv_check_quit(struct uftp_server *s, uint64_t now);
 
 /* server_reg.c: announce phase */

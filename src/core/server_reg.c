@@ -236,12 +236,12 @@ static void announce_end(struct uftp_server *s, uint64_t now)
 			srv_client_lost(s, &s->clients[i], "no key acknowledgement");
 	if (srv_active(s) == 0) {
 		uftp_env_log(s->env, UFTP_LOG_ERROR, "Announce timed out");
-		srv_finish(s, UFTP_SERVER_EXIT_NO_REGISTER, now);
+		srv_finish(s, UFTP_SERVER_NO_REGISTER, now);
 		return;
 	}
 	if (s->cfg->quit_on_error && s->cfg->hosts && srv_active(s) < s->cfg->nhosts) {
 		/* the reference reports this as an announce failure */
-		srv_finish(s, UFTP_SERVER_EXIT_NO_REGISTER, now);
+		srv_finish(s, UFTP_SERVER_NO_REGISTER, now);
 		s->aborting = 1;
 		s->abort_due = 1;
 		strncpy(s->abort_text, "Not all clients registered", sizeof(s->abort_text) - 1);

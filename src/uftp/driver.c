@@ -331,6 +331,19 @@ static const char *comp_name(int status)
 	}
 }
 
+/* The exit status of man uftp for how the session ended. */
+static int exit_status(int outcome)
+{
+	switch (outcome) {
+	case UFTP_SERVER_DONE: return EXIT_OK;
+	case UFTP_SERVER_INTERRUPTED: return EXIT_INTERRUPTED;
+	case UFTP_SERVER_NO_REGISTER: return EXIT_NO_REGISTER;
+	case UFTP_SERVER_NO_FILEINFO: return EXIT_NO_FILEINFO;
+	case UFTP_SERVER_ALL_LOST: return EXIT_ALL_LOST;
+	default: return EXIT_NONE_RECEIVED;
+	}
+}
+
 static void log_event(struct drv *d, const struct uftp_server_event *e)
 {
 	switch (e->type) {
@@ -353,7 +366,9 @@ static void log_event(struct drv *d, const struct uftp_server_event *e)
 		log_info("Client 0x%08X free space: %llu bytes", e->client_id,
 		         (unsigned long long)e->value);
 		break;
-	case UFTP_SEV_FINISHED: log_info("Session finished (exit %d)", (int)e->value); break;
+	case UFTP_SEV_FINISHED:
+		log_info("Session finished (exit %d)", exit_status((int)e->value));
+		break;
 	default: break;
 	}
 	uftp_statfile_event(d->status, e, d->cfg.files, d->now);
@@ -511,7 +526,7 @@ static int run_loop(struct drv *d)
 		}
 		drain_events(d);
 		if (uftp_server_finished(d->srv) && d->ntx == 0)
-			return uftp_server_exit_code(d->srv);
+			return exit_status(uftp_server_outcome(d->srv));
 		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
 		exp = uftp_server_get_expiry(d->srv);
 		if (exp == UFTP_NEVER)

@@ -237,7 +237,7 @@ static void cut_short(struct uftp_statfile *st, const struct uftp_server_file *f
 static void finished(struct uftp_statfile *st, const struct uftp_server_file *files, int code)
 {
 	connects(st);
-	if (code == UFTP_SERVER_EXIT_OK || code == UFTP_SERVER_EXIT_NONE_RECEIVED) {
+	if (code == UFTP_SERVER_DONE || code == UFTP_SERVER_NONE_RECEIVED) {
 		stats(st);
 		return;
 	}

@@ -15,12 +15,19 @@ struct uftp_server_config;
 struct uftp_restart;
 struct uftp_server;
 
-/* Exit codes of man uftp (the core's come from enum uftp_server_exit). */
-#define EXIT_BADARG 1
-#define EXIT_NET    2
-#define EXIT_KEY    3
-#define EXIT_LOG    4
-#define EXIT_MEM    5
+/* Exit codes of man uftp; 0 and 6 to 10 say how the session ended (driver.c maps the core's
+ * outcome). */
+#define EXIT_OK            0
+#define EXIT_BADARG        1
+#define EXIT_NET           2
+#define EXIT_KEY           3
+#define EXIT_LOG           4
+#define EXIT_MEM           5
+#define EXIT_INTERRUPTED   6
+#define EXIT_NO_REGISTER   7
+#define EXIT_NO_FILEINFO   8
+#define EXIT_ALL_LOST      9
+#define EXIT_NONE_RECEIVED 10
 
 struct uftp_opts {
 	long rate;           /* -R, Kbps, -1 unpaced */

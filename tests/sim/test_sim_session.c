@@ -245,7 +245,7 @@ struct scenario {
 };
 
 struct outcome {
-	int finished, exit_code;
+	int finished, outcome;
 	unsigned registered, lost, file_client_ok[MAX_CLIENTS];
 	uint64_t end_ns, trace_hash;
 	uint64_t by_func[256]; /* datagrams seen on the wire, by function byte */
@@ -452,7 +452,7 @@ static void run_scenario(const struct scenario *sc, uint64_t limit_ns)
 	/* Let the last DONE_CONFs land and the clients settle. */
 	sim_run(&net, NULL, NULL, net.now + 5 * SEC);
 	drain_events(sc->nclients);
-	out.exit_code = uftp_server_finished(server) ? uftp_server_exit_code(server) : -1;
+	out.outcome = uftp_server_finished(server) ? uftp_server_outcome(server) : -1;
 	out.end_ns = net.now - 5 * SEC;
 	for (i = 0; i < sc->nclients; i++) {
 		uftp_client_free(clients[i]);
@@ -515,7 +515,7 @@ static void expect_all_received(const struct scenario *sc)
 	size_t i;
 
 	CU_ASSERT(out.finished);
-	CU_ASSERT_EQUAL(out.exit_code, 0);
+	CU_ASSERT_EQUAL(out.outcome, UFTP_SERVER_DONE);
 	CU_ASSERT_EQUAL(out.registered, sc->nclients);
 	for (i = 0; i < sc->nclients; i++) {
 		check_tree(i);
@@ -610,7 +610,7 @@ static void test_closed_group_ignores_nonmember(void)
 	standard_tree();
 	run_scenario(&sc, 120 * SEC);
 	CU_ASSERT(out.finished);
-	CU_ASSERT_EQUAL(out.exit_code, 0);
+	CU_ASSERT_EQUAL(out.outcome, UFTP_SERVER_DONE);
 	CU_ASSERT_EQUAL(out.registered, 2);
 	for (i = 0; i < 2; i++)
 		check_tree(i);
@@ -628,7 +628,7 @@ static void test_client_vanishes_mid_transfer(void)
 	CU_ASSERT(out.finished);
 	CU_ASSERT_EQUAL(out.registered, 3);
 	CU_ASSERT(out.lost >= 1);
-	CU_ASSERT_EQUAL(out.exit_code, 0); /* the others received everything */
+	CU_ASSERT_EQUAL(out.outcome, UFTP_SERVER_DONE); /* the others received everything */
 	check_tree(1);
 	check_tree(2);
 	free_stores();
@@ -641,7 +641,7 @@ static void test_disk_full_client_fails_others_complete(void)
 	standard_tree();
 	run_scenario(&sc, 600 * SEC);
 	CU_ASSERT(out.finished);
-	CU_ASSERT_EQUAL(out.exit_code, 0);
+	CU_ASSERT_EQUAL(out.outcome, UFTP_SERVER_DONE);
 	check_tree(1);
 	check_tree(2);
 	CU_ASSERT_EQUAL(out.client_done[0], 0);

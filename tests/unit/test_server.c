@@ -318,7 +318,7 @@ static void test_open_session(void)
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
 	CU_ASSERT(lists(&f.m.u.done_conf.ids, CLIENT1));
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_DONE);
 	uftp_server_free(f.s);
 }
 
@@ -441,7 +441,7 @@ static void test_no_clients(void)
 		n++;
 	CU_ASSERT_EQUAL(n, 20);
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_NO_REGISTER);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_NO_REGISTER);
 	uftp_server_free(f.s);
 }
 
@@ -476,7 +476,7 @@ static void test_silent_client_dropped(void)
 	while (next(&f, 60 * UFTP_NS_PER_SEC) == UFTP_MSG_FILEINFO)
 		;
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_NO_FILEINFO);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_NO_FILEINFO);
 	while (uftp_server_next_event(f.s, &ev))
 		lost += ev.type == UFTP_SEV_CLIENT_LOST;
 	CU_ASSERT_EQUAL(lost, 1);
@@ -499,7 +499,7 @@ static void test_client_abort(void)
 	CU_ASSERT_FATAL(n > 0);
 	feed(&f, CLIENT1, body, (size_t)n);
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_ALL_LOST);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_ALL_LOST);
 	uftp_server_free(f.s);
 }
 
@@ -872,7 +872,7 @@ static void test_quit_on_error(void)
 	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILEINFO, 60 * UFTP_NS_PER_SEC),
 	                      UFTP_MSG_ABORT);
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_ALL_LOST);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_ALL_LOST);
 	uftp_server_free(f.s);
 }
 
@@ -1113,7 +1113,7 @@ static void test_proxy_session(void)
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
 	CU_ASSERT(!lists(&f.m.u.done_conf.ids, PROXY));
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_DONE);
 	CU_ASSERT_EQUAL(uftp_server_failed(f.s, ids, 4), 0);
 	uftp_server_free(f.s);
 }
@@ -1177,7 +1177,7 @@ static void test_proxy_many_clients(void)
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
 	CU_ASSERT_EQUAL(f.m.u.done_conf.ids.count, 44);
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_exit_code(f.s), UFTP_SERVER_EXIT_OK);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_DONE);
 	uftp_server_free(f.s);
 }
 
