@@ -445,3 +445,25 @@ int uftp_envelope_open(const struct uftp_envelope *env, const uint8_t *pkt, size
 	return env->ops->decrypt(k->keytype, k->key, iv, pkt, aead ? fixed : 0,
 	                         pkt + fixed + (size_t)slen, paylen, plain, cap);
 }
+
+int uftp_key_fingerprint(const struct uftp_crypto_ops *ops, const uint8_t *blob, size_t len,
+                         uint8_t fp[UFTP_FP_LEN])
+{
+	uint8_t buf[UFTP_MAX_BLOB_LEN + 4] = {0};
+	uint8_t h[UFTP_MAX_HASH_LEN];
+	size_t n = len;
+	int rv;
+
+	if (blob == NULL || len == 0)
+		return UFTP_ERR_INVALID;
+	if (len > UFTP_MAX_BLOB_LEN)
+		return UFTP_ERR_BADLEN;
+	memcpy(buf, blob, len);
+	if (blob[0] == UFTP_BLOB_EC)
+		n = (len + 3) & ~(size_t)3;
+	rv = ops->hash(UFTP_HASH_SHA1, buf, n, h);
+	if (rv < 0)
+		return rv;
+	memcpy(fp, h, UFTP_FP_LEN);
+	return 0;
+}

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "core/crypto.h"
+#include "core/proto.h"
 
 enum uftp_prf_variant {
 	UFTP_PRF_UFTP = 0, /* what UFTP 4.10.2 puts on the wire */
@@ -203,5 +204,15 @@ int uftp_envelope_seal(const struct uftp_envelope *env, const uint8_t *hdr, uint
  */
 int uftp_envelope_open(const struct uftp_envelope *env, const uint8_t *pkt, size_t len,
                        uint64_t *ctr, uint8_t *plain, size_t cap);
+
+/*
+ * The fingerprint of a key blob as UFTP prints and checks it (-H, -S, -C,
+ * -j, uftp_keymgt): SHA-1 of the protocol key blob, an EC blob zero-padded
+ * to whole 4-byte words (how crypto/keyfile.c found it is recorded there).
+ * Errors: INVALID (empty blob), BADLEN (longer than UFTP_MAX_BLOB_LEN),
+ * the hash's error.
+ */
+int uftp_key_fingerprint(const struct uftp_crypto_ops *ops, const uint8_t *blob, size_t len,
+                         uint8_t fp[UFTP_FP_LEN]);
 
 #endif

@@ -16,6 +16,7 @@
 #define UFTP_MASTER_LEN    48   /* master secret and group master */
 #define UFTP_PREMASTER_LEN 48   /* RSA premaster secret */
 #define UFTP_VERIFY_LEN    12   /* KEYINFO_ACK verify data */
+#define UFTP_FP_LEN        20   /* key fingerprint: SHA-1 of the key blob */
 #define UFTP_MAX_BLOCK     8800 /* largest -b the reference accepts */
 #define UFTP_MIN_BLOCK     512
 

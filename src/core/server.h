@@ -20,8 +20,6 @@
 #include "core/session.h"
 #include "core/stats.h"
 
-#define UFTP_SERVER_FP_LEN 20 /* key fingerprint bytes (SHA-1 of the key blob) */
-
 /* One entry of the file list, as announced in FILEINFO.  Strings borrowed. */
 struct uftp_server_file {
 	const char *name; /* wire name ('/'-separated) */
@@ -48,13 +46,6 @@ struct uftp_server_file_ops {
 	int (*open)(void *arg, size_t idx);
 };
 
-/* A member of a closed group (-H), optionally with its key fingerprint. */
-struct uftp_server_host {
-	uint32_t id; /* host order */
-	int has_fp;
-	uint8_t fp[UFTP_SERVER_FP_LEN];
-};
-
 /* Everything a session needs; the driver owns it (and what it points to) for the session's life. */
 struct uftp_server_config {
 	uint32_t server_id; /* host order */
@@ -72,9 +63,9 @@ struct uftp_server_config {
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */
 	/* -W: per-file time limit in % of the ideal time at rate_kbps; 0: none */
 	unsigned txweight;
-	int quit_on_error;                    /* -q */
-	int sync_mode, sync_preview;          /* -z, -Z */
-	const struct uftp_server_host *hosts; /* -H; NULL: open group */
+	int quit_on_error;                 /* -q */
+	int sync_mode, sync_preview;       /* -z, -Z */
+	const struct uftp_peer_key *hosts; /* -H; NULL: open group */
 	size_t nhosts;
 	/*
 	 * -j: the proxies a closed group accepts REGISTERs from (their key
@@ -82,7 +73,7 @@ struct uftp_server_config {
 	 * With hosts set and no proxy list, proxies are refused; an open group
 	 * takes any proxy.
 	 */
-	const struct uftp_server_host *proxies;
+	const struct uftp_peer_key *proxies;
 	size_t nproxies;
 	/* Encryption (keytype UFTP_KEY_NONE: none). */
 	int keytype, hashtype, sigtype, keyextype, curve;
@@ -229,7 +220,7 @@ struct uftp_restart {
 	uint8_t group_inst;       /* instance of the attempt that wrote the file */
 	const char *const *files; /* decode: allocated array, names point into the buffer */
 	size_t nfiles;
-	struct uftp_server_host *hosts; /* decode: allocated */
+	struct uftp_peer_key *hosts; /* decode: allocated */
 	/*
 	 * The text each client record names it by (the reference keeps the -H
 	 * entry as typed): encode writes "0xNNNNNNNN" where this or an entry is

@@ -19,16 +19,8 @@ static const struct uftp_crypto_ops *ops(const struct uftp_server *s)
 
 static int make_random(struct uftp_server *s)
 {
-	uint32_t sec, usec;
-	int rv;
+	int rv = uftp_env_make_random(s->env, s->srand);
 
-	uftp_env_wall(s->env, &sec, &usec);
-	/* the reference starts its randoms with the UNIX time, little-endian */
-	s->srand[0] = (uint8_t)sec;
-	s->srand[1] = (uint8_t)(sec >> 8);
-	s->srand[2] = (uint8_t)(sec >> 16);
-	s->srand[3] = (uint8_t)(sec >> 24);
-	rv = uftp_env_random(s->env, s->srand + 4, UFTP_RAND_LEN - 4);
 	if (rv < 0)
 		return rv;
 	s->group_master[0] = UFTP_VERSION;
@@ -186,34 +178,13 @@ static void handshake(const struct uftp_server *s, const struct srv_client *c,
 	}
 }
 
-/* SHA-1 of the blob, an EC blob zero-padded to 4 bytes as the reference sends it. */
-static int blob_fingerprint(const struct uftp_server *s, const uint8_t *blob, size_t len,
-                            uint8_t *fp)
-{
-	uint8_t buf[UFTP_MAX_BLOB_LEN + 4] = {0};
-	uint8_t h[UFTP_MAX_HASH_LEN];
-	size_t n = len;
-	int rv;
-
-	if (len > UFTP_MAX_BLOB_LEN)
-		return UFTP_ERR_BADLEN;
-	memcpy(buf, blob, len);
-	if (len && blob[0] == UFTP_BLOB_EC)
-		n = (len + 3) & ~(size_t)3;
-	rv = ops(s)->hash(UFTP_HASH_SHA1, buf, n, h);
-	if (rv < 0)
-		return rv;
-	memcpy(fp, h, UFTP_SERVER_FP_LEN);
-	return 0;
-}
-
 static int check_fingerprint(const struct uftp_server *s, const struct srv_client *c)
 {
-	uint8_t fp[UFTP_SERVER_FP_LEN];
+	uint8_t fp[UFTP_FP_LEN];
 	size_t i;
 	int rv;
 
-	const struct uftp_server_host *list = c->is_proxy ? s->cfg->proxies : s->cfg->hosts;
+	const struct uftp_peer_key *list = c->is_proxy ? s->cfg->proxies : s->cfg->hosts;
 	size_t n = c->is_proxy ? s->cfg->nproxies : s->cfg->nhosts;
 
 	/* a proxy's key is checked against the proxy list (-j), its clients' not at all */
@@ -222,10 +193,10 @@ static int check_fingerprint(const struct uftp_server *s, const struct srv_clien
 	for (i = 0; i < n; i++) {
 		if (list[i].id != c->id || !list[i].has_fp)
 			continue;
-		rv = blob_fingerprint(s, c->ck_blob, c->ck_blob_len, fp);
+		rv = uftp_key_fingerprint(ops(s), c->ck_blob, c->ck_blob_len, fp);
 		if (rv < 0)
 			return rv;
-		return memcmp(fp, list[i].fp, UFTP_SERVER_FP_LEN) ? UFTP_ERR_AUTH : 0;
+		return memcmp(fp, list[i].fp, UFTP_FP_LEN) ? UFTP_ERR_AUTH : 0;
 	}
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include "core/err.h"
 #include "core/server_int.h"
 
-static const struct uftp_server_host *host_entry(const struct uftp_server *s, uint32_t id)
+static const struct uftp_peer_key *host_entry(const struct uftp_server *s, uint32_t id)
 {
 	size_t i;
 
@@ -350,7 +350,7 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 	return 0;
 }
 
-static const struct uftp_server_host *proxy_entry(const struct uftp_server *s, uint32_t id)
+static const struct uftp_peer_key *proxy_entry(const struct uftp_server *s, uint32_t id)
 {
 	size_t i;
 

@@ -38,7 +38,7 @@ static uint32_t get_u32le(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put_host(uint8_t *p, const struct uftp_server_host *h, const char *name)
+static void put_host(uint8_t *p, const struct uftp_peer_key *h, const char *name)
 {
 	if (name && name[0] && strlen(name) < HOST_NAME_LEN)
 		memcpy(p, name, strlen(name));
@@ -47,7 +47,7 @@ static void put_host(uint8_t *p, const struct uftp_server_host *h, const char *n
 	put_u32be(p + HOST_ID_OFF, h->id);
 	p[HOST_FLAG_OFF] = h->has_fp ? 1 : 0;
 	if (h->has_fp)
-		memcpy(p + HOST_FP_OFF, h->fp, UFTP_SERVER_FP_LEN);
+		memcpy(p + HOST_FP_OFF, h->fp, UFTP_FP_LEN);
 }
 
 ssize_t uftp_restart_encode(uint8_t *out, size_t cap, const struct uftp_restart *r)
@@ -82,7 +82,7 @@ static const char *get_name(const uint8_t *p)
 	return (const char *)p;
 }
 
-static int get_host(struct uftp_server_host *h, const uint8_t *p)
+static int get_host(struct uftp_peer_key *h, const uint8_t *p)
 {
 	memset(h, 0, sizeof(*h));
 	get_u32be(&h->id, p + HOST_ID_OFF);
@@ -90,7 +90,7 @@ static int get_host(struct uftp_server_host *h, const uint8_t *p)
 		return UFTP_ERR_BADVALUE;
 	h->has_fp = p[HOST_FLAG_OFF];
 	if (h->has_fp)
-		memcpy(h->fp, p + HOST_FP_OFF, UFTP_SERVER_FP_LEN);
+		memcpy(h->fp, p + HOST_FP_OFF, UFTP_FP_LEN);
 	return 0;
 }
 

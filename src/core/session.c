@@ -32,3 +32,15 @@ int uftp_env_random(const struct uftp_env *env, uint8_t *out, size_t len)
 		return UFTP_ERR_INVALID;
 	return env->random(env->random_arg, out, len);
 }
+
+int uftp_env_make_random(const struct uftp_env *env, uint8_t r[UFTP_RAND_LEN])
+{
+	uint32_t sec, usec;
+
+	uftp_env_wall(env, &sec, &usec);
+	r[0] = (uint8_t)sec;
+	r[1] = (uint8_t)(sec >> 8);
+	r[2] = (uint8_t)(sec >> 16);
+	r[3] = (uint8_t)(sec >> 24);
+	return uftp_env_random(env, r + 4, UFTP_RAND_LEN - 4);
+}

@@ -16,6 +16,7 @@
 
 #include "core/crypto.h"
 #include "core/msg.h"
+#include "core/proto.h"
 
 #define UFTP_NS_PER_SEC  1000000000ULL
 #define UFTP_NS_PER_MSEC 1000000ULL
@@ -34,6 +35,18 @@ static inline int uftp_peer_equal(const struct uftp_peer *a, const struct uftp_p
 	return a->ip.family == b->ip.family && a->port == b->port &&
 	       memcmp(a->ip.addr, b->ip.addr, n) == 0;
 }
+
+/*
+ * A peer named in a list (uftp -H / -j, uftpd -S, uftpproxyd -S / -C): its
+ * ID, the address it must send from (family 0: any), and its key's
+ * fingerprint when one is given.
+ */
+struct uftp_peer_key {
+	uint32_t id; /* host order */
+	struct uftp_ipaddr addr;
+	int has_fp;
+	uint8_t fp[UFTP_FP_LEN];
+};
 
 /* Log levels the core reports at; drivers map them onto -x 0..5. */
 enum uftp_log_level {
@@ -77,5 +90,12 @@ void uftp_env_wall(const struct uftp_env *env, uint32_t *sec, uint32_t *usec);
 
 /* env->random, or UFTP_ERR_INVALID when none is injected. */
 int uftp_env_random(const struct uftp_env *env, uint8_t *out, size_t len);
+
+/*
+ * A server or client random (protocol.txt 4): the UNIX time, little-endian
+ * as the reference writes it, then 28 random bytes.  0, or env->random's
+ * error (r is then not to be used).
+ */
+int uftp_env_make_random(const struct uftp_env *env, uint8_t r[UFTP_RAND_LEN]);
 
 #endif

@@ -45,7 +45,9 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "core/keysched.h"
 #include "core/proto.h"
+#include "crypto/ossl.h"
 #include "crypto/keyfile.h"
 #include "crypto/pkey.h"
 #include "lib/log.h"
@@ -629,24 +631,12 @@ int uftp_pkey_import_blob(struct uftp_pkey **out, const uint8_t *blob, size_t le
 
 int uftp_pkey_fingerprint_blob(const uint8_t *blob, size_t len, uint8_t fp[UFTP_FP_LEN])
 {
-	static const uint8_t zeros[3];
-	EVP_MD_CTX *ctx;
-	unsigned int mdlen = 0;
-	size_t pad = 0;
-	int ok;
-
-	if (!blob || len == 0 || !fp)
+	if (!fp)
 		return UFTP_ERR_INVALID;
-	/* The reference hashes an EC blob zero-padded to whole 4-byte words
-	 * (only sect163* and sect193* blobs are not already aligned). */
-	if (blob[0] == UFTP_BLOB_EC && len % 4)
-		pad = 4 - len % 4;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) && EVP_DigestUpdate(ctx, blob, len) &&
-	     EVP_DigestUpdate(ctx, zeros, pad) && EVP_DigestFinal_ex(ctx, fp, &mdlen) &&
-	     mdlen == UFTP_FP_LEN;
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : UFTP_ERR_CRYPTO;
+	/* uftp_keymgt and the key tests use this before (or without) a driver's set-up */
+	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
+		return UFTP_ERR_CRYPTO;
+	return uftp_key_fingerprint(uftp_ossl_ops(), blob, len, fp);
 }
 
 int uftp_pkey_fingerprint(const struct uftp_pkey *key, uint8_t fp[UFTP_FP_LEN])

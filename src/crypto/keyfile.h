@@ -25,9 +25,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/proto.h" /* UFTP_FP_LEN */
+
 struct uftp_pkey; /* defined in crypto/pkey.h */
 
-#define UFTP_FP_LEN        20                /* fingerprint bytes (SHA-1) */
 #define UFTP_FP_STRLEN     (UFTP_FP_LEN * 3) /* "AA:..:BB" plus NUL */
 #define UFTP_RSA_MIN_BITS  512               /* -g rsa: limits of the reference */
 #define UFTP_RSA_MAX_BITS  2048

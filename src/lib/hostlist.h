@@ -13,9 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/proto.h" /* UFTP_FP_LEN */
 #include "lib/addr.h"
-
-#define UFTP_FP_LEN 20 /* bytes in a key fingerprint */
 
 struct uftp_hostent {
 	uint32_t id;           /* member ID, host order */

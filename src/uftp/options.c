@@ -121,7 +121,7 @@ static int add_host(void *arg, char *line, unsigned lineno, char *err, size_t er
 {
 	struct uftp_opts *o = arg;
 	struct uftp_hostent e;
-	struct uftp_server_host *h;
+	struct uftp_peer_key *h;
 	char **names;
 
 	(void)lineno;
@@ -153,7 +153,7 @@ static int add_proxy(void *arg, char *line, unsigned lineno, char *err, size_t e
 {
 	struct uftp_opts *o = arg;
 	struct uftp_hostent e;
-	struct uftp_server_host *h;
+	struct uftp_peer_key *h;
 
 	(void)lineno;
 	if (uftp_hostent_parse_id(&e, line) < 0) {

@@ -83,7 +83,7 @@ static struct target *target(struct uftp_statfile *st, uint32_t id)
 }
 
 int uftp_statfile_open(struct uftp_statfile **out_st, const char *path,
-                       const struct uftp_server_host *hosts, size_t nhosts, int preview,
+                       const struct uftp_peer_key *hosts, size_t nhosts, int preview,
                        long rate_kbps)
 {
 	struct uftp_statfile *st;

@@ -8,7 +8,7 @@
 
 #include "core/proto.h"
 
-struct uftp_server_host;
+struct uftp_peer_key;
 struct uftp_server_file;
 struct uftp_server_file_ops;
 struct uftp_server_config;
@@ -51,14 +51,14 @@ struct uftp_opts {
 	int src_port;                /* -u */
 	int quit_on_error;           /* -q */
 	int have_uid;
-	uint32_t uid;                   /* -U */
-	int max_passes;                 /* -a */
-	int log_level;                  /* -x */
-	int txweight;                   /* -W */
-	struct uftp_server_host *hosts; /* -H */
-	char **host_names;              /* -H entries as typed (for -f), parallel to hosts */
+	uint32_t uid;                /* -U */
+	int max_passes;              /* -a */
+	int log_level;               /* -x */
+	int txweight;                /* -W */
+	struct uftp_peer_key *hosts; /* -H */
+	char **host_names;           /* -H entries as typed (for -f), parallel to hosts */
 	size_t nhosts;
-	struct uftp_server_host *proxies; /* -j */
+	struct uftp_peer_key *proxies; /* -j */
 	size_t nproxies;
 	const char *exclude_file;                        /* -X */
 	int restartable;                                 /* -f */
@@ -97,7 +97,7 @@ void uftp_files_free(struct uftp_files *f);
 struct uftp_statfile;
 struct uftp_server_event;
 int uftp_statfile_open(struct uftp_statfile **st, const char *path,
-                       const struct uftp_server_host *hosts, size_t nhosts, int preview,
+                       const struct uftp_peer_key *hosts, size_t nhosts, int preview,
                        long rate_kbps);
 void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
                          const struct uftp_server_file *files, uint64_t now);

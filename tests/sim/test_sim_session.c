@@ -342,7 +342,7 @@ static struct uftp_pkey *server_key(const struct scenario *sc)
 }
 
 static void make_server_cfg(struct uftp_server_config *cfg, const struct scenario *sc,
-                            struct uftp_server_host *hosts, struct uftp_pkey *key)
+                            struct uftp_peer_key *hosts, struct uftp_pkey *key)
 {
 	size_t i;
 
@@ -419,7 +419,7 @@ static void add_client(struct simnet *net, size_t i, const struct scenario *sc)
 static void run_scenario(const struct scenario *sc, uint64_t limit_ns)
 {
 	static struct simnet net;
-	struct uftp_server_host hosts[MAX_CLIENTS];
+	struct uftp_peer_key hosts[MAX_CLIENTS];
 	struct uftp_server_config cfg;
 	struct uftp_peer sa = sim_ip4(198, 18, 0, 10, 40000);
 	struct uftp_pkey *key = server_key(sc);

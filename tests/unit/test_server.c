@@ -380,7 +380,7 @@ static void test_nak_retransmit(void)
 
 static void test_closed_group(void)
 {
-	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct uftp_peer_key hosts[2] = {{.id = CLIENT1}, {.id = CLIENT2}};
 	struct fixture f;
 
 	setup(&f);
@@ -406,7 +406,7 @@ static void test_closed_group(void)
 /* A closed group too long for one ANNOUNCE is listed over several per round. */
 static void test_closed_group_long_list(void)
 {
-	struct uftp_server_host hosts[400];
+	struct uftp_peer_key hosts[400];
 	struct fixture f;
 	size_t i, total = 0;
 	int t;
@@ -694,7 +694,7 @@ static int enc_send(struct fixture *f, struct enc_client *c, const uint8_t *body
 static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int client_auth,
                             const uint8_t *fp)
 {
-	struct uftp_server_host hosts[1] = {{CLIENT1, 0, {0}}};
+	struct uftp_peer_key hosts[1] = {{.id = CLIENT1}};
 	struct uftp_pkey *skey = NULL;
 	struct uftp_envelope env;
 	struct fixture f;
@@ -712,7 +712,7 @@ static uint64_t enc_session(struct enc_client *c, int skeytype, int param, int c
 	f.cfg.server_key = skey;
 	if (fp) {
 		hosts[0].has_fp = 1;
-		memcpy(hosts[0].fp, fp, UFTP_SERVER_FP_LEN);
+		memcpy(hosts[0].fp, fp, UFTP_FP_LEN);
 	}
 	f.cfg.hosts = hosts;
 	f.cfg.nhosts = 1;
@@ -773,7 +773,7 @@ static void test_encrypted_rsa_gcm(void)
 /* ECDH with ECDSA signatures, client authentication and a fingerprint check. */
 static void test_encrypted_ecdh_client_auth(void)
 {
-	uint8_t fp[UFTP_SERVER_FP_LEN], h[UFTP_MAX_HASH_LEN], blob[UFTP_MAX_BLOB_LEN];
+	uint8_t fp[UFTP_FP_LEN], h[UFTP_MAX_HASH_LEN], blob[UFTP_MAX_BLOB_LEN];
 	struct enc_client c;
 	int n;
 
@@ -914,7 +914,7 @@ static void test_restart_partial(void)
 /* One client resumes, the other starts afresh: the first pass is sent whole. */
 static void test_partial_mixed(void)
 {
-	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct uftp_peer_key hosts[2] = {{.id = CLIENT1}, {.id = CLIENT2}};
 	struct fixture f;
 
 	setup(&f);
@@ -937,7 +937,7 @@ static void test_partial_mixed(void)
 /* The clients a restart file lists: silent members, then those that left. */
 static void test_failed_clients(void)
 {
-	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
+	struct uftp_peer_key hosts[2] = {{.id = CLIENT1}, {.id = CLIENT2}};
 	struct fixture f;
 	struct uftp_abort a = {0};
 	uint8_t body[UFTP_ABORT_LEN];
@@ -1228,8 +1228,8 @@ static void test_proxy_abort_and_silence(void)
 static void test_proxy_closed_group(void)
 {
 	static const uint32_t three[] = {CLIENT1, CLIENT3, CLIENT2};
-	struct uftp_server_host hosts[2] = {{CLIENT1, 0, {0}}, {CLIENT2, 0, {0}}};
-	struct uftp_server_host proxies[1] = {{PROXY, 0, {0}}};
+	struct uftp_peer_key hosts[2] = {{.id = CLIENT1}, {.id = CLIENT2}};
+	struct uftp_peer_key proxies[1] = {{.id = PROXY}};
 	struct fixture f;
 
 	setup(&f);

@@ -13,7 +13,7 @@
 
 static const char *const names[] = {"a.txt", "sub", "/abs/path/file"};
 
-static void sample(struct uftp_restart *r, struct uftp_server_host *h)
+static void sample(struct uftp_restart *r, struct uftp_peer_key *h)
 {
 	memset(r, 0, sizeof(*r));
 	memset(h, 0, 2 * sizeof(*h));
@@ -34,7 +34,7 @@ static void test_host_names(void)
 {
 	static const char *const hn[] = {"198.18.0.11", NULL};
 	struct uftp_restart r, d;
-	struct uftp_server_host h[2];
+	struct uftp_peer_key h[2];
 	char longname[81];
 	const char *const hl[] = {longname, ""};
 	uint8_t buf[2000];
@@ -69,7 +69,7 @@ static void test_host_names(void)
 static void test_layout(void)
 {
 	struct uftp_restart r;
-	struct uftp_server_host h[2];
+	struct uftp_peer_key h[2];
 	uint8_t buf[2000];
 	const uint8_t *p;
 	ssize_t n;
@@ -98,7 +98,7 @@ static void test_layout(void)
 static void test_roundtrip(void)
 {
 	struct uftp_restart r, d;
-	struct uftp_server_host h[2];
+	struct uftp_peer_key h[2];
 	uint8_t buf[2000];
 	ssize_t n;
 
@@ -128,7 +128,7 @@ static void test_roundtrip(void)
 static void test_encode_errors(void)
 {
 	struct uftp_restart r;
-	struct uftp_server_host h[2];
+	struct uftp_peer_key h[2];
 	const char *bad[1];
 	char longname[301];
 	uint8_t buf[2000];
@@ -160,7 +160,7 @@ static int decode_rv(const uint8_t *buf, size_t len)
 static void test_decode_errors(void)
 {
 	struct uftp_restart r;
-	struct uftp_server_host h[2];
+	struct uftp_peer_key h[2];
 	uint8_t buf[2000], b2[2000];
 	ssize_t n;
 
