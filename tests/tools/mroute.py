@@ -1,26 +1,53 @@
 #!/usr/bin/env python3
 """mroute.py - a minimal static multicast router for the test lab.
 
-Run inside a router namespace, it takes over the kernel's multicast routing
-table (MRT_INIT / MRT6_INIT), makes a virtual interface of every interface
-named on the command line, and forwards every multicast group matching
---group from whichever of those interfaces a stream arrives on to all the
-others: on each "no cache entry" upcall from the kernel it installs the
-(source, group) entry.  There is no IGMP/MLD snooping: streams are forwarded
-whether or not anyone downstream joined, which is all the tests need.
+Run inside a router namespace, it forwards every multicast group matching
+--group from whichever of the interfaces named on the command line a stream
+arrives on to all the others.  There is no IGMP/MLD snooping: streams are
+forwarded whether or not anyone downstream joined, which is all the tests
+need.  Link-local groups (224.0.0.0/24, ff02::/16, ff01::/16) are never
+routed, as a kernel router would not route them.
 
-    mroute.py [-6] [--group PREFIX] [--timeout SECS] [--log FILE] IFACE...
+    mroute.py [-6] [--mode auto|kernel|relay] [--group PREFIX]
+              [--timeout SECS] [--log FILE] IFACE...
 
-The kernel forwards a packet only when its TTL / hop limit is above 1 on
-arrival, so senders must use a TTL of 2 or more (uftp -t, uftpproxyd -t).
-The process exits after --timeout seconds (default 600) so it never outlives
-a test that forgot it; tests stop it by PID.  On exit the kernel drops the
-routing table with the socket.
+Two ways of forwarding (--mode):
+  kernel  take the kernel's multicast routing table (MRT_INIT / MRT6_INIT),
+          make a virtual interface of every IFACE, and on each "no cache
+          entry" upcall install the (source, group) entry.  Needs a kernel
+          built with CONFIG_IP_MROUTE / CONFIG_IPV6_MROUTE; without it
+          MRT_INIT fails with ENOPROTOOPT ("Protocol not available").
+  relay   a user-space router: an AF_PACKET socket on each IFACE takes the
+          multicast frames that arrive there (never the ones sent from it),
+          decrements the TTL / hop limit (IPv4: the header checksum is
+          recomputed; the UDP checksum does not cover it) and sends each
+          datagram, its source address and payload unchanged, out of every
+          other IFACE in a frame of that interface's own (multicast MAC of
+          the group, the interface's MAC as source).  IPv4 and IPv6
+          fragments are forwarded one by one like any datagram (each carries
+          the full IP header).  Frames whose UDP checksum the sender left to
+          offload (veth: TP_STATUS_CSUMNOTREADY) get it completed.
+  auto    (default) kernel if the kernel allows it, else relay.
+Either way the kernel forwards / the relay forwards a datagram only when its
+TTL / hop limit is above 1 on arrival, so senders must use a TTL of 2 or more
+(uftp -t, uftpproxyd -t).
+
+Output: "ready MODE" on stdout once forwarding is set up; on the log (--log,
+default stderr) "routing PREFIX between IFACES (MODE ...)" and, once per
+(source, group), "route (SRC, GRP) from IFACE" when the first datagram of that
+stream arrives (whatever its TTL, as the kernel's upcall).  The relay logs its
+counts (datagrams in, forwarded, dropped by the kernel) on exit.
+Exit status: 0 after --timeout seconds (default 600; the process never
+outlives a test that forgot it) or SIGTERM; 1 when the mode asked for cannot
+be set up; 77 when --mode auto finds no way of forwarding on this machine.
+On exit the kernel drops the routing table with the socket.
 """
 
 import argparse
+import errno
 import ipaddress
 import select
+import signal
 import socket
 import struct
 import sys
@@ -34,6 +61,20 @@ MAXVIFS = 32
 MRT6_INIT, MRT6_ADD_MIF, MRT6_ADD_MFC = 200, 202, 204
 MRT6MSG_NOCACHE = 1
 
+# linux/if_ether.h, linux/if_packet.h
+ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
+SOL_PACKET = 263
+PACKET_ADD_MEMBERSHIP, PACKET_STATISTICS, PACKET_AUXDATA = 1, 6, 8
+PACKET_MR_ALLMULTI = 2
+PACKET_MULTICAST = 2
+TP_STATUS_CSUMNOTREADY = 1 << 3
+AUXDATA = struct.Struct("=IIIHHHH")  # struct tpacket_auxdata
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+RCVBUF = 8 << 20
+IPPROTO_UDP = 17
+
+LINK_LOCAL4 = ipaddress.ip_network("224.0.0.0/24")
+
 
 def log(out, text):
     out.write("%s mroute: %s\n" % (time.strftime("%H:%M:%S"), text))
@@ -41,6 +82,8 @@ def log(out, text):
 
 
 class Router4:
+    """The kernel's IPv4 multicast routing table (MRT_INIT)."""
+
     def __init__(self, ifaces):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
         self.sock.setsockopt(socket.IPPROTO_IP, MRT_INIT, 1)
@@ -68,6 +111,8 @@ class Router4:
 
 
 class Router6:
+    """The kernel's IPv6 multicast routing table (MRT6_INIT)."""
+
     def __init__(self, ifaces):
         self.sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
         self.sock.setsockopt(socket.IPPROTO_IPV6, MRT6_INIT, 1)
@@ -100,25 +145,8 @@ class Router6:
         self.sock.setsockopt(socket.IPPROTO_IPV6, MRT6_ADD_MFC, ctl)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("-6", dest="v6", action="store_true", help="IPv6 (default IPv4)")
-    ap.add_argument("--group", default=None,
-                    help="forward only groups in this prefix (default 224.0.0.0/4 or ff00::/8)")
-    ap.add_argument("--timeout", type=float, default=600.0)
-    ap.add_argument("--log", default=None)
-    ap.add_argument("ifaces", nargs="+")
-    a = ap.parse_args()
-    out = open(a.log, "a") if a.log else sys.stderr
-    prefix = ipaddress.ip_network(a.group or ("ff00::/8" if a.v6 else "224.0.0.0/4"))
-    try:
-        router = Router6(a.ifaces) if a.v6 else Router4(a.ifaces)
-    except OSError as e:
-        log(out, "cannot take the multicast routing table: %s" % e)
-        return 1
-    log(out, "routing %s between %s" % (prefix, ", ".join(a.ifaces)))
-    print("ready", flush=True)
-    end = time.monotonic() + a.timeout
+def run_kernel(router, a, prefix, out, end):
+    """Answer the kernel's NOCACHE upcalls until END (monotonic)."""
     seen = set()
     while True:
         left = end - time.monotonic()
@@ -128,8 +156,7 @@ def main():
         r, _, _ = select.select([router.sock], [], [], min(left, 1.0))
         if not r:
             continue
-        data = router.sock.recv(65536)
-        up = router.upcall(data)
+        up = router.upcall(router.sock.recv(65536))
         if up is None:
             continue
         vif, src, grp = up
@@ -143,6 +170,232 @@ def main():
         if (src, grp) not in seen:
             seen.add((src, grp))
             log(out, "route (%s, %s) from %s" % (src, grp, a.ifaces[vif]))
+
+
+def csum(data):
+    """Internet checksum (one's complement of the one's-complement sum)."""
+    if len(data) & 1:
+        data += b"\0"
+    s = int.from_bytes(data, "big") % 0xFFFF
+    # a non-zero sum that is a multiple of 0xffff is 0xffff, not 0
+    if s == 0 and any(data):
+        s = 0xFFFF
+    return ~s & 0xFFFF
+
+
+def finish_udp_csum(seg):
+    """SEG: a UDP header and payload whose checksum field holds only the
+    pseudo-header sum (checksum offload): the completed segment."""
+    c = csum(bytes(seg)) or 0xFFFF
+    seg[6:8] = struct.pack("!H", c)
+    return seg
+
+
+class Leg:
+    """One interface of the relay: an AF_PACKET socket bound to it."""
+
+    def __init__(self, name, ethertype):
+        self.name = name
+        self.ifindex = socket.if_nametoindex(name)
+        # protocol 0 until bound: nothing from other interfaces is queued
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF)
+        except OSError:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+        self.sock.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+        # struct packet_mreq: ifindex, type, alen, address[8]
+        mreq = struct.pack("=iHH8s", self.ifindex, PACKET_MR_ALLMULTI, 0, b"")
+        self.sock.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq)
+        self.sock.bind((name, ethertype))
+        self.sock.setblocking(False)
+        self.mac = self.sock.getsockname()[4]
+        self.ethertype = struct.pack("!H", ethertype)
+
+    def drops(self):
+        """Frames the kernel dropped on this socket since the last call."""
+        # struct tpacket_stats: tp_packets, tp_drops
+        return struct.unpack("=II", self.sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))[1]
+
+
+class Relay:
+    """The user-space router: see the module's description."""
+
+    def __init__(self, v6, ifaces, prefix, out):
+        self.v6, self.prefix, self.out = v6, prefix, out
+        self.legs = [Leg(n, ETH_P_IPV6 if v6 else ETH_P_IP) for n in ifaces]
+        self.seen = set()
+        self.n_in = self.n_fwd = self.n_ttl = self.n_csum = self.n_err = 0
+        self.kdrops = 0
+        self.first_err = None
+
+    def parse4(self, ip):
+        """(source, group, ttl, packet length) of an IPv4 datagram, or None."""
+        if len(ip) < 20 or ip[0] >> 4 != 4 or (ip[0] & 15) < 5:
+            return None
+        tot = struct.unpack_from("!H", ip, 2)[0]
+        if tot < (ip[0] & 15) * 4 or tot > len(ip):
+            return None
+        return ipaddress.IPv4Address(bytes(ip[12:16])), ipaddress.IPv4Address(bytes(ip[16:20])), ip[8], tot
+
+    def parse6(self, ip):
+        if len(ip) < 40 or ip[0] >> 4 != 6:
+            return None
+        tot = 40 + struct.unpack_from("!H", ip, 4)[0]
+        if tot > len(ip):
+            return None
+        return ipaddress.IPv6Address(bytes(ip[8:24])), ipaddress.IPv6Address(bytes(ip[24:40])), ip[7], tot
+
+    def routable(self, grp):
+        if grp not in self.prefix or not grp.is_multicast:
+            return False
+        if self.v6:
+            return (grp.packed[1] & 15) > 2  # beyond link-local scope
+        return grp not in LINK_LOCAL4
+
+    def rewrite(self, ip, notready):
+        """IP: the datagram (bytearray) as it arrived; returns it with the
+        TTL / hop limit decremented and any offloaded checksum completed."""
+        if self.v6:
+            ip[7] -= 1
+            if notready and ip[6] == IPPROTO_UDP:
+                ip[40:] = finish_udp_csum(ip[40:])
+                self.n_csum += 1
+            return ip
+        ihl = (ip[0] & 15) * 4
+        ip[8] -= 1
+        frag = struct.unpack_from("!H", ip, 6)[0] & 0x3FFF  # MF + offset
+        if notready and ip[9] == IPPROTO_UDP and frag == 0:
+            ip[ihl:] = finish_udp_csum(ip[ihl:])
+            self.n_csum += 1
+        ip[10:12] = b"\0\0"
+        ip[10:12] = struct.pack("!H", csum(bytes(ip[:ihl])))
+        return ip
+
+    def dst_mac(self, grp):
+        g = grp.packed
+        if self.v6:
+            return b"\x33\x33" + g[12:16]
+        return b"\x01\x00\x5e" + bytes([g[1] & 0x7F]) + g[2:4]
+
+    def handle(self, leg, frame, notready):
+        self.n_in += 1
+        ip = bytearray(frame[14:])
+        p = self.parse6(ip) if self.v6 else self.parse4(ip)
+        if p is None:
+            return
+        src, grp, ttl, tot = p
+        if not self.routable(grp):
+            return
+        del ip[tot:]  # Ethernet padding
+        if (src, grp) not in self.seen:
+            self.seen.add((src, grp))
+            log(self.out, "route (%s, %s) from %s%s" % (src, grp, leg.name,
+                                                        "" if ttl > 1 else " (TTL %d: not forwarded)" % ttl))
+        if ttl <= 1:
+            self.n_ttl += 1
+            return
+        ip = bytes(self.rewrite(ip, notready))
+        dst = self.dst_mac(grp)
+        for o in self.legs:
+            if o is leg:
+                continue
+            try:
+                o.sock.send(dst + o.mac + o.ethertype + ip)
+                self.n_fwd += 1
+            except OSError as e:
+                self.n_err += 1
+                if self.first_err is None:
+                    self.first_err = "%s on %s" % (e, o.name)
+                    log(self.out, "cannot send on %s: %s" % (o.name, e))
+
+    def drain(self, leg):
+        """Every frame queued on LEG's socket."""
+        while True:
+            try:
+                frame, anc, _, addr = leg.sock.recvmsg(65536, socket.CMSG_SPACE(AUXDATA.size))
+            except BlockingIOError:
+                return
+            # a router takes what arrives for a group: never what it sent
+            # itself (PACKET_OUTGOING), nor unicast or broadcast
+            if addr[2] != PACKET_MULTICAST:
+                continue
+            notready = False
+            for lvl, typ, data in anc:
+                if lvl == SOL_PACKET and typ == PACKET_AUXDATA and len(data) >= AUXDATA.size:
+                    notready = bool(AUXDATA.unpack_from(data)[0] & TP_STATUS_CSUMNOTREADY)
+            self.handle(leg, frame, notready)
+
+    def run(self, end):
+        socks = {leg.sock: leg for leg in self.legs}
+        for leg in self.legs:
+            leg.drops()  # reset the kernel's counters
+        try:
+            while True:
+                left = end - time.monotonic()
+                if left <= 0:
+                    log(self.out, "timeout, exiting")
+                    return 0
+                r, _, _ = select.select(list(socks), [], [], min(left, 1.0))
+                for s in r:
+                    self.drain(socks[s])
+        finally:
+            self.kdrops += sum(leg.drops() for leg in self.legs)
+            log(self.out, "relay: %d multicast frames in, %d forwarded, %d not forwarded (TTL <= 1), "
+                "%d UDP checksums completed, %d send errors, %d frames dropped by the kernel"
+                % (self.n_in, self.n_fwd, self.n_ttl, self.n_csum, self.n_err, self.kdrops))
+
+
+def open_kernel(a, out):
+    """The kernel router, or None (the reason logged)."""
+    try:
+        return Router6(a.ifaces) if a.v6 else Router4(a.ifaces)
+    except OSError as e:
+        why = "cannot take the kernel's multicast routing table (%s): %s" % (
+            "MRT6_INIT" if a.v6 else "MRT_INIT", e)
+        if e.errno == errno.ENOPROTOOPT:
+            why += " (kernel built without CONFIG_%s_MROUTE)" % ("IPV6" if a.v6 else "IP")
+        log(out, why)
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-6", dest="v6", action="store_true", help="IPv6 (default IPv4)")
+    ap.add_argument("--mode", choices=("auto", "kernel", "relay"), default="auto",
+                    help="kernel: the kernel's multicast routing table; relay: a user-space "
+                    "AF_PACKET relay; auto (default): kernel if available, else relay")
+    ap.add_argument("--group", default=None,
+                    help="forward only groups in this prefix (default 224.0.0.0/4 or ff00::/8)")
+    ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--log", default=None)
+    ap.add_argument("ifaces", nargs="+")
+    a = ap.parse_args()
+    out = open(a.log, "a") if a.log else sys.stderr
+    prefix = ipaddress.ip_network(a.group or ("ff00::/8" if a.v6 else "224.0.0.0/4"))
+    # SIGTERM (how the tests stop it) ends the loops through their finally
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    end = time.monotonic() + a.timeout
+    router = None
+    if a.mode in ("auto", "kernel"):
+        router = open_kernel(a, out)
+        if router is None and a.mode == "kernel":
+            return 1
+        if router is None:
+            log(out, "falling back to the user-space relay")
+    if router is not None:
+        log(out, "routing %s between %s (kernel: %s)" % (prefix, ", ".join(a.ifaces),
+                                                        "MRT6_INIT" if a.v6 else "MRT_INIT"))
+        print("ready kernel", flush=True)
+        return run_kernel(router, a, prefix, out, end)
+    try:
+        relay = Relay(a.v6, a.ifaces, prefix, out)
+    except OSError as e:
+        log(out, "cannot set up the user-space relay (AF_PACKET): %s" % e)
+        return 77 if a.mode == "auto" else 1
+    log(out, "routing %s between %s (relay: AF_PACKET, user space)" % (prefix, ", ".join(a.ifaces)))
+    print("ready relay", flush=True)
+    return relay.run(end)
 
 
 if __name__ == "__main__":
