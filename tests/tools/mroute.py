@@ -373,6 +373,12 @@ def main():
     a = ap.parse_args()
     out = open(a.log, "a") if a.log else sys.stderr
     prefix = ipaddress.ip_network(a.group or ("ff00::/8" if a.v6 else "224.0.0.0/4"))
+    for name in a.ifaces:
+        try:
+            socket.if_nametoindex(name)
+        except OSError as e:
+            log(out, "no interface %s: %s" % (name, e))
+            return 1
     # SIGTERM (how the tests stop it) ends the loops through their finally
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     end = time.monotonic() + a.timeout
