@@ -911,7 +911,7 @@ mroute_up() {
 	rc=
 	kill -0 "$mr_pid" 2>/dev/null || { wait "$mr_pid"; rc=$?; }
 	if [ "$rc" = 77 ]; then
-		MR_SKIP="no way of forwarding multicast here: $(sed 's/^[0-9:]* mroute: //' "$w/mroute.log" | paste -sd ';')"
+		MR_SKIP="no way of forwarding multicast here: $(sed 's/^[0-9:]* mroute: //' "$w/mroute.log" | paste -sd '|' | sed 's/|/; /g')"
 		return 2
 	fi
 	WHY+=("the multicast router (--mode ${MROUTE_MODE:-auto}) did not start${rc:+ (exit $rc)}: $(cat "$w/mroute.log" "$w/mroute.out" 2>/dev/null | head -3)")
