@@ -26,7 +26,9 @@ Two ways of forwarding (--mode):
           the group, the interface's MAC as source).  IPv4 and IPv6
           fragments are forwarded one by one like any datagram (each carries
           the full IP header).  Frames whose UDP checksum the sender left to
-          offload (veth: TP_STATUS_CSUMNOTREADY) get it completed.
+          offload (veth: TP_STATUS_CSUMNOTREADY) get it completed.  The
+          legs are taken to share one MTU (the relay does not fragment): a
+          frame too large for a leg is counted as a send error.
   auto    (default) kernel if the kernel allows it, else relay.
 Either way the kernel forwards / the relay forwards a datagram only when its
 TTL / hop limit is above 1 on arrival, so senders must use a TTL of 2 or more
