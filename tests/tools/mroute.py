@@ -178,9 +178,11 @@ def csum(data):
     """Internet checksum (one's complement of the one's-complement sum)."""
     if len(data) & 1:
         data += b"\0"
-    s = int.from_bytes(data, "big") % 0xFFFF
-    # a non-zero sum that is a multiple of 0xffff is 0xffff, not 0
-    if s == 0 and any(data):
+    n = int.from_bytes(data, "big")
+    # the sum of the 16-bit words is n mod 0xffff (2^16 = 1 mod 0xffff); a
+    # non-zero sum that is a multiple of 0xffff is 0xffff, not 0
+    s = n % 0xFFFF
+    if s == 0 and n:
         s = 0xFFFF
     return ~s & 0xFFFF
 
@@ -226,34 +228,42 @@ class Relay:
     def __init__(self, v6, ifaces, prefix, out):
         self.v6, self.prefix, self.out = v6, prefix, out
         self.legs = [Leg(n, ETH_P_IPV6 if v6 else ETH_P_IP) for n in ifaces]
-        self.seen = set()
+        self.streams = {}
         self.n_in = self.n_fwd = self.n_ttl = self.n_csum = self.n_err = 0
         self.kdrops = 0
         self.first_err = None
 
-    def parse4(self, ip):
-        """(source, group, ttl, packet length) of an IPv4 datagram, or None."""
-        if len(ip) < 20 or ip[0] >> 4 != 4 or (ip[0] & 15) < 5:
-            return None
-        tot = struct.unpack_from("!H", ip, 2)[0]
-        if tot < (ip[0] & 15) * 4 or tot > len(ip):
-            return None
-        return ipaddress.IPv4Address(bytes(ip[12:16])), ipaddress.IPv4Address(bytes(ip[16:20])), ip[8], tot
-
-    def parse6(self, ip):
-        if len(ip) < 40 or ip[0] >> 4 != 6:
-            return None
-        tot = 40 + struct.unpack_from("!H", ip, 4)[0]
-        if tot > len(ip):
-            return None
-        return ipaddress.IPv6Address(bytes(ip[8:24])), ipaddress.IPv6Address(bytes(ip[24:40])), ip[7], tot
-
-    def routable(self, grp):
-        if grp not in self.prefix or not grp.is_multicast:
-            return False
+    def header(self, ip):
+        """(addresses, ttl, datagram length) of the IP datagram IP, or None;
+        addresses: the raw source and destination (the stream's key)."""
         if self.v6:
-            return (grp.packed[1] & 15) > 2  # beyond link-local scope
-        return grp not in LINK_LOCAL4
+            if len(ip) < 40 or ip[0] >> 4 != 6:
+                return None
+            tot = 40 + ((ip[4] << 8) | ip[5])
+            return (bytes(ip[8:40]), ip[7], tot) if tot <= len(ip) else None
+        ihl = (ip[0] & 15) * 4
+        if len(ip) < 20 or ip[0] >> 4 != 4 or ihl < 20:
+            return None
+        tot = (ip[2] << 8) | ip[3]
+        return (bytes(ip[12:20]), ip[8], tot) if ihl <= tot <= len(ip) else None
+
+    def stream(self, leg, key, ttl):
+        """The destination MAC for the stream KEY (raw source + group), or
+        None when its group is not routed.  The first datagram of a routed
+        stream is logged, as the kernel's upcall would be."""
+        half = len(key) // 2
+        src, grp = ipaddress.ip_address(key[:half]), ipaddress.ip_address(key[half:])
+        if grp not in self.prefix or not grp.is_multicast:
+            return None
+        if self.v6 and (key[half + 1] & 15) <= 2:
+            return None  # interface- or link-local scope
+        if not self.v6 and grp in LINK_LOCAL4:
+            return None
+        log(self.out, "route (%s, %s) from %s%s" % (src, grp, leg.name,
+                                                    "" if ttl > 1 else " (TTL %d: not forwarded)" % ttl))
+        if self.v6:
+            return b"\x33\x33" + key[-4:]
+        return b"\x01\x00\x5e" + bytes([key[-3] & 0x7F]) + key[-2:]
 
     def rewrite(self, ip, notready):
         """IP: the datagram (bytearray) as it arrived; returns it with the
@@ -266,7 +276,7 @@ class Relay:
             return ip
         ihl = (ip[0] & 15) * 4
         ip[8] -= 1
-        frag = struct.unpack_from("!H", ip, 6)[0] & 0x3FFF  # MF + offset
+        frag = ((ip[6] << 8) | ip[7]) & 0x3FFF  # MF + fragment offset
         if notready and ip[9] == IPPROTO_UDP and frag == 0:
             ip[ihl:] = finish_udp_csum(ip[ihl:])
             self.n_csum += 1
@@ -274,31 +284,26 @@ class Relay:
         ip[10:12] = struct.pack("!H", csum(bytes(ip[:ihl])))
         return ip
 
-    def dst_mac(self, grp):
-        g = grp.packed
-        if self.v6:
-            return b"\x33\x33" + g[12:16]
-        return b"\x01\x00\x5e" + bytes([g[1] & 0x7F]) + g[2:4]
-
     def handle(self, leg, frame, notready):
         self.n_in += 1
         ip = bytearray(frame[14:])
-        p = self.parse6(ip) if self.v6 else self.parse4(ip)
-        if p is None:
+        h = self.header(ip)
+        if h is None:
             return
-        src, grp, ttl, tot = p
-        if not self.routable(grp):
+        key, ttl, tot = h
+        # per stream (source, group and the leg it came from): the decision
+        # and the log line once, as the kernel's cache entry
+        sk = (leg.name, key)
+        dst = self.streams.get(sk, False)
+        if dst is False:
+            dst = self.streams[sk] = self.stream(leg, key, ttl)
+        if dst is None:
             return
-        del ip[tot:]  # Ethernet padding
-        if (src, grp) not in self.seen:
-            self.seen.add((src, grp))
-            log(self.out, "route (%s, %s) from %s%s" % (src, grp, leg.name,
-                                                        "" if ttl > 1 else " (TTL %d: not forwarded)" % ttl))
         if ttl <= 1:
             self.n_ttl += 1
             return
+        del ip[tot:]  # Ethernet padding
         ip = bytes(self.rewrite(ip, notready))
-        dst = self.dst_mac(grp)
         for o in self.legs:
             if o is leg:
                 continue
