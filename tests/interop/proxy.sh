@@ -79,9 +79,9 @@
 # Figure 3: the server and two response proxies on A, two clients each on B
 # and C, a multicast router between them (tests/tools/mroute.py in the
 # router namespace: the kernel's multicast routing table, or where the kernel
-# has none a user-space relay; MROUTE_MODE=kernel|relay forces one, and the
-# one that ran is printed under the case; uftp and the proxies send with
-# TTL 4).  Clients on B
+# has none nftables netdev forwarding or a user-space relay;
+# MROUTE_MODE=kernel|nft|relay forces one, and the one that ran is printed
+# under the case; uftp and the proxies send with TTL 4).  Clients on B
 # answer to the proxy a-h1, those on C to a-h2; the server must hear only
 # the proxies, each proxy only its own clients:
 #   fig3       real uftp; our proxy for B, the real one for C; real uftpd
@@ -887,10 +887,10 @@ response() {
 # mroute_up W: the router namespace forwards multicast between A, B and C
 # (tests/tools/mroute.py; IPv6 with V6=1).  Senders need a TTL above 1.
 # MROUTE_MODE (default auto) is mroute.py's --mode: kernel takes the kernel's
-# multicast routing table, relay forwards in user space (AF_PACKET), auto the
-# kernel's table where the kernel has one (CONFIG_IP_MROUTE /
-# CONFIG_IPV6_MROUTE), else the relay.  The method that ran is printed under
-# the case.  Returns 0 when ready; 1 when the router did not start (WHY says
+# multicast routing table (CONFIG_IP_MROUTE / CONFIG_IPV6_MROUTE), nft
+# duplicates frames to the other legs from nftables netdev ingress chains,
+# relay forwards in user space (AF_PACKET); auto takes the first of these
+# that works.  The method that ran is printed under the case.  Returns 0 when ready; 1 when the router did not start (WHY says
 # why); 2 when auto found no method on this machine (MR_SKIP says why).
 mroute_up() {
 	local w=$1 k mr_pid mode rc fam=()
@@ -902,7 +902,7 @@ mroute_up() {
 		mode=$(sed -n 's/^ready //p' "$w/mroute.out" 2>/dev/null)
 		if [ -n "$mode" ]; then
 			echo "    multicast routing: $mode (mroute.py --mode ${MROUTE_MODE:-auto})"
-			sed -n 's/.* mroute: \(cannot take .*\)/    (\1)/p' "$w/mroute.log"
+			sed -n 's/.* mroute: \(cannot use .*\)/    (\1)/p' "$w/mroute.log"
 			return 0
 		fi
 		kill -0 "$mr_pid" 2>/dev/null || break
@@ -918,8 +918,8 @@ mroute_up() {
 	return 1
 }
 
-# mroute_stats W: the relay's counts (logged when it stops), under the case
-mroute_stats() { sed -n 's/.* mroute: \(relay: .*\)/    \1/p' "$1/mroute.log"; }
+# mroute_stats W: the nft or relay counts (logged when it stops), under the case
+mroute_stats() { sed -n 's/.* mroute: \(\(relay\|nft\): .*\)/    \1/p' "$1/mroute.log"; }
 
 # fig3 NAME RPROXY_B RPROXY_C CLIENTS_B CLIENTS_C [PROXY_ARGS...]: the man
 # page's Figure 3.  The server and two response proxies on A; two clients on
