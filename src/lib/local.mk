@@ -9,7 +9,8 @@ libuftplib_a_SOURCES += \
 	src/lib/iface.c src/lib/iface.h \
 	src/lib/net.c src/lib/net.h src/lib/net_mcast.c src/lib/net_io.c \
 	src/lib/loop.c src/lib/loop.h \
-	src/lib/daemon.c src/lib/daemon.h
+	src/lib/daemon.c src/lib/daemon.h \
+	src/lib/peer.c src/lib/peer.h
 
 LIB_TEST_LIBS = libuftplib.a libuftpcore.a $(UNIT_LIBS)
 

@@ -22,6 +22,7 @@
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
+#include "lib/peer.h"
 #include "uftp/uftp.h"
 
 /* lib/log.h clashes with session.h's level names: declare what we use. */
@@ -71,24 +72,6 @@ static int addr_rand(void *ctx, void *buf, size_t len)
 }
 
 /* ---- addresses --------------------------------------------------------- */
-
-static void to_ipaddr(struct uftp_ipaddr *ip, const struct uftp_addr *a)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = uftp_addr_family(a) == AF_INET6 ? 6 : 4;
-	uftp_addr_to_bytes(a, ip->addr, sizeof(ip->addr));
-}
-
-static void peer_to_addr(struct uftp_addr *a, const struct uftp_peer *p)
-{
-	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
-}
-
-static void addr_to_peer(struct uftp_peer *p, const struct uftp_addr *a)
-{
-	to_ipaddr(&p->ip, a);
-	p->port = uftp_addr_port(a);
-}
 
 /* The default ID from the interface's address, as the reference derives it. */
 static uint32_t id_from_iface(const struct uftp_iface *ifc)
@@ -285,8 +268,8 @@ static int fill_config(struct drv *d, struct uftp_files *files)
 	if (gid == 0 && random_group_id(d, &gid) != 0)
 		return EXIT_KEY;
 	c->group_id = gid;
-	to_ipaddr(&c->pub_addr, &d->pub);
-	to_ipaddr(&c->priv_addr, &d->priv);
+	uftp_addr_to_ipaddr(&d->pub, &c->pub_addr);
+	uftp_addr_to_ipaddr(&d->priv, &c->priv_addr);
 	c->unicast = !uftp_addr_is_multicast(&d->pub);
 	c->port = (uint16_t)o->port;
 	c->block_size = (uint16_t)o->block_size;
@@ -445,8 +428,7 @@ static void receive(struct drv *d, uint64_t now)
 		for (i = 0; i < (size_t)n; i++) {
 			if (d->rx[i].truncated)
 				continue;
-			uftp_addr_unmap(&d->rx[i].addr);
-			addr_to_peer(&from, &d->rx[i].addr);
+			uftp_addr_to_peer(&d->rx[i].addr, &from);
 			uftp_server_on_datagram(d->srv, &from, d->rx[i].buf, d->rx[i].len, now);
 		}
 		if (n < BATCH)
@@ -470,7 +452,7 @@ static int transmit(struct drv *d, uint64_t now)
 		}
 		if (n == 0)
 			break;
-		peer_to_addr(&d->tx[d->ntx].addr, &to);
+		uftp_peer_to_addr(&to, &d->tx[d->ntx].addr);
 		d->tx[d->ntx].buf = buf;
 		d->tx[d->ntx].len = (size_t)n;
 		d->ntx++;

@@ -4,6 +4,7 @@
 
 #include "core/err.h"
 #include "lib/addr.h"
+#include "lib/peer.h"
 #include "lib/hostlist.h"
 #include "tests/unit/cutest.h"
 
@@ -372,12 +373,49 @@ static void test_proxy_spec(void)
 	CU_ASSERT_EQUAL(uftp_proxy_spec_parse(host, 4, fp, &has_fp, "proxy"), UFTP_ERR_NOSPACE);
 }
 
+/* Core peers and socket addresses convert both ways; a v4-mapped source becomes IPv4. */
+static void test_peer_conversion(void)
+{
+	struct uftp_addr a, b;
+	struct uftp_peer p;
+	struct uftp_ipaddr ip;
+
+	CU_ASSERT_EQUAL_FATAL(uftp_addr_parse(&a, "::ffff:198.18.0.11", 1044), 0);
+	uftp_addr_to_peer(&a, &p);
+	CU_ASSERT_EQUAL(p.ip.family, 4);
+	CU_ASSERT_EQUAL(memcmp(p.ip.addr, "\xc6\x12\x00\x0b", 4), 0);
+	CU_ASSERT_EQUAL(p.port, 1044);
+	uftp_peer_to_addr(&p, &b);
+	CU_ASSERT_EQUAL(uftp_addr_family(&b), AF_INET);
+	CU_ASSERT_EQUAL(uftp_addr_port(&b), 1044);
+	CU_ASSERT_EQUAL_FATAL(uftp_addr_parse(&a, "fd00:198:18::12", 7000), 0);
+	uftp_addr_to_peer(&a, &p);
+	CU_ASSERT_EQUAL(p.ip.family, 6);
+	CU_ASSERT_EQUAL(p.ip.addr[15], 0x12);
+	uftp_peer_to_addr(&p, &b);
+	CU_ASSERT(uftp_addr_equal(&a, &b));
+	uftp_addr_to_ipaddr(&a, &ip);
+	CU_ASSERT_EQUAL(ip.family, 6);
+	CU_ASSERT_EQUAL(memcmp(ip.addr, p.ip.addr, 16), 0);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_parse_format), CUTEST(test_parse_scope),  CUTEST(test_parse_bad),
-    CUTEST(test_hostport),     CUTEST(test_resolve),      CUTEST(test_format_short_buffer),
-    CUTEST(test_classify),     CUTEST(test_compare),      CUTEST(test_map_unmap),
-    CUTEST(test_wildcard),     CUTEST(test_wildcard_bad), CUTEST(test_ids),
-    CUTEST(test_fingerprint),  CUTEST(test_hostent),      CUTEST(test_proxy_spec),
+    CUTEST(test_peer_conversion),
+    CUTEST(test_parse_format),
+    CUTEST(test_parse_scope),
+    CUTEST(test_parse_bad),
+    CUTEST(test_hostport),
+    CUTEST(test_resolve),
+    CUTEST(test_format_short_buffer),
+    CUTEST(test_classify),
+    CUTEST(test_compare),
+    CUTEST(test_map_unmap),
+    CUTEST(test_wildcard),
+    CUTEST(test_wildcard_bad),
+    CUTEST(test_ids),
+    CUTEST(test_fingerprint),
+    CUTEST(test_hostent),
+    CUTEST(test_proxy_spec),
 };
 
 CUTEST_MAIN("addr", tests)
