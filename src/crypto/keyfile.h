@@ -29,8 +29,7 @@
 
 struct uftp_pkey; /* defined in crypto/pkey.h */
 
-#define UFTP_FP_STRLEN     (UFTP_FP_LEN * 3) /* "AA:..:BB" plus NUL */
-#define UFTP_RSA_MIN_BITS  512               /* -g rsa: limits of the reference */
+#define UFTP_RSA_MIN_BITS  512 /* -g rsa: limits of the reference */
 #define UFTP_RSA_MAX_BITS  2048
 #define UFTP_RSA_BLOB_HDR  8                          /* type, reserved, modlen, exponent */
 #define UFTP_EC_BLOB_HDR   4                          /* type, curve, keylen */
@@ -156,19 +155,6 @@ int uftp_pkey_fingerprint(const struct uftp_pkey *key, uint8_t fp[UFTP_FP_LEN]);
  */
 int uftp_pkey_fingerprint_blob(const uint8_t *blob, size_t len, uint8_t fp[UFTP_FP_LEN]);
 
-/*
- * Formats fp as "AA:BB:...:TT" (upper case) into out, which must hold
- * UFTP_FP_STRLEN bytes.  Returns the string length (59) or UFTP_ERR_NOSPACE.
- */
-int uftp_pkey_fingerprint_format(char *out, size_t cap, const uint8_t fp[UFTP_FP_LEN]);
-
-/*
- * Parses a fingerprint as written in -H / -S / -C / -j lists: exactly 20
- * groups of one or two hex digits (either case) separated by single ':'
- * characters, nothing before or after.  Stricter than the reference, which
- * also takes a wrong group count or trailing junk.  Returns 0, or
- * UFTP_ERR_BADVALUE (malformed) / UFTP_ERR_INVALID (NULL).
- */
-int uftp_pkey_fingerprint_parse(uint8_t fp[UFTP_FP_LEN], const char *s);
+/* Fingerprints are parsed and formatted by lib/hostlist.h (uftp_fp_parse, uftp_fp_format). */
 
 #endif

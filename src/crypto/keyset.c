@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/proto.h"
 #include "crypto/keyfile.h"
+#include "lib/hostlist.h"
 #include "crypto/keyset.h"
 #include "crypto/pkey.h"
 #include "lib/log.h"
@@ -116,7 +117,7 @@ void uftp_keyset_log(const struct uftp_keyset_opts *o, struct uftp_pkey *const *
 
 	for (i = 0; i < n; i++) {
 		if (uftp_pkey_fingerprint(keys[i], fp) < 0 ||
-		    uftp_pkey_fingerprint_format(fps, sizeof(fps), fp) < 0)
+		    uftp_fp_format(fps, sizeof(fps), fp) < 0)
 			continue;
 		curve = uftp_pkey_curve_name(keys[i]->curve);
 		if (keys[i]->blobtype == UFTP_BLOB_RSA)

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "lib/addr.h"
+#include "lib/hostlist.h"
 
 #define WILD_MAX 8 /* an IPv6 address has 8 groups, an IPv4 one 4 parts */
 
@@ -119,17 +120,6 @@ int uftp_addr_parse_wild(struct uftp_addr *a, const char *s, uint16_t port, uftp
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hex_id(uint32_t *id, const char *s)
 {
 	uint32_t v = 0;
@@ -137,7 +127,7 @@ static int parse_hex_id(uint32_t *id, const char *s)
 	int d;
 
 	for (; *s; s++, n++) {
-		d = hex_digit(*s);
+		d = uftp_hexval(*s);
 		if (d < 0 || n == 8)
 			return UFTP_ERR_INVALID;
 		v = v << 4 | (uint32_t)d;

@@ -8,7 +8,7 @@
 
 #define FIELD_MAX 96
 
-static int hexval(char c)
+int uftp_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -19,42 +19,59 @@ static int hexval(char c)
 	return -1;
 }
 
+/* One group of one or two hex digits at *s; advances *s past it.  The byte, or -1. */
+static int fp_group(const char **s)
+{
+	int hi = uftp_hexval(**s), lo;
+
+	if (hi < 0)
+		return -1;
+	(*s)++;
+	lo = uftp_hexval(**s);
+	if (lo < 0)
+		return hi;
+	(*s)++;
+	return hi << 4 | lo;
+}
+
 int uftp_fp_parse(uint8_t fp[UFTP_FP_LEN], const char *s)
 {
 	uint8_t tmp[UFTP_FP_LEN];
 	size_t i;
-	int hi, lo;
+	int v;
 
+	if (fp == NULL || s == NULL)
+		return UFTP_ERR_INVALID;
 	for (i = 0; i < UFTP_FP_LEN; i++) {
-		hi = hexval(s[0]);
-		lo = hi < 0 ? -1 : hexval(s[1]);
-		if (lo < 0)
+		if (i > 0 && *s++ != ':')
 			return UFTP_ERR_INVALID;
-		tmp[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (i + 1 < UFTP_FP_LEN && *s++ != ':')
+		v = fp_group(&s);
+		if (v < 0)
 			return UFTP_ERR_INVALID;
+		tmp[i] = (uint8_t)v;
 	}
-	if (*s)
+	if (*s != '\0')
 		return UFTP_ERR_INVALID;
 	memcpy(fp, tmp, UFTP_FP_LEN);
 	return 0;
 }
 
-char *uftp_fp_format(const uint8_t fp[UFTP_FP_LEN], char *buf, size_t cap)
+int uftp_fp_format(char *out, size_t cap, const uint8_t fp[UFTP_FP_LEN])
 {
-	size_t i, off = 0;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+	char *p = out;
 
-	if (cap < UFTP_FP_LEN * 3) {
-		if (cap)
-			buf[0] = '\0';
-		return buf;
-	}
+	if (out == NULL || fp == NULL || cap < UFTP_FP_STRLEN)
+		return UFTP_ERR_NOSPACE;
 	for (i = 0; i < UFTP_FP_LEN; i++) {
-		snprintf(buf + off, cap - off, i ? ":%02X" : "%02X", fp[i]);
-		off += i ? 3 : 2;
+		if (i)
+			*p++ = ':';
+		*p++ = hex[fp[i] >> 4];
+		*p++ = hex[fp[i] & 0xf];
 	}
-	return buf;
+	*p = '\0';
+	return (int)(p - out);
 }
 
 /*

@@ -23,14 +23,26 @@ struct uftp_hostent {
 	uint8_t fp[UFTP_FP_LEN];
 };
 
+#define UFTP_FP_STRLEN (UFTP_FP_LEN * 3) /* "AA:..:BB" plus NUL */
+
+/* The value of one hex digit (either case), or -1. */
+int uftp_hexval(char c);
+
 /*
- * Parses "AA:BB:..." (exactly UFTP_FP_LEN bytes, hex digits in either case,
- * each byte two digits) into fp. Returns 0 or UFTP_ERR_INVALID.
+ * Parses a fingerprint as written in -H / -S / -C / -j / -R lists: exactly
+ * 20 groups of one or two hex digits (either case, one digit as the
+ * reference also takes) separated by single ':' characters, nothing before
+ * or after (the reference also takes a wrong group count or trailing junk;
+ * we refuse them).  Returns 0, or UFTP_ERR_INVALID (fp is then untouched).
  */
 int uftp_fp_parse(uint8_t fp[UFTP_FP_LEN], const char *s);
 
-/* Writes the fingerprint as upper-case "AA:BB:..." to buf (needs 60 bytes). */
-char *uftp_fp_format(const uint8_t fp[UFTP_FP_LEN], char *buf, size_t cap);
+/*
+ * Formats fp as "AA:BB:...:TT" (upper case, as uftp_keymgt prints it) into
+ * out, which must hold UFTP_FP_STRLEN bytes.  Returns the length (59) or
+ * UFTP_ERR_NOSPACE.
+ */
+int uftp_fp_format(char *out, size_t cap, const uint8_t fp[UFTP_FP_LEN]);
 
 /*
  * Parses "ID" or "ID|fingerprint" (white space around fields allowed).

@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/proto.h"
 #include "crypto/keyfile.h"
+#include "lib/hostlist.h"
 #include "crypto/pkey.h"
 #include "lib/log.h"
 
@@ -82,7 +83,7 @@ static int print_key(const char *file, const struct uftp_pkey *key)
 	rv = uftp_pkey_fingerprint(key, fp);
 	if (rv < 0)
 		return rv;
-	rv = uftp_pkey_fingerprint_format(fps, sizeof(fps), fp);
+	rv = uftp_fp_format(fps, sizeof(fps), fp);
 	if (rv < 0)
 		return rv;
 	if (key->blobtype == UFTP_BLOB_RSA) {
