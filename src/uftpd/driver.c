@@ -1382,6 +1382,7 @@ int uftpd_run(struct uftpd_opts *o)
 		uftp_client_shutdown(d.core, now);
 		drain_writes(&d, now);
 		drain_events(&d);
+		sync_members(&d); /* leaves every group, as the sessions ended */
 	}
 	log_stats(&d);
 	if (o->pidfile)
