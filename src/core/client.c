@@ -34,9 +34,13 @@ void cl_event(struct uftp_client *c, const struct csession *s, int type, const c
 {
 	struct uftp_client_event *ev;
 
-	if (c->ev_n == EVQ_LEN) /* the driver stopped draining: forget the oldest */
-		c->ev_head = (c->ev_head + 1) % EVQ_LEN, c->ev_n--;
-	ev = &c->evq[(c->ev_head + c->ev_n++) % EVQ_LEN];
+	if (c->ev_n == c->ev_cap) { /* the driver stopped draining: never silently */
+		c->st.events_lost++;
+		cl_log(c, UFTP_LOG_WARN, "[%08X] event queue full: event %d lost (%llu so far)",
+		       s->group_id, type, (unsigned long long)c->st.events_lost);
+		return;
+	}
+	ev = &c->evq[(c->ev_head + c->ev_n++) % c->ev_cap];
 	memset(ev, 0, sizeof(*ev) - sizeof(ev->text));
 	ev->type = type;
 	ev->group_id = s->group_id;
@@ -112,11 +116,11 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 	return 0;
 }
 
-/* Frees a session's resources and its slot (LEAVE event for the driver). */
+/* Frees a session's resources and its slot (its group may no longer be needed). */
 void cl_end(struct uftp_client *c, struct csession *s)
 {
 	cl_file_close(c, s, 0);
-	cl_event(c, s, UFTP_CEV_LEAVE, NULL);
+	c->groups_gen++;
 	if (s->server_key && c->env->crypto)
 		c->env->crypto->pkey_free(s->server_key);
 	uftp_keysched_wipe(s, sizeof(*s));
@@ -502,9 +506,52 @@ int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev)
 	if (!c->ev_n)
 		return 0;
 	*ev = c->evq[c->ev_head];
-	c->ev_head = (c->ev_head + 1) % EVQ_LEN;
+	c->ev_head = (c->ev_head + 1) % c->ev_cap;
 	c->ev_n--;
 	return 1;
+}
+
+static int is_multicast(const struct uftp_ipaddr *a)
+{
+	if (a->family == 6)
+		return a->addr[0] == 0xff;
+	return a->family == 4 && a->addr[0] >= 224 && a->addr[0] <= 239;
+}
+
+static int same_ip(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+/* 1 if the private group of sess[i] is used by an earlier live slot. */
+static int listed_before(const struct uftp_client *c, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (c->sess[k].used && same_ip(&c->sess[k].priv, &c->sess[i].priv))
+			return 1;
+	return 0;
+}
+
+size_t uftp_client_groups(const struct uftp_client *c, struct uftp_ipaddr *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nsess; i++) {
+		const struct csession *s = &c->sess[i];
+		if (!s->used || !is_multicast(&s->priv) || listed_before(c, i))
+			continue;
+		if (n < max)
+			out[n] = s->priv;
+		n++;
+	}
+	return n;
+}
+
+uint64_t uftp_client_groups_gen(const struct uftp_client *c)
+{
+	return c->groups_gen;
 }
 
 void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st)
@@ -552,7 +599,9 @@ struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
 		c->nsess = UFTP_CLIENT_MAX_SESSIONS;
 	c->sess = calloc(c->nsess, sizeof(*c->sess));
 	c->txq = calloc(TXQ_LEN, sizeof(*c->txq));
-	c->evq = calloc(EVQ_LEN, sizeof(*c->evq));
+	c->ev_cap = EV_PER_SESSION * c->nsess + EV_SPARE;
+	c->evq = calloc(c->ev_cap, sizeof(*c->evq));
+	c->groups_gen = 1;
 	if (!c->sess || !c->txq || !c->evq) {
 		uftp_client_free(c);
 		return NULL;

@@ -3,14 +3,23 @@
  *
  * One struct uftp_client serves every session of a daemon: sessions are
  * created by ANNOUNCEs and keyed by (group ID, server ID, server address).
- * At most cfg.max_sessions run at once; a new ANNOUNCE beyond that evicts
- * the session idle for longest.
+ * At most cfg.max_sessions run at once.  A new ANNOUNCE beyond that
+ * displaces a half-open session (announce seen, registration not yet
+ * confirmed), the newest of them; a session that has registered is never
+ * displaced, so when every slot holds one the ANNOUNCE is refused.  Both
+ * are counted (uftp_client_stats) and logged at most once a second.
  *
  * The core contract of session.h applies: time enters as `now` (monotonic
  * ns), datagrams enter through uftp_client_on_datagram() and leave through
  * uftp_client_write(), file bytes cross struct uftp_client_fops, control
  * events are drained with uftp_client_next_event().  Replies always go by
  * unicast to the address the server's message came from.
+ *
+ * Multicast memberships are state, not events: the driver pulls the set
+ * of private groups the live sessions use (uftp_client_groups()) and
+ * joins and leaves the difference whenever uftp_client_groups_gen()
+ * changes, so no membership can be lost or leaked whatever happens to the
+ * event queue.
  */
 #ifndef UFTP_CORE_CLIENT_H
 #define UFTP_CORE_CLIENT_H
@@ -134,13 +143,11 @@ struct uftp_client_config {
 };
 
 enum uftp_client_event_type {
-	UFTP_CEV_JOIN = 1, /* join multicast group `addr` for a new session */
-	UFTP_CEV_LEAVE,    /* the session using `addr` ended: leave it */
-	UFTP_CEV_CONNECT,  /* registered with a server */
-	UFTP_CEV_FILE,     /* a file finished: name, size, status (UFTP_COMP_*) */
-	UFTP_CEV_DONE,     /* session completed normally */
-	UFTP_CEV_ABORTED,  /* session aborted or timed out: text says why */
-	UFTP_CEV_COMPLETE, /* end of session announced (DONE for file 0), COMPLETE sent */
+	UFTP_CEV_CONNECT = 1, /* registered with a server */
+	UFTP_CEV_FILE,        /* a file finished: name, size, status (UFTP_COMP_*) */
+	UFTP_CEV_DONE,        /* session completed normally */
+	UFTP_CEV_ABORTED,     /* session aborted or timed out: text says why */
+	UFTP_CEV_COMPLETE,    /* end of session announced (DONE for file 0), COMPLETE sent */
 };
 
 struct uftp_client_event {
@@ -148,7 +155,7 @@ struct uftp_client_event {
 	uint32_t group_id;
 	uint32_t server_id;
 	struct uftp_peer server;         /* where the server's messages come from */
-	struct uftp_ipaddr addr;         /* JOIN / LEAVE: the private group */
+	struct uftp_ipaddr addr;         /* the session's private group */
 	uint64_t size;                   /* FILE: bytes */
 	int ftype;                       /* FILE: enum uftp_ftype */
 	int status;                      /* FILE: enum uftp_comp_stat */
@@ -159,6 +166,9 @@ struct uftp_client_event {
 struct uftp_client_stats {
 	uint64_t rx, rx_dropped, rx_bad_auth, tx, tx_dropped;
 	uint64_t sessions, sessions_aborted, files, files_rejected;
+	uint64_t sessions_evicted; /* half-open sessions displaced by a newer ANNOUNCE */
+	uint64_t sessions_refused; /* ANNOUNCEs refused: every slot held a registered session */
+	uint64_t events_lost;      /* events dropped because the driver did not drain them */
 };
 
 struct uftp_client;
@@ -196,8 +206,32 @@ uint64_t uftp_client_get_expiry(const struct uftp_client *c);
 /* Runs the timers due at now (resends, STATUS, timeouts). */
 void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now);
 
-/* Pops the oldest pending event into *ev; returns 1, or 0 when none. */
+/*
+ * Pops the oldest pending event into *ev; returns 1, or 0 when none.  The
+ * queue holds what one call of uftp_client_on_datagram(),
+ * uftp_client_handle_expiry() or uftp_client_shutdown() can raise with
+ * every session slot busy, so a driver that drains after each call never
+ * loses an event; one that does not loses the newest, counted in
+ * stats.events_lost and logged.
+ */
 int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev);
+
+/*
+ * Writes into out[0..max) the distinct multicast private groups of the live
+ * sessions (every session from its ANNOUNCE until it ends, half-open ones
+ * included), in slot order, and returns how many there are (which may be
+ * more than max: only max are written).  Unicast private addresses are not
+ * listed.  Source-specific joins take their sources from the driver's
+ * server list (-S), as the core's ANNOUNCE check does.
+ */
+size_t uftp_client_groups(const struct uftp_client *c, struct uftp_ipaddr *out, size_t max);
+
+/*
+ * A counter that changes whenever the set uftp_client_groups() returns
+ * may have changed (a session began or ended); never 0, so a driver can
+ * start from 0 to mean "not synced yet".
+ */
+uint64_t uftp_client_groups_gen(const struct uftp_client *c);
 
 /* Current counters. */
 void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st);

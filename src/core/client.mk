@@ -7,6 +7,7 @@ libuftpcore_a_SOURCES += src/core/client.h src/core/client_int.h src/core/client
 
 check_PROGRAMS += tests/unit/test_client
 TESTS += tests/unit/test_client
-tests_unit_test_client_SOURCES = tests/unit/test_client.c tests/unit/cutest.h
+tests_unit_test_client_SOURCES = tests/unit/test_client.c tests/unit/cutest.h \
+	src/uftpd/member.c src/uftpd/member.h
 tests_unit_test_client_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_client_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)

@@ -8,11 +8,17 @@
 #include "core/keysched.h"
 #include "core/section.h"
 
-#define TXQ_LEN    64
-#define TXQ_MAX    10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
-#define EVQ_LEN    128
-#define PLAIN_MAX  65536
-#define MIN_TMO_NS UFTP_NS_PER_SEC
+#define TXQ_LEN 64
+#define TXQ_MAX 10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
+/*
+ * Events one core call can raise per session slot: FILE, COMPLETE and
+ * DONE or ABORTED for the session itself, and one more for a session a new
+ * ANNOUNCE displaces.  The queue holds that for every slot, plus spare.
+ */
+#define EV_PER_SESSION 4
+#define EV_SPARE       16
+#define PLAIN_MAX      65536
+#define MIN_TMO_NS     UFTP_NS_PER_SEC
 
 enum cstate {
 	CS_REGISTER = 0, /* REGISTER sent, waiting for REG_CONF / KEYINFO */
@@ -138,7 +144,9 @@ struct uftp_client {
 	struct txent *txq;
 	size_t tx_head, tx_n;
 	struct uftp_client_event *evq;
-	size_t ev_head, ev_n;
+	size_t ev_cap, ev_head, ev_n;
+	uint64_t groups_gen;  /* bumped when a session begins or ends */
+	uint64_t full_log_at; /* next "too many sessions" warning allowed */
 	struct uftp_client_stats st;
 	struct uftp_pkey *proxy_key;       /* -R: the response proxy's key (owned) */
 	struct uftp_pkey *proxy_dh;        /* its ECDH key, if it sent one (owned) */
@@ -170,7 +178,10 @@ struct cin {
 /* Formats a log line for env->log when level is enabled. */
 void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Queues an event about s (text copied, may be NULL); the oldest is lost when full. */
+/*
+ * Queues an event about s (text copied, may be NULL).  When the driver
+ * has not drained the queue it is full: the event is lost, counted and logged.
+ */
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
 /*
  * Encodes m for s (inside ENCRYPTED once keyed, except REGISTER and
@@ -181,7 +192,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 /* Logs why, optionally sends ABORT to the server, raises ABORTED and ends s. */
 void cl_abort(struct uftp_client *c, struct csession *s, const char *why, int tell_server,
               uint64_t now);
-/* Closes the file (failed), raises LEAVE, frees keys, wipes and frees the slot. */
+/* Closes the file (failed), frees keys, wipes and frees the slot (the group set changes). */
 void cl_end(struct uftp_client *c, struct csession *s);
 /* The last server timestamp advanced by the time since it arrived (RTT echo). */
 void cl_ts_echo(const struct csession *s, uint64_t now, uint32_t *sec, uint32_t *usec);

@@ -40,24 +40,53 @@ static int ssm_ok(const struct uftp_ipaddr *a)
 	return a->addr[0] < 224 || a->addr[0] > 239 || a->addr[0] == 232;
 }
 
-/* A free slot, or the one idle for longest (ended first). */
-static struct csession *new_slot(struct uftp_client *c)
+/* At most one "too many sessions" warning a second, with the totals so far. */
+static void full_log(struct uftp_client *c, uint64_t now)
 {
-	struct csession *old = NULL;
+	if (now < c->full_log_at)
+		return;
+	c->full_log_at = now + UFTP_NS_PER_SEC;
+	cl_log(c, UFTP_LOG_WARN,
+	       "too many sessions (%zu): %llu half-open sessions displaced, %llu announces refused "
+	       "so far",
+	       c->nsess, (unsigned long long)c->st.sessions_evicted,
+	       (unsigned long long)c->st.sessions_refused);
+}
+
+/*
+ * A free slot, or the slot of the newest half-open session (ended first),
+ * or NULL when every slot holds a registered session.  Sessions that
+ * registered have proven their server is real; a newcomer has proven
+ * nothing, so it may only displace another newcomer, and the newest one:
+ * a flood of forged ANNOUNCEs then churns one slot while a genuine
+ * half-open session that came before it can still register.
+ */
+static struct csession *new_slot(struct uftp_client *c, const struct uftp_header *h, uint64_t now)
+{
+	struct csession *victim = NULL;
 	size_t i;
 
 	for (i = 0; i < c->nsess; i++) {
-		if (!c->sess[i].used)
-			return &c->sess[i];
-		if (!old || c->sess[i].last_rx < old->last_rx)
-			old = &c->sess[i];
+		struct csession *s = &c->sess[i];
+		if (!s->used)
+			return s;
+		if (s->state == CS_REGISTER && (!victim || s->start >= victim->start))
+			victim = s;
 	}
-	if (!old)
-		return NULL; /* no slots at all (not reachable: max_sessions >= 1) */
-	cl_log(c, UFTP_LOG_WARN, "[%08X] too many sessions: dropping the oldest", old->group_id);
-	cl_event(c, old, UFTP_CEV_ABORTED, "evicted: too many sessions");
-	cl_end(c, old);
-	return old;
+	if (!victim) {
+		c->st.sessions_refused++;
+		cl_log(c, UFTP_LOG_DEBUG, "[%08X] too many sessions: announce refused",
+		       h->group_id);
+		full_log(c, now);
+		return NULL;
+	}
+	c->st.sessions_evicted++;
+	cl_log(c, UFTP_LOG_DEBUG, "[%08X] too many sessions: half-open session %08X displaced",
+	       h->group_id, victim->group_id);
+	full_log(c, now);
+	cl_event(c, victim, UFTP_CEV_ABORTED, "evicted: too many sessions");
+	cl_end(c, victim);
+	return victim;
 }
 
 /* ---- encryption set-up ------------------------------------------------ */
@@ -314,6 +343,7 @@ static void session_init(struct uftp_client *c, struct csession *s, const struct
 	s->file.fh = -1;
 	note_timestamp(s, a->tstamp_sec, a->tstamp_usec, now);
 	c->st.sessions++;
+	c->groups_gen++; /* the driver joins s->priv */
 }
 
 /* Refuses an encrypted session we cannot join: ABORT in clear, then forget it. */
@@ -341,7 +371,6 @@ static int start_session(struct uftp_client *c, struct csession *s,
 		if (rv < 0)
 			return refuse(c, s, uftp_strerror(rv), now);
 	}
-	cl_event(c, s, UFTP_CEV_JOIN, NULL);
 	cl_log(c, UFTP_LOG_INFO, "[%08X] announce from server 0x%08X (%s), registering",
 	       s->group_id, s->server_id, s->enc ? "encrypted" : "not encrypted");
 	s->resend_at = now + 4 * s->grtt;
@@ -419,9 +448,9 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 		cl_log(c, UFTP_LOG_WARN, "[%08X] ignoring unencrypted session (-E)", h->group_id);
 		return 0;
 	}
-	s = new_slot(c);
+	s = new_slot(c, h, now);
 	if (!s)
-		return UFTP_ERR_NOMEM;
+		return UFTP_ERR_NOSPACE; /* counted in sessions_refused */
 	session_init(c, s, from, h, a, now);
 	return start_session(c, s, enc ? &ei : NULL, e, pkt, len, now);
 }

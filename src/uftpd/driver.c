@@ -1,5 +1,5 @@
 /*
- * uftpd driver: keys, sockets and multicast memberships, the disk file
+ * uftpd driver: keys, sockets (memberships: member.c), the disk file
  * operations, the status file, and the loop feeding the client core.
  */
 #include "config.h"
@@ -43,18 +43,13 @@
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
+#include "uftpd/member.h"
 #include "uftpd/uftpd.h"
 
 #define RX_BATCH   64
 #define RX_BUFLEN  10240 /* an 8800-byte block, headers and an RSA-8192 signature */
 #define RX_ROUNDS  8
-#define MAX_GROUPS 64
 #define MAX_CACHES UFTP_CLIENT_MAX_SESSIONS /* one open file per session at most */
-
-struct group_ref {
-	struct uftp_addr addr;
-	int refs;
-};
 
 struct uftpd {
 	struct uftpd_opts *o;
@@ -72,7 +67,8 @@ struct uftpd {
 	struct uftp_env env;
 	struct uftp_client *core;
 	struct uftp_loop loop;
-	struct group_ref groups[MAX_GROUPS];
+	int ready4, ready6; /* poll found s4 / s6 readable: read them this turn */
+	struct uftpd_members members;
 	FILE *status;
 	int interrupted;
 	uint64_t rx_oversized; /* datagrams over RX_BUFLEN: no UFTP message is that long */
@@ -379,16 +375,6 @@ static int join_all(struct uftpd *d, const struct uftp_addr *g, int join)
 	                          NULL, join);
 }
 
-static struct group_ref *group_find(struct uftpd *d, const struct uftp_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < MAX_GROUPS; i++)
-		if (d->groups[i].refs && uftp_addr_equal_host(&d->groups[i].addr, a))
-			return &d->groups[i];
-	return NULL;
-}
-
 /* -S: (S,G) memberships for every listed server address of g's family. */
 static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uftp_addr *only,
                     int join)
@@ -410,35 +396,23 @@ static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uft
 	return ok ? 0 : UFTP_ERR_IO;
 }
 
-static void group_ref(struct uftpd *d, const struct uftp_ipaddr *ip, int delta)
+/* The join function of d->members: ASM on every -I interface, or (S,G) with -S. */
+static int member_join(void *arg, const struct uftp_addr *g, int join)
 {
-	struct uftp_addr a;
-	struct group_ref *g;
-	size_t i;
+	struct uftpd *d = arg;
 
-	uftp_addr_from_bytes(&a, ip->addr, ip->family == 6 ? 16 : 4, 0);
-	if (!uftp_addr_is_multicast(&a))
-		return; /* unicast session */
-	g = group_find(d, &a);
-	if (delta > 0 && !g) {
-		for (i = 0; i < MAX_GROUPS && d->groups[i].refs; i++)
-			;
-		if (i == MAX_GROUPS ||
-		    (uftp_addr_is_ssm(&a) && d->cfg.nservers ? join_ssm(d, &a, NULL, 1)
-		                                             : join_all(d, &a, 1)) < 0) {
-			log_warnx("cannot join a private multicast group");
-			return;
-		}
-		d->groups[i].addr = a;
-		d->groups[i].refs = 1;
-	} else if (g && delta > 0) {
-		g->refs++;
-	} else if (g && --g->refs == 0) {
-		if (uftp_addr_is_ssm(&a) && d->cfg.nservers)
-			join_ssm(d, &a, NULL, 0);
-		else
-			join_all(d, &a, 0);
-	}
+	if (uftp_addr_is_ssm(g) && d->cfg.nservers)
+		return join_ssm(d, g, NULL, join);
+	return join_all(d, g, join);
+}
+
+/* Joins and leaves what the core's sessions need now (a no-op when nothing changed). */
+static void sync_members(struct uftpd *d)
+{
+	size_t failed = uftpd_members_sync(&d->members, d->core);
+
+	if (failed)
+		log_warnx("cannot join a private multicast group (%zu failed)", failed);
 }
 
 /* ---- file operations on disk -------------------------------------------- */
@@ -841,11 +815,7 @@ static void drain_events(struct uftpd *d)
 	struct uftp_client_event ev;
 
 	while (uftp_client_next_event(d->core, &ev)) {
-		if (ev.type == UFTP_CEV_JOIN)
-			group_ref(d, &ev.addr, 1);
-		else if (ev.type == UFTP_CEV_LEAVE)
-			group_ref(d, &ev.addr, -1);
-		else if (ev.type == UFTP_CEV_COMPLETE && d->o->tempdir)
+		if (ev.type == UFTP_CEV_COMPLETE && d->o->tempdir)
 			move_group(d, ev.group_id);
 		else
 			status_event(d, &ev), run_script(d, &ev);
@@ -883,12 +853,16 @@ static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
 	p->port = uftp_addr_port(&u);
 }
 
-/* Reads what waits on s (up to RX_ROUNDS batches); returns the count and its bytes. */
-static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes)
+/*
+ * Reads what waits on s (up to RX_ROUNDS batches), all at the turn's time
+ * now; returns the count and its bytes.  Events are taken after every
+ * datagram (each core call raises at most what the queue holds), and the
+ * memberships and replies follow each batch.
+ */
+static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes, uint64_t now)
 {
 	struct uftp_dgram dg[RX_BATCH];
 	struct uftp_peer p;
-	uint64_t now;
 	int i, n, round, total = 0;
 
 	*bytes = 0;
@@ -897,7 +871,6 @@ static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes)
 		for (i = 0; i < RX_BATCH; i++)
 			dg[i].buf = d->rxbuf + (size_t)i * RX_BUFLEN, dg[i].cap = RX_BUFLEN;
 		n = uftp_sock_recv(s, dg, RX_BATCH);
-		now = uftp_clock_now();
 		for (i = 0; i < n; i++) {
 			*bytes += dg[i].len;
 			if (dg[i].truncated) {
@@ -907,7 +880,9 @@ static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes)
 			}
 			addr_to_peer(&dg[i].addr, &p);
 			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			drain_events(d);
 		}
+		sync_members(d);
 		drain_writes(d, now);
 		if (n <= 0)
 			break;
@@ -924,22 +899,26 @@ static struct uftp_rx_hold *hold_of(struct uftpd *d, const struct uftp_sock *s)
 }
 
 /* Reads s and decides whether (and how long) to leave it unwatched now. */
-static void receive(struct uftpd *d, struct uftp_sock *s, int held)
+static void receive(struct uftpd *d, struct uftp_sock *s, int held, uint64_t now)
 {
 	struct uftp_rx_hold *h = hold_of(d, s);
 	size_t bytes;
-	int n = read_socket(d, s, &bytes);
-	uint64_t ns = uftp_rx_hold_next(h, n, bytes, held, uftp_clock_now());
+	int n = read_socket(d, s, &bytes, now);
+	uint64_t ns = uftp_rx_hold_next(h, n, bytes, held, now);
 
 	uftp_loop_set_events(&d->loop, s->fd, ns ? 0 : POLLIN); /* see lib/loop.h */
 }
 
+/* Noted only: the turn that follows reads the socket with its one clock reading. */
 static void on_readable(void *arg, int fd, short revents)
 {
 	struct uftpd *d = arg;
 
 	(void)revents;
-	receive(d, fd == d->s4.fd ? &d->s4 : &d->s6, 0);
+	if (fd == d->s4.fd)
+		d->ready4 = 1;
+	else
+		d->ready6 = 1;
 }
 
 /* The earlier of the core's next deadline and the end of a hold. */
@@ -954,13 +933,19 @@ static uint64_t loop_deadline(struct uftpd *d)
 	return t;
 }
 
-/* Reads a socket whose hold is over (and holds it again if data still streams). */
-static void end_holds(struct uftpd *d, uint64_t now)
+/*
+ * Reads a socket poll found readable, or one whose hold is over (and holds
+ * it again if data still streams).
+ */
+static void read_ready(struct uftpd *d, struct uftp_sock *s, int *ready, uint64_t now)
 {
-	if (d->h4.until && now >= d->h4.until)
-		receive(d, &d->s4, 1);
-	if (d->h6.until && now >= d->h6.until)
-		receive(d, &d->s6, 1);
+	struct uftp_rx_hold *h = hold_of(d, s);
+
+	if (*ready)
+		receive(d, s, 0, now);
+	else if (h->until && now >= h->until)
+		receive(d, s, 1, now);
+	*ready = 0;
 }
 
 /* -s: a script that could not run or failed is worth a line in the log. */
@@ -996,20 +981,24 @@ static void on_signal(void *arg, int signo)
 	uftp_loop_stop(&d->loop);
 }
 
+/*
+ * One turn per wake-up, with one clock reading: the sockets poll found
+ * readable (or whose hold ended), then the core's timers, then what they
+ * changed (memberships, replies, events); then sleep until the next deadline.
+ */
 static void run_loop(struct uftpd *d)
 {
 	uint64_t now;
 
 	while (!uftp_loop_stopped(&d->loop)) {
 		now = uftp_clock_now();
+		read_ready(d, &d->s4, &d->ready4, now);
+		read_ready(d, &d->s6, &d->ready6, now);
 		uftp_client_handle_expiry(d->core, now);
-		drain_writes(d, now);
 		drain_events(d);
+		sync_members(d);
+		drain_writes(d, now);
 		uftp_loop_run_once(&d->loop, loop_deadline(d));
-		now = uftp_clock_now();
-		end_holds(d, now);
-		drain_writes(d, now);
-		drain_events(d);
 	}
 }
 
@@ -1021,11 +1010,15 @@ static void log_stats(struct uftpd *d)
 	st.rx += d->rx_oversized; /* dropped here, before the core */
 	st.rx_dropped += d->rx_oversized;
 	log_info("exiting: %llu datagrams in (%llu dropped, %llu failed authentication), %llu out; "
-	         "%llu sessions (%llu aborted), %llu files (%llu rejected)",
+	         "%llu sessions (%llu aborted, %llu half-open displaced, %llu refused: too many), "
+	         "%llu files (%llu rejected)",
 	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
 	         (unsigned long long)st.rx_bad_auth, (unsigned long long)st.tx,
 	         (unsigned long long)st.sessions, (unsigned long long)st.sessions_aborted,
+	         (unsigned long long)st.sessions_evicted, (unsigned long long)st.sessions_refused,
 	         (unsigned long long)st.files, (unsigned long long)st.files_rejected);
+	if (st.events_lost)
+		log_warnx("%llu core events were lost", (unsigned long long)st.events_lost);
 }
 
 /* ---- set-up ----------------------------------------------------------- */
@@ -1268,6 +1261,7 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	for (i = 0; i < MAX_CACHES; i++)
 		caches[i].fd = -1;
 	d->core = uftp_client_new(&d->cfg, &d->env);
+	uftpd_members_init(&d->members, member_join, d);
 	return d->core ? 0 : EXIT_MEM;
 }
 
@@ -1382,9 +1376,14 @@ int uftpd_run(struct uftpd_opts *o)
 	}
 	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
 	run_loop(&d);
-	uftp_client_shutdown(d.core, uftp_clock_now());
-	drain_writes(&d, uftp_clock_now());
-	drain_events(&d);
+	{
+		uint64_t now = uftp_clock_now(); /* the last turn */
+
+		uftp_client_shutdown(d.core, now);
+		drain_writes(&d, now);
+		drain_events(&d);
+		sync_members(&d); /* leaves every group, as the sessions ended */
+	}
 	log_stats(&d);
 	if (o->pidfile)
 		uftp_pidfile_remove(o->pidfile);

@@ -136,9 +136,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Drains what one core call produced and checks the invariants a driver
+ * relies on: no event lost when drained after every call, and the group
+ * set no larger than the session table.
+ */
 static void drain(struct uftp_client *c, uint64_t now)
 {
+	struct uftp_ipaddr groups[UFTP_CLIENT_MAX_SESSIONS];
 	struct uftp_client_event ev;
+	struct uftp_client_stats st;
 	struct uftp_peer to;
 	int i;
 
@@ -146,6 +153,10 @@ static void drain(struct uftp_client *c, uint64_t now)
 		;
 	for (i = 0; i < 10000 && uftp_client_next_event(c, &ev) > 0; i++)
 		;
+	uftp_client_get_stats(c, &st);
+	if (st.events_lost ||
+	    uftp_client_groups(c, groups, UFTP_CLIENT_MAX_SESSIONS) > uftp_client_session_count(c))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

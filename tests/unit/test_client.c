@@ -20,6 +20,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
 #include "tests/unit/cutest.h"
+#include "uftpd/member.h"
 
 #define SEC      UFTP_NS_PER_SEC
 #define MSEC     UFTP_NS_PER_MSEC
@@ -44,6 +45,7 @@ struct mfile {
 static struct mfile files[MAXFILES];
 static int nfiles;
 static int log_lines;
+static int warn_lines; /* UFTP_LOG_WARN and above */
 
 static struct mfile *mf_new(size_t root, const char *rel, int type)
 {
@@ -136,8 +138,9 @@ static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
 
 static void count_log(void *arg, int level, const char *msg)
 {
-	(void)arg, (void)level, (void)msg;
+	(void)arg, (void)msg;
 	log_lines++;
+	warn_lines += level <= UFTP_LOG_WARN;
 }
 
 static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
@@ -357,7 +360,11 @@ static void test_register_timing(void)
 	announce(c, -1, t0);
 	CU_ASSERT_EQUAL(next_out(c, t0), UFTP_MSG_REGISTER);
 	CU_ASSERT_EQUAL(out.u.reg.tstamp_sec, 1000);
-	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_JOIN), 1);
+	{ /* the driver is to join the private group */
+		struct uftp_ipaddr g[2];
+		CU_ASSERT_EQUAL_FATAL(uftp_client_groups(c, g, 2), 1);
+		CU_ASSERT(memcmp(g[0].addr, (uint8_t[]){230, 5, 5, 1}, 4) == 0);
+	}
 	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), t0 + 4 * grtt);
 	/* a repeated ANNOUNCE does not trigger an early REGISTER */
 	announce(c, -1, t0 + grtt);
@@ -374,6 +381,7 @@ static void test_register_timing(void)
 	uftp_client_handle_expiry(c, t0 + 4 * 20 * grtt);
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
 	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	CU_ASSERT_EQUAL(uftp_client_groups(c, NULL, 0), 0);
 	uftp_client_free(c);
 }
 
@@ -654,6 +662,9 @@ static void test_eviction(void)
 	}
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 2);
 	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
+	/* the newest half-open session made room; the first one is still there */
+	CU_ASSERT(c->sess[0].used && c->sess[0].group_id == GROUP);
+	CU_ASSERT(c->sess[1].used && c->sess[1].group_id == GROUP + 2);
 	uftp_client_free(c);
 }
 
@@ -1389,18 +1400,264 @@ static void test_preview(void)
 	uftp_client_free(c);
 }
 
+/* ---- ANNOUNCE floods: memberships and registered sessions ----------------- */
+
+/*
+ * A fake kernel membership table for uftpd's reconciler (uftpd/member.c):
+ * at most KERN_MAX groups per socket, as Linux's igmp_max_memberships
+ * default; joining a group twice or leaving one not joined is an error.
+ */
+#define KERN_MAX 20
+static struct uftp_addr kern[KERN_MAX];
+static size_t nkern;
+static int kern_errors;
+
+static int kern_find(const struct uftp_addr *g)
+{
+	size_t i;
+
+	for (i = 0; i < nkern; i++)
+		if (uftp_addr_equal_host(&kern[i], g))
+			return (int)i;
+	return -1;
+}
+
+static int kern_join(void *arg, const struct uftp_addr *g, int join)
+{
+	int i = kern_find(g);
+
+	(void)arg;
+	if (join && i >= 0)
+		kern_errors++;
+	if (join && (i >= 0 || nkern == KERN_MAX))
+		return UFTP_ERR_IO;
+	if (join) {
+		kern[nkern++] = *g;
+		return 0;
+	}
+	if (i < 0) {
+		kern_errors++;
+		return UFTP_ERR_IO;
+	}
+	kern[i] = kern[--nkern];
+	return 0;
+}
+
+/* 1 when the fake kernel holds exactly the private groups of the live sessions. */
+static int kern_matches(const struct uftp_client *c)
+{
+	struct uftp_addr a;
+	size_t i, k, want = 0;
+
+	for (i = 0; i < c->nsess; i++) {
+		const struct csession *s = &c->sess[i];
+		if (!s->used)
+			continue;
+		for (k = 0; k < i; k++)
+			if (c->sess[k].used &&
+			    memcmp(&c->sess[k].priv, &s->priv, sizeof(s->priv)) == 0)
+				break;
+		if (k < i)
+			continue; /* a group two sessions share counts once */
+		uftp_addr_from_bytes(&a, s->priv.addr, 4, 0);
+		if (kern_find(&a) < 0)
+			return 0;
+		want++;
+	}
+	return want == nkern && kern_errors == 0;
+}
+
+/* A forged ANNOUNCE: group ID, private group 230.6.x.y and server port all new. */
+static int forged_announce(struct uftp_client *c, unsigned i, uint64_t now)
+{
+	struct uftp_msg m = {.func = UFTP_MSG_ANNOUNCE};
+	struct uftp_peer from = {{4, {198, 18, 1, 66}}, (uint16_t)(2000 + i)};
+
+	m.u.announce.robust = 20;
+	m.u.announce.block_size = BLOCK;
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
+	m.u.announce.priv_addr =
+	    (struct uftp_ipaddr){4, {230, 6, (uint8_t)(i / 250), (uint8_t)(1 + i % 250)}};
+	return uftp_client_on_datagram(c, &from, pkt,
+	                               build(0x0BAD0000u + i, 0x70000000u + i, &m, 0x9d), now);
+}
+
+/* Pulls every queued datagram, wherever it goes. */
+static void drain_out(struct uftp_client *c, uint64_t now)
+{
+	struct uftp_peer to;
+
+	while (uftp_client_write(c, &to, outbuf, sizeof(outbuf), now) > 0)
+		;
+}
+
+#define FLOOD 1000 /* ANNOUNCEs in one burst: more than any queue holds */
+
+/*
+ * A burst of FLOOD forged ANNOUNCEs, every one for a new group, arrives
+ * with nothing drained in between (worse than uftpd, which drains events
+ * after each datagram).  The reconciled memberships are exactly the live
+ * sessions' groups after the burst, while the forged sessions time out
+ * (the legitimate one kept alive), and empty at the end; never more than
+ * the table holds, so the kernel's per-socket limit is never reached.
+ */
+static void test_flood_memberships(void)
+{
+	struct uftp_client *c = client(16);
+	struct uftpd_members *mb = calloc(1, sizeof(*mb));
+	struct uftp_client_stats st;
+	uint64_t t = SEC, grtt = uftp_grtt_unquantize(0x9d);
+	unsigned i;
+
+	CU_ASSERT_FATAL(c != NULL && mb != NULL);
+	nkern = 0, kern_errors = 0;
+	uftpd_members_init(mb, kern_join, NULL);
+	registered(c, t);
+	CU_ASSERT_EQUAL(uftpd_members_sync(mb, c), 0);
+	CU_ASSERT_EQUAL(nkern, 1);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "big.bin", 100 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	t += MSEC;
+	for (i = 0; i < FLOOD; i++)
+		forged_announce(c, i, t);
+	CU_ASSERT_EQUAL(uftpd_members_sync(mb, c), 0);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 16);
+	CU_ASSERT_EQUAL(nkern, 16);
+	CU_ASSERT(kern_matches(c));
+	uftp_client_get_stats(c, &st);
+	CU_ASSERT_EQUAL(st.sessions_evicted, FLOOD - 15);
+	CU_ASSERT(st.events_lost > 0); /* nothing drained: lost, but counted */
+	/* the forged sessions give up on REGISTER after 4 x 20 x 0.5 s; the legit one goes on */
+	for (i = 0; i < 50; i++) {
+		t += SEC;
+		fileseg(c, 1, 0, (uint16_t)i, BLOCK, t);
+		uftp_client_handle_expiry(c, t);
+		drain_out(c, t);
+		count_events(c, 0);
+		CU_ASSERT_EQUAL(uftpd_members_sync(mb, c), 0);
+		CU_ASSERT(kern_matches(c));
+	}
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
+	CU_ASSERT_EQUAL(nkern, 1);
+	CU_ASSERT(t > SEC + 4 * 20 * grtt);
+	/* a later session still gets its group; the end of both leaves none */
+	announce(c, -1, t); /* the same server again: a repeat, nothing new */
+	CU_ASSERT_EQUAL(forged_announce(c, FLOOD, t), 0);
+	uftpd_members_sync(mb, c);
+	CU_ASSERT_EQUAL(nkern, 2);
+	CU_ASSERT(kern_matches(c));
+	uftp_client_shutdown(c, t);
+	uftpd_members_sync(mb, c);
+	CU_ASSERT_EQUAL(nkern, 0);
+	CU_ASSERT_EQUAL(kern_errors, 0);
+	free(mb);
+	uftp_client_free(c);
+}
+
+/*
+ * A registered session receiving a file survives a full table of forged
+ * half-open sessions and a burst of FLOOD more: newcomers displace only
+ * half-open sessions, the newest first; the file completes.  Events are
+ * drained after every datagram, as uftpd does: none is lost.
+ */
+static void test_flood_keeps_registered(void)
+{
+	struct uftp_client *c = client(16);
+	struct uftp_client_stats st;
+	uint64_t t = SEC;
+	struct mfile *f;
+	unsigned i;
+	int aborted = 0;
+
+	registered(c, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "live.bin", 3 * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	fileseg(c, 1, 0, 0, BLOCK, t);
+	t += MSEC;
+	for (i = 0; i < FLOOD; i++) {
+		forged_announce(c, i, t + i);
+		aborted += count_events(c, UFTP_CEV_ABORTED);
+		drain_out(c, t);
+	}
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 16);
+	CU_ASSERT_EQUAL(aborted, FLOOD - 15);
+	/* the 14 oldest forged sessions stayed: only the newest was displaced */
+	for (i = 1; i < 15; i++)
+		CU_ASSERT(c->sess[i].used && c->sess[i].group_id == 0x70000000u + i - 1);
+	t += 2 * MSEC;
+	fileseg(c, 1, 0, 1, BLOCK, t);
+	fileseg(c, 1, 0, 2, BLOCK, t);
+	done(c, 1, 0, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
+	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
+	f = mf_find("0:live.bin");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(f->size, 3 * BLOCK);
+	CU_ASSERT(f->closed_ok);
+	uftp_client_get_stats(c, &st);
+	CU_ASSERT_EQUAL(st.sessions_evicted, FLOOD - 15);
+	CU_ASSERT_EQUAL(st.sessions_refused, 0);
+	CU_ASSERT_EQUAL(st.events_lost, 0);
+	uftp_client_free(c);
+}
+
+/* With every slot registered, a newcomer is refused (counted, logged) and nobody is displaced. */
+static void test_full_table_refuses(void)
+{
+	struct uftp_client *c = client(2);
+	struct uftp_msg m = {.func = UFTP_MSG_REG_CONF};
+	struct uftp_peer s2 = {{4, {198, 18, 1, 66}}, 2001};
+	struct uftp_client_stats st;
+	int lines;
+
+	registered(c, SEC);
+	CU_ASSERT_EQUAL(forged_announce(c, 1, SEC), 0);
+	m.u.reg_conf.ids = us();
+	CU_ASSERT_EQUAL(
+	    uftp_client_on_datagram(c, &s2, pkt, build(0x0BAD0001u, 0x70000001u, &m, 0x6a), SEC),
+	    0);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_CONNECT), 1);
+	lines = warn_lines;
+	CU_ASSERT_EQUAL(forged_announce(c, 2, 2 * SEC), UFTP_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(forged_announce(c, 3, 2 * SEC + 1), UFTP_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(warn_lines, lines + 1); /* one warning a second at most */
+	CU_ASSERT_EQUAL(forged_announce(c, 4, 3 * SEC + 1), UFTP_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(warn_lines, lines + 2);
+	CU_ASSERT_EQUAL(uftp_client_session_count(c), 2);
+	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 0);
+	uftp_client_get_stats(c, &st);
+	CU_ASSERT_EQUAL(st.sessions_refused, 3);
+	CU_ASSERT_EQUAL(st.sessions_evicted, 0);
+	uftp_client_free(c);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_checkpoint),      CUTEST(test_write_failures),
-    CUTEST(test_preview),         CUTEST(test_heartbeat),
-    CUTEST(test_restart_resume),  CUTEST(test_shutdown),
-    CUTEST(test_response_proxy),  CUTEST(test_ecdh_rsa_client_auth),
-    CUTEST(test_temp_dir),        CUTEST(test_cc_rate),
-    CUTEST(test_cc_ack),          CUTEST(test_cc_suppression),
-    CUTEST(test_register_timing), CUTEST(test_closed_group),
-    CUTEST(test_status_bitmap),   CUTEST(test_status_size),
-    CUTEST(test_stale_fileinfo),  CUTEST(test_rejected_names),
-    CUTEST(test_stray_abort),     CUTEST(test_garbage),
-    CUTEST(test_session_end),     CUTEST(test_idle_timeout),
-    CUTEST(test_eviction),        CUTEST(test_rsa_gcm_handshake),
+    CUTEST(test_flood_memberships),
+    CUTEST(test_flood_keeps_registered),
+    CUTEST(test_full_table_refuses),
+    CUTEST(test_checkpoint),
+    CUTEST(test_write_failures),
+    CUTEST(test_preview),
+    CUTEST(test_heartbeat),
+    CUTEST(test_restart_resume),
+    CUTEST(test_shutdown),
+    CUTEST(test_response_proxy),
+    CUTEST(test_ecdh_rsa_client_auth),
+    CUTEST(test_temp_dir),
+    CUTEST(test_cc_rate),
+    CUTEST(test_cc_ack),
+    CUTEST(test_cc_suppression),
+    CUTEST(test_register_timing),
+    CUTEST(test_closed_group),
+    CUTEST(test_status_bitmap),
+    CUTEST(test_status_size),
+    CUTEST(test_stale_fileinfo),
+    CUTEST(test_rejected_names),
+    CUTEST(test_stray_abort),
+    CUTEST(test_garbage),
+    CUTEST(test_session_end),
+    CUTEST(test_idle_timeout),
+    CUTEST(test_eviction),
+    CUTEST(test_rsa_gcm_handshake),
 };
 CUTEST_MAIN("client", tests)
