@@ -111,7 +111,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 	t->to = c->cfg.resp_proxy.ip.family ? c->cfg.resp_proxy : s->server;
 	s->seq++;
 	c->tx_n++;
-	c->st.tx++;
+	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_TRACE, "[%08X] send %s", s->group_id, uftp_msg_name(m->func));
 	return 0;
 }
@@ -324,10 +324,8 @@ static int session_input(struct uftp_client *c, struct csession *s, const struct
 		f = open_encrypted(c, s, h->src_id, buf, len);
 		if (f == UFTP_ERR_REPLAY)
 			return f; /* counted as dropped by the caller */
-		if (f < 0) {
-			c->st.rx_bad_auth++;
-			return f;
-		}
+		if (f < 0)
+			return f == UFTP_ERR_NOMEM ? f : UFTP_ERR_AUTH;
 		body = c->plain, blen = (size_t)f, in.encrypted = 1;
 	}
 	f = uftp_msg_func(body, blen);
@@ -362,7 +360,7 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 	ssize_t n = uftp_decode_header(&h, buf, len);
 	int rv;
 
-	c->st.rx++;
+	c->st.rx_datagrams++;
 	if (n >= 0 && h.src_id == c->cfg.uid)
 		n = UFTP_ERR_STATE; /* our own datagram looped back */
 	if (n >= 0 && h.func == UFTP_MSG_ANNOUNCE) {
@@ -378,7 +376,7 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 		rv = (int)n;
 	}
 	if (rv < 0) {
-		c->st.rx_dropped++;
+		c->st.dropped[rv == UFTP_ERR_INVALID ? UFTP_DROP_UNKNOWN : uftp_drop_reason(rv)]++;
 		cl_log(c, UFTP_LOG_DEBUG, "dropped %zu-byte datagram (%s): %s", len,
 		       n >= 0 ? uftp_msg_name(h.func) : "bad header",
 		       rv == UFTP_ERR_INVALID ? "no such session" : uftp_strerror(rv));
@@ -554,9 +552,11 @@ uint64_t uftp_client_groups_gen(const struct uftp_client *c)
 	return c->groups_gen;
 }
 
-void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st)
+void uftp_client_get_stats(const struct uftp_client *c, struct uftp_core_stats *st)
 {
 	*st = c->st;
+	st->role = UFTP_ROLE_CLIENT;
+	st->sessions_active = uftp_client_session_count(c);
 }
 
 void uftp_client_shutdown(struct uftp_client *c, uint64_t now)

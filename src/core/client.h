@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/session.h"
+#include "core/stats.h"
 
 #define UFTP_CLIENT_MAX_ROOTS    32
 #define UFTP_CLIENT_MAX_KEYS     16
@@ -162,15 +163,6 @@ struct uftp_client_event {
 	char text[UFTP_CLIENT_NAME_MAX]; /* FILE: wire name; ABORTED: reason */
 };
 
-/* Counters for the operator (dropped input never reaches a log above debug). */
-struct uftp_client_stats {
-	uint64_t rx, rx_dropped, rx_bad_auth, tx, tx_dropped;
-	uint64_t sessions, sessions_aborted, files, files_rejected;
-	uint64_t sessions_evicted; /* half-open sessions displaced by a newer ANNOUNCE */
-	uint64_t sessions_refused; /* ANNOUNCEs refused: every slot held a registered session */
-	uint64_t events_lost;      /* events dropped because the driver did not drain them */
-};
-
 struct uftp_client;
 
 /*
@@ -233,8 +225,16 @@ size_t uftp_client_groups(const struct uftp_client *c, struct uftp_ipaddr *out, 
  */
 uint64_t uftp_client_groups_gen(const struct uftp_client *c);
 
-/* Current counters. */
-void uftp_client_get_stats(const struct uftp_client *c, struct uftp_client_stats *st);
+/*
+ * The read-only view of stats.h: the core's counters (dropped input never
+ * reaches a log above debug: it is counted here, by reason), its live
+ * sessions in slot order, and each session's one peer, its server.
+ */
+void uftp_client_get_stats(const struct uftp_client *c, struct uftp_core_stats *st);
+int uftp_client_session_stats(const struct uftp_client *c, size_t i, struct uftp_session_stats *ss,
+                              uint64_t now);
+int uftp_client_peer_stats(const struct uftp_client *c, size_t i, size_t j,
+                           struct uftp_peer_stats *ps);
 
 /*
  * The daemon is exiting: every session is aborted with an ABORT to its

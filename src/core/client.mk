@@ -3,6 +3,7 @@
 # ---- client session state machine (uftpd's core) ----
 libuftpcore_a_SOURCES += src/core/client.h src/core/client_int.h src/core/client.c \
 	src/core/client_reg.c src/core/client_file.c src/core/client_cc.c src/core/client_proxy.c \
+	src/core/client_stats.c \
 	src/core/client_hb.c
 
 check_PROGRAMS += tests/unit/test_client

@@ -94,9 +94,11 @@ static int file_finished(struct uftp_client *c, struct csession *s, uint8_t stat
 		       uftp_strerror(rv));
 		return rv;
 	}
-	c->st.files++;
+	c->st.files_done++;
 	if (status == UFTP_COMP_REJECTED)
-		c->st.files_rejected++;
+		c->st.files_failed++;
+	s->files_done++;
+	s->bytes_before += f->ftype == UFTP_FTYPE_REG ? f->size : 0;
 	cl_log(c, UFTP_LOG_INFO, "[%08X] %s %s (%llu bytes)", s->group_id,
 	       status == UFTP_COMP_REJECTED ? "rejected" : "received", f->name,
 	       (unsigned long long)f->size);
@@ -348,7 +350,7 @@ int cl_on_fileinfo(struct uftp_client *c, struct csession *s, const struct cin *
 	if (s->state == CS_REGISTER) {
 		if (s->enc)
 			return UFTP_ERR_STATE;
-		s->state = CS_ACTIVE; /* our REG_CONF was lost */
+		cl_set_state(c, s, CS_ACTIVE); /* our REG_CONF was lost */
 		cl_event(c, s, UFTP_CEV_CONNECT, NULL);
 	}
 	/*
@@ -399,6 +401,7 @@ static int store_block(struct uftp_client *c, struct csession *s, const struct u
 		return rv;
 	f->have[b / 8] |= (uint8_t)(1u << (b % 8));
 	f->nhave++;
+	s->data_rx++;
 	return 0;
 }
 
@@ -458,9 +461,12 @@ static int send_status(struct uftp_client *c, struct csession *s, uint32_t sec, 
 	if (len > sizeof(naks))
 		return UFTP_ERR_NOSPACE;
 	memset(naks, 0, len);
-	for (i = 0; i < n; i++)
-		if (!have(f, first + i))
-			naks[i / 8] |= (uint8_t)(1u << (i % 8));
+	for (i = 0; i < n; i++) {
+		if (have(f, first + i))
+			continue;
+		naks[i / 8] |= (uint8_t)(1u << (i % 8));
+		s->naks_tx++;
+	}
 	m.u.status.file_id = f->id;
 	m.u.status.section = (uint16_t)sec;
 	m.u.status.naks = naks;
@@ -547,7 +553,7 @@ static int end_of_session(struct uftp_client *c, struct csession *s, uint64_t no
 	if (s->state == CS_ACTIVE) {
 		if (s->file.fh >= 0)
 			cl_file_close(c, s, 0);
-		s->state = CS_DONE;
+		cl_set_state(c, s, CS_DONE);
 		s->start = now;
 		s->resend_at = now + 4 * s->grtt;
 		s->giveup = now + cl_max((uint64_t)s->robust * s->grtt, MIN_TMO_NS);

@@ -61,7 +61,7 @@ static int send_hb(struct uftp_client *c, size_t i, int challenged, uint32_t non
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.hb[i];
 	c->tx_n++;
-	c->st.tx++;
+	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_DEBUG, "sent %sHB_REQ to proxy %zu", challenged ? "signed " : "", i + 1);
 	return 0;
 }

@@ -128,6 +128,12 @@ struct csession {
 	struct replay_win replay[CL_REPLAY_SENDERS];
 	uint8_t verify[UFTP_VERIFY_LEN];
 	struct cfile file;
+	/* the books of uftp_client_session_stats() */
+	uint64_t began;        /* now when the ANNOUNCE created it */
+	uint64_t files_done;   /* files finished in this session */
+	uint64_t bytes_before; /* their bytes */
+	uint64_t data_rx;      /* new data blocks stored */
+	uint64_t naks_tx;      /* blocks NAKed in STATUS messages */
 };
 
 struct txent {
@@ -147,7 +153,7 @@ struct uftp_client {
 	size_t ev_cap, ev_head, ev_n;
 	uint64_t groups_gen;  /* bumped when a session begins or ends */
 	uint64_t full_log_at; /* next "too many sessions" warning allowed */
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	struct uftp_pkey *proxy_key;       /* -R: the response proxy's key (owned) */
 	struct uftp_pkey *proxy_dh;        /* its ECDH key, if it sent one (owned) */
 	uint64_t keyreq_at;                /* next KEY_REQ while proxy_key is missing */
@@ -183,6 +189,10 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
  * has not drained the queue it is full: the event is lost, counted and logged.
  */
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
+/* The one place a session's state changes; logs old -> new at debug level. */
+void cl_set_state(struct uftp_client *c, struct csession *s, enum cstate state);
+/* client_stats.c: the state's name, as the setter logs it and the stats report it. */
+extern const char *const cl_state_names[];
 /*
  * Encodes m for s (inside ENCRYPTED once keyed, except REGISTER and
  * CLIENT_KEY) and queues it to the server or the response proxy.  Errors:

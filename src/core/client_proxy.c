@@ -95,7 +95,7 @@ static void send_keyreq(struct uftp_client *c)
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.resp_proxy;
 	c->tx_n++;
-	c->st.tx++;
+	c->st.tx_datagrams++;
 }
 
 void cl_proxy_timers(struct uftp_client *c, uint64_t now)

@@ -339,10 +339,10 @@ static void session_init(struct uftp_client *c, struct csession *s, const struct
 	s->cc.slowstart = 1;
 	s->block_size = a->block_size;
 	s->grtt = uftp_grtt_unquantize(h->grtt);
-	s->last_rx = s->start = now;
+	s->last_rx = s->start = s->began = now;
 	s->file.fh = -1;
 	note_timestamp(s, a->tstamp_sec, a->tstamp_usec, now);
-	c->st.sessions++;
+	c->st.sessions_started++;
 	c->groups_gen++; /* the driver joins s->priv */
 }
 
@@ -457,7 +457,7 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 
 static void registered(struct uftp_client *c, struct csession *s)
 {
-	s->state = CS_ACTIVE;
+	cl_set_state(c, s, CS_ACTIVE);
 	cl_log(c, UFTP_LOG_INFO, "[%08X] registered with server 0x%08X", s->group_id, s->server_id);
 	cl_event(c, s, UFTP_CEV_CONNECT, NULL);
 }

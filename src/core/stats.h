@@ -50,9 +50,15 @@ struct uftp_core_stats {
 	uint64_t rx_datagrams;                /* fed to on_datagram */
 	uint64_t tx_datagrams, tx_bytes;      /* returned by write */
 	uint64_t dropped[UFTP_DROP_NREASONS]; /* inbound datagrams dropped, by reason */
+	uint64_t tx_dropped;                  /* datagrams the core could not queue or hand out */
 	uint64_t sessions_started;            /* sessions created */
-	uint64_t sessions_refused;            /* newcomers refused or evicted for room */
+	uint64_t sessions_aborted;            /* ended by an ABORT or a timeout */
+	uint64_t sessions_evicted;            /* half-open sessions displaced by newcomers */
+	uint64_t sessions_refused;            /* newcomers refused: no room */
 	size_t sessions_active;               /* sessions now open */
+	uint64_t files_done;                  /* files finished (receivers: received or skipped) */
+	uint64_t files_failed;                /* of which rejected or failed */
+	uint64_t events_lost;                 /* events the driver did not drain in time */
 };
 
 /* One session as the core sees it now. */

@@ -1004,19 +1004,27 @@ static void run_loop(struct uftpd *d)
 
 static void log_stats(struct uftpd *d)
 {
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
+	uint64_t dropped = d->rx_oversized; /* dropped here, before the core */
+	char why[256] = "";
+	int r, off = 0;
 
 	uftp_client_get_stats(d->core, &st);
-	st.rx += d->rx_oversized; /* dropped here, before the core */
-	st.rx_dropped += d->rx_oversized;
-	log_info("exiting: %llu datagrams in (%llu dropped, %llu failed authentication), %llu out; "
-	         "%llu sessions (%llu aborted, %llu half-open displaced, %llu refused: too many), "
-	         "%llu files (%llu rejected)",
-	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
-	         (unsigned long long)st.rx_bad_auth, (unsigned long long)st.tx,
-	         (unsigned long long)st.sessions, (unsigned long long)st.sessions_aborted,
+	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
+		dropped += st.dropped[r];
+		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
+			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
+			                off ? ", " : ": ", uftp_drop_name(r),
+			                (unsigned long long)st.dropped[r]);
+	}
+	log_info("exiting: %llu datagrams in (%llu dropped%s), %llu out; %llu sessions (%llu "
+	         "aborted, %llu half-open displaced, %llu refused: too many), %llu files (%llu "
+	         "rejected)",
+	         (unsigned long long)(st.rx_datagrams + d->rx_oversized),
+	         (unsigned long long)dropped, why, (unsigned long long)st.tx_datagrams,
+	         (unsigned long long)st.sessions_started, (unsigned long long)st.sessions_aborted,
 	         (unsigned long long)st.sessions_evicted, (unsigned long long)st.sessions_refused,
-	         (unsigned long long)st.files, (unsigned long long)st.files_rejected);
+	         (unsigned long long)st.files_done, (unsigned long long)st.files_failed);
 	if (st.events_lost)
 		log_warnx("%llu core events were lost", (unsigned long long)st.events_lost);
 }

@@ -145,7 +145,7 @@ static void drain(struct uftp_client *c, uint64_t now)
 {
 	struct uftp_ipaddr groups[UFTP_CLIENT_MAX_SESSIONS];
 	struct uftp_client_event ev;
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	struct uftp_peer to;
 	int i;
 

@@ -562,7 +562,7 @@ static void test_stray_abort(void)
 static void test_garbage(void)
 {
 	struct uftp_client *c = client(0);
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	uint8_t junk[64];
 	size_t i;
 
@@ -585,7 +585,26 @@ static void test_garbage(void)
 		CU_ASSERT(uftp_client_on_datagram(c, &server, pkt, n - 60, SEC) < 0);
 	}
 	uftp_client_get_stats(c, &st);
-	CU_ASSERT(st.rx_dropped >= sizeof(junk) + 2);
+	CU_ASSERT(st.dropped[UFTP_DROP_MALFORMED] >= sizeof(junk) + 2);
+	CU_ASSERT_EQUAL(st.role, UFTP_ROLE_CLIENT);
+	CU_ASSERT_EQUAL(st.sessions_active, 1);
+	{
+		struct uftp_session_stats ss;
+		struct uftp_peer_stats ps;
+
+		CU_ASSERT_EQUAL_FATAL(uftp_client_session_stats(c, 0, &ss, 3 * SEC), 1);
+		CU_ASSERT_EQUAL(ss.group_id, GROUP);
+		CU_ASSERT_EQUAL(ss.server_id, SRV);
+		CU_ASSERT_STRING_EQUAL(ss.state, "active");
+		CU_ASSERT_STRING_EQUAL(ss.file, "f");
+		CU_ASSERT_EQUAL(ss.file_bytes_total, 100);
+		CU_ASSERT_EQUAL(ss.file_bytes_done, 0);
+		CU_ASSERT_EQUAL(ss.npeers, 1);
+		CU_ASSERT_EQUAL(uftp_client_session_stats(c, 1, &ss, 3 * SEC), 0);
+		CU_ASSERT_EQUAL_FATAL(uftp_client_peer_stats(c, 0, 0, &ps), 1);
+		CU_ASSERT_EQUAL(ps.id, SRV);
+		CU_ASSERT_EQUAL(uftp_client_peer_stats(c, 0, 1, &ps), 0);
+	}
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1);
 	uftp_client_free(c);
 }
@@ -1505,7 +1524,7 @@ static void test_flood_memberships(void)
 {
 	struct uftp_client *c = client(16);
 	struct uftpd_members *mb = calloc(1, sizeof(*mb));
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	uint64_t t = SEC, grtt = uftp_grtt_unquantize(0x9d);
 	unsigned i;
 
@@ -1563,7 +1582,7 @@ static void test_flood_memberships(void)
 static void test_flood_keeps_registered(void)
 {
 	struct uftp_client *c = client(16);
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	uint64_t t = SEC;
 	struct mfile *f;
 	unsigned i;
@@ -1607,7 +1626,7 @@ static void test_full_table_refuses(void)
 	struct uftp_client *c = client(2);
 	struct uftp_msg m = {.func = UFTP_MSG_REG_CONF};
 	struct uftp_peer s2 = {{4, {198, 18, 1, 66}}, 2001};
-	struct uftp_client_stats st;
+	struct uftp_core_stats st;
 	int lines;
 
 	registered(c, SEC);
