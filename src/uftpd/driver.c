@@ -1006,10 +1006,12 @@ static void log_stats(struct uftpd *d)
 {
 	struct uftp_core_stats st;
 	uint64_t dropped = d->rx_oversized; /* dropped here, before the core */
+	uint64_t rx;
 	char why[256] = "";
 	int r, off = 0;
 
 	uftp_client_get_stats(d->core, &st);
+	rx = st.rx_datagrams + d->rx_oversized;
 	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
 		dropped += st.dropped[r];
 		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
@@ -1020,11 +1022,11 @@ static void log_stats(struct uftpd *d)
 	log_info("exiting: %llu datagrams in (%llu dropped%s), %llu out; %llu sessions (%llu "
 	         "aborted, %llu half-open displaced, %llu refused: too many), %llu files (%llu "
 	         "rejected)",
-	         (unsigned long long)(st.rx_datagrams + d->rx_oversized),
-	         (unsigned long long)dropped, why, (unsigned long long)st.tx_datagrams,
-	         (unsigned long long)st.sessions_started, (unsigned long long)st.sessions_aborted,
-	         (unsigned long long)st.sessions_evicted, (unsigned long long)st.sessions_refused,
-	         (unsigned long long)st.files_done, (unsigned long long)st.files_failed);
+	         (unsigned long long)rx, (unsigned long long)dropped, why,
+	         (unsigned long long)st.tx_datagrams, (unsigned long long)st.sessions_started,
+	         (unsigned long long)st.sessions_aborted, (unsigned long long)st.sessions_evicted,
+	         (unsigned long long)st.sessions_refused, (unsigned long long)st.files_done,
+	         (unsigned long long)st.files_failed);
 	if (st.events_lost)
 		log_warnx("%llu core events were lost", (unsigned long long)st.events_lost);
 }
