@@ -10,6 +10,7 @@
 
 #include "core/client_int.h"
 #include "core/err.h"
+#include "core/keysched.h"
 #include "core/quant.h"
 
 uint64_t cl_max(uint64_t a, uint64_t b)
@@ -28,6 +29,15 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	c->env->log(c->env->log_arg, level, line);
+}
+
+int cl_fp_matches(const struct uftp_client *c, const uint8_t *blob, size_t len,
+                  const uint8_t want[UFTP_FP_LEN])
+{
+	uint8_t fp[UFTP_FP_LEN];
+
+	return c->env->crypto != NULL && uftp_key_fingerprint(c->env->crypto, blob, len, fp) == 0 &&
+	       memcmp(fp, want, UFTP_FP_LEN) == 0;
 }
 
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text)

@@ -96,14 +96,6 @@ struct uftp_client_fops {
 	int (*room)(void *arg, size_t root, uint64_t *bytes);
 };
 
-/* An allowed server (-S): ID, expected source address, optional key fingerprint. */
-struct uftp_client_server {
-	uint32_t id;
-	struct uftp_ipaddr addr; /* family 0: any address */
-	int has_fp;
-	uint8_t fp[20]; /* SHA-1 of the server's key blob */
-};
-
 /* Configuration; copied by uftp_client_new() except the borrowed pointers noted. */
 struct uftp_client_config {
 	uint32_t uid;                             /* our client ID (-U), host order */
@@ -124,7 +116,7 @@ struct uftp_client_config {
 	 */
 	struct uftp_peer resp_proxy;
 	int resp_proxy_has_fp; /* -R proxy/fingerprint */
-	uint8_t resp_proxy_fp[20];
+	uint8_t resp_proxy_fp[UFTP_FP_LEN];
 	/*
 	 * -H / -h: an HB_REQ goes to each of these proxies at start and then
 	 * every hb_interval ns (0: 20 s, as 4.10.2).  A proxy answering
@@ -135,12 +127,10 @@ struct uftp_client_config {
 	uint64_t hb_interval;
 	struct uftp_pkey *keys[UFTP_CLIENT_MAX_KEYS]; /* private keys (borrowed) */
 	size_t nkeys;
-	size_t max_sessions;                                        /* 0: default 16 */
-	struct uftp_client_server servers[UFTP_CLIENT_MAX_SERVERS]; /* -S */
-	size_t nservers;                                            /* 0: any server */
-	/* SHA-1 of a key blob for -S fingerprints; may be NULL (no check possible). */
-	int (*fingerprint)(const uint8_t *blob, size_t len, uint8_t fp[20]);
-	const struct uftp_client_fops *fops; /* borrowed */
+	size_t max_sessions;                                   /* 0: default 16 */
+	struct uftp_peer_key servers[UFTP_CLIENT_MAX_SERVERS]; /* -S: address family 0 = any */
+	size_t nservers;                                       /* 0: any server */
+	const struct uftp_client_fops *fops;                   /* borrowed */
 };
 
 enum uftp_client_event_type {

@@ -27,14 +27,9 @@ int cl_from_proxy(const struct uftp_client *c, const struct uftp_peer *from)
 
 static int check_fp(const struct uftp_client *c, const uint8_t *blob, size_t len)
 {
-	uint8_t fp[20];
-
 	if (!c->cfg.resp_proxy_has_fp)
 		return 0;
-	if (!c->cfg.fingerprint || c->cfg.fingerprint(blob, len, fp) < 0 ||
-	    memcmp(fp, c->cfg.resp_proxy_fp, sizeof(fp)) != 0)
-		return UFTP_ERR_AUTH;
-	return 0;
+	return cl_fp_matches(c, blob, len, c->cfg.resp_proxy_fp) ? 0 : UFTP_ERR_AUTH;
 }
 
 int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,

@@ -11,13 +11,13 @@
 #include "core/err.h"
 #include "core/quant.h"
 
-static const struct uftp_client_server *server_entry(const struct uftp_client *c, uint32_t id,
-                                                     const struct uftp_peer *from)
+static const struct uftp_peer_key *server_entry(const struct uftp_client *c, uint32_t id,
+                                                const struct uftp_peer *from)
 {
 	size_t i, n;
 
 	for (i = 0; i < c->cfg.nservers; i++) {
-		const struct uftp_client_server *e = &c->cfg.servers[i];
+		const struct uftp_peer_key *e = &c->cfg.servers[i];
 		n = e->addr.family == 6 ? 16 : 4;
 		if (e->id != id)
 			continue;
@@ -90,17 +90,6 @@ static struct csession *new_slot(struct uftp_client *c, const struct uftp_header
 }
 
 /* ---- encryption set-up ------------------------------------------------ */
-
-/* Client random: UNIX time (little-endian, as the reference) + 28 random bytes. */
-static int make_random(struct uftp_client *c, uint8_t *r)
-{
-	uint32_t sec, usec;
-
-	uftp_env_wall(c->env, &sec, &usec);
-	r[0] = (uint8_t)sec, r[1] = (uint8_t)(sec >> 8), r[2] = (uint8_t)(sec >> 16);
-	r[3] = (uint8_t)(sec >> 24);
-	return uftp_env_random(c->env, r + 4, UFTP_RAND_LEN - 4);
-}
 
 /* ECDH announces are signed over the whole packet with the signature zeroed. */
 static int check_announce_sig(struct uftp_client *c, struct csession *s,
@@ -232,15 +221,12 @@ static int client_key_setup(struct uftp_client *c, struct csession *s)
 	return 0;
 }
 
-static int check_fingerprint(struct uftp_client *c, const struct uftp_client_server *e,
+static int check_fingerprint(struct uftp_client *c, const struct uftp_peer_key *e,
                              const struct uftp_ext_enc_info *ei)
 {
-	uint8_t fp[20];
-
 	if (!e || !e->has_fp)
 		return 0;
-	if (c->cfg.fingerprint && c->cfg.fingerprint(ei->pubkey, ei->pubkey_len, fp) >= 0 &&
-	    memcmp(fp, e->fp, sizeof(fp)) == 0)
+	if (cl_fp_matches(c, ei->pubkey, ei->pubkey_len, e->fp))
 		return 0;
 	cl_log(c, UFTP_LOG_WARN, "server 0x%08X: key fingerprint does not match the server list",
 	       e->id);
@@ -264,7 +250,7 @@ static int enc_params(struct csession *s, const struct uftp_ext_enc_info *ei)
 
 /* Everything REGISTER needs: key exchange, randoms, session keys, CLIENT_KEY. */
 static int enc_setup(struct uftp_client *c, struct csession *s, const struct uftp_ext_enc_info *ei,
-                     const struct uftp_client_server *e, const uint8_t *pkt, size_t len)
+                     const struct uftp_peer_key *e, const uint8_t *pkt, size_t len)
 {
 	const struct uftp_crypto_ops *ops = c->env->crypto;
 	uint8_t master[UFTP_MASTER_LEN];
@@ -280,7 +266,7 @@ static int enc_setup(struct uftp_client *c, struct csession *s, const struct uft
 	if (rv >= 0)
 		rv = s->keyextype == UFTP_KEYEX_RSA ? rsa_exchange(c, s) : ecdh_exchange(c, s, ei);
 	if (rv >= 0)
-		rv = make_random(c, s->crand);
+		rv = uftp_env_make_random(c->env, s->crand);
 	if (rv >= 0)
 		rv = uftp_keysched_master(ops, s->hashtype, s->premaster, s->premaster_len,
 		                          s->srand, s->crand, master);
@@ -356,7 +342,7 @@ static int refuse(struct uftp_client *c, struct csession *s, const char *why, ui
 }
 
 static int start_session(struct uftp_client *c, struct csession *s,
-                         const struct uftp_ext_enc_info *ei, const struct uftp_client_server *e,
+                         const struct uftp_ext_enc_info *ei, const struct uftp_peer_key *e,
                          const uint8_t *pkt, size_t len, uint64_t now)
 {
 	int rv;
@@ -393,7 +379,7 @@ static int find_enc_info(const struct uftp_announce *a, struct uftp_ext_enc_info
 int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const struct uftp_header *h,
                    const struct uftp_announce *a, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	const struct uftp_client_server *e = NULL;
+	const struct uftp_peer_key *e = NULL;
 	struct uftp_ext_enc_info ei;
 	struct csession *s;
 	size_t i;

@@ -43,6 +43,7 @@
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
+#include "lib/peer.h"
 #include "uftpd/member.h"
 #include "uftpd/uftpd.h"
 
@@ -96,11 +97,6 @@ static void status_line(struct uftpd *d, const char *fmt, ...)
 	} else {
 		log_info("%s", line);
 	}
-}
-
-static void peer_to_addr(const struct uftp_peer *p, struct uftp_addr *a)
-{
-	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
 }
 
 static const char *result_word(int status)
@@ -356,7 +352,7 @@ static void status_event(struct uftpd *d, const struct uftp_client_event *ev)
 
 	timestamp(ts, sizeof(ts));
 	if (ev->type == UFTP_CEV_CONNECT) {
-		peer_to_addr(&ev->server, &a);
+		uftp_peer_to_addr(&ev->server, &a);
 		uftp_addr_ntop(&a, ip, sizeof(ip));
 		status_line(d, "CONNECT;%s;%08X;%08X;%s;%s", ts, ev->server_id, ev->group_id, ip,
 		            ip);
@@ -385,7 +381,7 @@ static int join_ssm(struct uftpd *d, const struct uftp_addr *g, const struct uft
 	int ok = 0;
 
 	for (k = 0; k < d->cfg.nservers; k++) {
-		const struct uftp_client_server *e = &d->cfg.servers[k];
+		const struct uftp_peer_key *e = &d->cfg.servers[k];
 		if (e->addr.family != (v6 ? 6 : 4))
 			continue;
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
@@ -834,23 +830,11 @@ static void drain_writes(struct uftpd *d, uint64_t now)
 		if (n <= 0)
 			break;
 		memset(&dg, 0, sizeof(dg));
-		peer_to_addr(&to, &dg.addr);
+		uftp_peer_to_addr(&to, &dg.addr);
 		dg.buf = buf;
 		dg.len = (size_t)n;
 		uftp_sock_send(to.ip.family == 6 ? &d->s6 : &d->s4, &dg, 1);
 	}
-}
-
-static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
-{
-	struct uftp_addr u = *a;
-	int n;
-
-	uftp_addr_unmap(&u);
-	memset(p, 0, sizeof(*p));
-	n = uftp_addr_to_bytes(&u, p->ip.addr, sizeof(p->ip.addr));
-	p->ip.family = n == 16 ? 6 : 4;
-	p->port = uftp_addr_port(&u);
 }
 
 /*
@@ -878,7 +862,7 @@ static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes, uint
 				log_debug("dropped a datagram over %d bytes", RX_BUFLEN);
 				continue;
 			}
-			addr_to_peer(&dg[i].addr, &p);
+			uftp_addr_to_peer(&dg[i].addr, &p);
 			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
 			drain_events(d);
 		}
@@ -1105,7 +1089,7 @@ static int setup_keys(struct uftpd *d)
 static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	struct uftpd *d = arg;
-	struct uftp_client_server *e;
+	struct uftp_peer_key *e;
 	struct uftp_hostent h;
 	int n;
 
@@ -1128,11 +1112,6 @@ static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t
 	return 0;
 }
 
-static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[20])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
-
 /* -R host[/fingerprint]: where replies go; the fingerprint checks its PROXY_KEY. */
 static int setup_proxy(struct uftpd *d)
 {
@@ -1146,7 +1125,7 @@ static int setup_proxy(struct uftpd *d)
 		log_warnx("-R %s: not a usable proxy address", d->o->proxy);
 		return UFTP_ERR_INVALID;
 	}
-	addr_to_peer(&a, &d->cfg.resp_proxy);
+	uftp_addr_to_peer(&a, &d->cfg.resp_proxy);
 	d->cfg.resp_proxy_has_fp = has_fp;
 	memcpy(d->cfg.resp_proxy_fp, fp, sizeof(d->cfg.resp_proxy_fp));
 	return 0;
@@ -1170,7 +1149,7 @@ static int setup_hb(struct uftpd *d)
 			          rv == UFTP_ERR_IO ? "no such host" : "not host or host:port");
 			return UFTP_ERR_INVALID;
 		}
-		addr_to_peer(&a, &d->cfg.hb[i]);
+		uftp_addr_to_peer(&a, &d->cfg.hb[i]);
 	}
 	d->cfg.nhb = d->o->nhbs;
 	d->cfg.hb_interval = (uint64_t)d->o->hb_interval * UFTP_NS_PER_SEC;
@@ -1247,7 +1226,6 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	d->cfg.encrypted_only = o->encrypted_only;
 	memcpy(d->cfg.keys, d->keys, sizeof(d->keys));
 	d->cfg.nkeys = d->nkeys;
-	d->cfg.fingerprint = fingerprint;
 	d->fops = (struct uftp_client_fops){.arg = d,
 	                                    .open = NULL,
 	                                    .write = f_write,
