@@ -36,6 +36,7 @@ int sim_add(struct simnet *net, const char *name, const struct uftp_peer *addr,
 	n->addr = *addr;
 	n->ops = ops;
 	n->core = core;
+	n->segs = SIM_SEG_DFLT;
 	return (int)net->nnodes++;
 }
 
@@ -175,27 +176,31 @@ static int enqueue_one(struct simnet *net, int src, int dst, const uint8_t *buf,
 	return 0;
 }
 
+int sim_reaches(const struct simnet *net, int src, int dst, const struct uftp_peer *to)
+{
+	const struct sim_node *s = &net->nodes[src], *n = &net->nodes[dst];
+	size_t alen = n->addr.ip.family == 6 ? 16 : 4;
+
+	if (src == dst)
+		return 0;
+	if (is_multicast(to))
+		return (n->segs & (s->mcast_out ? s->mcast_out : s->segs)) != 0;
+	return n->addr.ip.family == to->ip.family &&
+	       memcmp(n->addr.ip.addr, to->ip.addr, alen) == 0;
+}
+
 static int route(struct simnet *net, int src, const struct uftp_peer *to, const uint8_t *buf,
                  size_t len)
 {
 	size_t i;
-	int mc = is_multicast(to);
 
 	if (net->tap)
 		net->tap(net->tap_arg, src, to, buf, len, net->now);
 	net->nodes[src].sent++;
-	for (i = 0; i < net->nnodes; i++) {
-		const struct sim_node *n = &net->nodes[i];
-		size_t alen = n->addr.ip.family == 6 ? 16 : 4;
-
-		if ((int)i == src)
-			continue;
-		if (!mc && (n->addr.ip.family != to->ip.family ||
-		            memcmp(n->addr.ip.addr, to->ip.addr, alen) != 0))
-			continue;
-		if (enqueue_one(net, src, (int)i, buf, len) < 0)
+	for (i = 0; i < net->nnodes; i++)
+		if (sim_reaches(net, src, (int)i, to) &&
+		    enqueue_one(net, src, (int)i, buf, len) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -238,15 +243,23 @@ static uint64_t next_time(const struct simnet *net)
 
 static int step(struct simnet *net)
 {
+	unsigned batch[SIM_MAX_NODES] = {0};
 	struct sim_pkt p;
 	size_t i;
 
 	while (net->qlen > 0 && net->q[0].at <= net->now) {
+		struct sim_node *n;
+
 		heap_pop(net, &p);
-		net->nodes[p.dst].received++;
-		net->nodes[p.dst].ops->on_datagram(net->nodes[p.dst].core, &p.from, p.buf, p.len,
-		                                   net->now);
+		n = &net->nodes[p.dst];
+		n->received++;
+		n->ops->on_datagram(n->core, &p.from, p.buf, p.len, net->now);
 		free(p.buf);
+		if (n->rx_batch && ++batch[p.dst] == n->rx_batch) {
+			batch[p.dst] = 0;
+			if (drain(net, p.dst) < 0)
+				return -1;
+		}
 	}
 	for (i = 0; i < net->nnodes; i++) {
 		struct sim_node *n = &net->nodes[i];

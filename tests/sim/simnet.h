@@ -5,9 +5,12 @@
  * seeded generator.  The same seed replays the same session byte for byte.
  *
  * A node is any core with the ARCHITECTURE.md contract, adapted by a small
- * ops table.  Multicast destinations reach every node except the sender
- * (every node has joined every group); unicast ones reach the node whose
- * address matches (the port is not checked).
+ * ops table.  Nodes sit on network segments (a bitmask, segment 1 unless
+ * set): a multicast datagram reaches every other node on a segment the
+ * sender multicasts on (every node there has joined every group), so a
+ * proxy on two segments can stand between a server and clients that never
+ * hear each other.  A unicast datagram reaches the node whose address
+ * matches (the port is not checked), wherever it sits.
  */
 #ifndef UFTP_TESTS_SIMNET_H
 #define UFTP_TESTS_SIMNET_H
@@ -19,6 +22,8 @@
 
 #define SIM_MAX_NODES 64
 #define SIM_MAX_DGRAM 9000
+#define SIM_SEG(n)    (1u << ((n)-1)) /* segment n (1..32) as a mask bit */
+#define SIM_SEG_DFLT  SIM_SEG(1)
 
 struct sim_node_ops {
 	int (*on_datagram)(void *core, const struct uftp_peer *from, const uint8_t *buf, size_t len,
@@ -44,6 +49,13 @@ struct sim_node {
 	const struct sim_node_ops *ops;
 	void *core;
 	struct sim_link in; /* applied to datagrams arriving at this node */
+	uint32_t segs;      /* segments it is on, hearing multicast there (sim_add: segment 1) */
+	uint32_t mcast_out; /* segments its multicast goes out on; 0: all of segs */
+	/*
+	 * Datagrams fed in before its writes are drained (a driver's receive
+	 * batch); 0: drained once per turn of the clock, after every delivery.
+	 */
+	unsigned rx_batch;
 	uint64_t sent, received, dropped, dup;
 };
 
@@ -75,7 +87,7 @@ struct simnet {
 void sim_init(struct simnet *net, uint64_t seed, uint64_t start_ns);
 void sim_free(struct simnet *net);
 
-/* Adds a node; returns its index or -1 when full. */
+/* Adds a node on segment 1; returns its index or -1 when full. */
 int sim_add(struct simnet *net, const char *name, const struct uftp_peer *addr,
             const struct sim_node_ops *ops, void *core);
 
@@ -90,6 +102,12 @@ int sim_random_fill(void *net, uint8_t *out, size_t len); /* env->random shape *
  * stop the run).
  */
 int sim_run(struct simnet *net, int (*done)(void *arg), void *arg, uint64_t deadline_ns);
+
+/*
+ * Whether a datagram from node src to `to` reaches node dst (the segment
+ * and address rule above; never the sender itself).
+ */
+int sim_reaches(const struct simnet *net, int src, int dst, const struct uftp_peer *to);
 
 /* Helpers to build addresses: 198.18.0.<host>:port, or a multicast group. */
 struct uftp_peer sim_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port);

@@ -1,8 +1,9 @@
 /*
  * Self-test of the simulator with toy nodes: a sender multicasts numbered
  * datagrams on a timer, receivers answer each one by unicast.  Checks
- * delivery, loss and duplication rates, reordering, and that one seed
- * replays the same run.
+ * delivery, loss and duplication rates, reordering, that one seed replays
+ * the same run, the segment rule (multicast stays on the sender's
+ * segments, unicast goes anywhere) and receive batches.
  */
 #include <stdint.h>
 #include <string.h>
@@ -190,6 +191,138 @@ static void test_same_seed_same_run(void)
 	sim_free(&net);
 }
 
+/* Runs the sender (node 0) and 3 receivers on the given segments, with no link effects. */
+static void run_segments(struct simnet *net, const uint32_t segs[4], const uint32_t out[4],
+                         unsigned n, uint64_t interval)
+{
+	struct uftp_peer a;
+	int i;
+
+	memset(toys, 0, sizeof(toys));
+	sim_init(net, 1, 1000);
+	toys[0].is_sender = 1;
+	toys[0].total = n;
+	toys[0].interval = interval;
+	toys[0].group = sim_ip4(230, 4, 4, 1, 1044);
+	for (i = 0; i < 4; i++) {
+		a = sim_ip4(198, 18, 0, (uint8_t)(10 + i), 1044);
+		CU_ASSERT_EQUAL(sim_add(net, "toy", &a, &toy_ops, &toys[i]), i);
+		CU_ASSERT_EQUAL(net->nodes[i].segs, SIM_SEG_DFLT); /* the default */
+		net->nodes[i].segs = segs[i];
+		net->nodes[i].mcast_out = out[i];
+		net->nodes[i].in.delay_ns = 500000;
+	}
+	CU_ASSERT_EQUAL(sim_run(net, sender_done, net, 60ULL * UFTP_NS_PER_SEC), 1);
+}
+
+static void test_segments_multicast_stays_on_segment(void)
+{
+	/* sender on 1; receivers on 1, on 2 only, and on both */
+	static const uint32_t segs[4] = {SIM_SEG(1), SIM_SEG(1), SIM_SEG(2),
+	                                 SIM_SEG(1) | SIM_SEG(2)};
+	static const uint32_t none[4] = {0};
+	struct simnet net;
+	unsigned v;
+
+	run_segments(&net, segs, none, 200, UFTP_NS_PER_MSEC);
+	CU_ASSERT_EQUAL(net.nodes[1].received, 200);
+	CU_ASSERT_EQUAL(net.nodes[2].received, 0); /* another segment: never heard the sender */
+	CU_ASSERT_EQUAL(net.nodes[3].received, 200);
+	/* unicast replies reach the sender from every receiver that heard it */
+	for (v = 0; v < 200; v++)
+		CU_ASSERT_EQUAL(toys[0].got[v], 2);
+	CU_ASSERT_EQUAL(net.nodes[0].received, 400);
+	sim_free(&net);
+}
+
+static void test_segments_mcast_out(void)
+{
+	/* a sender on both segments that multicasts on segment 2 only (a proxy's -O) */
+	static const uint32_t segs[4] = {SIM_SEG(1) | SIM_SEG(2), SIM_SEG(1), SIM_SEG(2),
+	                                 SIM_SEG(2) | SIM_SEG(3)};
+	static const uint32_t out[4] = {SIM_SEG(2), 0, 0, 0};
+	struct simnet net;
+
+	run_segments(&net, segs, out, 100, UFTP_NS_PER_MSEC);
+	CU_ASSERT_EQUAL(net.nodes[1].received, 0);
+	CU_ASSERT_EQUAL(net.nodes[2].received, 100);
+	CU_ASSERT_EQUAL(net.nodes[3].received, 100);
+	CU_ASSERT_EQUAL(net.nodes[0].received, 200);
+	sim_free(&net);
+}
+
+static void test_segments_rule(void)
+{
+	struct uftp_peer a, g4 = sim_ip4(230, 4, 4, 1, 1044), g6, u6;
+	struct simnet net;
+	int i;
+
+	sim_init(&net, 1, 0);
+	for (i = 0; i < 4; i++) {
+		a = sim_ip4(198, 18, 0, (uint8_t)(10 + i), 1044);
+		sim_add(&net, "toy", &a, &toy_ops, &toys[i]);
+	}
+	memset(&g6, 0, sizeof(g6));
+	g6.ip.family = 6;
+	g6.ip.addr[0] = 0xff;
+	g6.ip.addr[1] = 0x15;
+	u6 = g6;
+	u6.ip.addr[0] = 0xfd;
+	/* everyone on segment 1 by default: every multicast reaches every other node */
+	CU_ASSERT(sim_reaches(&net, 0, 1, &g4));
+	CU_ASSERT(sim_reaches(&net, 0, 3, &g6));
+	CU_ASSERT(!sim_reaches(&net, 0, 0, &g4)); /* never the sender */
+	net.nodes[1].segs = SIM_SEG(2);
+	net.nodes[2].segs = SIM_SEG(1) | SIM_SEG(2);
+	CU_ASSERT(!sim_reaches(&net, 0, 1, &g4));
+	CU_ASSERT(!sim_reaches(&net, 1, 0, &g6));
+	CU_ASSERT(sim_reaches(&net, 0, 2, &g4));
+	CU_ASSERT(sim_reaches(&net, 1, 2, &g4));
+	/* multicast out on segment 2 only: the sender's own segment 1 no longer hears it */
+	net.nodes[2].mcast_out = SIM_SEG(2);
+	CU_ASSERT(!sim_reaches(&net, 2, 0, &g4));
+	CU_ASSERT(sim_reaches(&net, 2, 1, &g4));
+	/* unicast: by address, across segments, and only there */
+	a = net.nodes[1].addr;
+	a.port = 9;
+	CU_ASSERT(sim_reaches(&net, 0, 1, &a));
+	CU_ASSERT(!sim_reaches(&net, 0, 2, &a));
+	CU_ASSERT(!sim_reaches(&net, 0, 3, &a));
+	CU_ASSERT(!sim_reaches(&net, 0, 1, &u6)); /* family differs */
+	sim_free(&net);
+}
+
+static void test_rx_batch_drains_in_between(void)
+{
+	static const uint32_t segs[4] = {SIM_SEG(1), SIM_SEG(1), SIM_SEG(2), SIM_SEG(2)};
+	static const uint32_t none[4] = {0};
+	struct uftp_peer a;
+	struct simnet net;
+	int i;
+
+	/* 50 datagrams at once: drained once per turn, the receiver answers them last first */
+	run_segments(&net, segs, none, 50, 0);
+	CU_ASSERT_EQUAL(toys[1].nreply, 0);
+	CU_ASSERT_EQUAL(toys[0].out_of_order, 49);
+	sim_free(&net);
+	/* drained after each one, as a driver's receive batch of 1: in order */
+	memset(toys, 0, sizeof(toys));
+	sim_init(&net, 1, 1000);
+	toys[0].is_sender = 1;
+	toys[0].total = 50;
+	toys[0].group = sim_ip4(230, 4, 4, 1, 1044);
+	for (i = 0; i < 2; i++) {
+		a = sim_ip4(198, 18, 0, (uint8_t)(10 + i), 1044);
+		sim_add(&net, "toy", &a, &toy_ops, &toys[i]);
+		net.nodes[i].in.delay_ns = 500000;
+	}
+	net.nodes[1].rx_batch = 1;
+	CU_ASSERT_EQUAL(sim_run(&net, sender_done, &net, 60ULL * UFTP_NS_PER_SEC), 1);
+	CU_ASSERT_EQUAL(net.nodes[0].received, 50);
+	CU_ASSERT_EQUAL(toys[0].out_of_order, 0);
+	sim_free(&net);
+}
+
 static void test_random_fill_deterministic(void)
 {
 	struct simnet a, b;
@@ -209,6 +342,10 @@ static const struct cutest tests[] = {
     CUTEST(test_loss_dup_reorder),
     CUTEST(test_same_seed_same_run),
     CUTEST(test_random_fill_deterministic),
+    CUTEST(test_segments_multicast_stays_on_segment),
+    CUTEST(test_segments_mcast_out),
+    CUTEST(test_segments_rule),
+    CUTEST(test_rx_batch_drains_in_between),
 };
 
 CUTEST_MAIN("simnet", tests)
