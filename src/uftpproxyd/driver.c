@@ -1,6 +1,12 @@
 /*
  * uftpproxyd driver: keys, sockets and multicast memberships, and the loop
  * feeding the proxy core (src/core/proxy.h).
+ *
+ * One loop turn: read the clock once; read the sockets poll found readable
+ * (draining the core's output after each batch and its events after each
+ * datagram); run the core's expiries; drain again; reconcile the multicast
+ * memberships with the groups the core needs; sleep until the next
+ * deadline or datagram.
  */
 #include "config.h"
 
@@ -60,6 +66,15 @@ struct pxd {
 	int interrupted;
 	uint8_t *rxbuf;
 	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
+	int ready4, ready6;      /* poll found the socket readable */
+	/* the sessions' groups joined (or tried: ok 0), as last reconciled */
+	struct joined {
+		struct uftp_ipaddr addr;
+		uint32_t group_id;
+		int ok;
+	} joined[UFTP_PROXY_MAX_GROUPS];
+	size_t njoined;
+	uint64_t groups_gen; /* uftp_proxy_groups_gen() at the last reconciliation */
 };
 
 /* At most HB_LOG_BURST "heartbeat rejected" lines per HB_LOG_WINDOW. */
@@ -132,18 +147,78 @@ static int join_group(struct pxd *d, const struct uftp_addr *g, int join)
 	return d->cfg.nservers && uftp_addr_is_ssm(g) ? join_ssm(d, g, join) : join_all(d, g, join);
 }
 
-static void on_group(struct pxd *d, const struct uftp_proxy_event *ev, int join)
+static void set_group(struct pxd *d, const struct uftp_ipaddr *ip, uint32_t group_id, int join,
+                      int *ok)
 {
 	char buf[UFTP_ADDRSTRLEN];
 	struct uftp_addr g;
 
-	ipaddr_to_addr(&ev->addr, &g);
-	if (join_group(d, &g, join) < 0 && join)
-		log_warn("[%08X] cannot join %s", ev->group_id,
-		         uftp_addr_ntop(&g, buf, sizeof(buf)));
+	ipaddr_to_addr(ip, &g);
+	*ok = join_group(d, &g, join) == 0;
+	if (!*ok && join)
+		log_warn("[%08X] cannot join %s", group_id, uftp_addr_ntop(&g, buf, sizeof(buf)));
 	else
-		log_debug("[%08X] %s %s", ev->group_id, join ? "joined" : "left",
+		log_debug("[%08X] %s %s", group_id, join ? "joined" : "left",
 		          uftp_addr_ntop(&g, buf, sizeof(buf)));
+}
+
+static int ip_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+static int wanted(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ip_equal(&g[i].addr, a))
+			return 1;
+	return 0;
+}
+
+static int is_joined(const struct pxd *d, const struct uftp_ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->njoined; i++)
+		if (ip_equal(&d->joined[i].addr, a))
+			return 1;
+	return 0;
+}
+
+/*
+ * Leaves the groups the core no longer needs, then joins those it needs
+ * and we are not in.  A join that failed is remembered (ok 0): it is not
+ * retried, and not left.
+ */
+static void sync_groups(struct pxd *d)
+{
+	struct uftp_proxy_group g[UFTP_PROXY_MAX_GROUPS];
+	uint64_t gen = uftp_proxy_groups_gen(d->core);
+	size_t n, i;
+	int ok;
+
+	if (gen == d->groups_gen)
+		return;
+	d->groups_gen = gen;
+	n = uftp_proxy_groups(d->core, g, UFTP_PROXY_MAX_GROUPS);
+	for (i = 0; i < d->njoined;) {
+		struct joined *j = &d->joined[i];
+		if (wanted(g, n, &j->addr)) {
+			i++;
+			continue;
+		}
+		if (j->ok)
+			set_group(d, &j->addr, j->group_id, 0, &ok);
+		*j = d->joined[--d->njoined];
+	}
+	for (i = 0; i < n && d->njoined < UFTP_PROXY_MAX_GROUPS; i++) {
+		if (is_joined(d, &g[i].addr))
+			continue;
+		set_group(d, &g[i].addr, g[i].group_id, 1, &ok);
+		d->joined[d->njoined++] = (struct joined){g[i].addr, g[i].group_id, ok};
+	}
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -158,7 +233,7 @@ static void flush_hb_log(struct pxd *d, uint64_t now)
 		          (unsigned long long)n, (unsigned)(HB_LOG_WINDOW / UFTP_NS_PER_SEC));
 }
 
-static void drain_events(struct pxd *d)
+static void drain_events(struct pxd *d, uint64_t now)
 {
 	struct uftp_proxy_event ev;
 	char buf[UFTP_ADDRSTRLEN];
@@ -166,22 +241,20 @@ static void drain_events(struct pxd *d)
 
 	while (uftp_proxy_next_event(d->core, &ev)) {
 		switch (ev.type) {
-		case UFTP_PEV_JOIN: on_group(d, &ev, 1); break;
-		case UFTP_PEV_LEAVE: on_group(d, &ev, 0); break;
 		case UFTP_PEV_DEST:
 			peer_to_addr(&ev.peer, &a);
 			log_info("downstream proxy is now %s",
 			         uftp_addr_format(&a, buf, sizeof(buf)));
 			break;
 		case UFTP_PEV_HB_REJECT:
-			flush_hb_log(d, uftp_clock_now());
-			if (!log_limit_allow(&d->hb_log, uftp_clock_now()))
+			flush_hb_log(d, now);
+			if (!log_limit_allow(&d->hb_log, now))
 				break;
 			peer_to_addr(&ev.peer, &a);
 			log_warnx("heartbeat from %s rejected: %s",
 			          uftp_addr_format(&a, buf, sizeof(buf)), ev.text);
 			break;
-		default: break;
+		default: break; /* sessions: the core logs them */
 		}
 	}
 }
@@ -231,34 +304,51 @@ static void drain_writes(struct pxd *d, uint64_t now)
 		send_batch(cur, dg, k);
 }
 
-static void on_readable(void *arg, int fd, short revents)
+/* Reads what waits on s (up to RX_ROUNDS batches), all of it at time now. */
+static void read_socket(struct pxd *d, struct uftp_sock *s, uint64_t now)
 {
-	struct pxd *d = arg;
-	struct uftp_sock *s = fd == d->s4.fd ? &d->s4 : &d->s6;
 	struct uftp_dgram dg[RX_BATCH];
 	struct uftp_peer p;
-	uint64_t now;
 	int i, n, round;
 
-	(void)revents;
 	for (round = 0; round < RX_ROUNDS; round++) {
 		memset(dg, 0, sizeof(dg));
 		for (i = 0; i < RX_BATCH; i++)
 			dg[i].buf = d->rxbuf + (size_t)i * UFTP_PROXY_DGRAM_MAX,
 			dg[i].cap = UFTP_PROXY_DGRAM_MAX;
 		n = uftp_sock_recv(s, dg, RX_BATCH);
-		now = uftp_clock_now();
 		for (i = 0; i < n; i++) {
 			if (dg[i].truncated)
 				continue;
 			addr_to_peer(&dg[i].addr, &p);
 			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			drain_events(d, now); /* the queue never holds more than one datagram's */
 		}
 		drain_writes(d, now);
-		drain_events(d);
 		if (n < RX_BATCH)
 			break;
 	}
+}
+
+/* poll's callback: the socket is read in the next turn, with that turn's clock. */
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct pxd *d = arg;
+
+	(void)revents;
+	if (fd == d->s4.fd)
+		d->ready4 = 1;
+	else
+		d->ready6 = 1;
+}
+
+static void read_ready(struct pxd *d, uint64_t now)
+{
+	if (d->ready4)
+		read_socket(d, &d->s4, now);
+	if (d->ready6)
+		read_socket(d, &d->s6, now);
+	d->ready4 = d->ready6 = 0;
 }
 
 static void on_signal(void *arg, int signo)
@@ -280,9 +370,11 @@ static void run_loop(struct pxd *d)
 
 	while (!uftp_loop_stopped(&d->loop)) {
 		now = uftp_clock_now();
+		read_ready(d, now);
 		uftp_proxy_handle_expiry(d->core, now);
 		drain_writes(d, now);
-		drain_events(d);
+		drain_events(d, now);
+		sync_groups(d);
 		flush_hb_log(d, now);
 		next = uftp_proxy_get_expiry(d->core);
 		if (log_limit_expiry(&d->hb_log) < next)
@@ -303,6 +395,8 @@ static void log_stats(struct pxd *d)
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
 	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);
+	if (st.ev_dropped)
+		log_info("%llu events not queued (queue full)", (unsigned long long)st.ev_dropped);
 	if (d->s4.stats.tx_dropped || d->s6.stats.tx_dropped)
 		log_info("send errors: %llu IPv4 (last errno %d), %llu IPv6 (last errno %d)",
 		         (unsigned long long)d->s4.stats.tx_dropped, d->s4.stats.tx_last_errno,
