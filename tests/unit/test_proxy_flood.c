@@ -354,6 +354,7 @@ static void test_many_expire_at_once(void)
 	struct uftp_proxy_stats st;
 	struct fx x;
 	uint8_t in[2048];
+	uint64_t gen;
 	size_t n, k;
 
 	if (fx_setup(&x) < 0) {
@@ -369,6 +370,14 @@ static void test_many_expire_at_once(void)
 		sync_members(x.p, &x.m); /* a driver that keeps up, datagram by datagram */
 	}
 	CU_ASSERT(same_set(&x.m, want, UFTP_PROXY_MAX_SESSIONS));
+	/* the same sessions announcing again change nothing: no reconciliation due */
+	gen = uftp_proxy_groups_gen(x.p);
+	for (k = 0; k < UFTP_PROXY_MAX_SESSIONS; k++) {
+		n = announce(in, sizeof(in), SRVID, GROUP + (uint32_t)k, want[k]);
+		uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+	}
+	drain_out(x.p, T0);
+	CU_ASSERT_EQUAL(uftp_proxy_groups_gen(x.p), gen);
 	uftp_proxy_handle_expiry(x.p, T0 + UFTP_PROXY_MIN_IDLE);
 	sync_members(x.p, &x.m);
 	CU_ASSERT(same_set(&x.m, NULL, 0));
