@@ -148,23 +148,45 @@ static void sess_join(struct uftp_proxy *p, struct proxy_sess *s)
 	p->groups_gen++;
 }
 
+/*
+ * A slot for a new session: a free one, else that of the newest half-open
+ * session (announced, nothing else from its server yet), evicted: a flood
+ * of forged announcements then evicts its own sessions, never one whose
+ * server has gone on with it.  -1 when every session is established: the
+ * newcomer is refused until one ends.
+ */
+static int sess_slot(struct uftp_proxy *p)
+{
+	size_t i;
+	int victim = -1;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		const struct proxy_sess *s = p->sess[i];
+		if (!s)
+			return (int)i;
+		if (!s->established && (victim < 0 || s->serial > p->sess[victim]->serial))
+			victim = (int)i;
+	}
+	if (victim >= 0) {
+		p->st.sess_evicted++;
+		sess_end(p, p->sess[victim], "evicted by a newer session");
+	}
+	return victim;
+}
+
 static struct proxy_sess *sess_new(struct uftp_proxy *p, const struct uftp_header *h,
                                    const struct uftp_peer *from)
 {
-	size_t i, oldest = 0;
 	struct proxy_sess *s;
+	int i = sess_slot(p);
 
-	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS && p->sess[i]; i++)
-		if (p->sess[i]->last_rx < p->sess[oldest]->last_rx)
-			oldest = i;
-	if (i == UFTP_PROXY_MAX_SESSIONS) {
-		sess_end(p, p->sess[oldest], "evicted by a newer session");
-		i = oldest;
-	}
+	if (i < 0)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->used = 1;
+	s->serial = p->serial++;
 	s->group_id = h->group_id;
 	s->group_inst = h->group_inst;
 	s->server_id = h->src_id;
@@ -313,7 +335,8 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 	if (!s) {
 		s = sess_new(p, h, from);
 		if (!s) {
-			proxy_drop(p, "out of memory");
+			p->st.sess_refused++;
+			proxy_drop(p, "no room for a new session (or out of memory)");
 			return;
 		}
 		s->pub = a.pub_addr;
@@ -372,6 +395,7 @@ static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = now;
+	s->established = 1;
 	if (s->enc && func == UFTP_MSG_KEYINFO) {
 		proxy_enc_on_keyinfo(p, s, h, &m.u.keyinfo);
 		return;

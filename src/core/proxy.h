@@ -32,7 +32,10 @@
  * Server proxies pass encrypted traffic through untouched.
  *
  * Sessions are keyed by group ID; one is dropped after 4 x ROBUST x GRTT
- * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.
+ * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.  When
+ * all UFTP_PROXY_MAX_SESSIONS are in use, a new announcement evicts the
+ * newest half-open session (nothing but ANNOUNCE from its server yet), or
+ * is refused when every session is established.
  */
 #ifndef UFTP_CORE_PROXY_H
 #define UFTP_CORE_PROXY_H
@@ -163,18 +166,20 @@ struct uftp_proxy_event {
 
 /* Counters for logs and tests. */
 struct uftp_proxy_stats {
-	uint64_t rx;          /* datagrams fed in */
-	uint64_t rx_dropped;  /* malformed, unexpected, or for no session */
-	uint64_t fwd_down;    /* datagrams copied toward the clients */
-	uint64_t fwd_up;      /* datagrams copied toward the server unchanged */
-	uint64_t agg_in;      /* client replies taken into an aggregate */
-	uint64_t agg_out;     /* aggregated replies sent upstream */
-	uint64_t tx_dropped;  /* output queue full */
-	uint64_t hb_sent;     /* HB_REQs sent */
-	uint64_t hb_answered; /* HB_RESPs sent */
-	uint64_t hb_rejected; /* heartbeats that failed authentication */
-	uint64_t sessions;    /* sessions started */
-	uint64_t ev_dropped;  /* events that found the event queue full */
+	uint64_t rx;           /* datagrams fed in */
+	uint64_t rx_dropped;   /* malformed, unexpected, or for no session */
+	uint64_t fwd_down;     /* datagrams copied toward the clients */
+	uint64_t fwd_up;       /* datagrams copied toward the server unchanged */
+	uint64_t agg_in;       /* client replies taken into an aggregate */
+	uint64_t agg_out;      /* aggregated replies sent upstream */
+	uint64_t tx_dropped;   /* output queue full */
+	uint64_t hb_sent;      /* HB_REQs sent */
+	uint64_t hb_answered;  /* HB_RESPs sent */
+	uint64_t hb_rejected;  /* heartbeats that failed authentication */
+	uint64_t sessions;     /* sessions started */
+	uint64_t ev_dropped;   /* events that found the event queue full */
+	uint64_t sess_evicted; /* half-open sessions evicted by newer ones (table full) */
+	uint64_t sess_refused; /* announcements refused: every session established */
 };
 
 struct uftp_proxy;

@@ -99,6 +99,8 @@ struct proxy_sess {
 	struct proxy_agg agg[PROXY_AGG_MAX];
 	struct proxy_enc *enc; /* NULL: unencrypted (or not a client proxy) */
 	int enc_failed;        /* encrypted session we cannot proxy */
+	int established;       /* its server sent more than ANNOUNCE (never evicted) */
+	uint64_t serial;       /* creation order */
 };
 
 struct proxy_qent {
@@ -118,6 +120,7 @@ struct uftp_proxy {
 	struct uftp_proxy_event ev[PROXY_EVQ];
 	size_t evhead, evlen;
 	uint64_t groups_gen; /* see uftp_proxy_groups_gen() */
+	uint64_t serial;     /* the next session's */
 	struct uftp_proxy_stats st;
 	/* heartbeats */
 	uint64_t hb_next;

@@ -456,6 +456,10 @@ static void log_stats(struct pxd *d)
 	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);
 	if (st.ev_dropped)
 		log_info("%llu events not queued (queue full)", (unsigned long long)st.ev_dropped);
+	if (st.sess_evicted || st.sess_refused)
+		log_info("session table full: %llu half-open sessions evicted, %llu announcements "
+		         "refused",
+		         (unsigned long long)st.sess_evicted, (unsigned long long)st.sess_refused);
 	if (d->s4.stats.tx_dropped || d->s6.stats.tx_dropped)
 		log_info("send errors: %llu IPv4 (last errno %d), %llu IPv6 (last errno %d)",
 		         (unsigned long long)d->s4.stats.tx_dropped, d->s4.stats.tx_last_errno,

@@ -389,10 +389,77 @@ static void test_many_expire_at_once(void)
 	fx_free(&x);
 }
 
+/*
+ * The table full: a flood of forged announcements evicts its own sessions,
+ * newest first, never one whose server has gone on with it, nor a real
+ * session still announcing that came before the flood; with every session
+ * established, a newcomer is refused.
+ */
+static void test_flood_never_evicts_established(void)
+{
+	struct uftp_peer forger = peer(198, 18, 0, 99, 1044), srv = peer(198, 18, 0, 10, 34559);
+	struct uftp_ipaddr want[2] = {v4(230, 5, 5, 9), v4(230, 5, 5, 10)};
+	struct uftp_proxy_stats st;
+	struct fx x;
+	uint8_t in[2048];
+	size_t n, k;
+
+	if (fx_setup(&x) < 0) {
+		CU_FAIL("set-up");
+		fx_free(&x);
+		return;
+	}
+	n = announce(in, sizeof(in), SRVID, GROUP, want[0]);
+	uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+	n = fileseg(in, sizeof(in), GROUP); /* its server goes on: established */
+	uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+	n = announce(in, sizeof(in), SRVID, GROUP + 1, want[1]); /* still announcing */
+	uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+	for (k = 0; k < 200; k++) {
+		n = announce(in, sizeof(in), FORGEID, 0x0F000000U + (uint32_t)k,
+		             v4(230, 6, (uint8_t)(k / 250), (uint8_t)(k % 250 + 1)));
+		uftp_proxy_on_datagram(x.p, &forger, in, n, T0);
+	}
+	drain_out(x.p, T0);
+	sync_members(x.p, &x.m);
+	CU_ASSERT(has(&x.m, want[0]));
+	CU_ASSERT(has(&x.m, want[1]));
+	CU_ASSERT_EQUAL(x.m.n, UFTP_PROXY_MAX_SESSIONS);
+	uftp_proxy_get_stats(x.p, &st);
+	CU_ASSERT_EQUAL(st.sess_evicted, 200 - (UFTP_PROXY_MAX_SESSIONS - 2));
+	CU_ASSERT_EQUAL(st.sess_refused, 0);
+	fx_free(&x);
+
+	/* every session established: the newcomer is refused, nobody displaced */
+	if (fx_setup(&x) < 0) {
+		CU_FAIL("set-up");
+		fx_free(&x);
+		return;
+	}
+	for (k = 0; k < UFTP_PROXY_MAX_SESSIONS; k++) {
+		n = announce(in, sizeof(in), SRVID, GROUP + (uint32_t)k,
+		             v4(230, 7, 0, (uint8_t)(k + 1)));
+		uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+		n = fileseg(in, sizeof(in), GROUP + (uint32_t)k);
+		uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
+	}
+	n = announce(in, sizeof(in), FORGEID, 0x0F000000U, v4(230, 6, 0, 1));
+	uftp_proxy_on_datagram(x.p, &forger, in, n, T0);
+	drain_out(x.p, T0);
+	sync_members(x.p, &x.m);
+	CU_ASSERT_EQUAL(x.m.n, UFTP_PROXY_MAX_SESSIONS);
+	CU_ASSERT(!has(&x.m, v4(230, 6, 0, 1)));
+	uftp_proxy_get_stats(x.p, &st);
+	CU_ASSERT_EQUAL(st.sess_refused, 1);
+	CU_ASSERT_EQUAL(st.sess_evicted, 0);
+	fx_free(&x);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_hb_burst_then_announce),
     CUTEST(test_announce_flood),
     CUTEST(test_many_expire_at_once),
+    CUTEST(test_flood_never_evicts_established),
 };
 
 CUTEST_MAIN("proxy_flood", tests)
