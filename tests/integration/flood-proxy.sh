@@ -17,6 +17,9 @@
 #              real ANNOUNCE
 #   announce   32 forged ANNOUNCEs (new groups 230.6.x.y), the real ANNOUNCE,
 #              8 more forged ones
+#   evict      no stop: while the session's data flows (uftp -R 4000), two
+#              bursts of 70 forged ANNOUNCEs for new groups, more than the
+#              proxy's session table holds (ours: 64)
 # Checked for each: the session completes (uftp exit 0), every file arrives
 # byte for byte, the server proxy survives (no sanitizer report), and its
 # multicast memberships (/proc/net/igmp and /proc/net/igmp6 in its
@@ -144,6 +147,10 @@ flooded_session() {
 	local kind=$1 cs=$2 d=$3 sp=$4 cp=$5 up q0 rc before during after k f
 	sleep 0.5
 	before=$(memberships "$SP_NS")
+	if [ "$cs" = evict ]; then
+		evict_flood "$d" "$sp" "$before"
+		return
+	fi
 	# the burst: the server proxy stopped (and the client proxy, whose
 	# heartbeats would come between), the forged datagrams and the real
 	# ANNOUNCE queue up in the server proxy's socket
@@ -168,6 +175,13 @@ flooded_session() {
 	during=$(memberships "$SP_NS")
 	wait "$up"
 	rc=$?
+	session_checks "$kind $cs" "$d" "$rc" "$before" "$during"
+}
+
+# session_checks LABEL DIR UFTP_RC BEFORE DURING: the files, the memberships
+# back to BEFORE (bounded wait), and what the memberships were
+session_checks() {
+	local label=$1 d=$2 rc=$3 before=$4 during=$5 after k f
 	[ "$rc" = 0 ] || WHY+=("uftp exited $rc")
 	for f in hello.txt 1301.bin three-mb.bin; do
 		cmp -s "$SRC/$f" "$d/dest/$f" || WHY+=("$f not delivered byte for byte")
@@ -179,15 +193,41 @@ flooded_session() {
 		sleep 0.5
 	done
 	[ "$after" = "$before" ] || WHY+=("memberships not back to the baseline ${T_BASELINE} s after the session")
-	echo "    $kind $cs: memberships of the server proxy's namespace (h1)"
+	echo "    $label: memberships of the server proxy's namespace (h1)"
 	echo "      before:  $(echo "$before" | tr '\n' ' ')"
-	echo "      during:  $(echo "$during" | tr '\n' ' ')"
+	echo "      during:  $(echo "$during" | tr '\n' ' ' | cut -c1-600)"
 	echo "      after:   $(echo "$after" | tr '\n' ' ') (after $((k / 2)) s)"
-	echo "      $(grep -v '^#' "$d/flood.log" | tr '\n' ' ') $(grep '^#' "$d/flood.log" | tail -1)"
+	echo "      $(grep -v '^#' "$d/flood.log" | sort | uniq -c | tr -s ' \n' ' ') $(grep '^#' "$d/flood.log" | tail -1)"
 }
 
-for cs in ${CASES:-hb announce}; do
+# evict_flood DIR SP_PID BEFORE: the session at 4 Mbit/s, forged bursts while its data flows
+evict_flood() {
+	local d=$1 sp=$2 before=$3 up rc during k
+	: >"$d/flood.log"
+	(cd "$SRC" && lab_exec h0 timeout -k 2 60 "$UFTP_REF" -I eth0 -M 230.4.4.1 -P 230.5.5.1 -p 1050 \
+		-R 4000 -r 0.1 hello.txt 1301.bin three-mb.bin) >"$d/uftp.log" 2>&1 &
+	up=$!
+	# data flows once the server proxy is in the private group
+	for ((k = 0; k < 100; k++)); do
+		memberships "$SP_NS" | grep -q ' 230\.5\.5\.1$' && break
+		sleep 0.1
+	done
+	sleep 1
+	for ((k = 0; k < 2; k++)); do
+		kill -0 "$up" 2>/dev/null || break
+		lab_exec h4 python3 "$FLOOD" announce 230.4.4.1:1050 70 \
+			--first-group $((0x0F200000 + k * 100)) >>"$d/flood.log" 2>&1
+		during=$(memberships "$SP_NS")
+		sleep 0.5
+	done
+	wait "$up"
+	rc=$?
+	session_checks "$KIND evict" "$d" "$rc" "$before" "${during:-}"
+}
+
+for cs in ${CASES:-hb announce evict}; do
 	for kind in $KINDS; do
+		KIND=$kind
 		WHY=()
 		t0=$SECONDS
 		run_one "$kind" "$cs"
