@@ -8,8 +8,8 @@
 #
 # One lab, the ports keeping the hops apart (as uftpproxyd-options.sh wire):
 #   h0 real uftp -p 1050 -> h1 server proxy KIND (-s fp=<h2's key> -p 1050)
-#   -> h2 real client proxy (-c -p 2000 -q 2001 -H h1:1050, signed
-#   heartbeats) -> h3 real uftpd -p 2001;  h4 the attacker.
+#   -> h2 client proxy (real; ours in evict) (-c -p 2000 -q 2001 -H h1:1050,
+#   signed heartbeats) -> h3 real uftpd -p 2001;  h4 the attacker.
 # While the server proxy is stopped (SIGSTOP: a busy proxy), the forged
 # datagrams and the real ANNOUNCE pile up in its socket, so it reads them in
 # one batch when it goes on (SIGCONT):
@@ -19,7 +19,9 @@
 #              8 more forged ones
 #   evict      no stop: while the session's data flows (uftp -R 4000), two
 #              bursts of 70 forged ANNOUNCEs for new groups, more than the
-#              proxy's session table holds (ours: 64)
+#              proxy's session table holds (ours: 64); OUR client proxy
+#              downstream here: the real one crashes (SIGSEGV) when that
+#              many forged sessions reach it
 # Checked for each: the session completes (uftp exit 0), every file arrives
 # byte for byte, the server proxy survives (no sanitizer report), and its
 # multicast memberships (/proc/net/igmp and /proc/net/igmp6 in its
@@ -123,7 +125,11 @@ run_one() {
 	local kind=$1 cs=$2 d=$W/$1-$2 sp="" cp="" ud=""
 	mkdir -p "$d/dest"
 	lab_bg h1 sp "$(px_bin "$kind")" -d -x 3 -s "fp=$FP" -p 1050 >"$d/sp.log" 2>&1 </dev/null
-	lab_bg h2 cp "$UFTPPROXYD_REF" -d -c -p 2000 -q 2001 -k "$KEY" -H "$(lab_ip4 1):1050" -h 1 \
+	local cpbin=$UFTPPROXYD_REF
+	# evict: the real client proxy crashes (SIGSEGV) under that many
+	# sessions forwarded to it, so ours is the downstream for both kinds
+	[ "$cs" = evict ] && cpbin=$IL_BUILD/uftpproxyd
+	lab_bg h2 cp "$cpbin" -d -c -p 2000 -q 2001 -k "$KEY" -H "$(lab_ip4 1):1050" -h 1 \
 		>"$d/cp.log" 2>&1 </dev/null
 	lab_bg h3 ud "$UFTPD_REF" -d -q -p 2001 -D "$d/dest" >"$d/uftpd.log" 2>&1 </dev/null
 	if ! lab_wait_udp h1 1050 10 || ! lab_wait_udp h2 2000 10 || ! lab_wait_udp h3 2001 10; then
