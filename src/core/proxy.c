@@ -28,23 +28,27 @@
 
 /* ---- events, queue, headers ------------------------------------------- */
 
-void proxy_event(struct uftp_proxy *p, int type, uint32_t group_id, const char *text)
+void proxy_event(struct uftp_proxy *p, const struct uftp_proxy_event *ev)
 {
-	struct uftp_proxy_event *e;
-
-	if (p->evlen == PROXY_EVQ)
-		return; /* the driver drains after every turn: cannot fill up */
-	e = &p->ev[(p->evhead + p->evlen++) % PROXY_EVQ];
-	memset(e, 0, sizeof(*e));
-	e->type = type;
-	e->group_id = group_id;
-	if (text)
-		snprintf(e->text, sizeof(e->text), "%s", text);
+	if (p->evlen == PROXY_EVQ) {
+		p->st.ev_dropped++;
+		uftp_env_log(p->env, UFTP_LOG_DEBUG, "event queue full: event %d not queued",
+		             ev->type);
+		return;
+	}
+	p->ev[(p->evhead + p->evlen++) % PROXY_EVQ] = *ev;
 }
 
-static struct uftp_proxy_event *last_event(struct uftp_proxy *p)
+struct uftp_proxy_event proxy_ev(int type, uint32_t group_id, const char *text)
 {
-	return p->evlen ? &p->ev[(p->evhead + p->evlen - 1) % PROXY_EVQ] : NULL;
+	struct uftp_proxy_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.group_id = group_id;
+	if (text)
+		snprintf(e.text, sizeof(e.text), "%s", text);
+	return e;
 }
 
 int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
@@ -103,17 +107,14 @@ static int joins(const struct uftp_proxy *p)
 
 static void sess_end(struct uftp_proxy *p, struct proxy_sess *s, const char *why)
 {
+	struct uftp_proxy_event e = proxy_ev(UFTP_PEV_SESSION_END, s->group_id, why);
 	size_t i;
-	struct uftp_proxy_event *e;
 
 	uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] session ended: %s", s->group_id, why);
-	if (s->joined) {
-		proxy_event(p, UFTP_PEV_LEAVE, s->group_id, NULL);
-		e = last_event(p);
-		if (e)
-			e->addr = s->priv;
-	}
-	proxy_event(p, UFTP_PEV_SESSION_END, s->group_id, why);
+	if (s->joined)
+		p->groups_gen++;
+	e.addr = s->up.ip;
+	proxy_event(p, &e);
 	proxy_enc_free(p, s);
 	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
 		if (p->sess[i] == s)
@@ -138,36 +139,54 @@ static int is_mcast(const struct uftp_ipaddr *a)
 	return a->family == 6 ? a->addr[0] == 0xff : a->family == 4 && (a->addr[0] & 0xf0) == 0xe0;
 }
 
+/* The session's private group becomes one the proxy needs (uftp_proxy_groups). */
 static void sess_join(struct uftp_proxy *p, struct proxy_sess *s)
 {
-	struct uftp_proxy_event *e;
-
 	if (!joins(p) || s->joined || !is_mcast(&s->priv) || addr_equal(&s->priv, &s->pub))
 		return;
-	proxy_event(p, UFTP_PEV_JOIN, s->group_id, NULL);
-	e = last_event(p);
-	if (e)
-		e->addr = s->priv;
 	s->joined = 1;
+	p->groups_gen++;
+}
+
+/*
+ * A slot for a new session: a free one, else that of the newest half-open
+ * session (announced, nothing else from its server yet), evicted: a flood
+ * of forged announcements then evicts its own sessions, never one whose
+ * server has gone on with it.  -1 when every session is established: the
+ * newcomer is refused until one ends.
+ */
+static int sess_slot(struct uftp_proxy *p)
+{
+	size_t i;
+	int victim = -1;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		const struct proxy_sess *s = p->sess[i];
+		if (!s)
+			return (int)i;
+		if (!s->established && (victim < 0 || s->serial > p->sess[victim]->serial))
+			victim = (int)i;
+	}
+	if (victim >= 0) {
+		p->st.sess_evicted++;
+		sess_end(p, p->sess[victim], "evicted by a newer session");
+	}
+	return victim;
 }
 
 static struct proxy_sess *sess_new(struct uftp_proxy *p, const struct uftp_header *h,
                                    const struct uftp_peer *from)
 {
-	size_t i, oldest = 0;
 	struct proxy_sess *s;
+	int i = sess_slot(p);
 
-	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS && p->sess[i]; i++)
-		if (p->sess[i]->last_rx < p->sess[oldest]->last_rx)
-			oldest = i;
-	if (i == UFTP_PROXY_MAX_SESSIONS) {
-		sess_end(p, p->sess[oldest], "evicted by a newer session");
-		i = oldest;
-	}
+	if (i < 0)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->used = 1;
+	s->serial = p->serial++;
 	s->group_id = h->group_id;
 	s->group_inst = h->group_inst;
 	s->server_id = h->src_id;
@@ -281,6 +300,18 @@ static const struct uftp_proxy_server *allowed_server(const struct uftp_proxy *p
 	return NULL;
 }
 
+static void announced(struct uftp_proxy *p, const struct uftp_header *h,
+                      const struct uftp_peer *from)
+{
+	struct uftp_proxy_event e = proxy_ev(UFTP_PEV_SESSION_START, h->group_id, NULL);
+
+	uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] announcement from server 0x%08X", h->group_id,
+	             h->src_id);
+	e.addr = from->ip;
+	e.peer = *from;
+	proxy_event(p, &e);
+}
+
 static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
                         const struct uftp_header *h, const uint8_t *body, size_t blen,
                         const uint8_t *buf, size_t len, uint64_t now)
@@ -304,15 +335,13 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 	if (!s) {
 		s = sess_new(p, h, from);
 		if (!s) {
-			proxy_drop(p, "out of memory");
+			p->st.sess_refused++;
+			proxy_drop(p, "no room for a new session (or out of memory)");
 			return;
 		}
 		s->pub = a.pub_addr;
 		s->priv = a.priv_addr;
-		uftp_env_log(p->env, UFTP_LOG_INFO, "[%08X] announcement from server 0x%08X",
-		             h->group_id, h->src_id);
-		proxy_event(p, UFTP_PEV_SESSION_START, h->group_id, NULL);
-		last_event(p)->addr = from->ip;
+		announced(p, h, from);
 		sess_join(p, s);
 	}
 	s->robust = a.robust ? a.robust : 1;
@@ -366,6 +395,7 @@ static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	s->grtt = uftp_grtt_unquantize(h->grtt);
 	s->last_rx = now;
+	s->established = 1;
 	if (s->enc && func == UFTP_MSG_KEYINFO) {
 		proxy_enc_on_keyinfo(p, s, h, &m.u.keyinfo);
 		return;
@@ -667,6 +697,37 @@ int uftp_proxy_write(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uin
 	*to = q->to;
 	*mcast = q->mcast;
 	return (int)q->len;
+}
+
+static int listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (addr_equal(&g[i].addr, a))
+			return 1;
+	return 0;
+}
+
+size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *out, size_t max)
+{
+	struct uftp_proxy_group g[UFTP_PROXY_MAX_GROUPS];
+	size_t i, n = 0;
+
+	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
+		const struct proxy_sess *s = p->sess[i];
+		if (!s || !s->joined || listed(g, n, &s->priv))
+			continue;
+		g[n].addr = s->priv;
+		g[n++].group_id = s->group_id;
+	}
+	memcpy(out, g, (n < max ? n : max) * sizeof(g[0]));
+	return n;
+}
+
+uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p)
+{
+	return p->groups_gen;
 }
 
 uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p)

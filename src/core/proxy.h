@@ -1,9 +1,13 @@
 /*
  * The proxy's state machine (uftpproxyd), pure like server.h and client.h:
  * datagrams and time come in through the calls below, datagrams leave
- * through uftp_proxy_write(), and control events (multicast groups to join
- * or leave, sessions seen and ended, downstream address learned) are
- * drained with uftp_proxy_next_event().
+ * through uftp_proxy_write().  The multicast groups the driver must be a
+ * member of are pulled with uftp_proxy_groups() and reconciled with what
+ * the driver has joined, so no burst of input can make it miss a join or
+ * a leave.  Informational events (sessions seen and ended, downstream
+ * address learned, heartbeats rejected) are drained with
+ * uftp_proxy_next_event(); one that finds the queue full is counted
+ * (ev_dropped), never lost silently.
  *
  * Three modes (man uftpproxyd):
  *  - server proxy: tunnel head.  Server traffic (ANNOUNCE on a public
@@ -28,7 +32,10 @@
  * Server proxies pass encrypted traffic through untouched.
  *
  * Sessions are keyed by group ID; one is dropped after 4 x ROBUST x GRTT
- * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.
+ * (at least UFTP_PROXY_MIN_IDLE) without traffic from its server.  When
+ * all UFTP_PROXY_MAX_SESSIONS are in use, a new announcement evicts the
+ * newest half-open session (nothing but ANNOUNCE from its server yet), or
+ * is refused when every session is established.
  */
 #ifndef UFTP_CORE_PROXY_H
 #define UFTP_CORE_PROXY_H
@@ -126,13 +133,27 @@ struct uftp_proxy_config {
 	int (*fingerprint)(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN]);
 };
 
+/*
+ * A multicast group the proxy needs (server and response proxies: the
+ * private group of a live session).  Each address appears once, however
+ * many sessions share it.
+ */
+struct uftp_proxy_group {
+	struct uftp_ipaddr addr;
+	uint32_t group_id; /* the first session that wants it (for logs) */
+};
+
+#define UFTP_PROXY_MAX_GROUPS UFTP_PROXY_MAX_SESSIONS /* never more groups than sessions */
+
+/*
+ * Informational: the driver logs them; what it must act on (memberships,
+ * the downstream) it pulls with uftp_proxy_groups() and uftp_proxy_dest().
+ */
 enum uftp_proxy_event_type {
-	UFTP_PEV_JOIN = 1,      /* join multicast group addr (a session's private group) */
-	UFTP_PEV_LEAVE,         /* leave it again (the session ended) */
-	UFTP_PEV_SESSION_START, /* group_id announced by server addr */
-	UFTP_PEV_SESSION_END,   /* group_id forgotten; text says why */
-	UFTP_PEV_DEST,          /* server proxy: downstream is now peer (fp= mode) */
-	UFTP_PEV_HB_REJECT,     /* server proxy: a heartbeat from peer failed; text says why */
+	UFTP_PEV_SESSION_START = 1, /* group_id announced by server addr */
+	UFTP_PEV_SESSION_END,       /* group_id (server addr) forgotten; text says why */
+	UFTP_PEV_DEST,              /* server proxy: downstream is now peer (fp= mode) */
+	UFTP_PEV_HB_REJECT,         /* server proxy: a heartbeat from peer failed; text says why */
 };
 
 struct uftp_proxy_event {
@@ -145,17 +166,20 @@ struct uftp_proxy_event {
 
 /* Counters for logs and tests. */
 struct uftp_proxy_stats {
-	uint64_t rx;          /* datagrams fed in */
-	uint64_t rx_dropped;  /* malformed, unexpected, or for no session */
-	uint64_t fwd_down;    /* datagrams copied toward the clients */
-	uint64_t fwd_up;      /* datagrams copied toward the server unchanged */
-	uint64_t agg_in;      /* client replies taken into an aggregate */
-	uint64_t agg_out;     /* aggregated replies sent upstream */
-	uint64_t tx_dropped;  /* output queue full */
-	uint64_t hb_sent;     /* HB_REQs sent */
-	uint64_t hb_answered; /* HB_RESPs sent */
-	uint64_t hb_rejected; /* heartbeats that failed authentication */
-	uint64_t sessions;    /* sessions started */
+	uint64_t rx;           /* datagrams fed in */
+	uint64_t rx_dropped;   /* malformed, unexpected, or for no session */
+	uint64_t fwd_down;     /* datagrams copied toward the clients */
+	uint64_t fwd_up;       /* datagrams copied toward the server unchanged */
+	uint64_t agg_in;       /* client replies taken into an aggregate */
+	uint64_t agg_out;      /* aggregated replies sent upstream */
+	uint64_t tx_dropped;   /* output queue full */
+	uint64_t hb_sent;      /* HB_REQs sent */
+	uint64_t hb_answered;  /* HB_RESPs sent */
+	uint64_t hb_rejected;  /* heartbeats that failed authentication */
+	uint64_t sessions;     /* sessions started */
+	uint64_t ev_dropped;   /* events that found the event queue full */
+	uint64_t sess_evicted; /* half-open sessions evicted by newer ones (table full) */
+	uint64_t sess_refused; /* announcements refused: every session established */
 };
 
 struct uftp_proxy;
@@ -195,7 +219,25 @@ uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p);
 /* Runs what is due at now: aggregated replies, heartbeats, session timeouts. */
 void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now);
 
-/* Pops the oldest event into *ev; returns 1, or 0 if none. */
+/*
+ * Writes the groups the proxy needs now into out[0..max) and returns how
+ * many there are (at most UFTP_PROXY_MAX_GROUPS; when more than max, only
+ * the first max are written).  The public groups (-M) are the driver's own.
+ */
+size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *out, size_t max);
+
+/*
+ * A counter that changes whenever the set uftp_proxy_groups() reports may
+ * have changed (0 at creation, with the set empty): a driver reconciles
+ * its memberships only when it differs from the value it last saw.
+ */
+uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p);
+
+/*
+ * Pops the oldest event into *ev; returns 1, or 0 if none.  One datagram
+ * raises at most 3 events and one uftp_proxy_handle_expiry() at most one
+ * per session; the queue holds those if the driver drains it after each.
+ */
 int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev);
 
 /* Copies the counters. */

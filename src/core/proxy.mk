@@ -15,3 +15,9 @@ TESTS += tests/unit/test_proxy_enc
 tests_unit_test_proxy_enc_SOURCES = tests/unit/test_proxy_enc.c tests/unit/cutest.h
 tests_unit_test_proxy_enc_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_proxy_enc_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_proxy_flood
+TESTS += tests/unit/test_proxy_flood
+tests_unit_test_proxy_flood_SOURCES = tests/unit/test_proxy_flood.c tests/unit/cutest.h
+tests_unit_test_proxy_flood_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_proxy_flood_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)

@@ -133,15 +133,12 @@ static void new_challenge(struct uftp_proxy *p)
 
 static void reject(struct uftp_proxy *p, const struct uftp_peer *from, const char *why)
 {
-	struct uftp_proxy_event *e;
+	struct uftp_proxy_event e = proxy_ev(UFTP_PEV_HB_REJECT, 0, why);
 
 	p->st.hb_rejected++;
 	/* no log line here: the driver logs the event, with the sender and a rate limit */
-	proxy_event(p, UFTP_PEV_HB_REJECT, 0, why);
-	if (p->evlen) {
-		e = &p->ev[(p->evhead + p->evlen - 1) % PROXY_EVQ];
-		e->peer = *from;
-	}
+	e.peer = *from;
+	proxy_event(p, &e);
 	answer(p, from, UFTP_HB_AUTH_FAILED, 0);
 	new_challenge(p);
 }
@@ -178,14 +175,11 @@ static int check_auth(struct uftp_proxy *p, const struct uftp_hb_req *r, const c
 
 static void learn_dest(struct uftp_proxy *p, const struct uftp_peer *from)
 {
-	struct uftp_proxy_event *e;
+	struct uftp_proxy_event e = proxy_ev(UFTP_PEV_DEST, 0, NULL);
 
 	p->dest = *from;
-	proxy_event(p, UFTP_PEV_DEST, 0, NULL);
-	if (p->evlen) {
-		e = &p->ev[(p->evhead + p->evlen - 1) % PROXY_EVQ];
-		e->peer = *from;
-	}
+	e.peer = *from;
+	proxy_event(p, &e);
 	uftp_env_log(p->env, UFTP_LOG_INFO, "downstream proxy authenticated; sending to it now");
 }
 

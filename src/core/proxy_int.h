@@ -5,8 +5,9 @@
 #include "core/keysched.h"
 #include "core/proxy.h"
 
-#define PROXY_AGG_MAX     8   /* replies aggregated at once per session */
-#define PROXY_EVQ         64  /* pending events */
+#define PROXY_AGG_MAX 8 /* replies aggregated at once per session */
+/* pending events: one expiry turn ending every session, plus one datagram's (3) */
+#define PROXY_EVQ         (UFTP_PROXY_MAX_SESSIONS + 4)
 #define PROXY_IDS_PER_TX  300 /* client IDs per aggregated message (fits a 1300-byte body) */
 #define PROXY_KEYS_PER_TX 24  /* KEYINFO items per message (24 x 52 bytes) */
 
@@ -90,7 +91,7 @@ struct proxy_sess {
 	uint32_t server_id;
 	struct uftp_peer up; /* where the ANNOUNCE came from */
 	struct uftp_ipaddr pub, priv;
-	int joined; /* priv joined (server and response proxies) */
+	int joined; /* priv is one of the groups the proxy needs (server and response proxies) */
 	uint8_t robust;
 	uint64_t grtt; /* ns, from the server's latest header */
 	uint64_t last_rx;
@@ -98,6 +99,8 @@ struct proxy_sess {
 	struct proxy_agg agg[PROXY_AGG_MAX];
 	struct proxy_enc *enc; /* NULL: unencrypted (or not a client proxy) */
 	int enc_failed;        /* encrypted session we cannot proxy */
+	int established;       /* its server sent more than ANNOUNCE (never evicted) */
+	uint64_t serial;       /* creation order */
 };
 
 struct proxy_qent {
@@ -116,6 +119,8 @@ struct uftp_proxy {
 	size_t qhead, qlen;
 	struct uftp_proxy_event ev[PROXY_EVQ];
 	size_t evhead, evlen;
+	uint64_t groups_gen; /* see uftp_proxy_groups_gen() */
+	uint64_t serial;     /* the next session's */
 	struct uftp_proxy_stats st;
 	/* heartbeats */
 	uint64_t hb_next;
@@ -129,7 +134,10 @@ struct uftp_proxy {
 };
 
 /* proxy.c */
-void proxy_event(struct uftp_proxy *p, int type, uint32_t group_id, const char *text);
+/* Queues a copy of *ev; when the queue is full it is counted (ev_dropped) instead. */
+void proxy_event(struct uftp_proxy *p, const struct uftp_proxy_event *ev);
+/* An event of type for group_id with text (may be NULL), other fields zero. */
+struct uftp_proxy_event proxy_ev(int type, uint32_t group_id, const char *text);
 /* Queues a copy of buf[0..len) for to; 0, or UFTP_ERR_NOSPACE (queue full, counted). */
 int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
                 size_t len);

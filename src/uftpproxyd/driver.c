@@ -1,6 +1,12 @@
 /*
  * uftpproxyd driver: keys, sockets and multicast memberships, and the loop
  * feeding the proxy core (src/core/proxy.h).
+ *
+ * One loop turn: read the clock once; read the sockets poll found readable
+ * (draining the core's output after each batch and its events after each
+ * datagram); run the core's expiries; drain again; reconcile the multicast
+ * memberships with the groups the core needs; sleep until the next
+ * deadline or datagram.
  */
 #include "config.h"
 
@@ -43,6 +49,9 @@
 #define RX_ROUNDS   8
 #define MAX_SERVERS 64
 #define MAX_CLIENTS 1024
+/* member sockets per family: room for UFTP_PROXY_MAX_GROUPS at 20 per socket */
+#define MEMBER_SOCKS 4
+#define MEMBER_RETRY (UFTP_NS_PER_SEC / 4) /* a failed join is tried again this often */
 
 struct pxd {
 	struct uftpproxyd_opts *o;
@@ -60,6 +69,18 @@ struct pxd {
 	int interrupted;
 	uint8_t *rxbuf;
 	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
+	int ready4, ready6;      /* poll found the socket readable */
+	/* the sessions' groups, as last reconciled with uftp_proxy_groups() */
+	struct joined {
+		struct uftp_ipaddr addr;
+		uint32_t group_id;
+		int holder;     /* the member socket holding it; -1: not joined (yet) */
+		unsigned tries; /* failed joins so far */
+	} joined[UFTP_PROXY_MAX_GROUPS];
+	size_t njoined;
+	struct uftp_sock m4[MEMBER_SOCKS], m6[MEMBER_SOCKS]; /* hold the memberships */
+	uint64_t groups_gen; /* uftp_proxy_groups_gen() at the last reconciliation */
+	uint64_t retry_at;   /* when failed joins are tried again (UFTP_NEVER: none) */
 };
 
 /* At most HB_LOG_BURST "heartbeat rejected" lines per HB_LOG_WINDOW. */
@@ -99,18 +120,27 @@ static void ipaddr_to_addr(const struct uftp_ipaddr *ip, struct uftp_addr *a)
 
 /* ---- multicast memberships ---------------------------------------------- */
 
+/*
+ * The receiving socket holds the public groups (-M).  The sessions' private
+ * groups are held by member sockets opened as needed (never read: with
+ * IP_MULTICAST_ALL, the kernel's default, a membership held by any socket
+ * brings the group's datagrams to the receiving socket), because the kernel
+ * limits memberships per socket (net.ipv4.igmp_max_memberships, 20 by
+ * default) and a flood of forged announcements must not use up the slots a
+ * real session needs.
+ */
 static struct uftp_sock *sock_of(struct pxd *d, const struct uftp_addr *g)
 {
 	return uftp_addr_family(g) == AF_INET6 ? &d->s6 : &d->s4;
 }
 
-static int join_all(struct pxd *d, const struct uftp_addr *g, int join)
+static int join_all(struct pxd *d, struct uftp_sock *s, const struct uftp_addr *g, int join)
 {
-	return uftp_sock_join_set(sock_of(d, g), &d->ifs, g, NULL, join);
+	return uftp_sock_join_set(s, &d->ifs, g, NULL, join);
 }
 
 /* -S: one source-specific membership per listed server (of the group's family). */
-static int join_ssm(struct pxd *d, const struct uftp_addr *g, int join)
+static int join_ssm(struct pxd *d, struct uftp_sock *s, const struct uftp_addr *g, int join)
 {
 	int v6 = uftp_addr_family(g) == AF_INET6;
 	struct uftp_addr src;
@@ -122,28 +152,130 @@ static int join_ssm(struct pxd *d, const struct uftp_addr *g, int join)
 		if (e->addr.family != (v6 ? 6 : 4))
 			continue;
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
-		ok += uftp_sock_join_set(sock_of(d, g), &d->ifs, g, &src, join) == 0;
+		ok += uftp_sock_join_set(s, &d->ifs, g, &src, join) == 0;
 	}
 	return ok ? 0 : UFTP_ERR_IO;
 }
 
-static int join_group(struct pxd *d, const struct uftp_addr *g, int join)
+static int join_group(struct pxd *d, struct uftp_sock *s, const struct uftp_addr *g, int join)
 {
-	return d->cfg.nservers && uftp_addr_is_ssm(g) ? join_ssm(d, g, join) : join_all(d, g, join);
+	return d->cfg.nservers && uftp_addr_is_ssm(g) ? join_ssm(d, s, g, join)
+	                                              : join_all(d, s, g, join);
 }
 
-static void on_group(struct pxd *d, const struct uftp_proxy_event *ev, int join)
+/* Member socket k of g's family, opened on first use; NULL if it cannot be. */
+static struct uftp_sock *member_sock(struct pxd *d, const struct uftp_addr *g, size_t k)
+{
+	int v6 = uftp_addr_family(g) == AF_INET6;
+	struct uftp_sock *s = v6 ? &d->m6[k] : &d->m4[k];
+	struct uftp_addr any;
+
+	if (s->fd >= 0)
+		return s;
+	if (sock_of(d, g)->fd < 0)
+		return NULL; /* no socket of that family to receive with */
+	uftp_addr_any(&any, v6 ? AF_INET6 : AF_INET, 0);
+	if (uftp_sock_open(s, &any, v6 ? UFTP_SOCK_V6ONLY : 0) < 0)
+		return NULL;
+	return s;
+}
+
+/* Joins j's group on the first member socket with room; sets j->holder. */
+static void member_join(struct pxd *d, struct joined *j)
+{
+	char buf[UFTP_ADDRSTRLEN];
+	struct uftp_sock *s;
+	struct uftp_addr g;
+	size_t k;
+
+	ipaddr_to_addr(&j->addr, &g);
+	uftp_addr_ntop(&g, buf, sizeof(buf));
+	for (k = 0; k < MEMBER_SOCKS; k++) {
+		s = member_sock(d, &g, k);
+		if (s && join_group(d, s, &g, 1) == 0) {
+			j->holder = (int)k;
+			log_debug("[%08X] joined %s", j->group_id, buf);
+			if (j->tries)
+				log_info("[%08X] joined %s after %u failed tries", j->group_id, buf,
+				         j->tries);
+			return;
+		}
+	}
+	if (!j->tries++)
+		log_warn("[%08X] cannot join %s (will try again)", j->group_id, buf);
+}
+
+static void member_leave(struct pxd *d, const struct joined *j)
 {
 	char buf[UFTP_ADDRSTRLEN];
 	struct uftp_addr g;
 
-	ipaddr_to_addr(&ev->addr, &g);
-	if (join_group(d, &g, join) < 0 && join)
-		log_warn("[%08X] cannot join %s", ev->group_id,
-		         uftp_addr_ntop(&g, buf, sizeof(buf)));
-	else
-		log_debug("[%08X] %s %s", ev->group_id, join ? "joined" : "left",
-		          uftp_addr_ntop(&g, buf, sizeof(buf)));
+	if (j->holder < 0)
+		return;
+	ipaddr_to_addr(&j->addr, &g);
+	join_group(d, member_sock(d, &g, (size_t)j->holder), &g, 0);
+	log_debug("[%08X] left %s", j->group_id, uftp_addr_ntop(&g, buf, sizeof(buf)));
+}
+
+static int ip_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
+static int wanted(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ip_equal(&g[i].addr, a))
+			return 1;
+	return 0;
+}
+
+static int is_joined(const struct pxd *d, const struct uftp_ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->njoined; i++)
+		if (ip_equal(&d->joined[i].addr, a))
+			return 1;
+	return 0;
+}
+
+/*
+ * Brings the memberships to the groups the core needs: leaves first (that
+ * frees room), then joins.  A join that failed stays wanted and is tried
+ * again at every change and every MEMBER_RETRY until it works.
+ */
+static void sync_groups(struct pxd *d, uint64_t now)
+{
+	struct uftp_proxy_group g[UFTP_PROXY_MAX_GROUPS];
+	uint64_t gen = uftp_proxy_groups_gen(d->core);
+	size_t n, i;
+
+	if (gen == d->groups_gen && now < d->retry_at)
+		return;
+	d->groups_gen = gen;
+	d->retry_at = UFTP_NEVER;
+	n = uftp_proxy_groups(d->core, g, UFTP_PROXY_MAX_GROUPS);
+	for (i = 0; i < d->njoined;) {
+		if (wanted(g, n, &d->joined[i].addr)) {
+			i++;
+			continue;
+		}
+		member_leave(d, &d->joined[i]);
+		d->joined[i] = d->joined[--d->njoined];
+	}
+	for (i = 0; i < n && d->njoined < UFTP_PROXY_MAX_GROUPS; i++)
+		if (!is_joined(d, &g[i].addr))
+			d->joined[d->njoined++] = (struct joined){g[i].addr, g[i].group_id, -1, 0};
+	for (i = 0; i < d->njoined; i++) {
+		if (d->joined[i].holder >= 0)
+			continue;
+		member_join(d, &d->joined[i]);
+		if (d->joined[i].holder < 0)
+			d->retry_at = now + MEMBER_RETRY;
+	}
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -158,7 +290,7 @@ static void flush_hb_log(struct pxd *d, uint64_t now)
 		          (unsigned long long)n, (unsigned)(HB_LOG_WINDOW / UFTP_NS_PER_SEC));
 }
 
-static void drain_events(struct pxd *d)
+static void drain_events(struct pxd *d, uint64_t now)
 {
 	struct uftp_proxy_event ev;
 	char buf[UFTP_ADDRSTRLEN];
@@ -166,22 +298,20 @@ static void drain_events(struct pxd *d)
 
 	while (uftp_proxy_next_event(d->core, &ev)) {
 		switch (ev.type) {
-		case UFTP_PEV_JOIN: on_group(d, &ev, 1); break;
-		case UFTP_PEV_LEAVE: on_group(d, &ev, 0); break;
 		case UFTP_PEV_DEST:
 			peer_to_addr(&ev.peer, &a);
 			log_info("downstream proxy is now %s",
 			         uftp_addr_format(&a, buf, sizeof(buf)));
 			break;
 		case UFTP_PEV_HB_REJECT:
-			flush_hb_log(d, uftp_clock_now());
-			if (!log_limit_allow(&d->hb_log, uftp_clock_now()))
+			flush_hb_log(d, now);
+			if (!log_limit_allow(&d->hb_log, now))
 				break;
 			peer_to_addr(&ev.peer, &a);
 			log_warnx("heartbeat from %s rejected: %s",
 			          uftp_addr_format(&a, buf, sizeof(buf)), ev.text);
 			break;
-		default: break;
+		default: break; /* sessions: the core logs them */
 		}
 	}
 }
@@ -231,34 +361,51 @@ static void drain_writes(struct pxd *d, uint64_t now)
 		send_batch(cur, dg, k);
 }
 
-static void on_readable(void *arg, int fd, short revents)
+/* Reads what waits on s (up to RX_ROUNDS batches), all of it at time now. */
+static void read_socket(struct pxd *d, struct uftp_sock *s, uint64_t now)
 {
-	struct pxd *d = arg;
-	struct uftp_sock *s = fd == d->s4.fd ? &d->s4 : &d->s6;
 	struct uftp_dgram dg[RX_BATCH];
 	struct uftp_peer p;
-	uint64_t now;
 	int i, n, round;
 
-	(void)revents;
 	for (round = 0; round < RX_ROUNDS; round++) {
 		memset(dg, 0, sizeof(dg));
 		for (i = 0; i < RX_BATCH; i++)
 			dg[i].buf = d->rxbuf + (size_t)i * UFTP_PROXY_DGRAM_MAX,
 			dg[i].cap = UFTP_PROXY_DGRAM_MAX;
 		n = uftp_sock_recv(s, dg, RX_BATCH);
-		now = uftp_clock_now();
 		for (i = 0; i < n; i++) {
 			if (dg[i].truncated)
 				continue;
 			addr_to_peer(&dg[i].addr, &p);
 			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			drain_events(d, now); /* the queue never holds more than one datagram's */
 		}
 		drain_writes(d, now);
-		drain_events(d);
 		if (n < RX_BATCH)
 			break;
 	}
+}
+
+/* poll's callback: the socket is read in the next turn, with that turn's clock. */
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct pxd *d = arg;
+
+	(void)revents;
+	if (fd == d->s4.fd)
+		d->ready4 = 1;
+	else
+		d->ready6 = 1;
+}
+
+static void read_ready(struct pxd *d, uint64_t now)
+{
+	if (d->ready4)
+		read_socket(d, &d->s4, now);
+	if (d->ready6)
+		read_socket(d, &d->s6, now);
+	d->ready4 = d->ready6 = 0;
 }
 
 static void on_signal(void *arg, int signo)
@@ -280,11 +427,15 @@ static void run_loop(struct pxd *d)
 
 	while (!uftp_loop_stopped(&d->loop)) {
 		now = uftp_clock_now();
+		read_ready(d, now);
 		uftp_proxy_handle_expiry(d->core, now);
 		drain_writes(d, now);
-		drain_events(d);
+		drain_events(d, now);
+		sync_groups(d, now);
 		flush_hb_log(d, now);
 		next = uftp_proxy_get_expiry(d->core);
+		if (d->retry_at < next)
+			next = d->retry_at;
 		if (log_limit_expiry(&d->hb_log) < next)
 			next = log_limit_expiry(&d->hb_log);
 		uftp_loop_run_once(&d->loop, next);
@@ -303,6 +454,12 @@ static void log_stats(struct pxd *d)
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
 	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);
+	if (st.ev_dropped)
+		log_info("%llu events not queued (queue full)", (unsigned long long)st.ev_dropped);
+	if (st.sess_evicted || st.sess_refused)
+		log_info("session table full: %llu half-open sessions evicted, %llu announcements "
+		         "refused",
+		         (unsigned long long)st.sess_evicted, (unsigned long long)st.sess_refused);
 	if (d->s4.stats.tx_dropped || d->s6.stats.tx_dropped)
 		log_info("send errors: %llu IPv4 (last errno %d), %llu IPv6 (last errno %d)",
 		         (unsigned long long)d->s4.stats.tx_dropped, d->s4.stats.tx_last_errno,
@@ -348,7 +505,7 @@ static int join_pubs(struct pxd *d)
 			          d->o->pubs[i]);
 			return EXIT_BADOPT;
 		}
-		if (join_group(d, &g, 1) < 0) {
+		if (join_group(d, sock_of(d, &g), &g, 1) < 0) {
 			log_warn("cannot join %s", d->o->pubs[i]);
 			return EXIT_NET;
 		}
@@ -607,6 +764,10 @@ static void teardown(struct pxd *d)
 	uftp_proxy_free(d->core);
 	uftp_sock_close(&d->s4);
 	uftp_sock_close(&d->s6);
+	for (i = 0; i < MEMBER_SOCKS; i++) {
+		uftp_sock_close(&d->m4[i]);
+		uftp_sock_close(&d->m6[i]);
+	}
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
 	uftp_pkey_free(d->dhkey);
@@ -627,10 +788,14 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 {
 	static struct pxd d;
 	struct uftp_daemon dm = {-1};
+	size_t i;
 	int rv;
 
 	d.o = o;
 	d.s4.fd = d.s6.fd = -1;
+	for (i = 0; i < MEMBER_SOCKS; i++)
+		d.m4[i].fd = d.m6[i].fd = -1;
+	d.retry_at = UFTP_NEVER;
 	d.hb_log = (struct log_limit)LOG_LIMIT_INIT(HB_LOG_WINDOW, HB_LOG_BURST);
 	d.rxbuf = malloc((size_t)RX_BATCH * UFTP_PROXY_DGRAM_MAX);
 	if (!d.rxbuf) {

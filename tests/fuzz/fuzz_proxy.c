@@ -73,14 +73,29 @@ static int from_server(const uint8_t *buf, size_t len)
 
 static void drain(struct uftp_proxy *p, uint64_t now)
 {
+	struct uftp_proxy_group g[UFTP_PROXY_MAX_GROUPS];
 	struct uftp_proxy_event ev;
 	struct uftp_peer to;
+	size_t k, n;
 	int i, mcast;
 
 	for (i = 0; i < 10000 && uftp_proxy_write(p, &to, &mcast, out, sizeof(out), now) > 0; i++)
 		;
 	for (i = 0; i < 10000 && uftp_proxy_next_event(p, &ev) > 0; i++)
 		;
+	/* the groups a driver would join: each a multicast address, each once */
+	n = uftp_proxy_groups(p, g, UFTP_PROXY_MAX_GROUPS);
+	if (n > UFTP_PROXY_MAX_GROUPS)
+		abort();
+	for (k = 0; k < n; k++) {
+		if (g[k].addr.family != 4 && g[k].addr.family != 6)
+			abort();
+		for (i = 0; (size_t)i < k; i++)
+			if (g[i].addr.family == g[k].addr.family &&
+			    memcmp(g[i].addr.addr, g[k].addr.addr,
+			           g[k].addr.family == 6 ? 16 : 4) == 0)
+				abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -789,22 +789,42 @@ case_enc_oursd() {
 
 # TFMCC (real uftp -C tfmcc): CONG_CTRL goes down the tunnel, every CC_ACK
 # comes up unaggregated, and the session completes at the rate they set.
+# The CC_ACKs are counted where they reach the client proxy's interface
+# (b.pcap) and where the server proxy's copies reach the server (a.pcap);
+# in between, the kernel drops what arrives while a proxy's socket buffer
+# is full (a proxy starved of CPU: 20 receivers with the sanitizers on two
+# cores).  That is loss on the network's side of the socket, not a datagram
+# the proxy saw and failed to forward, so the proxies get large buffers
+# here (-B: no such drops in practice) and any drop left is taken into
+# account: up to that many CC_ACKs may be missing, and it is said.
+TFMCC_BUF=16777216
 tfmcc_report() {
-	local w=$1 down up ccd
+	local w=$1 down up ccd drops
 	ccd=$(count "$w/b.pcap" "$(addr a 1)" "$(addr b 0)" 20)
 	down=$(count "$w/b.pcap" "" "$(addr b 0)" 21)
 	up=$(count "$w/a.pcap" "$(addr a 1)" "$(addr a 0)" 21)
-	echo "    CONG_CTRL down the tunnel: $ccd; CC_ACK: $down from clients to the client proxy, $up upstream"
+	drops=$(($(udp_drops "$(nsb 0)") + $(udp_drops "$(nsa 1)")))
+	echo "    CONG_CTRL down the tunnel: $ccd; CC_ACK: $down from clients to the client proxy, $up upstream;" \
+		"$drops datagrams dropped at the proxies' full sockets"
 	[ "$ccd" -ge 1 ] || WHY+=("no CONG_CTRL went down the tunnel")
 	[ "$down" -ge 1 ] || WHY+=("the clients sent no CC_ACK")
-	[ "$up" = "$down" ] || WHY+=("CC_ACK not forwarded one for one: $up up for $down down")
+	if [ "$up" -gt "$down" ] || [ $((down - up)) -gt "$drops" ]; then
+		WHY+=("CC_ACK not forwarded one for one: $up up for $down down ($drops dropped by the kernel at the proxies)")
+	elif [ "$up" != "$down" ]; then
+		echo "    NOTE: $((down - up)) CC_ACK lost among the $drops datagrams the kernel dropped at full proxy sockets"
+	fi
+}
+# udp_drops NS -> UDP datagrams the kernel has dropped in NS because a
+# socket's receive buffer was full (RcvbufErrors of /proc/net/snmp)
+udp_drops() {
+	ip netns exec "$1" awk '/^Udp:/ { if (!n) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") n = i } else { print $n + 0; exit } }' /proc/net/snmp
 }
 case_tfmcc() {
-	U_OPTS=(-C tfmcc)
+	U_OPTS=(-C tfmcc) SP_OPTS=(-B "$TFMCC_BUF") CP_OPTS=(-B "$TFMCC_BUF")
 	LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_report tunnel tfmcc ours ours ref 2
 }
 case_tfmcc_oursd() {
-	U_OPTS=(-C tfmcc)
+	U_OPTS=(-C tfmcc) SP_OPTS=(-B "$TFMCC_BUF") CP_OPTS=(-B "$TFMCC_BUF")
 	LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_report tunnel tfmcc_oursd ours ours ours 2
 }
 
@@ -819,11 +839,11 @@ tfmcc_many() {
 	[ "$acks" -lt $((rounds * 5)) ] || WHY+=("feedback implosion: $acks CC_ACK for $rounds CONG_CTRL from 20 receivers")
 }
 case_tfmcc20() {
-	U_OPTS=(-C tfmcc)
+	U_OPTS=(-C tfmcc) SP_OPTS=(-B "$TFMCC_BUF") CP_OPTS=(-B "$TFMCC_BUF")
 	T_SESSION=90 LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_many tunnel tfmcc20 ours ours ours 20
 }
 case_tfmcc20_ref() {
-	U_OPTS=(-C tfmcc)
+	U_OPTS=(-C tfmcc) SP_OPTS=(-B "$TFMCC_BUF") CP_OPTS=(-B "$TFMCC_BUF")
 	T_SESSION=90 LOSS_TREE=1 NOAGG=1 AFTER=tfmcc_many tunnel tfmcc20_ref ours ours ref 20
 }
 

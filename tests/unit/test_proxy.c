@@ -203,6 +203,7 @@ static void test_server_proxy_forwarding(void)
 	struct uftp_proxy_config c;
 	struct uftp_proxy *p;
 	struct uftp_proxy_event ev;
+	struct uftp_proxy_group g;
 	struct uftp_peer srv = peer(198, 18, 0, 10, 34559), to;
 	struct uftp_peer dest = peer(198, 18, 1, 10, 1044);
 	struct uftp_peer stranger = peer(198, 18, 0, 99, 1044);
@@ -224,9 +225,13 @@ static void test_server_proxy_forwarding(void)
 	CU_ASSERT_EQUAL(mc, 0);
 	CU_ASSERT_EQUAL(uftp_proxy_next_event(p, &ev), 1);
 	CU_ASSERT_EQUAL(ev.type, UFTP_PEV_SESSION_START);
-	CU_ASSERT_EQUAL(uftp_proxy_next_event(p, &ev), 1);
-	CU_ASSERT_EQUAL(ev.type, UFTP_PEV_JOIN);
-	CU_ASSERT(memcmp(ev.addr.addr, "\xe6\x05\x05\x09", 4) == 0);
+	CU_ASSERT(memcmp(ev.addr.addr, srv.ip.addr, 4) == 0);
+	CU_ASSERT_EQUAL(uftp_proxy_next_event(p, &ev), 0);
+	/* its private group is now one the proxy needs */
+	CU_ASSERT_EQUAL(uftp_proxy_groups_gen(p), 1);
+	CU_ASSERT_EQUAL_FATAL(uftp_proxy_groups(p, &g, 1), 1);
+	CU_ASSERT(memcmp(g.addr.addr, "\xe6\x05\x05\x09", 4) == 0);
+	CU_ASSERT_EQUAL(g.group_id, GROUP);
 
 	/* a reply from the downstream goes back to the server's address and port */
 	n = reg(in, sizeof(in), PXID, 7);
