@@ -40,9 +40,9 @@
 #include "uftpd/status.h"
 #include "uftpd/uftpd.h"
 
-#define RX_BATCH   64
-#define RX_BUFLEN  10240 /* an 8800-byte block, headers and an RSA-8192 signature */
-#define RX_ROUNDS  8
+#define RX_BATCH  64
+#define RX_BUFLEN 10240 /* an 8800-byte block, headers and an RSA-8192 signature */
+#define RX_ROUNDS 8
 
 struct uftpd {
 	struct uftpd_opts *o;
@@ -449,7 +449,7 @@ static int setup_hb(struct uftpd *d)
 /* -D, -A, -T, -t, -c: the disk backend's options. */
 static struct uftpd_disk_opts disk_opts(const struct uftpd_opts *o)
 {
-	struct uftpd_disk_opts k = {o->dest, o->ndest, o->backup,           o->nbackup,
+	struct uftpd_disk_opts k = {o->dest,    o->ndest,    o->backup,       o->nbackup,
 	                            o->tempdir, o->tempfile, (size_t)o->cache};
 
 	return k;

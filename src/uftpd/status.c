@@ -110,7 +110,6 @@ static void spawn(const char *prog, char **argv)
 		log_warn("cannot run %s", prog);
 }
 
-
 #define MAX_MOVED 4096
 
 /* Names directly inside dirfd (caller frees each and the array); count in *n. */

@@ -14,9 +14,9 @@
 
 struct uftpd_status {
 	/* set by the caller before uftpd_status_open (strings and disk borrowed) */
-	const char *statusfile; /* -F: NULL none, "@LOG": lines go to the log */
-	const char *script;     /* -s: NULL none */
-	int individual;         /* -i */
+	const char *statusfile;   /* -F: NULL none, "@LOG": lines go to the log */
+	const char *script;       /* -s: NULL none */
+	int individual;           /* -i */
 	const char *const *roots; /* the core's roots (-D), to make full names */
 	size_t nroots;
 	struct uftpd_disk *disk; /* -T: where the temp dir and the destination are (else NULL) */
