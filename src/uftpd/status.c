@@ -152,7 +152,11 @@ static void script_moved(struct uftpd_status *st, uint32_t group_id, char **name
 	argv[k++] = dash;
 	argv[k++] = sid;
 	for (i = 0; i < n; i++) {
-		size_t len = strlen(st->roots[0]) + strlen(names[i]) + 2;
+		size_t len;
+
+		if (!names[i])
+			continue; /* its copy failed: list_dir keeps the slot */
+		len = strlen(st->roots[0]) + strlen(names[i]) + 2;
 		argv[k] = malloc(len);
 		if (argv[k])
 			snprintf(argv[k], len, "%s/%s", st->roots[0], names[i]), k++;
