@@ -82,9 +82,10 @@ void proxy_header(struct uftp_proxy *p, struct proxy_sess *s, uint8_t func, stru
 	}
 }
 
-void proxy_drop(struct uftp_proxy *p, const char *why)
+void proxy_drop(struct uftp_proxy *p, int reason, const char *why)
 {
 	p->st.rx_dropped++;
+	p->drops[reason]++;
 	uftp_env_log(p->env, UFTP_LOG_DEBUG, "dropped datagram: %s", why);
 }
 
@@ -223,7 +224,7 @@ static void forward_down(struct uftp_proxy *p, struct proxy_sess *s, int func, c
 		return;
 	if (p->cfg->mode == UFTP_PROXY_SERVER) {
 		if (!p->dest.ip.family) {
-			proxy_drop(p, "no downstream proxy known yet");
+			proxy_drop(p, UFTP_DROP_UNEXPECTED, "no downstream proxy known yet");
 			return;
 		}
 		if (proxy_queue(p, &p->dest, 0, buf, len) == 0)
@@ -234,7 +235,7 @@ static void forward_down(struct uftp_proxy *p, struct proxy_sess *s, int func, c
 	to.ip = func == UFTP_MSG_ANNOUNCE ? s->pub : s->priv;
 	to.port = p->cfg->client_port;
 	if (!to.ip.family) {
-		proxy_drop(p, "no multicast address to forward to");
+		proxy_drop(p, UFTP_DROP_UNEXPECTED, "no multicast address to forward to");
 		return;
 	}
 	if (proxy_queue(p, &to, is_mcast(&to.ip), buf, len) == 0)
@@ -261,7 +262,7 @@ static void forward_enc_announce(struct uftp_proxy *p, struct proxy_sess *s,
 		return;
 	if (uftp_ext_find(a->ext, a->ext_len, UFTP_EXT_ENC_INFO, &e) != 1 ||
 	    uftp_decode_ext_enc_info(&ei, e.ptr, e.len) < 0) {
-		proxy_drop(p, "malformed EXT_ENC_INFO");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed EXT_ENC_INFO");
 		return;
 	}
 	n = proxy_enc_announce(p, s, buf, len, a, &ei,
@@ -320,11 +321,12 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 	struct proxy_sess *s;
 
 	if (uftp_decode_announce(&a, body, blen) < 0) {
-		proxy_drop(p, "malformed ANNOUNCE");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed ANNOUNCE");
 		return;
 	}
 	if (p->cfg->nservers && !allowed_server(p, h, from, &a)) {
-		proxy_drop(p, "ANNOUNCE from a server not in the server list (or not SSM)");
+		proxy_drop(p, UFTP_DROP_UNKNOWN,
+		           "ANNOUNCE from a server not in the server list (or not SSM)");
 		return;
 	}
 	s = sess_find(p, h->group_id);
@@ -336,7 +338,8 @@ static void on_announce(struct uftp_proxy *p, const struct uftp_peer *from,
 		s = sess_new(p, h, from);
 		if (!s) {
 			p->st.sess_refused++;
-			proxy_drop(p, "no room for a new session (or out of memory)");
+			proxy_drop(p, UFTP_DROP_REFUSED,
+			           "no room for a new session (or out of memory)");
 			return;
 		}
 		s->pub = a.pub_addr;
@@ -361,7 +364,7 @@ static void forward_resigned(struct uftp_proxy *p, struct proxy_sess *s, const u
 	int n = proxy_enc_resign_packet(p, s, buf, len, out, sizeof(out));
 
 	if (n < 0) {
-		proxy_drop(p, "server message whose signature does not verify");
+		proxy_drop(p, UFTP_DROP_AUTH, "server message whose signature does not verify");
 		return;
 	}
 	forward_down(p, s, UFTP_MSG_ENCRYPTED, out, (size_t)n);
@@ -386,11 +389,11 @@ static void on_server_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	struct uftp_msg m;
 
 	if (func != UFTP_MSG_ENCRYPTED && uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
-		proxy_drop(p, "malformed server message");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed server message");
 		return;
 	}
 	if (func == UFTP_MSG_ENCRYPTED && uftp_decode_encrypted(&m.u.encrypted, body, blen) < 0) {
-		proxy_drop(p, "malformed ENCRYPTED");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed ENCRYPTED");
 		return;
 	}
 	s->grtt = uftp_grtt_unquantize(h->grtt);
@@ -453,12 +456,13 @@ static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
 	int func;
 
 	if (n < 0) {
-		proxy_drop(p, "ENCRYPTED reply that does not open with the group key");
+		proxy_drop(p, UFTP_DROP_AUTH,
+		           "ENCRYPTED reply that does not open with the group key");
 		return;
 	}
 	func = uftp_msg_func(plain, (size_t)n);
 	if (func < 0 || uftp_decode_msg(&m, (uint8_t)func, plain, (size_t)n) < 0) {
-		proxy_drop(p, "malformed encrypted reply");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed encrypted reply");
 		return;
 	}
 	switch (func) {
@@ -471,7 +475,7 @@ static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
 		if (proxy_agg_add(p, s, h, &m, now) == 0)
 			p->st.agg_in++;
 		else
-			proxy_drop(p, "cannot aggregate");
+			proxy_drop(p, UFTP_DROP_REFUSED, "cannot aggregate");
 		return;
 	default: copy_up(p, s, buf, len); return;
 	}
@@ -484,7 +488,7 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	struct uftp_msg m;
 
 	if (uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
-		proxy_drop(p, "malformed client message");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed client message");
 		return;
 	}
 	if (func == UFTP_MSG_ENCRYPTED && s->enc) {
@@ -493,16 +497,16 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	}
 	if (func == UFTP_MSG_CLIENT_KEY && s->enc) {
 		if (proxy_enc_client_key(p, s, h->src_id, &m.u.client_key) < 0)
-			proxy_drop(p, "CLIENT_KEY refused");
+			proxy_drop(p, UFTP_DROP_AUTH, "CLIENT_KEY refused");
 		return;
 	}
 	if (func == UFTP_MSG_REGISTER && !client_allowed(p, h, &m.u.reg)) {
-		proxy_drop(p, "REGISTER from a client not in the client list");
+		proxy_drop(p, UFTP_DROP_UNKNOWN, "REGISTER from a client not in the client list");
 		return;
 	}
 	if (func == UFTP_MSG_REGISTER && s->enc &&
 	    proxy_enc_client_register(p, s, h->src_id, &m.u.reg) < 0) {
-		proxy_drop(p, "REGISTER without a usable key exchange");
+		proxy_drop(p, UFTP_DROP_AUTH, "REGISTER without a usable key exchange");
 		return;
 	}
 	switch (func) {
@@ -513,14 +517,14 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 		if (proxy_agg_add(p, s, h, &m, now) == 0)
 			p->st.agg_in++;
 		else
-			proxy_drop(p, "cannot aggregate");
+			proxy_drop(p, UFTP_DROP_REFUSED, "cannot aggregate");
 		return;
 	case UFTP_MSG_CLIENT_KEY:
 	case UFTP_MSG_KEYINFO_ACK:
 	case UFTP_MSG_CC_ACK:
 	case UFTP_MSG_ABORT:
 	case UFTP_MSG_ENCRYPTED: copy_up(p, s, buf, len); return;
-	default: proxy_drop(p, "not a client reply"); return;
+	default: proxy_drop(p, UFTP_DROP_UNEXPECTED, "not a client reply"); return;
 	}
 }
 
@@ -538,7 +542,7 @@ static void sp_from_dest(struct uftp_proxy *p, const struct uftp_header *h, cons
 	struct proxy_sess *s = sess_find(p, h->group_id);
 
 	if (!s) {
-		proxy_drop(p, "reply for no known session");
+		proxy_drop(p, UFTP_DROP_UNKNOWN, "reply for no known session");
 		return;
 	}
 	copy_up(p, s, buf, len);
@@ -557,7 +561,7 @@ static void dispatch(struct uftp_proxy *p, const struct uftp_peer *from,
 	}
 	s = sess_find(p, h->group_id);
 	if (!s) {
-		proxy_drop(p, "message for no known session");
+		proxy_drop(p, UFTP_DROP_UNKNOWN, "message for no known session");
 		return;
 	}
 	upstream = uftp_peer_equal(&s->up, from);
@@ -566,7 +570,7 @@ static void dispatch(struct uftp_proxy *p, const struct uftp_peer *from,
 	else if (!upstream && !server_func(func) && p->cfg->mode != UFTP_PROXY_SERVER)
 		on_client_msg(p, s, h, func, body, blen, buf, len, now);
 	else
-		proxy_drop(p, "unexpected message for its direction");
+		proxy_drop(p, UFTP_DROP_UNEXPECTED, "unexpected message for its direction");
 }
 
 static void on_heartbeat(struct uftp_proxy *p, const struct uftp_peer *from,
@@ -576,7 +580,7 @@ static void on_heartbeat(struct uftp_proxy *p, const struct uftp_peer *from,
 	struct uftp_msg m;
 
 	if (uftp_decode_msg(&m, (uint8_t)func, body, blen) < 0) {
-		proxy_drop(p, "malformed heartbeat");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "malformed heartbeat");
 		return;
 	}
 	if (func == UFTP_MSG_HB_REQ && p->cfg->mode == UFTP_PROXY_SERVER)
@@ -584,7 +588,7 @@ static void on_heartbeat(struct uftp_proxy *p, const struct uftp_peer *from,
 	else if (func == UFTP_MSG_HB_RESP && p->cfg->mode != UFTP_PROXY_SERVER)
 		proxy_hb_on_resp(p, from, &m.u.hb_resp, now);
 	else
-		proxy_drop(p, "heartbeat not for this mode");
+		proxy_drop(p, UFTP_DROP_UNEXPECTED, "heartbeat not for this mode");
 }
 
 int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, const uint8_t *buf,
@@ -597,14 +601,14 @@ int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, c
 
 	p->st.rx++;
 	if (len > UFTP_PROXY_DGRAM_MAX || uftp_decode_header(&h, buf, len) < 0) {
-		proxy_drop(p, "bad UFTP header");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "bad UFTP header");
 		return 0;
 	}
 	body = buf + UFTP_HEADER_LEN;
 	blen = len - UFTP_HEADER_LEN;
 	func = h.func;
 	if (func != UFTP_MSG_ENCRYPTED && uftp_msg_func(body, blen) != func) {
-		proxy_drop(p, "function byte disagrees with the header");
+		proxy_drop(p, UFTP_DROP_MALFORMED, "function byte disagrees with the header");
 		return 0;
 	}
 	if (func == UFTP_MSG_HB_REQ || func == UFTP_MSG_HB_RESP) {
@@ -616,7 +620,7 @@ int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, c
 		    uftp_decode_key_req(&(struct uftp_key_req){0}, body, blen) >= 0)
 			proxy_enc_on_key_req(p, now);
 		else
-			proxy_drop(p, "KEY_REQ not for this proxy");
+			proxy_drop(p, UFTP_DROP_UNKNOWN, "KEY_REQ not for this proxy");
 		return 0;
 	}
 	if (p->cfg->mode == UFTP_PROXY_SERVER && from_dest(p, from)) {
@@ -782,7 +786,7 @@ int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev)
 	return 1;
 }
 
-void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_proxy_stats *st)
+void uftp_proxy_get_counters(const struct uftp_proxy *p, struct uftp_proxy_stats *st)
 {
 	*st = p->st;
 }

@@ -45,6 +45,7 @@
 #include <sys/types.h>
 
 #include "core/session.h"
+#include "core/stats.h"
 
 #define UFTP_PROXY_MAX_SESSIONS 64
 #define UFTP_PROXY_MAX_CLIENTS  1024 /* distinct clients held per aggregated reply */
@@ -240,8 +241,19 @@ uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p);
  */
 int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev);
 
-/* Copies the counters. */
-void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_proxy_stats *st);
+/* Copies the proxy's own forwarding counters (the common ones: uftp_proxy_get_stats). */
+void uftp_proxy_get_counters(const struct uftp_proxy *p, struct uftp_proxy_stats *st);
+
+/*
+ * The read-only view of stats.h, as the other roles give it: the core's
+ * counters with drops by reason, its sessions in table order, and each
+ * session's one upstream peer (the server, or the proxy it came through).
+ */
+void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_core_stats *st);
+int uftp_proxy_session_stats(const struct uftp_proxy *p, size_t i, struct uftp_session_stats *ss,
+                             uint64_t now);
+int uftp_proxy_peer_stats(const struct uftp_proxy *p, size_t i, size_t j,
+                          struct uftp_peer_stats *ps);
 
 /* Server proxy: the current downstream (family 0 while unknown). */
 struct uftp_peer uftp_proxy_dest(const struct uftp_proxy *p);

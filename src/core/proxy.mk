@@ -2,7 +2,8 @@
 
 # ---- proxy session state machine (uftpproxyd's core) ----
 libuftpcore_a_SOURCES += src/core/proxy.h src/core/proxy_int.h src/core/proxy.c \
-	src/core/proxy_agg.c src/core/proxy_hb.c src/core/proxy_enc.c
+	src/core/proxy_agg.c src/core/proxy_hb.c src/core/proxy_enc.c \
+	src/core/proxy_stats.c
 
 check_PROGRAMS += tests/unit/test_proxy
 TESTS += tests/unit/test_proxy

@@ -103,7 +103,7 @@ void proxy_hb_on_resp(struct uftp_proxy *p, const struct uftp_peer *from,
 		}
 		return;
 	}
-	proxy_drop(p, "HB_RESP from a proxy we do not heartbeat to");
+	proxy_drop(p, UFTP_DROP_UNKNOWN, "HB_RESP from a proxy we do not heartbeat to");
 }
 
 static void answer(struct uftp_proxy *p, const struct uftp_peer *to, uint8_t auth, uint32_t nonce)

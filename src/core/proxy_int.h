@@ -122,6 +122,7 @@ struct uftp_proxy {
 	uint64_t groups_gen; /* see uftp_proxy_groups_gen() */
 	uint64_t serial;     /* the next session's */
 	struct uftp_proxy_stats st;
+	uint64_t drops[UFTP_DROP_NREASONS]; /* st.rx_dropped by reason (stats.h) */
 	/* heartbeats */
 	uint64_t hb_next;
 	uint32_t hb_nonce[UFTP_PROXY_MAX_HB]; /* challenge to answer, per -H server */
@@ -143,7 +144,7 @@ int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, con
                 size_t len);
 /* Header for a message the proxy originates in session s (or none: s NULL). */
 void proxy_header(struct uftp_proxy *p, struct proxy_sess *s, uint8_t func, struct uftp_header *h);
-void proxy_drop(struct uftp_proxy *p, const char *why);
+void proxy_drop(struct uftp_proxy *p, int reason, const char *why); /* reason: enum uftp_drop */
 
 /* proxy_agg.c */
 /*

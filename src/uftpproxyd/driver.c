@@ -445,12 +445,21 @@ static void run_loop(struct pxd *d)
 static void log_stats(struct pxd *d)
 {
 	struct uftp_proxy_stats st;
+	struct uftp_core_stats cs;
+	char why[256] = "";
+	int r, off = 0;
 
-	uftp_proxy_get_stats(d->core, &st);
+	uftp_proxy_get_counters(d->core, &st);
+	uftp_proxy_get_stats(d->core, &cs);
+	for (r = 0; r < UFTP_DROP_NREASONS; r++)
+		if (cs.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
+			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
+			                off ? ", " : ": ", uftp_drop_name(r),
+			                (unsigned long long)cs.dropped[r]);
 	flush_hb_log(d, UINT64_MAX / 2);
-	log_info("exiting: %llu datagrams in (%llu dropped); %llu forwarded down, %llu up; "
+	log_info("exiting: %llu datagrams in (%llu dropped%s); %llu forwarded down, %llu up; "
 	         "%llu replies aggregated into %llu; %llu sessions; %llu heartbeats rejected",
-	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
+	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped, why,
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
 	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);

@@ -389,9 +389,29 @@ static void test_timeout_and_bad_input(void)
 	n = fileseg(in, sizeof(in));
 	uftp_proxy_on_datagram(p, &c1, in, n, T0);
 	CU_ASSERT_EQUAL(nout(p, T0), 0);
-	uftp_proxy_get_stats(p, &st);
+	uftp_proxy_get_counters(p, &st);
 	CU_ASSERT_EQUAL(st.rx_dropped, 5);
 	CU_ASSERT_EQUAL(st.agg_in, 0);
+	{ /* the common view: the same drops, by reason, and the one session */
+		struct uftp_core_stats cs;
+		struct uftp_session_stats ss;
+		struct uftp_peer_stats ps;
+		uint64_t all = 0;
+		int r;
+
+		uftp_proxy_get_stats(p, &cs);
+		for (r = 0; r < UFTP_DROP_NREASONS; r++)
+			all += cs.dropped[r];
+		CU_ASSERT_EQUAL(cs.role, UFTP_ROLE_PROXY);
+		CU_ASSERT_EQUAL(all, 5);
+		CU_ASSERT(cs.dropped[UFTP_DROP_MALFORMED] >= 3);
+		CU_ASSERT_EQUAL(cs.sessions_active, 1);
+		CU_ASSERT_EQUAL_FATAL(uftp_proxy_session_stats(p, 0, &ss, T0), 1);
+		CU_ASSERT_EQUAL(ss.group_id, GROUP);
+		CU_ASSERT_EQUAL(uftp_proxy_session_stats(p, 1, &ss, T0), 0);
+		CU_ASSERT_EQUAL_FATAL(uftp_proxy_peer_stats(p, 0, 0, &ps), 1);
+		CU_ASSERT(uftp_peer_equal(&ps.addr, &up));
+	}
 	/* idle past the minimum time-out: the session goes */
 	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(p), T0 + UFTP_PROXY_MIN_IDLE);
 	uftp_proxy_handle_expiry(p, T0 + UFTP_PROXY_MIN_IDLE);
@@ -432,7 +452,7 @@ static void test_server_and_client_lists(void)
 	uftp_proxy_on_datagram(p, &c2, in, n, T0);
 	n = reg(in, sizeof(in), 0xC612010BU, 1);
 	uftp_proxy_on_datagram(p, &c1, in, n, T0);
-	uftp_proxy_get_stats(p, &st);
+	uftp_proxy_get_counters(p, &st);
 	CU_ASSERT_EQUAL(st.agg_in, 1);
 	CU_ASSERT_EQUAL(st.rx_dropped, 3);
 	uftp_proxy_free(p);
@@ -540,7 +560,7 @@ static void test_heartbeat_fp(void)
 	uftp_proxy_on_datagram(x.sp, &thief, signed_req, (size_t)len, t + SEC);
 	d = uftp_proxy_dest(x.sp);
 	CU_ASSERT(uftp_peer_equal(&d, &x.cp_addr));
-	uftp_proxy_get_stats(x.sp, &st);
+	uftp_proxy_get_counters(x.sp, &st);
 	CU_ASSERT_EQUAL(st.hb_rejected, 1);
 
 	/* a proxy with the wrong key cannot take the tunnel over */
@@ -554,7 +574,7 @@ static void test_heartbeat_fp(void)
 	pump(x.cp, x.sp, &thief, t, NULL, NULL);
 	d = uftp_proxy_dest(x.sp);
 	CU_ASSERT(uftp_peer_equal(&d, &x.cp_addr));
-	uftp_proxy_get_stats(x.sp, &st);
+	uftp_proxy_get_counters(x.sp, &st);
 	CU_ASSERT_EQUAL(st.hb_rejected, 2);
 	hb_free(&x);
 }

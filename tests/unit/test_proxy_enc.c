@@ -417,7 +417,7 @@ static void test_encrypted_through_client_proxy(void)
 	CU_ASSERT_FATAL(m.func == UFTP_MSG_COMPLETE || m.func == UFTP_MSG_FILEINFO_ACK);
 	if (m.func == UFTP_MSG_COMPLETE)
 		CU_ASSERT(uftp_idlist_has(&m.u.complete.ids, CLID));
-	uftp_proxy_get_stats(w.px, &st);
+	uftp_proxy_get_counters(w.px, &st);
 	CU_ASSERT_EQUAL(st.rx_dropped, 0);
 	teardown(&w);
 }

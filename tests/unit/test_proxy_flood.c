@@ -279,7 +279,7 @@ static void test_hb_burst_then_announce(void)
 	}
 	sync_members(x.p, &x.m);
 	CU_ASSERT(same_set(&x.m, &priv, 1));
-	uftp_proxy_get_stats(x.p, &st);
+	uftp_proxy_get_counters(x.p, &st);
 	CU_ASSERT_EQUAL(st.hb_rejected, 300);
 	CU_ASSERT_EQUAL(st.sessions, 1);
 	/* and every one raised is either queued or counted */
@@ -383,7 +383,7 @@ static void test_many_expire_at_once(void)
 	CU_ASSERT(same_set(&x.m, NULL, 0));
 	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(x.p), UFTP_NEVER);
 	/* one SESSION_END each: the event queue held them all */
-	uftp_proxy_get_stats(x.p, &st);
+	uftp_proxy_get_counters(x.p, &st);
 	CU_ASSERT_EQUAL(st.ev_dropped, 0);
 	CU_ASSERT_EQUAL(events, 2 * UFTP_PROXY_MAX_SESSIONS);
 	fx_free(&x);
@@ -425,7 +425,7 @@ static void test_flood_never_evicts_established(void)
 	CU_ASSERT(has(&x.m, want[0]));
 	CU_ASSERT(has(&x.m, want[1]));
 	CU_ASSERT_EQUAL(x.m.n, UFTP_PROXY_MAX_SESSIONS);
-	uftp_proxy_get_stats(x.p, &st);
+	uftp_proxy_get_counters(x.p, &st);
 	CU_ASSERT_EQUAL(st.sess_evicted, 200 - (UFTP_PROXY_MAX_SESSIONS - 2));
 	CU_ASSERT_EQUAL(st.sess_refused, 0);
 	fx_free(&x);
@@ -449,7 +449,7 @@ static void test_flood_never_evicts_established(void)
 	sync_members(x.p, &x.m);
 	CU_ASSERT_EQUAL(x.m.n, UFTP_PROXY_MAX_SESSIONS);
 	CU_ASSERT(!has(&x.m, v4(230, 6, 0, 1)));
-	uftp_proxy_get_stats(x.p, &st);
+	uftp_proxy_get_counters(x.p, &st);
 	CU_ASSERT_EQUAL(st.sess_refused, 1);
 	CU_ASSERT_EQUAL(st.sess_evicted, 0);
 	fx_free(&x);
