@@ -34,16 +34,6 @@ static const struct uftp_crypto_ops *ops(const struct uftp_proxy *p)
 	return p->env->crypto;
 }
 
-static int make_random(struct uftp_proxy *p, uint8_t *r)
-{
-	uint32_t sec, usec;
-
-	uftp_env_wall(p->env, &sec, &usec);
-	r[0] = (uint8_t)sec, r[1] = (uint8_t)(sec >> 8), r[2] = (uint8_t)(sec >> 16);
-	r[3] = (uint8_t)(sec >> 24);
-	return uftp_env_random(p->env, r + 4, UFTP_RAND_LEN - 4);
-}
-
 void proxy_enc_free(struct uftp_proxy *p, struct proxy_sess *s)
 {
 	struct proxy_enc *e = s->enc;
@@ -138,7 +128,7 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 	if (rv >= 0 && e->server_dh && !e->downdh)
 		rv = UFTP_ERR_UNSUPPORTED; /* a response proxy without -r:curve */
 	if (rv >= 0)
-		rv = make_random(p, e->crand);
+		rv = uftp_env_make_random(p->env, e->crand);
 	if (rv >= 0)
 		rv = upstream_exchange(p, e);
 	if (rv >= 0)

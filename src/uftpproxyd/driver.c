@@ -42,6 +42,7 @@
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
+#include "lib/peer.h"
 #include "uftpproxyd/uftpproxyd.h"
 
 #define MAX_KEYS    16
@@ -95,23 +96,6 @@ static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP
 }
 
 /* ---- addresses ---------------------------------------------------------- */
-
-static void peer_to_addr(const struct uftp_peer *p, struct uftp_addr *a)
-{
-	uftp_addr_from_bytes(a, p->ip.addr, p->ip.family == 6 ? 16 : 4, p->port);
-}
-
-static void addr_to_peer(const struct uftp_addr *a, struct uftp_peer *p)
-{
-	struct uftp_addr u = *a;
-	int n;
-
-	uftp_addr_unmap(&u);
-	memset(p, 0, sizeof(*p));
-	n = uftp_addr_to_bytes(&u, p->ip.addr, sizeof(p->ip.addr));
-	p->ip.family = n == 16 ? 6 : 4;
-	p->port = uftp_addr_port(&u);
-}
 
 static void ipaddr_to_addr(const struct uftp_ipaddr *ip, struct uftp_addr *a)
 {
@@ -299,7 +283,7 @@ static void drain_events(struct pxd *d, uint64_t now)
 	while (uftp_proxy_next_event(d->core, &ev)) {
 		switch (ev.type) {
 		case UFTP_PEV_DEST:
-			peer_to_addr(&ev.peer, &a);
+			uftp_peer_to_addr(&ev.peer, &a);
 			log_info("downstream proxy is now %s",
 			         uftp_addr_format(&a, buf, sizeof(buf)));
 			break;
@@ -307,7 +291,7 @@ static void drain_events(struct pxd *d, uint64_t now)
 			flush_hb_log(d, now);
 			if (!log_limit_allow(&d->hb_log, now))
 				break;
-			peer_to_addr(&ev.peer, &a);
+			uftp_peer_to_addr(&ev.peer, &a);
 			log_warnx("heartbeat from %s rejected: %s",
 			          uftp_addr_format(&a, buf, sizeof(buf)), ev.text);
 			break;
@@ -352,7 +336,7 @@ static void drain_writes(struct pxd *d, uint64_t now)
 		}
 		cur = s;
 		memset(&dg[k], 0, sizeof(dg[k]));
-		peer_to_addr(&to, &dg[k].addr);
+		uftp_peer_to_addr(&to, &dg[k].addr);
 		dg[k].buf = bufs[k];
 		dg[k].len = (size_t)n;
 		k++;
@@ -377,7 +361,7 @@ static void read_socket(struct pxd *d, struct uftp_sock *s, uint64_t now)
 		for (i = 0; i < n; i++) {
 			if (dg[i].truncated)
 				continue;
-			addr_to_peer(&dg[i].addr, &p);
+			uftp_addr_to_peer(&dg[i].addr, &p);
 			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
 			drain_events(d, now); /* the queue never holds more than one datagram's */
 		}
@@ -520,7 +504,7 @@ static int join_pubs(struct pxd *d)
 		}
 		if (d->cfg.npubs < UFTP_PROXY_MAX_HB) {
 			struct uftp_peer pp;
-			addr_to_peer(&g, &pp);
+			uftp_addr_to_peer(&g, &pp);
 			d->cfg.pubs[d->cfg.npubs++] = pp.ip;
 		}
 	}
@@ -669,7 +653,7 @@ static int setup_peers(struct pxd *d)
 		}
 		if (!o->dest_port)
 			uftp_addr_set_port(&a, dport);
-		addr_to_peer(&a, &d->cfg.dest);
+		uftp_addr_to_peer(&a, &d->cfg.dest);
 	}
 	d->cfg.dest_by_fp = o->dest_by_fp;
 	memcpy(d->cfg.dest_fp, o->dest_fp, sizeof(d->cfg.dest_fp));
@@ -678,7 +662,7 @@ static int setup_peers(struct pxd *d)
 			log_warnx("-H %s: cannot resolve", o->hb[i]);
 			return EXIT_BADOPT;
 		}
-		addr_to_peer(&a, &d->cfg.hb[d->cfg.nhb++]);
+		uftp_addr_to_peer(&a, &d->cfg.hb[d->cfg.nhb++]);
 	}
 	d->cfg.hb_interval = (uint64_t)o->hb_interval * UFTP_NS_PER_SEC;
 	return 0;
