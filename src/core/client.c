@@ -396,8 +396,8 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 
 /* ---- output, timers, events ------------------------------------------ */
 
-int uftp_client_write(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
-                      uint64_t now)
+int uftp_client_pop_send(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
+                         uint64_t now)
 {
 	struct txent *t;
 	size_t n;
@@ -438,7 +438,7 @@ static uint64_t session_expiry(const struct csession *s)
 	return t;
 }
 
-uint64_t uftp_client_get_expiry(const struct uftp_client *c)
+uint64_t uftp_client_next_expiry(const struct uftp_client *c)
 {
 	uint64_t t = cl_proxy_expiry(c), e = cl_hb_expiry(c);
 	size_t i;
@@ -498,7 +498,7 @@ static void session_timers(struct uftp_client *c, struct csession *s, uint64_t n
 	cl_file_expiry(c, s, now);
 }
 
-void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now)
+void uftp_client_on_expiry(struct uftp_client *c, uint64_t now)
 {
 	size_t i;
 
@@ -509,7 +509,7 @@ void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now)
 			session_timers(c, &c->sess[i], now);
 }
 
-int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev)
+int uftp_client_pop_event(struct uftp_client *c, struct uftp_client_event *ev)
 {
 	if (!c->ev_n)
 		return 0;
@@ -589,22 +589,24 @@ size_t uftp_client_session_count(const struct uftp_client *c)
 
 /* ---- life cycle --------------------------------------------------------- */
 
-struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
-                                    const struct uftp_env *env)
+int uftp_client_new(struct uftp_client **out, const struct uftp_env *env,
+                    const struct uftp_client_config *cfg, uint64_t now)
 {
 	struct uftp_client *c;
 
+	*out = NULL;
 	if (!cfg || !env || !cfg->fops || cfg->nroots < 1 || cfg->nroots > UFTP_CLIENT_MAX_ROOTS ||
 	    cfg->nhb > UFTP_CLIENT_MAX_HB)
-		return NULL;
+		return UFTP_ERR_INVALID;
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return NULL;
+		return UFTP_ERR_NOMEM;
 	c->cfg = *cfg;
 	c->env = env;
 	c->nsess = cfg->max_sessions ? cfg->max_sessions : 16;
 	if (!c->cfg.hb_interval)
 		c->cfg.hb_interval = 20 * (uint64_t)UFTP_NS_PER_SEC;
+	c->hb_at = now; /* the first heartbeats go at once */
 	if (c->nsess > UFTP_CLIENT_MAX_SESSIONS)
 		c->nsess = UFTP_CLIENT_MAX_SESSIONS;
 	c->sess = calloc(c->nsess, sizeof(*c->sess));
@@ -614,9 +616,10 @@ struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
 	c->groups_gen = 1;
 	if (!c->sess || !c->txq || !c->evq) {
 		uftp_client_free(c);
-		return NULL;
+		return UFTP_ERR_NOMEM;
 	}
-	return c;
+	*out = c;
+	return 0;
 }
 
 void uftp_client_free(struct uftp_client *c)

@@ -11,8 +11,8 @@
  *
  * The core contract of session.h applies: time enters as `now` (monotonic
  * ns), datagrams enter through uftp_client_on_datagram() and leave through
- * uftp_client_write(), file bytes cross struct uftp_client_fops, control
- * events are drained with uftp_client_next_event().  Replies always go by
+ * uftp_client_pop_send(), file bytes cross struct uftp_client_fops, control
+ * events are drained with uftp_client_pop_event().  Replies always go by
  * unicast to the address the server's message came from.
  *
  * Multicast memberships are state, not events: the driver pulls the set
@@ -156,12 +156,13 @@ struct uftp_client_event {
 struct uftp_client;
 
 /*
- * Creates a client core.  cfg is copied; env, cfg->roots strings, keys and
- * fops are borrowed and must outlive the core.  Returns NULL on allocation
- * failure or an invalid config (no roots, no fops).
+ * Creates a client core at time now and stores it in *out.  cfg is copied;
+ * env, cfg->roots strings, keys and fops are borrowed and must outlive the
+ * core.  Returns 0, UFTP_ERR_INVALID (no roots, no fops, too many roots or
+ * heartbeat proxies) or UFTP_ERR_NOMEM; *out is NULL on failure.
  */
-struct uftp_client *uftp_client_new(const struct uftp_client_config *cfg,
-                                    const struct uftp_env *env);
+int uftp_client_new(struct uftp_client **out, const struct uftp_env *env,
+                    const struct uftp_client_config *cfg, uint64_t now);
 
 /* Frees the core, closing open files as failed (no events, no datagrams). */
 void uftp_client_free(struct uftp_client *c);
@@ -179,24 +180,24 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
  * suffices) and its destination into *to.  Returns its length, or 0 when
  * nothing is queued.
  */
-int uftp_client_write(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
-                      uint64_t now);
+int uftp_client_pop_send(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
+                         uint64_t now);
 
-/* Earliest time uftp_client_handle_expiry() has work to do, or UFTP_NEVER. */
-uint64_t uftp_client_get_expiry(const struct uftp_client *c);
+/* Earliest time uftp_client_on_expiry() has work to do, or UFTP_NEVER. */
+uint64_t uftp_client_next_expiry(const struct uftp_client *c);
 
 /* Runs the timers due at now (resends, STATUS, timeouts). */
-void uftp_client_handle_expiry(struct uftp_client *c, uint64_t now);
+void uftp_client_on_expiry(struct uftp_client *c, uint64_t now);
 
 /*
  * Pops the oldest pending event into *ev; returns 1, or 0 when none.  The
  * queue holds what one call of uftp_client_on_datagram(),
- * uftp_client_handle_expiry() or uftp_client_shutdown() can raise with
+ * uftp_client_on_expiry() or uftp_client_shutdown() can raise with
  * every session slot busy, so a driver that drains after each call never
  * loses an event; one that does not loses the newest, counted in
  * stats.events_lost and logged.
  */
-int uftp_client_next_event(struct uftp_client *c, struct uftp_client_event *ev);
+int uftp_client_pop_event(struct uftp_client *c, struct uftp_client_event *ev);
 
 /*
  * Writes into out[0..max) the distinct multicast private groups of the live
@@ -229,7 +230,7 @@ int uftp_client_peer_stats(const struct uftp_client *c, size_t i, size_t j,
 /*
  * The daemon is exiting: every session is aborted with an ABORT to its
  * server ("Client shutting down", as the reference says it), so servers
- * drop us at once.  Drain uftp_client_write() afterwards.
+ * drop us at once.  Drain uftp_client_pop_send() afterwards.
  */
 void uftp_client_shutdown(struct uftp_client *c, uint64_t now);
 

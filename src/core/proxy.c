@@ -682,7 +682,7 @@ void uftp_proxy_free(struct uftp_proxy *p)
 	free(p);
 }
 
-int uftp_proxy_write(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
+int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
                      size_t cap, uint64_t now)
 {
 	struct proxy_qent *q;
@@ -734,7 +734,7 @@ uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p)
 	return p->groups_gen;
 }
 
-uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p)
+uint64_t uftp_proxy_next_expiry(const struct uftp_proxy *p)
 {
 	uint64_t t = p->hb_next, e;
 	size_t i;
@@ -756,7 +756,7 @@ uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p)
 	return t;
 }
 
-void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now)
+void uftp_proxy_on_expiry(struct uftp_proxy *p, uint64_t now)
 {
 	size_t i;
 	struct proxy_sess *s;
@@ -776,7 +776,7 @@ void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now)
 	}
 }
 
-int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev)
+int uftp_proxy_pop_event(struct uftp_proxy *p, struct uftp_proxy_event *ev)
 {
 	if (!p->evlen)
 		return 0;

@@ -1,12 +1,12 @@
 /*
  * The proxy's state machine (uftpproxyd), pure like server.h and client.h:
  * datagrams and time come in through the calls below, datagrams leave
- * through uftp_proxy_write().  The multicast groups the driver must be a
+ * through uftp_proxy_pop_send().  The multicast groups the driver must be a
  * member of are pulled with uftp_proxy_groups() and reconciled with what
  * the driver has joined, so no burst of input can make it miss a join or
  * a leave.  Informational events (sessions seen and ended, downstream
  * address learned, heartbeats rejected) are drained with
- * uftp_proxy_next_event(); one that finds the queue full is counted
+ * uftp_proxy_pop_event(); one that finds the queue full is counted
  * (ev_dropped), never lost silently.
  *
  * Three modes (man uftpproxyd):
@@ -50,7 +50,7 @@
 #define UFTP_PROXY_MAX_SESSIONS 64
 #define UFTP_PROXY_MAX_CLIENTS  1024 /* distinct clients held per aggregated reply */
 #define UFTP_PROXY_DGRAM_MAX    10240
-#define UFTP_PROXY_QUEUE        256 /* datagrams waiting for uftp_proxy_write */
+#define UFTP_PROXY_QUEUE        256 /* datagrams waiting for uftp_proxy_pop_send */
 #define UFTP_PROXY_MAX_HB       16
 #define UFTP_PROXY_MAX_KEYS     16
 #define UFTP_PROXY_MIN_IDLE     (10 * UFTP_NS_PER_SEC)
@@ -211,14 +211,14 @@ int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, c
  * 0 when nothing is due, or UFTP_ERR_NOSPACE (cap too small: the datagram
  * is dropped).
  */
-int uftp_proxy_write(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
+int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
                      size_t cap, uint64_t now);
 
 /* When handle_expiry has work next (ns); UFTP_NEVER if none. */
-uint64_t uftp_proxy_get_expiry(const struct uftp_proxy *p);
+uint64_t uftp_proxy_next_expiry(const struct uftp_proxy *p);
 
 /* Runs what is due at now: aggregated replies, heartbeats, session timeouts. */
-void uftp_proxy_handle_expiry(struct uftp_proxy *p, uint64_t now);
+void uftp_proxy_on_expiry(struct uftp_proxy *p, uint64_t now);
 
 /*
  * Writes the groups the proxy needs now into out[0..max) and returns how
@@ -236,10 +236,10 @@ uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p);
 
 /*
  * Pops the oldest event into *ev; returns 1, or 0 if none.  One datagram
- * raises at most 3 events and one uftp_proxy_handle_expiry() at most one
+ * raises at most 3 events and one uftp_proxy_on_expiry() at most one
  * per session; the queue holds those if the driver drains it after each.
  */
-int uftp_proxy_next_event(struct uftp_proxy *p, struct uftp_proxy_event *ev);
+int uftp_proxy_pop_event(struct uftp_proxy *p, struct uftp_proxy_event *ev);
 
 /* Copies the proxy's own forwarding counters (the common ones: uftp_proxy_get_stats). */
 void uftp_proxy_get_counters(const struct uftp_proxy *p, struct uftp_proxy_stats *st);

@@ -39,7 +39,7 @@ void srv_event(struct uftp_server *s, int type, uint32_t id, int status, uint64_
 	}
 }
 
-int uftp_server_next_event(struct uftp_server *s, struct uftp_server_event *ev)
+int uftp_server_pop_event(struct uftp_server *s, struct uftp_server_event *ev)
 {
 	if (s->ev_count == 0)
 		return 0;
@@ -603,7 +603,7 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 	}
 }
 
-int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
+int uftp_server_pop_send(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
                       uint64_t now)
 {
 	int n;
@@ -634,7 +634,7 @@ static int confirm_pending(const struct uftp_server *s)
 	return 0;
 }
 
-uint64_t uftp_server_get_expiry(const struct uftp_server *s)
+uint64_t uftp_server_next_expiry(const struct uftp_server *s)
 {
 	uint64_t t;
 
@@ -657,7 +657,7 @@ uint64_t uftp_server_get_expiry(const struct uftp_server *s)
 	return t;
 }
 
-void uftp_server_handle_expiry(struct uftp_server *s, uint64_t now)
+void uftp_server_on_expiry(struct uftp_server *s, uint64_t now)
 {
 	if (s->phase == PH_FINISHED)
 		return;

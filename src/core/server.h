@@ -1,8 +1,8 @@
 /*
  * The sender's session state machine (uftp).  Pure: datagrams, time and
  * file bytes come in through the calls below; datagrams go out through
- * uftp_server_write(); control events are drained with
- * uftp_server_next_event().  See session.h for the shared contract.
+ * uftp_server_pop_send(); control events are drained with
+ * uftp_server_pop_event().  See session.h for the shared contract.
  *
  * Phases: ANNOUNCE (registration, key exchange) -> per file FILEINFO,
  * DATA (FILESEG passes, DONE, STATUS-driven retransmission) -> END (DONE
@@ -150,17 +150,17 @@ int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from,
  * Returns its length, 0 when nothing is due now (see get_expiry), or a negative uftp_err on a local
  * failure (the session is then finished).
  */
-int uftp_server_write(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
+int uftp_server_pop_send(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
                       uint64_t now);
 
 /* The time (ns) at which write or handle_expiry has work next; UFTP_NEVER if none. */
-uint64_t uftp_server_get_expiry(const struct uftp_server *s);
+uint64_t uftp_server_next_expiry(const struct uftp_server *s);
 
 /* Runs the timers due at now (resends, timeouts, phase changes). */
-void uftp_server_handle_expiry(struct uftp_server *s, uint64_t now);
+void uftp_server_on_expiry(struct uftp_server *s, uint64_t now);
 
 /* Pops the oldest pending event into *ev; returns 1, or 0 if none. */
-int uftp_server_next_event(struct uftp_server *s, struct uftp_server_event *ev);
+int uftp_server_pop_event(struct uftp_server *s, struct uftp_server_event *ev);
 
 /*
  * Aborts the session (user interrupt): an ABORT with text goes out to every

@@ -445,7 +445,7 @@ static int transmit(struct drv *d, uint64_t now)
 	while (d->ntx < BATCH) {
 		uint8_t *buf = d->txbuf + d->ntx * PKT_CAP;
 
-		n = uftp_server_write(d->srv, &to, buf, PKT_CAP, now);
+		n = uftp_server_pop_send(d->srv, &to, buf, PKT_CAP, now);
 		if (n < 0) {
 			log_warnx("cannot build a packet: %s", uftp_strerror(n));
 			return n;
@@ -473,7 +473,7 @@ static void drain_events(struct drv *d)
 {
 	struct uftp_server_event e;
 
-	while (uftp_server_next_event(d->srv, &e))
+	while (uftp_server_pop_event(d->srv, &e))
 		log_event(d, &e);
 }
 
@@ -498,7 +498,7 @@ static int run_loop(struct drv *d)
 			sent_abort = 1;
 		}
 		receive(d, now);
-		uftp_server_handle_expiry(d->srv, now);
+		uftp_server_on_expiry(d->srv, now);
 		blocked = transmit(d, now);
 		if (blocked < 0) {
 			log_warnx("session failed: %s", uftp_strerror(blocked));
@@ -510,7 +510,7 @@ static int run_loop(struct drv *d)
 		if (uftp_server_finished(d->srv) && d->ntx == 0)
 			return exit_status(uftp_server_outcome(d->srv));
 		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
-		exp = uftp_server_get_expiry(d->srv);
+		exp = uftp_server_next_expiry(d->srv);
 		if (exp == UFTP_NEVER)
 			exp = UFTP_TIME_NEVER;
 		/* a deadline in the past only checks the socket and the signals */

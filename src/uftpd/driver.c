@@ -119,7 +119,7 @@ static void drain_events(struct uftpd *d)
 {
 	struct uftp_client_event ev;
 
-	while (uftp_client_next_event(d->core, &ev)) {
+	while (uftp_client_pop_event(d->core, &ev)) {
 		uftpd_status_event(&d->status, &ev);
 	}
 }
@@ -132,7 +132,7 @@ static void drain_writes(struct uftpd *d, uint64_t now)
 	int n;
 
 	for (;;) {
-		n = uftp_client_write(d->core, &to, buf, sizeof(buf), now);
+		n = uftp_client_pop_send(d->core, &to, buf, sizeof(buf), now);
 		if (n <= 0)
 			break;
 		memset(&dg, 0, sizeof(dg));
@@ -214,7 +214,7 @@ static void on_readable(void *arg, int fd, short revents)
 /* The earlier of the core's next deadline and the end of a hold. */
 static uint64_t loop_deadline(struct uftpd *d)
 {
-	uint64_t t = uftp_client_get_expiry(d->core);
+	uint64_t t = uftp_client_next_expiry(d->core);
 
 	if (d->h4.until && d->h4.until < t)
 		t = d->h4.until;
@@ -268,7 +268,7 @@ static void run_loop(struct uftpd *d)
 		now = uftp_clock_now();
 		read_ready(d, &d->s4, &d->ready4, now);
 		read_ready(d, &d->s6, &d->ready6, now);
-		uftp_client_handle_expiry(d->core, now);
+		uftp_client_on_expiry(d->core, now);
 		drain_events(d);
 		sync_members(d);
 		drain_writes(d, now);
@@ -460,6 +460,7 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	struct uftpd_opts *o = d->o;
 	struct uftpd_disk_opts k = disk_opts(o);
 	size_t i;
+	int rv;
 
 	if (o->have_uid)
 		d->cfg.uid = o->uid;
@@ -490,9 +491,11 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	d->status.nroots = d->cfg.nroots;
 	d->status.disk = o->tempdir ? &d->disk : NULL;
 	uftp_env_driver(&d->env, o->loglevel);
-	d->core = uftp_client_new(&d->cfg, &d->env);
+	rv = uftp_client_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
 	uftpd_members_init(&d->members, member_join, d);
-	return d->core ? 0 : EXIT_MEM;
+	if (rv < 0)
+		log_warnx("cannot start the client core: %s", uftp_strerror(rv));
+	return rv == 0 ? 0 : rv == UFTP_ERR_NOMEM ? EXIT_MEM : EXIT_BADOPT;
 }
 
 /* Status file now; the log file once set-up errors have reached the terminal. */

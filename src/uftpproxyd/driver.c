@@ -280,7 +280,7 @@ static void drain_events(struct pxd *d, uint64_t now)
 	char buf[UFTP_ADDRSTRLEN];
 	struct uftp_addr a;
 
-	while (uftp_proxy_next_event(d->core, &ev)) {
+	while (uftp_proxy_pop_event(d->core, &ev)) {
 		switch (ev.type) {
 		case UFTP_PEV_DEST:
 			uftp_peer_to_addr(&ev.peer, &a);
@@ -323,7 +323,7 @@ static void drain_writes(struct pxd *d, uint64_t now)
 	int n, mcast;
 
 	for (;;) {
-		n = uftp_proxy_write(d->core, &to, &mcast, bufs[k], UFTP_PROXY_DGRAM_MAX, now);
+		n = uftp_proxy_pop_send(d->core, &to, &mcast, bufs[k], UFTP_PROXY_DGRAM_MAX, now);
 		if (n == UFTP_ERR_NOSPACE)
 			continue;
 		if (n <= 0)
@@ -412,12 +412,12 @@ static void run_loop(struct pxd *d)
 	while (!uftp_loop_stopped(&d->loop)) {
 		now = uftp_clock_now();
 		read_ready(d, now);
-		uftp_proxy_handle_expiry(d->core, now);
+		uftp_proxy_on_expiry(d->core, now);
 		drain_writes(d, now);
 		drain_events(d, now);
 		sync_groups(d, now);
 		flush_hb_log(d, now);
-		next = uftp_proxy_get_expiry(d->core);
+		next = uftp_proxy_next_expiry(d->core);
 		if (d->retry_at < next)
 			next = d->retry_at;
 		if (log_limit_expiry(&d->hb_log) < next)

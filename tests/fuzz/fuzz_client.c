@@ -149,9 +149,9 @@ static void drain(struct uftp_client *c, uint64_t now)
 	struct uftp_peer to;
 	int i;
 
-	for (i = 0; i < 10000 && uftp_client_write(c, &to, out, sizeof(out), now) > 0; i++)
+	for (i = 0; i < 10000 && uftp_client_pop_send(c, &to, out, sizeof(out), now) > 0; i++)
 		;
-	for (i = 0; i < 10000 && uftp_client_next_event(c, &ev) > 0; i++)
+	for (i = 0; i < 10000 && uftp_client_pop_event(c, &ev) > 0; i++)
 		;
 	uftp_client_get_stats(c, &st);
 	if (st.events_lost ||
@@ -191,16 +191,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.keys[1] = ec;
 	cfg.nkeys = 2;
 	cfg.fops = &fops;
-	c = uftp_client_new(&cfg, &env);
-	if (!c)
+	if (uftp_client_new(&c, &env, &cfg, 0) != 0)
 		abort();
 	while (fuzz_next(&data, &size, &r)) {
 		/* the clock moves on, every timer due on the way firing in order */
 		target = now + r.advance_ns;
-		for (i = 0; i < 1000 && (exp = uftp_client_get_expiry(c)) <= target; i++) {
+		for (i = 0; i < 1000 && (exp = uftp_client_next_expiry(c)) <= target; i++) {
 			if (exp > now)
 				now = exp;
-			uftp_client_handle_expiry(c, now);
+			uftp_client_on_expiry(c, now);
 			drain(c, now);
 		}
 		now = target;
@@ -208,10 +207,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain(c, now);
 	}
 	/* let every timer fire until the sessions are gone */
-	for (i = 0; i < 200 && (exp = uftp_client_get_expiry(c)) != UFTP_NEVER; i++) {
+	for (i = 0; i < 200 && (exp = uftp_client_next_expiry(c)) != UFTP_NEVER; i++) {
 		if (exp > now)
 			now = exp;
-		uftp_client_handle_expiry(c, now);
+		uftp_client_on_expiry(c, now);
 		drain(c, now);
 	}
 	uftp_client_shutdown(c, now);

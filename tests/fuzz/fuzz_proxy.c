@@ -79,9 +79,9 @@ static void drain(struct uftp_proxy *p, uint64_t now)
 	size_t k, n;
 	int i, mcast;
 
-	for (i = 0; i < 10000 && uftp_proxy_write(p, &to, &mcast, out, sizeof(out), now) > 0; i++)
+	for (i = 0; i < 10000 && uftp_proxy_pop_send(p, &to, &mcast, out, sizeof(out), now) > 0; i++)
 		;
-	for (i = 0; i < 10000 && uftp_proxy_next_event(p, &ev) > 0; i++)
+	for (i = 0; i < 10000 && uftp_proxy_pop_event(p, &ev) > 0; i++)
 		;
 	/* the groups a driver would join: each a multicast address, each once */
 	n = uftp_proxy_groups(p, g, UFTP_PROXY_MAX_GROUPS);
@@ -150,10 +150,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fuzz_next(&data, &size, &r)) {
 		/* the clock moves on, every timer due on the way firing in order */
 		target = now + r.advance_ns;
-		for (i = 0; i < 1000 && (exp = uftp_proxy_get_expiry(p)) <= target; i++) {
+		for (i = 0; i < 1000 && (exp = uftp_proxy_next_expiry(p)) <= target; i++) {
 			if (exp > now)
 				now = exp;
-			uftp_proxy_handle_expiry(p, now);
+			uftp_proxy_on_expiry(p, now);
 			drain(p, now);
 		}
 		now = target;
@@ -164,10 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                       r.buf, r.len, now);
 		drain(p, now);
 	}
-	for (i = 0; i < 300 && (exp = uftp_proxy_get_expiry(p)) != UFTP_NEVER; i++) {
+	for (i = 0; i < 300 && (exp = uftp_proxy_next_expiry(p)) != UFTP_NEVER; i++) {
 		if (exp > now)
 			now = exp;
-		uftp_proxy_handle_expiry(p, now);
+		uftp_proxy_on_expiry(p, now);
 		drain(p, now);
 	}
 	uftp_proxy_free(p);

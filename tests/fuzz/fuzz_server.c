@@ -70,9 +70,9 @@ static void drain(struct uftp_server *s, uint64_t now)
 	struct uftp_peer to;
 	int i;
 
-	for (i = 0; i < 2000 && uftp_server_write(s, &to, out, sizeof(out), now) > 0; i++)
+	for (i = 0; i < 2000 && uftp_server_pop_send(s, &to, out, sizeof(out), now) > 0; i++)
 		;
-	for (i = 0; i < 10000 && uftp_server_next_event(s, &ev) > 0; i++)
+	for (i = 0; i < 10000 && uftp_server_pop_event(s, &ev) > 0; i++)
 		;
 }
 
@@ -129,11 +129,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fuzz_next(&data, &size, &r)) {
 		/* the clock moves on, every timer due on the way firing in order */
 		target = now + r.advance_ns;
-		for (i = 0; i < 1000 && (exp = uftp_server_get_expiry(s)) <= target; i++) {
+		for (i = 0; i < 1000 && (exp = uftp_server_next_expiry(s)) <= target; i++) {
 			if (exp > now)
 				now = exp;
 			clock_now = now;
-			uftp_server_handle_expiry(s, now);
+			uftp_server_on_expiry(s, now);
 			drain(s, now);
 		}
 		now = clock_now = target;
@@ -144,12 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain(s, now);
 	}
 	for (i = 0; i < 300 && !uftp_server_finished(s); i++) {
-		exp = uftp_server_get_expiry(s);
+		exp = uftp_server_next_expiry(s);
 		if (exp == UFTP_NEVER)
 			break;
 		if (exp > now)
 			now = exp;
-		uftp_server_handle_expiry(s, now);
+		uftp_server_on_expiry(s, now);
 		drain(s, now);
 	}
 	if (i == 300 && !uftp_server_finished(s))

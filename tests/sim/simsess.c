@@ -187,15 +187,15 @@ static int srv_on(void *c, const struct uftp_peer *from, const uint8_t *b, size_
 }
 static int srv_write(void *c, struct uftp_peer *to, uint8_t *o, size_t cap, uint64_t now)
 {
-	return uftp_server_write(c, to, o, cap, now);
+	return uftp_server_pop_send(c, to, o, cap, now);
 }
 static uint64_t srv_exp(void *c)
 {
-	return uftp_server_get_expiry(c);
+	return uftp_server_next_expiry(c);
 }
 static int srv_handle(void *c, uint64_t now)
 {
-	uftp_server_handle_expiry(c, now);
+	uftp_server_on_expiry(c, now);
 	return 0;
 }
 
@@ -216,15 +216,15 @@ static int cli_on(void *c, const struct uftp_peer *from, const uint8_t *b, size_
 }
 static int cli_write(void *c, struct uftp_peer *to, uint8_t *o, size_t cap, uint64_t now)
 {
-	return uftp_client_write(c, to, o, cap, now);
+	return uftp_client_pop_send(c, to, o, cap, now);
 }
 static uint64_t cli_exp(void *c)
 {
-	return uftp_client_get_expiry(c);
+	return uftp_client_next_expiry(c);
 }
 static int cli_handle(void *c, uint64_t now)
 {
-	uftp_client_handle_expiry(c, now);
+	uftp_client_on_expiry(c, now);
 	return 0;
 }
 
@@ -236,15 +236,15 @@ static int px_write(void *c, struct uftp_peer *to, uint8_t *o, size_t cap, uint6
 {
 	int mcast;
 
-	return uftp_proxy_write(c, to, &mcast, o, cap, now);
+	return uftp_proxy_pop_send(c, to, &mcast, o, cap, now);
 }
 static uint64_t px_exp(void *c)
 {
-	return uftp_proxy_get_expiry(c);
+	return uftp_proxy_next_expiry(c);
 }
 static int px_handle(void *c, uint64_t now)
 {
-	uftp_proxy_handle_expiry(c, now);
+	uftp_proxy_on_expiry(c, now);
 	return 0;
 }
 
@@ -319,7 +319,7 @@ static void drain_events(size_t nclients)
 	struct uftp_proxy_event pev;
 	size_t i;
 
-	while (uftp_server_next_event(server, &sev)) {
+	while (uftp_server_pop_event(server, &sev)) {
 		if (sev.type == UFTP_SEV_REGISTERED)
 			out.registered++;
 		else if (sev.type == UFTP_SEV_CLIENT_LOST)
@@ -328,7 +328,7 @@ static void drain_events(size_t nclients)
 			out.finished = 1;
 	}
 	for (i = 0; i < nclients; i++)
-		while (uftp_client_next_event(clients[i], &cev)) {
+		while (uftp_client_pop_event(clients[i], &cev)) {
 			if (cev.type == UFTP_CEV_DONE)
 				out.client_done[i]++;
 			else if (cev.type == UFTP_CEV_ABORTED)
@@ -336,7 +336,7 @@ static void drain_events(size_t nclients)
 			else if (cev.type == UFTP_CEV_FILE && cev.status == UFTP_COMP_NORMAL)
 				out.file_client_ok[i]++;
 		}
-	while (proxy != NULL && uftp_proxy_next_event(proxy, &pev)) {
+	while (proxy != NULL && uftp_proxy_pop_event(proxy, &pev)) {
 		if (pev.type == UFTP_PEV_SESSION_START)
 			out.proxy_sessions++;
 		else if (pev.type == UFTP_PEV_SESSION_END)
@@ -472,8 +472,7 @@ static void add_client(struct simnet *net, size_t i, const struct scenario *sc)
 	}
 	if (sc->proxy == UFTP_PROXY_RESPONSE)
 		cc.resp_proxy = proxy_addr; /* uftpd -R */
-	clients[i] = uftp_client_new(&cc, &env);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(clients[i]);
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&clients[i], &env, &cc, net->now), 0);
 	CU_ASSERT_EQUAL(sim_add(net, "client", &a, &client_ops, clients[i]), (int)i + 1);
 	n = &net->nodes[i + 1];
 	n->in = sc->links[i];

@@ -173,7 +173,12 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.fops = &fops;
 	while (nfiles > 0)
 		free(files[--nfiles].data);
-	return uftp_client_new(&cfg, &env);
+	{
+		struct uftp_client *c = NULL;
+
+		CU_ASSERT_EQUAL(uftp_client_new(&c, &env, &cfg, 0), 0);
+		return c;
+	}
 }
 
 /* ---- scripted server ------------------------------------------------------ */
@@ -269,7 +274,7 @@ static int next_out(struct uftp_client *c, uint64_t now)
 {
 	struct uftp_peer to;
 	struct uftp_header h;
-	int n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), now);
+	int n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), now);
 
 	if (n <= 0)
 		return 0;
@@ -290,7 +295,7 @@ static int count_events(struct uftp_client *c, int type)
 	struct uftp_client_event ev;
 	int n = 0;
 
-	while (uftp_client_next_event(c, &ev))
+	while (uftp_client_pop_event(c, &ev))
 		n += ev.type == type;
 	return n;
 }
@@ -365,12 +370,12 @@ static void test_register_timing(void)
 		CU_ASSERT_EQUAL_FATAL(uftp_client_groups(c, g, 2), 1);
 		CU_ASSERT(memcmp(g[0].addr, (uint8_t[]){230, 5, 5, 1}, 4) == 0);
 	}
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), t0 + 4 * grtt);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), t0 + 4 * grtt);
 	/* a repeated ANNOUNCE does not trigger an early REGISTER */
 	announce(c, -1, t0 + grtt);
 	CU_ASSERT_EQUAL(next_out(c, t0 + grtt), 0);
-	for (t = t0; t < t0 + 4 * 20 * grtt; t = uftp_client_get_expiry(c)) {
-		uftp_client_handle_expiry(c, t);
+	for (t = t0; t < t0 + 4 * 20 * grtt; t = uftp_client_next_expiry(c)) {
+		uftp_client_on_expiry(c, t);
 		while (next_out(c, t) == UFTP_MSG_REGISTER)
 			sent++;
 		if (!uftp_client_session_count(c))
@@ -378,7 +383,7 @@ static void test_register_timing(void)
 	}
 	/* resends every 4 GRTT until 4 x ROBUST x GRTT: 19 after the first */
 	CU_ASSERT_EQUAL(sent, 19);
-	uftp_client_handle_expiry(c, t0 + 4 * 20 * grtt);
+	uftp_client_on_expiry(c, t0 + 4 * 20 * grtt);
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
 	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 1);
 	CU_ASSERT_EQUAL(uftp_client_groups(c, NULL, 0), 0);
@@ -412,8 +417,8 @@ static void test_status_bitmap(void)
 	fileseg(c, 1, 0, 2, 400, t);
 	done(c, 1, 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), 0); /* STATUS waits one GRTT */
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), t + grtt);
-	uftp_client_handle_expiry(c, t + grtt);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), t + grtt);
+	uftp_client_on_expiry(c, t + grtt);
 	CU_ASSERT_EQUAL_FATAL(next_out(c, t + grtt), UFTP_MSG_STATUS);
 	CU_ASSERT_EQUAL(out.u.status.section, 0);
 	CU_ASSERT_EQUAL_FATAL(out.u.status.naks_len, 1);
@@ -495,7 +500,7 @@ static void test_status_size(void)
 		if (i != 8)
 			fileseg(c, 1, 0, (uint16_t)i, BLOCK, t);
 	done(c, 1, 0, t);
-	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	uftp_client_on_expiry(c, uftp_client_next_expiry(c));
 	CU_ASSERT_EQUAL_FATAL(next_out(c, t), UFTP_MSG_STATUS);
 	CU_ASSERT_EQUAL_FATAL(out.u.status.naks_len, 3);
 	CU_ASSERT_EQUAL(out.u.status.naks[0], 0);
@@ -625,7 +630,7 @@ static void test_session_end(void)
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.file_id, 0);
 	/* resent every 4 GRTT until DONE_CONF */
-	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	uftp_client_on_expiry(c, uftp_client_next_expiry(c));
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	m.u.done_conf.ids = us();
 	CU_ASSERT_EQUAL(feed(c, &m, t + SEC / 10), 0);
@@ -651,7 +656,7 @@ static void test_idle_timeout(void)
 	struct uftp_client *c = client(0);
 
 	registered(c, SEC);
-	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	uftp_client_on_expiry(c, uftp_client_next_expiry(c));
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
 	CU_ASSERT_EQUAL(next_out(c, SEC), UFTP_MSG_ABORT);
 	uftp_client_free(c);
@@ -1020,7 +1025,7 @@ static void test_restart_resume(void)
 	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.temp_dir = 1, cfg.fops = &rf;
 	while (nfiles > 0)
 		free(files[--nfiles].data);
-	c = uftp_client_new(&cfg, &env);
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
@@ -1030,13 +1035,14 @@ static void test_restart_resume(void)
 	CU_ASSERT_EQUAL(saved_len, 1);
 	CU_ASSERT_EQUAL(saved_bitmap[0], 0x02);
 	uftp_client_free(c);
-	c = uftp_client_new(&cfg, &env); /* same group again: a restart */
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t),
+	                      0); /* same group again: a restart */
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
 	CU_ASSERT_EQUAL(out.u.fileinfo_ack.flags, UFTP_FILEINFO_ACK_PARTIAL);
 	done(c, 1, 0, t);
-	uftp_client_handle_expiry(c, uftp_client_get_expiry(c));
+	uftp_client_on_expiry(c, uftp_client_next_expiry(c));
 	CU_ASSERT_EQUAL_FATAL(next_out(c, t), UFTP_MSG_STATUS);
 	CU_ASSERT_EQUAL(out.u.status.naks[0], 0x05); /* blocks 0 and 2 only */
 	uftp_client_free(c);
@@ -1216,15 +1222,15 @@ static void test_response_proxy(void)
 	test_proxy = &proxy;
 	c = client(0);
 	test_proxy = NULL;
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 0);
-	uftp_client_handle_expiry(c, SEC);
-	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), 0);
+	uftp_client_on_expiry(c, SEC);
+	n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), SEC);
 	CU_ASSERT_EQUAL_FATAL(n, UFTP_HEADER_LEN + UFTP_KEY_REQ_LEN);
 	CU_ASSERT_EQUAL(outbuf[1], UFTP_MSG_KEY_REQ);
 	CU_ASSERT(uftp_peer_equal(&to, &proxy));
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 6 * SEC); /* again every 5 s */
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), 6 * SEC); /* again every 5 s */
 	announce(c, -1, SEC);
-	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), SEC);
 	CU_ASSERT(n > 0 && outbuf[1] == UFTP_MSG_REGISTER);
 	CU_ASSERT(uftp_peer_equal(&to, &proxy));
 	uftp_client_free(c);
@@ -1272,18 +1278,18 @@ static void test_heartbeat(void)
 	test_hb = &proxy;
 	c = client(0);
 	test_hb = NULL;
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 0);
-	uftp_client_handle_expiry(c, SEC);
-	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), 0);
+	uftp_client_on_expiry(c, SEC);
+	n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), SEC);
 	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(plain));
 	CU_ASSERT_EQUAL(memcmp(outbuf, plain, sizeof(plain)), 0);
 	CU_ASSERT(uftp_peer_equal(&to, &proxy));
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 4 * SEC);
-	uftp_client_handle_expiry(c, 2 * SEC); /* not yet due */
-	CU_ASSERT_EQUAL(uftp_client_write(c, &to, outbuf, sizeof(outbuf), 2 * SEC), 0);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), 4 * SEC);
+	uftp_client_on_expiry(c, 2 * SEC); /* not yet due */
+	CU_ASSERT_EQUAL(uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), 2 * SEC), 0);
 
 	CU_ASSERT_EQUAL(hb_resp(c, &proxy, UFTP_HB_AUTH_CHALLENGE, 0xA1B2C3D4), 0);
-	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC);
+	n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), SEC);
 	CU_ASSERT_FATAL(n > UFTP_HEADER_LEN);
 	CU_ASSERT(uftp_peer_equal(&to, &proxy));
 	CU_ASSERT_FATAL(uftp_decode_msg(&m, UFTP_MSG_HB_REQ, outbuf + UFTP_HEADER_LEN,
@@ -1302,12 +1308,12 @@ static void test_heartbeat(void)
 	CU_ASSERT_EQUAL(hb_resp(c, &proxy, UFTP_HB_AUTH_FAILED, 0), 0);
 	CU_ASSERT(hb_resp(c, &proxy, 7, 0) < 0);
 	CU_ASSERT(hb_resp(c, &stranger, UFTP_HB_AUTH_CHALLENGE, 1) < 0); /* not a -H proxy */
-	CU_ASSERT_EQUAL(uftp_client_write(c, &to, outbuf, sizeof(outbuf), SEC), 0);
+	CU_ASSERT_EQUAL(uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), SEC), 0);
 
-	uftp_client_handle_expiry(c, 4 * SEC);
-	n = uftp_client_write(c, &to, outbuf, sizeof(outbuf), 4 * SEC);
+	uftp_client_on_expiry(c, 4 * SEC);
+	n = uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), 4 * SEC);
 	CU_ASSERT_EQUAL(n, (int)sizeof(plain));
-	CU_ASSERT_EQUAL(uftp_client_get_expiry(c), 7 * SEC);
+	CU_ASSERT_EQUAL(uftp_client_next_expiry(c), 7 * SEC);
 	uftp_client_free(c);
 	uftp_pkey_free(test_key);
 	test_key = NULL;
@@ -1328,21 +1334,21 @@ static void test_checkpoint(void)
 	while (nfiles > 0)
 		free(files[--nfiles].data);
 	saved_len = 0;
-	c = uftp_client_new(&cfg, &env);
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
-	uftp_client_handle_expiry(c, t); /* nothing stored yet: no checkpoint armed */
+	uftp_client_on_expiry(c, t); /* nothing stored yet: no checkpoint armed */
 	fileseg(c, 1, 0, 1, BLOCK, t);
-	uftp_client_handle_expiry(c, t); /* armed */
-	CU_ASSERT(uftp_client_get_expiry(c) <= t + SEC);
+	uftp_client_on_expiry(c, t); /* armed */
+	CU_ASSERT(uftp_client_next_expiry(c) <= t + SEC);
 	CU_ASSERT_EQUAL(saved_len, 0);
-	uftp_client_handle_expiry(c, t + SEC);
+	uftp_client_on_expiry(c, t + SEC);
 	CU_ASSERT_EQUAL(saved_len, 1);
 	CU_ASSERT_EQUAL(saved_bitmap[0], 0x02);
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 1); /* the session goes on */
 	fileseg(c, 1, 0, 0, BLOCK, t + SEC);
-	uftp_client_handle_expiry(c, t + 2 * SEC);
+	uftp_client_on_expiry(c, t + 2 * SEC);
 	CU_ASSERT_EQUAL(saved_bitmap[0], 0x03);
 	uftp_client_free(c);
 	saved_len = 0;
@@ -1377,7 +1383,7 @@ static void test_write_failures(void)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.fops = &rf;
 	rf.close = fail_close;
-	c = uftp_client_new(&cfg, &env);
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 5, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
@@ -1388,7 +1394,7 @@ static void test_write_failures(void)
 	uftp_client_free(c);
 
 	rf.close = m_close, rf.room = m_room, room_bytes = 100;
-	c = uftp_client_new(&cfg, &env);
+	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "fits.bin", 100, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
@@ -1506,7 +1512,7 @@ static void drain_out(struct uftp_client *c, uint64_t now)
 {
 	struct uftp_peer to;
 
-	while (uftp_client_write(c, &to, outbuf, sizeof(outbuf), now) > 0)
+	while (uftp_client_pop_send(c, &to, outbuf, sizeof(outbuf), now) > 0)
 		;
 }
 
@@ -1550,7 +1556,7 @@ static void test_flood_memberships(void)
 	for (i = 0; i < 50; i++) {
 		t += SEC;
 		fileseg(c, 1, 0, (uint16_t)i, BLOCK, t);
-		uftp_client_handle_expiry(c, t);
+		uftp_client_on_expiry(c, t);
 		drain_out(c, t);
 		count_events(c, 0);
 		CU_ASSERT_EQUAL(uftpd_members_sync(mb, c), 0);

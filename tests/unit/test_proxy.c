@@ -143,7 +143,7 @@ static size_t complete(uint8_t *buf, size_t cap, uint32_t client, uint8_t st)
 /* Pulls the next output datagram; returns its length (0: none). */
 static int out(struct uftp_proxy *p, struct uftp_peer *to, int *mc, uint8_t *buf, uint64_t now)
 {
-	return uftp_proxy_write(p, to, mc, buf, UFTP_PROXY_DGRAM_MAX, now);
+	return uftp_proxy_pop_send(p, to, mc, buf, UFTP_PROXY_DGRAM_MAX, now);
 }
 
 static int nout(struct uftp_proxy *p, uint64_t now)
@@ -223,10 +223,10 @@ static void test_server_proxy_forwarding(void)
 	CU_ASSERT(memcmp(o, in, n) == 0);
 	CU_ASSERT(uftp_peer_equal(&to, &dest));
 	CU_ASSERT_EQUAL(mc, 0);
-	CU_ASSERT_EQUAL(uftp_proxy_next_event(p, &ev), 1);
+	CU_ASSERT_EQUAL(uftp_proxy_pop_event(p, &ev), 1);
 	CU_ASSERT_EQUAL(ev.type, UFTP_PEV_SESSION_START);
 	CU_ASSERT(memcmp(ev.addr.addr, srv.ip.addr, 4) == 0);
-	CU_ASSERT_EQUAL(uftp_proxy_next_event(p, &ev), 0);
+	CU_ASSERT_EQUAL(uftp_proxy_pop_event(p, &ev), 0);
 	/* its private group is now one the proxy needs */
 	CU_ASSERT_EQUAL(uftp_proxy_groups_gen(p), 1);
 	CU_ASSERT_EQUAL_FATAL(uftp_proxy_groups(p, &g, 1), 1);
@@ -290,8 +290,8 @@ static void test_client_proxy_register_aggregation(void)
 		uftp_proxy_on_datagram(p, &cl[i], in, n, T0 + MSEC);
 	}
 	CU_ASSERT_EQUAL(nout(p, T0 + 2 * MSEC), 0); /* held */
-	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(p), T0 + MSEC + grtt);
-	uftp_proxy_handle_expiry(p, T0 + MSEC + grtt);
+	CU_ASSERT_EQUAL(uftp_proxy_next_expiry(p), T0 + MSEC + grtt);
+	uftp_proxy_on_expiry(p, T0 + MSEC + grtt);
 	len = out(p, &to, &mc, o, T0 + MSEC + grtt);
 	CU_ASSERT_EQUAL_FATAL(parse(o, len, &h, &m), UFTP_MSG_REGISTER);
 	CU_ASSERT(uftp_peer_equal(&to, &up));
@@ -335,9 +335,9 @@ static void test_client_proxy_status_complete(void)
 	uftp_proxy_on_datagram(p, &c1, in, n, T0);
 	n = complete(in, sizeof(in), 0xC612010CU, UFTP_COMP_SKIPPED);
 	uftp_proxy_on_datagram(p, &c2, in, n, T0);
-	t = uftp_proxy_get_expiry(p);
+	t = uftp_proxy_next_expiry(p);
 	CU_ASSERT(t > T0 && t < T0 + SEC);
-	uftp_proxy_handle_expiry(p, t);
+	uftp_proxy_on_expiry(p, t);
 	for (k = 0; k < 3; k++) {
 		len = out(p, &to, &mc, o, t);
 		CU_ASSERT_FATAL(len > 0);
@@ -413,12 +413,12 @@ static void test_timeout_and_bad_input(void)
 		CU_ASSERT(uftp_peer_equal(&ps.addr, &up));
 	}
 	/* idle past the minimum time-out: the session goes */
-	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(p), T0 + UFTP_PROXY_MIN_IDLE);
-	uftp_proxy_handle_expiry(p, T0 + UFTP_PROXY_MIN_IDLE);
-	while (uftp_proxy_next_event(p, &ev))
+	CU_ASSERT_EQUAL(uftp_proxy_next_expiry(p), T0 + UFTP_PROXY_MIN_IDLE);
+	uftp_proxy_on_expiry(p, T0 + UFTP_PROXY_MIN_IDLE);
+	while (uftp_proxy_pop_event(p, &ev))
 		ended |= ev.type == UFTP_PEV_SESSION_END && ev.group_id == GROUP;
 	CU_ASSERT(ended);
-	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(p), UFTP_NEVER);
+	CU_ASSERT_EQUAL(uftp_proxy_next_expiry(p), UFTP_NEVER);
 	uftp_proxy_free(p);
 }
 
@@ -547,10 +547,10 @@ static void test_heartbeat_fp(void)
 		return;
 	}
 	CU_ASSERT_EQUAL(uftp_proxy_dest(x.sp).ip.family, 0);
-	uftp_proxy_handle_expiry(x.cp, t);                               /* plain HB_REQ */
+	uftp_proxy_on_expiry(x.cp, t);                               /* plain HB_REQ */
 	CU_ASSERT_EQUAL(pump(x.cp, x.sp, &x.cp_addr, t, NULL, NULL), 1); /* -> challenge */
 	CU_ASSERT_EQUAL(pump(x.sp, x.cp, &x.sp_addr, t, NULL, NULL), 1); /* answer at once */
-	uftp_proxy_handle_expiry(x.cp, t);
+	uftp_proxy_on_expiry(x.cp, t);
 	CU_ASSERT_EQUAL(pump(x.cp, x.sp, &x.cp_addr, t, signed_req, &len), 1); /* signed */
 	d = uftp_proxy_dest(x.sp);
 	CU_ASSERT(uftp_peer_equal(&d, &x.cp_addr));
@@ -567,10 +567,10 @@ static void test_heartbeat_fp(void)
 	x.ccfg.key = x.other;
 	x.ccfg.hb[0] = x.sp_addr;
 	t += 5 * SEC;
-	uftp_proxy_handle_expiry(x.cp, t);
+	uftp_proxy_on_expiry(x.cp, t);
 	pump(x.cp, x.sp, &thief, t, NULL, NULL); /* challenged: thief is not the dest */
 	pump(x.sp, x.cp, &x.sp_addr, t, NULL, NULL);
-	uftp_proxy_handle_expiry(x.cp, t);
+	uftp_proxy_on_expiry(x.cp, t);
 	pump(x.cp, x.sp, &thief, t, NULL, NULL);
 	d = uftp_proxy_dest(x.sp);
 	CU_ASSERT(uftp_peer_equal(&d, &x.cp_addr));

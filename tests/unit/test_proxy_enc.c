@@ -219,8 +219,7 @@ static int setup(struct world *w)
 	w->ccfg.keys[0] = w->ckey;
 	w->ccfg.nkeys = 1;
 	w->ccfg.fops = &fops;
-	w->cl = uftp_client_new(&w->ccfg, &env);
-	return w->cl ? 0 : -1;
+	return uftp_client_new(&w->cl, &env, &w->ccfg, 0);
 }
 
 static void teardown(struct world *w)
@@ -240,7 +239,7 @@ static int px_out(struct world *w, struct uftp_peer *to, uint64_t now)
 {
 	int mc;
 
-	return uftp_proxy_write(w->px, to, &mc, outbuf, sizeof(outbuf), now);
+	return uftp_proxy_pop_send(w->px, to, &mc, outbuf, sizeof(outbuf), now);
 }
 
 /* The ANNOUNCE the clients get: our keys, our signature, the server's random. */
@@ -327,7 +326,7 @@ static int client_to_proxy(struct world *w, uint64_t now)
 	struct uftp_peer to;
 	int n, k = 0;
 
-	while ((n = uftp_client_write(w->cl, &to, outbuf, sizeof(outbuf), now)) > 0) {
+	while ((n = uftp_client_pop_send(w->cl, &to, outbuf, sizeof(outbuf), now)) > 0) {
 		CU_ASSERT(uftp_peer_equal(&to, &cpx));
 		uftp_proxy_on_datagram(w->px, &cla, outbuf, (size_t)n, now);
 		k++;
@@ -363,8 +362,8 @@ static void test_encrypted_through_client_proxy(void)
 	CU_ASSERT_EQUAL(uftp_client_on_datagram(w.cl, &cpx, outbuf, (size_t)len, t), 0);
 	CU_ASSERT(client_to_proxy(&w, t) >= 1);
 	CU_ASSERT_EQUAL(px_out(&w, &to, t), 0); /* held one GRTT */
-	t = uftp_proxy_get_expiry(w.px);
-	uftp_proxy_handle_expiry(w.px, t);
+	t = uftp_proxy_next_expiry(w.px);
+	uftp_proxy_on_expiry(w.px, t);
 	len = px_out(&w, &to, t);
 	CU_ASSERT(uftp_peer_equal(&to, &spx));
 	check_register(&w, len, &ck, crand, pm);
@@ -387,7 +386,7 @@ static void test_encrypted_through_client_proxy(void)
 	CU_ASSERT_EQUAL(h.src_id, SRVID);
 	CU_ASSERT(memcmp(to.ip.addr, PRIV, 4) == 0);
 	CU_ASSERT_EQUAL(uftp_client_on_datagram(w.cl, &cpx, outbuf, (size_t)len, t), 0);
-	while (uftp_client_next_event(w.cl, &ev))
+	while (uftp_client_pop_event(w.cl, &ev))
 		connected |= ev.type == UFTP_CEV_CONNECT;
 	CU_ASSERT(connected);
 	CU_ASSERT_EQUAL(client_to_proxy(&w, t), 1); /* its KEYINFO_ACK, checked by the proxy */
@@ -408,8 +407,8 @@ static void test_encrypted_through_client_proxy(void)
 	CU_ASSERT_EQUAL(uftp_client_on_datagram(w.cl, &cpx, outbuf, (size_t)len, t), 0);
 	CU_ASSERT_EQUAL(dirs_made, 1);
 	CU_ASSERT_EQUAL(client_to_proxy(&w, t), 1);
-	t = uftp_proxy_get_expiry(w.px);
-	uftp_proxy_handle_expiry(w.px, t);
+	t = uftp_proxy_next_expiry(w.px);
+	uftp_proxy_on_expiry(w.px, t);
 	len = px_out(&w, &to, t);
 	CU_ASSERT_FATAL(len > 0);
 	srv_open(&w.sv, outbuf, len, &h, &m);

@@ -119,7 +119,7 @@ static void drain_out(struct uftp_proxy *p, uint64_t now)
 	struct uftp_peer to;
 	int mc;
 
-	while (uftp_proxy_write(p, &to, &mc, buf, sizeof(buf), now) > 0)
+	while (uftp_proxy_pop_send(p, &to, &mc, buf, sizeof(buf), now) > 0)
 		;
 }
 
@@ -160,7 +160,7 @@ static void sync_members(struct uftp_proxy *p, struct members *m)
 	struct uftp_proxy_event ev;
 	size_t i, n;
 
-	while (uftp_proxy_next_event(p, &ev))
+	while (uftp_proxy_pop_event(p, &ev))
 		events++;
 	if (uftp_proxy_groups_gen(p) == seen_gen)
 		return;
@@ -271,7 +271,7 @@ static void test_hb_burst_then_announce(void)
 	uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
 	drain_out(x.p, T0);
 	/* every event queued is intact (nothing patched into another one) */
-	while (uftp_proxy_next_event(x.p, &ev)) {
+	while (uftp_proxy_pop_event(x.p, &ev)) {
 		popped++;
 		CU_ASSERT_EQUAL(ev.type, UFTP_PEV_HB_REJECT);
 		CU_ASSERT(uftp_peer_equal(&ev.peer, &forger));
@@ -288,7 +288,7 @@ static void test_hb_burst_then_announce(void)
 	/* drained after each datagram, as uftpproxyd does, none is dropped */
 	n = announce(in, sizeof(in), SRVID, GROUP + 1, v4(230, 5, 5, 10));
 	uftp_proxy_on_datagram(x.p, &srv, in, n, T0);
-	CU_ASSERT_EQUAL(uftp_proxy_next_event(x.p, &ev), 1);
+	CU_ASSERT_EQUAL(uftp_proxy_pop_event(x.p, &ev), 1);
 	CU_ASSERT_EQUAL(ev.type, UFTP_PEV_SESSION_START);
 	CU_ASSERT_EQUAL(ev.group_id, GROUP + 1);
 	CU_ASSERT(uftp_peer_equal(&ev.peer, &srv));
@@ -335,12 +335,12 @@ static void test_announce_flood(void)
 	for (t = T0 + SEC; t <= T0 + UFTP_PROXY_MIN_IDLE + SEC; t += SEC) {
 		n = fileseg(in, sizeof(in), GROUP);
 		uftp_proxy_on_datagram(x.p, &srv, in, n, t);
-		uftp_proxy_handle_expiry(x.p, t);
+		uftp_proxy_on_expiry(x.p, t);
 		drain_out(x.p, t);
 		sync_members(x.p, &x.m);
 	}
 	CU_ASSERT(same_set(&x.m, &priv, 1));
-	uftp_proxy_handle_expiry(x.p, t + UFTP_PROXY_MIN_IDLE);
+	uftp_proxy_on_expiry(x.p, t + UFTP_PROXY_MIN_IDLE);
 	sync_members(x.p, &x.m);
 	CU_ASSERT(same_set(&x.m, NULL, 0));
 	fx_free(&x);
@@ -378,10 +378,10 @@ static void test_many_expire_at_once(void)
 	}
 	drain_out(x.p, T0);
 	CU_ASSERT_EQUAL(uftp_proxy_groups_gen(x.p), gen);
-	uftp_proxy_handle_expiry(x.p, T0 + UFTP_PROXY_MIN_IDLE);
+	uftp_proxy_on_expiry(x.p, T0 + UFTP_PROXY_MIN_IDLE);
 	sync_members(x.p, &x.m);
 	CU_ASSERT(same_set(&x.m, NULL, 0));
-	CU_ASSERT_EQUAL(uftp_proxy_get_expiry(x.p), UFTP_NEVER);
+	CU_ASSERT_EQUAL(uftp_proxy_next_expiry(x.p), UFTP_NEVER);
 	/* one SESSION_END each: the event queue held them all */
 	uftp_proxy_get_counters(x.p, &st);
 	CU_ASSERT_EQUAL(st.ev_dropped, 0);

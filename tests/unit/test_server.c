@@ -134,11 +134,11 @@ static int next(struct fixture *f, uint64_t limit)
 	for (;;) {
 		uint64_t exp;
 
-		uftp_server_handle_expiry(f->s, f->now);
-		f->len = uftp_server_write(f->s, &f->to, f->pkt, sizeof(f->pkt), f->now);
+		uftp_server_on_expiry(f->s, f->now);
+		f->len = uftp_server_pop_send(f->s, &f->to, f->pkt, sizeof(f->pkt), f->now);
 		if (f->len != 0)
 			break;
-		exp = uftp_server_get_expiry(f->s);
+		exp = uftp_server_next_expiry(f->s);
 		if (exp == UFTP_NEVER || exp > end)
 			return 0;
 		if (exp > f->now)
@@ -458,7 +458,7 @@ static void test_pacing(void)
 	send_fileinfo_ack(&f, CLIENT1, 1);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
 	t0 = f.now;
-	CU_ASSERT_EQUAL(uftp_server_write(f.s, &f.to, f.pkt, sizeof(f.pkt), f.now), 0);
+	CU_ASSERT_EQUAL(uftp_server_pop_send(f.s, &f.to, f.pkt, sizeof(f.pkt), f.now), 0);
 	CU_ASSERT_EQUAL_FATAL(next(&f, UFTP_NS_PER_SEC), UFTP_MSG_FILESEG);
 	CU_ASSERT(f.now - t0 >= 9 * MS && f.now - t0 <= 12 * MS);
 	uftp_server_free(f.s);
@@ -477,7 +477,7 @@ static void test_silent_client_dropped(void)
 		;
 	CU_ASSERT(uftp_server_finished(f.s));
 	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_NO_FILEINFO);
-	while (uftp_server_next_event(f.s, &ev))
+	while (uftp_server_pop_event(f.s, &ev))
 		lost += ev.type == UFTP_SEV_CLIENT_LOST;
 	CU_ASSERT_EQUAL(lost, 1);
 	uftp_server_free(f.s);
@@ -1034,7 +1034,7 @@ static int events(struct fixture *f, int type, uint32_t id)
 	struct uftp_server_event ev;
 	int n = 0;
 
-	while (uftp_server_next_event(f->s, &ev))
+	while (uftp_server_pop_event(f->s, &ev))
 		n += ev.type == type && (id == 0 || ev.client_id == id);
 	return n;
 }
