@@ -683,7 +683,7 @@ void uftp_proxy_free(struct uftp_proxy *p)
 }
 
 int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
-                     size_t cap, uint64_t now)
+                        size_t cap, uint64_t now)
 {
 	struct proxy_qent *q;
 

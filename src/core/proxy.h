@@ -212,7 +212,7 @@ int uftp_proxy_on_datagram(struct uftp_proxy *p, const struct uftp_peer *from, c
  * is dropped).
  */
 int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
-                     size_t cap, uint64_t now);
+                        size_t cap, uint64_t now);
 
 /* When handle_expiry has work next (ns); UFTP_NEVER if none. */
 uint64_t uftp_proxy_next_expiry(const struct uftp_proxy *p);

@@ -604,7 +604,7 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 }
 
 int uftp_server_pop_send(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
-                      uint64_t now)
+                         uint64_t now)
 {
 	int n;
 

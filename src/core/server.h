@@ -151,7 +151,7 @@ int uftp_server_on_datagram(struct uftp_server *s, const struct uftp_peer *from,
  * failure (the session is then finished).
  */
 int uftp_server_pop_send(struct uftp_server *s, struct uftp_peer *to, uint8_t *out, size_t cap,
-                      uint64_t now);
+                         uint64_t now);
 
 /* The time (ns) at which write or handle_expiry has work next; UFTP_NEVER if none. */
 uint64_t uftp_server_next_expiry(const struct uftp_server *s);

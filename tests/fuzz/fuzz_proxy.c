@@ -79,7 +79,8 @@ static void drain(struct uftp_proxy *p, uint64_t now)
 	size_t k, n;
 	int i, mcast;
 
-	for (i = 0; i < 10000 && uftp_proxy_pop_send(p, &to, &mcast, out, sizeof(out), now) > 0; i++)
+	for (i = 0; i < 10000 && uftp_proxy_pop_send(p, &to, &mcast, out, sizeof(out), now) > 0;
+	     i++)
 		;
 	for (i = 0; i < 10000 && uftp_proxy_pop_event(p, &ev) > 0; i++)
 		;

@@ -547,7 +547,7 @@ static void test_heartbeat_fp(void)
 		return;
 	}
 	CU_ASSERT_EQUAL(uftp_proxy_dest(x.sp).ip.family, 0);
-	uftp_proxy_on_expiry(x.cp, t);                               /* plain HB_REQ */
+	uftp_proxy_on_expiry(x.cp, t);                                   /* plain HB_REQ */
 	CU_ASSERT_EQUAL(pump(x.cp, x.sp, &x.cp_addr, t, NULL, NULL), 1); /* -> challenge */
 	CU_ASSERT_EQUAL(pump(x.sp, x.cp, &x.sp_addr, t, NULL, NULL), 1); /* answer at once */
 	uftp_proxy_on_expiry(x.cp, t);
