@@ -7,7 +7,8 @@ libuftpcore_a_SOURCES += \
 	src/core/msg_file.c src/core/msg_misc.c src/core/msg_dispatch.c \
 	src/core/quant.h src/core/quant.c \
 	src/core/section.h src/core/section.c \
-	src/core/stats.h src/core/stats.c
+	src/core/stats.h src/core/stats.c \
+	src/core/loglevel.h
 
 MSG_TEST_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 MSG_TEST_LIBS = $(CORE_LIBS) $(UNIT_LIBS)

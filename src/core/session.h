@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/loglevel.h"
 #include "core/msg.h"
 #include "core/proto.h"
 
@@ -46,15 +47,6 @@ struct uftp_peer_key {
 	struct uftp_ipaddr addr;
 	int has_fp;
 	uint8_t fp[UFTP_FP_LEN];
-};
-
-/* Log levels the core reports at; drivers map them onto -x 0..5. */
-enum uftp_log_level {
-	UFTP_LOG_ERROR = 0, /* session-ending problems */
-	UFTP_LOG_WARN = 1,  /* dropped/abnormal input worth an operator's eye */
-	UFTP_LOG_INFO = 2,  /* normal progress: registered, file done, session done */
-	UFTP_LOG_DEBUG = 3, /* per-message detail, state changes old -> new */
-	UFTP_LOG_TRACE = 4, /* per-block detail */
 };
 
 /*

@@ -1,16 +1,7 @@
 /* The programs' core environment (see env.h). */
 #include "config.h"
 
-/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
-#define UFTP_LOG_ERR   ENV_LIBLOG_ERR
-#define UFTP_LOG_WARN  ENV_LIBLOG_WARN
-#define UFTP_LOG_INFO  ENV_LIBLOG_INFO
-#define UFTP_LOG_DEBUG ENV_LIBLOG_DEBUG
 #include "lib/log.h"
-#undef UFTP_LOG_ERR
-#undef UFTP_LOG_WARN
-#undef UFTP_LOG_INFO
-#undef UFTP_LOG_DEBUG
 
 #include "crypto/env.h"
 #include "crypto/ossl.h"

@@ -5,12 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum uftp_loglevel {
-	UFTP_LOG_ERR = 0,
-	UFTP_LOG_WARN = 1,
-	UFTP_LOG_INFO = 2,
-	UFTP_LOG_DEBUG = 3,
-};
+#include "core/loglevel.h" /* the levels: enum uftp_log_level, shared with the cores */
 
 /* Sets the level (messages above it are dropped) and the stream (default stderr). */
 void log_init(int level, FILE *stream);

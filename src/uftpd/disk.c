@@ -14,16 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
-#define UFTP_LOG_ERR   UFTPD_LIBLOG_ERR
-#define UFTP_LOG_WARN  UFTPD_LIBLOG_WARN
-#define UFTP_LOG_INFO  UFTPD_LIBLOG_INFO
-#define UFTP_LOG_DEBUG UFTPD_LIBLOG_DEBUG
 #include "lib/log.h"
-#undef UFTP_LOG_ERR
-#undef UFTP_LOG_WARN
-#undef UFTP_LOG_INFO
-#undef UFTP_LOG_DEBUG
 
 #include "core/err.h"
 #include "uftpd/disk.h"

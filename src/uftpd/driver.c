@@ -11,16 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
-#define UFTP_LOG_ERR   UFTPD_LIBLOG_ERR
-#define UFTP_LOG_WARN  UFTPD_LIBLOG_WARN
-#define UFTP_LOG_INFO  UFTPD_LIBLOG_INFO
-#define UFTP_LOG_DEBUG UFTPD_LIBLOG_DEBUG
 #include "lib/log.h"
-#undef UFTP_LOG_ERR
-#undef UFTP_LOG_WARN
-#undef UFTP_LOG_INFO
-#undef UFTP_LOG_DEBUG
 
 #include "core/err.h"
 #include "crypto/env.h"
@@ -512,7 +503,7 @@ static int setup_logs(struct uftpd *d, int logfile)
 		log_set_rolling(o->log_max, o->log_count);
 		return 0;
 	}
-	log_init(o->loglevel >= 3 ? UFTPD_LIBLOG_DEBUG : o->loglevel, stderr);
+	log_init(o->loglevel >= 3 ? UFTP_LOG_DEBUG : o->loglevel, stderr);
 	d->status.statusfile = o->statusfile;
 	d->status.script = o->script;
 	d->status.individual = o->individual;

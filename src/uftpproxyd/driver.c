@@ -18,16 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* lib/log.h and core/session.h both name their levels UFTP_LOG_*: rename the lib's here. */
-#define UFTP_LOG_ERR   PXD_LIBLOG_ERR
-#define UFTP_LOG_WARN  PXD_LIBLOG_WARN
-#define UFTP_LOG_INFO  PXD_LIBLOG_INFO
-#define UFTP_LOG_DEBUG PXD_LIBLOG_DEBUG
 #include "lib/log.h"
-#undef UFTP_LOG_ERR
-#undef UFTP_LOG_WARN
-#undef UFTP_LOG_INFO
-#undef UFTP_LOG_DEBUG
 
 #include "core/err.h"
 #include "crypto/env.h"
@@ -715,7 +706,7 @@ static int setup_logs(struct pxd *d, int logfile)
 		log_set_rolling(o->log_max, o->log_count);
 		return 0;
 	}
-	log_init(o->loglevel >= 3 ? PXD_LIBLOG_DEBUG : o->loglevel, stderr);
+	log_init(o->loglevel >= 3 ? UFTP_LOG_DEBUG : o->loglevel, stderr);
 	return 0;
 }
 

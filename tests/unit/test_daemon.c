@@ -233,7 +233,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return EXIT_FAILURE;
 	snprintf(pidpath, sizeof(pidpath), "%s/uftpd.pid", dir);
-	log_init(UFTP_LOG_ERR, NULL); /* stale-pidfile warnings are expected here */
+	log_init(UFTP_LOG_ERROR, NULL); /* stale-pidfile warnings are expected here */
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return EXIT_FAILURE;
 	if (cutest_add_suite("daemon", tests, sizeof(tests) / sizeof(tests[0])))

@@ -38,7 +38,7 @@ static int suite_init(void)
 
 	if (n < 0 || (size_t)n >= sizeof(tmpdir) || !mkdtemp(tmpdir))
 		return -1;
-	log_init(UFTP_LOG_ERR, stderr); /* checked-in keys are 0644 in git */
+	log_init(UFTP_LOG_ERROR, stderr); /* checked-in keys are 0644 in git */
 	return 0;
 }
 
