@@ -281,17 +281,19 @@ static void log_stats(struct uftpd *d)
 		dropped += st.dropped[r];
 		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
 			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
-			                off ? ", " : ": ", uftp_drop_name(r),
+			                off ? ", " : "", uftp_drop_name(r),
 			                (unsigned long long)st.dropped[r]);
 	}
-	log_info("exiting: %llu datagrams in (%llu dropped%s), %llu out; %llu sessions (%llu "
+	log_info("exiting: %llu datagrams in (%llu dropped), %llu out; %llu sessions (%llu "
 	         "aborted, %llu half-open displaced, %llu refused: too many), %llu files (%llu "
 	         "rejected)",
-	         (unsigned long long)rx, (unsigned long long)dropped, why,
+	         (unsigned long long)rx, (unsigned long long)dropped,
 	         (unsigned long long)st.tx_datagrams, (unsigned long long)st.sessions_started,
 	         (unsigned long long)st.sessions_aborted, (unsigned long long)st.sessions_evicted,
 	         (unsigned long long)st.sessions_refused, (unsigned long long)st.files_done,
 	         (unsigned long long)st.files_failed);
+	if (why[0])
+		log_info("dropped by reason: %s", why);
 	if (st.events_lost)
 		log_warnx("%llu core events were lost", (unsigned long long)st.events_lost);
 }

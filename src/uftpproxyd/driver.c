@@ -429,15 +429,17 @@ static void log_stats(struct pxd *d)
 	for (r = 0; r < UFTP_DROP_NREASONS; r++)
 		if (cs.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
 			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
-			                off ? ", " : ": ", uftp_drop_name(r),
+			                off ? ", " : "", uftp_drop_name(r),
 			                (unsigned long long)cs.dropped[r]);
 	flush_hb_log(d, UINT64_MAX / 2);
-	log_info("exiting: %llu datagrams in (%llu dropped%s); %llu forwarded down, %llu up; "
+	log_info("exiting: %llu datagrams in (%llu dropped); %llu forwarded down, %llu up; "
 	         "%llu replies aggregated into %llu; %llu sessions; %llu heartbeats rejected",
-	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped, why,
+	         (unsigned long long)st.rx, (unsigned long long)st.rx_dropped,
 	         (unsigned long long)st.fwd_down, (unsigned long long)st.fwd_up,
 	         (unsigned long long)st.agg_in, (unsigned long long)st.agg_out,
 	         (unsigned long long)st.sessions, (unsigned long long)st.hb_rejected);
+	if (why[0])
+		log_info("dropped by reason: %s", why);
 	if (st.ev_dropped)
 		log_info("%llu events not queued (queue full)", (unsigned long long)st.ev_dropped);
 	if (st.sess_evicted || st.sess_refused)
