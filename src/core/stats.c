@@ -1,6 +1,8 @@
 /* Drop reasons of the cores' stats (see stats.h). */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "core/err.h"
 #include "core/stats.h"
 
@@ -30,4 +32,20 @@ const char *uftp_drop_name(int reason)
 	};
 
 	return reason >= 0 && reason < UFTP_DROP_NREASONS ? names[reason] : "other";
+}
+
+uint64_t uftp_drops_format(const struct uftp_core_stats *st, char *out, size_t cap)
+{
+	uint64_t total = 0;
+	int r, off = 0;
+
+	if (cap)
+		out[0] = '\0';
+	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
+		total += st->dropped[r];
+		if (st->dropped[r] && off >= 0 && (size_t)off < cap)
+			off += snprintf(out + off, cap - (size_t)off, "%s%s %llu", off ? ", " : "",
+			                uftp_drop_name(r), (unsigned long long)st->dropped[r]);
+	}
+	return total;
 }

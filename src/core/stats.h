@@ -101,4 +101,10 @@ int uftp_drop_reason(int err);
 /* A short lower-case name for a drop reason ("malformed", ...), for logs and metrics labels. */
 const char *uftp_drop_name(int reason);
 
+/*
+ * Writes the non-zero drop counters of st into out as "malformed 3,
+ * unknown 2" (empty when none; cut short to fit cap) and returns their sum.
+ */
+uint64_t uftp_drops_format(const struct uftp_core_stats *st, char *out, size_t cap);
+
 #endif

@@ -365,8 +365,7 @@ static void log_stats(struct drv *d)
 	struct uftp_peer_stats ps;
 	size_t j, done = 0, lost = 0, other = 0, n = 0;
 	char drops[256] = "";
-	uint64_t total = 0;
-	int r, off = 0;
+	uint64_t total;
 
 	uftp_server_get_stats(d->srv, &st);
 	if (!uftp_server_session_stats(d->srv, 0, &ss, d->now))
@@ -390,14 +389,9 @@ static void log_stats(struct drv *d)
 	         (unsigned long long)st.tx_datagrams, (unsigned long long)st.tx_bytes,
 	         (unsigned long long)ss.data_sent, (unsigned long long)ss.data_resent,
 	         (unsigned long long)ss.naks, n, done, lost, other);
-	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
-		total += st.dropped[r];
-		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(drops))
-			off += snprintf(drops + off, sizeof(drops) - (size_t)off, " %s %llu",
-			                uftp_drop_name(r), (unsigned long long)st.dropped[r]);
-	}
+	total = uftp_drops_format(&st, drops, sizeof(drops));
 	if (total)
-		log_info("Dropped %llu of %llu datagrams received:%s", (unsigned long long)total,
+		log_info("Dropped %llu of %llu datagrams received: %s", (unsigned long long)total,
 		         (unsigned long long)st.rx_datagrams, drops);
 }
 

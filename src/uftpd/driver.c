@@ -273,17 +273,10 @@ static void log_stats(struct uftpd *d)
 	uint64_t dropped = d->rx_oversized; /* dropped here, before the core */
 	uint64_t rx;
 	char why[256] = "";
-	int r, off = 0;
 
 	uftp_client_get_stats(d->core, &st);
 	rx = st.rx_datagrams + d->rx_oversized;
-	for (r = 0; r < UFTP_DROP_NREASONS; r++) {
-		dropped += st.dropped[r];
-		if (st.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
-			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
-			                off ? ", " : "", uftp_drop_name(r),
-			                (unsigned long long)st.dropped[r]);
-	}
+	dropped += uftp_drops_format(&st, why, sizeof(why));
 	log_info("exiting: %llu datagrams in (%llu dropped), %llu out; %llu sessions (%llu "
 	         "aborted, %llu half-open displaced, %llu refused: too many), %llu files (%llu "
 	         "rejected)",

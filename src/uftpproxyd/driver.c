@@ -422,15 +422,10 @@ static void log_stats(struct pxd *d)
 	struct uftp_proxy_stats st;
 	struct uftp_core_stats cs;
 	char why[256] = "";
-	int r, off = 0;
 
 	uftp_proxy_get_counters(d->core, &st);
 	uftp_proxy_get_stats(d->core, &cs);
-	for (r = 0; r < UFTP_DROP_NREASONS; r++)
-		if (cs.dropped[r] && off >= 0 && (size_t)off < sizeof(why))
-			off += snprintf(why + off, sizeof(why) - (size_t)off, "%s%s %llu",
-			                off ? ", " : "", uftp_drop_name(r),
-			                (unsigned long long)cs.dropped[r]);
+	uftp_drops_format(&cs, why, sizeof(why));
 	flush_hb_log(d, UINT64_MAX / 2);
 	log_info("exiting: %llu datagrams in (%llu dropped); %llu forwarded down, %llu up; "
 	         "%llu replies aggregated into %llu; %llu sessions; %llu heartbeats rejected",
