@@ -404,6 +404,15 @@ static void test_timeout_and_bad_input(void)
 			all += cs.dropped[r];
 		CU_ASSERT_EQUAL(cs.role, UFTP_ROLE_PROXY);
 		CU_ASSERT_EQUAL(all, 5);
+		{
+			char text[128];
+
+			CU_ASSERT_EQUAL(uftp_drops_format(&cs, text, sizeof(text)), 5);
+			CU_ASSERT_EQUAL(strncmp(text, "malformed ", 10), 0);
+			CU_ASSERT_EQUAL(uftp_drops_format(&cs, text, 4),
+			                5); /* cut short, still the sum */
+			CU_ASSERT_EQUAL(strlen(text), 3);
+		}
 		CU_ASSERT(cs.dropped[UFTP_DROP_MALFORMED] >= 3);
 		CU_ASSERT_EQUAL(cs.sessions_active, 1);
 		CU_ASSERT_EQUAL_FATAL(uftp_proxy_session_stats(p, 0, &ss, T0), 1);
