@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "simnet.h"
+#include "tests/common/testenv.h"
 
 void sim_init(struct simnet *net, uint64_t seed, uint64_t start_ns)
 {
 	memset(net, 0, sizeof(*net));
 	net->now = start_ns;
-	net->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+	testenv_seed(&net->rng, seed);
 	net->max_steps = 50000000;
 }
 
@@ -38,27 +39,6 @@ int sim_add(struct simnet *net, const char *name, const struct uftp_peer *addr,
 	n->core = core;
 	n->segs = SIM_SEG_DFLT;
 	return (int)net->nnodes++;
-}
-
-uint64_t sim_rand64(struct simnet *net)
-{
-	uint64_t x = net->rng;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	net->rng = x;
-	return x * 0x2545F4914F6CDD1DULL;
-}
-
-int sim_random_fill(void *arg, uint8_t *out, size_t len)
-{
-	struct simnet *net = arg;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		out[i] = (uint8_t)(sim_rand64(net) >> 56);
-	return 0;
 }
 
 struct uftp_peer sim_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
@@ -139,7 +119,7 @@ static int is_multicast(const struct uftp_peer *p)
 
 static int roll(struct simnet *net, unsigned pm)
 {
-	return pm > 0 && sim_rand64(net) % 1000 < pm;
+	return pm > 0 && testenv_rand64(&net->rng) % 1000 < pm;
 }
 
 static int enqueue_one(struct simnet *net, int src, int dst, const uint8_t *buf, size_t len)
@@ -159,7 +139,7 @@ static int enqueue_one(struct simnet *net, int src, int dst, const uint8_t *buf,
 	for (k = 0; k < copies; k++) {
 		p.at = net->now + n->in.delay_ns;
 		if (roll(net, n->in.reorder_pm) && n->in.reorder_ns > 0)
-			p.at += sim_rand64(net) % n->in.reorder_ns;
+			p.at += testenv_rand64(&net->rng) % n->in.reorder_ns;
 		p.seq = net->seq++;
 		p.dst = dst;
 		p.from = net->nodes[src].addr;

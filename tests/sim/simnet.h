@@ -70,7 +70,7 @@ struct sim_pkt {
 
 struct simnet {
 	uint64_t now;
-	uint64_t rng;
+	uint64_t rng; /* testenv_rand64() state: link effects, and the cores' env->random */
 	uint64_t seq;
 	struct sim_node nodes[SIM_MAX_NODES];
 	size_t nnodes;
@@ -90,10 +90,6 @@ void sim_free(struct simnet *net);
 /* Adds a node on segment 1; returns its index or -1 when full. */
 int sim_add(struct simnet *net, const char *name, const struct uftp_peer *addr,
             const struct sim_node_ops *ops, void *core);
-
-/* Deterministic generator (xorshift64*), shared by links and by env->random. */
-uint64_t sim_rand64(struct simnet *net);
-int sim_random_fill(void *net, uint8_t *out, size_t len); /* env->random shape */
 
 /*
  * Runs until done(arg) is true or the clock passes deadline_ns.  Returns 1

@@ -20,29 +20,8 @@
 struct uftp_server_file files[MAX_FILES];
 size_t nfiles;
 
-uint8_t content_byte(size_t file, uint64_t off)
-{
-	uint64_t x = (file + 1) * 0x9E3779B97F4A7C15ULL ^ (off * 0xBF58476D1CE4E5B9ULL);
-
-	x ^= x >> 31;
-	return (uint8_t)(x * 0x94D049BB133111EBULL >> 56);
-}
-
-static ssize_t mem_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
-{
-	size_t i;
-
-	(void)arg;
-	if (idx >= nfiles || off > files[idx].size)
-		return UFTP_ERR_INVALID;
-	if (len > files[idx].size - off)
-		len = (size_t)(files[idx].size - off);
-	for (i = 0; i < len; i++)
-		buf[i] = content_byte(idx, off + i);
-	return (ssize_t)len;
-}
-
-static const struct uftp_server_file_ops server_fops = {.read_at = mem_read_at};
+static struct testsrc server_src = {files, 0};
+static struct uftp_server_file_ops server_fops;
 
 void add_file(const char *name, uint8_t type, uint64_t size, uint32_t mtime, const char *link)
 {
@@ -66,105 +45,9 @@ void standard_tree(void)
 	add_file("big.bin", UFTP_FTYPE_REG, 3 * 1024 * 1024 + 17, 1700000004, NULL);
 }
 
-/* ---- a receiver's in-memory store -------------------------------------- */
+/* ---- the receivers' disks ---------------------------------------------- */
 
-struct mem_store stores[MAX_CLIENTS];
-
-static struct mem_file *store_get(struct mem_store *st, const char *rel, int type)
-{
-	size_t i;
-
-	for (i = 0; i < st->n; i++)
-		if (strcmp(st->f[i].name, rel) == 0)
-			break;
-	if (i == st->n) {
-		if (st->n == MAX_STORE)
-			return NULL;
-		st->n++;
-	}
-	free(st->f[i].data);
-	memset(&st->f[i], 0, sizeof(st->f[i]));
-	snprintf(st->f[i].name, sizeof(st->f[i].name), "%s", rel);
-	st->f[i].type = type;
-	return &st->f[i];
-}
-
-static int m_open(void *arg, size_t root, const char *rel)
-{
-	struct mem_store *st = arg;
-	struct mem_file *f = store_get(st, rel, UFTP_FTYPE_REG);
-
-	(void)root;
-	if (f == NULL)
-		return UFTP_ERR_NOSPACE;
-	f->open = 1;
-	return (int)(f - st->f);
-}
-
-static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
-{
-	struct mem_store *st = arg;
-	struct mem_file *f = &st->f[h];
-
-	if (st->fail_writes)
-		return UFTP_ERR_IO;
-	if (off + len > f->cap) {
-		uint64_t cap = (off + len) * 2;
-		uint8_t *d = realloc(f->data, cap);
-
-		if (d == NULL)
-			return UFTP_ERR_NOMEM;
-		memset(d + f->cap, 0, cap - f->cap);
-		f->data = d;
-		f->cap = cap;
-	}
-	memcpy(f->data + off, buf, len);
-	if (off + len > f->len)
-		f->len = off + len;
-	return 0;
-}
-
-static int m_close(void *arg, int h, int ok, int64_t mtime)
-{
-	struct mem_store *st = arg;
-
-	st->f[h].open = 0;
-	st->f[h].ok = ok;
-	st->f[h].mtime = mtime;
-	return 0;
-}
-
-static int m_mkdir(void *arg, size_t root, const char *rel)
-{
-	struct mem_file *f = store_get(arg, rel, UFTP_FTYPE_DIR);
-
-	(void)root;
-	if (f == NULL)
-		return UFTP_ERR_NOSPACE;
-	f->ok = 1;
-	return 0;
-}
-
-static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
-{
-	struct mem_file *f = store_get(arg, rel, UFTP_FTYPE_LINK);
-
-	(void)root;
-	if (f == NULL)
-		return UFTP_ERR_NOSPACE;
-	snprintf(f->link, sizeof(f->link), "%s", target);
-	f->ok = 1;
-	return 0;
-}
-
-static void store_free(struct mem_store *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->n; i++)
-		free(st->f[i].data);
-	memset(st, 0, sizeof(*st));
-}
+struct testfs stores[MAX_CLIENTS];
 
 /* ---- the cores of a run ------------------------------------------------ */
 
@@ -174,6 +57,7 @@ static struct uftp_client *clients[MAX_CLIENTS];
 static struct uftp_server *server;
 static struct uftp_proxy *proxy;
 static struct uftp_env env;
+static struct testenv tenv;
 static struct uftp_peer server_addr, proxy_addr;
 static int proxy_node = -1;
 static uint8_t proxy_blob[UFTP_MAX_BLOB_LEN];
@@ -370,21 +254,6 @@ static int clients_settled(void *arg)
 	return 1;
 }
 
-static void log_line(void *arg, int level, const char *msg)
-{
-	struct simnet *net = arg;
-
-	fprintf(stderr, "%8.3f [%d] %s\n", (double)(net->now - 5 * SEC) / 1e9, level, msg);
-}
-
-static void wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	struct simnet *net = arg;
-
-	*sec = 1700000000u + (uint32_t)(net->now / SEC);
-	*usec = (uint32_t)(net->now % SEC / 1000);
-}
-
 /* ---- building a scenario ----------------------------------------------- */
 
 /* A key of the kind the key exchange needs: EC for ECDH_ECDSA, else RSA. */
@@ -430,6 +299,8 @@ static void make_server_cfg(struct uftp_server_config *cfg, const struct scenari
 	cfg->server_key = key;
 	cfg->files = files;
 	cfg->nfiles = nfiles;
+	server_src.nfiles = nfiles;
+	testsrc_fops(&server_src, &server_fops);
 	cfg->fops = &server_fops;
 	if (sc->closed) {
 		for (i = 0; i + sc->nonmembers < sc->nclients; i++)
@@ -439,13 +310,6 @@ static void make_server_cfg(struct uftp_server_config *cfg, const struct scenari
 	}
 }
 
-static const struct uftp_client_fops client_fops_tmpl = {
-    .open = m_open,
-    .write = m_write,
-    .close = m_close,
-    .mkdir = m_mkdir,
-    .symlink = m_symlink,
-};
 static struct uftp_client_fops client_fops[MAX_CLIENTS];
 static struct uftp_pkey *client_keys[MAX_CLIENTS];
 
@@ -459,10 +323,10 @@ static void add_client(struct simnet *net, size_t i, const struct scenario *sc)
 	cc.uid = SIM_CLIENT_ID(i);
 	cc.roots[0] = "/dest";
 	cc.nroots = 1;
-	client_fops[i] = client_fops_tmpl;
-	client_fops[i].arg = &stores[i];
-	cc.fops = &client_fops[i];
+	stores[i].nroots = cc.nroots;
 	stores[i].fail_writes = sc->disk_full && i == 0;
+	testfs_fops(&stores[i], &client_fops[i]);
+	cc.fops = &client_fops[i];
 	if (sc->sigtype == UFTP_SIG_KEYEX) {
 		/* Signed messages both ways: each receiver needs a key of its own (-k). */
 		CU_ASSERT_EQUAL_FATAL(
@@ -573,14 +437,11 @@ static void free_cores(struct uftp_pkey *key, size_t nclients)
 static void setup_env(struct simnet *net)
 {
 	memset(&env, 0, sizeof(env));
+	memset(&tenv, 0, sizeof(tenv));
 	env.crypto = uftp_ossl_ops();
-	env.random = sim_random_fill;
-	env.random_arg = net;
-	env.wall_time = wall;
-	env.wall_time_arg = net;
-	env.log_level = getenv("SIM_LOG") ? (int)strtol(getenv("SIM_LOG"), NULL, 10) : -1;
-	env.log = log_line;
-	env.log_arg = net;
+	tenv.clock = &net->now;
+	testenv_attach(&tenv, &env, -1, "SIM_LOG");
+	env.random_arg = &net->rng; /* one stream with the links: a seed replays the whole run */
 }
 
 /* SIM_TRACE=1: the run's fingerprint and what each node sent, received and lost. */
@@ -652,16 +513,12 @@ void run_scenario(const struct scenario *sc, uint64_t limit_ns)
 
 void check_tree(size_t ci)
 {
-	const struct mem_store *st = &stores[ci];
-	size_t k, j;
+	size_t k;
 	uint64_t off;
 
 	for (k = 0; k < nfiles; k++) {
-		const struct mem_file *f = NULL;
+		const struct testfs_file *f = testfs_find(&stores[ci], 0, files[k].name);
 
-		for (j = 0; j < st->n; j++)
-			if (strcmp(st->f[j].name, files[k].name) == 0)
-				f = &st->f[j];
 		CU_ASSERT_PTR_NOT_NULL(f);
 		if (f == NULL) {
 			fprintf(stderr, "client %zu: missing %s\n", ci, files[k].name);
@@ -673,10 +530,10 @@ void check_tree(size_t ci)
 			CU_ASSERT_STRING_EQUAL(f->link, files[k].link);
 		if (files[k].ftype != UFTP_FTYPE_REG)
 			continue;
-		CU_ASSERT_EQUAL(f->len, files[k].size);
+		CU_ASSERT_EQUAL(f->size, files[k].size);
 		CU_ASSERT_EQUAL(f->mtime, (int64_t)files[k].mtime);
-		for (off = 0; off < f->len && off < files[k].size; off++)
-			if (f->data[off] != content_byte(k, off))
+		for (off = 0; off < f->size && off < files[k].size; off++)
+			if (f->data[off] != testsrc_byte(k, off))
 				break;
 		CU_ASSERT_EQUAL(off, files[k].size);
 		if (off != files[k].size)
@@ -690,7 +547,7 @@ void free_stores(void)
 	size_t i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
-		store_free(&stores[i]);
+		testfs_reset(&stores[i]);
 }
 
 void expect_all_received(const struct scenario *sc)

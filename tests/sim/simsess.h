@@ -27,45 +27,29 @@
 #include "core/proxy.h"
 #include "core/server.h"
 #include "simnet.h"
+#include "tests/common/testenv.h"
 
 #define MAX_CLIENTS 8
 #define MAX_NODES   (MAX_CLIENTS + 2)
 #define MAX_FILES   16
-#define MAX_STORE   32
 #define SEC         UFTP_NS_PER_SEC
 
 #define SIM_SERVER_ID    0xC612000Au
 #define SIM_PROXY_ID     0xC6120101u /* 198.18.1.1 */
 #define SIM_CLIENT_ID(i) (0xC6120000u + 11 + (uint32_t)(i))
 
-/* ---- the sender's files: content is a function of (file, offset) ------ */
+/* ---- the sender's files: content is testsrc_byte(file, offset) ------ */
 
 extern struct uftp_server_file files[MAX_FILES];
 extern size_t nfiles;
 
-uint8_t content_byte(size_t file, uint64_t off);
 void add_file(const char *name, uint8_t type, uint64_t size, uint32_t mtime, const char *link);
 /* Files of awkward sizes, a nested dir, an empty dir, a link. */
 void standard_tree(void);
 
-/* ---- a receiver's in-memory store -------------------------------------- */
+/* ---- the receivers' disks, in memory (names under root 0) ------------- */
 
-struct mem_file {
-	char name[256];
-	int type, ok, open;
-	int64_t mtime;
-	uint8_t *data;
-	uint64_t len, cap;
-	char link[256];
-};
-
-struct mem_store {
-	struct mem_file f[MAX_STORE];
-	size_t n;
-	int fail_writes; /* simulate a full disk */
-};
-
-extern struct mem_store stores[MAX_CLIENTS];
+extern struct testfs stores[MAX_CLIENTS];
 
 /* ---- one scenario ------------------------------------------------------ */
 

@@ -101,7 +101,7 @@ static void test_closed_group_ignores_nonmember(void)
 	CU_ASSERT_EQUAL(out.registered, 2);
 	for (i = 0; i < 2; i++)
 		check_tree(i);
-	CU_ASSERT_EQUAL(stores[2].n, 0); /* the outsider wrote nothing */
+	CU_ASSERT_EQUAL(testfs_count(&stores[2]), 0); /* the outsider wrote nothing */
 	free_stores();
 }
 

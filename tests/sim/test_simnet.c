@@ -10,6 +10,7 @@
 
 #include "../unit/cutest.h"
 #include "simnet.h"
+#include "tests/common/testenv.h"
 
 #define TOY_MAX 4096
 
@@ -330,10 +331,10 @@ static void test_random_fill_deterministic(void)
 
 	sim_init(&a, 5, 0);
 	sim_init(&b, 5, 0);
-	sim_random_fill(&a, x, sizeof(x));
-	sim_random_fill(&b, y, sizeof(y));
+	testenv_random(&a.rng, x, sizeof(x));
+	testenv_random(&b.rng, y, sizeof(y));
 	CU_ASSERT_EQUAL(memcmp(x, y, sizeof(x)), 0);
-	sim_random_fill(&b, y, sizeof(y));
+	testenv_random(&b.rng, y, sizeof(y));
 	CU_ASSERT_NOT_EQUAL(memcmp(x, y, sizeof(x)), 0);
 }
 
