@@ -78,7 +78,7 @@ void testenv_attach(struct testenv *te, struct uftp_env *env, int log_level, con
 /* ---- a receiver's disk in memory ------------------------------------------- */
 
 /* path.h promises relative names without "..", "." or empty components. */
-static void check_name(const struct testfs *fs, size_t root, const char *rel)
+void testfs_check_name(const struct testfs *fs, size_t root, const char *rel)
 {
 	size_t n = rel ? strlen(rel) : 0;
 
@@ -135,7 +135,7 @@ static int m_open(void *arg, size_t root, const char *rel)
 	struct testfs *fs = arg;
 	struct testfs_file *f;
 
-	check_name(fs, root, rel);
+	testfs_check_name(fs, root, rel);
 	f = entry(fs, root, rel, UFTP_FTYPE_REG);
 	if (f == NULL)
 		return UFTP_ERR_NOSPACE;
@@ -185,7 +185,7 @@ static struct testfs_file *made(struct testfs *fs, size_t root, const char *rel,
 {
 	struct testfs_file *f;
 
-	check_name(fs, root, rel);
+	testfs_check_name(fs, root, rel);
 	if (fs->forget)
 		return NULL;
 	f = entry(fs, root, rel, type);
@@ -227,7 +227,7 @@ int testfs_reopen(void *arg, size_t root, const char *rel)
 	struct testfs *fs = arg;
 	struct testfs_file *f;
 
-	check_name(fs, root, rel);
+	testfs_check_name(fs, root, rel);
 	f = testfs_find(fs, root, rel);
 	if (f == NULL || f->type != UFTP_FTYPE_REG)
 		return UFTP_ERR_IO;
@@ -240,7 +240,7 @@ int testfs_remove(void *arg, size_t root, const char *rel)
 	struct testfs *fs = arg;
 	struct testfs_file *f;
 
-	check_name(fs, root, rel);
+	testfs_check_name(fs, root, rel);
 	f = testfs_find(fs, root, rel);
 	if (f != NULL && !f->open)
 		drop(f);

@@ -108,6 +108,9 @@ int testfs_reopen(void *arg, size_t root, const char *rel);
 int testfs_remove(void *arg, size_t root, const char *rel);
 int testfs_freespace(void *arg, uint64_t *bytes);
 
+/* Aborts unless root is one fs was configured with and rel a name path.h promises. */
+void testfs_check_name(const struct testfs *fs, size_t root, const char *rel);
+
 /* The entry for rel under root, or NULL. */
 struct testfs_file *testfs_find(struct testfs *fs, size_t root, const char *rel);
 

@@ -11,14 +11,15 @@
  *   u8 ctl | u16 len (big endian) | len bytes of datagram
  * ctl bits 0-6 (v): the fake clock advances by v * v ms before the record
  * (up to 16 s, finer for short gaps); bit 7: the datagram comes from a
- * second, stranger peer.  A short tail is ignored.
+ * second, stranger peer.  A short tail is ignored.  The session harnesses
+ * take their environment, fake disk and sender files from
+ * tests/common/testenv.h (FUZZ_LOG=0..4: the core's log on stderr).
  */
 #ifndef UFTP_TESTS_FUZZ_H
 #define UFTP_TESTS_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -49,35 +50,6 @@ static inline int fuzz_next(const uint8_t **data, size_t *size, struct fuzz_rec 
 	*data += 3 + len;
 	*size -= 3 + len;
 	return 1;
-}
-
-/*
- * The injected environment the session harnesses share: a seeded
- * generator (random_arg: a uint64_t state, set per input so runs replay),
- * a fixed wall clock, and the core's log on stderr for FUZZ_LOG debugging.
- */
-static inline int fuzz_random(void *arg, uint8_t *buf, size_t len)
-{
-	uint64_t *state = arg;
-
-	while (len--) {
-		*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-		*buf++ = (uint8_t)(*state >> 56);
-	}
-	return 0;
-}
-
-static inline void fuzz_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1764460800;
-	*usec = 0;
-}
-
-static inline void fuzz_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "%d %s\n", level, msg);
 }
 
 #endif

@@ -2,9 +2,9 @@
  * Fuzzes the receiver's session core (src/core/client.h) with a script of
  * datagrams (fuzz.h) from a server peer and a stranger, on a fake clock, as
  * a uftpd with two destination roots, an RSA and an EC key (so encrypted
- * announcements reach the key exchange) and in-memory file operations that
- * check what the core asks of them: handles it was given, writes inside the
- * size the core announced at open.  After the script the clock runs on
+ * announcements reach the key exchange) and the in-memory disk of
+ * tests/common/testenv.h, which checks what the core asks of it: handles it
+ * was given, names path.h promises.  After the script the clock runs on
  * until every session has timed out, and the daemon shuts down.
  */
 #include "config.h"
@@ -16,110 +16,21 @@
 #include "core/client.h"
 #include "core/err.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/fuzz/fuzz.h"
-
-#define MAXH 64
 
 static const struct uftp_crypto_ops *ops;
 static struct uftp_pkey *rsa, *ec;
-static int open_h[MAXH];
 static uint8_t out[65536];
-static uint64_t rnd;
-
-static int new_handle(void)
-{
-	int i;
-
-	for (i = 0; i < MAXH; i++)
-		if (!open_h[i]) {
-			open_h[i] = 1;
-			return i;
-		}
-	return UFTP_ERR_NOMEM;
-}
-
-static void check_rel(const char *rel)
-{
-	/* path.h promises relative names without "..", "." or empty components */
-	if (!rel || rel[0] == '/' || rel[0] == '\0' || strstr(rel, "//") || !strcmp(rel, "..") ||
-	    !strncmp(rel, "../", 3) || strstr(rel, "/../") ||
-	    (strlen(rel) >= 3 && !strcmp(rel + strlen(rel) - 3, "/..")))
-		abort();
-}
-
-static int m_open(void *arg, size_t root, const char *rel)
-{
-	(void)arg;
-	if (root > 2)
-		abort();
-	check_rel(rel);
-	return new_handle();
-}
-
-static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
-{
-	(void)arg, (void)off, (void)buf;
-	if (h < 0 || h >= MAXH || !open_h[h] || len > 65536)
-		abort();
-	return 0;
-}
-
-static int m_close(void *arg, int h, int ok, int64_t mtime)
-{
-	(void)arg, (void)ok, (void)mtime;
-	if (h < 0 || h >= MAXH || !open_h[h])
-		abort(); /* closing what was never opened, or twice */
-	open_h[h] = 0;
-	return 0;
-}
-
-static int m_mkdir(void *arg, size_t root, const char *rel)
-{
-	(void)arg, (void)root;
-	check_rel(rel);
-	return 0;
-}
-
-static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
-{
-	(void)arg, (void)root, (void)target;
-	check_rel(rel);
-	return 0;
-}
-
-static int m_remove(void *arg, size_t root, const char *rel)
-{
-	(void)arg, (void)root;
-	check_rel(rel);
-	return 0;
-}
-
-static int m_freespace(void *arg, uint64_t *bytes)
-{
-	(void)arg;
-	*bytes = 1ULL << 40;
-	return 0;
-}
+static struct testfs fs;
 
 static int m_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64_t *mtime)
 {
-	(void)arg, (void)root;
-	check_rel(rel);
+	testfs_check_name(arg, root, rel);
 	*size = strlen(rel);
 	*mtime = 1577836800;
 	return rel[0] & 1; /* some names "exist" for sync mode */
 }
-
-static const struct uftp_client_fops fops = {
-    .open = m_open,
-    .write = m_write,
-    .close = m_close,
-    .mkdir = m_mkdir,
-    .symlink = m_symlink,
-    .remove = m_remove,
-    .freespace = m_freespace,
-    .stat = m_stat,
-};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -164,24 +75,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct uftp_peer server = {{4, {198, 18, 0, 10}}, 1044};
 	static const struct uftp_peer stranger = {{4, {198, 18, 0, 99}}, 1044};
 	struct uftp_client_config cfg;
+	struct uftp_client_fops fops;
+	struct testenv te;
 	struct uftp_env env;
 	struct uftp_client *c;
 	struct fuzz_rec r;
 	uint64_t now = 1000ULL * UFTP_NS_PER_SEC, exp, target;
 	int i;
 
-	const char *log_env = getenv("FUZZ_LOG");
-
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
-	memset(open_h, 0, sizeof(open_h));
-	rnd = 42;
+	memset(&te, 0, sizeof(te));
+	testenv_seed(&te.rng, 42);
+	te.clock = &now;
+	te.origin = now;
+	testenv_attach(&te, &env, -1, "FUZZ_LOG");
 	env.crypto = ops;
-	env.random = fuzz_random;
-	env.random_arg = &rnd;
-	env.wall_time = fuzz_wall;
-	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
-	env.log = fuzz_log;
+	testfs_reset(&fs);
+	fs.nroots = 2;
+	fs.forget = 1; /* only the open files are kept, to check the handles */
+	testfs_fops(&fs, &fops);
+	fops.remove = testfs_remove;
+	fops.freespace = testfs_freespace;
+	fops.stat = m_stat;
 	cfg.uid = 0xC612000B; /* client 1 of tests/vectors */
 	cfg.roots[0] = "/dst";
 	cfg.roots[1] = "/other";
@@ -216,8 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uftp_client_shutdown(c, now);
 	drain(c, now);
 	uftp_client_free(c);
-	for (i = 0; i < MAXH; i++)
-		if (open_h[i])
-			abort(); /* a file handle the core never closed */
+	if (testfs_count(&fs) != 0)
+		abort(); /* a file handle the core never closed */
 	return 0;
 }

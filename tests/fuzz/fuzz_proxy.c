@@ -20,12 +20,12 @@
 #include "core/err.h"
 #include "core/proxy.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/fuzz/fuzz.h"
 
 static const struct uftp_crypto_ops *ops;
 static struct uftp_pkey *rsa, *ec;
 static uint8_t out[UFTP_PROXY_DGRAM_MAX];
-static uint64_t rnd;
 
 static int f_fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
 {
@@ -106,8 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct uftp_peer stranger = {{4, {198, 18, 0, 99}}, 1044};
 	static const struct uftp_peer down = {{4, {198, 18, 1, 20}}, 1044};
 	static const struct uftp_proxy_client clients[] = {{.id = 0xC612000B}, {.id = 0xC612000C}};
-	const char *log_env = getenv("FUZZ_LOG");
 	struct uftp_proxy_config cfg;
+	struct testenv te;
 	struct uftp_env env;
 	struct uftp_proxy *p;
 	struct fuzz_rec r;
@@ -118,13 +118,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
-	rnd = 3;
+	memset(&te, 0, sizeof(te));
+	testenv_seed(&te.rng, 3);
+	te.clock = &now;
+	te.origin = now;
+	testenv_attach(&te, &env, -1, "FUZZ_LOG");
 	env.crypto = ops;
-	env.random = fuzz_random;
-	env.random_arg = &rnd;
-	env.wall_time = fuzz_wall;
-	env.log = fuzz_log;
-	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
 	cfg.mode = 1 + data[0] % 3;
 	cfg.uid = 0xC6120014;
 	cfg.client_port = 1044;

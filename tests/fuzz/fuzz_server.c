@@ -17,6 +17,7 @@
 #include "core/bytes.h"
 #include "core/err.h"
 #include "core/server.h"
+#include "tests/common/testenv.h"
 #include "tests/fuzz/fuzz.h"
 
 static const struct uftp_server_file files[] = {
@@ -30,33 +31,6 @@ static const struct uftp_server_file files[] = {
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
 static uint8_t out[65536];
-static uint64_t rnd;
-
-static ssize_t m_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
-{
-	size_t i;
-
-	(void)arg;
-	if (idx >= NFILES || files[idx].ftype != UFTP_FTYPE_REG || off > files[idx].size)
-		abort();
-	if (len > files[idx].size - off)
-		len = (size_t)(files[idx].size - off);
-	for (i = 0; i < len; i++)
-		buf[i] = (uint8_t)((off + i) % 251);
-	return (ssize_t)len;
-}
-
-static const struct uftp_server_file_ops fops = {.read_at = m_read_at};
-
-/* FUZZ_LOG=0..4 in the environment: the core's log on stderr (debugging). */
-static uint64_t clock_now; /* for the log */
-
-static void f_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "t=%.3f %d %s\n", (double)(clock_now - 1000ULL * UFTP_NS_PER_SEC) / 1e9,
-	        level, msg);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -81,22 +55,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct uftp_peer client = {{4, {198, 18, 0, 11}}, 1044};
 	static const struct uftp_peer stranger = {{4, {198, 18, 0, 12}}, 1044};
 	struct uftp_server_config cfg;
+	struct uftp_server_file_ops fops;
+	struct testsrc src = {files, NFILES};
+	struct testenv te;
 	struct uftp_env env;
 	struct uftp_server *s;
 	struct fuzz_rec r;
 	uint64_t now = 1000ULL * UFTP_NS_PER_SEC, exp, target;
 	int i;
 
-	const char *log_env = getenv("FUZZ_LOG");
-
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&env, 0, sizeof(env));
-	rnd = 7;
-	env.random = fuzz_random;
-	env.random_arg = &rnd;
-	env.wall_time = fuzz_wall;
-	env.log_level = log_env ? (int)strtol(log_env, NULL, 10) : -1;
-	env.log = f_log;
+	memset(&te, 0, sizeof(te));
+	testenv_seed(&te.rng, 7);
+	te.clock = &now;
+	te.origin = now;
+	testenv_attach(&te, &env, -1, "FUZZ_LOG");
+	testsrc_fops(&src, &fops);
 	cfg.server_id = 0xC612000A;
 	cfg.group_id = 0x11223344;
 	if (size >= 3 + UFTP_HEADER_LEN) {
@@ -132,11 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < 1000 && (exp = uftp_server_next_expiry(s)) <= target; i++) {
 			if (exp > now)
 				now = exp;
-			clock_now = now;
 			uftp_server_on_expiry(s, now);
 			drain(s, now);
 		}
-		now = clock_now = target;
+		now = target;
 		if (getenv("FUZZ_LOG"))
 			fprintf(stderr, "t=%.3f: record of %zu bytes\n",
 			        (double)(now - 1000ULL * UFTP_NS_PER_SEC) / 1e9, r.len);
