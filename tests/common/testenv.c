@@ -281,6 +281,15 @@ uint8_t testsrc_byte(size_t idx, uint64_t off)
 	return (uint8_t)(x * 0x94D049BB133111EBULL >> 56);
 }
 
+uint64_t testsrc_match(size_t idx, uint64_t off, const uint8_t *buf, uint64_t len)
+{
+	uint64_t i;
+
+	for (i = 0; i < len && buf[i] == testsrc_byte(idx, off + i); i++)
+		;
+	return i;
+}
+
 static ssize_t m_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
 {
 	const struct testsrc *src = arg;

@@ -125,6 +125,9 @@ void testfs_reset(struct testfs *fs);
 /* Byte off of file idx (a hash: a block written in the wrong place shows). */
 uint8_t testsrc_byte(size_t idx, uint64_t off);
 
+/* How many leading bytes of buf[0..len) are bytes off.. of file idx (len: all of them). */
+uint64_t testsrc_match(size_t idx, uint64_t off, const uint8_t *buf, uint64_t len);
+
 struct testsrc {
 	const struct uftp_server_file *files; /* borrowed; regular files hold testsrc_byte() */
 	size_t nfiles;

@@ -532,9 +532,8 @@ void check_tree(size_t ci)
 			continue;
 		CU_ASSERT_EQUAL(f->size, files[k].size);
 		CU_ASSERT_EQUAL(f->mtime, (int64_t)files[k].mtime);
-		for (off = 0; off < f->size && off < files[k].size; off++)
-			if (f->data[off] != testsrc_byte(k, off))
-				break;
+		off =
+		    testsrc_match(k, 0, f->data, f->size < files[k].size ? f->size : files[k].size);
 		CU_ASSERT_EQUAL(off, files[k].size);
 		if (off != files[k].size)
 			fprintf(stderr, "client %zu: %s differs at %llu\n", ci, files[k].name,

@@ -15,6 +15,7 @@
 #include "core/quant.h"
 #include "core/server.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/unit/cutest.h"
 
 #define CLIENT1 0x0A000001u
@@ -24,11 +25,12 @@
 #define MS      UFTP_NS_PER_MSEC
 
 struct fixture {
+	struct testenv te;
 	struct uftp_env env;
 	struct uftp_server_config cfg;
 	struct uftp_server_file files[2];
+	struct testsrc src;
 	struct uftp_server_file_ops fops;
-	uint8_t data[3000];
 	struct uftp_server *s;
 	uint64_t now;
 	uint8_t pkt[10000];
@@ -36,66 +38,18 @@ struct fixture {
 	struct uftp_peer to;
 	struct uftp_header h;
 	struct uftp_msg m;
-	uint32_t seed;
 };
-
-static ssize_t mem_read(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
-{
-	struct fixture *f = arg;
-
-	(void)idx;
-	if (off >= sizeof(f->data))
-		return 0;
-	if (off + len > sizeof(f->data))
-		len = sizeof(f->data) - off;
-	memcpy(buf, f->data + off, len);
-	return (ssize_t)len;
-}
-
-static int fake_random(void *arg, uint8_t *out, size_t len)
-{
-	struct fixture *f = arg;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		f->seed = f->seed * 1103515245u + 12345u;
-		out[i] = (uint8_t)(f->seed >> 16);
-	}
-	return 0;
-}
-
-static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1700000000;
-	*usec = 0;
-}
-
-static void print_log(void *arg, int level, const char *msg)
-{
-	(void)arg;
-	(void)level;
-	if (getenv("TEST_SERVER_LOG"))
-		fprintf(stderr, "log: %s\n", msg);
-}
 
 static void setup(struct fixture *f)
 {
-	size_t i;
-
 	memset(f, 0, sizeof(*f));
-	for (i = 0; i < sizeof(f->data); i++)
-		f->data[i] = (uint8_t)(i % 251);
-	f->env.random = fake_random;
-	f->env.random_arg = f;
-	f->env.wall_time = fake_wall;
-	f->env.log = print_log;
-	f->env.log_level = UFTP_LOG_DEBUG;
-	f->fops.arg = f;
-	f->fops.read_at = mem_read;
+	testenv_attach(&f->te, &f->env, UFTP_LOG_DEBUG, "TEST_SERVER_LOG");
+	f->src.files = f->files;
+	f->src.nfiles = 2;
+	testsrc_fops(&f->src, &f->fops);
 	f->files[0].name = "pattern.bin";
 	f->files[0].ftype = UFTP_FTYPE_REG;
-	f->files[0].size = sizeof(f->data);
+	f->files[0].size = 3000;
 	f->files[0].mtime = 1577836800;
 	f->files[1].name = "dir/link";
 	f->files[1].link = "target";
@@ -303,7 +257,8 @@ static void test_open_session(void)
 		CU_ASSERT_EQUAL(f.m.u.fileseg.block, i);
 		CU_ASSERT_EQUAL(f.m.u.fileseg.data_len, i < 2 ? 1300u : 400u);
 		CU_ASSERT_EQUAL(
-		    memcmp(f.m.u.fileseg.data, f.data + i * 1300, f.m.u.fileseg.data_len), 0);
+		    testsrc_match(0, i * 1300, f.m.u.fileseg.data, f.m.u.fileseg.data_len),
+		    f.m.u.fileseg.data_len);
 	}
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
 	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
