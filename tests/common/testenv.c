@@ -130,7 +130,7 @@ static struct testfs_file *entry(struct testfs *fs, size_t root, const char *rel
 	return f;
 }
 
-static int m_open(void *arg, size_t root, const char *rel)
+int testfs_open(void *arg, size_t root, const char *rel)
 {
 	struct testfs *fs = arg;
 	struct testfs_file *f;
@@ -143,7 +143,7 @@ static int m_open(void *arg, size_t root, const char *rel)
 	return (int)(f - fs->f);
 }
 
-static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
+int testfs_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
 {
 	struct testfs *fs = arg;
 	struct testfs_file *f = handle(fs, h);
@@ -167,7 +167,7 @@ static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t le
 	return 0;
 }
 
-static int m_close(void *arg, int h, int ok, int64_t mtime)
+int testfs_close(void *arg, int h, int ok, int64_t mtime)
 {
 	struct testfs *fs = arg;
 	struct testfs_file *f = handle(fs, h);
@@ -194,14 +194,14 @@ static struct testfs_file *made(struct testfs *fs, size_t root, const char *rel,
 	return f;
 }
 
-static int m_mkdir(void *arg, size_t root, const char *rel)
+int testfs_mkdir(void *arg, size_t root, const char *rel)
 {
 	struct testfs *fs = arg;
 
 	return made(fs, root, rel, UFTP_FTYPE_DIR) || fs->forget ? 0 : UFTP_ERR_NOSPACE;
 }
 
-static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
+int testfs_symlink(void *arg, size_t root, const char *rel, const char *target)
 {
 	struct testfs *fs = arg;
 	struct testfs_file *f = made(fs, root, rel, UFTP_FTYPE_LINK);
@@ -209,17 +209,6 @@ static int m_symlink(void *arg, size_t root, const char *rel, const char *target
 	if (f != NULL)
 		snprintf(f->link, sizeof(f->link), "%s", target);
 	return f || fs->forget ? 0 : UFTP_ERR_NOSPACE;
-}
-
-void testfs_fops(struct testfs *fs, struct uftp_client_fops *ops)
-{
-	memset(ops, 0, sizeof(*ops));
-	ops->arg = fs;
-	ops->open = m_open;
-	ops->write = m_write;
-	ops->close = m_close;
-	ops->mkdir = m_mkdir;
-	ops->symlink = m_symlink;
 }
 
 int testfs_reopen(void *arg, size_t root, const char *rel)
@@ -290,7 +279,7 @@ uint64_t testsrc_match(size_t idx, uint64_t off, const uint8_t *buf, uint64_t le
 	return i;
 }
 
-static ssize_t m_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+ssize_t testsrc_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
 {
 	const struct testsrc *src = arg;
 	size_t i;
@@ -303,11 +292,4 @@ static ssize_t m_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size
 	for (i = 0; i < len; i++)
 		buf[i] = testsrc_byte(idx, off + i);
 	return (ssize_t)len;
-}
-
-void testsrc_fops(struct testsrc *src, struct uftp_server_file_ops *ops)
-{
-	memset(ops, 0, sizeof(*ops));
-	ops->arg = src;
-	ops->read_at = m_read_at;
 }

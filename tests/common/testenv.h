@@ -97,11 +97,22 @@ struct testfs {
 	int fail_writes; /* every write fails with UFTP_ERR_IO (a full disk) */
 };
 
+/* The operations, arg a testfs; a handle is an index into f[]. */
+int testfs_open(void *arg, size_t root, const char *rel);
+int testfs_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len);
+int testfs_close(void *arg, int h, int ok, int64_t mtime);
+int testfs_mkdir(void *arg, size_t root, const char *rel);
+int testfs_symlink(void *arg, size_t root, const char *rel, const char *target);
+
 /*
- * Fills ops with fs's open, write, close, mkdir and symlink (arg = fs); the
+ * A uftp_client_fops initializer for fs with the operations above; the
  * optional ones stay NULL, for a test to set (the functions below or its own).
  */
-void testfs_fops(struct testfs *fs, struct uftp_client_fops *ops);
+#define TESTFS_FOPS(fs)                                                                            \
+	{                                                                                          \
+		.arg = (fs), .open = testfs_open, .write = testfs_write, .close = testfs_close,    \
+		.mkdir = testfs_mkdir, .symlink = testfs_symlink                                   \
+	}
 
 /* The optional operations, arg a testfs: reopen an existing file; remove; 2^40 bytes free. */
 int testfs_reopen(void *arg, size_t root, const char *rel);
@@ -133,7 +144,13 @@ struct testsrc {
 	size_t nfiles;
 };
 
-/* Fills ops with a read_at over src (arg = src); open stays NULL. */
-void testsrc_fops(struct testsrc *src, struct uftp_server_file_ops *ops);
+/* server read_at over src (arg: a testsrc). */
+ssize_t testsrc_read_at(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len);
+
+/* A uftp_server_file_ops initializer for src (open stays NULL). */
+#define TESTSRC_FOPS(src)                                                                          \
+	{                                                                                          \
+		.arg = (src), .read_at = testsrc_read_at                                           \
+	}
 
 #endif

@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct uftp_peer server = {{4, {198, 18, 0, 10}}, 1044};
 	static const struct uftp_peer stranger = {{4, {198, 18, 0, 99}}, 1044};
 	struct uftp_client_config cfg;
-	struct uftp_client_fops fops;
+	struct uftp_client_fops fops = TESTFS_FOPS(&fs);
 	struct testenv te;
 	struct uftp_env env;
 	struct uftp_client *c;
@@ -94,7 +94,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	testfs_reset(&fs);
 	fs.nroots = 2;
 	fs.forget = 1; /* only the open files are kept, to check the handles */
-	testfs_fops(&fs, &fops);
 	fops.remove = testfs_remove;
 	fops.freespace = testfs_freespace;
 	fops.stat = m_stat;

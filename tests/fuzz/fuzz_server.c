@@ -55,8 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct uftp_peer client = {{4, {198, 18, 0, 11}}, 1044};
 	static const struct uftp_peer stranger = {{4, {198, 18, 0, 12}}, 1044};
 	struct uftp_server_config cfg;
-	struct uftp_server_file_ops fops;
 	struct testsrc src = {files, NFILES};
+	struct uftp_server_file_ops fops = TESTSRC_FOPS(&src);
 	struct testenv te;
 	struct uftp_env env;
 	struct uftp_server *s;
@@ -71,7 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	te.clock = &now;
 	te.origin = now;
 	testenv_attach(&te, &env, -1, "FUZZ_LOG");
-	testsrc_fops(&src, &fops);
 	cfg.server_id = 0xC612000A;
 	cfg.group_id = 0x11223344;
 	if (size >= 3 + UFTP_HEADER_LEN) {

@@ -21,7 +21,7 @@ struct uftp_server_file files[MAX_FILES];
 size_t nfiles;
 
 static struct testsrc server_src = {files, 0};
-static struct uftp_server_file_ops server_fops;
+static const struct uftp_server_file_ops server_fops = TESTSRC_FOPS(&server_src);
 
 void add_file(const char *name, uint8_t type, uint64_t size, uint32_t mtime, const char *link)
 {
@@ -300,7 +300,6 @@ static void make_server_cfg(struct uftp_server_config *cfg, const struct scenari
 	cfg->files = files;
 	cfg->nfiles = nfiles;
 	server_src.nfiles = nfiles;
-	testsrc_fops(&server_src, &server_fops);
 	cfg->fops = &server_fops;
 	if (sc->closed) {
 		for (i = 0; i + sc->nonmembers < sc->nclients; i++)
@@ -325,7 +324,7 @@ static void add_client(struct simnet *net, size_t i, const struct scenario *sc)
 	cc.nroots = 1;
 	stores[i].nroots = cc.nroots;
 	stores[i].fail_writes = sc->disk_full && i == 0;
-	testfs_fops(&stores[i], &client_fops[i]);
+	client_fops[i] = (struct uftp_client_fops)TESTFS_FOPS(&stores[i]);
 	cc.fops = &client_fops[i];
 	if (sc->sigtype == UFTP_SIG_KEYEX) {
 		/* Signed messages both ways: each receiver needs a key of its own (-k). */

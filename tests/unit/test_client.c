@@ -19,6 +19,7 @@
 #include "core/quant.h"
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/unit/cutest.h"
 #include "uftpd/member.h"
 
@@ -30,120 +31,12 @@
 #define BLOCK    1300
 #define MAXFILES 16
 
-/* ---- in-memory file table ------------------------------------------------ */
+/* ---- in-memory files and environment (tests/common/testenv.h) ------------ */
 
-struct mfile {
-	char name[256];
-	int type; /* 'f', 'd', 'l' */
-	uint8_t *data;
-	size_t size;
-	int64_t mtime;
-	int closed_ok;
-	char target[256];
-};
-
-static struct mfile files[MAXFILES];
-static int nfiles;
-static int log_lines;
-static int warn_lines; /* UFTP_LOG_WARN and above */
-
-static struct mfile *mf_new(size_t root, const char *rel, int type)
-{
-	struct mfile *f = &files[nfiles++];
-
-	memset(f, 0, sizeof(*f));
-	snprintf(f->name, sizeof(f->name), "%zu:%s", root, rel);
-	f->type = type;
-	return f;
-}
-
-static struct mfile *mf_find(const char *name)
-{
-	int i;
-
-	for (i = 0; i < nfiles; i++)
-		if (strcmp(files[i].name, name) == 0)
-			return &files[i];
-	return NULL;
-}
-
-static int m_open(void *arg, size_t root, const char *rel)
-{
-	(void)arg;
-	if (nfiles == MAXFILES)
-		return UFTP_ERR_NOSPACE;
-	mf_new(root, rel, 'f');
-	return nfiles - 1;
-}
-
-static int m_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
-{
-	struct mfile *f = &files[h];
-
-	(void)arg;
-	if (off + len > f->size) {
-		f->data = realloc(f->data, (size_t)off + len);
-		memset(f->data + f->size, 0, (size_t)off + len - f->size);
-		f->size = (size_t)off + len;
-	}
-	memcpy(f->data + off, buf, len);
-	return 0;
-}
-
-static int m_close(void *arg, int h, int ok, int64_t mtime)
-{
-	(void)arg;
-	files[h].closed_ok = ok;
-	files[h].mtime = mtime;
-	return 0;
-}
-
-static int m_mkdir(void *arg, size_t root, const char *rel)
-{
-	(void)arg;
-	mf_new(root, rel, 'd');
-	return 0;
-}
-
-static int m_symlink(void *arg, size_t root, const char *rel, const char *target)
-{
-	(void)arg;
-	snprintf(mf_new(root, rel, 'l')->target, 256, "%s", target);
-	return 0;
-}
-
-static const struct uftp_client_fops fops = {
-    .open = m_open, .write = m_write, .close = m_close, .mkdir = m_mkdir, .symlink = m_symlink};
-
-/* ---- environment ---------------------------------------------------------- */
-
-static uint32_t rng_state = 12345;
-
-static int fake_random(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	while (len--) {
-		rng_state = rng_state * 1103515245u + 12345u;
-		*out++ = (uint8_t)(rng_state >> 16);
-	}
-	return 0;
-}
-
-static void fake_wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1800000000u;
-	*usec = 0;
-}
-
-static void count_log(void *arg, int level, const char *msg)
-{
-	(void)arg, (void)msg;
-	log_lines++;
-	warn_lines += level <= UFTP_LOG_WARN;
-}
-
-static struct uftp_env env = {NULL, fake_random, NULL, fake_wall, NULL, count_log, NULL, 3};
+static struct testfs fs = {.nroots = 2};
+static struct uftp_client_fops fops = TESTFS_FOPS(&fs);
+static struct testenv tenv = {.rng = 12345};
+static struct uftp_env env = TESTENV_ENV(&tenv, 3);
 
 static int temp_dir_mode;
 static struct uftp_pkey *test_key;         /* the client's -k key, if any */
@@ -171,8 +64,7 @@ static struct uftp_client *client(size_t max_sessions)
 	cfg.keys[0] = test_key;
 	cfg.nkeys = test_key ? 1 : 0;
 	cfg.fops = &fops;
-	while (nfiles > 0)
-		free(files[--nfiles].data);
+	testfs_reset(&fs);
 	{
 		struct uftp_client *c = NULL;
 
@@ -407,7 +299,7 @@ static void test_status_bitmap(void)
 {
 	struct uftp_client *c = client(0);
 	uint64_t t = SEC, grtt = uftp_grtt_unquantize(0x6a);
-	struct mfile *f;
+	struct testfs_file *f;
 
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "a/b.bin", 3000, t);
@@ -427,12 +319,12 @@ static void test_status_bitmap(void)
 	done(c, 1, 0, t + 3 * grtt);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
-	f = mf_find("0:a/b.bin");
+	f = testfs_find(&fs, 0, "a/b.bin");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT_EQUAL(f->size, 3000);
 	CU_ASSERT_EQUAL(f->data[1300], 2);
 	CU_ASSERT_EQUAL(f->data[2999], 3);
-	CU_ASSERT(f->closed_ok);
+	CU_ASSERT(f->ok);
 	CU_ASSERT_EQUAL(f->mtime, 1600000000);
 	uftp_client_free(c);
 }
@@ -448,7 +340,7 @@ static void test_stale_fileinfo(void)
 	struct uftp_client *c = client(0);
 	uint64_t t = SEC;
 	struct uftp_msg m = {.func = UFTP_MSG_FILEINFO};
-	struct mfile *f;
+	struct testfs_file *f;
 
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "old.bin", 400, t);
@@ -469,20 +361,20 @@ static void test_stale_fileinfo(void)
 	m.u.fileinfo.ids = us();
 	CU_ASSERT(feed(c, &m, t) < 0);
 	CU_ASSERT_EQUAL(next_out(c, t), 0);
-	f = mf_find("0:old.bin");
+	f = testfs_find(&fs, 0, "old.bin");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT_EQUAL(f->size, 400);
-	CU_ASSERT(f->closed_ok);
+	CU_ASSERT(f->ok);
 	/* the current file goes on */
 	fileseg(c, 2, 0, 1, BLOCK, t);
 	fileseg(c, 2, 0, 2, 400, t);
 	done(c, 2, 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.file_id, 2);
-	f = mf_find("0:cur.bin");
+	f = testfs_find(&fs, 0, "cur.bin");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT_EQUAL(f->size, 3000);
-	CU_ASSERT(f->closed_ok);
+	CU_ASSERT(f->ok);
 	uftp_client_free(c);
 }
 
@@ -523,17 +415,19 @@ static void test_rejected_names(void)
 		CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 		CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_REJECTED);
 	}
-	CU_ASSERT_EQUAL(nfiles, 0);
+	CU_ASSERT_EQUAL(testfs_count(&fs), 0);
 	/* the session goes on: absolute names inside a root land there */
 	fileinfo(c, 10, UFTP_FTYPE_REG, "/other/ok.txt", 10, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
-	CU_ASSERT(mf_find("1:ok.txt") != NULL);
+	CU_ASSERT(testfs_find(&fs, 1, "ok.txt") != NULL);
 	fileinfo(c, 11, UFTP_FTYPE_DIR, "empty", 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
-	CU_ASSERT(mf_find("0:empty") != NULL && mf_find("0:empty")->type == 'd');
+	CU_ASSERT(testfs_find(&fs, 0, "empty") != NULL &&
+	          testfs_find(&fs, 0, "empty")->type == UFTP_FTYPE_DIR);
 	fileinfo(c, 12, UFTP_FTYPE_LINK, "d/l", 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
-	CU_ASSERT(mf_find("0:d/l") != NULL && strcmp(mf_find("0:d/l")->target, "target") == 0);
+	CU_ASSERT(testfs_find(&fs, 0, "d/l") != NULL &&
+	          strcmp(testfs_find(&fs, 0, "d/l")->link, "target") == 0);
 	/* @FREESPACE: the name is not a path; COMPLETE carries EXT_FREESPACE_INFO */
 	fileinfo(c, 13, UFTP_FTYPE_FREESPACE, ".", 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
@@ -625,7 +519,7 @@ static void test_session_end(void)
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
 	done(c, 1, 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
-	CU_ASSERT(mf_find("0:empty.txt") && mf_find("0:empty.txt")->closed_ok);
+	CU_ASSERT(testfs_find(&fs, 0, "empty.txt") && testfs_find(&fs, 0, "empty.txt")->ok);
 	done(c, 0, 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.file_id, 0);
@@ -744,7 +638,7 @@ static void test_rsa_gcm_handshake(void)
 	CU_ASSERT_EQUAL(feed(c, &m, SEC), 0);
 	CU_ASSERT_EQUAL_FATAL(next_out(c, SEC), UFTP_MSG_REGISTER);
 	memcpy(crand, out.u.reg.rand, 32);
-	CU_ASSERT_EQUAL(crand[0], (uint8_t)1800000000u); /* time, little-endian */
+	CU_ASSERT_EQUAL(crand[0], (uint8_t)TESTENV_WALL); /* time, little-endian */
 	rv = ops->rsa_decrypt(skey, out.u.reg.keyinfo, out.u.reg.keyinfo_len, pm, sizeof(pm));
 	CU_ASSERT_EQUAL_FATAL(rv, 48);
 	/* server side: master, client keys, KEYINFO */
@@ -1001,17 +895,6 @@ static int m_load_state(void *arg, uint32_t group_id, const char *name, uint64_t
 	return 1;
 }
 
-static int m_reopen(void *arg, size_t root, const char *rel)
-{
-	struct mfile *f;
-	char name[256];
-
-	(void)arg;
-	snprintf(name, sizeof(name), "%zu:%s", root, rel);
-	f = mf_find(name);
-	return f ? (int)(f - files) : UFTP_ERR_IO;
-}
-
 /* A failed session keeps its bitmap; the restarted one acks PARTIAL and NAKs the rest. */
 static void test_restart_resume(void)
 {
@@ -1020,11 +903,10 @@ static void test_restart_resume(void)
 	struct uftp_client *c;
 	uint64_t t = SEC;
 
-	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = m_reopen;
+	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = testfs_reopen;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.temp_dir = 1, cfg.fops = &rf;
-	while (nfiles > 0)
-		free(files[--nfiles].data);
+	testfs_reset(&fs);
 	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "f.bin", 3 * BLOCK, t);
@@ -1060,7 +942,7 @@ static void test_temp_dir(void)
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "a/b.txt", 5, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
-	CU_ASSERT(mf_find("2:_group_11223344/a/b.txt") != NULL);
+	CU_ASSERT(testfs_find(&fs, 2, "_group_11223344/a/b.txt") != NULL);
 	fileinfo(c, 2, UFTP_FTYPE_REG, "/dst/abs.txt", 5, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_REJECTED);
@@ -1328,11 +1210,10 @@ static void test_checkpoint(void)
 	struct uftp_client *c;
 	uint64_t t = SEC;
 
-	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = m_reopen;
+	rf.save_state = m_save_state, rf.load_state = m_load_state, rf.reopen = testfs_reopen;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.uid = UID, cfg.roots[0] = "/dst", cfg.nroots = 1, cfg.temp_dir = 1, cfg.fops = &rf;
-	while (nfiles > 0)
-		free(files[--nfiles].data);
+	testfs_reset(&fs);
 	saved_len = 0;
 	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
@@ -1356,7 +1237,7 @@ static void test_checkpoint(void)
 
 static int fail_close(void *arg, int h, int ok, int64_t mtime)
 {
-	m_close(arg, h, ok, mtime);
+	testfs_close(arg, h, ok, mtime);
 	return ok ? UFTP_ERR_IO : 0;
 }
 
@@ -1393,7 +1274,7 @@ static void test_write_failures(void)
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 0);
 	uftp_client_free(c);
 
-	rf.close = m_close, rf.room = m_room, room_bytes = 100;
+	rf.close = testfs_close, rf.room = m_room, room_bytes = 100;
 	CU_ASSERT_EQUAL_FATAL(uftp_client_new(&c, &env, &cfg, t), 0);
 	registered(c, t);
 	fileinfo(c, 1, UFTP_FTYPE_REG, "fits.bin", 100, t);
@@ -1421,7 +1302,7 @@ static void test_preview(void)
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	fileinfo(c, 3, UFTP_FTYPE_REG, "f", 10, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
-	CU_ASSERT_EQUAL(nfiles, 0);
+	CU_ASSERT_EQUAL(testfs_count(&fs), 0);
 	uftp_client_free(c);
 }
 
@@ -1590,7 +1471,7 @@ static void test_flood_keeps_registered(void)
 	struct uftp_client *c = client(16);
 	struct uftp_core_stats st;
 	uint64_t t = SEC;
-	struct mfile *f;
+	struct testfs_file *f;
 	unsigned i;
 	int aborted = 0;
 
@@ -1615,10 +1496,10 @@ static void test_flood_keeps_registered(void)
 	done(c, 1, 0, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_COMPLETE);
 	CU_ASSERT_EQUAL(out.u.complete.status, UFTP_COMP_NORMAL);
-	f = mf_find("0:live.bin");
+	f = testfs_find(&fs, 0, "live.bin");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT_EQUAL(f->size, 3 * BLOCK);
-	CU_ASSERT(f->closed_ok);
+	CU_ASSERT(f->ok);
 	uftp_client_get_stats(c, &st);
 	CU_ASSERT_EQUAL(st.sessions_evicted, FLOOD - 15);
 	CU_ASSERT_EQUAL(st.sessions_refused, 0);
@@ -1633,7 +1514,7 @@ static void test_full_table_refuses(void)
 	struct uftp_msg m = {.func = UFTP_MSG_REG_CONF};
 	struct uftp_peer s2 = {{4, {198, 18, 1, 66}}, 2001};
 	struct uftp_core_stats st;
-	int lines;
+	unsigned long lines;
 
 	registered(c, SEC);
 	CU_ASSERT_EQUAL(forged_announce(c, 1, SEC), 0);
@@ -1642,12 +1523,12 @@ static void test_full_table_refuses(void)
 	    uftp_client_on_datagram(c, &s2, pkt, build(0x0BAD0001u, 0x70000001u, &m, 0x6a), SEC),
 	    0);
 	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_CONNECT), 1);
-	lines = warn_lines;
+	lines = tenv.warns;
 	CU_ASSERT_EQUAL(forged_announce(c, 2, 2 * SEC), UFTP_ERR_NOSPACE);
 	CU_ASSERT_EQUAL(forged_announce(c, 3, 2 * SEC + 1), UFTP_ERR_NOSPACE);
-	CU_ASSERT_EQUAL(warn_lines, lines + 1); /* one warning a second at most */
+	CU_ASSERT_EQUAL(tenv.warns, lines + 1); /* one warning a second at most */
 	CU_ASSERT_EQUAL(forged_announce(c, 4, 3 * SEC + 1), UFTP_ERR_NOSPACE);
-	CU_ASSERT_EQUAL(warn_lines, lines + 2);
+	CU_ASSERT_EQUAL(tenv.warns, lines + 2);
 	CU_ASSERT_EQUAL(uftp_client_session_count(c), 2);
 	CU_ASSERT_EQUAL(count_events(c, UFTP_CEV_ABORTED), 0);
 	uftp_client_get_stats(c, &st);

@@ -46,7 +46,7 @@ static void setup(struct fixture *f)
 	testenv_attach(&f->te, &f->env, UFTP_LOG_DEBUG, "TEST_SERVER_LOG");
 	f->src.files = f->files;
 	f->src.nfiles = 2;
-	testsrc_fops(&f->src, &f->fops);
+	f->fops = (struct uftp_server_file_ops)TESTSRC_FOPS(&f->src);
 	f->files[0].name = "pattern.bin";
 	f->files[0].ftype = UFTP_FTYPE_REG;
 	f->files[0].size = 3000;
