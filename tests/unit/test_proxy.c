@@ -17,6 +17,7 @@
 #include "core/quant.h"
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/unit/cutest.h"
 
 #define MSEC  UFTP_NS_PER_MSEC
@@ -26,17 +27,8 @@
 #define GROUP 0x55667788U
 #define T0    (1000 * SEC)
 
-static uint8_t rnd_next = 1;
-
-static int fake_rand(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	while (len--)
-		*out++ = rnd_next++;
-	return 0;
-}
-
-static struct uftp_env env = {.random = fake_rand};
+static struct testenv tenv = {.rng = 1};
+static struct uftp_env env = TESTENV_ENV(&tenv, -1);
 
 static struct uftp_peer peer(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
 {

@@ -20,6 +20,7 @@
 #include "core/proxy.h"
 #include "core/quant.h"
 #include "crypto/ossl.h"
+#include "tests/common/testenv.h"
 #include "tests/unit/cutest.h"
 
 #define MSEC  UFTP_NS_PER_MSEC
@@ -32,19 +33,8 @@
 static const struct uftp_crypto_ops *ops;
 static const uint8_t PRIV[4] = {230, 5, 5, 9};
 
-static int rnd(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	return ops->random(out, len);
-}
-
-static void wall(void *arg, uint32_t *sec, uint32_t *usec)
-{
-	(void)arg;
-	*sec = 1800000000U, *usec = 0;
-}
-
-static struct uftp_env env = {.random = rnd, .wall_time = wall};
+static struct testenv tenv = {.rng = 1};
+static struct uftp_env env = TESTENV_ENV(&tenv, -1);
 
 /* The server side. */
 struct srv {
@@ -146,35 +136,8 @@ static int decode(const uint8_t *buf, int len, struct uftp_header *h, struct uft
 
 /* ---- the client's files: only a directory is sent ------------------------- */
 
-static int dirs_made;
-
-static int f_mkdir(void *arg, size_t root, const char *rel)
-{
-	(void)arg, (void)root, (void)rel;
-	dirs_made++;
-	return 0;
-}
-
-static int f_open(void *arg, size_t root, const char *rel)
-{
-	(void)arg, (void)root, (void)rel;
-	return UFTP_ERR_IO;
-}
-
-static int f_write(void *arg, int h, uint64_t off, const uint8_t *buf, size_t len)
-{
-	(void)arg, (void)h, (void)off, (void)buf, (void)len;
-	return UFTP_ERR_IO;
-}
-
-static int f_close(void *arg, int h, int ok, int64_t mtime)
-{
-	(void)arg, (void)h, (void)ok, (void)mtime;
-	return 0;
-}
-
-static const struct uftp_client_fops fops = {
-    .open = f_open, .write = f_write, .close = f_close, .mkdir = f_mkdir};
+static struct testfs fs;
+static const struct uftp_client_fops fops = TESTFS_FOPS(&fs);
 
 /* ---- the test -------------------------------------------------------------- */
 
@@ -233,6 +196,7 @@ static void teardown(struct world *w)
 		ops->pkey_free(w->ckey);
 	}
 	env.crypto = NULL;
+	testfs_reset(&fs);
 }
 
 static int px_out(struct world *w, struct uftp_peer *to, uint64_t now)
@@ -405,7 +369,7 @@ static void test_encrypted_through_client_proxy(void)
 	CU_ASSERT_EQUAL_FATAL(len, (int)n);
 	CU_ASSERT(memcmp(outbuf, pkt, n) == 0);
 	CU_ASSERT_EQUAL(uftp_client_on_datagram(w.cl, &cpx, outbuf, (size_t)len, t), 0);
-	CU_ASSERT_EQUAL(dirs_made, 1);
+	CU_ASSERT(testfs_find(&fs, 0, "dir") && testfs_find(&fs, 0, "dir")->type == UFTP_FTYPE_DIR);
 	CU_ASSERT_EQUAL(client_to_proxy(&w, t), 1);
 	t = uftp_proxy_next_expiry(w.px);
 	uftp_proxy_on_expiry(w.px, t);

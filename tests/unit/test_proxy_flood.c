@@ -19,6 +19,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
+#include "tests/common/testenv.h"
 #include "tests/unit/cutest.h"
 
 #define MSEC    UFTP_NS_PER_MSEC
@@ -29,15 +30,7 @@
 #define GROUP   0x55667788U
 #define MAXM    256
 
-static uint8_t rnd_next = 1;
-
-static int fake_rand(void *arg, uint8_t *out, size_t len)
-{
-	(void)arg;
-	while (len--)
-		*out++ = rnd_next++;
-	return 0;
-}
+static struct testenv tenv = {.rng = 1};
 
 static struct uftp_peer peer(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
 {
@@ -219,7 +212,7 @@ static int fx_setup(struct fx *x)
 	memset(x, 0, sizeof(*x));
 	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
 		return -1;
-	x->env.random = fake_rand;
+	testenv_attach(&tenv, &x->env, -1, NULL);
 	x->env.crypto = uftp_ossl_ops();
 	if (uftp_pkey_generate_rsa(&x->key, 512) < 0)
 		return -1;
