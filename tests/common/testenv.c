@@ -59,10 +59,16 @@ void testenv_log(void *arg, int level, const char *msg)
 		fprintf(stderr, "%10.3f [%d] %s\n", (double)elapsed(te) / 1e9, level, msg);
 }
 
-void testenv_attach(struct testenv *te, struct uftp_env *env, int log_level, const char *var)
+void testenv_init(struct testenv *te, struct uftp_env *env, uint64_t seed, const uint64_t *clock,
+                  int log_level, const char *var)
 {
 	const char *v = var ? getenv(var) : NULL;
 
+	memset(te, 0, sizeof(*te));
+	memset(env, 0, sizeof(*env));
+	testenv_seed(&te->rng, seed);
+	te->clock = clock;
+	te->origin = clock ? *clock : 0;
 	env->random = testenv_random;
 	env->random_arg = &te->rng;
 	env->wall_time = testenv_wall;
@@ -71,8 +77,13 @@ void testenv_attach(struct testenv *te, struct uftp_env *env, int log_level, con
 	env->log_arg = te;
 	env->log_level = v ? (int)strtol(v, NULL, 10) : log_level;
 	te->print = v ? env->log_level + 1 : 0;
-	if (te->rng == 0)
-		testenv_seed(&te->rng, 0);
+}
+
+int testenv_key(const struct uftp_crypto_ops *ops, int ec, struct uftp_pkey **out)
+{
+	if (ec)
+		return ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, out);
+	return ops->pkey_generate(UFTP_BLOB_RSA, 1024, out);
 }
 
 /* ---- a receiver's disk in memory ------------------------------------------- */

@@ -64,12 +64,21 @@ void testenv_log(void *arg, int level, const char *msg);
 	}
 
 /*
- * Points env's random, wall time and log at te (env->crypto is left as it
- * is).  The core formats lines up to log_level; when the environment
+ * Starts te and env afresh (env->crypto NULL): te's generator seeded with
+ * seed, the wall time following *clock from its present value (clock NULL:
+ * the wall stays at TESTENV_WALL), env's random, wall time and log pointing
+ * at te.  The core formats lines up to log_level; when the environment
  * variable `var` (may be NULL) is set to a level N, the core formats up to
  * N instead and te prints them on stderr.
  */
-void testenv_attach(struct testenv *te, struct uftp_env *env, int log_level, const char *var);
+void testenv_init(struct testenv *te, struct uftp_env *env, uint64_t seed, const uint64_t *clock,
+                  int log_level, const char *var);
+
+/*
+ * A key pair made with ops (borrowed; the caller frees the key with
+ * ops->pkey_free): RSA-1024 (ec = 0) or EC P-256 (ec = 1).  0 or ops' error.
+ */
+int testenv_key(const struct uftp_crypto_ops *ops, int ec, struct uftp_pkey **out);
 
 /* ---- a receiver's disk in memory ------------------------------------------- */
 

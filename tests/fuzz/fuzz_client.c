@@ -41,8 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (rv < 0 && rv != UFTP_ERR_UNSUPPORTED)
 		abort();
 	ops = uftp_ossl_ops();
-	if (ops->pkey_generate(UFTP_BLOB_RSA, 1024, &rsa) < 0 ||
-	    ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &ec) < 0)
+	if (testenv_key(ops, 0, &rsa) < 0 || testenv_key(ops, 1, &ec) < 0)
 		abort();
 	return 0;
 }
@@ -84,12 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int i;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&env, 0, sizeof(env));
-	memset(&te, 0, sizeof(te));
-	testenv_seed(&te.rng, 42);
-	te.clock = &now;
-	te.origin = now;
-	testenv_attach(&te, &env, -1, "FUZZ_LOG");
+	testenv_init(&te, &env, 42, &now, -1, "FUZZ_LOG");
 	env.crypto = ops;
 	testfs_reset(&fs);
 	fs.nroots = 2;

@@ -65,12 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int i;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memset(&env, 0, sizeof(env));
-	memset(&te, 0, sizeof(te));
-	testenv_seed(&te.rng, 7);
-	te.clock = &now;
-	te.origin = now;
-	testenv_attach(&te, &env, -1, "FUZZ_LOG");
+	testenv_init(&te, &env, 7, &now, -1, "FUZZ_LOG");
 	cfg.server_id = 0xC612000A;
 	cfg.group_id = 0x11223344;
 	if (size >= 3 + UFTP_HEADER_LEN) {

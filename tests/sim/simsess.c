@@ -259,15 +259,10 @@ static int clients_settled(void *arg)
 /* A key of the kind the key exchange needs: EC for ECDH_ECDSA, else RSA. */
 static struct uftp_pkey *make_key(int keyextype)
 {
-	const struct uftp_crypto_ops *ops = uftp_ossl_ops();
 	struct uftp_pkey *k = NULL;
-	int rv;
 
-	if (keyextype == UFTP_KEYEX_ECDH_ECDSA)
-		rv = ops->pkey_generate(UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &k);
-	else
-		rv = ops->pkey_generate(UFTP_BLOB_RSA, 1024, &k);
-	CU_ASSERT_EQUAL_FATAL(rv, 0);
+	CU_ASSERT_EQUAL_FATAL(testenv_key(uftp_ossl_ops(), keyextype == UFTP_KEYEX_ECDH_ECDSA, &k),
+	                      0);
 	return k;
 }
 
@@ -328,8 +323,7 @@ static void add_client(struct simnet *net, size_t i, const struct scenario *sc)
 	cc.fops = &client_fops[i];
 	if (sc->sigtype == UFTP_SIG_KEYEX) {
 		/* Signed messages both ways: each receiver needs a key of its own (-k). */
-		CU_ASSERT_EQUAL_FATAL(
-		    uftp_ossl_ops()->pkey_generate(UFTP_BLOB_RSA, 1024, &client_keys[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(testenv_key(uftp_ossl_ops(), 0, &client_keys[i]), 0);
 		cc.keys[0] = client_keys[i];
 		cc.nkeys = 1;
 	}
@@ -367,9 +361,7 @@ static void add_proxy(struct simnet *net, const struct scenario *sc)
 	proxy_blob_len = (size_t)rv;
 	if (sc->proxy == UFTP_PROXY_RESPONSE) {
 		/* -r:prime256v1: its long-lived ECDH key; -M: the public group */
-		CU_ASSERT_EQUAL_FATAL(uftp_ossl_ops()->pkey_generate(
-		                          UFTP_BLOB_EC, UFTP_CURVE_SECP256R1, &proxy_dhkey),
-		                      0);
+		CU_ASSERT_EQUAL_FATAL(testenv_key(uftp_ossl_ops(), 1, &proxy_dhkey), 0);
 		pcfg.dhkey = proxy_dhkey;
 		pcfg.pubs[0] = sim_ip4(230, 4, 4, 1, 0).ip;
 		pcfg.npubs = 1;
@@ -435,11 +427,8 @@ static void free_cores(struct uftp_pkey *key, size_t nclients)
 
 static void setup_env(struct simnet *net)
 {
-	memset(&env, 0, sizeof(env));
-	memset(&tenv, 0, sizeof(tenv));
+	testenv_init(&tenv, &env, 0, &net->now, -1, "SIM_LOG");
 	env.crypto = uftp_ossl_ops();
-	tenv.clock = &net->now;
-	testenv_attach(&tenv, &env, -1, "SIM_LOG");
 	env.random_arg = &net->rng; /* one stream with the links: a seed replays the whole run */
 }
 

@@ -212,7 +212,7 @@ static int fx_setup(struct fx *x)
 	memset(x, 0, sizeof(*x));
 	if (uftp_ossl_init(NULL, 0) == UFTP_ERR_CRYPTO)
 		return -1;
-	testenv_attach(&tenv, &x->env, -1, NULL);
+	testenv_init(&tenv, &x->env, 1, NULL, -1, NULL);
 	x->env.crypto = uftp_ossl_ops();
 	if (uftp_pkey_generate_rsa(&x->key, 512) < 0)
 		return -1;

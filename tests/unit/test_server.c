@@ -43,7 +43,7 @@ struct fixture {
 static void setup(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	testenv_attach(&f->te, &f->env, UFTP_LOG_DEBUG, "TEST_SERVER_LOG");
+	testenv_init(&f->te, &f->env, 0, NULL, UFTP_LOG_DEBUG, "TEST_SERVER_LOG");
 	f->src.files = f->files;
 	f->src.nfiles = 2;
 	f->fops = (struct uftp_server_file_ops)TESTSRC_FOPS(&f->src);
