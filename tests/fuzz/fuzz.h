@@ -24,6 +24,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+struct uftp_crypto_ops;
+struct uftp_pkey;
+
+/*
+ * OpenSSL's ops and a new RSA-1024 and EC P-256 key, for the harnesses
+ * whose peers encrypt (fuzz_crypto.c); aborts when they cannot be had.
+ */
+const struct uftp_crypto_ops *fuzz_crypto(struct uftp_pkey **rsa, struct uftp_pkey **ec);
+
 struct fuzz_rec {
 	uint64_t advance_ns;
 	int stranger;

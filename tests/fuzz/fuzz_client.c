@@ -34,15 +34,8 @@ static int m_stat(void *arg, size_t root, const char *rel, uint64_t *size, int64
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[256];
-	int rv = uftp_ossl_init(err, sizeof(err));
-
 	(void)argc, (void)argv;
-	if (rv < 0 && rv != UFTP_ERR_UNSUPPORTED)
-		abort();
-	ops = uftp_ossl_ops();
-	if (testenv_key(ops, 0, &rsa) < 0 || testenv_key(ops, 1, &ec) < 0)
-		abort();
+	ops = fuzz_crypto(&rsa, &ec);
 	return 0;
 }
 

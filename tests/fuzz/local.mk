@@ -24,7 +24,7 @@ tests_fuzz_replay_envelope_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/envelope"'
 tests_fuzz_replay_envelope_LDADD = $(CRYPTO_LIBS)
 
-tests_fuzz_replay_client_SOURCES = tests/fuzz/fuzz_client.c $(replay_common)
+tests_fuzz_replay_client_SOURCES = tests/fuzz/fuzz_client.c tests/fuzz/fuzz_crypto.c $(replay_common)
 tests_fuzz_replay_client_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/client"'
 tests_fuzz_replay_client_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
@@ -33,7 +33,7 @@ tests_fuzz_replay_server_SOURCES = tests/fuzz/fuzz_server.c $(replay_common)
 tests_fuzz_replay_server_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/server"'
 tests_fuzz_replay_server_LDADD = $(TEST_LIBS) $(CORE_LIBS)
 
-tests_fuzz_replay_proxy_SOURCES = tests/fuzz/fuzz_proxy.c $(replay_common)
+tests_fuzz_replay_proxy_SOURCES = tests/fuzz/fuzz_proxy.c tests/fuzz/fuzz_crypto.c $(replay_common)
 tests_fuzz_replay_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DFUZZ_CORPUS='"$(top_srcdir)/tests/fuzz/corpus/proxy"'
 tests_fuzz_replay_proxy_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
@@ -48,14 +48,14 @@ tests_fuzz_fuzz_envelope_SOURCES = tests/fuzz/fuzz_envelope.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_envelope_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_envelope_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_envelope_LDADD = $(CRYPTO_LIBS)
-tests_fuzz_fuzz_client_SOURCES = tests/fuzz/fuzz_client.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_client_SOURCES = tests/fuzz/fuzz_client.c tests/fuzz/fuzz_crypto.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_client_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_client_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_client_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
 tests_fuzz_fuzz_server_SOURCES = tests/fuzz/fuzz_server.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_server_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_server_LDADD = $(TEST_LIBS) $(CORE_LIBS)
-tests_fuzz_fuzz_proxy_SOURCES = tests/fuzz/fuzz_proxy.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_proxy_SOURCES = tests/fuzz/fuzz_proxy.c tests/fuzz/fuzz_crypto.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_proxy_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_proxy_LDADD = $(TEST_LIBS) $(CRYPTO_LIBS)
