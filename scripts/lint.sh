@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 b=${1:-$top/build/default}
 [ -f "$b/config.h" ] || { echo "lint: no $b/config.h: configure a build first" >&2; exit 2; }
 cd "$top" || exit 2
-mapfile -t srcs < <(git ls-files 'src/*.c' 'tests/fuzz/*.c')
+mapfile -t srcs < <(git ls-files 'src/*.c' 'tests/fuzz/*.c' 'tests/common/*.c')
 rc=0
 echo "lint: cppcheck on ${#srcs[@]} files"
 cppcheck --quiet --enable=warning,portability,performance --std=c11 --inline-suppr \
