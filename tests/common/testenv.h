@@ -4,7 +4,8 @@
  *
  *   testenv   the injected environment: one seeded generator
  *             (xorshift64*), a wall time read from the test's fake clock,
- *             and a log sink that counts lines and prints them on request
+ *             a log sink that counts lines and prints them on request, and
+ *             the test keys (RSA-1024, EC P-256)
  *   testfs    an in-memory receiver disk behind the client core's file
  *             operations, checking what the core asks of it: handles it
  *             was given, names path.h promises, roots it was configured with
@@ -12,9 +13,10 @@
  *             a function of (file, offset), so a receiver's copy can be
  *             checked without keeping the original
  *
- * Nothing here opens a file, reads a clock or calls the libraries: the
- * library libuftptest.a links after the core and crypto libraries, so it
- * uses only their headers' types and constants.  A broken contract (a
+ * Nothing here opens a file or reads a clock, and no function of the other
+ * libraries is called by name (keys are made through the ops table given):
+ * libuftptest.a links after the core and crypto libraries, so it uses only
+ * their headers' types and constants.  A broken contract (a
  * handle never opened, a bad name, a read outside a file) is a bug in the
  * core and aborts the program, which every layer reports as a failure.
  */
