@@ -184,8 +184,7 @@ static int user_part(char *name, size_t cap, const char *spec)
 	return 0;
 }
 
-/* spec's uid and gid: GROUP's when given, else USER's login group. */
-static int lookup_ids(const char *spec, uid_t *uid, gid_t *gid)
+int uftp_user_lookup(const char *spec, uid_t *uid, gid_t *gid)
 {
 	const char *colon = strchr(spec, ':');
 	struct passwd pw, *pres = NULL;
@@ -205,13 +204,8 @@ static int lookup_ids(const char *spec, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-int uftp_drop_privileges(const char *spec)
+int uftp_drop_to(uid_t uid, gid_t gid)
 {
-	uid_t uid;
-	gid_t gid;
-
-	if (lookup_ids(spec, &uid, &gid) < 0)
-		return UFTP_ERR_INVALID;
 	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 		return UFTP_ERR_IO;
 	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
@@ -219,6 +213,16 @@ int uftp_drop_privileges(const char *spec)
 	if (uid != 0 && setuid(0) == 0)
 		return UFTP_ERR_IO; /* root could be regained: refuse to go on */
 	return 0;
+}
+
+int uftp_drop_privileges(const char *spec)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (uftp_user_lookup(spec, &uid, &gid) < 0)
+		return UFTP_ERR_INVALID;
+	return uftp_drop_to(uid, gid);
 }
 
 int uftp_reap_children(void (*fn)(void *arg, pid_t pid, int status), void *arg)
@@ -382,24 +386,32 @@ static int open_log(const struct uftp_daemon_opts *o)
 	return 0;
 }
 
-/* --user: after everything that needs root is open; refuses to go on if it fails. */
-static int drop_root(const struct uftp_daemon_opts *o)
+/* --user: its ids, checked before anything starts (the message reaches the terminal). */
+static int check_user(const struct uftp_daemon_opts *o, uid_t *uid, gid_t *gid)
 {
-	int rv;
-
 	if (!o->user)
 		return 0;
-	rv = uftp_drop_privileges(o->user);
-	if (rv == UFTP_ERR_INVALID) {
+	if (uftp_user_lookup(o->user, uid, gid) < 0) {
 		log_warnx("--user %s: no such user or group", o->user);
 		return EXIT_BADOPT;
 	}
-	if (rv < 0) {
+	if (geteuid() != 0) {
+		log_warnx("--user %s: only root can switch to another user", o->user);
+		return EXIT_BADOPT;
+	}
+	return 0;
+}
+
+/* --user: after everything that needs root is open; refuses to go on if it fails. */
+static int drop_root(const struct uftp_daemon_opts *o, uid_t uid, gid_t gid)
+{
+	if (!o->user)
+		return 0;
+	if (uftp_drop_to(uid, gid) < 0) {
 		log_warn("--user %s: cannot switch to that user", o->user);
 		return EXIT_BADOPT;
 	}
-	log_info("running as --user %s (uid %ld, gid %ld)", o->user, (long)getuid(),
-	         (long)getgid());
+	log_info("running as --user %s (uid %ld, gid %ld)", o->user, (long)uid, (long)gid);
 	return 0;
 }
 
@@ -407,8 +419,12 @@ static int drop_root(const struct uftp_daemon_opts *o)
 static int start(struct uftp_daemon *d)
 {
 	const struct uftp_daemon_opts *o = d->o;
-	int rv = catch_signals(d);
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int rv = check_user(o, &uid, &gid);
 
+	if (!rv)
+		rv = catch_signals(d);
 	if (!rv)
 		rv = d->ops->setup(d->arg);
 	if (!rv && o->have_priority && setpriority(PRIO_PROCESS, 0, o->priority) < 0)
@@ -420,7 +436,7 @@ static int start(struct uftp_daemon *d)
 	if (!rv && o->pidfile && uftp_pidfile_claim(o->pidfile) < 0)
 		rv = EXIT_BADOPT;
 	if (!rv)
-		rv = drop_root(o);
+		rv = drop_root(o, uid, gid);
 	return rv;
 }
 

@@ -133,13 +133,20 @@ int uftp_pidfile_claim(const char *path);
 int uftp_pidfile_remove(const char *path);
 
 /*
- * Switches for good to spec's user, "USER" or "USER:GROUP": its uid, the
- * gid of GROUP (else USER's login group), and that group alone as the
- * supplementary groups (setgroups, setgid, setuid, then checked, and root
- * must not be regained). Returns 0, UFTP_ERR_INVALID (no such user or
- * group, or an empty name) or UFTP_ERR_IO (a set*id call failed, e.g.
- * when not root).
+ * The ids of spec, "USER" or "USER:GROUP": USER's uid, and GROUP's gid
+ * (else USER's login group). Returns 0 or UFTP_ERR_INVALID (no such user
+ * or group, or an empty name).
  */
+int uftp_user_lookup(const char *spec, uid_t *uid, gid_t *gid);
+
+/*
+ * Switches for good to uid and gid, with gid alone as the supplementary
+ * groups (setgroups, setgid, setuid; then checked, and root must not be
+ * regained). Returns 0 or UFTP_ERR_IO (e.g. when not root).
+ */
+int uftp_drop_to(uid_t uid, gid_t gid);
+
+/* uftp_user_lookup() then uftp_drop_to(); the errors of both. */
 int uftp_drop_privileges(const char *spec);
 
 /*
