@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "lib/addr.h"
 #include "lib/opts.h"
 
 #define LINE_MAX_LEN 1024
@@ -319,4 +321,189 @@ int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int
 	if (uftp_opt_int(out, s, min, max, flags, err, sizeof(err)) < 0)
 		return uftp_opt_bad(prog, opt, err);
 	return 0;
+}
+
+void uftp_print_version(const char *prog)
+{
+	printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+}
+
+/* ---- the options uftpd and uftpproxyd share ---------------------------- */
+
+#define SHARED_LETTERS "dp:B:Q:U:x:N:g:n:h:L:P:S:k:K:mH:I:M:"
+
+enum { OPT_HELP = 0x100, OPT_VERSION, OPT_USER };
+
+void uftp_daemon_opts_init(struct uftp_daemon_opts *c, const char *prog)
+{
+	memset(c, 0, sizeof(*c));
+	c->prog = prog;
+	c->port = 1044;
+	c->bufsize = 262144;
+	c->loglevel = 2;
+	c->log_count = 5;
+}
+
+void uftp_daemon_usage(const struct uftp_daemon_cli *cli, FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: %s %s\n"
+	    "    [ -d ] [ -p port ] [ -B udp_buf_size ] [ -Q dscp ] [ -U UID ] [ -x log_level ]\n"
+	    "    [ -N priority ] [ -L logfile ] [ -g max_log_size ] [ -n max_log_count ]\n"
+	    "    [ -P pidfile ] [ -S serverlist_file ] [ -k keyfile[,keyfile...] ]\n"
+	    "    [ -K rsa:key_len | ec:curve[,...] ] [ -m ] [ -h hb_interval ]\n"
+	    "    [ -H hb_server[:port][,hb_server[:port]...] ] [ -I interface[,interface...] ]\n"
+	    "    [ -M pub_mcast_addr[,pub_mcast_addr...] ] [ --user USER[:GROUP] ]\n"
+	    "    [ --help ] [ --version ]\n\n%s\n%s",
+	    cli->prog, cli->synopsis, cli->summary, cli->help);
+	fputs("  -d          stay in the foreground, log to stderr\n"
+	      "  -p port     UDP port to listen on (default 1044)\n"
+	      "  -B size     UDP buffers, 65536-104857600 (default 262144)\n"
+	      "  -Q dscp     DSCP of outgoing packets, 0-63 (or 0xNN)\n"
+	      "  -U UID      our ID, 0xnnnnnnnn (default: from the first interface)\n"
+	      "  -x level    log level 0-5 (default 2)\n"
+	      "  -N prio     nice value, -20..19\n",
+	      out);
+	fprintf(out, "  -L file     log file (default /tmp/%s.log; ignored with -d)\n", cli->prog);
+	fputs("  -g MB       roll the log file at this size; -n count: archives kept (default 5)\n"
+	      "  -P file     pidfile\n"
+	      "  -S file     allowed servers, ID|IP[|fingerprint] per line\n"
+	      "  -k files    private key files (RSA or EC, PEM)\n"
+	      "  -K specs    generate keys (rsa:BITS or ec:CURVE); with -k, saved there\n"
+	      "  -m          (Windows key store: no effect here)\n"
+	      "  -H proxies  send heartbeats (HB_REQ) to these proxies, host[:port] or\n"
+	      "              [IPv6 address][:port] (port 1044)\n"
+	      "  -h secs     seconds between heartbeats, 1-3600 (default 20)\n"
+	      "  --user USER[:GROUP]  after binding the sockets and opening the log, pid\n"
+	      "              and key files, run as USER (and GROUP, else USER's group);\n"
+	      "              the daemon refuses to go on if it cannot\n"
+	      "  --help      this help\n"
+	      "  --version   the program's name and version\n"
+	      "Exit codes: 0 running, 1 bad option, 2 network, 3 keys, 4 log file, 5 memory,\n"
+	      "6 interrupted.\n",
+	      out);
+}
+
+static int parse_uid(struct uftp_daemon_opts *c, const char *s)
+{
+	if (uftp_id_parse(&c->uid, s) < 0)
+		return uftp_opt_bad(c->prog, "U", "invalid UID (0xnnnnnnnn, not 0 or 0xffffffff)");
+	c->have_uid = 1;
+	return 0;
+}
+
+static int parse_long(const struct uftp_daemon_opts *c, long *out, const char *s, long min,
+                      long max, const char *opt)
+{
+	char err[UFTP_OPT_ERRLEN];
+
+	if (uftp_opt_long(out, s, min, max, 0, err, sizeof(err)) < 0)
+		return uftp_opt_bad(c->prog, opt, err);
+	return 0;
+}
+
+static int list(struct uftp_daemon_opts *c, char *arg, char **items, size_t *n, const char *opt)
+{
+	return uftp_opt_list(c->prog, opt, arg, items, UFTP_DAEMON_LIST, n);
+}
+
+static int num(struct uftp_daemon_opts *c, int *out, const char *s, int min, int max, int flags,
+               const char *opt)
+{
+	return uftp_opt_num(c->prog, opt, out, s, min, max, flags);
+}
+
+/* One shared option; 2 when ch is not one of them. */
+static int shared_one(struct uftp_daemon_opts *c, int ch, char *arg)
+{
+	long l = 0;
+	int v = 0, rv = 0;
+
+	switch (ch) {
+	case 'd': c->debug = 1; break;
+	case 'p': rv = num(c, &v, arg, 1, 65535, 0, "p"), c->port = (uint16_t)v; break;
+	case 'B': rv = num(c, &c->bufsize, arg, 65536, 104857600, 0, "B"); break;
+	case 'Q': rv = num(c, &c->dscp, arg, 0, 63, UFTP_OPT_HEX, "Q"); break;
+	case 'U': rv = parse_uid(c, arg); break;
+	case 'x': rv = num(c, &c->loglevel, arg, 0, 5, 0, "x"); break;
+	case 'N': rv = num(c, &c->priority, arg, -20, 19, 0, "N"), c->have_priority = 1; break;
+	case 'g': rv = parse_long(c, &l, arg, 1, 1024, "g"), c->log_max = (uint64_t)l << 20; break;
+	case 'n': rv = parse_long(c, &l, arg, 1, 1000, "n"), c->log_count = (unsigned)l; break;
+	case 'h': rv = num(c, &c->hb_interval, arg, 1, 3600, 0, "h"); break;
+	case 'L': c->logfile = arg; break;
+	case 'P': c->pidfile = arg; break;
+	case 'S': c->serverlist = arg; break;
+	case 'k': rv = list(c, arg, c->keyfiles, &c->nkeyfiles, "k"); break;
+	case 'K': rv = list(c, arg, c->keyspecs, &c->nkeyspecs, "K"); break;
+	case 'm': break; /* Windows key store: no effect here */
+	case 'H': rv = list(c, arg, c->hbs, &c->nhbs, "H"); break;
+	case 'I': rv = list(c, arg, c->ifaces, &c->nifaces, "I"); break;
+	case 'M': rv = list(c, arg, c->pubs, &c->npubs, "M"); break;
+	case OPT_USER: c->user = arg; break;
+	default: rv = 2; break;
+	}
+	return rv;
+}
+
+/* What the shared options need together; 0 or 1 after a message. */
+static int check_shared(const struct uftp_daemon_cli *cli, const struct uftp_daemon_opts *c)
+{
+	char err[UFTP_OPT_ERRLEN], opt[UFTP_OPT_ERRLEN];
+	size_t i;
+
+	if (c->nkeyspecs && c->nkeyfiles && c->nkeyspecs != c->nkeyfiles)
+		return uftp_opt_bad(c->prog, "K", "-k and -K must list the same number of items");
+	for (i = 0; i < c->nkeyspecs; i++) {
+		if (cli->keyspec_check(c->keyspecs[i], err, sizeof(err)) == 0)
+			continue;
+		snprintf(opt, sizeof(opt), "K %s", c->keyspecs[i]);
+		return uftp_opt_bad(c->prog, opt, err); /* exit 1, as the real daemons */
+	}
+	if (c->user && !c->user[0])
+		return uftp_opt_bad(c->prog, "-user", "expected USER or USER:GROUP");
+	return 0;
+}
+
+/* "s:cr::" + SHARED_LETTERS, for getopt. */
+static int letters(char *buf, size_t cap, const char *own)
+{
+	int n = snprintf(buf, cap, "%s%s", own, SHARED_LETTERS);
+
+	return n < 0 || (size_t)n >= cap ? UFTP_ERR_NOSPACE : 0;
+}
+
+int uftp_daemon_parse(const struct uftp_daemon_cli *cli, struct uftp_daemon_opts *c, void *arg,
+                      int argc, char **argv)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, OPT_HELP},
+	                                         {"version", no_argument, NULL, OPT_VERSION},
+	                                         {"user", required_argument, NULL, OPT_USER},
+	                                         {0, 0, 0, 0}};
+	char optstring[128];
+	int ch, rv;
+
+	if (letters(optstring, sizeof(optstring), cli->letters) < 0)
+		return 1;
+	while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (ch == OPT_HELP || ch == OPT_VERSION) {
+			if (ch == OPT_HELP)
+				uftp_daemon_usage(cli, stdout);
+			else
+				uftp_print_version(cli->prog);
+			return -1;
+		}
+		rv = shared_one(c, ch, optarg);
+		if (rv == 2)
+			rv = ch == '?' ? 2 : cli->own(arg, ch, optarg);
+		if (rv == 2)
+			uftp_daemon_usage(cli, stderr);
+		if (rv)
+			return 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", c->prog, argv[optind]);
+		return 1;
+	}
+	return check_shared(cli, c);
 }

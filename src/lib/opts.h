@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Size of an error buffer big enough for every message below. */
 #define UFTP_OPT_ERRLEN 256
@@ -96,5 +97,73 @@ int uftp_opt_list(const char *prog, const char *opt, char *arg, char **items, si
 /* uftp_opt_int() into *out. */
 int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int min, int max,
                  int flags);
+
+/* Prints "prog (PACKAGE_NAME) PACKAGE_VERSION" on stdout (--version). */
+void uftp_print_version(const char *prog);
+
+/* ---- the options uftpd and uftpproxyd share ---------------------------- */
+
+#define UFTP_DAEMON_LIST 32 /* items per list option */
+
+/* What both daemons take (man uftpd, man uftpproxyd), parsed once here. */
+struct uftp_daemon_opts {
+	const char *prog;
+	int debug;     /* -d */
+	uint16_t port; /* -p */
+	int bufsize;   /* -B */
+	int dscp;      /* -Q */
+	int loglevel;  /* -x */
+	int priority;  /* -N */
+	int have_priority;
+	uint32_t uid; /* -U */
+	int have_uid;
+	uint64_t log_max;                 /* -g, bytes */
+	unsigned log_count;               /* -n */
+	int hb_interval;                  /* -h, seconds */
+	const char *logfile;              /* -L */
+	const char *pidfile;              /* -P */
+	const char *serverlist;           /* -S */
+	const char *user;                 /* --user USER[:GROUP] */
+	char *keyfiles[UFTP_DAEMON_LIST]; /* -k */
+	size_t nkeyfiles;
+	char *keyspecs[UFTP_DAEMON_LIST]; /* -K */
+	size_t nkeyspecs;
+	char *ifaces[UFTP_DAEMON_LIST]; /* -I */
+	size_t nifaces;
+	char *pubs[UFTP_DAEMON_LIST]; /* -M */
+	size_t npubs;
+	char *hbs[UFTP_DAEMON_LIST]; /* -H */
+	size_t nhbs;
+};
+
+/* A daemon's own options and words, around the shared ones. */
+struct uftp_daemon_cli {
+	const char *prog;
+	const char *letters;  /* getopt letters of its own options ("s:cr::") */
+	const char *synopsis; /* its own options, for the first usage lines */
+	const char *summary;  /* one line on what it does */
+	const char *help;     /* one line per own option (and -I, -M, which differ) */
+	/* Takes one of its own options: 0, 1 after saying why, 2: not an option of its. */
+	int (*own)(void *arg, int ch, char *optarg);
+	/* Checks a -K item (uftp_keyspec_check): 0, or <0 with a reason in err. */
+	int (*keyspec_check)(const char *spec, char *err, size_t errlen);
+};
+
+/* Fills c with the shared defaults (port 1044, -B 262144, -x 2, -n 5). */
+void uftp_daemon_opts_init(struct uftp_daemon_opts *c, const char *prog);
+
+/*
+ * Parses argv with getopt_long: the shared options into c, the daemon's
+ * own through cli->own(arg, ...), then --help / --version (printed on stdout) and
+ * --user. Checks what the shared options need together (-k and -K counts,
+ * each -K item) and that no argument is left. Returns 0, 1 (the exit
+ * status for a bad option, after a message on stderr), or -1 when --help
+ * or --version was printed (exit 0).
+ */
+int uftp_daemon_parse(const struct uftp_daemon_cli *cli, struct uftp_daemon_opts *c, void *arg,
+                      int argc, char **argv);
+
+/* The usage text: synopsis, summary, own and shared options, exit codes. */
+void uftp_daemon_usage(const struct uftp_daemon_cli *cli, FILE *out);
 
 #endif

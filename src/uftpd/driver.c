@@ -51,7 +51,6 @@ struct uftpd {
 	int ready4, ready6; /* poll found s4 / s6 readable: read them this turn */
 	struct uftpd_members members;
 	struct uftpd_status status;
-	int interrupted;
 	uint64_t rx_oversized; /* datagrams over RX_BUFLEN: no UFTP message is that long */
 	uint8_t *rxbuf;
 };
@@ -229,21 +228,13 @@ static void read_ready(struct uftpd *d, struct uftp_sock *s, int *ready, uint64_
 	*ready = 0;
 }
 
-static void on_signal(void *arg, int signo)
+/* SIGCHLD: a postreceive script (-s) ended (lib/daemon.c takes the other signals). */
+static void on_child(void *arg, int signo)
 {
 	struct uftpd *d = arg;
 
-	if (signo == SIGHUP) {
-		log_reopen();
-		return;
-	}
-	if (signo == SIGCHLD) {
-		uftp_reap_children(uftpd_status_reaped, &d->status);
-		return;
-	}
-	log_info("got signal %d, exiting", signo);
-	d->interrupted = 1; /* SIGINT or SIGTERM: exit 6, as the reference */
-	uftp_loop_stop(&d->loop);
+	(void)signo;
+	uftp_reap_children(uftpd_status_reaped, &d->status);
 }
 
 /*
@@ -251,8 +242,9 @@ static void on_signal(void *arg, int signo)
  * readable (or whose hold ended), then the core's timers, then what they
  * changed (memberships, replies, events); then sleep until the next deadline.
  */
-static void run_loop(struct uftpd *d)
+static void run_loop(void *arg)
 {
+	struct uftpd *d = arg;
 	uint64_t now;
 
 	while (!uftp_loop_stopped(&d->loop)) {
@@ -267,7 +259,7 @@ static void run_loop(struct uftpd *d)
 	}
 }
 
-static void log_stats(struct uftpd *d)
+static void log_stats(const struct uftpd *d)
 {
 	struct uftp_core_stats st;
 	uint64_t dropped = d->rx_oversized; /* dropped here, before the core */
@@ -305,87 +297,41 @@ static int open_socket(struct uftpd *d, struct uftp_sock *s, int family)
 {
 	struct uftp_addr any;
 
-	uftp_addr_any(&any, family, d->o->port);
+	uftp_addr_any(&any, family, d->o->c.port);
 	if (uftp_sock_open(s, &any,
 	                   UFTP_SOCK_REUSEADDR | (family == AF_INET6 ? UFTP_SOCK_V6ONLY : 0)) < 0)
 		return UFTP_ERR_IO;
-	uftp_sock_set_bufsize(s, d->o->bufsize);
+	uftp_sock_set_bufsize(s, d->o->c.bufsize);
 	hold_of(d, s)->rcvbuf = rcvbuf_of(s);
-	if (d->o->dscp)
-		uftp_sock_set_dscp(s, d->o->dscp);
+	if (d->o->c.dscp)
+		uftp_sock_set_dscp(s, d->o->c.dscp);
 	return uftp_loop_add(&d->loop, s->fd, POLLIN, on_readable, d);
+}
+
+/* A public group (-M): joined on every -I interface, or (S,G) with -S. */
+static int join_pub(void *arg, const struct uftp_addr *g)
+{
+	struct uftpd *d = arg;
+
+	return d->cfg.nservers ? join_ssm(d, g, NULL, 1) : join_all(d, g, 1);
 }
 
 static int setup_net(struct uftpd *d)
 {
-	static char deflt[] = "230.4.4.1";
-	struct uftp_addr g;
-	size_t i;
-
-	if (!d->o->npubs)
-		d->o->pubs[d->o->npubs++] = deflt;
 	if (open_socket(d, &d->s4, AF_INET) < 0) {
-		log_warn("cannot bind UDP port %u (IPv4)", d->o->port);
+		log_warn("cannot bind UDP port %u (IPv4)", d->o->c.port);
 		return EXIT_NET;
 	}
 	if (open_socket(d, &d->s6, AF_INET6) < 0)
 		log_debug("no IPv6 socket: IPv6 sessions unavailable");
-	for (i = 0; i < d->o->npubs; i++) {
-		if (uftp_addr_parse(&g, d->o->pubs[i], 0) < 0 || !uftp_addr_is_multicast(&g)) {
-			log_warnx("-M %s: not a multicast address", d->o->pubs[i]);
-			return EXIT_BADOPT;
-		}
-		if (d->cfg.nservers && !uftp_addr_is_ssm(&g)) {
-			log_warnx("-M %s: not a source-specific multicast address, as -S requires",
-			          d->o->pubs[i]);
-			return EXIT_BADOPT;
-		}
-		if ((d->cfg.nservers ? join_ssm(d, &g, NULL, 1) : join_all(d, &g, 1)) < 0) {
-			log_warn("cannot join %s", d->o->pubs[i]);
-			return EXIT_NET;
-		}
-	}
-	return 0;
+	return uftp_daemon_join_pubs(&d->o->c, d->cfg.nservers != 0, join_pub, d);
 }
 
-static struct uftp_keyset_opts keyset_opts(const struct uftpd_opts *o)
+static struct uftp_keyset_opts keyset_opts(const struct uftp_daemon_opts *c)
 {
-	struct uftp_keyset_opts k = {o->keyfiles, o->nkeyfiles, o->keyspecs, o->nkeyspecs};
+	struct uftp_keyset_opts k = {c->keyfiles, c->nkeyfiles, c->keyspecs, c->nkeyspecs};
 
 	return k;
-}
-
-static int setup_keys(struct uftpd *d)
-{
-	struct uftp_keyset_opts k = keyset_opts(d->o);
-
-	return uftp_keyset_setup(&k, d->keys, UFTP_CLIENT_MAX_KEYS, &d->nkeys) < 0 ? EXIT_KEY : 0;
-}
-
-static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
-{
-	struct uftpd *d = arg;
-	struct uftp_peer_key *e;
-	struct uftp_hostent h;
-	int n;
-
-	(void)lineno;
-	if (uftp_hostent_parse_server(&h, line) < 0) {
-		snprintf(err, errlen, "invalid server entry '%s'", line);
-		return UFTP_ERR_INVALID;
-	}
-	if (d->cfg.nservers == UFTP_CLIENT_MAX_SERVERS) {
-		snprintf(err, errlen, "too many servers");
-		return UFTP_ERR_NOSPACE;
-	}
-	e = &d->cfg.servers[d->cfg.nservers++];
-	memset(e, 0, sizeof(*e));
-	e->id = h.id;
-	n = uftp_addr_to_bytes(&h.addr, e->addr.addr, sizeof(e->addr.addr));
-	e->addr.family = n == 16 ? 6 : n == 4 ? 4 : 0;
-	e->has_fp = h.has_fp;
-	memcpy(e->fp, h.fp, sizeof(e->fp));
-	return 0;
 }
 
 /* -R host[/fingerprint]: where replies go; the fingerprint checks its PROXY_KEY. */
@@ -397,7 +343,7 @@ static int setup_proxy(struct uftpd *d)
 	int has_fp;
 
 	if (uftp_proxy_spec_parse(host, sizeof(host), fp, &has_fp, d->o->proxy) < 0 ||
-	    uftp_addr_resolve(&a, host, d->o->port, AF_UNSPEC) < 0) {
+	    uftp_addr_resolve(&a, host, d->o->c.port, AF_UNSPEC) < 0) {
 		log_warnx("-R %s: not a usable proxy address", d->o->proxy);
 		return UFTP_ERR_INVALID;
 	}
@@ -410,25 +356,26 @@ static int setup_proxy(struct uftpd *d)
 /* -H host[:port],...: the proxies heartbeats go to (names resolved once, at start). */
 static int setup_hb(struct uftpd *d)
 {
+	const struct uftp_daemon_opts *c = &d->o->c;
 	struct uftp_addr a;
 	size_t i;
 	int rv;
 
-	for (i = 0; i < d->o->nhbs; i++) {
+	for (i = 0; i < c->nhbs; i++) {
 		if (i == UFTP_CLIENT_MAX_HB) {
 			log_warnx("-H: at most %d heartbeat proxies", UFTP_CLIENT_MAX_HB);
 			return UFTP_ERR_INVALID;
 		}
-		rv = uftp_addr_resolve(&a, d->o->hbs[i], 1044, AF_UNSPEC);
+		rv = uftp_addr_resolve(&a, c->hbs[i], 1044, AF_UNSPEC);
 		if (rv < 0 || uftp_addr_port(&a) == 0) {
-			log_warnx("-H %s: %s", d->o->hbs[i],
+			log_warnx("-H %s: %s", c->hbs[i],
 			          rv == UFTP_ERR_IO ? "no such host" : "not host or host:port");
 			return UFTP_ERR_INVALID;
 		}
 		uftp_addr_to_peer(&a, &d->cfg.hb[i]);
 	}
-	d->cfg.nhb = d->o->nhbs;
-	d->cfg.hb_interval = (uint64_t)d->o->hb_interval * UFTP_NS_PER_SEC;
+	d->cfg.nhb = c->nhbs;
+	d->cfg.hb_interval = (uint64_t)c->hb_interval * UFTP_NS_PER_SEC;
 	return 0;
 }
 
@@ -448,14 +395,8 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	size_t i;
 	int rv;
 
-	if (o->have_uid)
-		d->cfg.uid = o->uid;
-	else
-		uftp_id_from_addr(&d->cfg.uid, first);
-	if (!d->cfg.uid) {
-		log_warnx("no interface to take a client ID from: use -U");
+	if (uftp_daemon_id(&o->c, first, &d->cfg.uid) < 0)
 		return EXIT_NET;
-	}
 	if (uftpd_disk_init(&d->disk, &k) < 0)
 		return EXIT_BADOPT;
 	for (i = 0; i < o->ndest; i++)
@@ -476,7 +417,7 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	d->status.roots = d->cfg.roots;
 	d->status.nroots = d->cfg.nroots;
 	d->status.disk = o->tempdir ? &d->disk : NULL;
-	uftp_env_driver(&d->env, o->loglevel);
+	uftp_env_driver(&d->env, o->c.loglevel);
 	rv = uftp_client_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
 	uftpd_members_init(&d->members, member_join, d);
 	if (rv < 0)
@@ -484,62 +425,48 @@ static int setup_core(struct uftpd *d, const struct uftp_addr *first)
 	return rv == 0 ? 0 : rv == UFTP_ERR_NOMEM ? EXIT_MEM : EXIT_BADOPT;
 }
 
-/* Status file now; the log file once set-up errors have reached the terminal. */
-static int setup_logs(struct uftpd *d, int logfile)
+/* The status file (-F) and scripts (-s): opened before going to the background. */
+static int setup_status(struct uftpd *d)
 {
-	struct uftpd_opts *o = d->o;
-	const char *lf = o->logfile ? o->logfile : "/tmp/uftpd.log";
-
-	if (logfile) {
-		if (!o->debug && log_open_file(lf) < 0) {
-			log_warn("cannot open log file %s", lf);
-			return EXIT_LOG;
-		}
-		log_set_rolling(o->log_max, o->log_count);
-		return 0;
-	}
-	log_init(o->loglevel >= 3 ? UFTP_LOG_DEBUG : o->loglevel, stderr);
-	d->status.statusfile = o->statusfile;
-	d->status.script = o->script;
-	d->status.individual = o->individual;
+	d->status.statusfile = d->o->statusfile;
+	d->status.script = d->o->script;
+	d->status.individual = d->o->individual;
 	return uftpd_status_open(&d->status) < 0 ? EXIT_LOG : 0;
 }
 
-static int setup(struct uftpd *d)
+/* Keys, the -S list, sockets and the core (lib/daemon.c has set up the loop). */
+static int setup(void *arg)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
-	char err[256];
+	struct uftpd *d = arg;
+	const struct uftp_daemon_opts *c = &d->o->c;
+	struct uftp_keyset_opts k = keyset_opts(c);
 	struct uftp_addr first;
-	int rv;
+	char err[256];
+	int rv = setup_status(d);
 
-	if (uftp_ossl_init(err, sizeof(err)) == UFTP_ERR_CRYPTO) {
+	if (!rv && uftp_ossl_init(err, sizeof(err)) == UFTP_ERR_CRYPTO) {
 		log_warnx("crypto library: %s", err);
 		return EXIT_KEY;
 	}
-	uftp_loop_init(&d->loop);
-	if (uftp_loop_catch_signals(&d->loop, sigs, 4, on_signal, d) < 0)
-		return EXIT_NET;
 	/* the interfaces to join on (a named one on both families), and the
 	 * address our default ID comes from */
-	rv = uftp_ifset_select(&d->ifs, d->o->ifaces, d->o->nifaces, 1, &first);
 	if (!rv)
-		rv = setup_keys(d);
-	if (!rv && d->o->serverlist &&
-	    uftp_opt_read_list(d->o->serverlist, server_line, d, err, sizeof(err)) < 0) {
-		log_warnx("-S %s: %s", d->o->serverlist, err);
-		rv = EXIT_BADOPT;
-	}
+		rv = uftp_ifset_select(&d->ifs, c->ifaces, c->nifaces, 1, &first);
+	if (!rv && uftp_keyset_setup(&k, d->keys, UFTP_CLIENT_MAX_KEYS, &d->nkeys) < 0)
+		rv = EXIT_KEY;
+	if (!rv && c->serverlist)
+		rv = uftp_daemon_read_servers(c->serverlist, d->cfg.servers,
+		                              UFTP_CLIENT_MAX_SERVERS, &d->cfg.nservers);
 	if (!rv)
 		rv = setup_net(d);
 	if (!rv)
 		rv = setup_core(d, &first);
-	if (!rv && d->o->have_priority && setpriority(PRIO_PROCESS, 0, d->o->priority) < 0)
-		log_warn("cannot set priority %d", d->o->priority);
 	return rv;
 }
 
-static void teardown(struct uftpd *d)
+static void teardown(void *arg)
 {
+	struct uftpd *d = arg;
 	size_t i;
 
 	uftp_client_free(d->core);
@@ -548,54 +475,45 @@ static void teardown(struct uftpd *d)
 	uftpd_disk_free(&d->disk);
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
-	uftp_loop_free(&d->loop);
 	uftpd_status_close(&d->status);
 	free(d->rxbuf);
 }
 
+/* In the log file, once it is open: the keys in use; then what we serve. */
+static void started(void *arg, char *line, size_t cap)
+{
+	struct uftpd *d = arg;
+	struct uftp_keyset_opts k = keyset_opts(&d->o->c);
+
+	uftp_keyset_log(&k, d->keys, d->nkeys);
+	snprintf(line, cap, "listening on port %u as client 0x%08X", d->o->c.port, d->cfg.uid);
+}
+
+/* The last turn: every session ends, every group is left; then the figures. */
+static void finish(void *arg)
+{
+	struct uftpd *d = arg;
+	uint64_t now = uftp_clock_now();
+
+	uftp_client_shutdown(d->core, now);
+	drain_writes(d, now);
+	drain_events(d);
+	sync_members(d);
+	log_stats(d);
+}
+
 int uftpd_run(struct uftpd_opts *o)
 {
+	static const int child[] = {SIGCHLD};
+	static const struct uftp_daemon_ops ops = {setup,    started,  run_loop, finish,
+	                                           teardown, on_child, child,    1};
 	static struct uftpd d;
-	struct uftp_daemon dm = {-1};
-	int rv;
+	struct uftp_daemon dm;
 
 	d.o = o;
 	d.s4.fd = d.s6.fd = -1;
 	d.rxbuf = malloc((size_t)RX_BATCH * RX_BUFLEN);
 	if (!d.rxbuf)
 		return EXIT_MEM;
-	rv = setup_logs(&d, 0);
-	if (!rv)
-		rv = setup(&d);
-	if (!rv && !o->debug && uftp_daemonize(&dm) < 0)
-		rv = EXIT_NET;
-	if (!rv)
-		rv = setup_logs(&d, 1);
-	if (!rv && o->pidfile && uftp_pidfile_claim(o->pidfile) < 0)
-		rv = EXIT_BADOPT;
-	uftp_daemon_ready(&dm, rv);
-	if (rv) {
-		teardown(&d);
-		return rv;
-	}
-	{
-		struct uftp_keyset_opts k = keyset_opts(o);
-
-		uftp_keyset_log(&k, d.keys, d.nkeys); /* in the log file, once it is open */
-	}
-	log_info("uftpd: listening on port %u as client 0x%08X", o->port, d.cfg.uid);
-	run_loop(&d);
-	{
-		uint64_t now = uftp_clock_now(); /* the last turn */
-
-		uftp_client_shutdown(d.core, now);
-		drain_writes(&d, now);
-		drain_events(&d);
-		sync_members(&d); /* leaves every group, as the sessions ended */
-	}
-	log_stats(&d);
-	if (o->pidfile)
-		uftp_pidfile_remove(o->pidfile);
-	teardown(&d);
-	return d.interrupted ? EXIT_INTR : EXIT_OK;
+	return uftp_daemon_main(&dm, &o->c, &d.loop, &ops, &d);
 }

@@ -5,12 +5,8 @@
 
 int main(int argc, char **argv)
 {
-	struct uftpd_opts o;
+	static struct uftpd_opts o;
 	int rv = uftpd_parse_opts(&o, argc, argv);
 
-	if (rv < 0)
-		return EXIT_OK; /* --help */
-	if (rv)
-		return rv;
-	return uftpd_run(&o);
+	return rv < 0 ? EXIT_OK : rv ? rv : uftpd_run(&o); /* -1: --help or --version */
 }

@@ -5,12 +5,10 @@
 
 int main(int argc, char **argv)
 {
-	struct uftpproxyd_opts o;
-	int rv = uftpproxyd_parse_opts(&o, argc, argv);
+	static struct uftpproxyd_opts opts;
+	int status = uftpproxyd_parse_opts(&opts, argc, argv);
 
-	if (rv < 0)
-		return EXIT_OK; /* --help */
-	if (rv)
-		return rv;
-	return uftpproxyd_run(&o);
+	if (status)
+		return status < 0 ? EXIT_OK : status; /* -1: --help or --version printed */
+	return uftpproxyd_run(&opts);
 }

@@ -1,4 +1,4 @@
-/* uftpproxyd driver internals: options and the run loop. */
+/* uftpproxyd: its options and the daemon's entry point (the driver's state: pxd.h). */
 #ifndef UFTP_UFTPPROXYD_UFTPPROXYD_H
 #define UFTP_UFTPPROXYD_UFTPPROXYD_H
 
@@ -7,52 +7,32 @@
 
 #include "core/proxy.h"
 #include "lib/daemon.h"
+#include "lib/opts.h"
 
 #define PROG "uftpproxyd"
 
 /* Exit codes (EXIT_OK .. EXIT_INTR): lib/daemon.h. */
 
-#define MAX_LIST 32
+#define MAX_LIST UFTP_DAEMON_LIST
 
+/* The shared options (-d -p -B -Q -U -x -N -g -n -h -L -P -S -k -K -H -I -M
+ * --user) are in c; the rest are uftpproxyd's own. */
 struct uftpproxyd_opts {
+	struct uftp_daemon_opts c;
 	int mode;         /* enum uftp_proxy_mode */
 	const char *dest; /* -s dest, or NULL with fp */
 	int dest_by_fp;   /* -s fp=... */
 	uint8_t dest_fp[UFTP_PROXY_FP_LEN];
-	const char *rcurve; /* -r:curve */
-	int debug;          /* -d */
-	uint16_t port;      /* -p */
-	int ttl;            /* -t */
-	int dscp;           /* -Q */
-	int priority;       /* -N */
-	int have_priority;
-	const char *out_if; /* -O */
-	int have_uid;
-	uint32_t uid;       /* -U */
-	uint16_t dest_port; /* -q (0: same as -p) */
-	int loglevel;       /* -x */
-	char *hb[MAX_LIST]; /* -H */
-	size_t nhb;
-	uint64_t log_max;         /* -g, bytes */
-	unsigned log_count;       /* -n */
-	int hb_interval;          /* -h, seconds */
-	int bufsize;              /* -B */
-	const char *logfile;      /* -L */
-	const char *pidfile;      /* -P */
-	const char *clientlist;   /* -C */
-	const char *serverlist;   /* -S */
-	char *keyfiles[MAX_LIST]; /* -k */
-	size_t nkeyfiles;
-	char *keyspecs[MAX_LIST]; /* -K */
-	size_t nkeyspecs;
+	const char *rcurve;     /* -r:curve */
+	int ttl;                /* -t */
+	const char *out_if;     /* -O */
+	uint16_t dest_port;     /* -q (0: same as -p) */
+	const char *clientlist; /* -C */
 	const char *ecdh_curve; /* -e */
-	char *ifaces[MAX_LIST]; /* -I */
-	size_t nifaces;
-	char *pubs[MAX_LIST]; /* -M */
-	size_t npubs;
 };
 
-/* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help printed). */
+/* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help or --version printed).
+ */
 int uftpproxyd_parse_opts(struct uftpproxyd_opts *o, int argc, char **argv);
 
 /* Runs the daemon with parsed options; returns the exit code. */

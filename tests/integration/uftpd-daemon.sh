@@ -17,7 +17,10 @@
 #   - -x 0 / 2 / 5 log volume grows with the level;
 #   - two concurrent sessions from two servers (the real uftp on h0, ours on
 #     h2) into one receiver, both trees intact;
-#   - the port already in use: a clear error and a non-zero exit.
+#   - the port already in use: a clear error and a non-zero exit;
+#   - ours only: --user nobody:nogroup drops root after binding and opening
+#     its files (/proc/PID/status Uid/Gid/Groups), still receives; an
+#     unknown --user refuses to start (exit 1); --version.
 #
 #   sudo tests/integration/uftpd-daemon.sh [BUILD_DIR]
 #   CASES="pidfile concurrent" KEEP=1 sudo tests/integration/uftpd-daemon.sh
@@ -555,8 +558,58 @@ test_keygen() {
 	fi
 }
 
+# ---------------------------------------------------------------- --user
+# proc_ids PID: "uid U/U/U/U gid G/G/G/G groups ..." from /proc/PID/status
+proc_ids() {
+	awk '/^Uid:/ {u = $2 "/" $3 "/" $4 "/" $5} /^Gid:/ {g = $2 "/" $3 "/" $4 "/" $5}
+		/^Groups:/ {$1 = ""; gr = $0} END {print "uid " u " gid " g " groups" gr}' "/proc/$1/status" 2>/dev/null
+}
+
+# ours only (the real uftpd has no --user): root is dropped after the
+# privileged set-up; the daemon still binds 1044, logs, and receives
+test_user() {
+	local uid gid top d pf log want got bad=() rc k
+	uid=$(id -u nobody 2>/dev/null) gid=$(getent group nogroup | cut -d: -f3)
+	if [ -z "$uid" ] || [ -z "$gid" ]; then
+		ok "user: skipped (no user nobody or group nogroup on this machine)"
+		return
+	fi
+	top=$(mktemp -d /tmp/uftpd-user.XXXXXX)
+	chmod 755 "$top"
+	d=$top/dest pf=$W/user.pid log=$W/user.log
+	mkdir -p "$d" && chown nobody:nogroup "$d"
+	start_daemon ours "$d" "$pf" "$log" --user nobody:nogroup
+	want="uid $uid/$uid/$uid/$uid gid $gid/$gid/$gid/$gid groups $gid"
+	got=$( [ -n "$D_PID" ] && proc_ids "$D_PID")
+	[ "$D_RC" = 0 ] || bad+=("start exit $D_RC")
+	[ "$got" = "$want" ] || bad+=("/proc status: '$got', want '$want'")
+	for ((k = 0; k < 30; k++)); do bound_in h1 1044 && break; sleep 0.1; done
+	quick_session ref -- hello.txt
+	cmp -s "$d/hello.txt" "$SRC/hello.txt" || bad+=("file not received (session exit $IL_SRC_RC)")
+	[ "$(stat -c %U "$d/hello.txt" 2>/dev/null)" = nobody ] || bad+=("received file owned by $(stat -c %U "$d/hello.txt" 2>/dev/null)")
+	grep -q "running as --user nobody:nogroup" "$log" || bad+=("no 'running as' line in the log")
+	grep -q "uftpd (uftp-ng) [0-9.]*: listening" "$log" || bad+=("no version in the start-up line")
+	if [ -n "$D_PID" ]; then
+		kill -TERM "$D_PID"
+		wait_gone "$D_PID" 5 || bad+=("SIGTERM: still running")
+	fi
+	rm -f "$pf"
+	lab_exec h1 timeout -k 1 5 "$(il_bin ours client)" -q -D "$d" -I eth0 -L "$W/user-bad.log" \
+		--user no-such-user-xyz >"$W/user-bad.out" 2>&1 </dev/null
+	rc=$?
+	[ "$rc" = 1 ] || bad+=("--user no-such-user-xyz: exit $rc, want 1")
+	grep -q "no such user" "$W/user-bad.out" || bad+=("--user no-such-user-xyz said: $(head -c 200 "$W/user-bad.out")")
+	"$(il_bin ours client)" --version | grep -qx "uftpd (uftp-ng) [0-9][0-9.]*" || bad+=("--version: $("$(il_bin ours client)" --version)")
+	rm -rf "$top"
+	if [ ${#bad[@]} = 0 ]; then
+		ok "user: --user nobody:nogroup: $got after start, file received and owned by nobody; an unknown user: exit 1"
+	else
+		ko "user: --user nobody:nogroup" "${bad[@]}" "$(tail_of "$log" 4)" "$(tail_of "$log.start" 4)"
+	fi
+}
+
 # ---------------------------------------------------------------- main
-ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use uftpd_opts keygen"
+ALL_CASES="signals pidfile stale_pidfile pidfile_unwritable foreground_log dest_roots client_id encrypted_only log_levels concurrent port_in_use uftpd_opts keygen user"
 il_run_cases "$ALL_CASES"
 il_lab_down
 echo "($((SECONDS - T_START)) s)"

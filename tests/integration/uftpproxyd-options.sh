@@ -38,6 +38,10 @@
 #              rate; ICMP unreachable replies do not stop it
 #   joins      server proxy -M two groups -I eth0: both joined (ip maddr)
 #   loglevels  -x 0 / 2 / 5: the log volume grows with the level
+#   user       ours only: -d -c --user nobody:nogroup runs as nobody
+#              (/proc/PID/status), logs its version in the start-up line and
+#              ends on SIGTERM (exit 6); an unknown user: exit 1 at once;
+#              --version
 #   memory     ulimit -v from too small to enough: reported errors (exit 5
 #              "out of memory"), never a crash (normal builds only)
 #   wire       a real session through both proxies of one kind: real uftp
@@ -1072,7 +1076,40 @@ test_outif() {
 # real binaries are not instrumented.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/sanitizer"
-ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire outif"
+# ---------------------------------------------------------------- --user
+test_user() {
+	local uid gid px k got want rc why=()
+	uid=$(id -u nobody 2>/dev/null) gid=$(getent group nogroup | cut -d: -f3)
+	if [ -z "$uid" ] || [ -z "$gid" ]; then
+		ok "user: skipped (no user nobody or group nogroup on this machine)"
+		return
+	fi
+	lab_bg h2 px "$(px_bin ours)" -d -c --user nobody:nogroup >"$W/user.log" 2>&1 </dev/null
+	for ((k = 0; k < 50; k++)); do
+		grep -q "listening on port" "$W/user.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	got=$(awk '/^Uid:/ {u = $2 "/" $5} /^Gid:/ {g = $2 "/" $5} /^Groups:/ {$1 = ""; gr = $0}
+		END {print "uid " u " gid " g " groups" gr}' "/proc/$px/status" 2>/dev/null)
+	want="uid $uid/$uid gid $gid/$gid groups $gid"
+	[ "$got" = "$want" ] || why+=("/proc status: '$got', want '$want'")
+	grep -q "uftpproxyd (uftp-ng) [0-9.]*: client proxy listening" "$W/user.log" || why+=("no version in the start-up line")
+	kill -TERM "$px" 2>/dev/null
+	lab_wait_pid "$px" 5
+	rc=$?
+	[ "$rc" = 6 ] || why+=("SIGTERM: exit $rc, want 6")
+	lab_exec h2 timeout -k 1 5 "$(px_bin ours)" -d -c --user no-such-user-xyz >"$W/user-bad.log" 2>&1 </dev/null
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "no such user" "$W/user-bad.log" || why+=("--user no-such-user-xyz: exit $rc, $(head -c 200 "$W/user-bad.log")")
+	"$(px_bin ours)" --version | grep -qx "uftpproxyd (uftp-ng) [0-9][0-9.]*" || why+=("--version: $("$(px_bin ours)" --version)")
+	if [ ${#why[@]} = 0 ]; then
+		ok "user: --user nobody:nogroup: $got; SIGTERM exit 6; an unknown user: exit 1; --version"
+	else
+		ko "user: --user nobody:nogroup" "${why[@]}" "$(tail_of "$W/user.log" 4)"
+	fi
+}
+
+ALL_CASES="badopts signals daemon pidfile_taken sighup rolling keygen bufsize heartbeat joins loglevels memory wire outif user"
 il_run_cases "$ALL_CASES"
 il_lab_down
 if grep -q -a __asan_init "$(px_bin ours)"; then

@@ -175,6 +175,46 @@ static int drop_child(void)
 	return getuid() == pw->pw_uid && geteuid() == pw->pw_uid && getgid() == pw->pw_gid ? 0 : 2;
 }
 
+static void test_user_lookup(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+	uid_t uid = 1;
+	gid_t gid = 1;
+
+	CU_ASSERT_EQUAL(uftp_user_lookup("no-such-user-xyz", &uid, &gid), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_user_lookup("", &uid, &gid), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_user_lookup(":root", &uid, &gid), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_user_lookup("root:", &uid, &gid), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_user_lookup("root:no-such-group-xyz", &uid, &gid), UFTP_ERR_INVALID);
+	CU_ASSERT_EQUAL(uftp_user_lookup("root", &uid, &gid), 0);
+	CU_ASSERT_EQUAL(uid, 0);
+	CU_ASSERT_EQUAL(gid, 0);
+	if (!pw)
+		return;
+	CU_ASSERT_EQUAL(uftp_user_lookup("nobody:root", &uid, &gid), 0);
+	CU_ASSERT_EQUAL(uid, pw->pw_uid);
+	CU_ASSERT_EQUAL(gid, 0); /* the group named wins over the login group */
+	CU_ASSERT_EQUAL(uftp_user_lookup("nobody", &uid, &gid), 0);
+	CU_ASSERT_EQUAL(gid, pw->pw_gid);
+}
+
+/* USER:GROUP: the group's gid, and it alone in the supplementary groups. */
+static int drop_group_child(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+	gid_t groups[4];
+
+	if (!pw)
+		return 77;
+	if (uftp_drop_privileges("nobody:root") < 0)
+		return 1;
+	if (getgid() != 0 || getegid() != 0 || getuid() != pw->pw_uid)
+		return 2;
+	if (getgroups(4, groups) != 1 || groups[0] != 0)
+		return 3;
+	return setuid(0) == 0 ? 4 : 0; /* no way back */
+}
+
 static void test_drop_privileges(void)
 {
 	int rv;
@@ -188,6 +228,9 @@ static void test_drop_privileges(void)
 	if (rv == 77)
 		fprintf(stderr, "[no user 'nobody': skipped] ");
 	else
+		CU_ASSERT_EQUAL(rv, 0);
+	rv = in_child(drop_group_child);
+	if (rv != 77)
 		CU_ASSERT_EQUAL(rv, 0);
 }
 
@@ -217,13 +260,9 @@ static void test_reap(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_pidfile_create_remove),
-    CUTEST(test_pidfile_busy),
-    CUTEST(test_pidfile_stale),
-    CUTEST(test_pidfile_io_error),
-    CUTEST(test_daemonize),
-    CUTEST(test_drop_privileges),
-    CUTEST(test_reap),
+    CUTEST(test_pidfile_create_remove), CUTEST(test_pidfile_busy), CUTEST(test_pidfile_stale),
+    CUTEST(test_pidfile_io_error),      CUTEST(test_daemonize),    CUTEST(test_user_lookup),
+    CUTEST(test_drop_privileges),       CUTEST(test_reap),
 };
 
 int main(void)

@@ -1,6 +1,10 @@
 #include "config.h"
 
+#include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -253,11 +257,192 @@ static void test_strlcpy(void)
 	CU_ASSERT_STRING_EQUAL(buf, "abc");
 }
 
+/* ---- the daemons' shared options ---- */
+
+struct own {
+	int e, t;
+	const char *r;
+};
+
+static int own_opt(void *arg, int ch, char *optarg)
+{
+	struct own *o = arg;
+
+	switch (ch) {
+	case 'E': o->e = 1; return 0;
+	case 't': o->t = 1; return 0;
+	case 'R':
+		if (!*optarg)
+			return 1;
+		o->r = optarg;
+		return 0;
+	default: return 2;
+	}
+}
+
+static int keyspec_ok(const char *spec, char *msg, size_t msglen)
+{
+	if (strncmp(spec, "rsa:", 4) == 0)
+		return 0;
+	snprintf(msg, msglen, "unknown key type");
+	return UFTP_ERR_INVALID;
+}
+
+static const struct uftp_daemon_cli cli = {"testd",     "EtR:",  "[ -E ]",  "Tests.",
+                                           "  -E  e\n", own_opt, keyspec_ok};
+
+/* Parses the NULL-terminated words with stdout and stderr muted; returns the parser's result. */
+static int parse(struct uftp_daemon_opts *c, struct own *own, const char *const *words)
+{
+	static char store[32][64]; /* getopt wants writable words (and the parsed keep pointers) */
+	char *argv[32];
+	int argc = 0, out = dup(1), errfd = dup(2), null = open("/dev/null", O_WRONLY), rv;
+
+	snprintf(store[0], sizeof(store[0]), "testd");
+	argv[argc] = store[argc];
+	for (argc = 1; *words && argc < 31; argc++) {
+		snprintf(store[argc], sizeof(store[argc]), "%s", *words++);
+		argv[argc] = store[argc];
+	}
+	argv[argc] = NULL;
+	uftp_daemon_opts_init(c, "testd");
+	memset(own, 0, sizeof(*own));
+	optind = 0; /* glibc: start over */
+	fflush(stdout);
+	dup2(null, 1);
+	dup2(null, 2);
+	rv = uftp_daemon_parse(&cli, c, own, argc, argv);
+	fflush(stdout);
+	dup2(out, 1);
+	dup2(errfd, 2);
+	close(out);
+	close(errfd);
+	close(null);
+	return rv;
+}
+
+static void test_daemon_defaults(void)
+{
+	static const char *const none[] = {NULL};
+	struct uftp_daemon_opts c;
+	struct own own;
+
+	CU_ASSERT_EQUAL(parse(&c, &own, none), 0);
+	CU_ASSERT_STRING_EQUAL(c.prog, "testd");
+	CU_ASSERT_EQUAL(c.port, 1044);
+	CU_ASSERT_EQUAL(c.bufsize, 262144);
+	CU_ASSERT_EQUAL(c.loglevel, 2);
+	CU_ASSERT_EQUAL(c.log_count, 5);
+	CU_ASSERT_FALSE(c.debug);
+	CU_ASSERT_PTR_NULL(c.user);
+}
+
+static void test_daemon_shared_and_own(void)
+{
+	static const char *const w[] = {"-d",     "-p",
+	                                "2000",   "-E",
+	                                "-Q",     "0x2e",
+	                                "-U",     "0x01020304",
+	                                "-x",     "4",
+	                                "-N",     "-5",
+	                                "-g",     "3",
+	                                "-n",     "7",
+	                                "-k",     "a,b",
+	                                "-K",     "rsa:512,rsa:1024",
+	                                "-M",     "230.1.1.1,230.2.2.2",
+	                                "-R",     "proxy",
+	                                "--user", "nobody:nogroup",
+	                                "-t",     "-m",
+	                                NULL};
+	struct uftp_daemon_opts c;
+	struct own own;
+
+	CU_ASSERT_EQUAL_FATAL(parse(&c, &own, w), 0);
+	CU_ASSERT(c.debug);
+	CU_ASSERT_EQUAL(c.port, 2000);
+	CU_ASSERT_EQUAL(c.dscp, 0x2e);
+	CU_ASSERT(c.have_uid);
+	CU_ASSERT_EQUAL(c.uid, 0x01020304);
+	CU_ASSERT_EQUAL(c.loglevel, 4);
+	CU_ASSERT(c.have_priority);
+	CU_ASSERT_EQUAL(c.priority, -5);
+	CU_ASSERT_EQUAL(c.log_max, 3ULL << 20);
+	CU_ASSERT_EQUAL(c.log_count, 7);
+	CU_ASSERT_EQUAL(c.nkeyfiles, 2);
+	CU_ASSERT_EQUAL(c.nkeyspecs, 2);
+	CU_ASSERT_EQUAL(c.npubs, 2);
+	CU_ASSERT_STRING_EQUAL(c.pubs[1], "230.2.2.2");
+	CU_ASSERT_STRING_EQUAL(c.user, "nobody:nogroup");
+	CU_ASSERT(own.e);
+	CU_ASSERT(own.t);
+	CU_ASSERT_STRING_EQUAL(own.r, "proxy");
+}
+
+static void test_daemon_bad(void)
+{
+	static const char *const unknown[] = {"-Z", NULL};
+	static const char *const stray[] = {"-d", "extra", NULL};
+	static const char *const range[] = {"-p", "0", NULL};
+	static const char *const uid[] = {"-U", "0", NULL};
+	static const char *const counts[] = {"-k", "a", "-K", "rsa:512,rsa:512", NULL};
+	static const char *const spec[] = {"-K", "dsa:1024", NULL};
+	static const char *const own_bad[] = {"-R", "", NULL};
+	static const char *const user[] = {"--user", "", NULL};
+	static const char *const *const cases[] = {unknown, stray, range,   uid,
+	                                           counts,  spec,  own_bad, user};
+	struct uftp_daemon_opts c;
+	struct own own;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT_EQUAL(parse(&c, &own, cases[i]), 1);
+}
+
+static void test_daemon_help_version(void)
+{
+	static const char *const help[] = {"-d", "--help", NULL};
+	static const char *const version[] = {"--version", NULL};
+	struct uftp_daemon_opts c;
+	struct own own;
+	char path[] = "/tmp/test_opts_version_XXXXXX", line[128] = "", want[128];
+	int fd = mkstemp(path), out = dup(1);
+	FILE *f;
+
+	CU_ASSERT_EQUAL(parse(&c, &own, help), -1);
+	CU_ASSERT_EQUAL(parse(&c, &own, version), -1);
+	CU_ASSERT_FATAL(fd >= 0);
+	fflush(stdout);
+	dup2(fd, 1);
+	uftp_print_version("testd");
+	fflush(stdout);
+	dup2(out, 1);
+	close(out);
+	f = fdopen(fd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	rewind(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+	snprintf(want, sizeof(want), "testd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	CU_ASSERT_STRING_EQUAL(line, want);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_long),  CUTEST(test_long_bad),  CUTEST(test_int),
-    CUTEST(test_size),  CUTEST(test_seconds),   CUTEST(test_rate),
-    CUTEST(test_split), CUTEST(test_read_list), CUTEST(test_read_list_long_line),
-    CUTEST(test_each),  CUTEST(test_strlcpy),
+    CUTEST(test_long),
+    CUTEST(test_long_bad),
+    CUTEST(test_int),
+    CUTEST(test_size),
+    CUTEST(test_seconds),
+    CUTEST(test_rate),
+    CUTEST(test_split),
+    CUTEST(test_read_list),
+    CUTEST(test_read_list_long_line),
+    CUTEST(test_each),
+    CUTEST(test_strlcpy),
+    CUTEST(test_daemon_defaults),
+    CUTEST(test_daemon_shared_and_own),
+    CUTEST(test_daemon_bad),
+    CUTEST(test_daemon_help_version),
 };
 
 CUTEST_MAIN("opts", tests)
