@@ -64,8 +64,9 @@ for f in ./usr/bin/uftp ./usr/bin/uftpd ./usr/bin/uftpproxyd ./usr/bin/uftp_keym
 	./usr/share/doc/uftp-ng/copyright; do
 	grep -q " $f\$" "$work/contents" && ok "contains $f" || bad "missing $f"
 done
-grep -q '^drwx------ .* ./etc/uftp/keys/$' "$work/contents" && ok "/etc/uftp/keys is 0700" ||
-	bad "/etc/uftp/keys is not 0700: $(grep ' ./etc/uftp/keys/$' "$work/contents")"
+# shipped 0755 as Debian wants; postinst's dpkg-statoverride makes it 0700 _uftp
+grep -q ' ./etc/uftp/keys/$' "$work/contents" && ok "contains ./etc/uftp/keys/" ||
+	bad "missing ./etc/uftp/keys/"
 for fld in Conflicts Replaces Provides; do
 	v=$(dpkg-deb -f "$deb" "$fld")
 	[ "$v" = uftp ] && ok "$fld: uftp" || bad "$fld: '$v'"
@@ -142,9 +143,13 @@ exec chroot "$m" /bin/sh -ec '
 	export DEBIAN_FRONTEND=noninteractive
 	st() { dpkg-query -W -f="\${db:Status-Status}" "$1" 2>/dev/null || echo absent; }
 	echo "in overlay: uftp was: $(st uftp)"
-	apt-get install -y -qq --no-download /tmp/pkg.deb >/tmp/apt.log 2>&1 ||
-		{ cat /tmp/apt.log; exit 1; }
+	# dpkg removes uftp itself: uftp-ng conflicts with and replaces it
+	dpkg -i /tmp/pkg.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
+	grep -i "removing uftp\|in favour" /tmp/dpkg.log || true
 	echo "in overlay: uftp now: $(st uftp), uftp-ng: $(st uftp-ng)"
+	# the removed uftp keeps its init script until purged; its postrm makes
+	# it non-executable, so it cannot start our uftpd as root at boot
+	[ ! -x /etc/init.d/uftp ]
 	getent passwd _uftp
 	stat -c "in overlay: %a %U:%G %n" /etc/uftp/keys
 	[ "$(stat -c %a:%U /etc/uftp/keys)" = 700:_uftp ]
@@ -160,7 +165,7 @@ exec chroot "$m" /bin/sh -ec '
 	else
 		echo "in overlay: logrotate not installed, snippet not parsed"
 	fi
-	apt-get purge -y -qq uftp-ng >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; exit 1; }
+	dpkg --purge uftp-ng >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
 	[ ! -e /usr/bin/uftpd ] && [ ! -e /etc/default/uftpd ]
 	! dpkg-statoverride --list /etc/uftp/keys >/dev/null
 	echo "in overlay: purged, statoverride gone"
