@@ -7,7 +7,8 @@
 EXTRA_DIST += dist/uftpd.service.in dist/uftpproxyd.service.in dist/uftp-ng.tmpfiles.in \
 	dist/uftpd.default dist/uftpproxyd.default dist/uftp-ng.logrotate dist/uftp-ng.sysusers \
 	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
-	debian/uftp-ng.docs debian/uftp-ng.postinst debian/uftp-ng.postrm debian/.gitignore
+	debian/uftp-ng.docs debian/uftp-ng.postinst debian/uftp-ng.postrm debian/.gitignore \
+	dist/.gitignore
 
 DIST_GENERATED = dist/uftpd.service dist/uftpproxyd.service dist/uftp-ng.tmpfiles
 CLEANFILES += $(DIST_GENERATED)
@@ -80,3 +81,16 @@ install-man-version:
 	done
 
 .PHONY: install-dist-files uninstall-dist-files install-man-version
+
+# Directories in EXTRA_DIST (tests/sim, tests/fuzz, ...) are copied from the
+# build directory when it has them, objects and test programs included:
+# leave those out of the tarball.
+dist-hook: dist-clean-build-products
+dist-clean-build-products:
+	@for p in $(check_PROGRAMS) $(bin_PROGRAMS) $(noinst_PROGRAMS); do \
+	  rm -f "$(distdir)/$$p"; \
+	done
+	find '$(distdir)' \( -name '*.o' -o -name '*.a' -o -name '*.log' -o -name '*.trs' \
+	  -o -name .dirstamp \) -type f -exec rm -f {} +
+	find '$(distdir)' -name .deps -type d -prune -exec rm -rf {} +
+.PHONY: dist-clean-build-products
