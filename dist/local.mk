@@ -35,18 +35,15 @@ install-data-local: install-dist-files
 uninstall-local: uninstall-dist-files
 
 install-dist-files:
-if INSTALL_SYSUSERS
-	$(MKDIR_P) '$(DESTDIR)$(sysusersdir)'
-	$(INSTALL_DATA) $(srcdir)/dist/uftp-ng.sysusers '$(DESTDIR)$(sysusersdir)/uftp-ng.conf'
-endif
-if INSTALL_TMPFILES
-	$(MKDIR_P) '$(DESTDIR)$(tmpfilesdir)'
-	$(INSTALL_DATA) dist/uftp-ng.tmpfiles '$(DESTDIR)$(tmpfilesdir)/uftp-ng.conf'
-endif
-if INSTALL_LOGROTATE
-	$(MKDIR_P) '$(DESTDIR)$(logrotatedir)'
-	$(INSTALL_DATA) $(srcdir)/dist/uftp-ng.logrotate '$(DESTDIR)$(logrotatedir)/uftp-ng'
-endif
+	@for f in "$(srcdir)/dist/uftp-ng.sysusers:$(sysusersdir):uftp-ng.conf" \
+	    "dist/uftp-ng.tmpfiles:$(tmpfilesdir):uftp-ng.conf" \
+	    "$(srcdir)/dist/uftp-ng.logrotate:$(logrotatedir):uftp-ng"; do \
+	  src=$${f%%:*}; rest=$${f#*:}; dir=$${rest%%:*}; \
+	  test -n "$$dir" || continue; \
+	  echo " $(INSTALL_DATA) $$src '$(DESTDIR)'$$dir/$${rest#*:}"; \
+	  $(MKDIR_P) "$(DESTDIR)$$dir" && \
+	  $(INSTALL_DATA) "$$src" "$(DESTDIR)$$dir/$${rest#*:}" || exit 1; \
+	done
 if INSTALL_DEFAULTS
 	$(MKDIR_P) '$(DESTDIR)$(defaultsdir)'
 	@for d in uftpd uftpproxyd; do \
@@ -62,8 +59,11 @@ endif
 	$(INSTALL) -d -m 0700 '$(DESTDIR)$(sysconfdir)/uftp/keys'
 
 uninstall-dist-files:
-	rm -f '$(DESTDIR)$(sysusersdir)/uftp-ng.conf' '$(DESTDIR)$(tmpfilesdir)/uftp-ng.conf' \
-	  '$(DESTDIR)$(logrotatedir)/uftp-ng'
+	@for f in "$(sysusersdir):uftp-ng.conf" "$(tmpfilesdir):uftp-ng.conf" \
+	    "$(logrotatedir):uftp-ng"; do \
+	  test -n "$${f%%:*}" || continue; \
+	  echo " rm -f '$(DESTDIR)'$${f%%:*}/$${f#*:}"; rm -f "$(DESTDIR)$${f%%:*}/$${f#*:}"; \
+	done
 	@for d in uftpd uftpproxyd; do \
 	  f='$(DESTDIR)$(defaultsdir)/'$$d; \
 	  if test -f "$$f" && cmp -s "$$f" $(srcdir)/dist/$$d.default; then rm -f "$$f"; fi; \
