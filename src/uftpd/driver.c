@@ -19,6 +19,7 @@
 #include "crypto/keyset.h"
 #include "crypto/ossl.h"
 #include "lib/clock.h"
+#include "lib/control.h"
 #include "lib/daemon.h"
 #include "lib/hostlist.h"
 #include "lib/iface.h"
@@ -26,6 +27,7 @@
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
+#include "lib/statsview.h"
 #include "uftpd/disk.h"
 #include "uftpd/member.h"
 #include "uftpd/status.h"
@@ -48,7 +50,8 @@ struct uftpd {
 	struct uftp_env env;
 	struct uftp_client *core;
 	struct uftp_loop loop;
-	int ready4, ready6; /* poll found s4 / s6 readable: read them this turn */
+	struct uftp_ctl *ctl; /* --control */
+	int ready4, ready6;   /* poll found s4 / s6 readable: read them this turn */
 	struct uftpd_members members;
 	struct uftpd_status status;
 	int interrupted;
@@ -263,7 +266,7 @@ static void run_loop(struct uftpd *d)
 		drain_events(d);
 		sync_members(d);
 		drain_writes(d, now);
-		uftp_loop_run_once(&d->loop, loop_deadline(d));
+		uftp_loop_run_once(&d->loop, uftp_ctl_turn(d->ctl, now, loop_deadline(d)));
 	}
 }
 
@@ -533,6 +536,10 @@ static int setup(struct uftpd *d)
 		rv = setup_net(d);
 	if (!rv)
 		rv = setup_core(d, &first);
+	if (!rv && d->o->control &&
+	    uftp_ctl_open(&d->ctl, d->o->control, &d->loop, uftp_stats_view_client(d->core), PROG) <
+	        0)
+		rv = EXIT_NET;
 	if (!rv && d->o->have_priority && setpriority(PRIO_PROCESS, 0, d->o->priority) < 0)
 		log_warn("cannot set priority %d", d->o->priority);
 	return rv;
@@ -542,6 +549,7 @@ static void teardown(struct uftpd *d)
 {
 	size_t i;
 
+	uftp_ctl_close(d->ctl);
 	uftp_client_free(d->core);
 	uftp_sock_close(&d->s4);
 	uftp_sock_close(&d->s6);

@@ -8,6 +8,7 @@
 
 #include "crypto/keyset.h"
 #include "lib/addr.h"
+#include "lib/control.h"
 #include "lib/opts.h"
 #include "uftpd/uftpd.h"
 
@@ -24,6 +25,7 @@ static void usage(FILE *out)
 	    "    [ -g max_log_size ] [ -n max_log_count ]\n"
 	    "    [ -H hb_server[:port][,hb_server[:port]...] ] [ -h hb_interval ]\n"
 	    "    [ -I interface[,interface...] ] [ -M pub_mcast_addr[,pub_mcast_addr...] ]\n"
+	    "    [ --control [ADDR:]PORT ]\n"
 	    "\n"
 	    "Receives files from UFTP 4.x servers (uftp).  Runs in the background unless -d.\n"
 	    "  -d          stay in the foreground, log to stderr\n"
@@ -55,6 +57,9 @@ static void usage(FILE *out)
 	    "  -h secs     seconds between heartbeats, 1-3600 (default 20)\n"
 	    "  -I ifaces   interfaces for multicast (name or address)\n"
 	    "  -M addrs    public multicast addresses (default 230.4.4.1)\n"
+	    "  --control [ADDR:]PORT  status and metrics over TCP (TCPMUX and HTTP), off\n"
+	    "              by default; keep it on loopback, e.g. 127.0.0.1:4040 (a port\n"
+	    "              alone means 127.0.0.1)\n"
 	    "  --help      this help\n"
 	    "Exit codes: 0 running, 1 bad option, 2 network, 3 keys, 4 log file, 5 memory,\n"
 	    "6 interrupted.\n");
@@ -128,6 +133,11 @@ static int opt_one(struct uftpd_opts *o, int ch, char *arg)
 	case 'T': o->tempdir = arg; break;
 	case 'A': rv = list(arg, o->backup, &o->nbackup, "A"); break;
 	case 'R': o->proxy = arg; break;
+	case 0x101:
+		o->control = arg;
+		if (uftp_ctl_parse_spec(&(struct uftp_addr){0}, arg) < 0)
+			rv = bad("-control", "expected [ADDR:]PORT, e.g. 127.0.0.1:4040");
+		break;
 	default:
 		usage(stderr);
 		rv = EXIT_BADOPT;
@@ -180,7 +190,9 @@ static int check_dests(struct uftpd_opts *o)
 
 int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100}, {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100},
+	                                         {"control", required_argument, NULL, 0x101},
+	                                         {0, 0, 0, 0}};
 	int ch, rv;
 
 	memset(o, 0, sizeof(*o));

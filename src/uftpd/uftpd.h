@@ -53,7 +53,8 @@ struct uftpd_opts {
 	int timestamps;      /* -T style: always on with a log file */
 	char *hbs[MAX_LIST]; /* -H */
 	size_t nhbs;
-	int hb_interval; /* -h, seconds (0: the core's default, 20) */
+	int hb_interval;     /* -h, seconds (0: the core's default, 20) */
+	const char *control; /* --control [ADDR:]PORT */
 };
 
 /* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help printed). */

@@ -27,6 +27,7 @@
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
 #include "lib/clock.h"
+#include "lib/control.h"
 #include "lib/daemon.h"
 #include "lib/hostlist.h"
 #include "lib/iface.h"
@@ -34,6 +35,7 @@
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
+#include "lib/statsview.h"
 #include "uftpproxyd/uftpproxyd.h"
 
 #define MAX_KEYS    16
@@ -58,6 +60,7 @@ struct pxd {
 	struct uftp_env env;
 	struct uftp_proxy *core;
 	struct uftp_loop loop;
+	struct uftp_ctl *ctl; /* --control */
 	int interrupted;
 	uint8_t *rxbuf;
 	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
@@ -413,7 +416,7 @@ static void run_loop(struct pxd *d)
 			next = d->retry_at;
 		if (log_limit_expiry(&d->hb_log) < next)
 			next = log_limit_expiry(&d->hb_log);
-		uftp_loop_run_once(&d->loop, next);
+		uftp_loop_run_once(&d->loop, uftp_ctl_turn(d->ctl, now, next));
 	}
 }
 
@@ -733,6 +736,10 @@ static int setup(struct pxd *d)
 		rv = setup_net(d);
 	if (!rv)
 		rv = setup_core(d, &first);
+	if (!rv && d->o->control &&
+	    uftp_ctl_open(&d->ctl, d->o->control, &d->loop, uftp_stats_view_proxy(d->core), PROG) <
+	        0)
+		rv = EXIT_NET;
 	if (!rv && d->o->have_priority && setpriority(PRIO_PROCESS, 0, d->o->priority) < 0)
 		log_warn("cannot set priority %d", d->o->priority);
 	return rv;
@@ -742,6 +749,7 @@ static void teardown(struct pxd *d)
 {
 	size_t i;
 
+	uftp_ctl_close(d->ctl);
 	uftp_proxy_free(d->core);
 	uftp_sock_close(&d->s4);
 	uftp_sock_close(&d->s6);

@@ -9,6 +9,7 @@
 #include "crypto/keyfile.h"
 #include "crypto/keyset.h"
 #include "lib/addr.h"
+#include "lib/control.h"
 #include "lib/hostlist.h"
 #include "lib/opts.h"
 #include "uftpproxyd/uftpproxyd.h"
@@ -25,7 +26,7 @@ static void usage(FILE *out)
 	    "    [ -P pidfile ] [ -C clientlist_file ] [ -S serverlist_file ]\n"
 	    "    [ -k keyfile[,keyfile...] ] [ -K rsa:key_len | ec:curve[,...] ]\n"
 	    "    [ -e ecdh_curve ] [ -I interface[,interface...] ]\n"
-	    "    [ -M pub_mcast_addr[,pub_mcast_addr...] ]\n"
+	    "    [ -M pub_mcast_addr[,pub_mcast_addr...] ] [ --control [ADDR:]PORT ]\n"
 	    "\n"
 	    "Relays UFTP 4.x sessions.  Runs in the background unless -d.\n"
 	    "  -s dest     server proxy: tunnel the server's multicast to proxy dest\n"
@@ -57,6 +58,9 @@ static void usage(FILE *out)
 	    "  -I ifaces   server proxy: interfaces to listen on; others: our address\n"
 	    "  -M addrs    server and response proxy: public multicast addresses\n"
 	    "              (default 230.4.4.1)\n"
+	    "  --control [ADDR:]PORT  status and metrics over TCP (TCPMUX and HTTP), off\n"
+	    "              by default; keep it on loopback, e.g. 127.0.0.1:4040 (a port\n"
+	    "              alone means 127.0.0.1)\n"
 	    "  --help      this help\n"
 	    "Exit codes: 0 running, 1 bad option, 2 network, 3 keys, 4 log file, 5 memory,\n"
 	    "6 interrupted.\n");
@@ -170,6 +174,11 @@ static int opt_one(struct uftpproxyd_opts *o, int ch, char *arg)
 	case 'e': o->ecdh_curve = arg; break;
 	case 'I': rv = list(arg, o->ifaces, &o->nifaces, "I"); break;
 	case 'M': rv = list(arg, o->pubs, &o->npubs, "M"); break;
+	case 0x101:
+		o->control = arg;
+		if (uftp_ctl_parse_spec(&(struct uftp_addr){0}, arg) < 0)
+			rv = bad("-control", "expected [ADDR:]PORT, e.g. 127.0.0.1:4040");
+		break;
 	default:
 		usage(stderr);
 		rv = EXIT_BADOPT;
@@ -180,7 +189,9 @@ static int opt_one(struct uftpproxyd_opts *o, int ch, char *arg)
 
 int uftpproxyd_parse_opts(struct uftpproxyd_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100}, {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"help", no_argument, NULL, 0x100},
+	                                         {"control", required_argument, NULL, 0x101},
+	                                         {0, 0, 0, 0}};
 	size_t i;
 	int ch, rv;
 

@@ -50,6 +50,7 @@ struct uftpproxyd_opts {
 	size_t nifaces;
 	char *pubs[MAX_LIST]; /* -M */
 	size_t npubs;
+	const char *control; /* --control [ADDR:]PORT */
 };
 
 /* Parses argv; prints the problem and returns EXIT_BADOPT, or 0 (-1: --help printed). */
