@@ -474,6 +474,33 @@ static void prom_core(struct uftp_text *t, const struct uftp_core_stats *st,
 		                 uftp_drop_name(r), (unsigned long long)st->dropped[r]);
 }
 
+/* The family of field f, or (f NULL) the state family named state. */
+static void family_of(struct uftp_text *t, const struct field *f, const char *state,
+                      const char *help)
+{
+	if (f)
+		family(t, f->metric, f->type, f->help);
+	else
+		family(t, state, "gauge", help);
+}
+
+/* Ends a sample begun with its labels: the state label and 1 (f NULL), or st's field f. */
+static void sample_end(struct uftp_text *t, const struct field *f, const void *st,
+                       const char *state)
+{
+	if (f == NULL) {
+		label(t, "state", state, 0);
+		add_str(t, "} 1\n");
+		return;
+	}
+	add_str(t, "} ");
+	put_metric_value(t, field_of(st, f), f->unit);
+	add_str(t, "\n");
+}
+
+#define SESSION_STATE "uftp_session_state"
+#define PEER_STATE    "uftp_peer_state"
+
 /* One family of per-session samples: field f, or the state (f NULL). */
 static void prom_session_family(struct uftp_text *t, const struct uftp_stats_view *v,
                                 const struct field *f, uint64_t now)
@@ -481,30 +508,12 @@ static void prom_session_family(struct uftp_text *t, const struct uftp_stats_vie
 	struct uftp_session_stats ss;
 	size_t i;
 
-	if (f)
-		family(t, f->metric, f->type, f->help);
-	else
-		family(t, "uftp_session_state", "gauge", "The session's state (always 1).");
+	family_of(t, f, SESSION_STATE, "The session's state (always 1).");
 	for (i = 0; i < UFTP_STATSFMT_MAX_SESSIONS && v->session(v->core, i, &ss, now) == 1; i++) {
-		add_str(t, f ? f->metric : "uftp_session_state");
+		add_str(t, f ? f->metric : SESSION_STATE);
 		session_labels(t, &ss);
-		if (f == NULL) {
-			label(t, "state", ss.state, 0);
-			add_str(t, "} 1\n");
-			continue;
-		}
-		add_str(t, "} ");
-		put_metric_value(t, field_of(&ss, f), f->unit);
-		add_str(t, "\n");
+		sample_end(t, f, &ss, ss.state);
 	}
-}
-
-static void peer_sample(struct uftp_text *t, const char *metric,
-                        const struct uftp_session_stats *ss, const struct uftp_peer_stats *ps)
-{
-	add_str(t, metric);
-	session_labels(t, ss);
-	uftp_text_printf(t, ",peer=\"0x%08X\"", ps->id);
 }
 
 /* One family of per-peer samples: field f, or the state (f NULL). */
@@ -515,21 +524,13 @@ static void prom_peer_family(struct uftp_text *t, const struct uftp_stats_view *
 	struct uftp_peer_stats ps;
 	size_t i, j;
 
-	if (f)
-		family(t, f->metric, f->type, f->help);
-	else
-		family(t, "uftp_peer_state", "gauge", "The state of a session's peer (always 1).");
+	family_of(t, f, PEER_STATE, "The state of a session's peer (always 1).");
 	for (i = 0; i < UFTP_STATSFMT_MAX_SESSIONS && v->session(v->core, i, &ss, now) == 1; i++) {
 		for (j = 0; j < UFTP_STATSFMT_MAX_PEERS && v->peer(v->core, i, j, &ps) == 1; j++) {
-			peer_sample(t, f ? f->metric : "uftp_peer_state", &ss, &ps);
-			if (f == NULL) {
-				label(t, "state", ps.state, 0);
-				add_str(t, "} 1\n");
-				continue;
-			}
-			add_str(t, "} ");
-			put_metric_value(t, field_of(&ps, f), f->unit);
-			add_str(t, "\n");
+			add_str(t, f ? f->metric : PEER_STATE);
+			session_labels(t, &ss);
+			uftp_text_printf(t, ",peer=\"0x%08X\"", ps.id);
+			sample_end(t, f, &ps, ps.state);
 		}
 	}
 }
