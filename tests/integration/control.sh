@@ -319,15 +319,18 @@ EOF
 
 # run_checks HOST ARGS...: the client in HOST; its PASS/FAIL lines are counted here
 run_checks() {
-	local host=$1 line
+	local host=$1 line rc out=$W/client-$RANDOM.out
 	shift
+	lab_exec "$host" timeout -k 2 60 python3 "$CLIENT" "$@" >"$out" 2>&1
+	rc=$?
 	while IFS= read -r line; do
 		case $line in
 		"PASS "*) ok "${line#PASS }" ;;
 		"FAIL "*) ko "${line#FAIL }" ;;
 		*) echo "$line" ;;
 		esac
-	done < <(lab_exec "$host" timeout -k 2 60 python3 "$CLIENT" "$@" 2>&1)
+	done <"$out"
+	[ "$rc" = 0 ] || ko "the client ($*) ended with status $rc (124: timeout)" "$(tail -5 "$out")"
 }
 
 # no_close_wait HOST WHAT: no TCP socket in CLOSE_WAIT in HOST (after a short settle)
