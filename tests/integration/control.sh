@@ -302,7 +302,10 @@ def transfer(port, fname, timeout):
     lab = '{group="%s",inst="%d",server="%s"}' % (seen["group_id"], seen["group_inst"], seen["server_id"])
     a = samples(ask(port, b"uftp-metrics\r\n")[3:].decode()).get("uftp_session_bytes_total" + lab)
     time.sleep(1)
-    b = samples(ask(port, b"uftp-metrics\r\n")[3:].decode()).get("uftp_session_bytes_total" + lab)
+    text = ask(port, b"uftp-metrics\r\n")[3:].decode()
+    b = samples(text).get("uftp_session_bytes_total" + lab)
+    with open(sys.argv[5], "w") as f:
+        f.write(text)   # for promtool, where there is one
     report(a is not None and b is not None and b > a, "uftp_session_bytes_total rises during the transfer (%s -> %s)" % (a, b), "")
 
 if __name__ == "__main__":
@@ -399,7 +402,18 @@ no_close_wait h1 "uftpd after half-closes, resets and churn"
 (cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 -P 230.5.5.x \
 	-p 1044 -R 20000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
 UFTP_PID=$!
-run_checks h1 transfer "$CPORT" big.bin 20
+run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
+# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
+PROMTOOL=${PROMTOOL:-$(command -v promtool)}
+if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
+	if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
+		ok "promtool check metrics: the metrics during the transfer are clean"
+	else
+		ko "promtool check metrics" "$out"
+	fi
+else
+	echo "# promtool not found: the exposition format was checked by the parser above only"
+fi
 run_checks h1 timeouts "$CPORT"
 lab_wait_pid "$UFTP_PID" 45
 urc=$?
