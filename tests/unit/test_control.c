@@ -5,10 +5,17 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/err.h"
+#include "lib/clock.h"
 #include "lib/control.h"
 #include "lib/statsfmt.h"
 #include "tests/unit/cutest.h"
@@ -491,12 +498,193 @@ static void test_spec(void)
 	CU_ASSERT_EQUAL(uftp_ctl_parse_spec(&a, "127.0.0.1:0"), UFTP_ERR_INVALID);
 }
 
+/* ---- the sockets, on loopback, with the time passed in ------------------------ */
+
+struct port {
+	struct uftp_loop loop;
+	struct uftp_ctl *ctl;
+	uint16_t port;
+	uint64_t now;
+};
+
+/* A port nobody uses now (bound and released: the test's own socket takes it next). */
+static uint16_t free_port(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+		sin.sin_port = 0;
+	if (fd >= 0)
+		close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static int port_open(struct port *p)
+{
+	char spec[32];
+
+	memset(p, 0, sizeof(*p));
+	uftp_loop_init(&p->loop);
+	p->port = free_port();
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", p->port);
+	p->now = uftp_clock_now();
+	return p->port ? uftp_ctl_open(&p->ctl, spec, &p->loop, fake_view(), "test") : -1;
+}
+
+static void port_close(struct port *p)
+{
+	uftp_ctl_close(p->ctl);
+	uftp_loop_free(&p->loop);
+}
+
+/* Loop turns as a daemon runs them: poll (short), then the port's turn at p->now. */
+static void turns(struct port *p, int n)
+{
+	while (n--) {
+		uftp_loop_run_once(&p->loop, uftp_clock_now() + 2 * UFTP_NS_PER_MS);
+		uftp_ctl_turn(p->ctl, p->now, UFTP_TIME_NEVER);
+	}
+}
+
+static int client(const struct port *p)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_port = htons(p->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return fd;
+}
+
+/* Runs turns until the client has read to the end (at most 200 turns); returns the bytes. */
+static size_t read_answer(struct port *p, int fd, char *buf, size_t cap, int *eof)
+{
+	size_t len = 0;
+	ssize_t n;
+	int k;
+
+	*eof = 0;
+	for (k = 0; k < 200 && !*eof; k++) {
+		turns(p, 1);
+		for (;;) {
+			n = recv(fd, buf + len, cap - 1 - len, MSG_DONTWAIT);
+			if (n > 0 && (len += (size_t)n) < cap - 1)
+				continue;
+			*eof = n == 0 || (n < 0 && errno != EAGAIN);
+			break;
+		}
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* The client half-closes right after its request: the whole answer, then our FIN. */
+static void test_sock_half_close(void)
+{
+	static char buf[65536];
+	struct port p;
+	int fd, eof;
+
+	CU_ASSERT_EQUAL_FATAL(port_open(&p), 0);
+	fd = client(&p);
+	CU_ASSERT_EQUAL(send(fd, "uftp-status\r\n", 13, 0), 13);
+	CU_ASSERT_EQUAL(shutdown(fd, SHUT_WR), 0);
+	read_answer(&p, fd, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_EQUAL(strncmp(buf, "+\r\n", 3), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+	    buf, "+\r\n{\"daemon\":{\"program\":\"test\",\"version\":\"" PACKAGE_VERSION "\""));
+	CU_ASSERT(strlen(buf) > 100 && strcmp(buf + strlen(buf) - 3, "]}\n") == 0);
+	close(fd);
+	/* an HTTP client that keeps its side open gets the response and our FIN too */
+	fd = client(&p);
+	CU_ASSERT(send(fd, "GET /metrics HTTP/1.1\r\n\r\n", 25, 0) == 25);
+	read_answer(&p, fd, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_EQUAL(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\r\n\r\n# HELP uftp_info"));
+	close(fd);
+	/* the name alone, then the half-close: the end of input ends the request */
+	fd = client(&p);
+	CU_ASSERT(send(fd, "UFTP-METRICS", 12, 0) == 12);
+	turns(&p, 3);
+	CU_ASSERT_EQUAL(shutdown(fd, SHUT_WR), 0);
+	read_answer(&p, fd, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_EQUAL(strncmp(buf, "+\r\n# HELP uftp_info", 19), 0);
+	close(fd);
+	port_close(&p);
+}
+
+/* Silent and slow clients are told "-timeout" and closed once their time is up. */
+static void test_sock_timeout(void)
+{
+	char buf[256];
+	struct port p;
+	int silent, slow, eof;
+
+	CU_ASSERT_EQUAL_FATAL(port_open(&p), 0);
+	silent = client(&p);
+	slow = client(&p);
+	CU_ASSERT(send(slow, "uftp-sta", 8, 0) == 8);
+	turns(&p, 5);
+	CU_ASSERT_EQUAL(recv(silent, buf, sizeof(buf), MSG_DONTWAIT), -1); /* nothing yet */
+	p.now += UFTP_CTL_TIMEOUT;
+	read_answer(&p, silent, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_STRING_EQUAL(buf, "-timeout\r\n");
+	read_answer(&p, slow, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_STRING_EQUAL(buf, "-timeout\r\n");
+	close(silent);
+	close(slow);
+	port_close(&p);
+}
+
+/* One connection over the limit is told "-busy"; a freed slot serves again. */
+static void test_sock_busy(void)
+{
+	int fds[UFTP_CTL_MAX_CONNS], extra, eof, i;
+	char buf[256];
+	struct port p;
+
+	CU_ASSERT_EQUAL_FATAL(port_open(&p), 0);
+	for (i = 0; i < UFTP_CTL_MAX_CONNS; i++) {
+		fds[i] = client(&p);
+		turns(&p, 1);
+	}
+	turns(&p, 3);
+	extra = client(&p);
+	read_answer(&p, extra, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_STRING_EQUAL(buf, "-busy\r\n");
+	close(extra);
+	close(fds[0]); /* EOF with nothing sent: closed without an answer */
+	turns(&p, 3);
+	extra = client(&p);
+	CU_ASSERT(send(extra, "HELP\r\n", 6, 0) == 6);
+	read_answer(&p, extra, buf, sizeof(buf), &eof);
+	CU_ASSERT(eof);
+	CU_ASSERT_STRING_EQUAL(buf, "uftp-status\r\nuftp-metrics\r\n");
+	close(extra);
+	for (i = 1; i < UFTP_CTL_MAX_CONNS; i++)
+		close(fds[i]);
+	port_close(&p);
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_json_golden),    CUTEST(test_prometheus_golden),     CUTEST(test_text_limit),
     CUTEST(test_tcpmux_names),   CUTEST(test_incomplete_and_eof),    CUTEST(test_too_long),
     CUTEST(test_http_requests),  CUTEST(test_http_header_limit),     CUTEST(test_timeout_req),
     CUTEST(test_tcpmux_answers), CUTEST(test_tcpmux_service_bodies), CUTEST(test_http_answers),
-    CUTEST(test_spec),
+    CUTEST(test_spec),           CUTEST(test_sock_half_close),       CUTEST(test_sock_timeout),
+    CUTEST(test_sock_busy),
 };
 
 CUTEST_MAIN("control", tests)
