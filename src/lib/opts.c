@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "lib/addr.h"
+#include "lib/control.h"
 #include "lib/opts.h"
 
 #define LINE_MAX_LEN 1024
@@ -332,7 +333,7 @@ void uftp_print_version(const char *prog)
 
 #define SHARED_LETTERS "dp:B:Q:U:x:N:g:n:h:L:P:S:k:K:mH:I:M:"
 
-enum { OPT_HELP = 0x100, OPT_VERSION, OPT_USER };
+enum { OPT_HELP = 0x100, OPT_VERSION, OPT_USER, OPT_CONTROL };
 
 void uftp_daemon_opts_init(struct uftp_daemon_opts *c, const char *prog)
 {
@@ -355,7 +356,7 @@ void uftp_daemon_usage(const struct uftp_daemon_cli *cli, FILE *out)
 	    "    [ -K rsa:key_len | ec:curve[,...] ] [ -m ] [ -h hb_interval ]\n"
 	    "    [ -H hb_server[:port][,hb_server[:port]...] ] [ -I interface[,interface...] ]\n"
 	    "    [ -M pub_mcast_addr[,pub_mcast_addr...] ] [ --user USER[:GROUP] ]\n"
-	    "    [ --help ] [ --version ]\n\n%s\n%s",
+	    "    [ --control [ADDR:]PORT ] [ --help ] [ --version ]\n\n%s\n%s",
 	    cli->prog, cli->synopsis, cli->summary, cli->help);
 	fputs("  -d          stay in the foreground, log to stderr\n"
 	      "  -p port     UDP port to listen on (default 1044)\n"
@@ -378,6 +379,9 @@ void uftp_daemon_usage(const struct uftp_daemon_cli *cli, FILE *out)
 	      "  --user USER[:GROUP]  after binding the sockets and opening the log, pid\n"
 	      "              and key files, run as USER (and GROUP, else USER's group);\n"
 	      "              the daemon refuses to go on if it cannot\n"
+	      "  --control [ADDR:]PORT  status and metrics over TCP (TCPMUX and HTTP), off\n"
+	      "              by default; keep it on loopback, e.g. 127.0.0.1:4040 (a port\n"
+	      "              alone means 127.0.0.1)\n"
 	      "  --help      this help\n"
 	      "  --version   the program's name and version\n"
 	      "Exit codes: 0 running, 1 bad option, 2 network, 3 keys, 4 log file, 5 memory,\n"
@@ -441,6 +445,7 @@ static int shared_one(struct uftp_daemon_opts *c, int ch, char *arg)
 	case 'I': rv = list(c, arg, c->ifaces, &c->nifaces, "I"); break;
 	case 'M': rv = list(c, arg, c->pubs, &c->npubs, "M"); break;
 	case OPT_USER: c->user = arg; break;
+	case OPT_CONTROL: c->control = arg; break;
 	default: rv = 2; break;
 	}
 	return rv;
@@ -462,6 +467,9 @@ static int check_shared(const struct uftp_daemon_cli *cli, const struct uftp_dae
 	}
 	if (c->user && !c->user[0])
 		return uftp_opt_bad(c->prog, "-user", "expected USER or USER:GROUP");
+	if (c->control && uftp_ctl_parse_spec(&(struct uftp_addr){0}, c->control) < 0)
+		return uftp_opt_bad(c->prog, "-control",
+		                    "expected [ADDR:]PORT, e.g. 127.0.0.1:4040");
 	return 0;
 }
 
@@ -479,6 +487,7 @@ int uftp_daemon_parse(const struct uftp_daemon_cli *cli, struct uftp_daemon_opts
 	static const struct option longopts[] = {{"help", no_argument, NULL, OPT_HELP},
 	                                         {"version", no_argument, NULL, OPT_VERSION},
 	                                         {"user", required_argument, NULL, OPT_USER},
+	                                         {"control", required_argument, NULL, OPT_CONTROL},
 	                                         {0, 0, 0, 0}};
 	char optstring[128];
 	int ch, rv;

@@ -124,6 +124,7 @@ struct uftp_daemon_opts {
 	const char *pidfile;              /* -P */
 	const char *serverlist;           /* -S */
 	const char *user;                 /* --user USER[:GROUP] */
+	const char *control;              /* --control [ADDR:]PORT */
 	char *keyfiles[UFTP_DAEMON_LIST]; /* -k */
 	size_t nkeyfiles;
 	char *keyspecs[UFTP_DAEMON_LIST]; /* -K */

@@ -19,6 +19,7 @@
 #include "crypto/keyset.h"
 #include "crypto/ossl.h"
 #include "lib/clock.h"
+#include "lib/control.h"
 #include "lib/daemon.h"
 #include "lib/hostlist.h"
 #include "lib/iface.h"
@@ -26,6 +27,7 @@
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
+#include "lib/statsview.h"
 #include "uftpd/disk.h"
 #include "uftpd/member.h"
 #include "uftpd/status.h"
@@ -48,7 +50,8 @@ struct uftpd {
 	struct uftp_env env;
 	struct uftp_client *core;
 	struct uftp_loop loop;
-	int ready4, ready6; /* poll found s4 / s6 readable: read them this turn */
+	struct uftp_ctl *ctl; /* --control */
+	int ready4, ready6;   /* poll found s4 / s6 readable: read them this turn */
 	struct uftpd_members members;
 	struct uftpd_status status;
 	uint64_t rx_oversized; /* datagrams over RX_BUFLEN: no UFTP message is that long */
@@ -255,7 +258,7 @@ static void run_loop(void *arg)
 		drain_events(d);
 		sync_members(d);
 		drain_writes(d, now);
-		uftp_loop_run_once(&d->loop, loop_deadline(d));
+		uftp_loop_run_once(&d->loop, uftp_ctl_turn(d->ctl, now, loop_deadline(d)));
 	}
 }
 
@@ -461,6 +464,9 @@ static int setup(void *arg)
 		rv = setup_net(d);
 	if (!rv)
 		rv = setup_core(d, &first);
+	if (!rv && c->control &&
+	    uftp_ctl_open(&d->ctl, c->control, &d->loop, uftp_stats_view_client(d->core), PROG) < 0)
+		rv = EXIT_NET;
 	return rv;
 }
 
@@ -469,6 +475,7 @@ static void teardown(void *arg)
 	struct uftpd *d = arg;
 	size_t i;
 
+	uftp_ctl_close(d->ctl);
 	uftp_client_free(d->core);
 	uftp_sock_close(&d->s4);
 	uftp_sock_close(&d->s6);

@@ -123,7 +123,7 @@ static void run_loop(void *arg)
 		drain_events(d, now);
 		pxd_sync_groups(d, now);
 		pxd_flush_hb_log(d, now);
-		uftp_loop_run_once(&d->loop, loop_deadline(d));
+		uftp_loop_run_once(&d->loop, uftp_ctl_turn(d->ctl, now, loop_deadline(d)));
 	}
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/proxy.h"
 #include "crypto/env.h"
+#include "lib/control.h"
 #include "lib/daemon.h"
 #include "lib/iface.h"
 #include "lib/log.h"
@@ -51,6 +52,7 @@ struct pxd {
 	struct uftp_env env;
 	struct uftp_proxy *core;
 	struct uftp_loop loop;
+	struct uftp_ctl *ctl; /* --control */
 	uint8_t *rxbuf;
 	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
 	int ready4, ready6;      /* poll found the socket readable */

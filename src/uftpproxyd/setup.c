@@ -15,9 +15,11 @@
 #include "crypto/ossl.h"
 #include "crypto/pkey.h"
 #include "lib/clock.h"
+#include "lib/control.h"
 #include "lib/hostlist.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
+#include "lib/statsview.h"
 #include "uftpproxyd/pxd.h"
 
 static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
@@ -265,6 +267,10 @@ int pxd_setup(void *arg)
 		rv = setup_net(d);
 	if (!rv)
 		rv = setup_core(d, &first);
+	if (!rv && d->o->c.control &&
+	    uftp_ctl_open(&d->ctl, d->o->c.control, &d->loop, uftp_stats_view_proxy(d->core),
+	                  PROG) < 0)
+		rv = EXIT_NET;
 	return rv;
 }
 
@@ -276,6 +282,7 @@ void pxd_teardown(void *arg)
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
 	uftp_pkey_free(d->dhkey);
+	uftp_ctl_close(d->ctl);
 	uftp_proxy_free(d->core);
 	txq_free(&d->q4);
 	txq_free(&d->q6);

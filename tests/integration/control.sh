@@ -1,0 +1,439 @@
+#!/bin/bash
+# IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
+# shellcheck disable=SC2034,SC2154
+# tests/integration/control.sh - the daemons' control port (--control), in a
+# namespace lab: our uftpd on h1 and our uftpproxyd (response proxy) on h2,
+# each with the port on its own loopback; our uftp on h0 sends to h1.
+#   - TCPMUX (RFC 1078): HELP, uftp-status (JSON), uftp-metrics (checked by
+#     an exposition-format parser: HELP/TYPE lines, counters *_total, label
+#     escapes, no duplicate series), names in any case, unknown names "-";
+#   - HTTP/1.1 on the same port: GET /metrics and /status (Content-Type,
+#     Content-Length, Connection: close), HEAD, 404, 405;
+#   - a client that half-closes right after its request gets the whole
+#     answer; no socket of the daemon is left in CLOSE_WAIT;
+#   - a silent client and a slow writer are timed out (~5 s); a request line
+#     over 256 bytes is refused; a 17th concurrent connection gets "-busy";
+#     resets (also in the middle of our answer) are harmless: the daemon
+#     lives on and answers the next client; a churn of a few hundred mixed
+#     connections leaves no CLOSE_WAIT either;
+#   - a transfer in progress shows in the status (session, file, bytes) and
+#     its bytes counter rises between two scrapes; the file arrives intact.
+#
+#   sudo tests/integration/control.sh [BUILD_DIR]   (the sanitizer build in CI)
+#
+# Output "PASS|FAIL <what>", "N passed, M failed". Exit 0 / 1, 77 = skip.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source=../interop/lib.sh
+. "$top/tests/interop/lib.sh"
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: control.sh needs root (network namespaces)"; exit 77; }
+il_init "${1:-${BUILD_DIR:-}}" || exit 2
+for p in uftp uftpd uftpproxyd; do
+	[ -x "$IL_BUILD/$p" ] || { echo "SKIP: $IL_BUILD/$p not built"; exit 77; }
+done
+W=$IL_WORK
+CLIENT=$W/ctlclient.py
+CPORT=4040
+PPORT=4041
+
+cat >"$CLIENT" <<'EOF'
+"""Control-port client and checks; prints PASS/FAIL lines."""
+import json, re, socket, struct, sys, threading, time
+
+HOST = "127.0.0.1"
+
+def report(ok, what, detail=""):
+    print(("PASS " if ok else "FAIL ") + what + ("" if ok or not detail else "\n    " + str(detail)[:600]))
+    sys.stdout.flush()
+
+def conn(port):
+    s = socket.create_connection((HOST, port), timeout=10)
+    return s
+
+def read_all(s, limit=10):
+    s.settimeout(limit)
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            return out
+        out += d
+
+def ask(port, req, half=False):
+    s = conn(port)
+    s.sendall(req)
+    if half:
+        s.shutdown(socket.SHUT_WR)
+    out = read_all(s)
+    s.close()
+    return out
+
+def reset(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+
+# ---- the Prometheus text format (0.0.4), strictly ---------------------------
+NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"'
+SAMPLE = re.compile(r"^(" + NAME + r")(\{(?:" + LABEL + r"(?:," + LABEL + r")*)?\})? (\S+)$")
+
+def check_exposition(text):
+    """Returns a list of problems (empty when the text is valid)."""
+    errs, types, helps, seen, done = [], {}, set(), set(), set()
+    cur = None
+    if not text.endswith("\n"):
+        errs.append("does not end with a newline")
+    for n, line in enumerate(text.split("\n")[:-1], 1):
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            parts = line.split(" ", 3)
+            if len(parts) < 4 or not re.fullmatch(NAME, parts[2]):
+                errs.append("%d: bad metadata: %r" % (n, line)); continue
+            fam = parts[2]
+            if fam in done or (cur is not None and fam != cur and fam in types):
+                errs.append("%d: %s metadata after its samples" % (n, fam))
+            if parts[1] == "HELP":
+                if fam in helps: errs.append("%d: second HELP for %s" % (n, fam))
+                helps.add(fam)
+            else:
+                if fam in types: errs.append("%d: second TYPE for %s" % (n, fam))
+                if parts[3] not in ("counter", "gauge", "histogram", "summary", "untyped"):
+                    errs.append("%d: bad type %r" % (n, parts[3]))
+                if parts[3] == "counter" and not fam.endswith("_total"):
+                    errs.append("%d: counter %s not named *_total" % (n, fam))
+                types[fam] = parts[3]
+            if cur != fam and cur is not None:
+                done.add(cur)
+            cur = fam
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            errs.append("%d: bad sample: %r" % (n, line)); continue
+        name = m.group(1)
+        if name not in types:
+            errs.append("%d: sample %s before its TYPE" % (n, name))
+        if name != cur:
+            errs.append("%d: sample %s outside its family's group" % (n, name))
+        try:
+            float(m.group(7))
+        except ValueError:
+            errs.append("%d: bad value %r" % (n, m.group(7)))
+        key = (name, m.group(2) or "")
+        if key in seen:
+            errs.append("%d: duplicate series %s%s" % (n, name, m.group(2) or ""))
+        seen.add(key)
+    for fam in types:
+        if fam not in helps:
+            errs.append("no HELP for %s" % fam)
+    return errs
+
+def samples(text):
+    out = {}
+    for line in text.split("\n"):
+        m = SAMPLE.match(line)
+        if m:
+            out[m.group(1) + (m.group(2) or "")] = float(m.group(7))
+    return out
+
+def http(port, req, half=False):
+    raw = ask(port, req, half)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    hdrs = {}
+    for l in lines[1:]:
+        k, _, v = l.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return lines[0], hdrs, body
+
+# ---- the cases ----------------------------------------------------------------
+def tcpmux(port, program, role):
+    out = ask(port, b"HELP\r\n")
+    report(out == b"uftp-status\r\nuftp-metrics\r\n", "%s: HELP lists the services" % program, out)
+    for name in (b"uftp-status", b"UFTP-Status"):
+        out = ask(port, name + b"\r\n")
+        ok = out.startswith(b"+\r\n")
+        try:
+            doc = json.loads(out[3:])
+            d = doc["daemon"]
+            ok = ok and d["program"] == program and d["role"] == role and d["pid"] > 0 \
+                and "version" in d and d["uptime_seconds"] > 0 and isinstance(doc["sessions"], list) \
+                and set(doc["dropped"]) >= {"malformed", "auth", "replay"}
+        except Exception as e:  # noqa
+            ok, out = False, "%r: %s" % (e, out[:300])
+        report(ok, "%s: %s answers + and the status JSON" % (program, name.decode()), out)
+    out = ask(port, b"uftp-metrics\r\n").decode()
+    errs = check_exposition(out[3:]) if out.startswith("+\r\n") else ["no + line: %r" % out[:80]]
+    report(not errs, "%s: uftp-metrics is valid exposition text" % program, errs[:5])
+    s = samples(out[3:])
+    report(s.get('uftp_info{program="%s",version="%s",role="%s"}' % (program, json.loads(ask(port, b"uftp-status\r\n")[3:])["daemon"]["version"], role)) == 1.0,
+           "%s: uftp_info names program, version and role" % program, list(s)[:3])
+    out = ask(port, b"no-such-service\r\n")
+    report(out.startswith(b"-") and out.endswith(b"\r\n") and out.count(b"\n") == 1,
+           "%s: an unknown service gets '-' and the close" % program, out)
+
+def http_cases(port, program):
+    st, h, body = http(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n")
+    ok = st == "HTTP/1.1 200 OK" and h.get("content-type", "").startswith("text/plain; version=0.0.4") \
+        and h.get("content-length") == str(len(body)) and h.get("connection") == "close"
+    errs = check_exposition(body.decode())
+    report(ok and not errs, "%s: GET /metrics: 200, text/plain; version=0.0.4, length, close" % program, (st, h, errs[:3]))
+    st, h, body = http(port, b"GET /status HTTP/1.0\r\n\r\n")
+    try:
+        json.loads(body)
+        okj = True
+    except ValueError:
+        okj = False
+    report(st == "HTTP/1.1 200 OK" and h.get("content-type") == "application/json" and okj
+           and h.get("content-length") == str(len(body)), "%s: GET /status: 200 JSON" % program, (st, h, body[:100]))
+    st, h, body = http(port, b"HEAD /metrics HTTP/1.1\r\n\r\n")
+    report(st.startswith("HTTP/1.1 200") and int(h.get("content-length", "0")) > 100 and body == b"",
+           "%s: HEAD /metrics: headers and length, no body" % program, (st, h, body[:50]))
+    st, h, body = http(port, b"GET /nothing HTTP/1.1\r\n\r\n")
+    report(st.startswith("HTTP/1.1 404") and h.get("content-length") == str(len(body)),
+           "%s: GET of an unknown path: 404" % program, (st, h))
+    st, h, body = http(port, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+    report(st.startswith("HTTP/1.1 405") and h.get("allow") == "GET, HEAD",
+           "%s: POST: 405 with Allow" % program, (st, h))
+
+def half_close(port):
+    out = ask(port, b"uftp-metrics\r\n", half=True).decode()
+    errs = check_exposition(out[3:]) if out.startswith("+\r\n") else ["no + line"]
+    report(not errs, "half-close after the TCPMUX request: the whole metrics answer", errs[:3])
+    out = ask(port, b"uftp-status", half=True)
+    try:
+        json.loads(out[3:]); ok = out.startswith(b"+\r\n")
+    except ValueError:
+        ok = False
+    report(ok, "half-close after the name alone (no CRLF): the whole status answer", out[:120])
+    st, h, body = http(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", half=True)
+    report(st == "HTTP/1.1 200 OK" and h.get("content-length") == str(len(body)) and not check_exposition(body.decode()),
+           "half-close after the HTTP request: the whole response", (st, h, len(body)))
+
+def too_long(port):
+    out = ask(port, b"a" * 300 + b"\r\n")
+    report(out.startswith(b"-") and b"long" in out, "a 300-byte request line is refused", out)
+    st, h, body = http(port, b"GET /" + b"m" * 400 + b" HTTP/1.1\r\n\r\n")
+    report(st.startswith("HTTP/1.1 414"), "an HTTP request line over the limit: 414", st)
+
+def timeouts(port):
+    res = {}
+    def silent():
+        s = conn(port); t0 = time.time()
+        out = read_all(s, 15); res["silent"] = (time.time() - t0, out); s.close()
+    def slow():
+        s = conn(port); t0 = time.time()
+        s.sendall(b"uftp-"); time.sleep(1); s.sendall(b"sta"); time.sleep(1)
+        try:
+            s.sendall(b"t")
+        except OSError:
+            pass
+        out = read_all(s, 15); res["slow"] = (time.time() - t0, out); s.close()
+    th = [threading.Thread(target=silent), threading.Thread(target=slow)]
+    [t.start() for t in th]; [t.join() for t in th]
+    for k in ("silent", "slow"):
+        t, out = res.get(k, (0, b"?"))
+        report(3.5 <= t <= 9 and out == b"-timeout\r\n", "a %s client is timed out (%.1f s): %r" % (k, t, out), "")
+
+def busy(port):
+    idle = [conn(port) for _ in range(16)]
+    time.sleep(0.5)
+    s = conn(port)
+    t0 = time.time()
+    out = read_all(s, 5)
+    s.close()
+    report(out == b"-busy\r\n" and time.time() - t0 < 2, "a 17th concurrent connection gets -busy and the close", out)
+    for c in idle:
+        c.close()
+    time.sleep(0.5)
+    out = ask(port, b"HELP\r\n")
+    report(out.startswith(b"uftp-status"), "after the idle ones closed, the port serves again", out)
+
+def resets(port):
+    s = conn(port); s.sendall(b"uftp-sta"); reset(s)
+    s = conn(port); reset(s)
+    for _ in range(20):   # reset while our answer is on its way (EPIPE/ECONNRESET, never SIGPIPE)
+        s = conn(port); s.sendall(b"uftp-metrics\r\n"); s.shutdown(socket.SHUT_WR); reset(s)
+    time.sleep(0.3)
+    out = ask(port, b"HELP\r\n")
+    report(out.startswith(b"uftp-status"), "resets before, during and after the request are harmless", out)
+
+def churn(port, n):
+    bad = 0
+    for i in range(n):
+        k = i % 5
+        try:
+            s = conn(port)
+            if k == 0:
+                s.sendall(b"uftp-status\r\n"); s.shutdown(socket.SHUT_WR); bad += not read_all(s).startswith(b"+")
+                s.close()
+            elif k == 1:
+                s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n"); bad += not read_all(s).startswith(b"HTTP/1.1 200")
+                s.close()
+            elif k == 2:
+                s.sendall(b"uftp-metrics\r\n"); reset(s)
+            elif k == 3:
+                reset(s)
+            else:
+                s.sendall(b"HELP\r\n"); s.close()   # closes before reading
+        except OSError:
+            bad += 1
+    report(bad == 0, "a churn of %d mixed connections (half-close, reset, early close)" % n, bad)
+
+def transfer(port, fname, timeout):
+    t0, seen = time.time(), None
+    while time.time() - t0 < timeout:
+        doc = json.loads(ask(port, b"uftp-status\r\n")[3:])
+        for s in doc["sessions"]:
+            f = s.get("file")
+            if f and f["name"].endswith(fname) and 0 < f["bytes_done"] < f["bytes_total"]:
+                seen = s
+                break
+        if seen:
+            break
+        time.sleep(0.2)
+    report(seen is not None, "a transfer in progress shows in the status: session, file, bytes", seen)
+    if not seen:
+        return
+    report(seen["server_id"].startswith("0x") and seen["group_id"].startswith("0x") and seen["state"] == "active",
+           "the session has server and group IDs and its state", seen)
+    lab = '{group="%s",inst="%d",server="%s"}' % (seen["group_id"], seen["group_inst"], seen["server_id"])
+    a = samples(ask(port, b"uftp-metrics\r\n")[3:].decode()).get("uftp_session_bytes_total" + lab)
+    time.sleep(1)
+    text = ask(port, b"uftp-metrics\r\n")[3:].decode()
+    b = samples(text).get("uftp_session_bytes_total" + lab)
+    with open(sys.argv[5], "w") as f:
+        f.write(text)   # for promtool, where there is one
+    report(a is not None and b is not None and b > a, "uftp_session_bytes_total rises during the transfer (%s -> %s)" % (a, b), "")
+
+if __name__ == "__main__":
+    cmd, port = sys.argv[1], int(sys.argv[2])
+    if cmd == "basic":
+        tcpmux(port, sys.argv[3], sys.argv[4]); http_cases(port, sys.argv[3])
+    elif cmd == "tcp":
+        half_close(port); too_long(port); busy(port); resets(port); churn(port, int(sys.argv[3]))
+    elif cmd == "timeouts":
+        timeouts(port)
+    elif cmd == "transfer":
+        transfer(port, sys.argv[3], float(sys.argv[4]))
+EOF
+
+# run_checks HOST ARGS...: the client in HOST; its PASS/FAIL lines are counted here
+run_checks() {
+	local host=$1 line rc out=$W/client-$RANDOM.out
+	shift
+	lab_exec "$host" timeout -k 2 60 python3 "$CLIENT" "$@" >"$out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "${line#PASS }" ;;
+		"FAIL "*) ko "${line#FAIL }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$out"
+	[ "$rc" = 0 ] || ko "the client ($*) ended with status $rc (124: timeout)" "$(tail -5 "$out")"
+}
+
+# no_close_wait HOST WHAT: no TCP socket in CLOSE_WAIT in HOST (after a short settle)
+no_close_wait() {
+	local cw k
+	for ((k = 0; k < 10; k++)); do
+		cw=$(lab_exec "$1" ss -Htan state close-wait 2>/dev/null)
+		[ -z "$cw" ] && break
+		sleep 0.2
+	done
+	if [ -z "$cw" ]; then ok "$2: no socket left in CLOSE_WAIT"; else ko "$2: sockets in CLOSE_WAIT" "$cw"; fi
+}
+
+alive() {
+	if kill -0 "$2" 2>/dev/null; then ok "$1 still running"; else ko "$1 died" "$(tail_of "$3" 8)"; fi
+}
+
+# wait_tcp HOST PORT: until something listens on tcp/PORT in HOST (bounded)
+wait_tcp() {
+	local k
+	for ((k = 0; k < 50; k++)); do
+		[ -n "$(lab_exec "$1" ss -Htln "sport = :$2" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+mkdir -p "$W/src"
+head -c 30000000 /dev/urandom >"$W/src/big.bin"
+il_lab 2 || { echo "FAIL lab_up"; exit 1; }
+
+# the port is off unless configured; a bad spec is a bad option
+il_recv 1 ours "$W/d0"
+il_wait_recvs 10
+if [ -z "$(lab_exec h1 ss -Htln 2>/dev/null)" ]; then ok "uftpd: no TCP port without --control"; else ko "uftpd listens on TCP without --control" "$(lab_exec h1 ss -Htln)"; fi
+il_stop_recvs
+rc=0
+"$IL_BUILD/uftpd" -d --control 127.0.0.1:0 >"$W/badspec.log" 2>&1 || rc=$?
+if [ "$rc" = 1 ] && grep -q -- "--control" "$W/badspec.log"; then ok "--control with port 0: exit 1 and a message"; else ko "--control 127.0.0.1:0: exit $rc" "$(cat "$W/badspec.log")"; fi
+
+IL_RPID=() IL_RLOG=()
+il_recv 1 ours "$W/d1" --control "127.0.0.1:$CPORT"
+ULOG=${IL_RLOG[1]}
+if ! il_wait_recvs 10 || ! wait_tcp h1 "$CPORT"; then
+	ko "uftpd with --control did not start" "${IL_ERR[@]}" "$(tail_of "$ULOG")"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+UPID=${IL_RPID[1]}
+lab_bg h2 PPID_ "$IL_BUILD/uftpproxyd" -d -r -p 1045 -U 0xC6120099 -I eth0 --control "$PPORT" \
+	>"$W/proxy.log" 2>&1
+wait_tcp h2 "$PPORT" || ko "uftpproxyd with --control did not listen" "$(tail_of "$W/proxy.log")"
+if [ "$(lab_exec h1 ss -Htln "sport = :$CPORT" | awk '{print $4}')" = "127.0.0.1:$CPORT" ]; then
+	ok "uftpd: the control port is bound to loopback as asked"
+else
+	ko "uftpd: control port bound elsewhere" "$(lab_exec h1 ss -Htln)"
+fi
+
+t0=$SECONDS
+run_checks h1 basic "$CPORT" uftpd client
+run_checks h2 basic "$PPORT" uftpproxyd proxy
+run_checks h1 tcp "$CPORT" 400
+no_close_wait h1 "uftpd after half-closes, resets and churn"
+
+# a transfer (about 12 s at 20 Mbit/s) while the timeouts run
+(cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 -P 230.5.5.x \
+	-p 1044 -R 20000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
+UFTP_PID=$!
+run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
+# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
+PROMTOOL=${PROMTOOL:-$(command -v promtool)}
+if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
+	if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
+		ok "promtool check metrics: the metrics during the transfer are clean"
+	else
+		ko "promtool check metrics" "$out"
+	fi
+else
+	echo "# promtool not found: the exposition format was checked by the parser above only"
+fi
+run_checks h1 timeouts "$CPORT"
+lab_wait_pid "$UFTP_PID" 45
+urc=$?
+if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
+	ok "the transfer completed intact meanwhile"
+else
+	ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
+fi
+no_close_wait h1 "uftpd after the timeouts"
+run_checks h2 tcp "$PPORT" 100
+no_close_wait h2 "uftpproxyd"
+alive "uftpd" "$UPID" "$ULOG"
+alive "uftpproxyd" "$PPID_" "$W/proxy.log"
+echo "# control checks: $((SECONDS - t0)) s"
+
+il_stop_recvs
+lab_stop "$PPID_" 3
+if grep -qE "ERROR: (Address|Leak|Undefined)|runtime error" "$ULOG" "$W/proxy.log"; then
+	ko "sanitizer reports" "$(grep -hE "ERROR|runtime error" "$ULOG" "$W/proxy.log" | head -5)"
+fi
+il_lab_down
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
