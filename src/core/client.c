@@ -31,15 +31,6 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
 	c->env->log(c->env->log_arg, level, line);
 }
 
-int cl_fp_matches(const struct uftp_client *c, const uint8_t *blob, size_t len,
-                  const uint8_t want[UFTP_FP_LEN])
-{
-	uint8_t fp[UFTP_FP_LEN];
-
-	return c->env->crypto != NULL && uftp_key_fingerprint(c->env->crypto, blob, len, fp) == 0 &&
-	       memcmp(fp, want, UFTP_FP_LEN) == 0;
-}
-
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text)
 {
 	struct uftp_client_event *ev;

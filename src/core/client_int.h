@@ -188,9 +188,6 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
  * Queues an event about s (text copied, may be NULL).  When the driver
  * has not drained the queue it is full: the event is lost, counted and logged.
  */
-/* 1 when the key blob's fingerprint (keysched.h) is want; 0 also when no crypto is injected. */
-int cl_fp_matches(const struct uftp_client *c, const uint8_t *blob, size_t len,
-                  const uint8_t want[UFTP_FP_LEN]);
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
 /* The one place a session's state changes; logs old -> new at debug level. */
 void cl_set_state(struct uftp_client *c, struct csession *s, enum cstate state);

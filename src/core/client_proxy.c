@@ -19,17 +19,14 @@ int cl_proxy_mode(const struct uftp_client *c)
 /* The proxy answers from its own port; its address is what identifies it. */
 int cl_from_proxy(const struct uftp_client *c, const struct uftp_peer *from)
 {
-	size_t n = from->ip.family == 6 ? 16 : 4;
-
-	return cl_proxy_mode(c) && from->ip.family == c->cfg.resp_proxy.ip.family &&
-	       memcmp(from->ip.addr, c->cfg.resp_proxy.ip.addr, n) == 0;
+	return cl_proxy_mode(c) && uftp_ip_equal(&from->ip, &c->cfg.resp_proxy.ip);
 }
 
 static int check_fp(const struct uftp_client *c, const uint8_t *blob, size_t len)
 {
 	if (!c->cfg.resp_proxy_has_fp)
 		return 0;
-	return cl_fp_matches(c, blob, len, c->cfg.resp_proxy_fp) ? 0 : UFTP_ERR_AUTH;
+	return uftp_key_fp_matches(c->env->crypto, blob, len, c->cfg.resp_proxy_fp) ? 0 : UFTP_ERR_AUTH;
 }
 
 int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,

@@ -11,24 +11,6 @@
 #include "core/err.h"
 #include "core/quant.h"
 
-static const struct uftp_peer_key *server_entry(const struct uftp_client *c, uint32_t id,
-                                                const struct uftp_peer *from)
-{
-	size_t i, n;
-
-	for (i = 0; i < c->cfg.nservers; i++) {
-		const struct uftp_peer_key *e = &c->cfg.servers[i];
-		n = e->addr.family == 6 ? 16 : 4;
-		if (e->id != id)
-			continue;
-		if (e->addr.family && (e->addr.family != from->ip.family ||
-		                       memcmp(e->addr.addr, from->ip.addr, n) != 0))
-			continue;
-		return e;
-	}
-	return NULL;
-}
-
 /*
  * With a server list the private group must be source-specific (232/8,
  * ff3x::), as the reference requires; a unicast private address is fine.
@@ -226,7 +208,7 @@ static int check_fingerprint(struct uftp_client *c, const struct uftp_peer_key *
 {
 	if (!e || !e->has_fp)
 		return 0;
-	if (cl_fp_matches(c, ei->pubkey, ei->pubkey_len, e->fp))
+	if (uftp_key_fp_matches(c->env->crypto, ei->pubkey, ei->pubkey_len, e->fp))
 		return 0;
 	cl_log(c, UFTP_LOG_WARN, "server 0x%08X: key fingerprint does not match the server list",
 	       e->id);
@@ -406,7 +388,7 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 	if (a->ids.count && !uftp_idlist_has(&a->ids, c->cfg.uid))
 		return 0; /* closed group without us */
 	if (c->cfg.nservers) {
-		e = server_entry(c, h->src_id, from);
+		e = uftp_peer_key_find(c->cfg.servers, c->cfg.nservers, h->src_id, &from->ip);
 		if (!e)
 			return UFTP_ERR_AUTH;
 	}

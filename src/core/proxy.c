@@ -130,11 +130,6 @@ static uint64_t sess_idle(const struct proxy_sess *s)
 	return t < UFTP_PROXY_MIN_IDLE ? UFTP_PROXY_MIN_IDLE : t;
 }
 
-static int addr_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
-{
-	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
-}
-
 static int is_mcast(const struct uftp_ipaddr *a)
 {
 	return a->family == 6 ? a->addr[0] == 0xff : a->family == 4 && (a->addr[0] & 0xf0) == 0xe0;
@@ -143,7 +138,7 @@ static int is_mcast(const struct uftp_ipaddr *a)
 /* The session's private group becomes one the proxy needs (uftp_proxy_groups). */
 static void sess_join(struct uftp_proxy *p, struct proxy_sess *s)
 {
-	if (!joins(p) || s->joined || !is_mcast(&s->priv) || addr_equal(&s->priv, &s->pub))
+	if (!joins(p) || s->joined || !is_mcast(&s->priv) || uftp_ip_equal(&s->priv, &s->pub))
 		return;
 	s->joined = 1;
 	p->groups_gen++;
@@ -285,20 +280,14 @@ static int is_ssm(const struct uftp_ipaddr *a)
 }
 
 /* -S: the listed server, or NULL when the announcement is not allowed. */
-static const struct uftp_proxy_server *allowed_server(const struct uftp_proxy *p,
-                                                      const struct uftp_header *h,
-                                                      const struct uftp_peer *from,
-                                                      const struct uftp_announce *a)
+static const struct uftp_peer_key *allowed_server(const struct uftp_proxy *p,
+                                                  const struct uftp_header *h,
+                                                  const struct uftp_peer *from,
+                                                  const struct uftp_announce *a)
 {
-	size_t i;
-
-	for (i = 0; i < p->cfg->nservers; i++) {
-		const struct uftp_proxy_server *e = &p->cfg->servers[i];
-		if (e->id == h->src_id && (!e->addr.family || addr_equal(&e->addr, &from->ip)) &&
-		    is_ssm(&a->pub_addr) && is_ssm(&a->priv_addr))
-			return e;
-	}
-	return NULL;
+	if (!is_ssm(&a->pub_addr) || !is_ssm(&a->priv_addr))
+		return NULL;
+	return uftp_peer_key_find(p->cfg->servers, p->cfg->nservers, h->src_id, &from->ip);
 }
 
 static void announced(struct uftp_proxy *p, const struct uftp_header *h,
@@ -708,7 +697,7 @@ static int listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (addr_equal(&g[i].addr, a))
+		if (uftp_ip_equal(&g[i].addr, a))
 			return 1;
 	return 0;
 }

@@ -145,19 +145,12 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 static int check_server_fp(struct uftp_proxy *p, const struct proxy_sess *s,
                            const struct uftp_ext_enc_info *ei)
 {
-	uint8_t fp[UFTP_PROXY_FP_LEN];
-	size_t i;
+	const struct uftp_peer_key *e =
+	    uftp_peer_key_find(p->cfg->servers, p->cfg->nservers, s->server_id, &s->up.ip);
 
-	for (i = 0; i < p->cfg->nservers; i++) {
-		const struct uftp_proxy_server *e = &p->cfg->servers[i];
-		if (e->id != s->server_id || !e->has_fp)
-			continue;
-		if (!p->cfg->fingerprint ||
-		    p->cfg->fingerprint(ei->pubkey, ei->pubkey_len, fp) < 0 ||
-		    memcmp(fp, e->fp, sizeof(fp)) != 0)
-			return UFTP_ERR_AUTH;
-	}
-	return 0;
+	if (!e || !e->has_fp || uftp_key_fp_matches(ops(p), ei->pubkey, ei->pubkey_len, e->fp))
+		return 0;
+	return UFTP_ERR_AUTH;
 }
 
 static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, const uint8_t *crand,
@@ -399,17 +392,9 @@ static void check_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct 
 
 static int client_fp_ok(const struct uftp_proxy *p, uint32_t id, const uint8_t *blob, size_t len)
 {
-	uint8_t fp[UFTP_PROXY_FP_LEN];
-	size_t i;
+	const struct uftp_peer_key *e = uftp_peer_key_find(p->cfg->clients, p->cfg->nclients, id, NULL);
 
-	for (i = 0; i < p->cfg->nclients; i++) {
-		const struct uftp_proxy_client *e = &p->cfg->clients[i];
-		if (e->id != id || !e->has_fp)
-			continue;
-		return p->cfg->fingerprint && p->cfg->fingerprint(blob, len, fp) == 0 &&
-		       memcmp(fp, e->fp, sizeof(fp)) == 0;
-	}
-	return 1;
+	return !e || !e->has_fp || uftp_key_fp_matches(ops(p), blob, len, e->fp);
 }
 
 static struct proxy_client *client_slot(struct proxy_enc *e, uint32_t id);

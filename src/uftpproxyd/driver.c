@@ -51,9 +51,9 @@ struct pxd {
 	struct uftp_ifset ifs; /* -I: where memberships go */
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
-	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
-	struct uftp_proxy_server servers[MAX_SERVERS]; /* -S */
-	struct uftp_proxy_client clients[MAX_CLIENTS]; /* -C */
+	struct uftp_pkey *dhkey;                   /* -r:curve / -e */
+	struct uftp_peer_key servers[MAX_SERVERS]; /* -S */
+	struct uftp_peer_key clients[MAX_CLIENTS]; /* -C */
 	struct uftp_proxy_config cfg;
 	struct uftp_env env;
 	struct uftp_proxy *core;
@@ -78,13 +78,6 @@ struct pxd {
 /* At most HB_LOG_BURST "heartbeat rejected" lines per HB_LOG_WINDOW. */
 #define HB_LOG_WINDOW (10 * UFTP_NS_PER_SEC)
 #define HB_LOG_BURST  5
-
-/* ---- logging ------------------------------------------------------------ */
-
-static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
 
 /* ---- addresses ---------------------------------------------------------- */
 
@@ -123,7 +116,7 @@ static int join_ssm(struct pxd *d, struct uftp_sock *s, const struct uftp_addr *
 	int ok = 0;
 
 	for (k = 0; k < d->cfg.nservers; k++) {
-		const struct uftp_proxy_server *e = &d->servers[k];
+		const struct uftp_peer_key *e = &d->servers[k];
 		if (e->addr.family != (v6 ? 6 : 4))
 			continue;
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
@@ -563,7 +556,7 @@ static int setup_keys(struct pxd *d)
 static int server_line(void *arg, char *line, unsigned lineno, char *err, size_t errlen)
 {
 	struct pxd *d = arg;
-	struct uftp_proxy_server *e;
+	struct uftp_peer_key *e;
 	struct uftp_hostent h;
 	int n;
 
@@ -603,7 +596,7 @@ static int client_line(void *arg, char *line, unsigned lineno, char *err, size_t
 	}
 	d->clients[d->cfg.nclients].id = h.id;
 	d->clients[d->cfg.nclients].has_fp = h.has_fp;
-	memcpy(d->clients[d->cfg.nclients++].fp, h.fp, UFTP_PROXY_FP_LEN);
+	memcpy(d->clients[d->cfg.nclients++].fp, h.fp, UFTP_FP_LEN);
 	return 0;
 }
 
@@ -676,7 +669,6 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	for (i = 0; i < d->nkeys && i < UFTP_PROXY_MAX_KEYS; i++)
 		d->cfg.keys[d->cfg.nkeys++] = d->keys[i];
 	d->cfg.dhkey = d->dhkey;
-	d->cfg.fingerprint = fingerprint;
 	uftp_env_driver(&d->env, o->loglevel);
 	rv = uftp_proxy_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
 	if (rv == UFTP_ERR_NOMEM) {

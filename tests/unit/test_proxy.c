@@ -434,8 +434,8 @@ static void test_timeout_and_bad_input(void)
 static void test_server_and_client_lists(void)
 {
 	struct uftp_proxy_config c = client_cfg();
-	struct uftp_proxy_server srv = {.id = SRVID};
-	static const struct uftp_proxy_client allowed[] = {{.id = 0xC612010BU}};
+	struct uftp_peer_key srv = {.id = SRVID};
+	static const struct uftp_peer_key allowed[] = {{.id = 0xC612010BU}};
 	struct uftp_proxy *p;
 	struct uftp_proxy_stats st;
 	struct uftp_peer up = peer(198, 18, 0, 11, 1044), other = peer(198, 18, 0, 12, 1044);
@@ -477,11 +477,6 @@ struct hb_pair {
 	struct uftp_env env;
 };
 
-static int fp_blob(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
-
 static int hb_setup(struct hb_pair *x)
 {
 	uint8_t blob[UFTP_MAX_BLOB_LEN];
@@ -499,7 +494,6 @@ static int hb_setup(struct hb_pair *x)
 	x->scfg.mode = UFTP_PROXY_SERVER;
 	x->scfg.uid = 0xC612000BU;
 	x->scfg.dest_by_fp = 1;
-	x->scfg.fingerprint = fp_blob;
 	n = x->env.crypto->blob_export(x->key, blob, sizeof(blob));
 	if (n < 0 || uftp_pkey_fingerprint_blob(blob, (size_t)n, x->scfg.dest_fp) < 0)
 		return -1;
