@@ -26,7 +26,8 @@ static int check_fp(const struct uftp_client *c, const uint8_t *blob, size_t len
 {
 	if (!c->cfg.resp_proxy_has_fp)
 		return 0;
-	return uftp_key_fp_matches(c->env->crypto, blob, len, c->cfg.resp_proxy_fp) ? 0 : UFTP_ERR_AUTH;
+	return uftp_key_fp_matches(c->env->crypto, blob, len, c->cfg.resp_proxy_fp) ? 0
+	                                                                            : UFTP_ERR_AUTH;
 }
 
 int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,

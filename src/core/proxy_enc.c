@@ -392,7 +392,8 @@ static void check_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct 
 
 static int client_fp_ok(const struct uftp_proxy *p, uint32_t id, const uint8_t *blob, size_t len)
 {
-	const struct uftp_peer_key *e = uftp_peer_key_find(p->cfg->clients, p->cfg->nclients, id, NULL);
+	const struct uftp_peer_key *e =
+	    uftp_peer_key_find(p->cfg->clients, p->cfg->nclients, id, NULL);
 
 	return !e || !e->has_fp || uftp_key_fp_matches(ops(p), blob, len, e->fp);
 }
