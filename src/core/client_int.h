@@ -7,6 +7,7 @@
 #include "core/client.h"
 #include "core/keysched.h"
 #include "core/section.h"
+#include "core/txq.h"
 
 #define TXQ_LEN 64
 #define TXQ_MAX 10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
@@ -136,19 +137,12 @@ struct csession {
 	uint64_t naks_tx;      /* blocks NAKed in STATUS messages */
 };
 
-struct txent {
-	struct uftp_peer to;
-	size_t len;
-	uint8_t buf[TXQ_MAX];
-};
-
 struct uftp_client {
 	struct uftp_client_config cfg;
 	const struct uftp_env *env;
 	struct csession *sess;
 	size_t nsess;
-	struct txent *txq;
-	size_t tx_head, tx_n;
+	struct uftp_txq txq; /* TXQ_LEN datagrams of TXQ_MAX bytes */
 	struct uftp_client_event *evq;
 	size_t ev_cap, ev_head, ev_n;
 	uint64_t groups_gen;  /* bumped when a session begins or ends */

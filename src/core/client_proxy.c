@@ -75,19 +75,18 @@ static void send_keyreq(struct uftp_client *c)
 {
 	struct uftp_header h = {UFTP_MSG_KEY_REQ, c->seq++, c->cfg.uid, 0, 0, 0, 0};
 	struct uftp_msg m = {.func = UFTP_MSG_KEY_REQ};
-	struct txent *t;
+	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
 	ssize_t n;
 
-	if (c->tx_n == TXQ_LEN)
+	if (!t)
 		return;
-	t = &c->txq[(c->tx_head + c->tx_n) % TXQ_LEN];
-	uftp_encode_header(t->buf, sizeof(t->buf), &h);
-	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, sizeof(t->buf) - UFTP_HEADER_LEN, &m);
+	uftp_encode_header(t->buf, TXQ_MAX, &h);
+	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, TXQ_MAX - UFTP_HEADER_LEN, &m);
 	if (n < 0)
 		return;
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.resp_proxy;
-	c->tx_n++;
+	uftp_txq_commit(&c->txq);
 	c->st.tx_datagrams++;
 }
 
