@@ -49,7 +49,8 @@ int uftp_client_session_stats(const struct uftp_client *c, size_t i, struct uftp
 
 	if (s == NULL)
 		return 0;
-	uftp_stats_session(ss, s->group_id, s->group_inst, s->server_id, cl_state_names[s->state]);
+	uftp_stats_session(ss, s->group_id, s->group_inst, s->server_id, cl_state_names[s->state],
+	                   s->grtt);
 	ss->files_done = s->files_done;
 	ss->bytes_done = s->bytes_before;
 	if (s->file.active && !s->file.complete) {
@@ -60,7 +61,6 @@ int uftp_client_session_stats(const struct uftp_client *c, size_t i, struct uftp
 	}
 	ss->rate_bps = (uint64_t)(s->cc.recv_rate * 8);
 	ss->elapsed_ns = now > s->began ? now - s->began : 0;
-	ss->grtt_ns = s->grtt;
 	ss->data_sent = s->data_rx;
 	ss->naks = s->naks_tx;
 	ss->npeers = 1;

@@ -53,9 +53,9 @@ int uftp_proxy_session_stats(const struct uftp_proxy *p, size_t i, struct uftp_s
 	uftp_stats_session(ss, s->group_id, s->group_inst, s->server_id,
 	                   s->enc_failed    ? "refused (encryption)"
 	                   : s->established ? "active"
-	                                    : "announced");
+	                                    : "announced",
+	                   s->grtt);
 	(void)now; /* the proxy keeps no session start time: elapsed_ns stays 0 */
-	ss->grtt_ns = s->grtt;
 	ss->npeers = 1;
 	return 1;
 }

@@ -43,7 +43,7 @@ int uftp_server_session_stats(const struct uftp_server *s, size_t i, struct uftp
 	if (i != 0)
 		return 0;
 	uftp_stats_session(ss, s->cfg->group_id, s->cfg->group_inst, s->cfg->server_id,
-	                   phase_labels[s->phase]);
+	                   phase_labels[s->phase], s->grtt);
 	ss->files_total = s->cfg->nfiles;
 	ss->files_done = s->files_done;
 	ss->bytes_done = s->bytes_before;
@@ -56,7 +56,6 @@ int uftp_server_session_stats(const struct uftp_server *s, size_t i, struct uftp
 	}
 	ss->rate_bps = s->cfg->rate_kbps > 0 ? (uint64_t)s->cfg->rate_kbps * 1000 : 0;
 	ss->elapsed_ns = now > s->start_ns ? now - s->start_ns : 0;
-	ss->grtt_ns = s->grtt;
 	ss->pass = s->passes;
 	ss->data_sent = s->data_sent;
 	ss->data_resent = s->data_resent;

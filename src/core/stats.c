@@ -62,13 +62,14 @@ size_t uftp_stats_nth(size_t n, size_t i, int (*live)(const void *arg, size_t k)
 }
 
 void uftp_stats_session(struct uftp_session_stats *ss, uint32_t group_id, uint8_t group_inst,
-                        uint32_t server_id, const char *state)
+                        uint32_t server_id, const char *state, uint64_t grtt)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->group_id = group_id;
 	ss->group_inst = group_inst;
 	ss->server_id = server_id;
 	ss->state = state;
+	ss->grtt_ns = grtt;
 }
 
 int uftp_stats_upstream(struct uftp_peer_stats *ps, size_t j, uint32_t id,

@@ -102,11 +102,11 @@ struct uftp_peer_stats {
 size_t uftp_stats_nth(size_t n, size_t i, int (*live)(const void *arg, size_t k), const void *arg);
 
 /*
- * Zeroes *ss and fills what every role's session has: its IDs and a state
- * label (borrowed).
+ * Zeroes *ss and fills what every role's session has: its IDs, a state
+ * label (borrowed) and the GRTT (ns).
  */
 void uftp_stats_session(struct uftp_session_stats *ss, uint32_t group_id, uint8_t group_inst,
-                        uint32_t server_id, const char *state);
+                        uint32_t server_id, const char *state, uint64_t grtt);
 
 /*
  * Peer j of a session with one peer upstream (a receiver's, a proxy's):
