@@ -670,7 +670,7 @@ int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, 
 	return n;
 }
 
-static int listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
+int uftp_proxy_group_listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
 {
 	size_t i;
 
@@ -687,7 +687,7 @@ size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *ou
 
 	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
 		const struct proxy_sess *s = p->sess[i];
-		if (!s || !s->joined || listed(g, n, &s->priv))
+		if (!s || !s->joined || uftp_proxy_group_listed(g, n, &s->priv))
 			continue;
 		g[n].addr = s->priv;
 		g[n++].group_id = s->group_id;

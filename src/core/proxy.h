@@ -214,6 +214,10 @@ size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *ou
  */
 uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p);
 
+/* 1 when address a is one of the groups g[0..n) (as uftp_proxy_groups() gives them), else 0. */
+int uftp_proxy_group_listed(const struct uftp_proxy_group *g, size_t n,
+                            const struct uftp_ipaddr *a);
+
 /*
  * Pops the oldest event into *ev; returns 1, or 0 if none.  One datagram
  * raises at most 3 events and one uftp_proxy_on_expiry() at most one
