@@ -31,15 +31,6 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
 	c->env->log(c->env->log_arg, level, line);
 }
 
-int cl_fp_matches(const struct uftp_client *c, const uint8_t *blob, size_t len,
-                  const uint8_t want[UFTP_FP_LEN])
-{
-	uint8_t fp[UFTP_FP_LEN];
-
-	return c->env->crypto != NULL && uftp_key_fingerprint(c->env->crypto, blob, len, fp) == 0 &&
-	       memcmp(fp, want, UFTP_FP_LEN) == 0;
-}
-
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text)
 {
 	struct uftp_client_event *ev;
@@ -72,22 +63,22 @@ void cl_ts_echo(const struct csession *s, uint64_t now, uint32_t *sec, uint32_t 
 	*usec = (uint32_t)(us % 1000000);
 }
 
-static struct txent *tx_slot(struct uftp_client *c)
+static struct uftp_txq_ent *tx_slot(struct uftp_client *c)
 {
-	if (c->tx_n == TXQ_LEN) {
+	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
+
+	if (!t)
 		c->st.tx_dropped++;
-		return NULL;
-	}
-	return &c->txq[(c->tx_head + c->tx_n) % TXQ_LEN];
+	return t;
 }
 
 static int seal(struct uftp_client *c, struct csession *s, uint8_t *hdr, const uint8_t *body,
-                size_t blen, struct txent *t)
+                size_t blen, struct uftp_txq_ent *t)
 {
 	struct uftp_envelope env = {c->env->crypto, s->sigtype, &s->group_keys, s->ckey, NULL};
 
 	hdr[1] = UFTP_MSG_ENCRYPTED;
-	return uftp_envelope_seal(&env, hdr, ++s->iv_ctr, body, blen, t->buf, sizeof(t->buf));
+	return uftp_envelope_seal(&env, hdr, ++s->iv_ctr, body, blen, t->buf, TXQ_MAX);
 }
 
 /* Encodes m for session s (inside ENCRYPTED once keyed) and queues it to the server. */
@@ -95,7 +86,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 {
 	struct uftp_header h = {m->func, s->seq, c->cfg.uid, s->group_id, s->group_inst, 0, 0};
 	uint8_t hdr[UFTP_HEADER_LEN], body[TXQ_MAX];
-	struct txent *t = tx_slot(c);
+	struct uftp_txq_ent *t = tx_slot(c);
 	ssize_t n;
 	int rv;
 
@@ -112,7 +103,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 			return rv;
 		t->len = (size_t)rv;
 	} else {
-		if ((size_t)n + UFTP_HEADER_LEN > sizeof(t->buf))
+		if ((size_t)n + UFTP_HEADER_LEN > TXQ_MAX)
 			return UFTP_ERR_NOSPACE;
 		memcpy(t->buf, hdr, UFTP_HEADER_LEN);
 		memcpy(t->buf + UFTP_HEADER_LEN, body, (size_t)n);
@@ -120,7 +111,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 	}
 	t->to = c->cfg.resp_proxy.ip.family ? c->cfg.resp_proxy : s->server;
 	s->seq++;
-	c->tx_n++;
+	uftp_txq_commit(&c->txq);
 	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_TRACE, "[%08X] send %s", s->group_id, uftp_msg_name(m->func));
 	return 0;
@@ -399,23 +390,14 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 int uftp_client_pop_send(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
                          uint64_t now)
 {
-	struct txent *t;
-	size_t n;
+	int n = uftp_txq_pop(&c->txq, to, NULL, out, cap);
 
 	(void)now;
-	if (!c->tx_n)
-		return 0;
-	t = &c->txq[c->tx_head];
-	c->tx_head = (c->tx_head + 1) % TXQ_LEN;
-	c->tx_n--;
-	if (t->len > cap) {
+	if (n == UFTP_ERR_NOSPACE) {
 		c->st.tx_dropped++;
 		return 0;
 	}
-	*to = t->to;
-	memcpy(out, t->buf, t->len);
-	n = t->len;
-	return (int)n;
+	return n;
 }
 
 /* Inactivity limit of a registered session (protocol.txt 3.2, with a floor). */
@@ -610,11 +592,10 @@ int uftp_client_new(struct uftp_client **out, const struct uftp_env *env,
 	if (c->nsess > UFTP_CLIENT_MAX_SESSIONS)
 		c->nsess = UFTP_CLIENT_MAX_SESSIONS;
 	c->sess = calloc(c->nsess, sizeof(*c->sess));
-	c->txq = calloc(TXQ_LEN, sizeof(*c->txq));
 	c->ev_cap = EV_PER_SESSION * c->nsess + EV_SPARE;
 	c->evq = calloc(c->ev_cap, sizeof(*c->evq));
 	c->groups_gen = 1;
-	if (!c->sess || !c->txq || !c->evq) {
+	if (!c->sess || !c->evq || uftp_txq_init(&c->txq, TXQ_LEN, TXQ_MAX) < 0) {
 		uftp_client_free(c);
 		return UFTP_ERR_NOMEM;
 	}
@@ -637,7 +618,7 @@ void uftp_client_free(struct uftp_client *c)
 	}
 	cl_proxy_free(c);
 	free(c->sess);
-	free(c->txq);
+	uftp_txq_free(&c->txq);
 	free(c->evq);
 	uftp_keysched_wipe(c->plain, sizeof(c->plain));
 	free(c);

@@ -31,11 +31,11 @@ static int send_hb(struct uftp_client *c, size_t i, int challenged, uint32_t non
 	struct uftp_header h = {UFTP_MSG_HB_REQ, 0, c->cfg.uid, 0, 0, 0, 0};
 	struct uftp_msg m = {.func = UFTP_MSG_HB_REQ};
 	uint8_t blob[2048], sig[1100], nb[4];
-	struct txent *t;
+	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
 	ssize_t n;
 	int bl, sl;
 
-	if (c->tx_n == TXQ_LEN) {
+	if (!t) {
 		c->st.tx_dropped++;
 		return UFTP_ERR_NOSPACE;
 	}
@@ -53,14 +53,13 @@ static int send_hb(struct uftp_client *c, size_t i, int challenged, uint32_t non
 		m.u.hb_req.pubkey = blob, m.u.hb_req.pubkey_len = (size_t)bl;
 		m.u.hb_req.sig = sig, m.u.hb_req.sig_len = (size_t)sl;
 	}
-	t = &c->txq[(c->tx_head + c->tx_n) % TXQ_LEN];
-	uftp_encode_header(t->buf, sizeof(t->buf), &h);
-	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, sizeof(t->buf) - UFTP_HEADER_LEN, &m);
+	uftp_encode_header(t->buf, TXQ_MAX, &h);
+	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, TXQ_MAX - UFTP_HEADER_LEN, &m);
 	if (n < 0)
 		return (int)n;
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.hb[i];
-	c->tx_n++;
+	uftp_txq_commit(&c->txq);
 	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_DEBUG, "sent %sHB_REQ to proxy %zu", challenged ? "signed " : "", i + 1);
 	return 0;

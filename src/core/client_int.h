@@ -7,6 +7,7 @@
 #include "core/client.h"
 #include "core/keysched.h"
 #include "core/section.h"
+#include "core/txq.h"
 
 #define TXQ_LEN 64
 #define TXQ_MAX 10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
@@ -136,19 +137,12 @@ struct csession {
 	uint64_t naks_tx;      /* blocks NAKed in STATUS messages */
 };
 
-struct txent {
-	struct uftp_peer to;
-	size_t len;
-	uint8_t buf[TXQ_MAX];
-};
-
 struct uftp_client {
 	struct uftp_client_config cfg;
 	const struct uftp_env *env;
 	struct csession *sess;
 	size_t nsess;
-	struct txent *txq;
-	size_t tx_head, tx_n;
+	struct uftp_txq txq; /* TXQ_LEN datagrams of TXQ_MAX bytes */
 	struct uftp_client_event *evq;
 	size_t ev_cap, ev_head, ev_n;
 	uint64_t groups_gen;  /* bumped when a session begins or ends */
@@ -188,9 +182,6 @@ void cl_log(const struct uftp_client *c, int level, const char *fmt, ...)
  * Queues an event about s (text copied, may be NULL).  When the driver
  * has not drained the queue it is full: the event is lost, counted and logged.
  */
-/* 1 when the key blob's fingerprint (keysched.h) is want; 0 also when no crypto is injected. */
-int cl_fp_matches(const struct uftp_client *c, const uint8_t *blob, size_t len,
-                  const uint8_t want[UFTP_FP_LEN]);
 void cl_event(struct uftp_client *c, const struct csession *s, int type, const char *text);
 /* The one place a session's state changes; logs old -> new at debug level. */
 void cl_set_state(struct uftp_client *c, struct csession *s, enum cstate state);

@@ -19,17 +19,15 @@ int cl_proxy_mode(const struct uftp_client *c)
 /* The proxy answers from its own port; its address is what identifies it. */
 int cl_from_proxy(const struct uftp_client *c, const struct uftp_peer *from)
 {
-	size_t n = from->ip.family == 6 ? 16 : 4;
-
-	return cl_proxy_mode(c) && from->ip.family == c->cfg.resp_proxy.ip.family &&
-	       memcmp(from->ip.addr, c->cfg.resp_proxy.ip.addr, n) == 0;
+	return cl_proxy_mode(c) && uftp_ip_equal(&from->ip, &c->cfg.resp_proxy.ip);
 }
 
 static int check_fp(const struct uftp_client *c, const uint8_t *blob, size_t len)
 {
 	if (!c->cfg.resp_proxy_has_fp)
 		return 0;
-	return cl_fp_matches(c, blob, len, c->cfg.resp_proxy_fp) ? 0 : UFTP_ERR_AUTH;
+	return uftp_key_fp_matches(c->env->crypto, blob, len, c->cfg.resp_proxy_fp) ? 0
+	                                                                            : UFTP_ERR_AUTH;
 }
 
 int cl_on_proxy_key(struct uftp_client *c, const struct uftp_peer *from,
@@ -77,19 +75,18 @@ static void send_keyreq(struct uftp_client *c)
 {
 	struct uftp_header h = {UFTP_MSG_KEY_REQ, c->seq++, c->cfg.uid, 0, 0, 0, 0};
 	struct uftp_msg m = {.func = UFTP_MSG_KEY_REQ};
-	struct txent *t;
+	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
 	ssize_t n;
 
-	if (c->tx_n == TXQ_LEN)
+	if (!t)
 		return;
-	t = &c->txq[(c->tx_head + c->tx_n) % TXQ_LEN];
-	uftp_encode_header(t->buf, sizeof(t->buf), &h);
-	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, sizeof(t->buf) - UFTP_HEADER_LEN, &m);
+	uftp_encode_header(t->buf, TXQ_MAX, &h);
+	n = uftp_encode_msg(t->buf + UFTP_HEADER_LEN, TXQ_MAX - UFTP_HEADER_LEN, &m);
 	if (n < 0)
 		return;
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.resp_proxy;
-	c->tx_n++;
+	uftp_txq_commit(&c->txq);
 	c->st.tx_datagrams++;
 }
 

@@ -9,25 +9,8 @@
 #include "core/bytes.h"
 #include "core/client_int.h"
 #include "core/err.h"
+#include "core/keyx.h"
 #include "core/quant.h"
-
-static const struct uftp_peer_key *server_entry(const struct uftp_client *c, uint32_t id,
-                                                const struct uftp_peer *from)
-{
-	size_t i, n;
-
-	for (i = 0; i < c->cfg.nservers; i++) {
-		const struct uftp_peer_key *e = &c->cfg.servers[i];
-		n = e->addr.family == 6 ? 16 : 4;
-		if (e->id != id)
-			continue;
-		if (e->addr.family && (e->addr.family != from->ip.family ||
-		                       memcmp(e->addr.addr, from->ip.addr, n) != 0))
-			continue;
-		return e;
-	}
-	return NULL;
-}
 
 /*
  * With a server list the private group must be source-specific (232/8,
@@ -91,47 +74,24 @@ static struct csession *new_slot(struct uftp_client *c, const struct uftp_header
 
 /* ---- encryption set-up ------------------------------------------------ */
 
-/* ECDH announces are signed over the whole packet with the signature zeroed. */
-static int check_announce_sig(struct uftp_client *c, struct csession *s,
-                              const struct uftp_ext_enc_info *ei, const uint8_t *pkt, size_t len)
-{
-	uint8_t *copy;
-	size_t off = (size_t)(ei->sig - pkt);
-	int rv;
-
-	if (!ei->sig_len || off + ei->sig_len > len)
-		return UFTP_ERR_AUTH;
-	copy = malloc(len);
-	if (!copy)
-		return UFTP_ERR_NOMEM;
-	memcpy(copy, pkt, len);
-	memset(copy + off, 0, ei->sig_len);
-	rv = c->env->crypto->verify(s->server_key, s->hashtype, copy, len, ei->sig, ei->sig_len);
-	free(copy);
-	return rv;
-}
-
 static int ecdh_exchange(struct uftp_client *c, struct csession *s,
                          const struct uftp_ext_enc_info *ei)
 {
 	const struct uftp_crypto_ops *ops = c->env->crypto;
 	struct uftp_pkey *dh = NULL, *eph = NULL;
-	struct uftp_pkey_info info;
+	const struct uftp_pkey *peer;
 	int rv;
 
 	if (cl_proxy_mode(c) && !c->proxy_dh)
 		return UFTP_ERR_UNSUPPORTED; /* the proxy offered no ECDH key */
 	rv = cl_proxy_mode(c) ? 0 : ops->blob_import(ei->dhkey, ei->dhkey_len, &dh);
+	peer = cl_proxy_mode(c) ? c->proxy_dh : dh;
 	if (rv >= 0)
-		rv = ops->pkey_info(cl_proxy_mode(c) ? c->proxy_dh : dh, &info);
+		rv = uftp_keyx_ecdh_key(ops, peer, &eph);
 	if (rv >= 0)
-		rv = ops->pkey_generate(UFTP_BLOB_EC, info.curve, &eph);
-	if (rv >= 0)
-		rv = ops->blob_export(eph, s->keyinfo, sizeof(s->keyinfo));
+		rv = uftp_keyx_ecdh(ops, eph, peer, s->premaster, s->keyinfo, sizeof(s->keyinfo));
 	if (rv >= 0) {
 		s->keyinfo_len = (size_t)rv;
-		rv = uftp_keysched_ecdh_premaster(ops, eph, cl_proxy_mode(c) ? c->proxy_dh : dh,
-		                                  s->premaster);
 		s->premaster_len = UFTP_ECDH_PREMASTER_LEN;
 	}
 	ops->pkey_free(dh);
@@ -141,17 +101,13 @@ static int ecdh_exchange(struct uftp_client *c, struct csession *s,
 
 static int rsa_exchange(struct uftp_client *c, struct csession *s)
 {
-	const struct uftp_crypto_ops *ops = c->env->crypto;
-	int rv = uftp_env_random(c->env, s->premaster, UFTP_PREMASTER_LEN);
+	/* through a response proxy, the proxy holds the other end of the exchange */
+	int rv = uftp_keyx_rsa(c->env, cl_proxy_mode(c) ? c->proxy_key : s->server_key,
+	                       s->premaster, s->keyinfo, sizeof(s->keyinfo));
 
 	if (rv < 0)
 		return rv;
 	s->premaster_len = UFTP_PREMASTER_LEN;
-	/* through a response proxy, the proxy holds the other end of the exchange */
-	rv = ops->rsa_encrypt(cl_proxy_mode(c) ? c->proxy_key : s->server_key, s->premaster,
-	                      s->premaster_len, s->keyinfo, sizeof(s->keyinfo));
-	if (rv < 0)
-		return rv;
 	s->keyinfo_len = (size_t)rv;
 	return 0;
 }
@@ -181,44 +137,22 @@ static struct uftp_pkey *pick_key(struct uftp_client *c, struct csession *s, int
 
 static void handshake(const struct csession *s, struct uftp_handshake *hs)
 {
-	memset(hs, 0, sizeof(*hs));
-	hs->group_id = s->group_id;
-	hs->priv_addr = s->priv.addr;
-	hs->priv_addr_len = s->priv.family == 6 ? 16 : 4;
-	hs->server_random = s->srand;
-	hs->client_random = s->crand;
-	hs->premaster = s->premaster;
-	hs->premaster_len = s->premaster_len;
-	hs->group_master = s->group_master;
-	if (s->ckey) {
-		hs->client_key_blob = s->ckey_blob;
-		hs->client_key_blob_len = s->ckey_blob_len;
-	}
+	uftp_keyx_handshake(hs, s->group_id, &s->priv, s->srand, s->group_master);
+	uftp_keyx_handshake_client(hs, s->crand, s->premaster, s->premaster_len,
+	                           s->ckey ? s->ckey_blob : NULL, s->ckey_blob_len);
 }
 
 static int client_key_setup(struct uftp_client *c, struct csession *s)
 {
-	const struct uftp_crypto_ops *ops = c->env->crypto;
 	struct uftp_handshake hs;
-	uint8_t msg[256];
-	int rv, n;
 
 	s->ckey = pick_key(c, s, s->sigtype == UFTP_SIG_KEYEX);
 	if (!s->ckey)
 		return UFTP_ERR_KEYFILE;
-	rv = ops->blob_export(s->ckey, s->ckey_blob, sizeof(s->ckey_blob));
-	if (rv < 0)
-		return rv;
-	s->ckey_blob_len = (size_t)rv;
 	handshake(s, &hs);
-	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
-	if (n < 0)
-		return n;
-	rv = ops->sign(s->ckey, s->hashtype, msg, (size_t)n, s->ckey_sig, sizeof(s->ckey_sig));
-	if (rv < 0)
-		return rv;
-	s->ckey_sig_len = (size_t)rv;
-	return 0;
+	return uftp_keyx_client_key(c->env->crypto, s->ckey, s->hashtype, &hs, s->ckey_blob,
+	                            sizeof(s->ckey_blob), &s->ckey_blob_len, s->ckey_sig,
+	                            sizeof(s->ckey_sig), &s->ckey_sig_len);
 }
 
 static int check_fingerprint(struct uftp_client *c, const struct uftp_peer_key *e,
@@ -226,7 +160,7 @@ static int check_fingerprint(struct uftp_client *c, const struct uftp_peer_key *
 {
 	if (!e || !e->has_fp)
 		return 0;
-	if (cl_fp_matches(c, ei->pubkey, ei->pubkey_len, e->fp))
+	if (uftp_key_fp_matches(c->env->crypto, ei->pubkey, ei->pubkey_len, e->fp))
 		return 0;
 	cl_log(c, UFTP_LOG_WARN, "server 0x%08X: key fingerprint does not match the server list",
 	       e->id);
@@ -253,7 +187,6 @@ static int enc_setup(struct uftp_client *c, struct csession *s, const struct uft
                      const struct uftp_peer_key *e, const uint8_t *pkt, size_t len)
 {
 	const struct uftp_crypto_ops *ops = c->env->crypto;
-	uint8_t master[UFTP_MASTER_LEN];
 	int rv = enc_params(s, ei);
 
 	if (rv < 0)
@@ -262,18 +195,15 @@ static int enc_setup(struct uftp_client *c, struct csession *s, const struct uft
 	if (rv >= 0)
 		rv = ops->blob_import(ei->pubkey, ei->pubkey_len, &s->server_key);
 	if (rv >= 0 && s->keyextype != UFTP_KEYEX_RSA)
-		rv = check_announce_sig(c, s, ei, pkt, len);
+		rv = uftp_keyx_verify_zeroed(ops, s->server_key, s->hashtype, pkt, len, ei->sig,
+		                             ei->sig_len);
 	if (rv >= 0)
 		rv = s->keyextype == UFTP_KEYEX_RSA ? rsa_exchange(c, s) : ecdh_exchange(c, s, ei);
 	if (rv >= 0)
 		rv = uftp_env_make_random(c->env, s->crand);
 	if (rv >= 0)
-		rv = uftp_keysched_master(ops, s->hashtype, s->premaster, s->premaster_len,
-		                          s->srand, s->crand, master);
-	if (rv >= 0)
-		rv = uftp_keysched_client_keys(ops, s->keytype, s->hashtype, master, s->srand,
-		                               s->crand, &s->client_keys);
-	uftp_keysched_wipe(master, sizeof(master));
+		rv = uftp_keyx_session_keys(ops, s->keytype, s->hashtype, s->premaster,
+		                            s->premaster_len, s->srand, s->crand, &s->client_keys);
 	if (rv >= 0 && (s->client_auth || s->sigtype == UFTP_SIG_KEYEX))
 		rv = client_key_setup(c, s);
 	return rv < 0 ? rv : 0;
@@ -406,7 +336,7 @@ int cl_on_announce(struct uftp_client *c, const struct uftp_peer *from, const st
 	if (a->ids.count && !uftp_idlist_has(&a->ids, c->cfg.uid))
 		return 0; /* closed group without us */
 	if (c->cfg.nservers) {
-		e = server_entry(c, h->src_id, from);
+		e = uftp_peer_key_find(c->cfg.servers, c->cfg.nservers, h->src_id, &from->ip);
 		if (!e)
 			return UFTP_ERR_AUTH;
 	}

@@ -18,18 +18,17 @@ void cl_set_state(struct uftp_client *c, struct csession *s, enum cstate state)
 	s->state = state;
 }
 
+static int live(const void *arg, size_t k)
+{
+	return ((const struct uftp_client *)arg)->sess[k].used;
+}
+
 /* The i-th live session, in slot order; NULL past the last. */
 static const struct csession *nth_session(const struct uftp_client *c, size_t i)
 {
-	size_t k;
+	size_t k = uftp_stats_nth(c->nsess, i, live, c);
 
-	for (k = 0; k < c->nsess; k++) {
-		if (!c->sess[k].used)
-			continue;
-		if (i-- == 0)
-			return &c->sess[k];
-	}
-	return NULL;
+	return k < c->nsess ? &c->sess[k] : NULL;
 }
 
 static uint64_t file_bytes_done(const struct csession *s)
@@ -50,11 +49,8 @@ int uftp_client_session_stats(const struct uftp_client *c, size_t i, struct uftp
 
 	if (s == NULL)
 		return 0;
-	memset(ss, 0, sizeof(*ss));
-	ss->group_id = s->group_id;
-	ss->group_inst = s->group_inst;
-	ss->server_id = s->server_id;
-	ss->state = cl_state_names[s->state];
+	uftp_stats_session(ss, s->group_id, s->group_inst, s->server_id, cl_state_names[s->state],
+	                   s->grtt);
 	ss->files_done = s->files_done;
 	ss->bytes_done = s->bytes_before;
 	if (s->file.active && !s->file.complete) {
@@ -65,7 +61,6 @@ int uftp_client_session_stats(const struct uftp_client *c, size_t i, struct uftp
 	}
 	ss->rate_bps = (uint64_t)(s->cc.recv_rate * 8);
 	ss->elapsed_ns = now > s->began ? now - s->began : 0;
-	ss->grtt_ns = s->grtt;
 	ss->data_sent = s->data_rx;
 	ss->naks = s->naks_tx;
 	ss->npeers = 1;
@@ -77,12 +72,10 @@ int uftp_client_peer_stats(const struct uftp_client *c, size_t i, size_t j,
 {
 	const struct csession *s = nth_session(c, i);
 
-	if (s == NULL || j != 0)
+	if (s == NULL ||
+	    !uftp_stats_upstream(ps, j, s->server_id, &s->server,
+	                         s->keyed || !s->enc ? "server" : "server (keys pending)"))
 		return 0;
-	memset(ps, 0, sizeof(*ps));
-	ps->id = s->server_id;
-	ps->addr = s->server;
-	ps->state = s->keyed || !s->enc ? "server" : "server (keys pending)";
 	ps->files_done = s->files_done;
 	return 1;
 }

@@ -467,3 +467,12 @@ int uftp_key_fingerprint(const struct uftp_crypto_ops *ops, const uint8_t *blob,
 	memcpy(fp, h, UFTP_FP_LEN);
 	return 0;
 }
+
+int uftp_key_fp_matches(const struct uftp_crypto_ops *ops, const uint8_t *blob, size_t len,
+                        const uint8_t want[UFTP_FP_LEN])
+{
+	uint8_t fp[UFTP_FP_LEN];
+
+	return ops != NULL && uftp_key_fingerprint(ops, blob, len, fp) == 0 &&
+	       memcmp(fp, want, UFTP_FP_LEN) == 0;
+}

@@ -215,4 +215,11 @@ int uftp_envelope_open(const struct uftp_envelope *env, const uint8_t *pkt, size
 int uftp_key_fingerprint(const struct uftp_crypto_ops *ops, const uint8_t *blob, size_t len,
                          uint8_t fp[UFTP_FP_LEN]);
 
+/*
+ * 1 when the key blob's fingerprint is want; 0 when it is not, when it
+ * cannot be computed, or when ops is NULL (no crypto injected).
+ */
+int uftp_key_fp_matches(const struct uftp_crypto_ops *ops, const uint8_t *blob, size_t len,
+                        const uint8_t want[UFTP_FP_LEN]);
+
 #endif

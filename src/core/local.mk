@@ -52,7 +52,8 @@ tests_unit_test_vectors_LDADD = $(MSG_TEST_LIBS)
 AM_TESTS_ENVIRONMENT = UFTP_VECTOR_DIR=$(top_srcdir)/tests/vectors; export UFTP_VECTOR_DIR;
 
 # ---- session contract shared by the role state machines ----
-libuftpcore_a_SOURCES += src/core/session.h src/core/session.c
+libuftpcore_a_SOURCES += src/core/session.h src/core/session.c \
+	src/core/keyx.h src/core/keyx.c src/core/txq.h src/core/txq.c
 
 # ---- wire name rules (path.h) ----
 libuftpcore_a_SOURCES += src/core/path.h src/core/path.c

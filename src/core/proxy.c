@@ -54,18 +54,11 @@ struct uftp_proxy_event proxy_ev(int type, uint32_t group_id, const char *text)
 int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
                 size_t len)
 {
-	struct proxy_qent *q;
+	int rv = uftp_txq_push(&p->q, to, mcast, buf, len);
 
-	if (p->qlen == UFTP_PROXY_QUEUE || len > UFTP_PROXY_DGRAM_MAX) {
+	if (rv < 0)
 		p->st.tx_dropped++;
-		return UFTP_ERR_NOSPACE;
-	}
-	q = &p->q[(p->qhead + p->qlen++) % UFTP_PROXY_QUEUE];
-	q->to = *to;
-	q->mcast = mcast;
-	q->len = len;
-	memcpy(q->buf, buf, len);
-	return 0;
+	return rv;
 }
 
 void proxy_header(struct uftp_proxy *p, struct proxy_sess *s, uint8_t func, struct uftp_header *h)
@@ -130,11 +123,6 @@ static uint64_t sess_idle(const struct proxy_sess *s)
 	return t < UFTP_PROXY_MIN_IDLE ? UFTP_PROXY_MIN_IDLE : t;
 }
 
-static int addr_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
-{
-	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
-}
-
 static int is_mcast(const struct uftp_ipaddr *a)
 {
 	return a->family == 6 ? a->addr[0] == 0xff : a->family == 4 && (a->addr[0] & 0xf0) == 0xe0;
@@ -143,7 +131,7 @@ static int is_mcast(const struct uftp_ipaddr *a)
 /* The session's private group becomes one the proxy needs (uftp_proxy_groups). */
 static void sess_join(struct uftp_proxy *p, struct proxy_sess *s)
 {
-	if (!joins(p) || s->joined || !is_mcast(&s->priv) || addr_equal(&s->priv, &s->pub))
+	if (!joins(p) || s->joined || !is_mcast(&s->priv) || uftp_ip_equal(&s->priv, &s->pub))
 		return;
 	s->joined = 1;
 	p->groups_gen++;
@@ -285,20 +273,14 @@ static int is_ssm(const struct uftp_ipaddr *a)
 }
 
 /* -S: the listed server, or NULL when the announcement is not allowed. */
-static const struct uftp_proxy_server *allowed_server(const struct uftp_proxy *p,
-                                                      const struct uftp_header *h,
-                                                      const struct uftp_peer *from,
-                                                      const struct uftp_announce *a)
+static const struct uftp_peer_key *allowed_server(const struct uftp_proxy *p,
+                                                  const struct uftp_header *h,
+                                                  const struct uftp_peer *from,
+                                                  const struct uftp_announce *a)
 {
-	size_t i;
-
-	for (i = 0; i < p->cfg->nservers; i++) {
-		const struct uftp_proxy_server *e = &p->cfg->servers[i];
-		if (e->id == h->src_id && (!e->addr.family || addr_equal(&e->addr, &from->ip)) &&
-		    is_ssm(&a->pub_addr) && is_ssm(&a->priv_addr))
-			return e;
-	}
-	return NULL;
+	if (!is_ssm(&a->pub_addr) || !is_ssm(&a->priv_addr))
+		return NULL;
+	return uftp_peer_key_find(p->cfg->servers, p->cfg->nservers, h->src_id, &from->ip);
 }
 
 static void announced(struct uftp_proxy *p, const struct uftp_header *h,
@@ -445,6 +427,16 @@ static int client_allowed(const struct uftp_proxy *p, const struct uftp_header *
 	return 1;
 }
 
+/* A client reply into the session's aggregate (sent upstream after one GRTT). */
+static void aggregate(struct uftp_proxy *p, struct proxy_sess *s, const struct uftp_header *h,
+                      const struct uftp_msg *m, uint64_t now)
+{
+	if (proxy_agg_add(p, s, h, m, now) == 0)
+		p->st.agg_in++;
+	else
+		proxy_drop(p, UFTP_DROP_REFUSED, "cannot aggregate");
+}
+
 /* An encrypted client reply: opened with the group keys, then aggregated or checked. */
 static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
                              const struct uftp_header *h, const uint8_t *buf, size_t len,
@@ -471,12 +463,7 @@ static void on_client_sealed(struct uftp_proxy *p, struct proxy_sess *s,
 		return;
 	case UFTP_MSG_FILEINFO_ACK:
 	case UFTP_MSG_STATUS:
-	case UFTP_MSG_COMPLETE:
-		if (proxy_agg_add(p, s, h, &m, now) == 0)
-			p->st.agg_in++;
-		else
-			proxy_drop(p, UFTP_DROP_REFUSED, "cannot aggregate");
-		return;
+	case UFTP_MSG_COMPLETE: aggregate(p, s, h, &m, now); return;
 	default: copy_up(p, s, buf, len); return;
 	}
 }
@@ -513,12 +500,7 @@ static void on_client_msg(struct uftp_proxy *p, struct proxy_sess *s, const stru
 	case UFTP_MSG_REGISTER:
 	case UFTP_MSG_FILEINFO_ACK:
 	case UFTP_MSG_STATUS:
-	case UFTP_MSG_COMPLETE:
-		if (proxy_agg_add(p, s, h, &m, now) == 0)
-			p->st.agg_in++;
-		else
-			proxy_drop(p, UFTP_DROP_REFUSED, "cannot aggregate");
-		return;
+	case UFTP_MSG_COMPLETE: aggregate(p, s, h, &m, now); return;
 	case UFTP_MSG_CLIENT_KEY:
 	case UFTP_MSG_KEYINFO_ACK:
 	case UFTP_MSG_CC_ACK:
@@ -637,7 +619,6 @@ int uftp_proxy_new(struct uftp_proxy **out, const struct uftp_env *env,
                    const struct uftp_proxy_config *cfg, uint64_t now)
 {
 	struct uftp_proxy *p;
-	size_t i;
 
 	*out = NULL;
 	if (cfg->mode < UFTP_PROXY_SERVER || cfg->mode > UFTP_PROXY_RESPONSE || !cfg->uid ||
@@ -654,12 +635,9 @@ int uftp_proxy_new(struct uftp_proxy **out, const struct uftp_env *env,
 	p->cfg = cfg;
 	if (!cfg->dest_by_fp)
 		p->dest = cfg->dest;
-	for (i = 0; i < UFTP_PROXY_QUEUE; i++) {
-		p->q[i].buf = malloc(UFTP_PROXY_DGRAM_MAX);
-		if (!p->q[i].buf) {
-			uftp_proxy_free(p);
-			return UFTP_ERR_NOMEM;
-		}
+	if (uftp_txq_init(&p->q, UFTP_PROXY_QUEUE, UFTP_PROXY_DGRAM_MAX) < 0) {
+		uftp_proxy_free(p);
+		return UFTP_ERR_NOMEM;
 	}
 	p->hb_next = cfg->nhb ? now : UFTP_NEVER;
 	*out = p;
@@ -677,38 +655,27 @@ void uftp_proxy_free(struct uftp_proxy *p)
 			proxy_enc_free(p, p->sess[i]);
 		free(p->sess[i]);
 	}
-	for (i = 0; i < UFTP_PROXY_QUEUE; i++)
-		free(p->q[i].buf);
+	uftp_txq_free(&p->q);
 	free(p);
 }
 
 int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
                         size_t cap, uint64_t now)
 {
-	struct proxy_qent *q;
+	int n = uftp_txq_pop(&p->q, to, mcast, out, cap);
 
 	(void)now;
-	if (!p->qlen)
-		return 0;
-	q = &p->q[p->qhead];
-	p->qhead = (p->qhead + 1) % UFTP_PROXY_QUEUE;
-	p->qlen--;
-	if (q->len > cap) {
+	if (n == UFTP_ERR_NOSPACE)
 		p->st.tx_dropped++;
-		return UFTP_ERR_NOSPACE;
-	}
-	memcpy(out, q->buf, q->len);
-	*to = q->to;
-	*mcast = q->mcast;
-	return (int)q->len;
+	return n;
 }
 
-static int listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
+int uftp_proxy_group_listed(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (addr_equal(&g[i].addr, a))
+		if (uftp_ip_equal(&g[i].addr, a))
 			return 1;
 	return 0;
 }
@@ -720,7 +687,7 @@ size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *ou
 
 	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++) {
 		const struct proxy_sess *s = p->sess[i];
-		if (!s || !s->joined || listed(g, n, &s->priv))
+		if (!s || !s->joined || uftp_proxy_group_listed(g, n, &s->priv))
 			continue;
 		g[n].addr = s->priv;
 		g[n++].group_id = s->group_id;

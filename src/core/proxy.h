@@ -54,27 +54,11 @@
 #define UFTP_PROXY_MAX_HB       16
 #define UFTP_PROXY_MAX_KEYS     16
 #define UFTP_PROXY_MIN_IDLE     (10 * UFTP_NS_PER_SEC)
-#define UFTP_PROXY_FP_LEN       20
 
 enum uftp_proxy_mode {
 	UFTP_PROXY_SERVER = 1,
 	UFTP_PROXY_CLIENT = 2,
 	UFTP_PROXY_RESPONSE = 3,
-};
-
-/* An allowed server (-S): ID, the address its announcements come from, key fingerprint. */
-struct uftp_proxy_server {
-	uint32_t id;
-	struct uftp_ipaddr addr;
-	int has_fp;
-	uint8_t fp[UFTP_PROXY_FP_LEN];
-};
-
-/* An allowed client (-C): its ID and, optionally, its key's fingerprint. */
-struct uftp_proxy_client {
-	uint32_t id;
-	int has_fp;
-	uint8_t fp[UFTP_PROXY_FP_LEN];
 };
 
 /* Everything the proxy needs; the driver owns it for the proxy's life. */
@@ -88,7 +72,7 @@ struct uftp_proxy_config {
 	 */
 	struct uftp_peer dest;
 	int dest_by_fp;
-	uint8_t dest_fp[UFTP_PROXY_FP_LEN];
+	uint8_t dest_fp[UFTP_FP_LEN];
 	/* Client proxy: the UDP port its clients listen on (-q). */
 	uint16_t client_port;
 	/* Heartbeats (-H, -h): proxies to send HB_REQ to, every hb_interval ns. */
@@ -110,28 +94,24 @@ struct uftp_proxy_config {
 	/* Response proxy: its long-lived ECDH key (-r:curve, -e), or NULL. Borrowed. */
 	const struct uftp_pkey *dhkey;
 	/*
-	 * -S: when nservers > 0, only announcements from a listed server ID
-	 * coming from its listed address are relayed, their groups must be
+	 * -S (struct uftp_peer_key, session.h): when nservers > 0, only
+	 * announcements from a listed server ID coming from its listed
+	 * address are relayed, their groups must be
 	 * source-specific (232/8, ff3x::), and in encrypted sessions the
 	 * server's key must have the listed fingerprint (if one is given).
 	 */
-	const struct uftp_proxy_server *servers;
+	const struct uftp_peer_key *servers;
 	size_t nservers;
 	/*
 	 * -C (client and response proxies): when nclients > 0, the only clients
-	 * served; a fingerprint is checked against the key of the client's
+	 * served (addr unused); a fingerprint is checked against the key of the client's
 	 * CLIENT_KEY in sessions with client authentication.
 	 */
-	const struct uftp_proxy_client *clients;
+	const struct uftp_peer_key *clients;
 	size_t nclients;
 	/* Response proxy: the public groups PROXY_KEY goes to (-M). */
 	struct uftp_ipaddr pubs[UFTP_PROXY_MAX_HB];
 	size_t npubs;
-	/*
-	 * SHA-1 fingerprint of a key blob, for -s fp= (the driver's crypto);
-	 * returns 0 or a negative uftp_err.  NULL: fp= mode cannot verify.
-	 */
-	int (*fingerprint)(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN]);
 };
 
 /*
@@ -233,6 +213,10 @@ size_t uftp_proxy_groups(const struct uftp_proxy *p, struct uftp_proxy_group *ou
  * its memberships only when it differs from the value it last saw.
  */
 uint64_t uftp_proxy_groups_gen(const struct uftp_proxy *p);
+
+/* 1 when address a is one of the groups g[0..n) (as uftp_proxy_groups() gives them), else 0. */
+int uftp_proxy_group_listed(const struct uftp_proxy_group *g, size_t n,
+                            const struct uftp_ipaddr *a);
 
 /*
  * Pops the oldest event into *ev; returns 1, or 0 if none.  One datagram

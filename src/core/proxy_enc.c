@@ -27,6 +27,7 @@
 #include "core/bytes.h"
 #include "core/err.h"
 #include "core/keysched.h"
+#include "core/keyx.h"
 #include "core/proxy_int.h"
 
 static const struct uftp_crypto_ops *ops(const struct uftp_proxy *p)
@@ -66,45 +67,20 @@ static const struct uftp_pkey *pick_key(struct uftp_proxy *p, int blobtype)
 	return NULL;
 }
 
-/* ANNOUNCEs with ECDH are signed over the whole packet, signature zeroed. */
-static int check_sig(struct uftp_proxy *p, struct proxy_enc *e, const struct uftp_ext_enc_info *ei,
-                     const uint8_t *pkt, size_t len)
-{
-	uint8_t *copy;
-	size_t off = (size_t)(ei->sig - pkt);
-	int rv;
-
-	if (!ei->sig_len || off + ei->sig_len > len)
-		return UFTP_ERR_AUTH;
-	copy = malloc(len);
-	if (!copy)
-		return UFTP_ERR_NOMEM;
-	memcpy(copy, pkt, len);
-	memset(copy + off, 0, ei->sig_len);
-	rv = ops(p)->verify(e->server_pub, e->hashtype, copy, len, ei->sig, ei->sig_len);
-	free(copy);
-	return rv;
-}
-
 /* Our side of the exchange with the server: premaster and REGISTER key info. */
 static int upstream_exchange(struct uftp_proxy *p, struct proxy_enc *e)
 {
 	int rv;
 
 	if (e->keyextype != UFTP_KEYEX_RSA) {
-		rv = ops(p)->blob_export(e->eph, e->keyinfo, sizeof(e->keyinfo));
-		if (rv < 0)
-			return rv;
-		e->keyinfo_len = (size_t)rv;
 		e->premaster_len = UFTP_ECDH_PREMASTER_LEN;
-		return uftp_keysched_ecdh_premaster(ops(p), e->eph, e->server_dh, e->premaster);
+		rv = uftp_keyx_ecdh(ops(p), e->eph, e->server_dh, e->premaster, e->keyinfo,
+		                    sizeof(e->keyinfo));
+	} else {
+		e->premaster_len = UFTP_PREMASTER_LEN;
+		rv = uftp_keyx_rsa(p->env, e->server_pub, e->premaster, e->keyinfo,
+		                   sizeof(e->keyinfo));
 	}
-	rv = uftp_env_random(p->env, e->premaster, UFTP_PREMASTER_LEN);
-	if (rv < 0)
-		return rv;
-	e->premaster_len = UFTP_PREMASTER_LEN;
-	rv = ops(p)->rsa_encrypt(e->server_pub, e->premaster, UFTP_PREMASTER_LEN, e->keyinfo,
-	                         sizeof(e->keyinfo));
 	if (rv < 0)
 		return rv;
 	e->keyinfo_len = (size_t)rv;
@@ -113,17 +89,13 @@ static int upstream_exchange(struct uftp_proxy *p, struct proxy_enc *e)
 
 static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uftp_ext_enc_info *ei)
 {
-	struct uftp_pkey_info info;
-	uint8_t master[UFTP_MASTER_LEN];
 	int rv;
 
 	rv = ops(p)->blob_import(ei->pubkey, ei->pubkey_len, &e->server_pub);
 	if (rv >= 0 && e->keyextype != UFTP_KEYEX_RSA)
 		rv = ops(p)->blob_import(ei->dhkey, ei->dhkey_len, &e->server_dh);
 	if (rv >= 0 && e->server_dh)
-		rv = ops(p)->pkey_info(e->server_dh, &info);
-	if (rv >= 0 && e->server_dh)
-		rv = ops(p)->pkey_generate(UFTP_BLOB_EC, info.curve, &e->eph);
+		rv = uftp_keyx_ecdh_key(ops(p), e->server_dh, &e->eph);
 	e->downdh = p->cfg->mode == UFTP_PROXY_RESPONSE ? p->cfg->dhkey : e->eph;
 	if (rv >= 0 && e->server_dh && !e->downdh)
 		rv = UFTP_ERR_UNSUPPORTED; /* a response proxy without -r:curve */
@@ -132,12 +104,8 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 	if (rv >= 0)
 		rv = upstream_exchange(p, e);
 	if (rv >= 0)
-		rv = uftp_keysched_master(ops(p), e->hashtype, e->premaster, e->premaster_len,
-		                          e->srand, e->crand, master);
-	if (rv >= 0)
-		rv = uftp_keysched_client_keys(ops(p), e->keytype, e->hashtype, master, e->srand,
-		                               e->crand, &e->ckeys);
-	uftp_keysched_wipe(master, sizeof(master));
+		rv = uftp_keyx_session_keys(ops(p), e->keytype, e->hashtype, e->premaster,
+		                            e->premaster_len, e->srand, e->crand, &e->ckeys);
 	return rv < 0 ? rv : 0;
 }
 
@@ -145,19 +113,12 @@ static int setup_keys(struct uftp_proxy *p, struct proxy_enc *e, const struct uf
 static int check_server_fp(struct uftp_proxy *p, const struct proxy_sess *s,
                            const struct uftp_ext_enc_info *ei)
 {
-	uint8_t fp[UFTP_PROXY_FP_LEN];
-	size_t i;
+	const struct uftp_peer_key *e =
+	    uftp_peer_key_find(p->cfg->servers, p->cfg->nservers, s->server_id, &s->up.ip);
 
-	for (i = 0; i < p->cfg->nservers; i++) {
-		const struct uftp_proxy_server *e = &p->cfg->servers[i];
-		if (e->id != s->server_id || !e->has_fp)
-			continue;
-		if (!p->cfg->fingerprint ||
-		    p->cfg->fingerprint(ei->pubkey, ei->pubkey_len, fp) < 0 ||
-		    memcmp(fp, e->fp, sizeof(fp)) != 0)
-			return UFTP_ERR_AUTH;
-	}
-	return 0;
+	if (!e || !e->has_fp || uftp_key_fp_matches(ops(p), ei->pubkey, ei->pubkey_len, e->fp))
+		return 0;
+	return UFTP_ERR_AUTH;
 }
 
 static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, const uint8_t *crand,
@@ -167,22 +128,11 @@ static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, con
 static int own_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_enc *e)
 {
 	struct uftp_handshake hs;
-	uint8_t msg[256];
-	int rv, n;
 
-	rv = ops(p)->blob_export(e->mykey, e->ckey_blob, sizeof(e->ckey_blob));
-	if (rv < 0)
-		return rv;
-	e->ckey_blob_len = (size_t)rv;
 	handshake(s, e, e->crand, e->premaster, e->premaster_len, &hs);
-	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
-	if (n < 0)
-		return n;
-	rv = ops(p)->sign(e->mykey, e->hashtype, msg, (size_t)n, e->ckey_sig, sizeof(e->ckey_sig));
-	if (rv < 0)
-		return rv;
-	e->ckey_sig_len = (size_t)rv;
-	return 0;
+	return uftp_keyx_client_key(ops(p), e->mykey, e->hashtype, &hs, e->ckey_blob,
+	                            sizeof(e->ckey_blob), &e->ckey_blob_len, e->ckey_sig,
+	                            sizeof(e->ckey_sig), &e->ckey_sig_len);
 }
 
 int proxy_enc_own_client_key(struct uftp_proxy *p, struct proxy_sess *s, uint8_t *out, size_t cap)
@@ -230,7 +180,8 @@ static int enc_start(struct uftp_proxy *p, struct proxy_sess *s, const struct uf
 		return UFTP_ERR_UNSUPPORTED;
 	rv = setup_keys(p, e, ei);
 	if (rv >= 0 && e->keyextype != UFTP_KEYEX_RSA)
-		rv = check_sig(p, e, ei, pkt, len);
+		rv = uftp_keyx_verify_zeroed(ops(p), e->server_pub, e->hashtype, pkt, len, ei->sig,
+		                             ei->sig_len);
 	if (rv >= 0 && e->client_auth)
 		rv = own_client_key(p, s, e);
 	return rv < 0 ? rv : 0;
@@ -384,13 +335,10 @@ static int client_premaster(struct uftp_proxy *p, struct proxy_enc *e, struct pr
 static void check_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct proxy_client *c)
 {
 	struct uftp_handshake hs;
-	uint8_t msg[256];
-	int n;
 
 	handshake(s, s->enc, c->crand, c->premaster, c->premaster_len, &hs);
-	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
-	c->key_ok = n > 0 && ops(p)->verify(c->pub, s->enc->hashtype, msg, (size_t)n, c->sig,
-	                                    c->sig_len) == 0;
+	c->key_ok = uftp_keyx_client_key_check(ops(p), c->pub, s->enc->hashtype, &hs, c->sig,
+	                                       c->sig_len) == 0;
 	if (!c->key_ok)
 		uftp_env_log(p->env, UFTP_LOG_WARN,
 		             "[%08X] client 0x%08X: CLIENT_KEY does not verify", s->group_id,
@@ -399,17 +347,10 @@ static void check_client_key(struct uftp_proxy *p, struct proxy_sess *s, struct 
 
 static int client_fp_ok(const struct uftp_proxy *p, uint32_t id, const uint8_t *blob, size_t len)
 {
-	uint8_t fp[UFTP_PROXY_FP_LEN];
-	size_t i;
+	const struct uftp_peer_key *e =
+	    uftp_peer_key_find(p->cfg->clients, p->cfg->nclients, id, NULL);
 
-	for (i = 0; i < p->cfg->nclients; i++) {
-		const struct uftp_proxy_client *e = &p->cfg->clients[i];
-		if (e->id != id || !e->has_fp)
-			continue;
-		return p->cfg->fingerprint && p->cfg->fingerprint(blob, len, fp) == 0 &&
-		       memcmp(fp, e->fp, sizeof(fp)) == 0;
-	}
-	return 1;
+	return !e || !e->has_fp || uftp_key_fp_matches(ops(p), blob, len, e->fp);
 }
 
 static struct proxy_client *client_slot(struct proxy_enc *e, uint32_t id);
@@ -465,7 +406,6 @@ int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32
 {
 	struct proxy_enc *e = s->enc;
 	struct proxy_client *c;
-	uint8_t master[UFTP_MASTER_LEN];
 	int rv;
 
 	if (!r->keyinfo_len || !r->rand)
@@ -478,12 +418,8 @@ int proxy_enc_client_register(struct uftp_proxy *p, struct proxy_sess *s, uint32
 	memcpy(c->crand, r->rand, UFTP_RAND_LEN);
 	rv = client_premaster(p, e, c, r);
 	if (rv >= 0)
-		rv = uftp_keysched_master(ops(p), e->hashtype, c->premaster, c->premaster_len,
-		                          e->srand, c->crand, master);
-	if (rv >= 0)
-		rv = uftp_keysched_client_keys(ops(p), e->keytype, e->hashtype, master, e->srand,
-		                               c->crand, &c->keys);
-	uftp_keysched_wipe(master, sizeof(master));
+		rv = uftp_keyx_session_keys(ops(p), e->keytype, e->hashtype, c->premaster,
+		                            c->premaster_len, e->srand, c->crand, &c->keys);
 	c->registered = rv >= 0;
 	c->acked = 0;
 	if (rv >= 0 && e->client_auth && c->pub)
@@ -554,20 +490,15 @@ int proxy_enc_resign_packet(struct uftp_proxy *p, struct proxy_sess *s, const ui
 	struct proxy_enc *e = s->enc;
 	struct uftp_encrypted en;
 	struct uftp_pkey_info info;
-	uint8_t *copy, sig[UFTP_MAX_SIG_LEN];
+	uint8_t sig[UFTP_MAX_SIG_LEN];
 	size_t total;
 	int rv, n;
 
 	if (uftp_decode_encrypted(&en, pkt + UFTP_HEADER_LEN, len - UFTP_HEADER_LEN) < 0 ||
 	    ops(p)->pkey_info(e->mykey, &info) < 0)
 		return UFTP_ERR_BADVALUE;
-	copy = malloc(len);
-	if (!copy)
-		return UFTP_ERR_NOMEM;
-	memcpy(copy, pkt, len);
-	memset(copy + hl, 0, en.sig_len);
-	rv = ops(p)->verify(e->server_pub, e->hashtype, copy, len, en.sig, en.sig_len);
-	free(copy);
+	rv = uftp_keyx_verify_zeroed(ops(p), e->server_pub, e->hashtype, pkt, len, en.sig,
+	                             en.sig_len);
 	total = hl + info.sig_len + en.payload_len;
 	if (rv < 0)
 		return rv;
@@ -593,19 +524,12 @@ int proxy_enc_resign_packet(struct uftp_proxy *p, struct proxy_sess *s, const ui
 static void handshake(const struct proxy_sess *s, const struct proxy_enc *e, const uint8_t *crand,
                       const uint8_t *premaster, size_t plen, struct uftp_handshake *hs)
 {
-	memset(hs, 0, sizeof(*hs));
-	if (e->client_auth && crand == e->crand) {
-		hs->client_key_blob = e->ckey_blob;
-		hs->client_key_blob_len = e->ckey_blob_len;
-	}
-	hs->group_id = s->group_id;
-	hs->priv_addr = s->priv.addr;
-	hs->priv_addr_len = s->priv.family == 6 ? 16 : 4;
-	hs->server_random = e->srand;
-	hs->client_random = crand;
-	hs->premaster = premaster;
-	hs->premaster_len = plen;
-	hs->group_master = e->group_master;
+	/* only our own exchange with the server covers a CLIENT_KEY blob */
+	int own = e->client_auth && crand == e->crand;
+
+	uftp_keyx_handshake(hs, s->group_id, &s->priv, e->srand, e->group_master);
+	uftp_keyx_handshake_client(hs, crand, premaster, plen, own ? e->ckey_blob : NULL,
+	                           e->ckey_blob_len);
 }
 
 static void send_keyinfo_ack(struct uftp_proxy *p, struct proxy_sess *s)

@@ -147,14 +147,13 @@ static void reject(struct uftp_proxy *p, const struct uftp_peer *from, const cha
 static int check_auth(struct uftp_proxy *p, const struct uftp_hb_req *r, const char **why)
 {
 	const struct uftp_crypto_ops *c = p->env->crypto;
-	uint8_t fp[UFTP_PROXY_FP_LEN], nb[4];
 	struct uftp_pkey *k = NULL;
+	uint8_t nb[4];
 	int rv;
 
-	if (!c || !p->cfg->fingerprint)
+	if (!c)
 		return *why = "no crypto to verify with", UFTP_ERR_UNSUPPORTED;
-	if (p->cfg->fingerprint(r->pubkey, r->pubkey_len, fp) < 0 ||
-	    memcmp(fp, p->cfg->dest_fp, sizeof(fp)) != 0)
+	if (!uftp_key_fp_matches(c, r->pubkey, r->pubkey_len, p->cfg->dest_fp))
 		return *why = "key fingerprint mismatch", UFTP_ERR_AUTH;
 	if (c->blob_import(r->pubkey, r->pubkey_len, &k) < 0)
 		return *why = "unusable public key", UFTP_ERR_AUTH;

@@ -9,6 +9,13 @@
 
 #include "core/proxy_int.h"
 
+static int live(const void *arg, size_t k)
+{
+	const struct uftp_proxy *p = arg;
+
+	return p->sess[k] != NULL && p->sess[k]->used;
+}
+
 void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_core_stats *st)
 {
 	size_t i;
@@ -25,22 +32,15 @@ void uftp_proxy_get_stats(const struct uftp_proxy *p, struct uftp_core_stats *st
 	st->sessions_refused = p->st.sess_refused;
 	st->events_lost = p->st.ev_dropped;
 	for (i = 0; i < UFTP_PROXY_MAX_SESSIONS; i++)
-		if (p->sess[i] != NULL && p->sess[i]->used)
-			st->sessions_active++;
+		st->sessions_active += (size_t)live(p, i);
 }
 
 /* The i-th live session, in table order; NULL past the last. */
 static const struct proxy_sess *nth_session(const struct uftp_proxy *p, size_t i)
 {
-	size_t k;
+	size_t k = uftp_stats_nth(UFTP_PROXY_MAX_SESSIONS, i, live, p);
 
-	for (k = 0; k < UFTP_PROXY_MAX_SESSIONS; k++) {
-		if (p->sess[k] == NULL || !p->sess[k]->used)
-			continue;
-		if (i-- == 0)
-			return p->sess[k];
-	}
-	return NULL;
+	return k < UFTP_PROXY_MAX_SESSIONS ? p->sess[k] : NULL;
 }
 
 int uftp_proxy_session_stats(const struct uftp_proxy *p, size_t i, struct uftp_session_stats *ss,
@@ -50,15 +50,12 @@ int uftp_proxy_session_stats(const struct uftp_proxy *p, size_t i, struct uftp_s
 
 	if (s == NULL)
 		return 0;
-	memset(ss, 0, sizeof(*ss));
-	ss->group_id = s->group_id;
-	ss->group_inst = s->group_inst;
-	ss->server_id = s->server_id;
-	ss->state = s->enc_failed    ? "refused (encryption)"
-	            : s->established ? "active"
-	                             : "announced";
+	uftp_stats_session(ss, s->group_id, s->group_inst, s->server_id,
+	                   s->enc_failed    ? "refused (encryption)"
+	                   : s->established ? "active"
+	                                    : "announced",
+	                   s->grtt);
 	(void)now; /* the proxy keeps no session start time: elapsed_ns stays 0 */
-	ss->grtt_ns = s->grtt;
 	ss->npeers = 1;
 	return 1;
 }
@@ -68,11 +65,5 @@ int uftp_proxy_peer_stats(const struct uftp_proxy *p, size_t i, size_t j,
 {
 	const struct proxy_sess *s = nth_session(p, i);
 
-	if (s == NULL || j != 0)
-		return 0;
-	memset(ps, 0, sizeof(*ps));
-	ps->id = s->server_id;
-	ps->addr = s->up;
-	ps->state = "upstream";
-	return 1;
+	return s != NULL && uftp_stats_upstream(ps, j, s->server_id, &s->up, "upstream");
 }

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/err.h"
+#include "core/keyx.h"
 #include "core/server_int.h"
 
 static const struct uftp_crypto_ops *ops(const struct uftp_server *s)
@@ -161,28 +162,18 @@ int srv_client_premaster(struct uftp_server *s, struct srv_client *c, const uint
 static void handshake(const struct uftp_server *s, const struct srv_client *c,
                       struct uftp_handshake *hs)
 {
-	static const uint8_t zero_addr[16];
+	/* unicast sessions hash a zero private address of the same family */
+	struct uftp_ipaddr zero = {.family = s->cfg->priv_addr.family};
 
-	memset(hs, 0, sizeof(*hs));
-	hs->group_id = s->cfg->group_id;
-	hs->priv_addr = s->cfg->unicast ? zero_addr : s->cfg->priv_addr.addr;
-	hs->priv_addr_len = s->cfg->priv_addr.family == 6 ? 16 : 4;
-	hs->server_random = s->srand;
-	hs->client_random = c->rand;
-	hs->premaster = c->premaster;
-	hs->premaster_len = c->premaster_len;
-	hs->group_master = s->group_master;
-	if (c->have_client_key) {
-		hs->client_key_blob = c->ck_blob;
-		hs->client_key_blob_len = c->ck_blob_len;
-	}
+	uftp_keyx_handshake(hs, s->cfg->group_id, s->cfg->unicast ? &zero : &s->cfg->priv_addr,
+	                    s->srand, s->group_master);
+	uftp_keyx_handshake_client(hs, c->rand, c->premaster, c->premaster_len,
+	                           c->have_client_key ? c->ck_blob : NULL, c->ck_blob_len);
 }
 
 static int check_fingerprint(const struct uftp_server *s, const struct srv_client *c)
 {
-	uint8_t fp[UFTP_FP_LEN];
 	size_t i;
-	int rv;
 
 	const struct uftp_peer_key *list = c->is_proxy ? s->cfg->proxies : s->cfg->hosts;
 	size_t n = c->is_proxy ? s->cfg->nproxies : s->cfg->nhosts;
@@ -191,12 +182,10 @@ static int check_fingerprint(const struct uftp_server *s, const struct srv_clien
 	if (!s->cfg->client_auth || list == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (list[i].id != c->id || !list[i].has_fp)
-			continue;
-		rv = uftp_key_fingerprint(ops(s), c->ck_blob, c->ck_blob_len, fp);
-		if (rv < 0)
-			return rv;
-		return memcmp(fp, list[i].fp, UFTP_FP_LEN) ? UFTP_ERR_AUTH : 0;
+		if (list[i].id == c->id && list[i].has_fp)
+			return uftp_key_fp_matches(ops(s), c->ck_blob, c->ck_blob_len, list[i].fp)
+			           ? 0
+			           : UFTP_ERR_AUTH;
 	}
 	return 0;
 }
@@ -204,8 +193,7 @@ static int check_fingerprint(const struct uftp_server *s, const struct srv_clien
 int srv_client_key_check(struct uftp_server *s, struct srv_client *c)
 {
 	struct uftp_handshake hs;
-	uint8_t msg[256];
-	int n, rv;
+	int rv;
 
 	if (c->pubkey == NULL) {
 		rv = ops(s)->blob_import(c->ck_blob, c->ck_blob_len, &c->pubkey);
@@ -219,26 +207,18 @@ int srv_client_key_check(struct uftp_server *s, struct srv_client *c)
 		return rv;
 	}
 	handshake(s, c, &hs);
-	n = uftp_keysched_client_key_msg(&hs, msg, sizeof(msg));
-	if (n < 0)
-		return n;
-	return ops(s)->verify(c->pubkey, s->cfg->hashtype, msg, (size_t)n, c->ck_sig,
-	                      c->ck_sig_len);
+	return uftp_keyx_client_key_check(ops(s), c->pubkey, s->cfg->hashtype, &hs, c->ck_sig,
+	                                  c->ck_sig_len);
 }
 
 int srv_client_keys(struct uftp_server *s, struct srv_client *c)
 {
 	const struct uftp_server_config *cfg = s->cfg;
 	struct uftp_handshake hs;
-	uint8_t master[UFTP_MASTER_LEN];
 	int rv;
 
-	rv = uftp_keysched_master(ops(s), cfg->hashtype, c->premaster, c->premaster_len, s->srand,
-	                          c->rand, master);
-	if (rv == 0)
-		rv = uftp_keysched_client_keys(ops(s), cfg->keytype, cfg->hashtype, master,
-		                               s->srand, c->rand, &c->keys);
-	uftp_keysched_wipe(master, sizeof(master));
+	rv = uftp_keyx_session_keys(ops(s), cfg->keytype, cfg->hashtype, c->premaster,
+	                            c->premaster_len, s->srand, c->rand, &c->keys);
 	if (rv < 0)
 		return rv;
 	handshake(s, c, &hs);

@@ -42,11 +42,8 @@ int uftp_server_session_stats(const struct uftp_server *s, size_t i, struct uftp
 
 	if (i != 0)
 		return 0;
-	memset(ss, 0, sizeof(*ss));
-	ss->group_id = s->cfg->group_id;
-	ss->group_inst = s->cfg->group_inst;
-	ss->server_id = s->cfg->server_id;
-	ss->state = phase_labels[s->phase];
+	uftp_stats_session(ss, s->cfg->group_id, s->cfg->group_inst, s->cfg->server_id,
+	                   phase_labels[s->phase], s->grtt);
 	ss->files_total = s->cfg->nfiles;
 	ss->files_done = s->files_done;
 	ss->bytes_done = s->bytes_before;
@@ -59,7 +56,6 @@ int uftp_server_session_stats(const struct uftp_server *s, size_t i, struct uftp
 	}
 	ss->rate_bps = s->cfg->rate_kbps > 0 ? (uint64_t)s->cfg->rate_kbps * 1000 : 0;
 	ss->elapsed_ns = now > s->start_ns ? now - s->start_ns : 0;
-	ss->grtt_ns = s->grtt;
 	ss->pass = s->passes;
 	ss->data_sent = s->data_sent;
 	ss->data_resent = s->data_resent;

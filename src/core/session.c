@@ -44,3 +44,15 @@ int uftp_env_make_random(const struct uftp_env *env, uint8_t r[UFTP_RAND_LEN])
 	r[3] = (uint8_t)(sec >> 24);
 	return uftp_env_random(env, r + 4, UFTP_RAND_LEN - 4);
 }
+
+const struct uftp_peer_key *uftp_peer_key_find(const struct uftp_peer_key *list, size_t n,
+                                               uint32_t id, const struct uftp_ipaddr *from)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].id == id &&
+		    (from == NULL || !list[i].addr.family || uftp_ip_equal(&list[i].addr, from)))
+			return &list[i];
+	return NULL;
+}

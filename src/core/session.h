@@ -30,11 +30,14 @@ struct uftp_peer {
 	uint16_t port;         /* host order */
 };
 
+static inline int uftp_ip_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
+}
+
 static inline int uftp_peer_equal(const struct uftp_peer *a, const struct uftp_peer *b)
 {
-	size_t n = a->ip.family == 6 ? 16 : 4;
-	return a->ip.family == b->ip.family && a->port == b->port &&
-	       memcmp(a->ip.addr, b->ip.addr, n) == 0;
+	return a->port == b->port && uftp_ip_equal(&a->ip, &b->ip);
 }
 
 /*
@@ -48,6 +51,13 @@ struct uftp_peer_key {
 	int has_fp;
 	uint8_t fp[UFTP_FP_LEN];
 };
+
+/*
+ * The first entry of list[0..n) for peer ID id whose address (when it has
+ * one) is from; from NULL matches any address.  NULL when none does.
+ */
+const struct uftp_peer_key *uftp_peer_key_find(const struct uftp_peer_key *list, size_t n,
+                                               uint32_t id, const struct uftp_ipaddr *from);
 
 /*
  * What a session borrows from its driver.  The driver owns the struct and

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/err.h"
 #include "core/stats.h"
@@ -48,4 +49,37 @@ uint64_t uftp_drops_format(const struct uftp_core_stats *st, char *out, size_t c
 			                uftp_drop_name(r), (unsigned long long)st->dropped[r]);
 	}
 	return total;
+}
+
+size_t uftp_stats_nth(size_t n, size_t i, int (*live)(const void *arg, size_t k), const void *arg)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (live(arg, k) && i-- == 0)
+			return k;
+	return n;
+}
+
+void uftp_stats_session(struct uftp_session_stats *ss, uint32_t group_id, uint8_t group_inst,
+                        uint32_t server_id, const char *state, uint64_t grtt)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->group_id = group_id;
+	ss->group_inst = group_inst;
+	ss->server_id = server_id;
+	ss->state = state;
+	ss->grtt_ns = grtt;
+}
+
+int uftp_stats_upstream(struct uftp_peer_stats *ps, size_t j, uint32_t id,
+                        const struct uftp_peer *addr, const char *state)
+{
+	if (j != 0)
+		return 0;
+	memset(ps, 0, sizeof(*ps));
+	ps->id = id;
+	ps->addr = *addr;
+	ps->state = state;
+	return 1;
 }

@@ -95,6 +95,27 @@ struct uftp_peer_stats {
 	uint64_t rtt_ns;     /* last measured round trip, 0 unknown */
 };
 
+/*
+ * For the iterators: the slot index of the i-th (0 ..) of n slots for
+ * which live(arg, k) is true, or n past the last.
+ */
+size_t uftp_stats_nth(size_t n, size_t i, int (*live)(const void *arg, size_t k), const void *arg);
+
+/*
+ * Zeroes *ss and fills what every role's session has: its IDs, a state
+ * label (borrowed) and the GRTT (ns).
+ */
+void uftp_stats_session(struct uftp_session_stats *ss, uint32_t group_id, uint8_t group_inst,
+                        uint32_t server_id, const char *state, uint64_t grtt);
+
+/*
+ * Peer j of a session with one peer upstream (a receiver's, a proxy's):
+ * for j == 0 zeroes *ps, fills ID, address and state (borrowed) and
+ * returns 1; 0 for any other j.
+ */
+int uftp_stats_upstream(struct uftp_peer_stats *ps, size_t j, uint32_t id,
+                        const struct uftp_peer *addr, const char *state);
+
 /* The drop reason for a uftp_err returned by a handler. */
 int uftp_drop_reason(int err);
 

@@ -46,7 +46,7 @@ static int join_ssm(struct pxd *d, struct uftp_sock *s, const struct uftp_addr *
 	int ok = 0;
 
 	for (k = 0; k < d->cfg.nservers; k++) {
-		const struct uftp_proxy_server *e = &d->servers[k];
+		const struct uftp_peer_key *e = &d->servers[k];
 		if (e->addr.family != (v6 ? 6 : 4))
 			continue;
 		uftp_addr_from_bytes(&src, e->addr.addr, v6 ? 16 : 4, 0);
@@ -115,27 +115,12 @@ static void member_leave(struct pxd *d, const struct joined *j)
 	log_debug("[%08X] left %s", j->group_id, uftp_addr_ntop(&g, buf, sizeof(buf)));
 }
 
-static int ip_equal(const struct uftp_ipaddr *a, const struct uftp_ipaddr *b)
-{
-	return a->family == b->family && memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0;
-}
-
-static int wanted(const struct uftp_proxy_group *g, size_t n, const struct uftp_ipaddr *a)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ip_equal(&g[i].addr, a))
-			return 1;
-	return 0;
-}
-
 static int is_joined(const struct pxd *d, const struct uftp_ipaddr *a)
 {
 	size_t i;
 
 	for (i = 0; i < d->njoined; i++)
-		if (ip_equal(&d->joined[i].addr, a))
+		if (uftp_ip_equal(&d->joined[i].addr, a))
 			return 1;
 	return 0;
 }
@@ -157,7 +142,7 @@ void pxd_sync_groups(struct pxd *d, uint64_t now)
 	d->retry_at = UFTP_NEVER;
 	n = uftp_proxy_groups(d->core, g, UFTP_PROXY_MAX_GROUPS);
 	for (i = 0; i < d->njoined;) {
-		if (wanted(g, n, &d->joined[i].addr)) {
+		if (uftp_proxy_group_listed(g, n, &d->joined[i].addr)) {
 			i++;
 			continue;
 		}

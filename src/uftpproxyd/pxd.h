@@ -46,8 +46,8 @@ struct pxd {
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
 	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
-	struct uftp_proxy_server servers[MAX_SERVERS]; /* -S */
-	struct uftp_proxy_client clients[MAX_CLIENTS]; /* -C */
+	struct uftp_peer_key servers[MAX_SERVERS]; /* -S */
+	struct uftp_peer_key clients[MAX_CLIENTS]; /* -C */
 	struct uftp_proxy_config cfg;
 	struct uftp_env env;
 	struct uftp_proxy *core;

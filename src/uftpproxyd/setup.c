@@ -22,11 +22,6 @@
 #include "lib/statsview.h"
 #include "uftpproxyd/pxd.h"
 
-static int fingerprint(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
-
 /* poll's callback: readable sockets are read in the next turn, with that turn's clock. */
 static void on_ready(void *arg, int fd, short revents)
 {
@@ -122,18 +117,13 @@ static int setup_keys(struct pxd *d)
 	return setup_dhkey(d);
 }
 
-/* -S: the allowed servers, in the core's type. */
+/* -S: the allowed servers. */
 static int read_servers(struct pxd *d, const char *path)
 {
-	struct uftp_peer_key k[MAX_SERVERS];
-	size_t i, n = 0;
+	size_t n = 0;
 
-	if (uftp_daemon_read_servers(path, k, MAX_SERVERS, &n))
+	if (uftp_daemon_read_servers(path, d->servers, MAX_SERVERS, &n))
 		return EXIT_BADOPT;
-	for (i = 0; i < n; i++) {
-		d->servers[i] = (struct uftp_proxy_server){k[i].id, k[i].addr, k[i].has_fp, {0}};
-		memcpy(d->servers[i].fp, k[i].fp, sizeof(d->servers[i].fp));
-	}
 	d->cfg.nservers = n;
 	return 0;
 }
@@ -155,7 +145,7 @@ static int client_line(void *arg, char *line, unsigned lineno, char *err, size_t
 	}
 	d->clients[d->cfg.nclients].id = h.id;
 	d->clients[d->cfg.nclients].has_fp = h.has_fp;
-	memcpy(d->clients[d->cfg.nclients++].fp, h.fp, UFTP_PROXY_FP_LEN);
+	memcpy(d->clients[d->cfg.nclients++].fp, h.fp, UFTP_FP_LEN);
 	return 0;
 }
 
@@ -228,7 +218,6 @@ static int setup_core(struct pxd *d, const struct uftp_addr *first)
 	for (i = 0; i < d->nkeys && i < UFTP_PROXY_MAX_KEYS; i++)
 		d->cfg.keys[d->cfg.nkeys++] = d->keys[i];
 	d->cfg.dhkey = d->dhkey;
-	d->cfg.fingerprint = fingerprint;
 	uftp_env_driver(&d->env, o->c.loglevel);
 	rv = uftp_proxy_new(&d->core, &d->env, &d->cfg, uftp_clock_now());
 	if (rv == UFTP_ERR_NOMEM) {

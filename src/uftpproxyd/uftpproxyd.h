@@ -22,7 +22,7 @@ struct uftpproxyd_opts {
 	int mode;         /* enum uftp_proxy_mode */
 	const char *dest; /* -s dest, or NULL with fp */
 	int dest_by_fp;   /* -s fp=... */
-	uint8_t dest_fp[UFTP_PROXY_FP_LEN];
+	uint8_t dest_fp[UFTP_FP_LEN];
 	const char *rcurve;     /* -r:curve */
 	int ttl;                /* -t */
 	const char *out_if;     /* -O */

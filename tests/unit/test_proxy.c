@@ -426,8 +426,8 @@ static void test_timeout_and_bad_input(void)
 static void test_server_and_client_lists(void)
 {
 	struct uftp_proxy_config c = client_cfg();
-	struct uftp_proxy_server srv = {.id = SRVID};
-	static const struct uftp_proxy_client allowed[] = {{.id = 0xC612010BU}};
+	struct uftp_peer_key srv = {.id = SRVID};
+	static const struct uftp_peer_key allowed[] = {{.id = 0xC612010BU}};
 	struct uftp_proxy *p;
 	struct uftp_proxy_stats st;
 	struct uftp_peer up = peer(198, 18, 0, 11, 1044), other = peer(198, 18, 0, 12, 1044);
@@ -469,11 +469,6 @@ struct hb_pair {
 	struct uftp_env env;
 };
 
-static int fp_blob(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
-
 static int hb_setup(struct hb_pair *x)
 {
 	uint8_t blob[UFTP_MAX_BLOB_LEN];
@@ -491,7 +486,6 @@ static int hb_setup(struct hb_pair *x)
 	x->scfg.mode = UFTP_PROXY_SERVER;
 	x->scfg.uid = 0xC612000BU;
 	x->scfg.dest_by_fp = 1;
-	x->scfg.fingerprint = fp_blob;
 	n = x->env.crypto->blob_export(x->key, blob, sizeof(blob));
 	if (n < 0 || uftp_pkey_fingerprint_blob(blob, (size_t)n, x->scfg.dest_fp) < 0)
 		return -1;
@@ -580,7 +574,52 @@ static void test_heartbeat_fp(void)
 	hb_free(&x);
 }
 
+/*
+ * The send queue (core/txq.c): UFTP_PROXY_QUEUE datagrams wait, the next
+ * one is refused and counted; a pop into a buffer too small drops that
+ * datagram (counted) and the next one comes out whole.
+ */
+static void test_send_queue_limits(void)
+{
+	struct uftp_proxy_config c;
+	struct uftp_proxy_stats st;
+	struct uftp_proxy_group g;
+	struct uftp_ipaddr other;
+	struct uftp_proxy *p;
+	struct uftp_peer srv = peer(198, 18, 0, 10, 34559), to;
+	uint8_t in[2048], o[UFTP_PROXY_DGRAM_MAX];
+	size_t n, i;
+	int mc;
+
+	memset(&c, 0, sizeof(c));
+	c.mode = UFTP_PROXY_SERVER;
+	c.uid = 0xC612000BU;
+	c.dest = peer(198, 18, 1, 10, 1044);
+	CU_ASSERT_EQUAL_FATAL(uftp_proxy_new(&p, &env, &c, T0), 0);
+	n = announce(in, sizeof(in));
+	for (i = 0; i < UFTP_PROXY_QUEUE + 3; i++)
+		uftp_proxy_on_datagram(p, &srv, in, n, T0);
+	uftp_proxy_get_counters(p, &st);
+	CU_ASSERT_EQUAL(st.fwd_down, UFTP_PROXY_QUEUE);
+	CU_ASSERT_EQUAL(st.tx_dropped, 3);
+	CU_ASSERT_EQUAL(uftp_proxy_pop_send(p, &to, &mc, o, n - 1, T0), UFTP_ERR_NOSPACE);
+	CU_ASSERT_EQUAL(uftp_proxy_pop_send(p, &to, &mc, o, sizeof(o), T0), (int)n);
+	CU_ASSERT(memcmp(o, in, n) == 0);
+	uftp_proxy_get_counters(p, &st);
+	CU_ASSERT_EQUAL(st.tx_dropped, 4);
+	CU_ASSERT_EQUAL(nout(p, T0), UFTP_PROXY_QUEUE - 2);
+	CU_ASSERT_EQUAL(nout(p, T0), 0);
+	/* the group the driver must hold, as its reconciliation checks it */
+	CU_ASSERT_EQUAL_FATAL(uftp_proxy_groups(p, &g, 1), 1);
+	other = g.addr;
+	other.addr[3]++;
+	CU_ASSERT(uftp_proxy_group_listed(&g, 1, &g.addr));
+	CU_ASSERT(!uftp_proxy_group_listed(&g, 1, &other));
+	uftp_proxy_free(p);
+}
+
 static const struct cutest tests[] = {
+    CUTEST(test_send_queue_limits),
     CUTEST(test_new_invalid),
     CUTEST(test_server_proxy_forwarding),
     CUTEST(test_client_proxy_register_aggregation),

@@ -46,6 +46,7 @@ struct srv {
 };
 
 static uint8_t pkt[UFTP_PROXY_DGRAM_MAX], outbuf[UFTP_PROXY_DGRAM_MAX];
+static int ssm; /* 1: the ANNOUNCE names source-specific groups (232/8), as -S requires */
 
 static size_t build(uint32_t src, uint8_t grtt, const struct uftp_msg *m, uint8_t *buf)
 {
@@ -79,8 +80,8 @@ static size_t srv_announce(struct srv *sv)
 	CU_ASSERT_FATAL(e > 0);
 	m.u.announce.robust = 5;
 	m.u.announce.block_size = 1300;
-	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
-	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 9}};
+	m.u.announce.pub_addr = (struct uftp_ipaddr){4, {ssm ? 232 : 230, 4, 4, 1}};
+	m.u.announce.priv_addr = (struct uftp_ipaddr){4, {ssm ? 232 : 230, 5, 5, 9}};
 	m.u.announce.ext = ext, m.u.announce.ext_len = (size_t)e;
 	n = build(SRVID, sv->grtt, &m, pkt);
 	off = UFTP_HEADER_LEN + UFTP_ANNOUNCE_LEN + 8 + UFTP_EXT_ENC_INFO_LEN + ei.pubkey_len +
@@ -385,8 +386,52 @@ static void test_encrypted_through_client_proxy(void)
 	teardown(&w);
 }
 
+/*
+ * -S with the server key's fingerprint: the proxy computes it with the key
+ * schedule's function (no callback from the driver) and takes the session;
+ * with another fingerprint it refuses the ANNOUNCE.
+ */
+static void test_server_list_fingerprint(void)
+{
+	struct uftp_peer_key srv = {.id = SRVID, .has_fp = 1};
+	struct uftp_header h;
+	struct uftp_msg m;
+	struct uftp_peer to;
+	struct world w;
+	uint8_t blob[300];
+	int bl, len, wrong;
+	size_t n;
+
+	for (wrong = 0; wrong < 2; wrong++) {
+		if (setup(&w) < 0) {
+			CU_FAIL("crypto set-up");
+			teardown(&w);
+			return;
+		}
+		bl = ops->blob_export(w.sv.key, blob, sizeof(blob));
+		CU_ASSERT_FATAL(bl > 0);
+		CU_ASSERT_EQUAL_FATAL(uftp_key_fingerprint(ops, blob, (size_t)bl, srv.fp), 0);
+		srv.fp[UFTP_FP_LEN - 1] ^= (uint8_t)wrong;
+		srv.addr = spx.ip;
+		w.pcfg.servers = &srv, w.pcfg.nservers = 1; /* borrowed: the proxy sees it */
+		ssm = 1;
+		n = srv_announce(&w.sv);
+		ssm = 0;
+		uftp_proxy_on_datagram(w.px, &spx, pkt, n, 2 * SEC);
+		len = px_out(&w, &to, 2 * SEC);
+		if (wrong) {
+			CU_ASSERT_EQUAL(len, 0);
+		} else {
+			CU_ASSERT_FATAL(len > 0);
+			CU_ASSERT_EQUAL(decode(outbuf, len, &h, &m), UFTP_MSG_ANNOUNCE);
+		}
+		teardown(&w);
+	}
+}
+
 static const struct cutest tests[] = {
     CUTEST(test_encrypted_through_client_proxy),
+    CUTEST(test_server_list_fingerprint),
 };
 
 CUTEST_MAIN("proxy_enc", tests)

@@ -199,11 +199,6 @@ struct fx {
 	struct members m;
 };
 
-static int fp_blob(const uint8_t *blob, size_t len, uint8_t fp[UFTP_PROXY_FP_LEN])
-{
-	return uftp_pkey_fingerprint_blob(blob, len, fp);
-}
-
 /* A server proxy in fp= mode (real crypto: heartbeats are checked for real). */
 static int fx_setup(struct fx *x)
 {
@@ -224,7 +219,6 @@ static int fx_setup(struct fx *x)
 	x->cfg.uid = 0xC612000BU;
 	x->cfg.dest_by_fp = 1;
 	memset(x->cfg.dest_fp, 0x42, sizeof(x->cfg.dest_fp)); /* no forger has this key */
-	x->cfg.fingerprint = fp_blob;
 	seen_gen = 0, events = 0;
 	return uftp_proxy_new(&x->p, &x->env, &x->cfg, T0);
 }
