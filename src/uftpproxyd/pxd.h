@@ -45,7 +45,7 @@ struct pxd {
 	struct uftp_ifset ifs; /* -I: where memberships go */
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
-	struct uftp_pkey *dhkey;                       /* -r:curve / -e */
+	struct uftp_pkey *dhkey;                   /* -r:curve / -e */
 	struct uftp_peer_key servers[MAX_SERVERS]; /* -S */
 	struct uftp_peer_key clients[MAX_CLIENTS]; /* -C */
 	struct uftp_proxy_config cfg;
