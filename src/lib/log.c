@@ -1,20 +1,39 @@
+/*
+ * Driver-side logging.  Each line carries its level.  Where it goes
+ * decides its shape (see log.h): the journal gets "<N>" syslog priority
+ * prefixes and no time (journald stamps lines itself), a terminal gets
+ * the program name and the time, a log file the time.
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/err.h"
 #include "lib/log.h"
 
 static int log_level = UFTP_LOG_INFO;
 static FILE *log_stream;
 static int log_stamps;
+static const char *log_prog;
+
+/* How lines look on the current stream; set by set_shape() when it changes. */
+enum shape { SHAPE_PLAIN, SHAPE_TTY, SHAPE_JOURNAL };
+static FILE *shape_of; /* the stream the shape was computed for */
+static enum shape shape;
+
+/* Called before a line goes to a terminal (the progress line clears itself). */
+static void (*tty_hook)(void *arg);
+static void *tty_hook_arg;
 
 /* The log file (-L), when there is one; log_stream then points at it. */
 static struct {
@@ -29,6 +48,59 @@ void log_init(int level, FILE *stream)
 {
 	log_level = level;
 	log_stream = stream;
+	shape_of = NULL;
+}
+
+void log_set_progname(const char *name)
+{
+	log_prog = name;
+}
+
+void log_set_tty_hook(void (*fn)(void *arg), void *arg)
+{
+	tty_hook = fn;
+	tty_hook_arg = arg;
+}
+
+/*
+ * systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected
+ * to stderr; the stream is the journal's only if fd matches it (a child
+ * whose stderr was redirected inherits the variable but not the stream).
+ */
+static int is_journal(int fd)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char extra;
+
+	if (!env || sscanf(env, "%llu:%llu%c", &dev, &ino, &extra) != 2)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static void set_shape(FILE *out)
+{
+	int fd = fileno(out);
+
+	shape_of = out;
+	if (out == lf.f || fd < 0)
+		shape = SHAPE_PLAIN;
+	else if (is_journal(fd))
+		shape = SHAPE_JOURNAL;
+	else
+		shape = isatty(fd) ? SHAPE_TTY : SHAPE_PLAIN;
+}
+
+int log_on_terminal(void)
+{
+	FILE *out = log_stream ? log_stream : stderr;
+
+	if (shape_of != out)
+		set_shape(out);
+	return shape == SHAPE_TTY;
 }
 
 void log_set_timestamps(int on)
@@ -76,6 +148,7 @@ int log_open_file(const char *path)
 	lf.size = size;
 	log_stream = f;
 	log_stamps = 1;
+	shape_of = NULL;
 	return 0;
 }
 
@@ -87,6 +160,7 @@ void log_close(void)
 		log_stream = NULL;
 	fclose(lf.f);
 	lf.f = NULL;
+	shape_of = NULL;
 }
 
 int log_reopen(void)
@@ -103,6 +177,7 @@ int log_reopen(void)
 	lf.f = f;
 	lf.size = size;
 	log_stream = f;
+	shape_of = NULL;
 	return 0;
 }
 
@@ -146,6 +221,69 @@ static int put_stamp(FILE *out)
 	return fprintf(out, "%s.%06ld: ", buf, (long)tv.tv_usec);
 }
 
+/* The syslog priority (RFC 5424) of a level, for the journal. */
+static int priority(int level)
+{
+	switch (level) {
+	case UFTP_LOG_ERROR: return 3;
+	case UFTP_LOG_WARN: return 4;
+	case UFTP_LOG_INFO: return 6;
+	default: return 7;
+	}
+}
+
+const char *log_level_name(int level)
+{
+	switch (level) {
+	case UFTP_LOG_ERROR: return "error";
+	case UFTP_LOG_WARN: return "warning";
+	case UFTP_LOG_INFO: return "info";
+	case UFTP_LOG_DEBUG: return "debug";
+	default: return "trace";
+	}
+}
+
+/* The level word, unless the message already starts with it ("warning: key file..."). */
+static int put_level(FILE *out, int level, const char *fmt)
+{
+	const char *name = log_level_name(level);
+	size_t n = strlen(name);
+
+	if (strncasecmp(fmt, name, n) == 0 && fmt[n] == ':')
+		return 0;
+	return fprintf(out, "%s: ", name);
+}
+
+/* Everything before the message; level < 0: a raw line (a status line), no level word. */
+static int put_prefix(FILE *out, int level, const char *fmt)
+{
+	int n = 0;
+
+	if (shape_of != out)
+		set_shape(out);
+	if (shape == SHAPE_JOURNAL)
+		return fprintf(out, "<%d>", level < 0 ? 6 : priority(level));
+	if (shape == SHAPE_TTY && tty_hook)
+		tty_hook(tty_hook_arg);
+	if (shape == SHAPE_TTY && level >= 0)
+		n += fprintf(out, "%s: ", log_prog ? log_prog : program_invocation_short_name);
+	if (log_stamps || (shape == SHAPE_TTY && level >= 0))
+		n += put_stamp(out);
+	if (level >= 0)
+		n += put_level(out, level, fmt);
+	return n;
+}
+
+/* Flushes a line of n bytes and, in the log file, counts it towards rolling. */
+static void finish(FILE *out, int n)
+{
+	fflush(out);
+	if (out == lf.f && n > 0) {
+		lf.size += (uint64_t)n;
+		maybe_roll();
+	}
+}
+
 static void vlog(int level, int with_errno, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
@@ -157,18 +295,61 @@ static void vlog(int level, int with_errno, const char *fmt, va_list ap)
 
 	if (level > log_level)
 		return;
-	if (log_stamps)
-		n += put_stamp(out);
+	n += put_prefix(out, level, fmt);
 	n += vfprintf(out, fmt, ap);
 	if (with_errno)
 		n += fprintf(out, ": %s", strerror(saved));
 	n += fputc('\n', out) == '\n';
-	fflush(out);
-	if (out == lf.f && n > 0) {
-		lf.size += (uint64_t)n;
-		maybe_roll();
-	}
+	finish(out, n);
 	errno = saved;
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level < UFTP_LOG_ERROR ? UFTP_LOG_ERROR : level, 0, fmt, ap);
+	va_end(ap);
+}
+
+void log_raw(const char *line)
+{
+	FILE *out = log_stream ? log_stream : stderr;
+	int saved = errno;
+	int n;
+
+	if (UFTP_LOG_INFO > log_level)
+		return;
+	n = put_prefix(out, -1, "");
+	n += fprintf(out, "%s\n", line);
+	finish(out, n);
+	errno = saved;
+}
+
+const char *log_reason(int err)
+{
+	if (err == UFTP_ERR_IO && errno != 0)
+		return strerror(errno);
+	return uftp_strerror(err);
+}
+
+void log_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(UFTP_LOG_ERROR, 1, fmt, ap);
+	va_end(ap);
+}
+
+void log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(UFTP_LOG_ERROR, 0, fmt, ap);
+	va_end(ap);
 }
 
 void log_warn(const char *fmt, ...)

@@ -19,17 +19,12 @@
 #include "lib/addr.h"
 #include "lib/clock.h"
 #include "lib/iface.h"
+#include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
 #include "uftp/uftp.h"
-
-/* lib/log.h clashes with session.h's level names: declare what we use. */
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define BATCH   UFTP_NET_BATCH
 #define PKT_CAP 10240 /* largest block + ENCRYPTED overhead with an RSA-8192 signature */
@@ -193,8 +188,10 @@ static int generate_key(struct drv *d)
 		log_warnx("cannot generate the server key: %s", uftp_strerror(rv));
 		return EXIT_KEY;
 	}
-	if (o->keyfile && uftp_keyfile_save(d->key, o->keyfile) < 0) {
-		log_warnx("cannot write key file %s (it must not exist)", o->keyfile);
+	rv = o->keyfile ? uftp_keyfile_save(d->key, o->keyfile) : 0;
+	if (rv < 0) {
+		log_errx("cannot write key file %s (it must not exist): %s", o->keyfile,
+		         log_reason(rv));
 		return EXIT_KEY;
 	}
 	return 0;
@@ -218,7 +215,7 @@ static int setup_keys(struct drv *d)
 	if (o->keyfile && !o->keyparam) {
 		rv = uftp_keyfile_load(&d->key, o->keyfile);
 		if (rv < 0) {
-			log_warnx("cannot load key file %s: %s", o->keyfile, uftp_strerror(rv));
+			log_errx("cannot load key file %s: %s", o->keyfile, log_reason(rv));
 			return EXIT_KEY;
 		}
 	} else {
