@@ -320,3 +320,8 @@ int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int
 		return uftp_opt_bad(prog, opt, err);
 	return 0;
 }
+
+void uftp_print_version(const char *prog)
+{
+	printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+}

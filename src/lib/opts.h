@@ -97,4 +97,7 @@ int uftp_opt_list(const char *prog, const char *opt, char *arg, char **items, si
 int uftp_opt_num(const char *prog, const char *opt, int *out, const char *s, int min, int max,
                  int flags);
 
+/* --version: "prog (uftp-ng) 0.1.0" on stdout, from config.h's PACKAGE_NAME and PACKAGE_VERSION. */
+void uftp_print_version(const char *prog);
+
 #endif

@@ -78,9 +78,13 @@ struct uftp_opts {
 	const char *list_file;                           /* -i */
 	char **files;                                    /* operands */
 	int nfiles;
+	int progress; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
 };
 
-/* options.c: parses argv; returns 0, or prints why and returns EXIT_BADARG (-1 for --help). */
+/*
+ * options.c: parses argv; returns 0, or prints why and returns EXIT_BADARG
+ * (-1 after --help or --version).
+ */
 int uftp_parse_opts(struct uftp_opts *o, int argc, char **argv);
 void uftp_usage(FILE *f);
 
