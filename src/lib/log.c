@@ -261,10 +261,10 @@ static int put_prefix(FILE *out, int level, const char *fmt)
 
 	if (shape_of != out)
 		set_shape(out);
+	if (tty_hook && (shape == SHAPE_TTY || fileno(out) == STDERR_FILENO))
+		tty_hook(tty_hook_arg);
 	if (shape == SHAPE_JOURNAL)
 		return fprintf(out, "<%d>", level < 0 ? 6 : priority(level));
-	if (shape == SHAPE_TTY && tty_hook)
-		tty_hook(tty_hook_arg);
 	if (shape == SHAPE_TTY && level >= 0)
 		n += fprintf(out, "%s: ", log_prog ? log_prog : program_invocation_short_name);
 	if (log_stamps || (shape == SHAPE_TTY && level >= 0))

@@ -55,8 +55,8 @@ void log_set_rolling(uint64_t max_bytes, unsigned max_count);
 void log_set_progname(const char *name);
 
 /*
- * fn(arg) is called before each line that goes to a terminal, so a live
- * status line there can erase itself first. NULL removes it.
+ * fn(arg) is called before each line that goes to a terminal or to stderr,
+ * so a live status line there can erase itself first. NULL removes it.
  */
 void log_set_tty_hook(void (*fn)(void *arg), void *arg);
 
