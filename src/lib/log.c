@@ -46,6 +46,11 @@ static struct {
 
 void log_init(int level, FILE *stream)
 {
+	static int at_exit;
+
+	if (!at_exit)
+		at_exit = atexit(log_flush) == 0; /* a held line is not lost by exit() */
+	log_flush();
 	log_level = level;
 	log_stream = stream;
 	shape_of = NULL;
@@ -72,9 +77,17 @@ static int is_journal(int fd)
 	const char *env = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
-	char extra;
+	char *end;
 
-	if (!env || sscanf(env, "%llu:%llu%c", &dev, &ino, &extra) != 2)
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	dev = strtoull(env, &end, 10);
+	if (errno || end == env || *end != ':')
+		return 0;
+	env = end + 1;
+	ino = strtoull(env, &end, 10);
+	if (errno || end == env || *end)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return 0;
@@ -154,6 +167,7 @@ int log_open_file(const char *path)
 
 void log_close(void)
 {
+	log_flush();
 	if (!lf.f)
 		return;
 	if (log_stream == lf.f)
@@ -168,6 +182,7 @@ int log_reopen(void)
 	uint64_t size;
 	FILE *f;
 
+	log_flush();
 	if (!lf.f)
 		return 0;
 	f = open_append(lf.path, &size);
@@ -209,7 +224,30 @@ static void maybe_roll(void)
 		lf.size = 0; /* keep writing to the renamed file rather than fail */
 }
 
-static int put_stamp(FILE *out)
+/* Appends to a line being built; cut short (still terminated) when it does not fit. */
+struct line {
+	char buf[2304];
+	size_t len;
+};
+
+static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len +=
+		    (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
+}
+
+static void add_stamp(struct line *l)
 {
 	struct timeval tv;
 	struct tm tm;
@@ -217,8 +255,8 @@ static int put_stamp(FILE *out)
 
 	gettimeofday(&tv, NULL);
 	if (!localtime_r(&tv.tv_sec, &tm) || !strftime(buf, sizeof(buf), "%Y/%m/%d %H:%M:%S", &tm))
-		return 0;
-	return fprintf(out, "%s.%06ld: ", buf, (long)tv.tv_usec);
+		return;
+	add(l, "%s.%06ld: ", buf, (long)tv.tv_usec);
 }
 
 /* The syslog priority (RFC 5424) of a level, for the journal. */
@@ -244,44 +282,111 @@ const char *log_level_name(int level)
 }
 
 /* The level word, unless the message already starts with it ("warning: key file..."). */
-static int put_level(FILE *out, int level, const char *fmt)
+static void add_level(struct line *l, int level, const char *msg)
 {
 	const char *name = log_level_name(level);
 	size_t n = strlen(name);
 
-	if (strncasecmp(fmt, name, n) == 0 && fmt[n] == ':')
-		return 0;
-	return fprintf(out, "%s: ", name);
+	if (strncasecmp(msg, name, n) != 0 || msg[n] != ':')
+		add(l, "%s: ", name);
 }
 
 /* Everything before the message; level < 0: a raw line (a status line), no level word. */
-static int put_prefix(FILE *out, int level, const char *fmt)
+static void add_prefix(struct line *l, FILE *out, int level, const char *msg)
 {
-	int n = 0;
-
 	if (shape_of != out)
 		set_shape(out);
-	if (tty_hook && (shape == SHAPE_TTY || fileno(out) == STDERR_FILENO))
-		tty_hook(tty_hook_arg);
-	if (shape == SHAPE_JOURNAL)
-		return fprintf(out, "<%d>", level < 0 ? 6 : priority(level));
+	if (shape == SHAPE_JOURNAL) {
+		add(l, "<%d>", level < 0 ? 6 : priority(level));
+		return;
+	}
 	if (shape == SHAPE_TTY && level >= 0)
-		n += fprintf(out, "%s: ", log_prog ? log_prog : program_invocation_short_name);
+		add(l, "%s: ", log_prog ? log_prog : program_invocation_short_name);
 	if (log_stamps || (shape == SHAPE_TTY && level >= 0))
-		n += put_stamp(out);
+		add_stamp(l);
 	if (level >= 0)
-		n += put_level(out, level, fmt);
-	return n;
+		add_level(l, level, msg);
 }
 
-/* Flushes a line of n bytes and, in the log file, counts it towards rolling. */
-static void finish(FILE *out, int n)
+/* Writes a built line; in the log file, counts it towards rolling. */
+static void emit(FILE *out, const struct line *l)
 {
+	if (tty_hook && (shape == SHAPE_TTY || fileno(out) == STDERR_FILENO))
+		tty_hook(tty_hook_arg);
+	if (fputs(l->buf, out) < 0)
+		return;
 	fflush(out);
-	if (out == lf.f && n > 0) {
-		lf.size += (uint64_t)n;
+	if (out == lf.f) {
+		lf.size += l->len;
 		maybe_roll();
 	}
+}
+
+/*
+ * One event is often told twice in a loop turn: by a core at debug level,
+ * then by its driver from the core's event at info or warning ("client
+ * 0x0A000002 registered", then "Client 0x0A000002 registered"), with
+ * other lines between.  So debug and trace lines are held until the loop
+ * is about to wait (log_flush), and one that a more important line of the
+ * same turn retells (ignoring case) is dropped.  Within a turn the held
+ * lines thus follow the turn's other lines; each is stamped when written.
+ */
+#define HOLD_MAX 32
+
+static struct {
+	size_t n;
+	struct {
+		int level; /* -1: retold, dropped */
+		FILE *out;
+		char text[480];
+	} l[HOLD_MAX];
+} hold;
+
+/* Builds the whole line for text (prefix, text, newline) and writes it. */
+static void write_line(FILE *out, int level, const char *text)
+{
+	struct line l = {.len = 0};
+
+	l.buf[0] = '\0';
+	add_prefix(&l, out, level, text);
+	add(&l, "%s\n", text);
+	emit(out, &l);
+}
+
+void log_flush(void)
+{
+	size_t i, n = hold.n;
+
+	hold.n = 0; /* first: a hook that logs must not loop */
+	for (i = 0; i < n; i++)
+		if (hold.l[i].level >= 0)
+			write_line(hold.l[i].out, hold.l[i].level, hold.l[i].text);
+}
+
+/* Drops the held lines that text, at a more important level, tells again. */
+static void drop_retold(int level, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < hold.n; i++)
+		if (hold.l[i].level > level && strcasecmp(hold.l[i].text, text) == 0)
+			hold.l[i].level = -1;
+}
+
+/* 1 when the line is held for later. */
+static int held(FILE *out, int level, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (level < UFTP_LOG_DEBUG || len >= sizeof(hold.l[0].text))
+		return 0;
+	if (hold.n == HOLD_MAX)
+		log_flush();
+	hold.l[hold.n].level = level;
+	hold.l[hold.n].out = out;
+	memcpy(hold.l[hold.n].text, text, len + 1);
+	hold.n++;
+	return 1;
 }
 
 static void vlog(int level, int with_errno, const char *fmt, va_list ap)
@@ -291,16 +396,17 @@ static void vlog(int level, int with_errno, const char *fmt, va_list ap)
 {
 	FILE *out = log_stream ? log_stream : stderr;
 	int saved = errno;
-	int n = 0;
+	char text[2048];
+	int n;
 
 	if (level > log_level)
 		return;
-	n += put_prefix(out, level, fmt);
-	n += vfprintf(out, fmt, ap);
-	if (with_errno)
-		n += fprintf(out, ": %s", strerror(saved));
-	n += fputc('\n', out) == '\n';
-	finish(out, n);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	if (with_errno && n >= 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, ": %s", strerror(saved));
+	drop_retold(level, text);
+	if (!held(out, level, text))
+		write_line(out, level, text);
 	errno = saved;
 }
 
@@ -313,17 +419,14 @@ void log_msg(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_raw(const char *line)
+void log_raw(const char *text)
 {
 	FILE *out = log_stream ? log_stream : stderr;
 	int saved = errno;
-	int n;
 
 	if (UFTP_LOG_INFO > log_level)
 		return;
-	n = put_prefix(out, -1, "");
-	n += fprintf(out, "%s\n", line);
-	finish(out, n);
+	write_line(out, -1, text);
 	errno = saved;
 }
 

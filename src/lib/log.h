@@ -80,6 +80,15 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A debug or trace line is held until the next line, so that the same
+ * event told again at once at a higher level (a core's debug line, then
+ * its driver's info line from the event) shows once, at the higher level.
+ * log_flush() writes a held line; the poll loop calls it before it waits,
+ * and log_close() / log_reopen() / log_init() do.
+ */
+void log_flush(void);
+
 /* At any level (enum uftp_log_level). */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

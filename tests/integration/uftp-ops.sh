@@ -46,7 +46,8 @@
 #                 (file, percent, rate, ETA, receivers), redrawn at most 4 times
 #                 a second, erased before each log line, and a summary table per
 #                 receiver at the end; none of it with --no-progress or when
-#                 stderr is not a terminal; --progress forces it on a pipe
+#                 stderr is not a terminal; --progress forces it on a pipe;
+#                 at -x 5 each event is told once
 #   keymsg        (issue 13) a missing -k key file: exit 3 and the system's reason
 #                 ("No such file or directory", not "I/O error"), with a level
 #
@@ -703,7 +704,7 @@ case_progress() {
 	cp "$IL_SLOG" "$W/$cs/off.log"
 	IL_SERVER_WRAP=()
 	IL_SLOG_TAG=-pipe
-	il_server ours 30 "$SRC" -- a.txt big.bin
+	il_server ours 30 "$SRC" -x 5 -- a.txt big.bin
 	cp "$IL_SLOG" "$W/$cs/pipe.log"
 	IL_SLOG_TAG=-forced
 	il_server ours 30 "$SRC" --progress -- a.txt big.bin
@@ -737,6 +738,11 @@ case_progress() {
 	check "$cs" "stderr not a terminal: no progress line, no summary, no carriage return" \
 		eval "! grep -q $'\r' '$l' && ! grep -q 'ETA' '$l' && ! grep -q '^Receiver ' '$l' &&
 		grep -q 'Finished big.bin' '$l'"
+	l=$W/$cs/pipe.log
+	DETAIL=("$(grep -i -E 'registered|sending' "$l")")
+	check "$cs" "-x 5: each event told once (the core's debug line and uftp's info line are one)" \
+		eval "[ \$(grep -ic '$(il_id 1) registered$' '$l') = 1 ] && [ \$(grep -ic 'sending big.bin' '$l') = 1 ] &&
+		grep -q '^debug: phase' '$l'"
 	l=$W/$cs/forced.log
 	n=$(prog_draws "$l")
 	DETAIL=("$(lines "$l" | tail -5)")
@@ -756,8 +762,8 @@ case_keymsg() {
 }
 
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput layout logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x progress keymsg"
-BUDGET=${BUDGET:-170}
+ALL_CASES="keymsg progress badinput layout logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
+BUDGET=${BUDGET:-190}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }
 	if [ $((SECONDS - T_START)) -gt "$BUDGET" ]; then

@@ -214,7 +214,7 @@ static void test_journal(void)
 	log_init(UFTP_LOG_INFO, NULL);
 	fclose(f);
 	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
-	CU_ASSERT_STRING_EQUAL(buf, "<3>gone\n<4>odd\n<6>ok\n<7>dbg\n<6>RESULT;x\ninfo: plain\n");
+	CU_ASSERT_STRING_EQUAL(buf, "<3>gone\n<4>odd\n<6>ok\n<6>RESULT;x\n<7>dbg\ninfo: plain\n");
 	unlink(path);
 }
 
@@ -292,6 +292,40 @@ static void test_no_duplicates(void)
 	log_set_timestamps(0);
 }
 
+/* A core's debug line and its driver's info line for one event show once; real repeats stay. */
+static void test_told_once(void)
+{
+	char buf[2048];
+
+	log_init(UFTP_LOG_TRACE, NULL);
+	CU_ASSERT_EQUAL_FATAL(log_open_file(path), 0);
+	log_debug("client 0x0A000002 registered");
+	log_info("Client 0x0A000002 registered");
+	log_info("Client 0x0A000003 registered");
+	log_debug("sending a.txt (6 bytes)");
+	log_info("Sending a.txt (6 bytes)");
+	log_msg(UFTP_LOG_TRACE, "Sending a.txt (6 bytes)");
+	log_info("Sent ANNOUNCE");
+	log_info("Sent ANNOUNCE");
+	log_debug("sending b.bin (9 bytes)"); /* retold after another line of the turn */
+	log_info("Finished a.txt");
+	log_warnx("Sending b.bin (9 bytes)");
+	log_flush(); /* the loop is about to wait */
+	log_debug("phase DATA -> END");
+	log_close();
+	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(count(buf, "0x0A000002 registered"), 1);
+	CU_ASSERT_EQUAL(count(buf, "0x0A000003 registered"), 1);
+	CU_ASSERT_EQUAL(count(buf, "ending a.txt"), 2); /* the third telling is news again */
+	CU_ASSERT_EQUAL(count(buf, "Sent ANNOUNCE"), 2);
+	CU_ASSERT_EQUAL(count(buf, "ending b.bin"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "warning: Sending b.bin"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "debug: phase DATA -> END\n")); /* log_close writes it */
+	unlink(path);
+	log_init(UFTP_LOG_INFO, NULL);
+	log_set_timestamps(0);
+}
+
 /* An I/O error keeps the system's reason. */
 static void test_reason(void)
 {
@@ -309,8 +343,9 @@ static void test_reason(void)
 
 static const struct cutest tests[] = {
     CUTEST(test_file_and_stamps), CUTEST(test_levels),        CUTEST(test_journal),
-    CUTEST(test_terminal),        CUTEST(test_no_duplicates), CUTEST(test_reason),
-    CUTEST(test_rolling),         CUTEST(test_reopen),        CUTEST(test_limit),
+    CUTEST(test_terminal),        CUTEST(test_no_duplicates), CUTEST(test_told_once),
+    CUTEST(test_reason),          CUTEST(test_rolling),       CUTEST(test_reopen),
+    CUTEST(test_limit),
 };
 
 int main(void)
