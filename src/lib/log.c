@@ -437,59 +437,23 @@ const char *log_reason(int err)
 	return uftp_strerror(err);
 }
 
-void log_err(const char *fmt, ...)
-{
-	va_list ap;
+/* The six front ends differ only in their level and whether errno's reason is added. */
+#define LOG_FRONT(name, level, with_errno)                                                         \
+	void name(const char *fmt, ...)                                                            \
+	{                                                                                          \
+		va_list ap;                                                                        \
+                                                                                                   \
+		va_start(ap, fmt);                                                                 \
+		vlog(level, with_errno, fmt, ap);                                                  \
+		va_end(ap);                                                                        \
+	}
 
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_ERROR, 1, fmt, ap);
-	va_end(ap);
-}
-
-void log_errx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_ERROR, 0, fmt, ap);
-	va_end(ap);
-}
-
-void log_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_WARN, 1, fmt, ap);
-	va_end(ap);
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_WARN, 0, fmt, ap);
-	va_end(ap);
-}
-
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_INFO, 0, fmt, ap);
-	va_end(ap);
-}
-
-void log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UFTP_LOG_DEBUG, 0, fmt, ap);
-	va_end(ap);
-}
+LOG_FRONT(log_err, UFTP_LOG_ERROR, 1)
+LOG_FRONT(log_errx, UFTP_LOG_ERROR, 0)
+LOG_FRONT(log_warn, UFTP_LOG_WARN, 1)
+LOG_FRONT(log_warnx, UFTP_LOG_WARN, 0)
+LOG_FRONT(log_info, UFTP_LOG_INFO, 0)
+LOG_FRONT(log_debug, UFTP_LOG_DEBUG, 0)
 
 int log_limit_allow(struct log_limit *l, uint64_t now)
 {
