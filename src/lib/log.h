@@ -1,4 +1,16 @@
-/* Driver-side logging (OpenBSD log.c style). Not for use under src/core. */
+/*
+ * Driver-side logging (OpenBSD log.c style). Not for use under src/core.
+ *
+ * Every line carries its level, in a shape that suits where it goes:
+ *   the journal (systemd set JOURNAL_STREAM to this stream's device and
+ *   inode):  "<4>cannot open ..."  (syslog priority, no time: journald
+ *             adds its own)
+ *   a terminal: "uftp: 2026/11/22 05:13:07.803080: warning: cannot open ..."
+ *   a log file (-L): "2026/11/22 05:13:07.803080: warning: cannot open ..."
+ *   anything else (a pipe): "warning: cannot open ...", with the time
+ *             when asked (-T)
+ * The level word is left out when the message already starts with it.
+ */
 #ifndef UFTP_LIB_LOG_H
 #define UFTP_LIB_LOG_H
 
@@ -39,10 +51,53 @@ void log_set_timestamps(int on);
  */
 void log_set_rolling(uint64_t max_bytes, unsigned max_count);
 
+/* The name that starts each line on a terminal (default: the program's file name). */
+void log_set_progname(const char *name);
+
+/*
+ * fn(arg) is called before each line that goes to a terminal or to stderr,
+ * so a live status line there can erase itself first. NULL removes it.
+ */
+void log_set_tty_hook(void (*fn)(void *arg), void *arg);
+
+/* 1 when lines go to a terminal (the shape with the program name). */
+int log_on_terminal(void);
+
+/* "error", "warning", "info", "debug", "trace". */
+const char *log_level_name(int level);
+
+/*
+ * The reason to print for a uftp_err: the system's (strerror(errno)) for
+ * UFTP_ERR_IO when errno says more, else uftp_strerror(err). Call it
+ * before anything else can change errno.
+ */
+const char *log_reason(int err);
+
+/* log_err and log_warn add ": strerror(errno)"; the x forms do not. */
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A debug or trace line is held until the next line, so that the same
+ * event told again at once at a higher level (a core's debug line, then
+ * its driver's info line from the event) shows once, at the higher level.
+ * log_flush() writes a held line; the poll loop calls it before it waits,
+ * and log_close() / log_reopen() / log_init() do.
+ */
+void log_flush(void);
+
+/* At any level (enum uftp_log_level). */
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A line that programs parse (the -S @LOG status lines): written at info
+ * level as it is, with the time only when asked (-T, -L), without the level
+ * word or the program name (with a priority prefix in the journal).
+ */
+void log_raw(const char *line);
 
 /*
  * Rate limit for one kind of message a peer can provoke at will (say, a

@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "lib/clock.h"
+#include "lib/log.h"
 #include "lib/loop.h"
 
 /* The self-pipe: signal handlers write the signal number, the loop reads it. */
@@ -201,6 +202,7 @@ int uftp_loop_run_once(struct uftp_loop *l, uint64_t deadline)
 	size_t n;
 	int r;
 
+	log_flush(); /* a held debug line is not left waiting with us */
 	compact(l);
 	n = l->n;
 	r = ppoll(l->pfd, n, timeout_for(deadline, &ts), NULL);

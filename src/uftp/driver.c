@@ -19,17 +19,12 @@
 #include "lib/addr.h"
 #include "lib/clock.h"
 #include "lib/iface.h"
+#include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
 #include "uftp/uftp.h"
-
-/* lib/log.h clashes with session.h's level names: declare what we use. */
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define BATCH   UFTP_NET_BATCH
 #define PKT_CAP 10240 /* largest block + ENCRYPTED overhead with an RSA-8192 signature */
@@ -48,6 +43,7 @@ struct drv {
 	const struct uftp_crypto_ops *ops;
 	int interrupted;
 	struct uftp_statfile *status;
+	struct uftp_progress *progress;
 	uint64_t now;
 	/* transmit batch */
 	uint8_t *txbuf;
@@ -193,8 +189,10 @@ static int generate_key(struct drv *d)
 		log_warnx("cannot generate the server key: %s", uftp_strerror(rv));
 		return EXIT_KEY;
 	}
-	if (o->keyfile && uftp_keyfile_save(d->key, o->keyfile) < 0) {
-		log_warnx("cannot write key file %s (it must not exist)", o->keyfile);
+	rv = o->keyfile ? uftp_keyfile_save(d->key, o->keyfile) : 0;
+	if (rv < 0) {
+		log_errx("cannot write key file %s (it must not exist): %s", o->keyfile,
+		         log_reason(rv));
 		return EXIT_KEY;
 	}
 	return 0;
@@ -218,7 +216,7 @@ static int setup_keys(struct drv *d)
 	if (o->keyfile && !o->keyparam) {
 		rv = uftp_keyfile_load(&d->key, o->keyfile);
 		if (rv < 0) {
-			log_warnx("cannot load key file %s: %s", o->keyfile, uftp_strerror(rv));
+			log_errx("cannot load key file %s: %s", o->keyfile, log_reason(rv));
 			return EXIT_KEY;
 		}
 	} else {
@@ -501,12 +499,14 @@ static int run_loop(struct drv *d)
 			return blocked == UFTP_ERR_NOMEM ? EXIT_MEM : EXIT_KEY;
 		}
 		drain_events(d);
+		uftp_progress_tick(d->progress, d->srv, now);
 		if (uftp_server_finished(d->srv) && d->ntx == 0)
 			return exit_status(uftp_server_outcome(d->srv));
 		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
 		exp = uftp_server_next_expiry(d->srv);
 		if (exp == UFTP_NEVER)
 			exp = UFTP_TIME_NEVER;
+		exp = uftp_progress_expiry(d->progress, exp);
 		/* a deadline in the past only checks the socket and the signals */
 		if (uftp_loop_run_once(&d->loop, blocked ? UFTP_TIME_NEVER : exp) < 0)
 			return EXIT_NET;
@@ -566,10 +566,13 @@ int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
 		log_info("Starting session 0x%08X to %s (private %s), server ID 0x%08X",
 		         d->cfg.group_id, uftp_addr_ntop(&d->pub, pub, sizeof(pub)),
 		         uftp_addr_ntop(&d->priv, priv, sizeof(priv)), d->cfg.server_id);
+		d->progress = uftp_progress_new(o->progress);
 		rv = run_loop(d);
 		log_stats(d);
+		uftp_progress_end(d->progress, d->srv, d->now);
 		uftp_restart_save(o, d->srv, &d->cfg, files);
 	}
+	uftp_progress_free(d->progress);
 	uftp_server_free(d->srv);
 	uftp_statfile_close(d->status);
 	uftp_loop_free(&d->loop);

@@ -3,7 +3,7 @@
 # ---- uftp: the sender ----
 bin_PROGRAMS += uftp
 uftp_SOURCES = src/uftp/main.c src/uftp/options.c src/uftp/files.c src/uftp/driver.c \
-	src/uftp/status.c src/uftp/restart.c \
+	src/uftp/status.c src/uftp/restart.c src/uftp/progress.c \
 	src/uftp/uftp.h
 uftp_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 uftp_LDADD = $(CRYPTO_LIBS)

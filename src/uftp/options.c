@@ -17,7 +17,8 @@
 #define OPTSTRING                                                                                  \
 	"R:L:B:g:n:Y:h:w:e:cm:k:K:lTb:t:Q:zZI:p:u:j:qfyU:a:x:W:H:F:X:M:P:N:C:oD:E:S:r:s:i:"
 
-void uftp_usage(FILE *f)
+/* The option list, as the reference prints it on a bad option. */
+static void synopsis(FILE *f)
 {
 	fputs("Usage: uftp [ -R txrate ] [ -L logfile ] [ -B udp_buf_size ]\n"
 	      "    [ -g max_log_size ] [ -n max_log_count ] [ -Y keytype ] [ -h hashtype ]\n"
@@ -32,7 +33,73 @@ void uftp_usage(FILE *f)
 	      "    [ -N max_nak_pct ] [ -C cc_type ] [ -o ] [ -D dest_name ]\n"
 	      "    [ -E base_dir[,base_dir...] ] [ -S status_file ]\n"
 	      "    [ -r init_grtt[:min_grtt:max_grtt] ] [ -s robust ]\n"
+	      "    [ --progress | --no-progress ] [ --help ] [ --version ]\n"
 	      "    { -i list_file | file [ file... ] }\n",
+	      f);
+}
+
+void uftp_usage(FILE *f)
+{
+	synopsis(f);
+	fputs("\n"
+	      "Sends files and directories to UFTP 4.x receivers (uftpd) over multicast.\n"
+	      "Rate, addresses and session:\n"
+	      "  -R kbps      sending rate in Kbps (default 1000); -1: as fast as the socket\n"
+	      "               takes\n"
+	      "  -M addr      public address the session is announced on (default 230.4.4.1);\n"
+	      "               a unicast address sends to that one receiver\n"
+	      "  -P addr      private multicast address (default 230.5.5.x, x: random part)\n"
+	      "  -I iface     interface to send from (name or address); gives the server ID\n"
+	      "  -U UID       server ID, 0xnnnnnnnn (default: from the interface's address)\n"
+	      "  -p port      receivers' port (default 1044); -u port: our source port\n"
+	      "  -B bytes     socket buffers, 65536-104857600 (default 262144)\n"
+	      "  -t ttl       multicast TTL (default 1); -Q dscp: DSCP, 0-63 or 0x hex\n"
+	      "  -b bytes     block size, 512-8800 (default 1300)\n"
+	      "  -C none      fixed-rate sending (the only congestion control offered)\n"
+	      "  -r i[:mn:mx] group round-trip time in seconds: initial[:min:max]\n"
+	      "               (default 0.5:0.01:15)\n"
+	      "  -s robust    repeats before silent receivers are dropped, 10-50 (default 20)\n"
+	      "  -a passes    give up on a file's stragglers after this many passes\n"
+	      "  -W weight    give up once a file took weight% (110-10000) of its time at -R\n"
+	      "  -N pct, -m n drop a receiver that NAKs more than pct% of a section more than\n"
+	      "               n times (defaults 100 and 1)\n"
+	      "  -q           end the session when one receiver aborts or is dropped\n"
+	      "Receivers:\n"
+	      "  -H ids|@file closed group: only these receiver IDs (file: ID[|fingerprint]\n"
+	      "               per line)\n"
+	      "  -j file      proxies allowed to answer for the -H receivers (ID[|fp] per line)\n"
+	      "  -F file      resume the session in this restart file (not with -H)\n"
+	      "  -f           write a restart file _group_ID_restart when receivers failed\n"
+	      "Encryption:\n"
+	      "  -Y keytype   none (default), des, 3des, aes128-cbc, aes256-cbc, aes128-gcm,\n"
+	      "               aes256-gcm, aes128-ccm, aes256-ccm\n"
+	      "  -h hash      sha1 (default), sha256, sha384, sha512\n"
+	      "  -w sigtype   hmac (default) or keyex: how CBC messages are authenticated\n"
+	      "  -e type[:c]  key exchange rsa (default), ecdh_rsa or ecdh_ecdsa[:curve]\n"
+	      "  -c           receivers must prove their keys (fingerprints from -H @file)\n"
+	      "  -k file      server private key (PEM); with -K: a new key written there\n"
+	      "  -K bits|crv  generate the server key (RSA bits, or an EC curve)\n"
+	      "Files:\n"
+	      "  -i file      read the names to send from file (\"-\": standard input)\n"
+	      "  -X file      names to leave out of directories, one per line\n"
+	      "  -l           follow symbolic links\n"
+	      "  -E bases     send names relative to these base directories\n"
+	      "  -D name      send the one file as name (or, with -o, into directory name)\n"
+	      "  -o           with -D: name is a directory\n"
+	      "  -z           sync mode: receivers skip copies that are up to date\n"
+	      "  -Z           sync preview: receivers only say what -z would do\n"
+	      "Output:\n"
+	      "  -S file      status lines CONNECT / RESULT / HSTATS / STATS (@LOG: in the log)\n"
+	      "  -L file      log file (appended, with time stamps); -T: time stamps on stderr\n"
+	      "  -g MB        roll the log at this size; -n count: archives kept (default 5)\n"
+	      "  -x level     log level 0-5 (default 2)\n"
+	      "  --progress     always show the progress line and the summary table (stderr)\n"
+	      "  --no-progress  never show them (default: only when stderr is a terminal)\n"
+	      "  --help       this help; --version: the version\n"
+	      "  -y           accepted and ignored\n"
+	      "Exit codes: 0 some receiver got a file, 1 bad option, 2 network, 3 keys,\n"
+	      "4 log file, 5 memory, 6 interrupted, 7 no receiver registered, 8 no answer\n"
+	      "to the first file, 9 all receivers lost, 10 no file received.\n",
 	      f);
 }
 
@@ -58,6 +125,7 @@ static void defaults(struct uftp_opts *o)
 	o->grtt_min_us = 10000;
 	o->grtt_max_us = 15000000;
 	o->robust = 20;
+	o->progress = -1;
 }
 
 static const char *const keytypes[] = {"none",       "des",        "3des",       "aes128-cbc",
@@ -321,7 +389,7 @@ static int parse_one(struct uftp_opts *o, int c, const char *arg)
 	if (rv == -2)
 		rv = parse_misc_opt(o, c, arg);
 	if (rv == -2) {
-		uftp_usage(stderr);
+		synopsis(stderr);
 		return EXIT_BADARG;
 	}
 	return rv;
@@ -336,33 +404,59 @@ static int check_opts(struct uftp_opts *o)
 	if (o->restart_file)
 		return uftp_restart_load(o);
 	if (o->list_file == NULL && o->nfiles == 0) {
-		uftp_usage(stderr);
+		synopsis(stderr);
 		return EXIT_BADARG;
 	}
 	return 0;
 }
 
+enum { OPT_HELP = 0x100, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS };
+
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {NULL, 0, NULL, 0},
+};
+
+/* Our long options (the reference's letters are left alone); 1 when c was one. */
+static int long_opt(struct uftp_opts *o, int c, int *rv)
+{
+	switch (c) {
+	case OPT_HELP:
+		uftp_usage(stdout);
+		*rv = -1;
+		return 1;
+	case OPT_VERSION:
+		uftp_print_version("uftp");
+		*rv = -1;
+		return 1;
+	case OPT_PROGRESS: o->progress = 1; return 1;
+	case OPT_NO_PROGRESS: o->progress = 0; return 1;
+	default: return 0;
+	}
+}
+
 int uftp_parse_opts(struct uftp_opts *o, int argc, char **argv)
 {
-	int c, i, rv;
+	int c, rv;
 
 	defaults(o);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0) {
-			uftp_usage(stdout);
-			return -1;
-		}
-	}
 	opterr = 1;
 	for (;;) {
-		c = getopt(argc, argv, OPTSTRING);
+		c = getopt_long(argc, argv, OPTSTRING, longopts, NULL);
 		if (c == -1)
 			break;
 		if (c == '?') {
-			uftp_usage(stderr);
+			synopsis(stderr);
 			return EXIT_BADARG;
+		}
+		rv = 0;
+		if (long_opt(o, c, &rv)) {
+			if (rv)
+				return rv;
+			continue;
 		}
 		rv = parse_one(o, c, optarg);
 		if (rv != 0)

@@ -16,9 +16,8 @@
 #include <string.h>
 
 #include "core/server.h"
+#include "lib/log.h"
 #include "uftp/uftp.h"
-
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct target {
 	uint32_t id;
@@ -56,7 +55,7 @@ static void out(struct uftp_statfile *st, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (st->to_log) {
-		log_info("%s", line);
+		log_raw(line);
 		return;
 	}
 	fprintf(st->f, "%s\n", line);

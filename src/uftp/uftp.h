@@ -78,9 +78,13 @@ struct uftp_opts {
 	const char *list_file;                           /* -i */
 	char **files;                                    /* operands */
 	int nfiles;
+	int progress; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
 };
 
-/* options.c: parses argv; returns 0, or prints why and returns EXIT_BADARG (-1 for --help). */
+/*
+ * options.c: parses argv; returns 0, or prints why and returns EXIT_BADARG
+ * (-1 after --help or --version).
+ */
 int uftp_parse_opts(struct uftp_opts *o, int argc, char **argv);
 void uftp_usage(FILE *f);
 
@@ -102,6 +106,23 @@ int uftp_statfile_open(struct uftp_statfile **st, const char *path,
 void uftp_statfile_event(struct uftp_statfile *st, const struct uftp_server_event *e,
                          const struct uftp_server_file *files, uint64_t now);
 void uftp_statfile_close(struct uftp_statfile *st);
+
+/*
+ * progress.c: the live line on stderr and the summary table at the end,
+ * read from the core's stats. mode: --progress 1, --no-progress 0, -1: when
+ * stderr is a terminal. new returns NULL when off (or out of memory); every
+ * call takes NULL and then does nothing.
+ */
+struct uftp_progress;
+int uftp_progress_wanted(int mode);
+struct uftp_progress *uftp_progress_new(int mode);
+/* Each loop turn: samples the stats, redraws at most 4 times a second. */
+void uftp_progress_tick(struct uftp_progress *p, const struct uftp_server *srv, uint64_t now);
+/* The earlier of deadline and the next redraw, for the loop's wait. */
+uint64_t uftp_progress_expiry(const struct uftp_progress *p, uint64_t deadline);
+/* Erases the line and prints the table, one row per receiver. */
+void uftp_progress_end(struct uftp_progress *p, const struct uftp_server *srv, uint64_t now);
+void uftp_progress_free(struct uftp_progress *p);
 
 /* restart.c: -F reads a restart file into o (hosts, files, group); -f writes one. */
 int uftp_restart_load(struct uftp_opts *o);

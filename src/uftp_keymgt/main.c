@@ -23,6 +23,7 @@
 #include "lib/hostlist.h"
 #include "crypto/pkey.h"
 #include "lib/log.h"
+#include "lib/opts.h"
 
 #define PROG "uftp_keymgt"
 
@@ -56,6 +57,7 @@ static void usage(FILE *out)
 	        "  -d           delete a Windows key container: does nothing here\n"
 	        "  -m           use the Windows system key store: no effect here\n"
 	        "  -h, --help   print this help\n"
+	        "  --version    print the version\n"
 	        "Key lines are printed on standard error, as by UFTP's uftp_keymgt.\n",
 	        UFTP_RSA_MIN_BITS, UFTP_RSA_MAX_BITS);
 }
@@ -201,8 +203,11 @@ static int generate(const char *spec, const char *file)
 	return rv < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+enum { OPT_VERSION = 0x100 };
+
 static const struct option longopts[] = {
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
@@ -221,6 +226,7 @@ static int parse_opt(struct keymgt_opts *o, int c)
 	case 'd': o->mode = MODE_DELETE; return -1;
 	case 'm': o->system_store = 1; return -1;
 	case 'h': usage(stdout); return EXIT_SUCCESS;
+	case OPT_VERSION: uftp_print_version(PROG); return EXIT_SUCCESS;
 	case ':': errline(PROG ": option -%c needs an argument (try -h)", optopt); break;
 	default:
 		if (optopt)

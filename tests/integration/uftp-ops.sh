@@ -42,6 +42,14 @@
 #                 the 65536 sections that 16-bit section numbers allow: exit 1
 #                 before the session (the limit itself is sent); a failing random
 #                 generator (OPENSSL_CONF with no DRBG): exit 3 with a message
+#   progress      (issue 13) uftp on a pseudo-terminal: the live progress line
+#                 (file, percent, rate, ETA, receivers), redrawn at most 4 times
+#                 a second, erased before each log line, and a summary table per
+#                 receiver at the end; none of it with --no-progress or when
+#                 stderr is not a terminal; --progress forces it on a pipe;
+#                 at -x 5 each event is told once
+#   keymsg        (issue 13) a missing -k key file: exit 3 and the system's reason
+#                 ("No such file or directory", not "I/O error"), with a level
 #
 #   sudo tests/integration/uftp-ops.sh [BUILD_DIR]
 #   CASES="sync preview" KEEP=1 sudo tests/integration/uftp-ops.sh
@@ -665,9 +673,97 @@ EOF
 	done
 }
 
+# ---------------------------------------------------------------- progress line
+# ptyrun.py CMD...: runs CMD with its stdin, stdout and stderr on a new
+# pseudo-terminal, copies what it writes to our stdout, exits with its status
+PTYRUN=$W/ptyrun.py
+cat >"$PTYRUN" <<'EOF'
+import os, pty, sys
+sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))
+EOF
+# prog_draws LOG: how many times the progress line was drawn ("\r...ETA")
+prog_draws() { grep -o $'\r[^\r]*ETA [0-9-]' "$1" | wc -l; }
+# erased_first LOG: nothing is written after a progress line but a carriage return
+erased_first() { ! grep -Eq $'active/[0-9]+ lost(\e\\[K)?[^\r\e]' "$1"; }
+# lines LOG: the log with carriage returns as line ends
+lines() { tr '\r' '\n' <"$1" | sed 's/\x1b\[K//g'; }
+case_progress() {
+	local cs=progress t0 secs draws n k l
+	il_lab 2 || { ko "$cs: lab_up"; return; }
+	il_recv 1 ours "$W/$cs/h1"
+	il_recv 2 ref "$W/$cs/h2"
+	il_wait_recvs 10 || { ko "$cs: receivers start" "${IL_ERR[@]}"; il_lab_down; return; }
+	t0=$SECONDS
+	IL_SLOG_TAG=-pty IL_RATE=12000 IL_SERVER_WRAP=(python3 "$PTYRUN")
+	il_server ours 30 "$SRC" -- a.txt big.bin
+	echo "$IL_SRC_RC" >"$W/$cs/pty.rc"
+	secs=$((SECONDS - t0 + 1))
+	cp "$IL_SLOG" "$W/$cs/pty.log"
+	IL_SLOG_TAG=-off IL_RATE=50000
+	il_server ours 30 "$SRC" --no-progress -- a.txt big.bin
+	cp "$IL_SLOG" "$W/$cs/off.log"
+	IL_SERVER_WRAP=()
+	IL_SLOG_TAG=-pipe
+	il_server ours 30 "$SRC" -x 5 -- a.txt big.bin
+	cp "$IL_SLOG" "$W/$cs/pipe.log"
+	IL_SLOG_TAG=-forced
+	il_server ours 30 "$SRC" --progress -- a.txt big.bin
+	cp "$IL_SLOG" "$W/$cs/forced.log"
+	IL_SLOG_TAG=
+	il_stop_recvs
+	il_lab_down
+	l=$W/$cs/pty.log
+	draws=$(prog_draws "$l")
+	DETAIL=("exit $(cat "$W/$cs/pty.rc")" "$(lines "$l" | grep -E 'ETA|Receiver|^0x' | tail -12)")
+	check "$cs" "on a terminal: the progress line (big.bin, percent, rate, ETA, receivers), exit 0" \
+		eval "[ \$(cat '$W/$cs/pty.rc') = 0 ] &&
+		grep -Eq $'\r''big.bin +[0-9]+%  [0-9.]+ [kMG]?B/s  ETA [0-9]+:[0-9]{2}  files [0-9]/2  receivers [0-9] done/[0-9] active/0 lost' '$l'"
+	check "$cs" "on a terminal: redrawn, at most 4 times a second ($draws draws in about $secs s)" \
+		[ "$draws" -ge 2 ] && [ "$draws" -le $((4 * secs + 2)) ]
+	check "$cs" "on a terminal: the summary, one row per receiver (2/2 files, 3.0 MB, done)" \
+		eval "lines '$l' | grep -q '^Receiver  *Files  *Bytes  *Time  *Rate  *Status' &&
+		[ \$(lines '$l' | grep -Ec '^0x[0-9A-F]{8} +2/2 +3\.0 MB +[0-9.]+ s +[0-9.]+ [kMG]?B/s +done$') = 2 ] &&
+		lines '$l' | grep -q '^$(il_id 1) ' && lines '$l' | grep -q '^$(il_id 2) '"
+	check "$cs" "on a terminal: log lines start with the program name, the time and the level" \
+		eval "lines '$l' | grep -Eq '^uftp: [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:.]+: info: Client $(il_id 1) registered'"
+	DETAIL=("$(grep -Eo $'active/[0-9]+ lost(\e\\[K)?[^\r\e].{0,40}' "$l" | head -3)")
+	check "$cs" "on a terminal: the line is erased before each log line (no text after it)" \
+		erased_first "$l"
+	l=$W/$cs/off.log
+	DETAIL=("$(lines "$l" | head -8)")
+	check "$cs" "--no-progress on a terminal: no progress line, no summary" \
+		eval "! grep -q 'ETA' '$l' && ! grep -q '^Receiver ' <(lines '$l') && grep -q 'Finished big.bin' '$l'"
+	l=$W/$cs/pipe.log
+	DETAIL=("$(head -c 600 "$l")")
+	check "$cs" "stderr not a terminal: no progress line, no summary, no carriage return" \
+		eval "! grep -q $'\r' '$l' && ! grep -q 'ETA' '$l' && ! grep -q '^Receiver ' '$l' &&
+		grep -q 'Finished big.bin' '$l'"
+	l=$W/$cs/pipe.log
+	DETAIL=("$(grep -i -E 'registered|sending' "$l")")
+	check "$cs" "-x 5: each event told once (the core's debug line and uftp's info line are one)" \
+		eval "[ \$(grep -ic '$(il_id 1) registered$' '$l') = 1 ] && [ \$(grep -ic 'sending big.bin' '$l') = 1 ] &&
+		grep -q '^debug: phase' '$l'"
+	l=$W/$cs/forced.log
+	n=$(prog_draws "$l")
+	DETAIL=("$(lines "$l" | tail -5)")
+	check "$cs" "--progress on a pipe: the line ($n draws) and the summary" \
+		eval "[ $n -ge 1 ] && [ \$(grep -Ec ' 2/2 +3\.0 MB .* done$' '$l') = 2 ]"
+}
+
+# ---------------------------------------------------------------- error messages
+case_keymsg() {
+	local cs=keymsg out rc
+	out=$(cd "$SYNC" && timeout 10 "$OURS" -I lo -Y aes128-cbc -k /nonexistent/key.pem new.txt 2>&1)
+	rc=$?
+	DETAIL=("exit $rc: $out")
+	check "$cs" "a missing key file: exit 3, 'error: ...: No such file or directory'" \
+		eval "[ $rc = 3 ] && grep -qx 'error: cannot load key file /nonexistent/key.pem: No such file or directory' <<<'${out//\'/}' &&
+		! grep -q 'I/O error' <<<'${out//\'/}'"
+}
+
 # ---------------------------------------------------------------- main
-ALL_CASES="badinput layout logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
-BUDGET=${BUDGET:-170}
+ALL_CASES="keymsg progress badinput layout logs rejected statlog meta sync preview cutshort restart_ref restart_ours restart_enc restart_x"
+BUDGET=${BUDGET:-190}
 for cs in ${CASES:-$ALL_CASES}; do
 	declare -F "case_$cs" >/dev/null || { echo "unknown case '$cs'" >&2; exit 2; }
 	if [ $((SECONDS - T_START)) -gt "$BUDGET" ]; then

@@ -662,8 +662,9 @@ nat_forgery() {
 	local lines held
 	wait_log "$w/sproxy.log" "more heartbeats rejected in" 12 ||
 		WHY+=("no count of the rejected heartbeats that were not logged")
-	lines=$(grep -c "^heartbeat from .* rejected" "$w/sproxy.log")
-	held=$(sed -n 's/^\([0-9]*\) more heartbeats rejected in.*/\1/p' "$w/sproxy.log" | awk '{ n += $1 } END { print n + 0 }')
+	# (a line may start with its level word: "warning: heartbeat from ...")
+	lines=$(grep -Ec "^([a-z]+: )?heartbeat from .* rejected" "$w/sproxy.log")
+	held=$(sed -En 's/^([a-z]+: )?([0-9]+) more heartbeats rejected in.*/\2/p' "$w/sproxy.log" | awk '{ n += $1 } END { print n + 0 }')
 	[ "$lines" -le 20 ] || WHY+=("$lines rejected heartbeats logged one by one: the log is not rate-limited")
 	[ $((lines + held)) -ge 3000 ] || WHY+=("only $lines logged + $held counted rejections for 3000 forged heartbeats")
 	echo "    forged heartbeats: $lines logged + $held counted as rejected (3000 flooded), downstream kept, server proxy RSS ${rss0:-?} -> ${rss1:-?} KiB"

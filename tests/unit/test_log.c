@@ -1,8 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/err.h"
 #include "lib/log.h"
 #include "tests/unit/cutest.h"
 
@@ -48,7 +53,7 @@ static void test_file_and_stamps(void)
 	CU_ASSERT_EQUAL(sscanf(line, "%4u/%2u/%2u %2u:%2u:%2u.%6u: %63[^\n]", &y, &mo, &d, &h, &mi,
 	                       &s, &us, rest),
 	                8);
-	CU_ASSERT_STRING_EQUAL(rest, "hello 42");
+	CU_ASSERT_STRING_EQUAL(rest, "info: hello 42");
 	CU_ASSERT_EQUAL(line[26], ':'); /* "YYYY/MM/DD HH:MM:SS.uuuuuu: " */
 	errno = ENOENT;
 	log_warn("open %s", "x");
@@ -125,10 +130,221 @@ static void test_limit(void)
 	CU_ASSERT_EQUAL(log_limit_expiry(&l), UINT64_MAX);
 }
 
+/* Reads the whole file p into buf (NUL-terminated); returns the length or -1. */
+static long slurp(const char *p, char *buf, size_t cap)
+{
+	FILE *f = fopen(p, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return (long)n;
+}
+
+static unsigned count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+/* Every level carries its word; a message that starts with it does not get it twice. */
+static void test_levels(void)
+{
+	char buf[2048];
+
+	log_init(UFTP_LOG_DEBUG, NULL);
+	CU_ASSERT_EQUAL_FATAL(log_open_file(path), 0);
+	log_errx("bad %s", "thing");
+	errno = ENOENT;
+	log_err("open %s", "k.pem");
+	log_warnx("careful");
+	log_warnx("warning: key file is readable");
+	log_info("fine");
+	log_debug("detail");
+	log_msg(UFTP_LOG_TRACE, "hidden below the level");
+	log_raw("CONNECT;success;0x01020304");
+	log_close();
+	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": error: bad thing\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": error: open k.pem: No such file or directory\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": warning: careful\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": warning: key file is readable\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "warning: warning:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": info: fine\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": debug: detail\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "hidden"));
+	/* a status line stays as scripts parse it: the time (-L), no level word */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, ": CONNECT;success;0x01020304\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "info: CONNECT"));
+	CU_ASSERT_EQUAL(count(buf, "\n"), 7);
+	unlink(path);
+	log_set_timestamps(0);
+}
+
+/* Started by systemd: "<N>" priorities and no time, only on the stream JOURNAL_STREAM names. */
+static void test_journal(void)
+{
+	char buf[1024], env[64];
+	struct stat st;
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL_FATAL(fstat(fileno(f), &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	log_init(UFTP_LOG_DEBUG, f);
+	log_set_timestamps(1); /* -T: journald stamps lines itself, so not here */
+	log_errx("gone");
+	log_warnx("odd");
+	log_info("ok");
+	log_debug("dbg");
+	log_raw("RESULT;x");
+	setenv("JOURNAL_STREAM", "1:2", 1); /* another stream: plain lines */
+	log_init(UFTP_LOG_DEBUG, f);
+	log_set_timestamps(0);
+	log_info("plain");
+	unsetenv("JOURNAL_STREAM");
+	log_init(UFTP_LOG_INFO, NULL);
+	fclose(f);
+	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "<3>gone\n<4>odd\n<6>ok\n<6>RESULT;x\n<7>dbg\ninfo: plain\n");
+	unlink(path);
+}
+
+static unsigned hook_calls;
+
+static void hook(void *arg)
+{
+	(void)arg;
+	hook_calls++;
+}
+
+/* On a terminal: the program name, the time, the level; the tty hook runs first. */
+static void test_terminal(void)
+{
+	char buf[512] = "", rest[128];
+	unsigned y, mo, d, h, mi, s, us;
+	int m, fd;
+	FILE *f;
+	ssize_t n;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	CU_ASSERT_FATAL(m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+	fd = open(ptsname(m), O_RDWR | O_NOCTTY);
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	log_init(UFTP_LOG_INFO, f);
+	log_set_progname("uftp");
+	log_set_tty_hook(hook, NULL);
+	CU_ASSERT(log_on_terminal());
+	log_warnx("on a terminal");
+	log_set_tty_hook(NULL, NULL);
+	n = read(m, buf, sizeof(buf) - 1);
+	CU_ASSERT(n > 0);
+	if (n > 0)
+		buf[n] = '\0';
+	CU_ASSERT_EQUAL(sscanf(buf, "uftp: %4u/%2u/%2u %2u:%2u:%2u.%6u: %127[^\r\n]", &y, &mo, &d,
+	                       &h, &mi, &s, &us, rest),
+	                8);
+	CU_ASSERT_STRING_EQUAL(rest, "warning: on a terminal");
+	CU_ASSERT_EQUAL(hook_calls, 1);
+	log_init(UFTP_LOG_INFO, NULL);
+	log_set_progname(NULL);
+	fclose(f);
+	close(m);
+}
+
+/* At the highest level with a log file (-x 5 -L), each line is written once, to the file only. */
+static void test_no_duplicates(void)
+{
+	char buf[1024], errpath[128];
+	int saved = dup(2), fd;
+
+	snprintf(errpath, sizeof(errpath), "%s.stderr", path);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	log_init(UFTP_LOG_TRACE, stderr);
+	CU_ASSERT_EQUAL_FATAL(log_open_file(path), 0);
+	log_debug("once");
+	log_msg(UFTP_LOG_TRACE, "trace once");
+	log_raw("STATS;once");
+	log_close();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(count(buf, "once"), 3);
+	CU_ASSERT_EQUAL(count(buf, "\n"), 3);
+	CU_ASSERT_EQUAL(slurp(errpath, buf, sizeof(buf)), 0);
+	unlink(path);
+	unlink(errpath);
+	log_init(UFTP_LOG_INFO, NULL);
+	log_set_timestamps(0);
+}
+
+/* A core's debug line and its driver's info line for one event show once; real repeats stay. */
+static void test_told_once(void)
+{
+	char buf[2048];
+
+	log_init(UFTP_LOG_TRACE, NULL);
+	CU_ASSERT_EQUAL_FATAL(log_open_file(path), 0);
+	log_debug("client 0x0A000002 registered");
+	log_info("Client 0x0A000002 registered");
+	log_info("Client 0x0A000003 registered");
+	log_debug("sending a.txt (6 bytes)");
+	log_info("Sending a.txt (6 bytes)");
+	log_msg(UFTP_LOG_TRACE, "Sending a.txt (6 bytes)");
+	log_info("Sent ANNOUNCE");
+	log_info("Sent ANNOUNCE");
+	log_debug("sending b.bin (9 bytes)"); /* retold after another line of the turn */
+	log_info("Finished a.txt");
+	log_warnx("Sending b.bin (9 bytes)");
+	log_flush(); /* the loop is about to wait */
+	log_debug("phase DATA -> END");
+	log_close();
+	CU_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	CU_ASSERT_EQUAL(count(buf, "0x0A000002 registered"), 1);
+	CU_ASSERT_EQUAL(count(buf, "0x0A000003 registered"), 1);
+	CU_ASSERT_EQUAL(count(buf, "ending a.txt"), 2); /* the third telling is news again */
+	CU_ASSERT_EQUAL(count(buf, "Sent ANNOUNCE"), 2);
+	CU_ASSERT_EQUAL(count(buf, "ending b.bin"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "warning: Sending b.bin"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "debug: phase DATA -> END\n")); /* log_close writes it */
+	unlink(path);
+	log_init(UFTP_LOG_INFO, NULL);
+	log_set_timestamps(0);
+}
+
+/* An I/O error keeps the system's reason. */
+static void test_reason(void)
+{
+	errno = ENOENT;
+	CU_ASSERT_STRING_EQUAL(log_reason(UFTP_ERR_IO), "No such file or directory");
+	errno = EACCES;
+	CU_ASSERT_STRING_EQUAL(log_reason(UFTP_ERR_IO), "Permission denied");
+	errno = 0;
+	CU_ASSERT_STRING_EQUAL(log_reason(UFTP_ERR_IO), uftp_strerror(UFTP_ERR_IO));
+	errno = ENOENT;
+	CU_ASSERT_STRING_EQUAL(log_reason(UFTP_ERR_KEYFILE), uftp_strerror(UFTP_ERR_KEYFILE));
+	CU_ASSERT_STRING_EQUAL(log_level_name(UFTP_LOG_ERROR), "error");
+	CU_ASSERT_STRING_EQUAL(log_level_name(UFTP_LOG_TRACE), "trace");
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_file_and_stamps),
-    CUTEST(test_rolling),
-    CUTEST(test_reopen),
+    CUTEST(test_file_and_stamps), CUTEST(test_levels),        CUTEST(test_journal),
+    CUTEST(test_terminal),        CUTEST(test_no_duplicates), CUTEST(test_told_once),
+    CUTEST(test_reason),          CUTEST(test_rolling),       CUTEST(test_reopen),
     CUTEST(test_limit),
 };
 
