@@ -448,6 +448,7 @@ int uftp_daemon_main(struct uftp_daemon *d, const struct uftp_daemon_opts *o,
 
 	*d = (struct uftp_daemon){.ready_fd = -1, .o = o, .loop = loop, .ops = ops, .arg = arg};
 	log_init(o->loglevel >= 3 ? UFTP_LOG_DEBUG : o->loglevel, stderr);
+	log_set_timestamps(1); /* a daemon's lines are dated wherever they go, but in the journal */
 	rv = start(d);
 	uftp_daemon_ready(d, rv);
 	if (!rv) {
