@@ -8,6 +8,7 @@ libuftplib_a_SOURCES += \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/iface.c src/lib/iface.h \
 	src/lib/net.c src/lib/net.h src/lib/net_mcast.c src/lib/net_io.c \
+	src/lib/pump.c src/lib/pump.h \
 	src/lib/loop.c src/lib/loop.h \
 	src/lib/daemon.c src/lib/daemon.h \
 	src/lib/peer.c src/lib/peer.h

@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	    "Receives files from UFTP 4.x servers (uftp).  Runs in the background unless -d.\n"
 	    "  -d          stay in the foreground, log to stderr\n"
 	    "  -p port     UDP port to listen on (default 1044)\n"
-	    "  -B size     UDP receive buffer, 65536-104857600 (default 262144)\n"
+	    "  -B size     UDP receive buffer, 65536-104857600 (default 32 MiB, within limits)\n"
 	    "  -E          accept encrypted sessions only\n"
 	    "  -Q dscp     DSCP of outgoing packets, 0-63\n"
 	    "  -U UID      our client ID, 0xnnnnnnnn (default: from the first interface)\n"
@@ -185,7 +185,7 @@ int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->port = 1044;
-	o->bufsize = 262144;
+	o->bufsize = 0; /* as large as the system allows (driver.c) */
 	o->loglevel = 2;
 	o->log_count = 5;
 	o->cache = 1048576;
