@@ -28,8 +28,9 @@
 #   rx drops = UDP datagrams the kernel dropped for a full receive buffer in
 #              each receiver's namespace (RcvbufErrors; they cost resends)
 # Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
-# To compare two builds of ours, run it once per BUILD_DIR (a directory
-# holding uftp and uftpd).
+# To compare two builds of ours in the same run, BENCH_BASE=DIR (a directory
+# holding uftp and uftpd, e.g. a build of main) adds the implementation
+# "base" to the rounds, with its own ratio to ref.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/interop/lib.sh
@@ -40,12 +41,23 @@ RECVS=${BENCH_RECV:-1}
 RUNS=${BENCH_RUNS:-5}
 GROUPS_=${BENCH_GROUPS:-closed open}
 MODES=${BENCH_MODES:-plain gcm}
-IMPLS=${BENCH_IMPLS:-ours ref}
+IMPLS=${BENCH_IMPLS:-ours ref${BENCH_BASE:+ base}}
 read -r -a SOPTS_X <<<"${BENCH_SOPTS:-}"
 read -r -a COPTS_X <<<"${BENCH_COPTS:-}"
 
 [ "$(id -u)" = 0 ] || { echo "bench.sh: needs root (network namespaces)" >&2; exit 2; }
 il_init "${1:-}" || exit 2
+if [ -n "${BENCH_BASE:-}" ]; then
+	# "base": another build of ours, from BENCH_BASE
+	eval "$(declare -f il_bin | sed '1s/il_bin/il_bin_lib/')"
+	il_bin() {
+		case "$1/$2" in
+		base/server) echo "$BENCH_BASE/uftp" ;;
+		base/client) echo "$BENCH_BASE/uftpd" ;;
+		*) il_bin_lib "$@" ;;
+		esac
+	}
+fi
 shm=$(mktemp -d /dev/shm/uftp-bench.XXXXXX) || exit 2
 trap 'il_cleanup; rm -rf "$shm"' EXIT
 il_keys || exit 2
@@ -159,15 +171,14 @@ for impl in $IMPLS; do
 	impls+=("$impl")
 done
 echo "bench: $bytes bytes, -R -1, $RUNS rounds, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "bench: ours = $IL_BUILD"
+echo "bench: ours = $IL_BUILD${BENCH_BASE:+, base = $BENCH_BASE}"
 hdr
 for n in $RECVS; do
 	for mode in $MODES; do
 		for group in $GROUPS_; do
 			for ((r = 1; r <= RUNS; r++)); do
-				order=("${impls[@]}")
-				# every other round the other implementation goes first
-				[ $((r % 2)) = 0 ] && mapfile -t order < <(printf '%s\n' "${impls[@]}" | tac)
+				# each round starts with the next implementation
+				order=("${impls[@]:$((r % ${#impls[@]}))}" "${impls[@]:0:$((r % ${#impls[@]}))}")
 				for impl in "${order[@]}"; do run_one "$impl" "$n" "$mode" "$group"; done
 			done
 		done
@@ -175,7 +186,7 @@ for n in $RECVS; do
 done
 
 echo
-echo "summary: median [min-max] over the rounds; ratio = median ours / median ref"
+echo "summary: median [min-max] over the rounds; ratio = median of ours (or base) / median of ref"
 printf '%-5s %5s %-6s %-6s %-24s %-20s %-20s %-22s %-7s %s\n' impl recv mode group "MiB/s" "uftp CPU s" \
 	"uftpd CPU s" "rx drops" ok ratio
 for n in $RECVS; do
@@ -185,7 +196,7 @@ for n in $RECVS; do
 				f=$res/$impl-$n-$mode-$group
 				[ -f "$f" ] || continue
 				ratio=""
-				if [ "$impl" = ours ] && [ -f "$res/ref-$n-$mode-$group" ]; then
+				if [ "$impl" != ref ] && [ -f "$res/ref-$n-$mode-$group" ]; then
 					ratio=$(awk '{ print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 					ratio=$(awk '{ print $1 }' "$res/ref-$n-$mode-$group" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
 				fi

@@ -465,7 +465,7 @@ static void noop_fd(void *arg, int fd, short revents)
 static int run_loop(struct drv *d)
 {
 	uint64_t now, exp;
-	int blocked, sent_abort = 0;
+	int blocked, nobufs, sent_abort = 0;
 
 	for (;;) {
 		now = uftp_clock_now();
@@ -487,14 +487,16 @@ static int run_loop(struct drv *d)
 		drain_events(d);
 		if (uftp_server_finished(d->srv) && !uftp_txq_pending(&d->tx))
 			return exit_status(uftp_server_outcome(d->srv));
-		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
 		exp = uftp_server_next_expiry(d->srv);
 		if (exp == UFTP_NEVER)
 			exp = UFTP_TIME_NEVER;
-		/* a full socket buffer: POLLOUT; a full device queue (ENOBUFS): a moment */
+		/* a full socket buffer: wait for POLLOUT; a full device queue (ENOBUFS): a moment
+		 */
+		nobufs = blocked && d->sock.stats.tx_block_errno == ENOBUFS;
+		uftp_loop_set_events(&d->loop, d->sock.fd,
+		                     blocked && !nobufs ? POLLIN | POLLOUT : POLLIN);
 		if (blocked)
-			exp = d->sock.stats.tx_block_errno == ENOBUFS ? now + UFTP_PUMP_RETRY_NS
-			                                              : UFTP_TIME_NEVER;
+			exp = nobufs ? now + UFTP_PUMP_RETRY_NS : UFTP_TIME_NEVER;
 		/* a deadline in the past only checks the socket and the signals */
 		if (uftp_loop_run_once(&d->loop, exp) < 0)
 			return EXIT_NET;
