@@ -60,7 +60,7 @@ struct uftp_rxq {
 /*
  * Allocates a receive batch of nslots buffers (at most UFTP_NET_BATCH) for
  * datagrams of up to maxlen bytes; with gro, buffers of UFTP_NET_GRO_MAX
- * bytes so that the sockets read may use UDP GRO. Returns 0 or
+ * bytes so that the sockets it reads may use UDP GRO. Returns 0 or
  * UFTP_ERR_NOMEM.
  */
 int uftp_rxq_init(struct uftp_rxq *q, size_t nslots, size_t maxlen, int gro);
