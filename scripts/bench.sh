@@ -5,14 +5,21 @@
 # UFTP 4.10.2, on the network-namespace testbed (not part of CI).
 #
 #   sudo scripts/bench.sh [BUILD_DIR]          # default build/default
-#   BENCH_SIZE=256M BENCH_RECV="1 3" BENCH_MODES="plain gcm" BENCH_IMPLS="ours ref" sudo scripts/bench.sh
+#   BENCH_SIZE=256M BENCH_RUNS=5 BENCH_RECV="1 3" BENCH_MODES="plain gcm" \
+#   BENCH_GROUPS="closed open" BENCH_IMPLS="ours ref" sudo scripts/bench.sh
 #
-# For each implementation (ours: our uftp -> our uftpd; ref: the real ones),
-# receiver count (1 and 3) and mode (plain: no encryption; gcm: aes256-gcm,
-# sha256, ecdh_ecdsa key exchange with fresh prime256v1 keys) it sends one
-# BENCH_SIZE file (default 1G; any `head -c` size) at -R -1 from /dev/shm to
-# receivers writing to /dev/shm, checks every copy with cmp, and prints a table:
-#   goodput  = file size / wall time of the uftp process (MiB/s; includes the
+# For each receiver count (default 1), mode (plain: no encryption; gcm:
+# aes256-gcm, sha256, ecdh_ecdsa key exchange with fresh prime256v1 keys) and
+# group (closed: uftp -H with the receivers' IDs; open: no -H) it runs
+# BENCH_RUNS (default 5) rounds; each round runs every implementation (ours:
+# our uftp -> our uftpd; ref: the real ones), alternating which goes first,
+# so that both see the same load of the machine. Each run sends one
+# BENCH_SIZE file (default 512M; any `head -c` size) at -R -1 from /dev/shm
+# (tmpfs) to receivers writing to /dev/shm, in a fresh lab (bridge + veth,
+# the kernel's default settings), and checks every copy with cmp.
+# One row per run, then a summary per case: medians with min-max, and the
+# ratio of the medians ours/ref.
+#   MiB/s    = file size / wall time of the uftp process (includes the
 #              announce phase and completion, i.e. what a user waits for)
 #   CPU s    = user+system seconds of uftp, and of each uftpd (from
 #              /proc/<pid>/stat just before it is stopped)
@@ -21,20 +28,36 @@
 #   rx drops = UDP datagrams the kernel dropped for a full receive buffer in
 #              each receiver's namespace (RcvbufErrors; they cost resends)
 # Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
+# To compare two builds of ours in the same run, BENCH_BASE=DIR (a directory
+# holding uftp and uftpd, e.g. a build of main) adds the implementation
+# "base" to the rounds, with its own ratio to ref.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/interop/lib.sh
 . "$top/tests/interop/lib.sh"
 
-SIZE=${BENCH_SIZE:-1G}
-RECVS=${BENCH_RECV:-1 3}
+SIZE=${BENCH_SIZE:-512M}
+RECVS=${BENCH_RECV:-1}
+RUNS=${BENCH_RUNS:-5}
+GROUPS_=${BENCH_GROUPS:-closed open}
 MODES=${BENCH_MODES:-plain gcm}
-IMPLS=${BENCH_IMPLS:-ours ref}
+IMPLS=${BENCH_IMPLS:-ours ref${BENCH_BASE:+ base}}
 read -r -a SOPTS_X <<<"${BENCH_SOPTS:-}"
 read -r -a COPTS_X <<<"${BENCH_COPTS:-}"
 
 [ "$(id -u)" = 0 ] || { echo "bench.sh: needs root (network namespaces)" >&2; exit 2; }
 il_init "${1:-}" || exit 2
+if [ -n "${BENCH_BASE:-}" ]; then
+	# "base": another build of ours, from BENCH_BASE
+	eval "$(declare -f il_bin | sed '1s/il_bin/il_bin_lib/')"
+	il_bin() {
+		case "$1/$2" in
+		base/server) echo "$BENCH_BASE/uftp" ;;
+		base/client) echo "$BENCH_BASE/uftpd" ;;
+		*) il_bin_lib "$@" ;;
+		esac
+	}
+fi
 shm=$(mktemp -d /dev/shm/uftp-bench.XXXXXX) || exit 2
 trap 'il_cleanup; rm -rf "$shm"' EXIT
 il_keys || exit 2
@@ -63,12 +86,28 @@ rcvbuf_drops() {
 		/^Udp:/ && k { print $col["RcvbufErrors"]; exit }' | grep . || echo "?"
 }
 
-# run_one IMPL NRECV MODE -> one table row
+# median [min-max] of the numbers on stdin ("?" when none)
+med_range() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "?"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%g [%g-%g]\n", m, v[1], v[NR] }'
+}
+
+# run_one IMPL NRECV MODE GROUP -> one table row, and one line in $res/IMPL-NRECV-MODE-GROUP:
+# MiB/s uftp-CPU uftpd-CPU(sum) rx-drops(sum) ok
 run_one() {
-	local impl=$1 n=$2 mode=$3 i
-	local -a sopts=() copts=()
+	local impl=$1 n=$2 mode=$3 group=$4 i
+	local -a sopts=() copts=() ids=()
 	if [ "$mode" = gcm ]; then
 		sopts=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	fi
+	if [ "$group" = closed ]; then
+		for ((i = 1; i <= n; i++)); do ids+=("$(lab_id "$i")"); done
+		sopts+=(-H "$(
+			IFS=,
+			echo "${ids[*]}"
+		)")
 	fi
 	il_lab "$n" || { echo "lab_up failed" >&2; return 1; }
 	for ((i = 1; i <= n; i++)); do
@@ -78,7 +117,7 @@ run_one() {
 		il_recv "$i" "$impl" "$shm/d$i" "${copts[@]}" "${COPTS_X[@]}"
 	done
 	if ! il_wait_recvs 10; then
-		printf '%-5s %5s %-6s  %s\n' "$impl" "$n" "$mode" "receivers did not start: ${IL_ERR[*]}"
+		printf '%-5s %5s %-6s %-6s  %s\n' "$impl" "$n" "$mode" "$group" "receivers did not start: ${IL_ERR[*]}"
 		il_stop_recvs
 		il_lab_down
 		return 1
@@ -102,7 +141,7 @@ run_one() {
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	good=$(awk -v s="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
 	for ((i = 1; i <= n; i++)); do cmp -s "$shm/bench.bin" "$shm/d$i/bench.bin" && okn=$((okn + 1)); done
-	printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' "$impl" "$n" "$mode" "$good" \
+	printf '%-5s %5s %-6s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' "$impl" "$n" "$mode" "$group" "$good" \
 		"$wall" "${stime:-?}" "$(
 			IFS=/
 			echo "${rcpu[*]}"
@@ -114,21 +153,58 @@ run_one() {
 			echo "${rdrop[*]}"
 		)" "$okn/$n ok, uftp exit $IL_SRC_RC"
 	[ "$IL_SRC_RC" = 0 ] || tail -3 "$IL_SLOG" | sed 's/^/      /'
+	echo "$good ${stime:-?} $(echo "${rcpu[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $(echo "${rdrop[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $([ "$okn" = "$n" ] && [ "$IL_SRC_RC" = 0 ] && echo 1 || echo 0)" >>"$res/$impl-$n-$mode-$group"
 	for ((i = 1; i <= n; i++)); do rm -rf "$shm/d$i"; done
 	il_lab_down
 }
 
-echo "bench: $bytes bytes, -R -1, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-5s %5s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' impl recv mode "MiB/s" "wall s" \
-	"uftp CPU" "uftpd CPU s (each)" "uftpd ctxsw (each)" "rx drops (each)" result
+res=$IL_WORK/results
+mkdir -p "$res"
+hdr() { printf '%-5s %5s %-6s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' impl recv mode group "MiB/s" "wall s" \
+	"uftp CPU" "uftpd CPU s (each)" "uftpd ctxsw (each)" "rx drops (each)" result; }
+declare -a impls=()
 for impl in $IMPLS; do
 	if ! il_have "$impl" server || ! il_have "$impl" client; then
 		printf '%-5s  not built (%s, %s)\n' "$impl" "$(il_bin "$impl" server)" "$(il_bin "$impl" client)"
 		continue
 	fi
-	for n in $RECVS; do
-		for mode in $MODES; do
-			run_one "$impl" "$n" "$mode"
+	impls+=("$impl")
+done
+echo "bench: $bytes bytes, -R -1, $RUNS rounds, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "bench: ours = $IL_BUILD${BENCH_BASE:+, base = $BENCH_BASE}"
+hdr
+for n in $RECVS; do
+	for mode in $MODES; do
+		for group in $GROUPS_; do
+			for ((r = 1; r <= RUNS; r++)); do
+				# each round starts with the next implementation
+				order=("${impls[@]:$((r % ${#impls[@]}))}" "${impls[@]:0:$((r % ${#impls[@]}))}")
+				for impl in "${order[@]}"; do run_one "$impl" "$n" "$mode" "$group"; done
+			done
+		done
+	done
+done
+
+echo
+echo "summary: median [min-max] over the rounds; ratio = median of ours (or base) / median of ref"
+printf '%-5s %5s %-6s %-6s %-24s %-20s %-20s %-22s %-7s %s\n' impl recv mode group "MiB/s" "uftp CPU s" \
+	"uftpd CPU s" "rx drops" ok ratio
+for n in $RECVS; do
+	for mode in $MODES; do
+		for group in $GROUPS_; do
+			for impl in "${impls[@]}"; do
+				f=$res/$impl-$n-$mode-$group
+				[ -f "$f" ] || continue
+				ratio=""
+				if [ "$impl" != ref ] && [ -f "$res/ref-$n-$mode-$group" ]; then
+					ratio=$(awk '{ print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+					ratio=$(awk '{ print $1 }' "$res/ref-$n-$mode-$group" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
+				fi
+				printf '%-5s %5s %-6s %-6s %-24s %-20s %-20s %-22s %-7s %s\n' "$impl" "$n" "$mode" "$group" \
+					"$(awk '{ print $1 }' "$f" | med_range)" "$(awk '$2 != "?" { print $2 }' "$f" | med_range)" \
+					"$(awk '{ print $3 }' "$f" | med_range)" "$(awk '{ print $4 }' "$f" | med_range)" \
+					"$(awk '{ s += $5 } END { print s "/" NR }' "$f")" "$ratio"
+			done
 		done
 	done
 done

@@ -63,9 +63,9 @@ void cl_ts_echo(const struct csession *s, uint64_t now, uint32_t *sec, uint32_t 
 	*usec = (uint32_t)(us % 1000000);
 }
 
-static struct uftp_txq_ent *tx_slot(struct uftp_client *c)
+static struct uftp_outq_ent *tx_slot(struct uftp_client *c)
 {
-	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
+	struct uftp_outq_ent *t = uftp_outq_slot(&c->txq);
 
 	if (!t)
 		c->st.tx_dropped++;
@@ -73,7 +73,7 @@ static struct uftp_txq_ent *tx_slot(struct uftp_client *c)
 }
 
 static int seal(struct uftp_client *c, struct csession *s, uint8_t *hdr, const uint8_t *body,
-                size_t blen, struct uftp_txq_ent *t)
+                size_t blen, struct uftp_outq_ent *t)
 {
 	struct uftp_envelope env = {c->env->crypto, s->sigtype, &s->group_keys, s->ckey, NULL};
 
@@ -86,7 +86,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 {
 	struct uftp_header h = {m->func, s->seq, c->cfg.uid, s->group_id, s->group_inst, 0, 0};
 	uint8_t hdr[UFTP_HEADER_LEN], body[TXQ_MAX];
-	struct uftp_txq_ent *t = tx_slot(c);
+	struct uftp_outq_ent *t = tx_slot(c);
 	ssize_t n;
 	int rv;
 
@@ -111,7 +111,7 @@ int cl_send(struct uftp_client *c, struct csession *s, const struct uftp_msg *m,
 	}
 	t->to = c->cfg.resp_proxy.ip.family ? c->cfg.resp_proxy : s->server;
 	s->seq++;
-	uftp_txq_commit(&c->txq);
+	uftp_outq_commit(&c->txq);
 	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_TRACE, "[%08X] send %s", s->group_id, uftp_msg_name(m->func));
 	return 0;
@@ -390,7 +390,7 @@ int uftp_client_on_datagram(struct uftp_client *c, const struct uftp_peer *from,
 int uftp_client_pop_send(struct uftp_client *c, struct uftp_peer *to, uint8_t *out, size_t cap,
                          uint64_t now)
 {
-	int n = uftp_txq_pop(&c->txq, to, NULL, out, cap);
+	int n = uftp_outq_pop(&c->txq, to, NULL, out, cap);
 
 	(void)now;
 	if (n == UFTP_ERR_NOSPACE) {
@@ -595,7 +595,7 @@ int uftp_client_new(struct uftp_client **out, const struct uftp_env *env,
 	c->ev_cap = EV_PER_SESSION * c->nsess + EV_SPARE;
 	c->evq = calloc(c->ev_cap, sizeof(*c->evq));
 	c->groups_gen = 1;
-	if (!c->sess || !c->evq || uftp_txq_init(&c->txq, TXQ_LEN, TXQ_MAX) < 0) {
+	if (!c->sess || !c->evq || uftp_outq_init(&c->txq, TXQ_LEN, TXQ_MAX) < 0) {
 		uftp_client_free(c);
 		return UFTP_ERR_NOMEM;
 	}
@@ -618,7 +618,7 @@ void uftp_client_free(struct uftp_client *c)
 	}
 	cl_proxy_free(c);
 	free(c->sess);
-	uftp_txq_free(&c->txq);
+	uftp_outq_free(&c->txq);
 	free(c->evq);
 	uftp_keysched_wipe(c->plain, sizeof(c->plain));
 	free(c);

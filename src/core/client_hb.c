@@ -31,7 +31,7 @@ static int send_hb(struct uftp_client *c, size_t i, int challenged, uint32_t non
 	struct uftp_header h = {UFTP_MSG_HB_REQ, 0, c->cfg.uid, 0, 0, 0, 0};
 	struct uftp_msg m = {.func = UFTP_MSG_HB_REQ};
 	uint8_t blob[2048], sig[1100], nb[4];
-	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
+	struct uftp_outq_ent *t = uftp_outq_slot(&c->txq);
 	ssize_t n;
 	int bl, sl;
 
@@ -59,7 +59,7 @@ static int send_hb(struct uftp_client *c, size_t i, int challenged, uint32_t non
 		return (int)n;
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.hb[i];
-	uftp_txq_commit(&c->txq);
+	uftp_outq_commit(&c->txq);
 	c->st.tx_datagrams++;
 	cl_log(c, UFTP_LOG_DEBUG, "sent %sHB_REQ to proxy %zu", challenged ? "signed " : "", i + 1);
 	return 0;

@@ -7,7 +7,7 @@
 #include "core/client.h"
 #include "core/keysched.h"
 #include "core/section.h"
-#include "core/txq.h"
+#include "core/outq.h"
 
 #define TXQ_LEN 64
 #define TXQ_MAX 10240 /* largest datagram we build: STATUS of an 8800-byte block + signature */
@@ -142,7 +142,7 @@ struct uftp_client {
 	const struct uftp_env *env;
 	struct csession *sess;
 	size_t nsess;
-	struct uftp_txq txq; /* TXQ_LEN datagrams of TXQ_MAX bytes */
+	struct uftp_outq txq; /* TXQ_LEN datagrams of TXQ_MAX bytes */
 	struct uftp_client_event *evq;
 	size_t ev_cap, ev_head, ev_n;
 	uint64_t groups_gen;  /* bumped when a session begins or ends */

@@ -75,7 +75,7 @@ static void send_keyreq(struct uftp_client *c)
 {
 	struct uftp_header h = {UFTP_MSG_KEY_REQ, c->seq++, c->cfg.uid, 0, 0, 0, 0};
 	struct uftp_msg m = {.func = UFTP_MSG_KEY_REQ};
-	struct uftp_txq_ent *t = uftp_txq_slot(&c->txq);
+	struct uftp_outq_ent *t = uftp_outq_slot(&c->txq);
 	ssize_t n;
 
 	if (!t)
@@ -86,7 +86,7 @@ static void send_keyreq(struct uftp_client *c)
 		return;
 	t->len = (size_t)n + UFTP_HEADER_LEN;
 	t->to = c->cfg.resp_proxy;
-	uftp_txq_commit(&c->txq);
+	uftp_outq_commit(&c->txq);
 	c->st.tx_datagrams++;
 }
 

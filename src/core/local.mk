@@ -53,7 +53,7 @@ AM_TESTS_ENVIRONMENT = UFTP_VECTOR_DIR=$(top_srcdir)/tests/vectors; export UFTP_
 
 # ---- session contract shared by the role state machines ----
 libuftpcore_a_SOURCES += src/core/session.h src/core/session.c \
-	src/core/keyx.h src/core/keyx.c src/core/txq.h src/core/txq.c
+	src/core/keyx.h src/core/keyx.c src/core/outq.h src/core/outq.c
 
 # ---- wire name rules (path.h) ----
 libuftpcore_a_SOURCES += src/core/path.h src/core/path.c

@@ -54,7 +54,7 @@ struct uftp_proxy_event proxy_ev(int type, uint32_t group_id, const char *text)
 int proxy_queue(struct uftp_proxy *p, const struct uftp_peer *to, int mcast, const uint8_t *buf,
                 size_t len)
 {
-	int rv = uftp_txq_push(&p->q, to, mcast, buf, len);
+	int rv = uftp_outq_push(&p->q, to, mcast, buf, len);
 
 	if (rv < 0)
 		p->st.tx_dropped++;
@@ -635,7 +635,7 @@ int uftp_proxy_new(struct uftp_proxy **out, const struct uftp_env *env,
 	p->cfg = cfg;
 	if (!cfg->dest_by_fp)
 		p->dest = cfg->dest;
-	if (uftp_txq_init(&p->q, UFTP_PROXY_QUEUE, UFTP_PROXY_DGRAM_MAX) < 0) {
+	if (uftp_outq_init(&p->q, UFTP_PROXY_QUEUE, UFTP_PROXY_DGRAM_MAX) < 0) {
 		uftp_proxy_free(p);
 		return UFTP_ERR_NOMEM;
 	}
@@ -655,14 +655,14 @@ void uftp_proxy_free(struct uftp_proxy *p)
 			proxy_enc_free(p, p->sess[i]);
 		free(p->sess[i]);
 	}
-	uftp_txq_free(&p->q);
+	uftp_outq_free(&p->q);
 	free(p);
 }
 
 int uftp_proxy_pop_send(struct uftp_proxy *p, struct uftp_peer *to, int *mcast, uint8_t *out,
                         size_t cap, uint64_t now)
 {
-	int n = uftp_txq_pop(&p->q, to, mcast, out, cap);
+	int n = uftp_outq_pop(&p->q, to, mcast, out, cap);
 
 	(void)now;
 	if (n == UFTP_ERR_NOSPACE)

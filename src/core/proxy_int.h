@@ -4,7 +4,7 @@
 
 #include "core/keysched.h"
 #include "core/proxy.h"
-#include "core/txq.h"
+#include "core/outq.h"
 
 #define PROXY_AGG_MAX 8 /* replies aggregated at once per session */
 /* pending events: one expiry turn ending every session, plus one datagram's (3) */
@@ -109,7 +109,7 @@ struct uftp_proxy {
 	const struct uftp_proxy_config *cfg;
 	struct uftp_peer dest; /* server proxy downstream */
 	struct proxy_sess *sess[UFTP_PROXY_MAX_SESSIONS];
-	struct uftp_txq q; /* UFTP_PROXY_QUEUE datagrams of UFTP_PROXY_DGRAM_MAX bytes */
+	struct uftp_outq q; /* UFTP_PROXY_QUEUE datagrams of UFTP_PROXY_DGRAM_MAX bytes */
 	struct uftp_proxy_event ev[PROXY_EVQ];
 	size_t evhead, evlen;
 	uint64_t groups_gen; /* see uftp_proxy_groups_gen() */

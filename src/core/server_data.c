@@ -75,6 +75,14 @@ void srv_start_data(struct uftp_server *s, uint64_t now)
 	}
 }
 
+/* The token bucket's depth: 5 ms at the rate, and at least two packets. */
+static double bucket_size(const struct uftp_server *s, double cost)
+{
+	double burst = s->rate_bpns * 5e6;
+
+	return burst < 2 * cost ? 2 * cost : burst;
+}
+
 static int fill_tokens(struct uftp_server *s, uint64_t now, double cost)
 {
 	double burst;
@@ -85,23 +93,39 @@ static int fill_tokens(struct uftp_server *s, uint64_t now, double cost)
 		s->tokens += (double)(now - s->last_fill) * s->rate_bpns;
 		s->last_fill = now;
 	}
-	burst = s->rate_bpns * 5e6; /* 5 ms worth */
-	if (burst < 2 * cost)
-		burst = 2 * cost;
+	burst = bucket_size(s, cost);
 	if (s->tokens > burst)
 		s->tokens = burst;
 	return s->tokens >= cost;
 }
 
+/*
+ * What a paced sender waits for once the bucket is empty: tokens for
+ * SRV_PACE_BATCH packets (at most half of what the bucket holds, so a
+ * slow rate still sends one packet at a time), so that at a high rate the
+ * driver wakes once per batch, not once per packet, and hands the kernel a
+ * batch.
+ */
+#define SRV_PACE_BATCH 16
+static double wake_tokens(const struct uftp_server *s, double cost)
+{
+	double k = bucket_size(s, cost) / cost / 2;
+
+	if (k > SRV_PACE_BATCH)
+		k = SRV_PACE_BATCH;
+	return k < 1 ? cost : (double)(unsigned)k * cost;
+}
+
 uint64_t srv_data_expiry(const struct uftp_server *s)
 {
-	double cost = srv_pkt_cost(s);
+	double cost = srv_pkt_cost(s), want;
 
 	if (!s->pass_active)
 		return UFTP_NEVER;
 	if (s->rate_bpns <= 0 || s->tokens >= cost)
 		return 0;
-	return s->last_fill + (uint64_t)((cost - s->tokens) / s->rate_bpns) + 1;
+	want = wake_tokens(s, cost);
+	return s->last_fill + (uint64_t)((want - s->tokens) / s->rate_bpns) + 1;
 }
 
 /* Next block of this pass at or after pos; nblocks when none is left. */

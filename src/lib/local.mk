@@ -8,6 +8,7 @@ libuftplib_a_SOURCES += \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/iface.c src/lib/iface.h \
 	src/lib/net.c src/lib/net.h src/lib/net_mcast.c src/lib/net_io.c \
+	src/lib/pump.c src/lib/pump.h \
 	src/lib/loop.c src/lib/loop.h \
 	src/lib/daemon.c src/lib/daemon.h \
 	src/lib/peer.c src/lib/peer.h
@@ -31,6 +32,12 @@ tests_unit_test_net_SOURCES = tests/unit/test_net.c tests/unit/cutest.h
 tests_unit_test_net_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
 tests_unit_test_net_LDADD = $(LIB_TEST_LIBS)
 TESTS += tests/unit/test_net
+# the send queue: a datagram socket pair whose buffer fills
+check_PROGRAMS += tests/unit/test_txq
+tests_unit_test_txq_SOURCES = tests/unit/test_txq.c tests/unit/cutest.h
+tests_unit_test_txq_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS)
+tests_unit_test_txq_LDADD = $(LIB_TEST_LIBS)
+TESTS += tests/unit/test_txq
 
 check_PROGRAMS += tests/unit/test_loop
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c tests/unit/cutest.h

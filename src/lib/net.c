@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +24,23 @@ static int carries_v4(const struct uftp_sock *s)
 	return s->family == AF_INET || !(s->flags & UFTP_SOCK_V6ONLY);
 }
 
+/*
+ * Kernels with UDP GSO (4.18 and later) know the UDP_SEGMENT option; an
+ * older one would ignore the control message and send one huge datagram.
+ */
+static int has_gso(int fd)
+{
+#ifdef UDP_SEGMENT
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &v, &len) == 0;
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
 static int open_fd(struct uftp_sock *s, const struct uftp_addr *a)
 {
 	int fam = uftp_addr_family(a);
@@ -37,6 +55,8 @@ static int open_fd(struct uftp_sock *s, const struct uftp_addr *a)
 		return UFTP_ERR_IO;
 	if (bind(s->fd, (const struct sockaddr *)&a->ss, a->len) < 0)
 		return UFTP_ERR_IO;
+	if (!has_gso(s->fd))
+		s->flags |= UFTP_SOCK_NO_GSO;
 	return 0;
 }
 
@@ -104,6 +124,13 @@ int uftp_sock_set_bufsize(struct uftp_sock *s, int bytes)
 		return UFTP_ERR_INVALID;
 	if (set_buf(s->fd, SO_SNDBUFFORCE, SO_SNDBUF, bytes) < 0)
 		return UFTP_ERR_IO;
+	return set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
+}
+
+int uftp_sock_set_rcvbuf(struct uftp_sock *s, int bytes)
+{
+	if (bytes <= 0)
+		return UFTP_ERR_INVALID;
 	return set_buf(s->fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
 }
 

@@ -359,9 +359,11 @@ void uftp_daemon_usage(const struct uftp_daemon_cli *cli, FILE *out)
 	    "    [ --control [ADDR:]PORT ] [ --help ] [ --version ]\n\n%s\n%s",
 	    cli->prog, cli->synopsis, cli->summary, cli->help);
 	fputs("  -d          stay in the foreground, log to stderr\n"
-	      "  -p port     UDP port to listen on (default 1044)\n"
-	      "  -B size     UDP buffers, 65536-104857600 (default 262144)\n"
-	      "  -Q dscp     DSCP of outgoing packets, 0-63 (or 0xNN)\n"
+	      "  -p port     UDP port to listen on (default 1044)\n",
+	      out);
+	fprintf(out, "  -B size     UDP buffers, 65536-104857600 (default %s)\n",
+	        cli->bufdefault ? cli->bufdefault : "262144");
+	fputs("  -Q dscp     DSCP of outgoing packets, 0-63 (or 0xNN)\n"
 	      "  -U UID      our ID, 0xnnnnnnnn (default: from the first interface)\n"
 	      "  -x level    log level 0-5 (default 2)\n"
 	      "  -N prio     nice value, -20..19\n",

@@ -148,6 +148,7 @@ struct uftp_daemon_cli {
 	int (*own)(void *arg, int ch, char *optarg);
 	/* Checks a -K item (uftp_keyspec_check): 0, or <0 with a reason in err. */
 	int (*keyspec_check)(const char *spec, char *err, size_t errlen);
+	const char *bufdefault; /* -B's default in words; NULL: 262144 */
 };
 
 /* Fills c with the shared defaults (port 1044, -B 262144, -x 2, -n 5). */

@@ -1,7 +1,7 @@
 /*
  * uftp's driver: addresses, keys, the socket, and the loop that feeds the
  * server core (read the clock once per turn, feed datagrams, run timers,
- * drain writes in sendmmsg batches, drain events).
+ * drain writes through the pump: GSO or sendmmsg batches, drain events).
  */
 #include "config.h"
 
@@ -24,10 +24,12 @@
 #include "lib/net.h"
 #include "lib/opts.h"
 #include "lib/peer.h"
+#include "lib/pump.h"
 #include "uftp/uftp.h"
 
-#define BATCH   UFTP_NET_BATCH
-#define PKT_CAP 10240 /* largest block + ENCRYPTED overhead with an RSA-8192 signature */
+#define RX_SLOTS UFTP_NET_BATCH
+#define TX_SLOTS 512   /* datagrams built per loop turn: 8 GSO messages of 64 */
+#define PKT_CAP  10240 /* largest block + ENCRYPTED overhead with an RSA-8192 signature */
 
 struct drv {
 	const struct uftp_opts *o;
@@ -45,13 +47,8 @@ struct drv {
 	struct uftp_statfile *status;
 	struct uftp_progress *progress;
 	uint64_t now;
-	/* transmit batch */
-	uint8_t *txbuf;
-	struct uftp_dgram tx[BATCH];
-	size_t ntx, txoff;
-	/* receive batch */
-	uint8_t *rxbuf;
-	struct uftp_dgram rx[BATCH];
+	struct uftp_txq tx;
+	struct uftp_rxq rx;
 	int rng_err; /* the last randomness failure (uftp_err), 0 if none */
 };
 
@@ -405,38 +402,36 @@ static void on_signal(void *arg, int signo)
 
 static void receive(struct drv *d, uint64_t now)
 {
+	const struct uftp_addr *a;
 	struct uftp_peer from;
-	size_t i;
-	int n;
+	uint8_t *buf;
+	size_t len;
+	int n, cut;
 
-	for (;;) {
-		for (i = 0; i < BATCH; i++) {
-			d->rx[i].buf = d->rxbuf + i * PKT_CAP;
-			d->rx[i].cap = PKT_CAP;
-		}
-		n = uftp_sock_recv(&d->sock, d->rx, BATCH);
-		if (n <= 0)
-			return;
-		for (i = 0; i < (size_t)n; i++) {
-			if (d->rx[i].truncated)
+	do {
+		n = uftp_rxq_read(&d->rx, &d->sock);
+		while (uftp_rxq_pop(&d->rx, &buf, &len, &a, &cut)) {
+			if (cut)
 				continue;
-			uftp_addr_to_peer(&d->rx[i].addr, &from);
-			uftp_server_on_datagram(d->srv, &from, d->rx[i].buf, d->rx[i].len, now);
+			uftp_addr_to_peer(a, &from);
+			uftp_server_on_datagram(d->srv, &from, buf, len, now);
 		}
-		if (n < BATCH)
-			return;
-	}
+	} while (n == RX_SLOTS);
 }
 
-/* Pulls datagrams from the core into the batch and hands them to the kernel. */
+/*
+ * Pulls datagrams from the core into the send queue (up to TX_SLOTS a
+ * turn) and hands them to the kernel. Returns 0, 1 when a full buffer left
+ * some queued, or a negative error.
+ */
 static int transmit(struct drv *d, uint64_t now)
 {
 	struct uftp_peer to;
+	struct uftp_addr a;
+	uint8_t *buf;
 	int n;
 
-	while (d->ntx < BATCH) {
-		uint8_t *buf = d->txbuf + d->ntx * PKT_CAP;
-
+	while ((buf = uftp_txq_next(&d->tx)) != NULL) {
 		n = uftp_server_pop_send(d->srv, &to, buf, PKT_CAP, now);
 		if (n < 0) {
 			log_warnx("cannot build a packet: %s", uftp_strerror(n));
@@ -444,21 +439,10 @@ static int transmit(struct drv *d, uint64_t now)
 		}
 		if (n == 0)
 			break;
-		uftp_peer_to_addr(&to, &d->tx[d->ntx].addr);
-		d->tx[d->ntx].buf = buf;
-		d->tx[d->ntx].len = (size_t)n;
-		d->ntx++;
+		uftp_peer_to_addr(&to, &a);
+		uftp_txq_push(&d->tx, &a, (size_t)n);
 	}
-	if (d->ntx == d->txoff)
-		return 0;
-	n = uftp_sock_send(&d->sock, d->tx + d->txoff, d->ntx - d->txoff);
-	if (n < 0)
-		return n;
-	d->txoff += (size_t)n;
-	if (d->txoff < d->ntx)
-		return 1; /* socket buffer full */
-	d->ntx = d->txoff = 0;
-	return 0;
+	return uftp_txq_flush(&d->tx, &d->sock);
 }
 
 static void drain_events(struct drv *d)
@@ -479,7 +463,7 @@ static void noop_fd(void *arg, int fd, short revents)
 static int run_loop(struct drv *d)
 {
 	uint64_t now, exp;
-	int blocked, sent_abort = 0;
+	int blocked, nobufs, sent_abort = 0;
 
 	for (;;) {
 		now = uftp_clock_now();
@@ -500,15 +484,21 @@ static int run_loop(struct drv *d)
 		}
 		drain_events(d);
 		uftp_progress_tick(d->progress, d->srv, now);
-		if (uftp_server_finished(d->srv) && d->ntx == 0)
+		if (uftp_server_finished(d->srv) && !uftp_txq_pending(&d->tx))
 			return exit_status(uftp_server_outcome(d->srv));
-		uftp_loop_set_events(&d->loop, d->sock.fd, blocked ? POLLIN | POLLOUT : POLLIN);
 		exp = uftp_server_next_expiry(d->srv);
 		if (exp == UFTP_NEVER)
 			exp = UFTP_TIME_NEVER;
 		exp = uftp_progress_expiry(d->progress, exp);
+		/* a full socket buffer: wait for POLLOUT; a full device queue (ENOBUFS): a moment
+		 */
+		nobufs = blocked && d->sock.stats.tx_block_errno == ENOBUFS;
+		uftp_loop_set_events(&d->loop, d->sock.fd,
+		                     blocked && !nobufs ? POLLIN | POLLOUT : POLLIN);
+		if (blocked)
+			exp = nobufs ? now + UFTP_PUMP_RETRY_NS : UFTP_TIME_NEVER;
 		/* a deadline in the past only checks the socket and the signals */
-		if (uftp_loop_run_once(&d->loop, blocked ? UFTP_TIME_NEVER : exp) < 0)
+		if (uftp_loop_run_once(&d->loop, exp) < 0)
 			return EXIT_NET;
 	}
 }
@@ -535,10 +525,10 @@ static int start(struct drv *d, struct uftp_files *files)
 		log_warn("cannot open status file %s", d->o->status_file);
 		return EXIT_BADARG;
 	}
-	d->txbuf = malloc((size_t)BATCH * PKT_CAP);
-	d->rxbuf = malloc((size_t)BATCH * PKT_CAP);
-	if (d->txbuf == NULL || d->rxbuf == NULL)
+	if (uftp_txq_init(&d->tx, TX_SLOTS, PKT_CAP) < 0 ||
+	    uftp_rxq_init(&d->rx, RX_SLOTS, PKT_CAP, 0) < 0)
 		return EXIT_MEM;
+	log_info("send path: %s", uftp_sock_send_path(&d->sock));
 	uftp_loop_init(&d->loop);
 	if (uftp_loop_add(&d->loop, d->sock.fd, POLLIN, noop_fd, d) < 0 ||
 	    uftp_loop_catch_signals(&d->loop, sigs, 3, on_signal, d) < 0)
@@ -579,8 +569,8 @@ int uftp_run(const struct uftp_opts *o, struct uftp_files *files)
 	uftp_sock_close(&d->sock);
 	if (d->key)
 		uftp_pkey_free(d->key);
-	free(d->txbuf);
-	free(d->rxbuf);
+	uftp_txq_free(&d->tx);
+	uftp_rxq_free(&d->rx);
 	free(d);
 	return rv;
 }

@@ -28,6 +28,7 @@
 #include "lib/opts.h"
 #include "lib/peer.h"
 #include "lib/statsview.h"
+#include "lib/pump.h"
 #include "uftpd/disk.h"
 #include "uftpd/member.h"
 #include "uftpd/status.h"
@@ -36,6 +37,9 @@
 #define RX_BATCH  64
 #define RX_BUFLEN 10240 /* an 8800-byte block, headers and an RSA-8192 signature */
 #define RX_ROUNDS 8
+#define TX_SLOTS  64
+#define RCVBUF_AUTO                                                                                \
+	(32 << 20) /* the receive buffer without -B (granted up to the system's limit) */
 
 struct uftpd {
 	struct uftpd_opts *o;
@@ -54,8 +58,10 @@ struct uftpd {
 	int ready4, ready6;   /* poll found s4 / s6 readable: read them this turn */
 	struct uftpd_members members;
 	struct uftpd_status status;
-	uint64_t rx_oversized; /* datagrams over RX_BUFLEN: no UFTP message is that long */
-	uint8_t *rxbuf;
+	uint64_t rx_oversized;  /* datagrams over RX_BUFLEN: no UFTP message is that long */
+	struct uftp_rxq rx;     /* one receive batch, for s4 and s6 in turn */
+	struct uftp_txq t4, t6; /* replies waiting for s4, s6 */
+	uint64_t retry_at;      /* when to retry sends a full buffer stopped (0: none) */
 };
 
 /* ---- multicast memberships ---------------------------------------------- */
@@ -117,23 +123,42 @@ static void drain_events(struct uftpd *d)
 	}
 }
 
+/* Flushes both send queues; 1 when a full buffer left something queued. */
+static int flush_writes(struct uftpd *d)
+{
+	int b4 = uftp_txq_flush(&d->t4, &d->s4);
+	int b6 = uftp_txq_flush(&d->t6, &d->s6);
+
+	return b4 == 1 || b6 == 1;
+}
+
+/*
+ * Everything the core has to send, in batches per socket. When a full
+ * buffer leaves a queue full, the rest waits in the core; the loop retries
+ * at d->retry_at.
+ */
 static void drain_writes(struct uftpd *d, uint64_t now)
 {
-	static uint8_t buf[65536];
-	struct uftp_dgram dg;
+	struct uftp_txq *q;
 	struct uftp_peer to;
+	struct uftp_addr a;
+	uint8_t buf[RX_BUFLEN];
 	int n;
 
+	d->retry_at = 0;
 	for (;;) {
+		if ((!uftp_txq_next(&d->t4) || !uftp_txq_next(&d->t6)) && flush_writes(d))
+			break;
 		n = uftp_client_pop_send(d->core, &to, buf, sizeof(buf), now);
 		if (n <= 0)
 			break;
-		memset(&dg, 0, sizeof(dg));
-		uftp_peer_to_addr(&to, &dg.addr);
-		dg.buf = buf;
-		dg.len = (size_t)n;
-		uftp_sock_send(to.ip.family == 6 ? &d->s6 : &d->s4, &dg, 1);
+		q = to.ip.family == 6 ? &d->t6 : &d->t4;
+		memcpy(uftp_txq_next(q), buf, (size_t)n);
+		uftp_peer_to_addr(&to, &a);
+		uftp_txq_push(q, &a, (size_t)n);
 	}
+	if (flush_writes(d))
+		d->retry_at = now + UFTP_PUMP_RETRY_NS;
 }
 
 /*
@@ -144,32 +169,29 @@ static void drain_writes(struct uftpd *d, uint64_t now)
  */
 static int read_socket(struct uftpd *d, struct uftp_sock *s, size_t *bytes, uint64_t now)
 {
-	struct uftp_dgram dg[RX_BATCH];
+	const struct uftp_addr *a;
 	struct uftp_peer p;
-	int i, n, round, total = 0;
+	uint8_t *buf;
+	size_t len;
+	int n, cut, round, total = 0;
 
 	*bytes = 0;
 	for (round = 0; round < RX_ROUNDS; round++) {
-		memset(dg, 0, sizeof(dg));
-		for (i = 0; i < RX_BATCH; i++)
-			dg[i].buf = d->rxbuf + (size_t)i * RX_BUFLEN, dg[i].cap = RX_BUFLEN;
-		n = uftp_sock_recv(s, dg, RX_BATCH);
-		for (i = 0; i < n; i++) {
-			*bytes += dg[i].len;
-			if (dg[i].truncated) {
+		n = uftp_rxq_read(&d->rx, s);
+		while (uftp_rxq_pop(&d->rx, &buf, &len, &a, &cut)) {
+			*bytes += len;
+			total++;
+			if (cut || len > RX_BUFLEN) {
 				d->rx_oversized++;
 				log_debug("dropped a datagram over %d bytes", RX_BUFLEN);
 				continue;
 			}
-			uftp_addr_to_peer(&dg[i].addr, &p);
-			uftp_client_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			uftp_addr_to_peer(a, &p);
+			uftp_client_on_datagram(d->core, &p, buf, len, now);
 			drain_events(d);
 		}
 		sync_members(d);
 		drain_writes(d, now);
-		if (n <= 0)
-			break;
-		total += n;
 		if (n < RX_BATCH)
 			break;
 	}
@@ -209,6 +231,8 @@ static uint64_t loop_deadline(struct uftpd *d)
 {
 	uint64_t t = uftp_client_next_expiry(d->core);
 
+	if (d->retry_at && d->retry_at < t)
+		t = d->retry_at;
 	if (d->h4.until && d->h4.until < t)
 		t = d->h4.until;
 	if (d->h6.until && d->h6.until < t)
@@ -304,7 +328,10 @@ static int open_socket(struct uftpd *d, struct uftp_sock *s, int family)
 	if (uftp_sock_open(s, &any,
 	                   UFTP_SOCK_REUSEADDR | (family == AF_INET6 ? UFTP_SOCK_V6ONLY : 0)) < 0)
 		return UFTP_ERR_IO;
-	uftp_sock_set_bufsize(s, d->o->c.bufsize);
+	if (d->o->c.bufsize)
+		uftp_sock_set_bufsize(s, d->o->c.bufsize);
+	else
+		uftp_sock_set_rcvbuf(s, RCVBUF_AUTO);
 	hold_of(d, s)->rcvbuf = rcvbuf_of(s);
 	if (d->o->c.dscp)
 		uftp_sock_set_dscp(s, d->o->c.dscp);
@@ -483,7 +510,9 @@ static void teardown(void *arg)
 	for (i = 0; i < d->nkeys; i++)
 		uftp_pkey_free(d->keys[i]);
 	uftpd_status_close(&d->status);
-	free(d->rxbuf);
+	uftp_rxq_free(&d->rx);
+	uftp_txq_free(&d->t4);
+	uftp_txq_free(&d->t6);
 }
 
 /* In the log file, once it is open: the keys in use; then what we serve. */
@@ -519,8 +548,9 @@ int uftpd_run(struct uftpd_opts *o)
 
 	d.o = o;
 	d.s4.fd = d.s6.fd = -1;
-	d.rxbuf = malloc((size_t)RX_BATCH * RX_BUFLEN);
-	if (!d.rxbuf)
+	if (uftp_rxq_init(&d.rx, RX_BATCH, RX_BUFLEN, 1) < 0 ||
+	    uftp_txq_init(&d.t4, TX_SLOTS, RX_BUFLEN) < 0 ||
+	    uftp_txq_init(&d.t6, TX_SLOTS, RX_BUFLEN) < 0)
 		return EXIT_MEM;
 	return uftp_daemon_main(&dm, &o->c, &d.loop, &ops, &d);
 }

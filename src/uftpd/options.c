@@ -109,8 +109,15 @@ static int check_dests(struct uftpd_opts *o)
 static const char summary[] =
     "Receives files from UFTP 4.x servers (uftp).  Runs in the background unless -d.";
 
-static const struct uftp_daemon_cli cli = {PROG,    "EtT:D:A:F:qR:c:is:", synopsis, summary, help,
-                                           opt_one, uftp_keyspec_check};
+static const struct uftp_daemon_cli cli = {.prog = PROG,
+                                           .letters = "EtT:D:A:F:qR:c:is:",
+                                           .synopsis = synopsis,
+                                           .summary = summary,
+                                           .help = help,
+                                           .bufdefault =
+                                               "32 MiB for receiving, within the system's limits",
+                                           .own = opt_one,
+                                           .keyspec_check = uftp_keyspec_check};
 
 int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv)
 {
@@ -118,6 +125,7 @@ int uftpd_parse_opts(struct uftpd_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	uftp_daemon_opts_init(&o->c, PROG);
+	o->c.bufsize = 0; /* as large as the system allows (driver.c) */
 	o->cache = 1048576;
 	rv = uftp_daemon_parse(&cli, &o->c, o, argc, argv);
 	return rv ? rv : check_dests(o);

@@ -66,21 +66,19 @@ static void drain_events(struct pxd *d, uint64_t now)
 /* Reads what waits on s (up to RX_ROUNDS batches), all of it at time now. */
 static void read_socket(struct pxd *d, struct uftp_sock *s, uint64_t now)
 {
-	struct uftp_dgram dg[RX_BATCH];
+	const struct uftp_addr *from;
 	struct uftp_peer p;
-	int i, n, round;
+	uint8_t *buf;
+	size_t len;
+	int n, round, truncated;
 
 	for (round = 0; round < RX_ROUNDS; round++) {
-		memset(dg, 0, sizeof(dg));
-		for (i = 0; i < RX_BATCH; i++)
-			dg[i].buf = d->rxbuf + (size_t)i * UFTP_PROXY_DGRAM_MAX,
-			dg[i].cap = UFTP_PROXY_DGRAM_MAX;
-		n = uftp_sock_recv(s, dg, RX_BATCH);
-		for (i = 0; i < n; i++) {
-			if (dg[i].truncated)
+		n = uftp_rxq_read(&d->rx, s);
+		while (uftp_rxq_pop(&d->rx, &buf, &len, &from, &truncated)) {
+			if (truncated)
 				continue;
-			uftp_addr_to_peer(&dg[i].addr, &p);
-			uftp_proxy_on_datagram(d->core, &p, dg[i].buf, dg[i].len, now);
+			uftp_addr_to_peer(from, &p);
+			uftp_proxy_on_datagram(d->core, &p, buf, len, now);
 			drain_events(d, now); /* the queue never holds more than one datagram's */
 		}
 		pxd_drain_writes(d, now);
@@ -98,13 +96,15 @@ static void read_ready(struct pxd *d, uint64_t now)
 	d->ready4 = d->ready6 = 0;
 }
 
-/* The earliest of the core's deadline, the next join retry and the heartbeat log's. */
+/* The earliest of the core's deadline, the next join and send retries and the heartbeat log's. */
 static uint64_t loop_deadline(struct pxd *d)
 {
 	uint64_t next = uftp_proxy_next_expiry(d->core);
 
 	if (d->retry_at < next)
 		next = d->retry_at;
+	if (d->send_retry_at < next)
+		next = d->send_retry_at;
 	if (log_limit_expiry(&d->hb_log) < next)
 		next = log_limit_expiry(&d->hb_log);
 	return next;
@@ -146,8 +146,8 @@ int uftpproxyd_run(struct uftpproxyd_opts *o)
 		d.m4[i].fd = d.m6[i].fd = -1;
 	d.retry_at = UFTP_NEVER;
 	d.hb_log = (struct log_limit)LOG_LIMIT_INIT(HB_LOG_WINDOW, HB_LOG_BURST);
-	d.rxbuf = malloc((size_t)RX_BATCH * UFTP_PROXY_DGRAM_MAX);
-	if (!d.rxbuf) {
+	d.send_retry_at = UFTP_NEVER;
+	if (uftp_rxq_init(&d.rx, RX_BATCH, UFTP_PROXY_DGRAM_MAX, 1) < 0) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_MEM;
 	}

@@ -100,8 +100,13 @@ static int check_curve(const char *opt, const char *name)
 
 static const char summary[] = "Relays UFTP 4.x sessions.  Runs in the background unless -d.";
 
-static const struct uftp_daemon_cli cli = {PROG,    "s:cr::t:O:q:C:e:", synopsis, summary, help,
-                                           opt_one, uftp_keyspec_check};
+static const struct uftp_daemon_cli cli = {.prog = PROG,
+                                           .letters = "s:cr::t:O:q:C:e:",
+                                           .synopsis = synopsis,
+                                           .summary = summary,
+                                           .help = help,
+                                           .own = opt_one,
+                                           .keyspec_check = uftp_keyspec_check};
 
 /* The mode is required; the curves must be known. */
 static int check_mode(const struct uftpproxyd_opts *o)

@@ -17,7 +17,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/net.h"
-#include "uftpproxyd/txq.h"
+#include "lib/pump.h"
 #include "uftpproxyd/uftpproxyd.h"
 
 #define MAX_KEYS    16
@@ -27,6 +27,8 @@
 #define MEMBER_SOCKS 4
 
 /* At most HB_LOG_BURST "heartbeat rejected" lines per HB_LOG_WINDOW. */
+#define PXD_TXQ_CAP 256 /* datagrams waiting per socket */
+
 #define HB_LOG_WINDOW (10 * UFTP_NS_PER_SEC)
 #define HB_LOG_BURST  5
 
@@ -41,8 +43,11 @@ struct joined {
 struct pxd {
 	struct uftpproxyd_opts *o;
 	struct uftp_sock s4, s6;
-	struct txq q4, q6;     /* what s4, s6 could not take yet */
-	struct uftp_ifset ifs; /* -I: where memberships go */
+	struct uftp_txq q4, q6; /* what s4, s6 could not take yet */
+	int blocked4, blocked6; /* a full buffer stopped the last flush: wait for room */
+	uint64_t send_retry_at; /* when to flush again after ENOBUFS (UFTP_NEVER: no need) */
+	struct uftp_rxq rx;     /* one receive batch, for s4 and s6 in turn */
+	struct uftp_ifset ifs;  /* -I: where memberships go */
 	struct uftp_pkey *keys[MAX_KEYS];
 	size_t nkeys;
 	struct uftp_pkey *dhkey;                   /* -r:curve / -e */
@@ -52,8 +57,7 @@ struct pxd {
 	struct uftp_env env;
 	struct uftp_proxy *core;
 	struct uftp_loop loop;
-	struct uftp_ctl *ctl; /* --control */
-	uint8_t *rxbuf;
+	struct uftp_ctl *ctl;    /* --control */
 	struct log_limit hb_log; /* rejected heartbeats: a flood must not fill the log */
 	int ready4, ready6;      /* poll found the socket readable */
 	struct joined joined[UFTP_PROXY_MAX_GROUPS];

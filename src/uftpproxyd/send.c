@@ -1,53 +1,67 @@
 /*
  * uftpproxyd's sends: each datagram the core has to send goes into the
- * send queue of its family's socket (txq.h) and out in batches of one
+ * send queue of its family's socket (lib/pump.h) and out in batches of one
  * system call per socket; what a full socket buffer cannot take waits,
  * in order, for POLLOUT.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "lib/peer.h"
 #include "uftpproxyd/pxd.h"
 
-/* Sends what waits on q, and watches its socket for room while some still waits. */
-static void flush(struct pxd *d, struct txq *q)
+/*
+ * Sends what waits on q: while some still waits, its socket is watched for
+ * room (a full socket buffer), or the loop comes back after
+ * UFTP_PUMP_RETRY_NS (a full device queue, ENOBUFS: poll would not say).
+ */
+static void flush(struct pxd *d, struct uftp_txq *q, struct uftp_sock *s, int *blocked,
+                  uint64_t now)
 {
-	int rv;
+	int nobufs;
 
-	if (q->s->fd < 0 || !q->n)
+	if (s->fd < 0 || !uftp_txq_pending(q))
 		return;
-	rv = txq_flush(q);
-	uftp_loop_set_events(&d->loop, q->s->fd, rv == 1 ? POLLIN | POLLOUT : POLLIN);
+	*blocked = uftp_txq_flush(q, s) == 1;
+	nobufs = *blocked && s->stats.tx_block_errno == ENOBUFS;
+	uftp_loop_set_events(&d->loop, s->fd, *blocked && !nobufs ? POLLIN | POLLOUT : POLLIN);
+	if (nobufs && d->send_retry_at > now + UFTP_PUMP_RETRY_NS)
+		d->send_retry_at = now + UFTP_PUMP_RETRY_NS;
 }
 
-/* Queues len bytes of buf to to on q: a full queue is flushed first, then drops. */
-static void queue(struct pxd *d, struct txq *q, const struct uftp_peer *to, const uint8_t *buf,
-                  size_t len)
+/* Queues len bytes of buf to to on its family's queue: a full queue is flushed first, then drops.
+ */
+static void queue(struct pxd *d, const struct uftp_peer *to, const uint8_t *buf, size_t len,
+                  uint64_t now)
 {
+	int v6 = to->ip.family == 6;
+	struct uftp_txq *q = v6 ? &d->q6 : &d->q4;
+	struct uftp_sock *s = v6 ? &d->s6 : &d->s4;
+	int *blocked = v6 ? &d->blocked6 : &d->blocked4;
 	struct uftp_addr a;
 	uint8_t *slot;
 
-	if (q->s->fd < 0) {
-		txq_drop(q); /* no socket of that family */
+	if (s->fd < 0) {
+		uftp_txq_drop(q); /* no socket of that family */
 		return;
 	}
-	slot = txq_tail(q);
+	slot = uftp_txq_next(q);
 	if (!slot) {
-		flush(d, q);
-		slot = txq_tail(q);
+		flush(d, q, s, blocked, now);
+		slot = uftp_txq_next(q);
 	}
 	if (!slot) {
-		txq_drop(q);
+		uftp_txq_drop(q);
 		return;
 	}
 	memcpy(slot, buf, len);
 	uftp_peer_to_addr(to, &a);
-	txq_push(q, &a, len);
-	if (q->n >= UFTP_NET_BATCH && !q->blocked)
-		flush(d, q);
+	uftp_txq_push(q, &a, len);
+	if (uftp_txq_pending(q) >= UFTP_NET_BATCH && !*blocked)
+		flush(d, q, s, blocked, now);
 }
 
 void pxd_drain_writes(struct pxd *d, uint64_t now)
@@ -62,8 +76,9 @@ void pxd_drain_writes(struct pxd *d, uint64_t now)
 			continue;
 		if (n <= 0)
 			break;
-		queue(d, to.ip.family == 6 ? &d->q6 : &d->q4, &to, buf, (size_t)n);
+		queue(d, &to, buf, (size_t)n, now);
 	}
-	flush(d, &d->q4);
-	flush(d, &d->q6);
+	d->send_retry_at = UFTP_NEVER;
+	flush(d, &d->q4, &d->s4, &d->blocked4, now);
+	flush(d, &d->q6, &d->s6, &d->blocked6, now);
 }

@@ -31,7 +31,7 @@ static void on_ready(void *arg, int fd, short revents)
 	if (revents & (POLLIN | POLLERR))
 		*(v4 ? &d->ready4 : &d->ready6) = 1;
 	if (revents & POLLOUT)
-		(v4 ? &d->q4 : &d->q6)->blocked = 0; /* room again: the turn's sends go out */
+		*(v4 ? &d->blocked4 : &d->blocked6) = 0; /* room again: the turn's sends go out */
 }
 
 static int open_socket(struct pxd *d, struct uftp_sock *s, int family)
@@ -83,8 +83,8 @@ static int setup_net(struct pxd *d)
 	}
 	if (open_socket(d, &d->s6, AF_INET6) < 0)
 		log_debug("no IPv6 socket: IPv6 sessions unavailable");
-	if (txq_init(&d->q4, &d->s4, UFTP_PROXY_DGRAM_MAX) < 0 ||
-	    txq_init(&d->q6, &d->s6, UFTP_PROXY_DGRAM_MAX) < 0)
+	if (uftp_txq_init(&d->q4, PXD_TXQ_CAP, UFTP_PROXY_DGRAM_MAX) < 0 ||
+	    uftp_txq_init(&d->q6, PXD_TXQ_CAP, UFTP_PROXY_DGRAM_MAX) < 0)
 		return EXIT_MEM;
 	if (d->o->mode == UFTP_PROXY_CLIENT)
 		return 0;
@@ -273,10 +273,10 @@ void pxd_teardown(void *arg)
 	uftp_pkey_free(d->dhkey);
 	uftp_ctl_close(d->ctl);
 	uftp_proxy_free(d->core);
-	txq_free(&d->q4);
-	txq_free(&d->q6);
+	uftp_txq_free(&d->q4);
+	uftp_txq_free(&d->q6);
+	uftp_rxq_free(&d->rx);
 	uftp_sock_close(&d->s4);
 	uftp_sock_close(&d->s6);
 	pxd_members_close(d);
-	free(d->rxbuf);
 }

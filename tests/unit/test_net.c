@@ -10,6 +10,7 @@
 #include "lib/daemon.h"
 #include "lib/iface.h"
 #include "lib/net.h"
+#include "lib/pump.h"
 #include "tests/unit/cutest.h"
 
 #define NDGRAMS 150 /* more than two batches */
@@ -346,6 +347,134 @@ static int mcast_loop(const char *group, const char *source)
 	return rv;
 }
 
+/* The pump's batch: runs of one length (GSO messages), a shorter one that ends a run, more. */
+#define PUMP_N 200
+static size_t pump_len(int i)
+{
+	return i < 150 ? 1000 : i == 150 ? 300 : 700;
+}
+
+/* Queues PUMP_N datagrams to to and flushes them (waiting on POLLOUT if ever full). */
+static void pump_send(struct uftp_sock *b, const struct uftp_addr *to)
+{
+	struct uftp_txq q;
+	struct pollfd p = {.fd = b->fd, .events = POLLOUT};
+	uint8_t *buf;
+	int i, r, tries = 0;
+
+	CU_ASSERT_EQUAL_FATAL(uftp_txq_init(&q, PUMP_N, 1500), 0);
+	for (i = 0; i < PUMP_N; i++) {
+		buf = uftp_txq_next(&q);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+		memset(buf, i, pump_len(i));
+		buf[0] = (uint8_t)(i >> 8);
+		uftp_txq_push(&q, to, pump_len(i));
+	}
+	CU_ASSERT_PTR_NULL(uftp_txq_next(&q)); /* full */
+	while ((r = uftp_txq_flush(&q, b)) == 1 && tries++ < 100)
+		poll(&p, 1, 10);
+	CU_ASSERT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(uftp_txq_pending(&q), 0);
+	uftp_txq_free(&q);
+}
+
+/* Receives the PUMP_N datagrams through a receive batch and checks each, in order. */
+static void pump_recv(struct uftp_sock *a, int gro)
+{
+	uint64_t end = uftp_clock_now() + WAIT_NS;
+	struct pollfd p = {.fd = a->fd, .events = POLLIN};
+	const struct uftp_addr *from;
+	struct uftp_rxq q;
+	uint8_t *buf;
+	size_t len;
+	int got = 0, cut;
+
+	CU_ASSERT_EQUAL_FATAL(uftp_rxq_init(&q, 16, 1500, gro), 0);
+	while (got < PUMP_N && uftp_clock_now() < end) {
+		if (uftp_rxq_read(&q, a) == 0)
+			poll(&p, 1, 100);
+		while (uftp_rxq_pop(&q, &buf, &len, &from, &cut)) {
+			CU_ASSERT(!cut);
+			CU_ASSERT_EQUAL(len, pump_len(got));
+			CU_ASSERT_EQUAL(buf[0], (uint8_t)(got >> 8));
+			CU_ASSERT_EQUAL(buf[len - 1], (uint8_t)got);
+			got++;
+		}
+	}
+	CU_ASSERT_EQUAL(got, PUMP_N);
+	CU_ASSERT_EQUAL(a->stats.rx_packets, PUMP_N);
+	if (got != PUMP_N)
+		fprintf(stderr, "[%d of %d received, %llu receives] ", got, PUMP_N,
+		        (unsigned long long)a->stats.rx_calls);
+	uftp_rxq_free(&q);
+}
+
+/*
+ * GSO out (when the kernel has it: then the 200 datagrams take one system
+ * call), received with GRO (fewer receives than datagrams) or without.
+ */
+static void pump_roundtrip(unsigned txflags, int gro, const char *path)
+{
+	struct uftp_sock a, b;
+	struct uftp_addr to;
+
+	open_loopback(&a, "127.0.0.1", 0);
+	open_loopback(&b, "127.0.0.1", txflags);
+	CU_ASSERT_EQUAL(uftp_sock_set_rcvbuf(&a, 4 << 20), 0); /* room for the whole batch */
+	uftp_sock_local(&a, &to);
+	if (strcmp(path, "gso") == 0 && strcmp(uftp_sock_send_path(&b), "gso") != 0) {
+		fprintf(stderr, "[no UDP GSO in this kernel: the sendmmsg path was tested] ");
+		path = "sendmmsg";
+	}
+	CU_ASSERT_STRING_EQUAL(uftp_sock_send_path(&b), path);
+	pump_send(&b, &to);
+	CU_ASSERT_EQUAL(b.stats.tx_packets, PUMP_N);
+	if (strcmp(path, "gso") == 0)
+		CU_ASSERT_EQUAL(b.stats.tx_calls, 1);
+	pump_recv(&a, gro);
+	if (gro && strcmp(path, "gso") == 0 && (a.flags & UFTP_SOCK_GRO))
+		CU_ASSERT(a.stats.rx_calls < PUMP_N / 4);
+	uftp_sock_close(&a);
+	uftp_sock_close(&b);
+}
+
+static void test_pump_gso_gro(void)
+{
+	pump_roundtrip(0, 1, "gso");
+	pump_roundtrip(0, 0, "gso");
+}
+
+static void test_pump_fallbacks(void)
+{
+	pump_roundtrip(UFTP_SOCK_NO_GSO, 1, "sendmmsg");
+	pump_roundtrip(UFTP_SOCK_NO_GSO | UFTP_SOCK_NO_MMSG, 0, "sendmsg");
+}
+
+/* A kernel refusing GSO (SO_NO_CHECK makes it EINVAL): sendmmsg then, nothing lost. */
+static void test_pump_gso_refused(void)
+{
+	struct uftp_sock a, b;
+	struct uftp_addr to;
+	int one = 1;
+
+	open_loopback(&a, "127.0.0.1", 0);
+	open_loopback(&b, "127.0.0.1", 0);
+	CU_ASSERT_EQUAL(uftp_sock_set_rcvbuf(&a, 4 << 20), 0);
+	uftp_sock_local(&a, &to);
+	if (strcmp(uftp_sock_send_path(&b), "gso") != 0 ||
+	    setsockopt(b.fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)) < 0) {
+		fprintf(stderr, "[no UDP GSO to refuse: skipped] ");
+	} else {
+		pump_send(&b, &to);
+		CU_ASSERT_STRING_EQUAL(uftp_sock_send_path(&b), "sendmmsg");
+		CU_ASSERT_EQUAL(b.stats.tx_packets, PUMP_N);
+		CU_ASSERT_EQUAL(b.stats.tx_dropped, 0);
+		pump_recv(&a, 0);
+	}
+	uftp_sock_close(&a);
+	uftp_sock_close(&b);
+}
+
 static void test_multicast_lo(void)
 {
 	mcast_loop("239.255.10.1", NULL);
@@ -384,6 +513,9 @@ static const struct cutest tests[] = {
     CUTEST(test_roundtrip_fallback),
     CUTEST(test_roundtrip_v6),
     CUTEST(test_truncated_and_errors),
+    CUTEST(test_pump_gso_gro),
+    CUTEST(test_pump_fallbacks),
+    CUTEST(test_pump_gso_refused),
     CUTEST(test_multicast_lo),
     CUTEST(test_join_invalid),
 };

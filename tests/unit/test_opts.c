@@ -288,8 +288,8 @@ static int keyspec_ok(const char *spec, char *msg, size_t msglen)
 	return UFTP_ERR_INVALID;
 }
 
-static const struct uftp_daemon_cli cli = {"testd",     "EtR:",  "[ -E ]",  "Tests.",
-                                           "  -E  e\n", own_opt, keyspec_ok};
+static const struct uftp_daemon_cli cli = {"testd",     "EtR:",  "[ -E ]",   "Tests.",
+                                           "  -E  e\n", own_opt, keyspec_ok, NULL};
 
 /* Parses the NULL-terminated words with stdout and stderr muted; returns the parser's result. */
 static int parse(struct uftp_daemon_opts *c, struct own *own, const char *const *words)

@@ -575,7 +575,7 @@ static void test_heartbeat_fp(void)
 }
 
 /*
- * The send queue (core/txq.c): UFTP_PROXY_QUEUE datagrams wait, the next
+ * The send queue (core/outq.c): UFTP_PROXY_QUEUE datagrams wait, the next
  * one is refused and counted; a pop into a buffer too small drops that
  * datagram (counted) and the next one comes out whole.
  */

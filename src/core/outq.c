@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "core/txq.h"
+#include "core/outq.h"
 
-int uftp_txq_init(struct uftp_txq *q, size_t slots, size_t bufcap)
+int uftp_outq_init(struct uftp_outq *q, size_t slots, size_t bufcap)
 {
 	size_t i;
 
@@ -15,7 +15,7 @@ int uftp_txq_init(struct uftp_txq *q, size_t slots, size_t bufcap)
 	q->ent = calloc(slots, sizeof(*q->ent));
 	q->mem = malloc(slots * bufcap);
 	if (!q->ent || !q->mem) {
-		uftp_txq_free(q);
+		uftp_outq_free(q);
 		return UFTP_ERR_NOMEM;
 	}
 	for (i = 0; i < slots; i++)
@@ -25,30 +25,30 @@ int uftp_txq_init(struct uftp_txq *q, size_t slots, size_t bufcap)
 	return 0;
 }
 
-void uftp_txq_free(struct uftp_txq *q)
+void uftp_outq_free(struct uftp_outq *q)
 {
 	free(q->ent);
 	free(q->mem);
 	memset(q, 0, sizeof(*q));
 }
 
-struct uftp_txq_ent *uftp_txq_slot(struct uftp_txq *q)
+struct uftp_outq_ent *uftp_outq_slot(struct uftp_outq *q)
 {
 	if (q->n == q->slots)
 		return NULL;
 	return &q->ent[(q->head + q->n) % q->slots];
 }
 
-void uftp_txq_commit(struct uftp_txq *q)
+void uftp_outq_commit(struct uftp_outq *q)
 {
 	if (q->n < q->slots)
 		q->n++;
 }
 
-int uftp_txq_push(struct uftp_txq *q, const struct uftp_peer *to, int mcast, const uint8_t *buf,
+int uftp_outq_push(struct uftp_outq *q, const struct uftp_peer *to, int mcast, const uint8_t *buf,
                   size_t len)
 {
-	struct uftp_txq_ent *t = uftp_txq_slot(q);
+	struct uftp_outq_ent *t = uftp_outq_slot(q);
 
 	if (!t || len > q->bufcap)
 		return UFTP_ERR_NOSPACE;
@@ -56,13 +56,13 @@ int uftp_txq_push(struct uftp_txq *q, const struct uftp_peer *to, int mcast, con
 	t->mcast = mcast;
 	t->len = len;
 	memcpy(t->buf, buf, len);
-	uftp_txq_commit(q);
+	uftp_outq_commit(q);
 	return 0;
 }
 
-int uftp_txq_pop(struct uftp_txq *q, struct uftp_peer *to, int *mcast, uint8_t *out, size_t cap)
+int uftp_outq_pop(struct uftp_outq *q, struct uftp_peer *to, int *mcast, uint8_t *out, size_t cap)
 {
-	struct uftp_txq_ent *t;
+	struct uftp_outq_ent *t;
 
 	if (!q->n)
 		return 0;
