@@ -520,7 +520,11 @@ int main(int argc, char **argv)
 		r->next = uftp_client_next_expiry(r->core);
 	}
 	rss1 = rss_kb("VmRSS:");
-	printf("receivers %zu\nready 1\n", sw.n);
+	{
+		int snd = 0, rcv = 0;
+		(void)uftp_sock_get_bufsize(&sw.sock, &snd, &rcv);
+		printf("receivers %zu\nrcvbuf %d\nready 1\n", sw.n, rcv);
+	}
 	fflush(stdout);
 
 	end_at = start + timeout_s * UFTP_NS_PER_SEC;
