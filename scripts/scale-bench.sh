@@ -8,6 +8,7 @@
 #   sudo scripts/scale-bench.sh [BUILD_DIR]        # default build/default
 #   SCALE_N=1000 SCALE_SIZE=100M SCALE_LOSS="0 1" SCALE_RUNS=3 SCALE_RATE=100000 \
 #       SCALE_IMPLS="ours ref" SCALE_SOPTS="" sudo scripts/scale-bench.sh
+#   SCALE_IMPLS="ours ref new=/path/to/other/uftp"   (a third server, named new)
 #
 # Per run: open group, no encryption, -R SCALE_RATE kbit/s (the swarm has to
 # keep up with every datagram for every receiver: its own CPU and its
@@ -42,6 +43,9 @@ IMPLS=${SCALE_IMPLS:-ours ref}
 SOPTS=${SCALE_SOPTS:-}
 REF=${UFTP_REF:-/usr/bin/uftp}
 SWARM=$B/tests/swarm/swarm
+# the swarm runs N receivers on one core: on a busy machine it must not be
+# the one that lags (a lagging swarm answers DONE late and the server gives up)
+SWARM_NICE=${SCALE_SWARM_NICE:--10}
 
 [ "$(id -u)" = 0 ] || { echo "scale-bench.sh needs root (network namespaces)" >&2; exit 2; }
 [ -x "$SWARM" ] || { echo "$SWARM missing: make -C $B tests/swarm/swarm" >&2; exit 2; }
@@ -57,7 +61,9 @@ fsize=$(stat -c %s "$W/file")
 lab_up scale 2 || exit 2
 echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, build $B"
 
-bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; esac; }
+# an impl is ours, ref, or NAME=PATH (another uftp build, e.g. a branch under test)
+bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; *=*) echo "${1#*=}" ;; esac; }
+name_of() { echo "${1%%=*}"; }
 rcvbuf_errors() { lab_exec h1 awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
 tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
 val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
@@ -70,8 +76,9 @@ for loss in $LOSSES; do
 		for impl in $IMPLS; do
 			bin=$(bin_of "$impl")
 			[ -x "$bin" ] || { echo "skip $impl: $bin missing"; continue; }
+			impl=$(name_of "$impl")
 			tag=$impl-$loss-$run
-			lab_bg h1 spid sh -c "exec '$SWARM' -n $N -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.swarm' 2>'$W/$tag.swarm.err'"
+			lab_bg h1 spid sh -c "exec nice -n $SWARM_NICE '$SWARM' -n $N -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.swarm' 2>'$W/$tag.swarm.err'"
 			lab_wait_udp h1 1044 10 || { echo "swarm did not bind" >&2; exit 1; }
 			d0=$(rcvbuf_errors) b0=$(tx_bytes) t0=$(date +%s%N)
 			# shellcheck disable=SC2086
@@ -105,6 +112,7 @@ printf '%-5s %-4s %7s %7s %7s %7s %9s %6s %6s %7s %7s %7s\n' \
 	impl loss ok_runs reg_s xfer_s wall_s MB_tx ratio passes rss_MB cpu_s sw_cpu
 for loss in $LOSSES; do
 	for impl in $IMPLS; do
+		impl=$(name_of "$impl")
 		awk -v impl="$impl" -v loss="$loss" -v n="$N" '
 		function med(col,   i, j, t, a, k) {
 			k = 0
