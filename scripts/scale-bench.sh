@@ -22,7 +22,8 @@
 #   wall_s  the uftp process, start to exit
 #   MB_tx   bytes the server's interface sent (h0 eth0 tx_bytes, MB)
 #   ratio   MB_tx / file size
-#   passes  data passes seen on the wire (a block number going back)
+#   rounds  rounds of data seen on the wire (a block number going back; a
+#           server resending section by section shows several per pass)
 #   rss_MB  server peak RSS (/usr/bin/time %M, VmHWM)
 #   cpu_s   server user+system seconds (/usr/bin/time)
 #   sw_cpu  the swarm's CPU seconds; sw_drop the swarm namespace's UDP
@@ -69,7 +70,7 @@ tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
 val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 
 printf '%-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
-	impl loss run ok reg_s xfer_s wall_s MB_tx ratio passes rss_MB cpu_s sw_cpu sw_drop
+	impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
 : >"$W/rows"
 for loss in $LOSSES; do
 	for run in $(seq 1 "$RUNS"); do
@@ -94,10 +95,10 @@ for loss in $LOSSES; do
 			row=$(awk -v impl="$impl" -v loss="$loss" -v run="$run" -v ok="${ok:-0}/$N" -v rc="$rc" \
 				-v reg="$(val registration_s "$W/$tag.swarm")" -v xfer="$(val transfer_s "$W/$tag.swarm")" \
 				-v wall="$(((t1 - t0) / 1000000))" -v tx="$((b1 - b0))" -v size="$fsize" \
-				-v passes="$(val passes "$W/$tag.swarm")" -v rss="${m:-0}" -v u="${u:-0}" -v s="${s:-0}" \
+				-v rounds="$(val rounds "$W/$tag.swarm")" -v rss="${m:-0}" -v u="${u:-0}" -v s="${s:-0}" \
 				-v swcpu="$(val cpu_s "$W/$tag.swarm")" -v drop="$((d1 - d0))" 'BEGIN {
 				printf "%-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f %8d\n",
-				    impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, passes,
+				    impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, rounds,
 				    rss / 1024, u + s, swcpu, drop }')
 			echo "$row"
 			echo "$row" >>"$W/rows"
@@ -109,7 +110,7 @@ done
 echo
 echo "# medians over $RUNS runs (ok: runs where every receiver succeeded and uftp exited 0)"
 printf '%-5s %-4s %7s %7s %7s %7s %9s %6s %6s %7s %7s %7s\n' \
-	impl loss ok_runs reg_s xfer_s wall_s MB_tx ratio passes rss_MB cpu_s sw_cpu
+	impl loss ok_runs reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu
 for loss in $LOSSES; do
 	for impl in $IMPLS; do
 		impl=$(name_of "$impl")

@@ -50,12 +50,14 @@ run() {
 	lab_wait_pid "$spid" 15
 	local ok
 	ok=$(awk '$1 == "succeeded" {print $2}' "$W/$name.swarm")
-	if [ "$rc" = 0 ] && [ "${ok:-0}" = "$n" ]; then
+	local san
+	san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$W/$name.swarm.err" "$W/$name.uftp" 2>/dev/null)
+	if [ "$rc" = 0 ] && [ "${ok:-0}" = "$n" ] && [ -z "$san" ]; then
 		echo "PASS $name: $n receivers byte-exact in $(((t1 - t0) / 1000000)) ms;" \
-			"$(awk '$1 ~ /registration_s|transfer_s|passes|rss_hwm_kb|bytes_per_receiver_peak/ {printf "%s %s ", $1, $2}' "$W/$name.swarm")"
+			"$(awk '$1 ~ /registration_s|transfer_s|rounds|rss_hwm_kb|bytes_per_receiver_peak/ {printf "%s %s ", $1, $2}' "$W/$name.swarm")"
 		pass=$((pass + 1))
 	else
-		echo "FAIL $name: uftp exit $rc, ${ok:-?} of $n receivers succeeded"
+		echo "FAIL $name: uftp exit $rc, ${ok:-?} of $n receivers succeeded${san:+, sanitizer report in $san}"
 		for l in "$W/$name.swarm" "$W/$name.swarm.err" "$W/$name.uftp"; do
 			echo "--- ${l#"$W"/}"
 			tail -n 8 "$l" | sed 's/^/  | /'

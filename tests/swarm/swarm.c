@@ -99,7 +99,7 @@ struct swarm {
 	/* figures */
 	uint64_t t_announce, t_connected, t_fileseg, t_done;
 	size_t n_connected, n_done, n_aborted;
-	uint64_t rx_dgrams, rx_fileseg, tx_dgrams, passes;
+	uint64_t rx_dgrams, rx_fileseg, tx_dgrams, rounds;
 	uint16_t last_file, last_sec, last_blk;
 	int seen_seg;
 };
@@ -297,17 +297,22 @@ static void drain(struct swarm *sw, struct rcv *r, uint64_t now)
 	r->next = uftp_client_next_expiry(r->core);
 }
 
-/* Pass counting from plaintext FILESEGs: a block before the previous one starts a pass. */
+/*
+ * Rounds of data seen on the wire (plaintext FILESEGs only): a block at or
+ * before the previous one starts a round.  A server's repair pass is at
+ * least one round; one that resends section by section as NAKs arrive
+ * shows several per pass.
+ */
 static void note_fileseg(struct swarm *sw, const uint8_t *body, size_t len)
 {
 	struct uftp_fileseg fs;
 	if (uftp_decode_fileseg(&fs, body, len) < 0)
 		return;
 	if (!sw->seen_seg || fs.file_id != sw->last_file) {
-		sw->passes = 1;
+		sw->rounds = 1;
 	} else if (fs.section < sw->last_sec ||
 	           (fs.section == sw->last_sec && fs.block <= sw->last_blk)) {
-		sw->passes++;
+		sw->rounds++;
 	}
 	sw->seen_seg = 1;
 	sw->last_file = fs.file_id;
@@ -590,7 +595,7 @@ int main(int argc, char **argv)
 		/* encrypted sessions show no FILESEG: from the last registration then */
 		printf("transfer_s %.3f\n",
 		       secs(sw.t_fileseg ? sw.t_fileseg : sw.t_connected, sw.t_done));
-		printf("passes %" PRIu64 "\n", sw.passes);
+		printf("rounds %" PRIu64 "\n", sw.rounds);
 		printf("rx_datagrams %" PRIu64 "\nrx_fileseg %" PRIu64 "\ntx_datagrams %" PRIu64
 		       "\n",
 		       sw.rx_dgrams, sw.rx_fileseg, sw.tx_dgrams);
