@@ -46,7 +46,7 @@ void uftp_outq_commit(struct uftp_outq *q)
 }
 
 int uftp_outq_push(struct uftp_outq *q, const struct uftp_peer *to, int mcast, const uint8_t *buf,
-                  size_t len)
+                   size_t len)
 {
 	struct uftp_outq_ent *t = uftp_outq_slot(q);
 

@@ -44,7 +44,7 @@ void uftp_outq_commit(struct uftp_outq *q);
  * full or len over bufcap: nothing queued).
  */
 int uftp_outq_push(struct uftp_outq *q, const struct uftp_peer *to, int mcast, const uint8_t *buf,
-                  size_t len);
+                   size_t len);
 
 /*
  * Takes the oldest datagram off: copies it into out (cap bytes), its

@@ -401,7 +401,7 @@ static int h_status(struct uftp_server *s, struct srv_client *c, const struct uf
 {
 	(void)h;
 	(void)from;
-	return srv_on_status(s, c, body, len, now);
+	return srv_fb_status(s, c, body, len, now);
 }
 
 static int h_complete(struct uftp_server *s, struct srv_client *c, const struct uftp_header *h,
@@ -409,7 +409,7 @@ static int h_complete(struct uftp_server *s, struct srv_client *c, const struct 
 {
 	(void)h;
 	(void)from;
-	return srv_on_complete(s, c, body, len, now);
+	return srv_fb_complete(s, c, body, len, now);
 }
 
 static int h_abort(struct uftp_server *s, struct srv_client *c, const struct uftp_header *h,

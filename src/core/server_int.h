@@ -76,6 +76,7 @@ struct srv_client {
 	uint64_t rp_bits[2];
 	uint8_t *ck_blob, *ck_sig; /* CLIENT_KEY copies until REGISTER arrives */
 	size_t ck_blob_len, ck_sig_len;
+	uint32_t fb_round; /* server_fb.c: the round of answers it last counted in */
 };
 
 struct uftp_server {
@@ -123,6 +124,13 @@ struct uftp_server {
 	unsigned passes;
 	int pass_active;
 	int have_naks;
+	/* server_fb.c: the answers to the DONE of this pass (file fb_file, pass fb_pass) */
+	int fb_on;
+	uint16_t fb_file;
+	unsigned fb_pass;
+	uint32_t fb_round;
+	size_t fb_owed, fb_answered;
+	uint64_t fb_first, fb_first_nak;
 	uint64_t deadline; /* -W limit of the current file, UFTP_NEVER if none */
 	int any_fileinfo_answer;
 	int any_received;
@@ -226,6 +234,16 @@ uint64_t srv_data_expiry(const struct uftp_server *s);
 void srv_data_timer(struct uftp_server *s, uint64_t now);
 int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                   uint64_t now);
+
+/*
+ * server_fb.c: srv_on_status and srv_on_complete with the feedback rules
+ * for many receivers (the repair pass waits for the answers to the DONE;
+ * NAKs for blocks still ahead in the pass are not kept for the next one).
+ */
+int srv_fb_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                  uint64_t now);
+int srv_fb_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                    uint64_t now);
 
 /* server_stats.c */
 extern const char *const srv_phase_names[];

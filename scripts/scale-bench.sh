@@ -1,0 +1,136 @@
+#!/bin/bash
+# scripts/scale-bench.sh - one UFTP session to a swarm of receivers
+# (tests/swarm/swarm: N of our client cores in one process, memory only,
+# each checking its bytes), our uftp and the real uftp 4.10.2 alternating,
+# on a two-namespace bridge lab (h0 the server, h1 the swarm, 198.18.0.x).
+# A benchmark that prints figures, not a test (not run by CI).
+#
+#   sudo scripts/scale-bench.sh [BUILD_DIR]        # default build/default
+#   SCALE_N=1000 SCALE_SIZE=100M SCALE_LOSS="0 1" SCALE_RUNS=3 SCALE_RATE=100000 \
+#       SCALE_IMPLS="ours ref" SCALE_SOPTS="" sudo scripts/scale-bench.sh
+#   SCALE_IMPLS="ours ref new=/path/to/other/uftp"   (a third server, named new)
+#
+# Per run: open group, no encryption, -R SCALE_RATE kbit/s (the swarm has to
+# keep up with every datagram for every receiver: its own CPU and its
+# kernel drops are printed so that a saturated swarm is seen), -r 0.05,
+# the file (SCALE_SIZE, `head -c` syntax) on /dev/shm; loss is the swarm's
+# per-receiver independent FILESEG loss in percent (seeded, the same seed
+# for both servers in a run).  Figures per run and the medians per cell:
+#   ok      receivers that completed byte-exact, of N (uftp's exit status after /)
+#   reg_s   first ANNOUNCE to the last receiver registered (swarm clock)
+#   xfer_s  first FILESEG to the last receiver done (swarm clock)
+#   wall_s  the uftp process, start to exit
+#   MB_tx   bytes the server's interface sent (h0 eth0 tx_bytes, MB)
+#   ratio   MB_tx / file size
+#   rounds  rounds of data seen on the wire (a block number going back; a
+#           server resending section by section shows several per pass)
+#   rss_MB  server peak RSS (/usr/bin/time %M, VmHWM)
+#   cpu_s   server user+system seconds (/usr/bin/time)
+#   sw_cpu  the swarm's CPU seconds; sw_drop the swarm namespace's UDP
+#           receive-buffer drops (RcvbufErrors) during the run
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=netns-lab.sh
+. "$top/scripts/netns-lab.sh"
+
+B=${1:-${BUILD_DIR:-$top/build/default}}
+B=$(cd "$B" && pwd) || exit 2
+N=${SCALE_N:-1000}
+SIZE=${SCALE_SIZE:-100M}
+LOSSES=${SCALE_LOSS:-0 1}
+RUNS=${SCALE_RUNS:-3}
+RATE=${SCALE_RATE:-100000}
+IMPLS=${SCALE_IMPLS:-ours ref}
+SOPTS=${SCALE_SOPTS:-}
+REF=${UFTP_REF:-/usr/bin/uftp}
+SWARM=$B/tests/swarm/swarm
+# the swarm runs N receivers on one core: on a busy machine it must not be
+# the one that lags (a lagging swarm answers DONE late and the server gives up)
+SWARM_NICE=${SCALE_SWARM_NICE:--10}
+
+[ "$(id -u)" = 0 ] || { echo "scale-bench.sh needs root (network namespaces)" >&2; exit 2; }
+[ -x "$SWARM" ] || { echo "$SWARM missing: make -C $B tests/swarm/swarm" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time missing (apt-get install time)" >&2; exit 2; }
+
+W=$(mktemp -d /dev/shm/uftp-scale.XXXXXX) || exit 2
+cleanup() { lab_down_all 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+head -c "$SIZE" /dev/urandom >"$W/file" || exit 2
+fsize=$(stat -c %s "$W/file")
+lab_up scale 2 || exit 2
+echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, build $B"
+
+# an impl is ours, ref, or NAME=PATH (another uftp build, e.g. a branch under test)
+bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; *=*) echo "${1#*=}" ;; esac; }
+name_of() { echo "${1%%=*}"; }
+rcvbuf_errors() { lab_exec h1 awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
+tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
+val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
+
+printf '%-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
+	impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
+: >"$W/rows"
+for loss in $LOSSES; do
+	for run in $(seq 1 "$RUNS"); do
+		for impl in $IMPLS; do
+			bin=$(bin_of "$impl")
+			[ -x "$bin" ] || { echo "skip $impl: $bin missing"; continue; }
+			impl=$(name_of "$impl")
+			tag=$impl-$loss-$run
+			lab_bg h1 spid sh -c "exec nice -n $SWARM_NICE '$SWARM' -n $N -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.swarm' 2>'$W/$tag.swarm.err'"
+			lab_wait_udp h1 1044 10 || { echo "swarm did not bind" >&2; exit 1; }
+			d0=$(rcvbuf_errors) b0=$(tx_bytes) t0=$(date +%s%N)
+			# shellcheck disable=SC2086
+			lab_exec h0 timeout -k 5 900 /usr/bin/time -f 'TIME %e %U %S %M' -o "$W/$tag.time" \
+				"$bin" -I eth0 -M 230.4.4.1 -P 230.5.5.x -R "$RATE" -r 0.05 $SOPTS "$W/file" \
+				>"$W/$tag.uftp" 2>&1
+			rc=$?
+			t1=$(date +%s%N) b1=$(tx_bytes)
+			lab_wait_pid "$spid" 30 || lab_stop "$spid" 3
+			d1=$(rcvbuf_errors)
+			read -r _ _ u s m < <(grep '^TIME' "$W/$tag.time")
+			ok=$(val succeeded "$W/$tag.swarm")
+			row=$(awk -v impl="$impl" -v loss="$loss" -v run="$run" -v ok="${ok:-0}/$N" -v rc="$rc" \
+				-v reg="$(val registration_s "$W/$tag.swarm")" -v xfer="$(val transfer_s "$W/$tag.swarm")" \
+				-v wall="$(((t1 - t0) / 1000000))" -v tx="$((b1 - b0))" -v size="$fsize" \
+				-v rounds="$(val rounds "$W/$tag.swarm")" -v rss="${m:-0}" -v u="${u:-0}" -v s="${s:-0}" \
+				-v swcpu="$(val cpu_s "$W/$tag.swarm")" -v drop="$((d1 - d0))" 'BEGIN {
+				printf "%-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f %8d\n",
+				    impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, rounds,
+				    rss / 1024, u + s, swcpu, drop }')
+			echo "$row"
+			echo "$row" >>"$W/rows"
+			[ "$rc" = 0 ] || tail -n 3 "$W/$tag.uftp" | sed 's/^/  | /'
+		done
+	done
+done
+
+echo
+echo "# medians over $RUNS runs (ok: runs where every receiver succeeded and uftp exited 0)"
+printf '%-5s %-4s %7s %7s %7s %7s %9s %6s %6s %7s %7s %7s\n' \
+	impl loss ok_runs reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu
+for loss in $LOSSES; do
+	for impl in $IMPLS; do
+		impl=$(name_of "$impl")
+		awk -v impl="$impl" -v loss="$loss" -v n="$N" '
+		function med(col,   i, j, t, a, k) {
+			k = 0
+			for (i = 1; i <= cnt; i++) a[++k] = v[i, col]
+			for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return k ? (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2) : 0
+		}
+		$1 == impl && $2 == loss {
+			cnt++
+			for (c = 5; c <= 14; c++) v[cnt, c] = $c
+			if ($4 == n "/" n "/0") good++
+		}
+		END {
+			if (!cnt) exit
+			printf "%-5s %-4s %7s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f\n",
+			    impl, loss, good + 0 "/" cnt, med(5), med(6), med(7), med(8), med(9), med(10),
+			    med(11), med(12), med(13)
+		}' "$W/rows"
+	done
+done
