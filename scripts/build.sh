@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds the suite out of tree: scripts/build.sh DIR [configure options...]
 # Example: scripts/build.sh build/san --enable-sanitizers
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # capture-vectors.sh - capture real UFTP 4.10.2 sessions (real uftp -> real
 # uftpd) in a network-namespace lab and write them as test vectors:
 #   tests/vectors/<scenario>.pkts     one line per UDP datagram (see README)

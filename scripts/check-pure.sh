@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Fails if the pure protocol core references I/O, clock, randomness or
 # OpenSSL symbols (STYLE.md rule 1).  Usage: check-pure.sh libuftpcore.a
 set -eu

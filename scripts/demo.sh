@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/demo.sh - quick start, part one: install the dependencies, build,
 # then a real transfer on loopback with the built programs, checked byte for
 # byte:  uftpd listens on 127.0.0.1 (interface lo, a free UDP port, client ID

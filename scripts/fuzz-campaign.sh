@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A longer libFuzzer campaign than `make fuzz-smoke` (not part of CI).
 #
 #   scripts/fuzz-campaign.sh [SECONDS_PER_HARNESS] [HARNESS...]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs every build and test dependency on Debian (run as root).
 # The real UFTP 4.10.2 (package uftp) is our interop peer in the tests.
 # With --package, also what scripts/package-check.sh needs to build and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Static analysis of the C sources: cppcheck (warning, portability and
 # performance classes) and clang-tidy with the check set documented in
 # .clang-tidy.  Exit 0 when both are clean, 1 otherwise.  Needs a
@@ -21,6 +22,13 @@ out=$(clang-tidy --quiet "${srcs[@]}" -- -Isrc -I"$b" -I. -std=gnu11 -D_GNU_SOUR
 	$(pkg-config --cflags libcrypto 2>/dev/null) 2>&1)
 if grep -qE '(warning|error):' <<<"$out"; then
 	grep -E -A3 '(warning|error):' <<<"$out"
+	rc=1
+fi
+# every source, script and build file names its licence (LICENSE: BSD-2-Clause)
+mapfile -t nospdx < <(git ls-files 'src/*.[ch]' 'tests/*.[ch]' '*.sh' '*.py' '*.am' '*.mk' \
+	configure.ac 'man/*.1' | xargs grep -L 'SPDX-License-Identifier: BSD-2-Clause')
+if [ ${#nospdx[@]} -gt 0 ]; then
+	echo "lint: no SPDX-License-Identifier line in: ${nospdx[*]}"
 	rc=1
 fi
 [ $rc = 0 ] && echo "lint: clean"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # netns-lab.sh - a multi-host multicast testbed on one machine (sourceable library).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/scale-bench.sh - one UFTP session to a swarm of receivers
 # (tests/swarm/swarm: N of our client cores in one process, memory only,
 # each checking its bytes), our uftp and the real uftp 4.10.2 alternating,

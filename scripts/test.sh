@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The whole test suite: installs dependencies (as root), builds from scratch
 # (warnings as errors, then with ASan+UBSan), runs the unit and vector tests
 # of both builds, lint and a libFuzzer smoke run, then the integration and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Big-endian get/put helpers.  Callers check lengths before calling: these
  * never bounds-check.  Each returns the advanced pointer so codecs read as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core: the session table, input dispatch, the transmit and event
  * queues, timers.  Per-phase handlers live in client_reg.c (ANNOUNCE ..

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The receiving side of UFTP 4.x (uftpd), as a pure state machine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core, TFMCC receiver feedback (uftp -C tfmcc; protocol.txt 3.3,
  * RFC 4654), with the same EXT_TFMCC_ACK_INFO on STATUS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core, File Transfer and Completion phases: FILEINFO ->
  * FILEINFO_ACK / COMPLETE, FILESEG storage, DONE -> STATUS / COMPLETE,

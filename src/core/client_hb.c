@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core, heartbeats (uftpd -H / -h; protocol.txt 4 and 5.2.17-18):
  * an HB_REQ to every listed proxy each interval opens a firewall pinhole

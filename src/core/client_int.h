@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internals shared by the client core's files (client*.c).  Not installed. */
 #ifndef UFTP_CORE_CLIENT_INT_H
 #define UFTP_CORE_CLIENT_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core, response proxy (uftpd -R; protocol.txt 5.1.1.3): the
  * proxy's public key is fetched with KEY_REQ / PROXY_KEY; in encrypted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core, Announce/Register phase: ANNOUNCE -> REGISTER (+ CLIENT_KEY),
  * REG_CONF, KEYINFO -> KEYINFO_ACK (protocol.txt 4 and 5.1.1/5.1.2).

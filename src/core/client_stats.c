@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The receiver's read-only view (stats.h): what uftpd's exit line, and
  * later its control port, read.  Nothing here changes the core, except the

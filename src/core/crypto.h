@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The crypto interface of the pure core.  The core never calls a crypto
  * library: every primitive arrives through a struct uftp_crypto_ops that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "core/err.h"
 
 const char *uftp_strerror(int err)

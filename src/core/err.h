@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Error codes shared by every layer of the suite. */
 #ifndef UFTP_CORE_ERR_H
 #define UFTP_CORE_ERR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * UFTP key schedule and ENCRYPTED envelope; see keysched.h for the wire
  * facts each function follows and how they were settled.

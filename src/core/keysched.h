@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * UFTP key schedule (protocol.txt section 4) and the ENCRYPTED envelope
  * (section 5.2.2), as UFTP 4.10.2 actually computes them.  Pure: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Key exchange steps shared by the roles (keyx.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The key exchange steps the roles share (protocol.txt 4), pure: the
  * crypto and the randomness come from the session's env.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 
 # ---- wire codec and quantization (msg.h, quant.h) ----

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The log levels, one set for the cores and the drivers (lib/log.h): a
  * core reports at these levels through its env, a driver logs at them and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * UFTP 4.x wire codec (protocol.txt section 5, corrected by the real 4.10.2
  * binaries where they disagree: each correction is stated beside its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Announce/register phase: ANNOUNCE, REGISTER, CLIENT_KEY, REG_CONF,
  * KEYINFO, KEYINFO_ACK (protocol.txt 5.2.3 - 5.2.8).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* UFTP header, dispatch helpers, ID lists, extension areas, key blobs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Decoding and encoding any message body by its function code. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Typed header extensions (protocol.txt 5.2.3.1, 5.2.11.1, 5.2.13.1, 5.2.14.1). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * File transfer and completion phase: FILEINFO, FILEINFO_ACK, FILESEG, DONE,
  * STATUS, COMPLETE, DONE_CONF (protocol.txt 5.2.9 - 5.2.15).

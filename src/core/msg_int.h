@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers shared by the msg_*.c files of the wire codec.  Not part of the
  * public API (see msg.h); every function follows msg.h's conventions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ENCRYPTED envelope, ABORT, proxy heartbeat and key messages, congestion
  * control (protocol.txt 5.2.2, 5.2.16 - 5.2.22).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The datagram ring of txq.h. */
 #include "config.h"
 

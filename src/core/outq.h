@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A ring of datagrams waiting for the driver to pull them (the client's
  * and the proxy's pop_send): fixed slots, each with a buffer of the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Wire name rules (see path.h).  Pure: string checks only. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Rules for file names received on the wire (FILEINFO names, @DELETE
  * targets).  Pure: decides where a name may land, never touches a disk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Protocol constants of UFTP 4.x (protocol.txt section 5.3), with the
  * corrections the real 4.10.2 binaries impose, each stated beside its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Proxy core: sessions, the output queue, events, and the routing of each
  * datagram by mode and direction.  Aggregation lives in proxy_agg.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The proxy's state machine (uftpproxyd), pure like server.h and client.h:
  * datagrams and time come in through the calls below, datagrams leave

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Aggregation of client replies (protocol.txt 3.2, 3.3): REGISTER,
  * FILEINFO_ACK, STATUS and COMPLETE that belong together are held one GRTT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Encrypted sessions through a client proxy (protocol.txt 4 and 5.1.1.2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Heartbeats (protocol.txt 4, last part; 5.2.17-18).  A proxy with -H sends
  * HB_REQ to its upstream proxies every hb_interval, to keep a firewall

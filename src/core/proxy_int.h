@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Proxy core internals shared by proxy*.c; not part of the API. */
 #ifndef UFTP_CORE_PROXY_INT_H
 #define UFTP_CORE_PROXY_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The proxy's read-only view in the shape of stats.h, beside its own
  * forwarding counters (uftp_proxy_get_counters).  Nothing here changes

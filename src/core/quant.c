@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* GRTT and group size quantization (see quant.h). */
 #include "config.h"
 

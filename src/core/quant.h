@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Quantized fields of the UFTP header: GRTT (RFC 5401 section 3.7, as
  * protocol.txt 5.2.1 prescribes) and group size (protocol.txt 5.2.1).

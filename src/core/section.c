@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Blocks and sections of a file (see section.h). */
 #include "config.h"
 

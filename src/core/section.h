@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * How a file is cut into blocks and sections (protocol.txt section 2), the
  * one layout the server and the client share.  A section holds at most as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sender session: life cycle, inbound dispatch, output scheduling, events.
  * The phases themselves live in server_reg.c (announce / keys),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sender's session state machine (uftp).  Pure: datagrams, time and
  * file bytes come in through the calls below; datagrams go out through

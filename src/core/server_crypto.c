@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Encryption of the sender: EXT_ENC_INFO and its signature, premasters
  * (RSA or ECDH), client key checks, per-client keys and verify data, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The data passes of the current file for the sender: FILESEGs paced by a
  * token bucket at -R, the STATUS NAKs that mark blocks for the next pass,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Feedback after a pass, for many receivers (issue 12, "Scale").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Files and the end of the session for the sender: which file is next,
  * FILEINFO / FILEINFO_ACK, DONE, COMPLETE, and DONE(file 0) / COMPLETE /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Internals shared by the server_*.c files.  Not a public interface. */
 #ifndef UFTP_CORE_SERVER_INT_H
 #define UFTP_CORE_SERVER_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Announce phase of the sender: ANNOUNCE, REGISTER, CLIENT_KEY, REG_CONF or
  * KEYINFO, KEYINFO_ACK.

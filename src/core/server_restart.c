@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Restart files of uftp -f / -F: the codec only (the driver reads and
  * writes the file).  The layout is the reference's, recorded in server.h;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sender's read-only view (stats.h): what uftp's end-of-run lines, and
  * later its progress line, read.  Nothing here changes the session.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Helpers of the shared session contract (session.h). */
 #include <stdarg.h>
 #include <stdio.h>

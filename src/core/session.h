@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared contract of the session state machines (server.h, client.h, later
  * proxy.h): peer addresses, the injected environment, log levels and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Drop reasons of the cores' stats (see stats.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The read-only view every role core gives of itself (server.h, client.h,
  * proxy.h): counters of the core as a whole, and an iterator over its

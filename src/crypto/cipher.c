@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Symmetric encryption for the ops table: DES/3DES/AES in CBC with PKCS#7
  * padding, AES-GCM and AES-CCM with a 12-byte nonce and a 16-byte tag

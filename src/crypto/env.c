@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The programs' core environment (see env.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The environment the programs give their protocol core (core/session.h):
  * OpenSSL for crypto and randomness, the system's wall clock, and the

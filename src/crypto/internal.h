@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared between the files of the OpenSSL implementation under src/crypto;
  * not for use elsewhere.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Key files, key generation, protocol key blobs and fingerprints.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Long-term RSA / EC keys: PEM key files, key generation, the protocol's
  * public key blobs (protocol.txt 5.2.3.2 / 5.2.3.3), named-curve numbers

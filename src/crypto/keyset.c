@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The daemons' -k / -K keys (see keyset.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The daemons' long-term keys (uftpd, uftpproxyd: -k keyfile[,...] and
  * -K rsa:bits|ec:curve[,...]), one implementation for both programs.

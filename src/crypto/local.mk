@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 
 # Crypto interface and key schedule (pure core).

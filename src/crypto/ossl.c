@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * OpenSSL 3 set-up (providers, fetched algorithms), digests, HMAC, RNG and
  * the ops table.  Algorithms are fetched once at init: fetching per packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The OpenSSL 3 implementation of struct uftp_crypto_ops (src/core/crypto.h).
  * Drivers call uftp_ossl_init() once before anything else, then hand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Public-key operations for the ops table, on OpenSSL 3 EVP_PKEY only.
  *

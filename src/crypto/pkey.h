@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The concrete form of struct uftp_pkey (opaque to src/core): an OpenSSL
  * EVP_PKEY plus what the protocol needs to know about it.  Only files under

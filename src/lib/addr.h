@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IP addresses for the drivers: one struct for IPv4 and IPv6 socket addresses,
  * numeric parsing and formatting, multicast/SSM classification, the 'x'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The -P wildcard form ("230.5.5.x", "ff15::x") and member IDs. */
 #include "config.h"
 

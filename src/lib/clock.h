@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Clocks for the drivers. The loop reads the monotonic clock once per turn
  * and hands that value to the core; the wall clock is only for timestamps

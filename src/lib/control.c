@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The control port's sockets (see control.h).  poll's callbacks only note
  * what is ready; uftp_ctl_turn() does the work with the turn's clock:

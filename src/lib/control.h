@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The daemons' control port (--control [ADDR:]PORT): one TCP port with
  * status and metrics, off unless configured.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: the control port (src/lib/control.h) and the stats renderers
 # (src/lib/statsfmt.h), their unit tests and fuzz harness.
 libuftplib_a_SOURCES += \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The control port's requests and answers (see control.h): pure, so the
  * parser is unit-tested and fuzzed without sockets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Process set-up for the daemons (uftpd, uftpproxyd): their shared life
  * (uftp_daemon_main: log, signals, privileged set-up, background with a

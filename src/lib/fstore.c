@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Confined file store (see fstore.h).  Every path is walked one component
  * at a time from the root descriptor with O_NOFOLLOW, so no symlink inside

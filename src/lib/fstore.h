@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Safe file store for receivers: every operation is confined to one root
  * directory.  Paths are relative names already accepted by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Entries of the member lists given on the command line or in files:
  *   uftp -H, -j and uftpproxyd -C:  ID[|fingerprint]

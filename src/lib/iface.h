@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Network interfaces, for -I / -O: a snapshot of the system's interface
  * addresses (getifaddrs) and pure lookups in it, so drivers resolve an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 # Shared driver library (src/lib): addresses, option values, host lists,
 # interfaces, sockets, clock, event loop, daemon helpers.

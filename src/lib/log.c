@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Driver-side logging.  Each line carries its level.  Where it goes
  * decides its shape (see log.h): the journal gets "<N>" syslog priority

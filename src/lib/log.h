@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Driver-side logging (OpenBSD log.c style). Not for use under src/core.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The drivers' event loop: poll() over registered descriptors until the
  * earliest protocol deadline, with signals turned into ordinary events

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * UDP sockets for the drivers: open/bind, socket options of the command
  * line (-B buffer size, -t TTL, -I interface, -Q DSCP), multicast

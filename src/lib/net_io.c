@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Batched, non-blocking datagram I/O: UDP GSO messages in sendmmsg batches,
  * falling back to sendmmsg, then sendmsg; recvmmsg with UDP GRO when asked,

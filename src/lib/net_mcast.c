@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Multicast membership with the protocol-independent group_req API (RFC 3678). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Strict parsing of command-line option values. Each parser returns 0 on
  * success or a negative enum uftp_err, and on failure writes a one-line

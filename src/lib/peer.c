@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Core peers <-> socket addresses (see peer.h). */
 #include "config.h"
 

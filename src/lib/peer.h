@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The two shapes of an address: the core's struct uftp_peer (family 4/6,
  * wire bytes, port) and the drivers' socket address (lib/addr.h).  Every

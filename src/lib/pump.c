@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The drivers' datagram pump: a send queue and a receive batch over lib/net.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The datagram pump of the drivers: a send queue that the core's pop_send
  * fills in place and that goes to the kernel in as few system calls as the

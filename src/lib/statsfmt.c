@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * JSON and Prometheus renderings of the cores' stats (see statsfmt.h).
  * Both walk the same tables, so a counter is named once per format and

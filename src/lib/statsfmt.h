@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The cores' read-only stats (core/stats.h) rendered for operators: JSON
  * (the control port's uftp-status, GET /status) and the Prometheus text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A struct uftp_stats_view (lib/statsfmt.h) for each role core: its own
  * stats.h getters behind one shape.  Inline, so a daemon links only the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sender's file list (see walk.h).  Names follow man uftp: leading path
  * elements are stripped (or only those of a matching -E base directory),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sender's file list: expands the names given to uftp (arguments or an
  * -i list file) into the entries to announce, in order.  A directory entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftp's driver: addresses, keys, the socket, and the loop that feeds the
  * server core (read the clock once per turn, feed datagrams, run timers,

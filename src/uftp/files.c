@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftp's file list (lib/walk) and the disk side of the core's file-ops table. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftp: sends files to uftpd receivers over multicast (see man uftp). */
 #include "config.h"
 

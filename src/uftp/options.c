@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftp command line (man uftp). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The live progress line on stderr and the summary table at the end (see
  * man uftp, PROGRESS).  Everything shown is read through the server core's

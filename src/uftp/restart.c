@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Restartable sessions: -F reads the restart file an earlier failed
  * attempt wrote (the group, its files, its failed clients) and -f writes

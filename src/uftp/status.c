@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The -S status file: CONNECT, RESULT, HSTATS and STATS lines, in the
  * format the reference 4.10.2 binary writes (checked with its -S output:

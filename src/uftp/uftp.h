@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The uftp driver: command line, file list, keys, sockets and the loop. */
 #ifndef UFTP_UFTP_UFTP_H
 #define UFTP_UFTP_UFTP_H

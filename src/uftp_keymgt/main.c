@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftp_keymgt: generate and list the RSA / EC private keys of the suite.
  *

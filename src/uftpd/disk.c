@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd's disk backend: the client core's file operations on the -D
  * directories (and the -T temp dir), with -A backups, -t temporary names

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd's disk backend: the struct uftp_client_fops the client core writes
  * files through, on the -D destinations (and the -T temp dir), with -A

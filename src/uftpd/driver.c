@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd driver: keys, sockets (memberships: member.c), set-up, and the
  * loop feeding the client core; files go through disk.c, reports of

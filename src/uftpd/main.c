@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpd: the UFTP 4.x client daemon (receives files from uftp servers). */
 #include "config.h"
 

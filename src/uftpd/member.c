@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpd: multicast memberships reconciled with the client core (member.h). */
 #include "config.h"
 

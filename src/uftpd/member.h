@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd's multicast memberships, reconciled with the client core: the
  * core says which private groups its live sessions need

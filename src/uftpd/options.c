@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpd command line (man uftpd): its own options; the shared ones are in lib/opts.c. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd's reports of finished work: -F status lines, -s post-receive
  * scripts, and the -T move of a completed group from the temp dir into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpd driver internals: options and the run loop. */
 #ifndef UFTP_UFTPD_UFTPD_H
 #define UFTP_UFTPD_UFTPD_H

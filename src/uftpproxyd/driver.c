@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpproxyd driver: the loop feeding the proxy core (src/core/proxy.h).
  * Set-up is in setup.c, memberships in member.c, sends in send.c, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpproxyd: the UFTP 4.x proxy daemon (server, client and response proxies). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpproxyd's multicast memberships: the public groups on the receiving
  * sockets, the sessions' private groups on member sockets, reconciled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpproxyd command line (man uftpproxyd): its own options; the shared ones are in lib/opts.c. */
 #include "config.h"
 

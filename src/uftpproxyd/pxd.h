@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpproxyd's driver state, shared by its files, one job each:
  * driver.c the loop, member.c the multicast memberships, setup.c set-up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpproxyd's sends: each datagram the core has to send goes into the
  * send queue of its family's socket (lib/pump.h) and out in batches of one

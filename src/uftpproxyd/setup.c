@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpproxyd's set-up (run by lib/daemon.c before it drops root): the -S
  * and -C lists, the peers (-s, -H), keys, sockets and public groups, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpproxyd's start-up line (after the keys in use) and exit figures. */
 #include "config.h"
 

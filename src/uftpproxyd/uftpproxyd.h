@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* uftpproxyd: its options and the daemon's entry point (the driver's state: pxd.h). */
 #ifndef UFTP_UFTPPROXYD_UFTPPROXYD_H
 #define UFTP_UFTPPROXYD_UFTPPROXYD_H

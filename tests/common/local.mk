@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 # The fakes the unit, sim and fuzz tests share (tests/common/testenv.h):
 # every CUnit program links it through UNIT_LIBS, the fuzz harnesses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The shared test fakes (see testenv.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The fakes every in-process test shares (tests/unit, tests/sim,
  * tests/fuzz), so that a session core runs the same way in all three:

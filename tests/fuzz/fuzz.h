@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzzes the receiver's session core (src/core/client.h) with a script of
  * datagrams (fuzz.h) from a server peer and a stranger, on a fake clock, as

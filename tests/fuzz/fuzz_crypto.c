@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The crypto of the harnesses that hold keys (see fuzz.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The control port's request parser and answers (lib/control.h), fed the
  * bytes a client sends, in the pieces they may arrive in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzzes the ENCRYPTED envelope (uftp_envelope_open) with each signature
  * type: HMAC (CBC ciphers), KEYEX (RSA and ECDSA signatures) and AUTHENC

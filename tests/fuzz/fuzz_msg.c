@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzzes the wire codec: the UFTP header, every message decoder (chosen by
  * the header, or by the body's function byte), the extension walker and the

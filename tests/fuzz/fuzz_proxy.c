@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzzes the proxy's session core (src/core/proxy.h) in each of its three
  * modes.  Input: one byte choosing the mode (value % 3: server, client or

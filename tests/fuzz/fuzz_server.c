@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzzes the sender's session core (src/core/server.h) with a script of
  * datagrams (fuzz.h) from receivers, on a fake clock.  The session sends the

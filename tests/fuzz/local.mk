@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 # Fuzz harnesses (see tests/fuzz/fuzz.h).  Every build replays each
 # harness's checked-in corpus as a test (tests/fuzz/replay_*); with

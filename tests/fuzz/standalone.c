@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main() for harnesses built without libFuzzer: runs LLVMFuzzerTestOneInput
  * on every file named on the command line, or in the directories named, or

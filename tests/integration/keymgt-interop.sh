@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Key interchange between our uftp_keymgt and the reference UFTP 4.10.2 one.
 #
 #   tests/integration/keymgt-interop.sh [path/to/our/uftp_keymgt | build_dir]

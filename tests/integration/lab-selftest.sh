@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # p1, p2, sp are assigned by lab_bg through printf -v:
 # shellcheck disable=SC2154
 # lab-selftest.sh - proves scripts/netns-lab.sh works: 3 hosts on a bridge,

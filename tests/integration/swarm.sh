@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/swarm.sh - our uftp to a swarm of receivers
 # (tests/swarm/swarm: N client cores in one process, memory only, each
 # checking its bytes against the expected file), in a two-host lab.

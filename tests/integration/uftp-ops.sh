@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # lab_bg assigns PIDs by name; IL_* settings are read by tests/interop/lib.sh:
 # shellcheck disable=SC2034,SC2154
 # tests/integration/uftp-ops.sh - operator features of our uftp (issue 4),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # tests/interop/lib.sh - run UFTP sessions between our programs and the real
 # UFTP 4.10.2 in a network-namespace lab, and check what arrived.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # lab_bg assigns PIDs by name:
 # shellcheck disable=SC2034,SC2154
 # tests/interop/proxy.sh - uftpproxyd (ours and the real UFTP 4.10.2) in the

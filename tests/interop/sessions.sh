@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # IL_* settings are read by tests/interop/lib.sh; lab_bg assigns PIDs by name:
 # shellcheck disable=SC2034,SC2154
 # tests/interop/sessions.sh - whole UFTP sessions between our uftp/uftpd and the

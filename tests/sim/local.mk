@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 # In-process network simulator and whole-session scenarios (fake clock).
 SIM_CFLAGS = $(AM_CFLAGS) $(UNIT_CFLAGS) -I$(top_srcdir)/tests/sim

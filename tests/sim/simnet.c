@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* In-process network simulator (see simnet.h). */
 #include <stdlib.h>
 #include <string.h>

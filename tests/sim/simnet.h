@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * In-process network simulator for the session cores: nodes exchange
  * datagrams through a queue ordered by delivery time, under a fake clock,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Whole-session harness over the simulator (see simsess.h). */
 #include <stdint.h>
 #include <stdio.h>

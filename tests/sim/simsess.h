@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Whole-session harness over the simulator (simnet.h): one server core,
  * N client cores and, optionally, one proxy core (core/proxy.h), with

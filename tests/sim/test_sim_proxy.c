@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Whole sessions through a proxy core (core/proxy.h, uftpproxyd) in the
  * simulator: the server on one segment, the clients on another, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Whole sessions in the simulator: one server core and N client cores over
  * the in-process network, a fake clock, in-memory files, and scripted

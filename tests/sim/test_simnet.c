@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Self-test of the simulator with toy nodes: a sender multicasts numbered
  * datagrams on a timer, receivers answer each one by unicast.  Checks

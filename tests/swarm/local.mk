@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fragment: appended to by its module's owner
 # swarm: N receivers (client cores) in one process, for scale tests and
 # scripts/scale-bench.sh; built with the checks, not a test of its own.

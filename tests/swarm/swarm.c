@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * swarm - N UFTP receivers in one process, for scale tests and benchmarks.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """flood_announce.py - a flood of forged ANNOUNCEs, each for a new session (test tool).
 
   flood_announce.py --src 198.18.0.12 [--pub 230.4.4.1] [--port 1044]

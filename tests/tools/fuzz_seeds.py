@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Builds the fuzz seed corpora (tests/fuzz/corpus/) from the captured real
 UFTP 4.10.2 sessions in tests/vectors/*.pkts.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """mroute.py - a minimal static multicast router for the test lab.
 
 Run inside a router namespace, it forwards every multicast group matching

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Forged UFTP datagrams aimed at a proxy, sent in one burst (TEST-ONLY).
 
   proxy_flood.py hb HOST:PORT N        N HB_REQs, each with a made-up RSA key,

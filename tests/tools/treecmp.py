@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """treecmp.py - compare a received tree with the tree that was sent.
 
     treecmp.py [--umask 022] [--no-mode] [--no-mtime] SRC DST

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """uftp_craft.py - build and send UFTP 4.x datagrams (test tool, stdlib only).
 
 Plays a rogue server or a stranger against a uftpd in a test lab. Never point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tiny helpers shared by the CUnit test programs: a table of tests per suite
  * and a main() body that runs them and exits non-zero on any failure.

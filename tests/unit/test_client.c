@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Client core (core/client.h) driven by scripted server datagrams built with
  * the codec, a fake clock and an in-memory file table: REGISTER timing,

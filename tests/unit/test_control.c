@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The control port's pure parts: the request parser (TCPMUX and HTTP), the
  * answers, the option's address, and the JSON and Prometheus renderings of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Known-answer tests for the symmetric half of the OpenSSL ops table:
  * digests, HMAC, DES/3DES/AES-CBC, AES-GCM, AES-CCM.  Provenance of each

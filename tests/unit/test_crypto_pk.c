@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Public-key half of the OpenSSL ops table: RSA premaster (OAEP) round
  * trips, RSA and ECDSA sign/verify on every protocol curve OpenSSL has, ECDH

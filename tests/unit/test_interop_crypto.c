@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Replays sessions captured from the real UFTP 4.10.2 (tests/vectors/NAME.pkts,
  * with the PEM keys they used) through our crypto layer: RSA-decrypt the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Key schedule and ENCRYPTED envelope: PRF known answers, IVs, key block
  * split, KEYINFO wrapping, verify data, envelope round trips and failures.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers shared by the wire codec tests: every vector is decoded from an
  * exact-size heap copy (so sanitizers catch any over-read), re-encoded and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ANNOUNCE, REGISTER, CLIENT_KEY, REG_CONF, KEYINFO, KEYINFO_ACK. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* FILEINFO, FILEINFO_ACK, FILESEG, DONE, STATUS, COMPLETE, DONE_CONF. */
 #include "config.h"
 

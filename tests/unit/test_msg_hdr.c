@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* UFTP header, dispatch, ID lists, extension areas, typed extensions, key blobs, ENCRYPTED. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ABORT, HB_REQ, HB_RESP, KEY_REQ, PROXY_KEY, CONG_CTRL, CC_ACK. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Proxy core (core/proxy.h) driven by datagrams built with the codec and a
  * fake clock: server proxy forwarding both ways, client proxy

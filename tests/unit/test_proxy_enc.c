@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * An encrypted session through the client proxy, in process: a server side
  * built from the key schedule (ECDH_ECDSA, AES-256-GCM, SHA-256), the proxy

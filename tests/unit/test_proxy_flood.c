@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Proxy core under bursts larger than any of its queues, as an attacker on
  * the network can send them in one read batch: forged heartbeats ahead of a

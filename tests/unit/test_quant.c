@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* GRTT (RFC 5401 3.7) and group size quantization, against the floating-point definitions. */
 #include "config.h"
 

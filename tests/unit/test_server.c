@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sender core driven by hand: a fake clock, files in memory, client
  * datagrams built with the codec; checks what the core writes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * server_fb.c's feedback rules, on the sender core driven by hand (fake
  * clock, a 3-block file in memory, three clients): the repair pass waits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The restart file codec (uftp -f / -F): the reference's layout byte for
  * byte, and damaged files refused.

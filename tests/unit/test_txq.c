@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The drivers' send queue (src/lib/pump.c, a ring) over a datagram socket
  * pair whose peer does not read: the kernel refuses more (EAGAIN), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * uftpd's disk backend (src/uftpd/disk.c) through the struct
  * uftp_client_fops it gives the core, on real files in a scratch

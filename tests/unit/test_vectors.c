@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Replays the packets captured from the real UFTP 4.10.2 binaries
  * (tests/vectors/NAME.pkts, written by scripts/capture-vectors.sh): each UDP
