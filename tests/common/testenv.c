@@ -129,6 +129,12 @@ static struct testfs_file *entry(struct testfs *fs, size_t root, const char *rel
 	struct testfs_file *f = testfs_find(fs, root, rel);
 	size_t i;
 
+	if (f && f->open) {
+		/* as a disk does when a file open elsewhere is replaced: the old handle
+		 * stays valid, on a file that no longer has a name */
+		f->rel[0] = '\0';
+		f = NULL;
+	}
 	for (i = 0; f == NULL && i < TESTFS_MAX_FILES; i++)
 		if (!fs->f[i].used)
 			f = &fs->f[i];
@@ -187,8 +193,8 @@ int testfs_close(void *arg, int h, int ok, int64_t mtime)
 	f->open = 0;
 	f->ok = ok;
 	f->mtime = mtime;
-	if (fs->forget)
-		drop(f);
+	if (fs->forget || !f->rel[0])
+		drop(f); /* forgotten, or replaced while it was open */
 	return 0;
 }
 
