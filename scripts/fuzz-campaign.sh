@@ -3,7 +3,7 @@
 # A longer libFuzzer campaign than `make fuzz-smoke` (not part of CI).
 #
 #   scripts/fuzz-campaign.sh [SECONDS_PER_HARNESS] [HARNESS...]
-#   (defaults: 600 s; msg envelope client server proxy)
+#   (defaults: 600 s; msg envelope client server proxy ctl)
 #
 # Builds build/fuzz with clang (--enable-fuzz) if needed, runs each harness
 # from a working copy of its corpus (build/fuzz/campaign/<h>, kept between
@@ -17,14 +17,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-600}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(msg envelope client server proxy)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(msg envelope client server proxy ctl)
 b=$top/build/fuzz
 if [ ! -x "$b/tests/fuzz/fuzz_msg" ]; then
 	mkdir -p "$b"
 	(cd "$b" && "$top/configure" -q CC=clang --enable-fuzz && make -j2 >/dev/null) || exit 2
 fi
 make -C "$b" -s tests/fuzz/fuzz_msg tests/fuzz/fuzz_envelope tests/fuzz/fuzz_client \
-	tests/fuzz/fuzz_server tests/fuzz/fuzz_proxy || exit 2
+	tests/fuzz/fuzz_server tests/fuzz/fuzz_proxy tests/fuzz/fuzz_ctl || exit 2
 rc=0
 printf '%-9s %10s %8s %8s %8s %s\n' harness execs cov ft corpus result
 for h in "${harnesses[@]}"; do
