@@ -28,6 +28,22 @@
 #              /proc/<pid>/status), i.e. how often it slept and woke
 #   rx drops = UDP datagrams the kernel dropped for a full receive buffer in
 #              each receiver's namespace (RcvbufErrors; they cost resends)
+#   wire/file = UDP bytes the bridge forwarded to the first receiver (before
+#              any loss) / the bytes of the source: 1.03 is about one pass
+#              with the headers; resends and passes show above that
+# More dimensions, each a list looped over like BENCH_RECV:
+#   BENCH_BLOCKS="1300 8800"   uftp -b (default 1300)
+#   BENCH_MODES="plain gcm cbc" (cbc: aes256-cbc with an sha256 HMAC, same keys)
+#   BENCH_LOSS="0 1"           % of UDP packets dropped, independently, on the
+#                              bridge's link to every receiver (default 0);
+#                              a UDP GSO message of ours crosses the bridge
+#                              whole and is dropped whole (a burst)
+#   BENCH_DATA="file doc"      file: the BENCH_SIZE file; doc: the /usr/share/doc
+#                              tree (compared entry by entry with treecmp.py)
+# BENCH_RAW=1 (default) first measures the raw UDP limit of the same path:
+# tests/bench/udpblast (built with the checks) sends BENCH_BLOCKS-sized
+# datagrams to h1 for 3 s from h0 through our pump (GSO,
+# then sendmmsg) while the same tool counts them in h1.
 # Extra options: BENCH_SOPTS (uftp), BENCH_COPTS (uftpd), e.g. BENCH_COPTS="-B 8388608".
 # To compare two builds of ours in the same run, BENCH_BASE=DIR (a directory
 # holding uftp and uftpd, e.g. a build of main) adds the implementation
@@ -43,6 +59,9 @@ RUNS=${BENCH_RUNS:-5}
 GROUPS_=${BENCH_GROUPS:-closed open}
 MODES=${BENCH_MODES:-plain gcm}
 IMPLS=${BENCH_IMPLS:-ours ref${BENCH_BASE:+ base}}
+BLOCKS=${BENCH_BLOCKS:-1300}
+LOSSES=${BENCH_LOSS:-0}
+DATAS=${BENCH_DATA:-file}
 read -r -a SOPTS_X <<<"${BENCH_SOPTS:-}"
 read -r -a COPTS_X <<<"${BENCH_COPTS:-}"
 
@@ -95,14 +114,46 @@ med_range() {
 		printf "%g [%g-%g]\n", m, v[1], v[NR] }'
 }
 
-# run_one IMPL NRECV MODE GROUP -> one table row, and one line in $res/IMPL-NRECV-MODE-GROUP:
-# MiB/s uftp-CPU uftpd-CPU(sum) rx-drops(sum) ok
-run_one() {
-	local impl=$1 n=$2 mode=$3 group=$4 i
-	local -a sopts=() copts=() ids=()
-	if [ "$mode" = gcm ]; then
-		sopts=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+# count_start: counts the UDP bytes the bridge forwards to h1 (every datagram
+# the sender sent to the group, with its IP and UDP headers; a UDP GSO message
+# that crosses the bridge whole carries one set of headers for all its
+# datagrams, so ours is favoured by about 2% at block 1300). count_bytes: so far.
+count_start() {
+	lab_exec br nft -f - <<EOF
+table netdev benchcnt {
+	chain eg {
+		type filter hook egress device "vh1" priority -10; policy accept;
+		meta l4proto udp counter
+	}
+}
+EOF
+}
+count_bytes() {
+	lab_exec br nft list table netdev benchcnt 2>/dev/null |
+		awk '/counter packets/ { for (k = 1; k <= NF; k++) if ($k == "bytes") print $(k + 1) }' | grep . || echo 0
+}
+
+# the source: the BENCH_SIZE file, or the /usr/share/doc tree
+src_dir() { [ "$1" = doc ] && echo /usr/share || echo "$shm"; }
+src_name() { [ "$1" = doc ] && echo doc || echo bench.bin; }
+# same_copy DATA DIR -> 0 when DIR holds an exact copy of the source
+same_copy() {
+	if [ "$1" = doc ]; then
+		[ -z "$(cmp_tree /usr/share/doc "$2/doc")" ]
+	else
+		cmp -s "$shm/bench.bin" "$2/bench.bin"
 	fi
+}
+
+# run_one IMPL NRECV MODE GROUP BLOCK LOSS DATA -> one table row, and one line in
+# $res/<case>: MiB/s uftp-CPU uftpd-CPU(sum) rx-drops(sum) ok wire/file
+run_one() {
+	local impl=$1 n=$2 mode=$3 group=$4 block=$5 loss=$6 data=$7 i
+	local -a sopts=(-b "$block") copts=() ids=()
+	case $mode in
+	gcm) sopts+=(-Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem") ;;
+	cbc) sopts+=(-Y aes256-cbc -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem") ;;
+	esac
 	if [ "$group" = closed ]; then
 		for ((i = 1; i <= n; i++)); do ids+=("$(lab_id "$i")"); done
 		sopts+=(-H "$(
@@ -113,9 +164,10 @@ run_one() {
 	il_lab "$n" || { echo "lab_up failed" >&2; return 1; }
 	for ((i = 1; i <= n; i++)); do
 		copts=()
-		[ "$mode" = gcm ] && copts=(-k "$IL_KEYS/client${i}_ec.pem")
+		[ "$mode" != plain ] && copts=(-k "$IL_KEYS/client${i}_ec.pem")
 		rm -rf "$shm/d$i"
 		il_recv "$i" "$impl" "$shm/d$i" "${copts[@]}" "${COPTS_X[@]}"
+		[ "$loss" = 0 ] || lab_impair "h$i" "$(awk -v p="$loss" 'BEGIN { printf "%d", p * 10 }')" 0 0
 	done
 	if ! il_wait_recvs 10; then
 		printf '%-5s %5s %-6s %-6s  %s\n' "$impl" "$n" "$mode" "$group" "receivers did not start: ${IL_ERR[*]}"
@@ -124,12 +176,15 @@ run_one() {
 		return 1
 	fi
 	local t0 t1 stime
+	count_start
 	t0=$(date +%s.%N)
 	rm -f "$IL_WORK/stime"
 	IL_SERVER_WRAP=(/usr/bin/time -f 'TIME %e %U %S' -o "$IL_WORK/stime")
-	il_server "$impl" 600 "$shm" "${sopts[@]}" "${SOPTS_X[@]}" -- bench.bin
+	il_server "$impl" 900 "$(src_dir "$data")" "${sopts[@]}" "${SOPTS_X[@]}" -- "$(src_name "$data")"
 	IL_SERVER_WRAP=()
 	t1=$(date +%s.%N)
+	local wire
+	wire=$(count_bytes)
 	local -a rcpu=() rcsw=() rdrop=()
 	for ((i = 1; i <= n; i++)); do
 		rcpu+=("$(cpu_of "${IL_RPID[i]}")")
@@ -138,11 +193,12 @@ run_one() {
 	done
 	il_stop_recvs
 	stime=$(awk '/^TIME/ { printf "%.2f", $3 + $4 }' "$IL_WORK/stime" 2>/dev/null)
-	local wall good okn=0
+	local wall good okn=0 spm
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	good=$(awk -v s="$bytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
-	for ((i = 1; i <= n; i++)); do cmp -s "$shm/bench.bin" "$shm/d$i/bench.bin" && okn=$((okn + 1)); done
-	printf '%-5s %5s %-6s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' "$impl" "$n" "$mode" "$group" "$good" \
+	good=$(awk -v s="$(src_bytes "$data")" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
+	spm=$(awk -v w="$wire" -v s="$(src_bytes "$data")" 'BEGIN { printf "%.2f", w / s }')
+	for ((i = 1; i <= n; i++)); do same_copy "$data" "$shm/d$i" && okn=$((okn + 1)); done
+	printf '%-5s %-28s %9s %8s %10s  %-20s %-22s %-16s %8s %s\n' "$impl" "$(case_name "$@")" "$good" \
 		"$wall" "${stime:-?}" "$(
 			IFS=/
 			echo "${rcpu[*]}"
@@ -152,17 +208,46 @@ run_one() {
 		)" "$(
 			IFS=/
 			echo "${rdrop[*]}"
-		)" "$okn/$n ok, uftp exit $IL_SRC_RC"
+		)" "$spm" "$okn/$n ok, uftp exit $IL_SRC_RC"
 	[ "$IL_SRC_RC" = 0 ] || tail -3 "$IL_SLOG" | sed 's/^/      /'
-	echo "$good ${stime:-?} $(echo "${rcpu[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $(echo "${rdrop[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $([ "$okn" = "$n" ] && [ "$IL_SRC_RC" = 0 ] && echo 1 || echo 0)" >>"$res/$impl-$n-$mode-$group"
+	echo "$good ${stime:-?} $(echo "${rcpu[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $(echo "${rdrop[*]}" | awk '{ for (i = 1; i <= NF; i++) s += $i; print s + 0 }') $([ "$okn" = "$n" ] && [ "$IL_SRC_RC" = 0 ] && echo 1 || echo 0) $spm" >>"$res/$impl-$(case_name "$@" | tr ' ' _)"
 	for ((i = 1; i <= n; i++)); do rm -rf "$shm/d$i"; done
 	il_lab_down
 }
 
+# case_name IMPL NRECV MODE GROUP BLOCK LOSS DATA -> "1r plain closed b1300 0% file"
+case_name() { echo "${2}r $3 $4 b$5 $6% $7"; }
+src_bytes() {
+	if [ "$1" = doc ]; then
+		find /usr/share/doc -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+	else
+		echo "$bytes"
+	fi
+}
+
+# raw_limit BLOCK: the path's raw UDP rate through our pump, h0 -> h1 (unicast:
+# through the same bridge and veths as the sessions' multicast)
+raw_limit() {
+	local blast=$IL_BUILD/tests/bench/udpblast path out rx pid
+	[ -x "$blast" ] || { echo "raw: $blast not built (make check builds it)"; return 0; }
+	for path in gso mmsg; do
+		il_lab 1 || return 0
+		rm -f "$IL_WORK/blast.rx"
+		lab_bg h1 pid "$blast" recv 47001 3 >"$IL_WORK/blast.rx"
+		sleep 0.5
+		out=$(lab_exec h0 "$blast" send "$(lab_ip4 1)" 47001 "$1" 3 "$path" 2>&1)
+		for ((k = 0; k < 100; k++)); do [ -s "$IL_WORK/blast.rx" ] && break; sleep 0.1; done
+		rx=$(cat "$IL_WORK/blast.rx")
+		echo "$out / $rx" | awk -v b="$1" '{ printf "raw: block %s, %-8s sent %.0f dgrams/s (%.2f Gbit/s), received %.0f dgrams/s (%.2f Gbit/s)\n",
+			b, $2, $3 / $5, $4 * 8 / $5 / 1e9, ($10 > 0 ? $8 / $10 : 0), ($10 > 0 ? $9 * 8 / $10 / 1e9 : 0) }'
+		il_lab_down
+	done
+}
+
 res=$IL_WORK/results
 mkdir -p "$res"
-hdr() { printf '%-5s %5s %-6s %-6s %9s %8s %10s  %-20s %-22s %-16s %s\n' impl recv mode group "MiB/s" "wall s" \
-	"uftp CPU" "uftpd CPU s (each)" "uftpd ctxsw (each)" "rx drops (each)" result; }
+hdr() { printf '%-5s %-28s %9s %8s %10s  %-20s %-22s %-16s %8s %s\n' impl case "MiB/s" "wall s" \
+	"uftp CPU" "uftpd CPU s (each)" "uftpd ctxsw (each)" "rx drops (each)" wire/file result; }
 declare -a impls=()
 for impl in $IMPLS; do
 	if ! il_have "$impl" server || ! il_have "$impl" client; then
@@ -173,39 +258,50 @@ for impl in $IMPLS; do
 done
 echo "bench: $bytes bytes, -R -1, $RUNS rounds, $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "bench: ours = $IL_BUILD${BENCH_BASE:+, base = $BENCH_BASE}"
-hdr
-for n in $RECVS; do
-	for mode in $MODES; do
-		for group in $GROUPS_; do
-			for ((r = 1; r <= RUNS; r++)); do
-				# each round starts with the next implementation
-				order=("${impls[@]:$((r % ${#impls[@]}))}" "${impls[@]:0:$((r % ${#impls[@]}))}")
-				for impl in "${order[@]}"; do run_one "$impl" "$n" "$mode" "$group"; done
+if [ "${BENCH_RAW:-1}" = 1 ]; then
+	for block in $BLOCKS; do raw_limit "$block"; done
+fi
+# every case, in the order of the loops
+declare -a cases=()
+for data in $DATAS; do
+	for block in $BLOCKS; do
+		for n in $RECVS; do
+			for mode in $MODES; do
+				for group in $GROUPS_; do
+					for loss in $LOSSES; do cases+=("$n $mode $group $block $loss $data"); done
+				done
 			done
 		done
+	done
+done
+hdr
+for c in "${cases[@]}"; do
+	read -r -a cv <<<"$c"
+	for ((r = 1; r <= RUNS; r++)); do
+		# each round starts with the next implementation
+		order=("${impls[@]:$((r % ${#impls[@]}))}" "${impls[@]:0:$((r % ${#impls[@]}))}")
+		for impl in "${order[@]}"; do run_one "$impl" "${cv[@]}"; done
 	done
 done
 
 echo
 echo "summary: median [min-max] over the rounds; ratio = median of ours (or base) / median of ref"
-printf '%-5s %5s %-6s %-6s %-24s %-20s %-20s %-22s %-7s %s\n' impl recv mode group "MiB/s" "uftp CPU s" \
-	"uftpd CPU s" "rx drops" ok ratio
-for n in $RECVS; do
-	for mode in $MODES; do
-		for group in $GROUPS_; do
-			for impl in "${impls[@]}"; do
-				f=$res/$impl-$n-$mode-$group
-				[ -f "$f" ] || continue
-				ratio=""
-				if [ "$impl" != ref ] && [ -f "$res/ref-$n-$mode-$group" ]; then
-					ratio=$(awk '{ print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
-					ratio=$(awk '{ print $1 }' "$res/ref-$n-$mode-$group" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
-				fi
-				printf '%-5s %5s %-6s %-6s %-24s %-20s %-20s %-22s %-7s %s\n' "$impl" "$n" "$mode" "$group" \
-					"$(awk '{ print $1 }' "$f" | med_range)" "$(awk '$2 != "?" { print $2 }' "$f" | med_range)" \
-					"$(awk '{ print $3 }' "$f" | med_range)" "$(awk '{ print $4 }' "$f" | med_range)" \
-					"$(awk '{ s += $5 } END { print s "/" NR }' "$f")" "$ratio"
-			done
-		done
+printf '%-5s %-28s %-24s %-20s %-20s %-22s %-18s %-7s %s\n' impl case "MiB/s" "uftp CPU s" \
+	"uftpd CPU s" "rx drops" "wire/file" ok ratio
+for c in "${cases[@]}"; do
+	read -r -a cv <<<"$c"
+	name=$(case_name x "${cv[@]}")
+	for impl in "${impls[@]}"; do
+		f=$res/$impl-${name// /_}
+		[ -f "$f" ] || continue
+		ratio=""
+		if [ "$impl" != ref ] && [ -f "$res/ref-${name// /_}" ]; then
+			ratio=$(awk '{ print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+			ratio=$(awk '{ print $1 }' "$res/ref-${name// /_}" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
+		fi
+		printf '%-5s %-28s %-24s %-20s %-20s %-22s %-18s %-7s %s\n' "$impl" "$name" \
+			"$(awk '{ print $1 }' "$f" | med_range)" "$(awk '$2 != "?" { print $2 }' "$f" | med_range)" \
+			"$(awk '{ print $3 }' "$f" | med_range)" "$(awk '{ print $4 }' "$f" | med_range)" \
+			"$(awk '{ print $6 }' "$f" | med_range)" "$(awk '{ s += $5 } END { print s "/" NR }' "$f")" "$ratio"
 	done
 done
