@@ -16,12 +16,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ -n "${SKIP_DEPS:-}" ] || scripts/install-deps.sh
+[ -n "${SKIP_DEPS:-}" ] || scripts/install-deps.sh --build # no reference UFTP needed
 if [ -n "${DEMO_BIN:-}" ]; then
 	bin=$DEMO_BIN # programs built elsewhere (skips the build)
 else
 	scripts/build.sh build/default
 	bin=$top/build/default
+	[ ! -f "$top/config.status" ] || bin=$top # ./configure was run in the tree
 fi
 size=${DEMO_SIZE:-4M}
 

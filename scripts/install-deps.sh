@@ -3,11 +3,16 @@
 # Installs every build and test dependency on Debian (run as root).
 # The real UFTP 4.10.2 (package uftp) is our interop peer in the tests.
 # With --package, also what scripts/package-check.sh needs to build and
-# check the Debian package (not needed by the test suite).
+# check the Debian package (not needed by the test suite); with --build,
+# only what building needs (scripts/demo.sh).
 set -eu
 pkgs="autoconf automake pkg-config make gcc clang libclang-rt-14-dev
  libssl-dev zlib1g-dev libcunit1-dev uftp iproute2 nftables tcpdump tshark
  python3 clang-format clang-tidy cppcheck procps time"
+if [ "${1:-}" = --build ]; then
+	# what building and the demo need: no reference UFTP, no test tools
+	pkgs="autoconf automake pkg-config make gcc libssl-dev zlib1g-dev libcunit1-dev"
+fi
 if [ "${1:-}" = --package ]; then
 	pkgs="$pkgs dpkg-dev debhelper fakeroot lintian man-db"
 fi
