@@ -248,13 +248,16 @@ static void add(struct line *l, const char *fmt, ...)
 		    (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
 }
 
-static void add_stamp(struct line *l)
+static void add_stamp(struct line *l, const struct timeval *at)
 {
 	struct timeval tv;
 	struct tm tm;
 	char buf[32];
 
-	gettimeofday(&tv, NULL);
+	if (at)
+		tv = *at;
+	else
+		gettimeofday(&tv, NULL);
 	if (!localtime_r(&tv.tv_sec, &tm) || !strftime(buf, sizeof(buf), "%Y/%m/%d %H:%M:%S", &tm))
 		return;
 	add(l, "%s.%06ld: ", buf, (long)tv.tv_usec);
@@ -293,7 +296,8 @@ static void add_level(struct line *l, int level, const char *msg)
 }
 
 /* Everything before the message; level < 0: a raw line (a status line), no level word. */
-static void add_prefix(struct line *l, FILE *out, int level, const char *msg)
+static void add_prefix(struct line *l, FILE *out, int level, const char *msg,
+                       const struct timeval *at)
 {
 	if (shape_of != out)
 		set_shape(out);
@@ -304,7 +308,7 @@ static void add_prefix(struct line *l, FILE *out, int level, const char *msg)
 	if (shape == SHAPE_TTY && level >= 0)
 		add(l, "%s: ", log_prog ? log_prog : program_invocation_short_name);
 	if (log_stamps || (shape == SHAPE_TTY && level >= 0))
-		add_stamp(l);
+		add_stamp(l, at);
 	if (level >= 0)
 		add_level(l, level, msg);
 }
@@ -330,7 +334,7 @@ static void emit(FILE *out, const struct line *l)
  * other lines between.  So debug and trace lines are held until the loop
  * is about to wait (log_flush), and one that a more important line of the
  * same turn retells (ignoring case) is dropped.  Within a turn the held
- * lines thus follow the turn's other lines; each is stamped when written.
+ * lines thus follow the turn's other lines; each keeps the time it was told.
  */
 #define HOLD_MAX 32
 
@@ -339,17 +343,19 @@ static struct {
 	struct {
 		int level; /* -1: retold, dropped */
 		FILE *out;
+		struct timeval at; /* when it was told */
 		char text[480];
 	} l[HOLD_MAX];
 } hold;
 
-/* Builds the whole line for text (prefix, text, newline) and writes it. */
-static void write_line(FILE *out, int level, const char *text)
+/* Builds the whole line for text (prefix, text, newline) and writes it; at: its time (NULL: now).
+ */
+static void write_line(FILE *out, int level, const char *text, const struct timeval *at)
 {
 	struct line l = {.len = 0};
 
 	l.buf[0] = '\0';
-	add_prefix(&l, out, level, text);
+	add_prefix(&l, out, level, text, at);
 	add(&l, "%s\n", text);
 	emit(out, &l);
 }
@@ -361,7 +367,7 @@ void log_flush(void)
 	hold.n = 0; /* first: a hook that logs must not loop */
 	for (i = 0; i < n; i++)
 		if (hold.l[i].level >= 0)
-			write_line(hold.l[i].out, hold.l[i].level, hold.l[i].text);
+			write_line(hold.l[i].out, hold.l[i].level, hold.l[i].text, &hold.l[i].at);
 }
 
 /* Drops the held lines that text, at a more important level, tells again. */
@@ -385,6 +391,7 @@ static int held(FILE *out, int level, const char *text)
 		log_flush();
 	hold.l[hold.n].level = level;
 	hold.l[hold.n].out = out;
+	gettimeofday(&hold.l[hold.n].at, NULL);
 	memcpy(hold.l[hold.n].text, text, len + 1);
 	hold.n++;
 	return 1;
@@ -407,7 +414,7 @@ static void vlog(int level, int with_errno, const char *fmt, va_list ap)
 		snprintf(text + n, sizeof(text) - (size_t)n, ": %s", strerror(saved));
 	drop_retold(level, text);
 	if (!held(out, level, text))
-		write_line(out, level, text);
+		write_line(out, level, text, NULL);
 	errno = saved;
 }
 
@@ -427,7 +434,7 @@ void log_raw(const char *text)
 
 	if (UFTP_LOG_INFO > log_level)
 		return;
-	write_line(out, -1, text);
+	write_line(out, -1, text, NULL);
 	errno = saved;
 }
 
