@@ -217,12 +217,16 @@ static void shift_archives(void)
 
 static void maybe_roll(void)
 {
-	if (!lf.f || !lf.max_bytes || lf.size < lf.max_bytes || !lf.max_count)
+	static int rolling; /* the held lines written as the file rolls do not roll it again */
+
+	if (rolling || !lf.f || !lf.max_bytes || lf.size < lf.max_bytes || !lf.max_count)
 		return;
+	rolling = 1;
 	fflush(lf.f);
 	shift_archives();
 	if (log_reopen() < 0)
 		lf.size = 0; /* keep writing to the renamed file rather than fail */
+	rolling = 0;
 }
 
 /* Appends to a line being built; cut short (still terminated) when it does not fit. */
@@ -334,15 +338,16 @@ static void emit(FILE *out, const struct line *l)
  * other lines between.  So debug and trace lines are held until the loop
  * is about to wait (log_flush), and one that a more important line of the
  * same turn retells (ignoring case) is dropped.  Within a turn the held
- * lines thus follow the turn's other lines; each keeps the time it was told.
+ * lines thus follow the turn's other lines; each keeps the time it was told,
+ * and goes where the log goes when it is written (the file may have rolled
+ * or been reopened since: a FILE kept here could be a closed one).
  */
 #define HOLD_MAX 32
 
 static struct {
 	size_t n;
 	struct {
-		int level; /* -1: retold, dropped */
-		FILE *out;
+		int level;         /* -1: retold, dropped */
 		struct timeval at; /* when it was told */
 		char text[480];
 	} l[HOLD_MAX];
@@ -367,7 +372,8 @@ void log_flush(void)
 	hold.n = 0; /* first: a hook that logs must not loop */
 	for (i = 0; i < n; i++)
 		if (hold.l[i].level >= 0)
-			write_line(hold.l[i].out, hold.l[i].level, hold.l[i].text, &hold.l[i].at);
+			write_line(log_stream ? log_stream : stderr, hold.l[i].level,
+			           hold.l[i].text, &hold.l[i].at);
 }
 
 /* Drops the held lines that text, at a more important level, tells again. */
@@ -381,7 +387,7 @@ static void drop_retold(int level, const char *text)
 }
 
 /* 1 when the line is held for later. */
-static int held(FILE *out, int level, const char *text)
+static int held(int level, const char *text)
 {
 	size_t len = strlen(text);
 
@@ -390,7 +396,6 @@ static int held(FILE *out, int level, const char *text)
 	if (hold.n == HOLD_MAX)
 		log_flush();
 	hold.l[hold.n].level = level;
-	hold.l[hold.n].out = out;
 	gettimeofday(&hold.l[hold.n].at, NULL);
 	memcpy(hold.l[hold.n].text, text, len + 1);
 	hold.n++;
@@ -413,7 +418,7 @@ static void vlog(int level, int with_errno, const char *fmt, va_list ap)
 	if (with_errno && n >= 0 && (size_t)n < sizeof(text))
 		snprintf(text + n, sizeof(text) - (size_t)n, ": %s", strerror(saved));
 	drop_retold(level, text);
-	if (!held(out, level, text))
+	if (!held(level, text))
 		write_line(out, level, text, NULL);
 	errno = saved;
 }

@@ -32,6 +32,20 @@ static int exists(const char *p)
 	return access(p, F_OK) == 0;
 }
 
+/* 1 when a line of file p contains what (buf: room for a line). */
+static int file_has(const char *p, const char *what, char *buf, size_t cap)
+{
+	FILE *f = fopen(p, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(buf, (int)cap, f))
+		found = strstr(buf, what) != NULL;
+	fclose(f);
+	return found;
+}
+
 static char *numbered(unsigned n)
 {
 	static char buf[128];
@@ -78,6 +92,47 @@ static void test_rolling(void)
 	CU_ASSERT(!exists(numbered(3)));
 	log_close();
 	log_set_rolling(0, 0);
+	unlink(path);
+	unlink(numbered(1));
+	unlink(numbered(2));
+}
+
+/* in the log or one of its two archives */
+static int logged(const char *what)
+{
+	char line[256];
+
+	return file_has(path, what, line, sizeof(line)) ||
+	       file_has(numbered(1), what, line, sizeof(line)) ||
+	       file_has(numbered(2), what, line, sizeof(line));
+}
+
+/*
+ * Debug lines held when the file rolls are all written, to the file of the
+ * moment: the held ones once kept the FILE they were told for, and the
+ * second of them went to the one the roll had just closed.
+ */
+static void test_held_over_roll(void)
+{
+	int i;
+
+	log_init(UFTP_LOG_DEBUG, NULL);
+	CU_ASSERT_EQUAL_FATAL(log_open_file(path), 0);
+	log_set_rolling(150, 2);
+	log_info("a first line of some sixty bytes, to be near the roll");
+	log_debug("held one");
+	log_debug("held two");
+	log_debug("held three");
+	for (i = 0; i < 2; i++)
+		log_info("line %02d rolls the file", i);
+	log_flush();
+	CU_ASSERT(exists(numbered(1)));
+	CU_ASSERT(logged("held one"));
+	CU_ASSERT(logged("held two"));
+	CU_ASSERT(logged("held three"));
+	log_close();
+	log_set_rolling(0, 0);
+	log_init(UFTP_LOG_INFO, NULL);
 	unlink(path);
 	unlink(numbered(1));
 	unlink(numbered(2));
@@ -345,8 +400,8 @@ static void test_reason(void)
 static const struct cutest tests[] = {
     CUTEST(test_file_and_stamps), CUTEST(test_levels),        CUTEST(test_journal),
     CUTEST(test_terminal),        CUTEST(test_no_duplicates), CUTEST(test_told_once),
-    CUTEST(test_reason),          CUTEST(test_rolling),       CUTEST(test_reopen),
-    CUTEST(test_limit),
+    CUTEST(test_reason),          CUTEST(test_rolling),       CUTEST(test_held_over_roll),
+    CUTEST(test_reopen),          CUTEST(test_limit),
 };
 
 int main(void)
