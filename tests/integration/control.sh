@@ -15,10 +15,18 @@
 #   - a silent client and a slow writer are timed out (~5 s); a request line
 #     over 256 bytes is refused; a 17th concurrent connection gets "-busy";
 #     resets (also in the middle of our answer) are harmless: the daemon
-#     lives on and answers the next client; a churn of a few hundred mixed
-#     connections leaves no CLOSE_WAIT either;
+#     lives on and answers the next client;
 #   - a transfer in progress shows in the status (session, file, bytes) and
-#     its bytes counter rises between two scrapes; the file arrives intact.
+#     its bytes counter rises between two scrapes; the file arrives intact;
+#   - meanwhile a churn of CHURN (3000) connections from 10 threads cycles
+#     through 11 kinds: half-close, HTTP, request then reset, reset at once,
+#     close unread, reset mid-answer, silence then close, half-close with no
+#     request, slow TCPMUX and HTTP writers, half-close then reset; 3 more
+#     threads keep a silent client, a slow TCPMUX and a slow HTTP writer on
+#     the port until each is timed out.  Every answer is whole, "-busy" is
+#     rare (<= 1 %), the transfer still runs as it ends, and afterwards
+#     `ss` shows no CLOSE_WAIT and none of the daemon's connections open
+#     (uftpproxyd gets a churn of 400 the same way).
 #
 #   sudo tests/integration/control.sh [BUILD_DIR]   (the sanitizer build in CI)
 #
@@ -38,10 +46,11 @@ W=$IL_WORK
 CLIENT=$W/ctlclient.py
 CPORT=4040
 PPORT=4041
+CHURN=${CHURN:-3000} # connections of the churn against uftpd
 
 cat >"$CLIENT" <<'EOF'
 """Control-port client and checks; prints PASS/FAIL lines."""
-import json, re, socket, struct, sys, threading, time
+import json, random, re, socket, struct, sys, threading, time
 
 HOST = "127.0.0.1"
 
@@ -261,27 +270,155 @@ def resets(port):
     out = ask(port, b"HELP\r\n")
     report(out.startswith(b"uftp-status"), "resets before, during and after the request are harmless", out)
 
-def churn(port, n):
-    bad = 0
-    for i in range(n):
-        k = i % 5
-        try:
-            s = conn(port)
-            if k == 0:
-                s.sendall(b"uftp-status\r\n"); s.shutdown(socket.SHUT_WR); bad += not read_all(s).startswith(b"+")
+# ---- the churn: thousands of connections of every kind, some at once ------------
+BUSY = b"-busy\r\n"
+
+def running(pid):
+    """pid lives (a zombie, exited but not yet reaped, does not)"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+# the checks of an answer: True, False, or "busy" (the daemon's -busy: counted, not a fault)
+def _empty(out):
+    return "busy" if out == BUSY else out == b""
+
+def _status_ok(out):
+    if out == BUSY:
+        return "busy"
+    try:
+        return out.startswith(b"+\r\n") and "sessions" in json.loads(out[3:])
+    except ValueError:
+        return False
+
+def _http_ok(out):
+    if out == BUSY:
+        return "busy"
+    head, _, body = out.partition(b"\r\n\r\n")
+    m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+    return head.startswith(b"HTTP/1.1 200 OK") and m is not None and int(m.group(1)) == len(body)
+
+def _metrics_ok(out):
+    if out == BUSY:
+        return "busy"
+    return out.startswith(b"+\r\n") and out.endswith(b"\n") and b"# TYPE uftp_info gauge" in out
+
+def _drip(s, parts, gap):
+    for p in parts:
+        s.sendall(p)
+        time.sleep(gap)
+
+# each kind: (name, function(sock) -> True / "busy" / False (a wrong answer), or None (nothing to check))
+CHURN_KINDS = [
+    ("half-close, status", lambda s: (s.sendall(b"uftp-status\r\n"), s.shutdown(socket.SHUT_WR), _status_ok(read_all(s)))[2]),
+    ("HTTP GET /metrics", lambda s: (s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), _http_ok(read_all(s)))[1]),
+    ("request, then reset", lambda s: (s.sendall(b"uftp-metrics\r\n"), reset(s))[1]),
+    ("reset at once", lambda s: reset(s)),
+    ("request, close unread", lambda s: (s.sendall(b"HELP\r\n"), s.close())[1]),
+    ("reset mid-answer", lambda s: (s.sendall(b"uftp-metrics\r\n"), s.recv(200), reset(s))[2]),
+    ("silence, then close", lambda s: (time.sleep(random.uniform(0, 0.1)), s.shutdown(socket.SHUT_WR), _empty(read_all(s)))[2]),
+    ("half-close, no request", lambda s: (s.shutdown(socket.SHUT_WR), _empty(read_all(s)))[1]),
+    ("slow writer, TCPMUX", lambda s: (_drip(s, [b"uftp-", b"metr", b"ics\r", b"\n"], 0.03), _metrics_ok(read_all(s)))[1]),
+    ("slow writer, HTTP", lambda s: (_drip(s, [b"GET /sta", b"tus HTTP/1.1\r\n", b"Host: x\r\n", b"\r\n"], 0.03), _http_ok(read_all(s)))[1]),
+    ("request, half-close, reset", lambda s: (s.sendall(b"GET /status HTTP/1.0\r\n\r\n"), s.shutdown(socket.SHUT_WR), reset(s))[2]),
+]
+
+def churn(port, n, workers, watch_pid):
+    """n short connections from `workers` threads, cycling through CHURN_KINDS,
+    while 3 more threads keep a silent client, a slow TCPMUX writer and a slow
+    HTTP writer on the port until the daemon times each out (-timeout / 408)."""
+    lock, stats = threading.Lock(), {}
+    state = {"next": 0, "done": False, "during": 0, "errors": [], "held": []}
+    def tally(kind, ok):
+        with lock:
+            st = stats.setdefault(kind, [0, 0, 0])
+            st[2 if ok == "busy" else 1 if ok is False else 0] += 1
+            if ok is False and len(state["errors"]) < 5:
+                state["errors"].append(kind)
+    def fast():
+        while True:
+            with lock:
+                i = state["next"]; state["next"] += 1
+            if i >= n:
+                return
+            kind, fn = CHURN_KINDS[i % len(CHURN_KINDS)]
+            try:
+                s = conn(port)
+                ok = fn(s)
                 s.close()
-            elif k == 1:
-                s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n"); bad += not read_all(s).startswith(b"HTTP/1.1 200")
+            except (OSError, ValueError) as e:
+                ok = False
+                with lock:
+                    if len(state["errors"]) < 5:
+                        state["errors"].append("%s: %r" % (kind, e))
+            tally(kind, ok)
+            if watch_pid and running(watch_pid):
+                with lock:
+                    state["during"] += 1
+    def held(kind, send):
+        while not state["done"]:
+            t0 = time.time()
+            try:
+                s = conn(port)
+                out = b""
+                s.settimeout(0.5)
+                k = 0
+                while True:
+                    if send and k < len(send):
+                        try:
+                            s.sendall(send[k:k + 1])
+                        except OSError:
+                            pass
+                        k += 1
+                    try:
+                        d = s.recv(65536)
+                    except socket.timeout:
+                        if time.time() - t0 > 12:
+                            break
+                        continue
+                    if not d:
+                        break
+                    out += d
                 s.close()
-            elif k == 2:
-                s.sendall(b"uftp-metrics\r\n"); reset(s)
-            elif k == 3:
-                reset(s)
-            else:
-                s.sendall(b"HELP\r\n"); s.close()   # closes before reading
-        except OSError:
-            bad += 1
-    report(bad == 0, "a churn of %d mixed connections (half-close, reset, early close)" % n, bad)
+            except OSError as e:
+                out = repr(e).encode()
+            dt = time.time() - t0
+            good = (out == b"-timeout\r\n" or out.startswith(b"HTTP/1.1 408")) and 3.5 <= dt <= 9
+            with lock:
+                state["held"].append((kind, round(dt, 1), good, out[:40]))
+            if not good:
+                time.sleep(0.5)   # no tight loop against a daemon that refuses
+    long = [threading.Thread(target=held, args=a) for a in
+            (("silent", None), ("slow TCPMUX writer", b"uftp-status-"), ("slow HTTP writer", b"GET /metrics HTTP/1.1\r\nX-Slow: " + b"y" * 200))]
+    th = [threading.Thread(target=fast) for _ in range(workers)]
+    t0 = time.time()
+    [t.start() for t in long + th]
+    [t.join() for t in th]
+    dt = time.time() - t0
+    state["done"] = True
+    [t.join() for t in long]
+    bad = sum(v[1] for v in stats.values())
+    busy = sum(v[2] for v in stats.values())
+    print("# churn: %d connections in %.1f s (%d threads, %d kinds):" % (n, dt, workers, len(CHURN_KINDS)))
+    for kind, _ in CHURN_KINDS:
+        print("#   %-28s %5d ok %3d bad %3d busy" % (kind, *stats.get(kind, [0, 0, 0])))
+    hb = [h for h in state["held"] if not h[2]]
+    print("# held until the daemon's timeout: %d (%s)" % (len(state["held"]),
+          ", ".join(sorted(set("%s %.1f s" % (h[0], h[1]) for h in state["held"])))))
+    report(bad == 0, "a churn of %d connections (%d kinds: half-close, resets, silence, slow writers) from %d threads: every answer whole"
+           % (n, len(CHURN_KINDS), workers), state["errors"])
+    # with at most workers + 3 < 16 clients at once, "-busy" is rare (a slot
+    # is freed when the daemon's loop sees the close, a little later)
+    report(busy <= n // 100, "-busy answers in the churn: %d (at most 1%%)" % busy, "")
+    report(len(state["held"]) >= 3 and not hb, "silent and slow clients held meanwhile: each timed out with -timeout / 408 (%d)"
+           % len(state["held"]), hb[:3])
+    if watch_pid:
+        report(state["during"] >= min(n, 2000), "%d of the churn's connections ended while the transfer was in progress"
+               % state["during"], "")
+    out = ask(port, b"HELP\r\n")
+    report(out.startswith(b"uftp-status"), "after the churn the port serves at once", out)
 
 def transfer(port, fname, timeout):
     t0, seen = time.time(), None
@@ -314,7 +451,9 @@ if __name__ == "__main__":
     if cmd == "basic":
         tcpmux(port, sys.argv[3], sys.argv[4]); http_cases(port, sys.argv[3])
     elif cmd == "tcp":
-        half_close(port); too_long(port); busy(port); resets(port); churn(port, int(sys.argv[3]))
+        half_close(port); too_long(port); busy(port); resets(port)
+    elif cmd == "churn":
+        churn(port, int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "timeouts":
         timeouts(port)
     elif cmd == "transfer":
@@ -337,15 +476,24 @@ run_checks() {
 	[ "$rc" = 0 ] || ko "the client ($*) ended with status $rc (124: timeout)" "$(tail -5 "$out")"
 }
 
-# no_close_wait HOST WHAT: no TCP socket in CLOSE_WAIT in HOST (after a short settle)
+# no_close_wait HOST WHAT [PORT]: no TCP socket in CLOSE_WAIT in HOST (after
+# a short settle); with PORT, none of the daemon's connections on PORT is
+# left open either (only the listener and kernel-held TIME-WAITs remain)
 no_close_wait() {
-	local cw k
-	for ((k = 0; k < 10; k++)); do
+	local cw left="" k
+	for ((k = 0; k < 15; k++)); do
 		cw=$(lab_exec "$1" ss -Htan state close-wait 2>/dev/null)
-		[ -z "$cw" ] && break
+		[ -n "${3:-}" ] && left=$(lab_exec "$1" ss -Htan "sport = :$3" 2>/dev/null | grep -v -E '^(LISTEN|TIME-WAIT) ')
+		[ -z "$cw$left" ] && break
 		sleep 0.2
 	done
-	if [ -z "$cw" ]; then ok "$2: no socket left in CLOSE_WAIT"; else ko "$2: sockets in CLOSE_WAIT" "$cw"; fi
+	if [ -z "$cw" ]; then ok "$2: no socket left in CLOSE_WAIT (ss -tan state close-wait)"; else ko "$2: sockets in CLOSE_WAIT" "$cw"; fi
+	[ -n "${3:-}" ] || return 0
+	if [ -z "$left" ]; then
+		ok "$2: none of its connections left open ($(lab_exec "$1" ss -Htan state time-wait "sport = :$3" | wc -l) in TIME-WAIT)"
+	else
+		ko "$2: connections left open on :$3" "$left"
+	fi
 }
 
 alive() {
@@ -363,7 +511,7 @@ wait_tcp() {
 }
 
 mkdir -p "$W/src"
-head -c 30000000 /dev/urandom >"$W/src/big.bin"
+head -c 40000000 /dev/urandom >"$W/src/big.bin"
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 
 # the port is off unless configured; a bad spec is a bad option
@@ -396,12 +544,12 @@ fi
 t0=$SECONDS
 run_checks h1 basic "$CPORT" uftpd client
 run_checks h2 basic "$PPORT" uftpproxyd proxy
-run_checks h1 tcp "$CPORT" 400
-no_close_wait h1 "uftpd after half-closes, resets and churn"
+run_checks h1 tcp "$CPORT"
+no_close_wait h1 "uftpd after half-closes and resets"
 
-# a transfer (about 12 s at 20 Mbit/s) while the timeouts run
+# a transfer (about 20 s at 16 Mbit/s) while the churn and the timeouts run
 (cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 -P 230.5.5.x \
-	-p 1044 -R 20000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
+	-p 1044 -R 16000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
 UFTP_PID=$!
 run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
 # the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
@@ -415,6 +563,8 @@ if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
 else
 	echo "# promtool not found: the exposition format was checked by the parser above only"
 fi
+run_checks h1 churn "$CPORT" "$CHURN" 10 "$UFTP_PID"
+no_close_wait h1 "uftpd after the churn" "$CPORT"
 run_checks h1 timeouts "$CPORT"
 lab_wait_pid "$UFTP_PID" 45
 urc=$?
@@ -423,9 +573,10 @@ if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
 else
 	ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
 fi
-no_close_wait h1 "uftpd after the timeouts"
-run_checks h2 tcp "$PPORT" 100
-no_close_wait h2 "uftpproxyd"
+no_close_wait h1 "uftpd after the timeouts and the transfer" "$CPORT"
+run_checks h2 tcp "$PPORT"
+run_checks h2 churn "$PPORT" 400 4 0
+no_close_wait h2 "uftpproxyd" "$PPORT"
 alive "uftpd" "$UPID" "$ULOG"
 alive "uftpproxyd" "$PPID_" "$W/proxy.log"
 echo "# control checks: $((SECONDS - t0)) s"
