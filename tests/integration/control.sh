@@ -27,8 +27,19 @@
 #     rare (<= 1 %), the transfer still runs as it ends, and afterwards
 #     `ss` shows no CLOSE_WAIT and none of the daemon's connections open
 #     (uftpproxyd gets a churn of 400 the same way).
+# With CONTROL_CASE=prometheus (what tests/integration/prometheus.sh runs)
+# it checks instead that a real Prometheus scrapes uftpd: Debian's
+# prometheus binary (PROMETHEUS=path, or on PATH) runs in h1 beside uftpd
+# with its own config (scrape_interval 1s) and TSDB in the work dir, its
+# web/API on h1's 127.0.0.1:9090, while uftp sends a 16 MB file at 16
+# Mbit/s (about 8 s); through its HTTP API: the target is up with no scrape
+# error, /api/v1/query polled every second shows uftp_session_bytes_total
+# (and uftp_received_datagrams_total) rising, rate() over it positive, and
+# the raw samples it stored rise monotonically; the values are printed.
+# Without the binary it says so and exits 77 (skipped).
 #
 #   sudo tests/integration/control.sh [BUILD_DIR]   (the sanitizer build in CI)
+#   CONTROL_CASE=prometheus sudo tests/integration/control.sh [BUILD_DIR]
 #
 # Output "PASS|FAIL <what>", "N passed, M failed". Exit 0 / 1, 77 = skip.
 set -u
@@ -37,7 +48,18 @@ top=$(cd "$here/../.." && pwd)
 # shellcheck source=../interop/lib.sh
 . "$top/tests/interop/lib.sh"
 
+CASE=${CONTROL_CASE:-port}
 [ "$(id -u)" = 0 ] || { echo "SKIP: control.sh needs root (network namespaces)"; exit 77; }
+if [ "$CASE" = prometheus ]; then
+	PROMETHEUS=${PROMETHEUS:-$(command -v prometheus)}
+	if [ -z "$PROMETHEUS" ] || [ ! -x "$PROMETHEUS" ]; then
+		echo "SKIP: no prometheus binary (Debian package prometheus: scripts/install-deps.sh): the scrape test did not run"
+		exit 77
+	fi
+elif [ "$CASE" != port ]; then
+	echo "control.sh: CONTROL_CASE is port or prometheus, not $CASE" >&2
+	exit 2
+fi
 il_init "${1:-${BUILD_DIR:-}}" || exit 2
 for p in uftp uftpd uftpproxyd; do
 	[ -x "$IL_BUILD/$p" ] || { echo "SKIP: $IL_BUILD/$p not built"; exit 77; }
@@ -46,11 +68,12 @@ W=$IL_WORK
 CLIENT=$W/ctlclient.py
 CPORT=4040
 PPORT=4041
+PROMPORT=9090
 CHURN=${CHURN:-3000} # connections of the churn against uftpd
 
 cat >"$CLIENT" <<'EOF'
 """Control-port client and checks; prints PASS/FAIL lines."""
-import json, random, re, socket, struct, sys, threading, time
+import json, random, re, socket, struct, sys, threading, time, urllib.parse, urllib.request
 
 HOST = "127.0.0.1"
 
@@ -446,6 +469,81 @@ def transfer(port, fname, timeout):
         f.write(text)   # for promtool, where there is one
     report(a is not None and b is not None and b > a, "uftp_session_bytes_total rises during the transfer (%s -> %s)" % (a, b), "")
 
+# ---- a real Prometheus scraping the port (CONTROL_CASE=prometheus) -----------------
+def prom_get(port, path, **params):
+    url = "http://%s:%d%s" % (HOST, port, path) + ("?" + urllib.parse.urlencode(params) if params else "")
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.loads(r.read())
+
+def prom_query(port, expr):
+    """An instant query through /api/v1/query: [(labels, value)]"""
+    d = prom_get(port, "/api/v1/query", query=expr)
+    assert d["status"] == "success", d
+    return [(r["metric"], float(r["value"][1])) for r in d["data"]["result"]]
+
+def prom_up(port, timeout):
+    """Prometheus ready, and its uftpd target scraped without error."""
+    t0, last = time.time(), None
+    while time.time() - t0 < timeout:
+        try:
+            with urllib.request.urlopen("http://%s:%d/-/ready" % (HOST, port), timeout=2) as r:
+                if r.status == 200:
+                    last = prom_get(port, "/api/v1/targets")["data"]["activeTargets"]
+                    if last and last[0]["health"] == "up":
+                        break
+        except OSError as e:
+            last = e
+        time.sleep(0.3)
+    else:
+        report(False, "Prometheus is ready and scrapes uftpd (%.0f s)" % timeout, last)
+        sys.exit(1)
+    t = last[0]
+    report(t["health"] == "up" and t["lastError"] == "" and t["scrapeUrl"].endswith("/metrics"),
+           "Prometheus scrapes %s: up, no scrape error (after %.1f s)" % (t["scrapeUrl"], time.time() - t0), t)
+    up = prom_query(port, 'up{job="uftpd"}')
+    n = prom_query(port, 'scrape_samples_scraped{job="uftpd"}')
+    report(up and up[0][1] == 1 and n and n[0][1] > 10,
+           "/api/v1/query: up == 1, %s samples per scrape" % (n[0][1] if n else "?"), (up, n))
+
+def prom_watch(port, pidfile, timeout):
+    """Polls Prometheus for the bytes counter while the transfer (its PID in pidfile) runs."""
+    pid = int(open(pidfile).read())
+    t0, seen, rates, dgrams = time.time(), [], [], []
+    while time.time() - t0 < timeout and running(pid):
+        b = prom_query(port, "uftp_session_bytes_total")
+        r = prom_query(port, "rate(uftp_session_bytes_total[3s])")
+        g = prom_query(port, "uftp_received_datagrams_total")
+        t = time.time() - t0
+        if b:
+            lab = ",".join('%s="%s"' % (k, b[0][0][k]) for k in ("server", "group", "inst"))
+            seen.append(b[0][1])
+            print("# t=%5.1f s  uftp_session_bytes_total{%s} = %.0f" % (t, lab, b[0][1]))
+        if r:
+            rates.append(r[0][1])
+            print("#           rate(uftp_session_bytes_total[3s]) = %.0f bytes/s" % r[0][1])
+        if g:
+            dgrams.append(g[0][1])
+            print("#           uftp_received_datagrams_total = %.0f" % g[0][1])
+        sys.stdout.flush()
+        time.sleep(1.0)
+    rising = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
+    report(len(set(seen)) >= 2 and rising >= 1 and all(b >= a for a, b in zip(seen, seen[1:])),
+           "/api/v1/query during the transfer: uftp_session_bytes_total rises (%d samples, %d increases: %s)"
+           % (len(seen), rising, " -> ".join("%.0f" % v for v in seen)), "")
+    report(any(x > 0 for x in rates), "/api/v1/query: rate(uftp_session_bytes_total[3s]) > 0 (max %.0f bytes/s)"
+           % max(rates or [0]), "")
+    report(len(dgrams) >= 2 and dgrams[-1] > dgrams[0],
+           "/api/v1/query: uftp_received_datagrams_total rises (%s)" % " -> ".join("%.0f" % v for v in dgrams), "")
+    # the raw samples Prometheus stored for the session's series
+    res = prom_get(port, "/api/v1/query", query="uftp_session_bytes_total[2m]")["data"]["result"]
+    pts = [(float(ts), float(v)) for ts, v in res[0]["values"]] if res else []
+    for ts, v in pts:
+        print("# stored sample @%.3f  %.0f" % (ts, v))
+    inc = sum(1 for a, b in zip(pts, pts[1:]) if b[1] > a[1])
+    report(len(pts) >= 3 and inc >= 2 and all(b[1] >= a[1] and b[0] > a[0] for a, b in zip(pts, pts[1:])),
+           "the stored samples (range selector [2m]): %d scrapes, %d increases, %.0f -> %.0f bytes"
+           % (len(pts), inc, pts[0][1] if pts else 0, pts[-1][1] if pts else 0), res)
+
 if __name__ == "__main__":
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "basic":
@@ -458,6 +556,10 @@ if __name__ == "__main__":
         timeouts(port)
     elif cmd == "transfer":
         transfer(port, sys.argv[3], float(sys.argv[4]))
+    elif cmd == "prom-up":
+        prom_up(port, float(sys.argv[3]))
+    elif cmd == "prom-watch":
+        prom_watch(port, sys.argv[3], float(sys.argv[4]))
 EOF
 
 # run_checks HOST ARGS...: the client in HOST; its PASS/FAIL lines are counted here
@@ -510,20 +612,110 @@ wait_tcp() {
 	return 1
 }
 
+# port_checks: the checks above, on uftpd (h1) and uftpproxyd (h2)
+port_checks() {
+	lab_bg h2 PPID_ "$IL_BUILD/uftpproxyd" -d -r -p 1045 -U 0xC6120099 -I eth0 --control "$PPORT" \
+		>"$W/proxy.log" 2>&1
+	wait_tcp h2 "$PPORT" || ko "uftpproxyd with --control did not listen" "$(tail_of "$W/proxy.log")"
+	if [ "$(lab_exec h1 ss -Htln "sport = :$CPORT" | awk '{print $4}')" = "127.0.0.1:$CPORT" ]; then
+		ok "uftpd: the control port is bound to loopback as asked"
+	else
+		ko "uftpd: control port bound elsewhere" "$(lab_exec h1 ss -Htln)"
+	fi
+
+	run_checks h1 basic "$CPORT" uftpd client
+	run_checks h2 basic "$PPORT" uftpproxyd proxy
+	run_checks h1 tcp "$CPORT"
+	no_close_wait h1 "uftpd after half-closes and resets"
+
+	# a transfer (about 20 s at 16 Mbit/s) while the churn and the timeouts run
+	start_transfer 16000
+	run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
+	# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
+	PROMTOOL=${PROMTOOL:-$(command -v promtool)}
+	if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
+		if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
+			ok "promtool check metrics: the metrics during the transfer are clean"
+		else
+			ko "promtool check metrics" "$out"
+		fi
+	else
+		echo "# promtool not found: the exposition format was checked by the parser above only"
+	fi
+	run_checks h1 churn "$CPORT" "$CHURN" 10 "$UFTP_PID"
+	no_close_wait h1 "uftpd after the churn" "$CPORT"
+	run_checks h1 timeouts "$CPORT"
+	end_transfer "meanwhile"
+	no_close_wait h1 "uftpd after the timeouts and the transfer" "$CPORT"
+	run_checks h2 tcp "$PPORT"
+	run_checks h2 churn "$PPORT" 400 4 0
+	no_close_wait h2 "uftpproxyd" "$PPORT"
+	alive "uftpproxyd" "$PPID_" "$W/proxy.log"
+}
+
+# prometheus_checks: Debian's prometheus in h1 beside uftpd, its own config
+# and TSDB in the work dir, web/API on h1's loopback, scraping every second
+# during a transfer (about 8 s at 16 Mbit/s); the client asks its HTTP API
+prometheus_checks() {
+	local prom_pid
+	mkdir -p "$W/prom/data"
+	printf '%s\n' "global:" "  scrape_interval: 1s" "  scrape_timeout: 1s" "  evaluation_interval: 1s" \
+		"scrape_configs:" "  - job_name: uftpd" "    static_configs:" \
+		"      - targets: ['127.0.0.1:$CPORT']" >"$W/prom/prometheus.yml"
+	echo "# $("$PROMETHEUS" --version 2>&1 | head -1)"
+	lab_bg h1 prom_pid "$PROMETHEUS" --config.file="$W/prom/prometheus.yml" \
+		--storage.tsdb.path="$W/prom/data" --web.listen-address="127.0.0.1:$PROMPORT" \
+		--log.level=warn >"$W/prometheus.log" 2>&1
+	if run_checks h1 prom-up "$PROMPORT" 30; then
+		start_transfer 16000
+		echo "$UFTP_PID" >"$W/uftp.pid"
+		run_checks h1 prom-watch "$PROMPORT" "$W/uftp.pid" 45
+		end_transfer "while Prometheus scraped"
+	else
+		ko "Prometheus did not come up" "$(tail_of "$W/prometheus.log" 10)"
+	fi
+	lab_stop "$prom_pid" 5
+}
+
+# start_transfer KBPS: our uftp in h0 sends big.bin to uftpd (PID in UFTP_PID)
+start_transfer() {
+	(cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 \
+		-P 230.5.5.x -p 1044 -R "$1" -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
+	UFTP_PID=$!
+}
+
+# end_transfer WHEN: waits for it (bounded); the copy must be whole
+end_transfer() {
+	local urc
+	lab_wait_pid "$UFTP_PID" 45
+	urc=$?
+	if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
+		ok "the transfer completed intact $1"
+	else
+		ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
+	fi
+}
+
 mkdir -p "$W/src"
-head -c 40000000 /dev/urandom >"$W/src/big.bin"
+if [ "$CASE" = prometheus ]; then
+	head -c 16000000 /dev/urandom >"$W/src/big.bin"
+else
+	head -c 40000000 /dev/urandom >"$W/src/big.bin"
+fi
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 
-# the port is off unless configured; a bad spec is a bad option
-il_recv 1 ours "$W/d0"
-il_wait_recvs 10
-if [ -z "$(lab_exec h1 ss -Htln 2>/dev/null)" ]; then ok "uftpd: no TCP port without --control"; else ko "uftpd listens on TCP without --control" "$(lab_exec h1 ss -Htln)"; fi
-il_stop_recvs
-rc=0
-"$IL_BUILD/uftpd" -d --control 127.0.0.1:0 >"$W/badspec.log" 2>&1 || rc=$?
-if [ "$rc" = 1 ] && grep -q -- "--control" "$W/badspec.log"; then ok "--control with port 0: exit 1 and a message"; else ko "--control 127.0.0.1:0: exit $rc" "$(cat "$W/badspec.log")"; fi
+if [ "$CASE" = port ]; then
+	# the port is off unless configured; a bad spec is a bad option
+	il_recv 1 ours "$W/d0"
+	il_wait_recvs 10
+	if [ -z "$(lab_exec h1 ss -Htln 2>/dev/null)" ]; then ok "uftpd: no TCP port without --control"; else ko "uftpd listens on TCP without --control" "$(lab_exec h1 ss -Htln)"; fi
+	il_stop_recvs
+	rc=0
+	"$IL_BUILD/uftpd" -d --control 127.0.0.1:0 >"$W/badspec.log" 2>&1 || rc=$?
+	if [ "$rc" = 1 ] && grep -q -- "--control" "$W/badspec.log"; then ok "--control with port 0: exit 1 and a message"; else ko "--control 127.0.0.1:0: exit $rc" "$(cat "$W/badspec.log")"; fi
+	IL_RPID=() IL_RLOG=()
+fi
 
-IL_RPID=() IL_RLOG=()
 il_recv 1 ours "$W/d1" --control "127.0.0.1:$CPORT"
 ULOG=${IL_RLOG[1]}
 if ! il_wait_recvs 10 || ! wait_tcp h1 "$CPORT"; then
@@ -532,59 +724,20 @@ if ! il_wait_recvs 10 || ! wait_tcp h1 "$CPORT"; then
 	exit 1
 fi
 UPID=${IL_RPID[1]}
-lab_bg h2 PPID_ "$IL_BUILD/uftpproxyd" -d -r -p 1045 -U 0xC6120099 -I eth0 --control "$PPORT" \
-	>"$W/proxy.log" 2>&1
-wait_tcp h2 "$PPORT" || ko "uftpproxyd with --control did not listen" "$(tail_of "$W/proxy.log")"
-if [ "$(lab_exec h1 ss -Htln "sport = :$CPORT" | awk '{print $4}')" = "127.0.0.1:$CPORT" ]; then
-	ok "uftpd: the control port is bound to loopback as asked"
-else
-	ko "uftpd: control port bound elsewhere" "$(lab_exec h1 ss -Htln)"
-fi
-
+PPID_=""
 t0=$SECONDS
-run_checks h1 basic "$CPORT" uftpd client
-run_checks h2 basic "$PPORT" uftpproxyd proxy
-run_checks h1 tcp "$CPORT"
-no_close_wait h1 "uftpd after half-closes and resets"
-
-# a transfer (about 20 s at 16 Mbit/s) while the churn and the timeouts run
-(cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 -P 230.5.5.x \
-	-p 1044 -R 16000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
-UFTP_PID=$!
-run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
-# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
-PROMTOOL=${PROMTOOL:-$(command -v promtool)}
-if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
-	if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
-		ok "promtool check metrics: the metrics during the transfer are clean"
-	else
-		ko "promtool check metrics" "$out"
-	fi
-else
-	echo "# promtool not found: the exposition format was checked by the parser above only"
-fi
-run_checks h1 churn "$CPORT" "$CHURN" 10 "$UFTP_PID"
-no_close_wait h1 "uftpd after the churn" "$CPORT"
-run_checks h1 timeouts "$CPORT"
-lab_wait_pid "$UFTP_PID" 45
-urc=$?
-if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
-	ok "the transfer completed intact meanwhile"
-else
-	ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
-fi
-no_close_wait h1 "uftpd after the timeouts and the transfer" "$CPORT"
-run_checks h2 tcp "$PPORT"
-run_checks h2 churn "$PPORT" 400 4 0
-no_close_wait h2 "uftpproxyd" "$PPORT"
+if [ "$CASE" = prometheus ]; then prometheus_checks; else port_checks; fi
 alive "uftpd" "$UPID" "$ULOG"
-alive "uftpproxyd" "$PPID_" "$W/proxy.log"
-echo "# control checks: $((SECONDS - t0)) s"
+echo "# $CASE checks: $((SECONDS - t0)) s"
 
 il_stop_recvs
-lab_stop "$PPID_" 3
-if grep -qE "ERROR: (Address|Leak|Undefined)|runtime error" "$ULOG" "$W/proxy.log"; then
-	ko "sanitizer reports" "$(grep -hE "ERROR|runtime error" "$ULOG" "$W/proxy.log" | head -5)"
+logs=("$ULOG")
+if [ -n "$PPID_" ]; then
+	lab_stop "$PPID_" 3
+	logs+=("$W/proxy.log")
+fi
+if grep -qE "ERROR: (Address|Leak|Undefined)|runtime error" "${logs[@]}"; then
+	ko "sanitizer reports" "$(grep -hE "ERROR|runtime error" "${logs[@]}" | head -5)"
 fi
 il_lab_down
 echo "$pass passed, $fail failed"
