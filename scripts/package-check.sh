@@ -72,8 +72,9 @@ for fld in Conflicts Replaces Provides; do
 	[ "$v" = uftp ] && ok "$fld: uftp" || bad "$fld: '$v'"
 done
 dpkg-deb -x "$deb" "$work/root"
-zcat "$work/root/usr/share/man/man1/uftpd.1.gz" | head -1 | grep -q "\"$name $version\"" &&
-	ok "man uftpd footer: $name $version" || bad "man uftpd footer: $(zcat "$work/root/usr/share/man/man1/uftpd.1.gz" | head -1)"
+th=$(zcat "$work/root/usr/share/man/man1/uftpd.1.gz" | grep -m1 '^\.TH ')
+echo "$th" | grep -q "\"$name $version\"" && ok "man uftpd footer: $name $version" ||
+	bad "man uftpd footer: $th"
 for p in uftpd uftpproxyd; do
 	grep -q "^ExecStart=/usr/bin/$p -d " "$work/root/lib/systemd/system/$p.service" &&
 		ok "$p.service runs /usr/bin/$p -d (foreground)" || bad "$p.service ExecStart"

@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The whole test suite: installs dependencies (as root), builds from scratch
 # (warnings as errors, then with ASan+UBSan), runs the unit and vector tests
-# of both builds, lint and a libFuzzer smoke run, then the integration and
-# interop suites (namespaces, real UFTP 4.10.2 binaries) where root is
-# available: all of them with the sanitizer build, the session matrix and
-# the option differential with the normal build as well.
+# of both builds, lint, the Debian package check (as root) and a libFuzzer
+# smoke run, then the integration and interop suites (namespaces, real UFTP
+# 4.10.2 binaries) where root is available: all of them with the sanitizer
+# build, the session matrix and the option differential with the normal
+# build as well.
 #
 #   sudo scripts/test.sh          # everything
 #   SKIP_DEPS=1 scripts/test.sh   # do not touch apt
 #   SKIP_SAN=1 scripts/test.sh    # skip the sanitizer build
 #   SKIP_FUZZ=1 scripts/test.sh   # skip the libFuzzer smoke run
+#   SKIP_PKG=1 scripts/test.sh    # skip the Debian package build and check
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -58,7 +60,7 @@ unit_check() {
 }
 
 if [ -z "${SKIP_DEPS:-}" ]; then
-	step deps scripts/install-deps.sh || true
+	step deps scripts/install-deps.sh --package || true
 fi
 
 step autoreconf autoreconf -fi
@@ -69,6 +71,39 @@ step "lint (cppcheck, clang-tidy)" make -C build/default lint
 if [ -z "${SKIP_SAN:-}" ]; then
 	step "build (sanitizers)" fresh_build build/san --enable-werror --enable-sanitizers
 	step "unit tests (sanitizers)" unit_check build/san
+fi
+
+# The Debian package (scripts/package-check.sh, about 2 min): built with
+# dpkg-buildpackage -b from a clone of HEAD in /tmp, so nothing is written
+# in this tree (checked: git status is the same after it); its contents,
+# hardening, lintian, systemd-analyze verify of the units where the machine
+# has systemd-analyze, an install and purge in a throwaway overlay of /.
+package_check() {
+	local t before after
+	for t in dpkg-buildpackage dh lintian; do
+		command -v "$t" >/dev/null && continue
+		echo "package check: $t missing (scripts/install-deps.sh --package): the package was not built"
+		return 77
+	done
+	command -v systemd-analyze >/dev/null ||
+		echo "package check: no systemd-analyze here: the units are not verified"
+	before=$(git -C "$top" status --porcelain --untracked-files=all)
+	timeout -k 10 600 "$top/scripts/package-check.sh" || return 1
+	after=$(git -C "$top" status --porcelain --untracked-files=all)
+	if [ "$before" != "$after" ]; then
+		echo "package check: the tree changed:"
+		diff <(echo "$before") <(echo "$after")
+		return 1
+	fi
+	echo "package check: git status unchanged"
+}
+if [ -n "${SKIP_PKG:-}" ]; then
+	:
+elif [ "$(id -u)" = 0 ]; then
+	step "Debian package (scripts/package-check.sh)" package_check
+else
+	echo "=== Debian package (scripts/package-check.sh): needs root (overlay install): skipped"
+	skipped=$((skipped + 1))
 fi
 
 # libFuzzer harnesses (tests/fuzz): each runs for FUZZ_TIME s (default 25)

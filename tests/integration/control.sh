@@ -15,12 +15,31 @@
 #   - a silent client and a slow writer are timed out (~5 s); a request line
 #     over 256 bytes is refused; a 17th concurrent connection gets "-busy";
 #     resets (also in the middle of our answer) are harmless: the daemon
-#     lives on and answers the next client; a churn of a few hundred mixed
-#     connections leaves no CLOSE_WAIT either;
+#     lives on and answers the next client;
 #   - a transfer in progress shows in the status (session, file, bytes) and
-#     its bytes counter rises between two scrapes; the file arrives intact.
+#     its bytes counter rises between two scrapes; the file arrives intact;
+#   - meanwhile a churn of CHURN (3000) connections from 10 threads cycles
+#     through 11 kinds: half-close, HTTP, request then reset, reset at once,
+#     close unread, reset mid-answer, silence then close, half-close with no
+#     request, slow TCPMUX and HTTP writers, half-close then reset; 3 more
+#     threads keep a silent client, a slow TCPMUX and a slow HTTP writer on
+#     the port until each is timed out.  Every answer is whole, "-busy" is
+#     rare (<= 1 %), the transfer still runs as it ends, and afterwards
+#     `ss` shows no CLOSE_WAIT and none of the daemon's connections open
+#     (uftpproxyd gets a churn of 400 the same way).
+# With CONTROL_CASE=prometheus (what tests/integration/prometheus.sh runs)
+# it checks instead that a real Prometheus scrapes uftpd: Debian's
+# prometheus binary (PROMETHEUS=path, or on PATH) runs in h1 beside uftpd
+# with its own config (scrape_interval 1s) and TSDB in the work dir, its
+# web/API on h1's 127.0.0.1:9090, while uftp sends a 16 MB file at 16
+# Mbit/s (about 8 s); through its HTTP API: the target is up with no scrape
+# error, /api/v1/query polled every second shows uftp_session_bytes_total
+# (and uftp_received_datagrams_total) rising, rate() over it positive, and
+# the raw samples it stored rise monotonically; the values are printed.
+# Without the binary it says so and exits 77 (skipped).
 #
 #   sudo tests/integration/control.sh [BUILD_DIR]   (the sanitizer build in CI)
+#   CONTROL_CASE=prometheus sudo tests/integration/control.sh [BUILD_DIR]
 #
 # Output "PASS|FAIL <what>", "N passed, M failed". Exit 0 / 1, 77 = skip.
 set -u
@@ -29,7 +48,18 @@ top=$(cd "$here/../.." && pwd)
 # shellcheck source=../interop/lib.sh
 . "$top/tests/interop/lib.sh"
 
+CASE=${CONTROL_CASE:-port}
 [ "$(id -u)" = 0 ] || { echo "SKIP: control.sh needs root (network namespaces)"; exit 77; }
+if [ "$CASE" = prometheus ]; then
+	PROMETHEUS=${PROMETHEUS:-$(command -v prometheus)}
+	if [ -z "$PROMETHEUS" ] || [ ! -x "$PROMETHEUS" ]; then
+		echo "SKIP: no prometheus binary (Debian package prometheus: scripts/install-deps.sh): the scrape test did not run"
+		exit 77
+	fi
+elif [ "$CASE" != port ]; then
+	echo "control.sh: CONTROL_CASE is port or prometheus, not $CASE" >&2
+	exit 2
+fi
 il_init "${1:-${BUILD_DIR:-}}" || exit 2
 for p in uftp uftpd uftpproxyd; do
 	[ -x "$IL_BUILD/$p" ] || { echo "SKIP: $IL_BUILD/$p not built"; exit 77; }
@@ -38,10 +68,12 @@ W=$IL_WORK
 CLIENT=$W/ctlclient.py
 CPORT=4040
 PPORT=4041
+PROMPORT=9090
+CHURN=${CHURN:-3000} # connections of the churn against uftpd
 
 cat >"$CLIENT" <<'EOF'
 """Control-port client and checks; prints PASS/FAIL lines."""
-import json, re, socket, struct, sys, threading, time
+import json, random, re, socket, struct, sys, threading, time, urllib.parse, urllib.request
 
 HOST = "127.0.0.1"
 
@@ -261,27 +293,155 @@ def resets(port):
     out = ask(port, b"HELP\r\n")
     report(out.startswith(b"uftp-status"), "resets before, during and after the request are harmless", out)
 
-def churn(port, n):
-    bad = 0
-    for i in range(n):
-        k = i % 5
-        try:
-            s = conn(port)
-            if k == 0:
-                s.sendall(b"uftp-status\r\n"); s.shutdown(socket.SHUT_WR); bad += not read_all(s).startswith(b"+")
+# ---- the churn: thousands of connections of every kind, some at once ------------
+BUSY = b"-busy\r\n"
+
+def running(pid):
+    """pid lives (a zombie, exited but not yet reaped, does not)"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+# the checks of an answer: True, False, or "busy" (the daemon's -busy: counted, not a fault)
+def _empty(out):
+    return "busy" if out == BUSY else out == b""
+
+def _status_ok(out):
+    if out == BUSY:
+        return "busy"
+    try:
+        return out.startswith(b"+\r\n") and "sessions" in json.loads(out[3:])
+    except ValueError:
+        return False
+
+def _http_ok(out):
+    if out == BUSY:
+        return "busy"
+    head, _, body = out.partition(b"\r\n\r\n")
+    m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+    return head.startswith(b"HTTP/1.1 200 OK") and m is not None and int(m.group(1)) == len(body)
+
+def _metrics_ok(out):
+    if out == BUSY:
+        return "busy"
+    return out.startswith(b"+\r\n") and out.endswith(b"\n") and b"# TYPE uftp_info gauge" in out
+
+def _drip(s, parts, gap):
+    for p in parts:
+        s.sendall(p)
+        time.sleep(gap)
+
+# each kind: (name, function(sock) -> True / "busy" / False (a wrong answer), or None (nothing to check))
+CHURN_KINDS = [
+    ("half-close, status", lambda s: (s.sendall(b"uftp-status\r\n"), s.shutdown(socket.SHUT_WR), _status_ok(read_all(s)))[2]),
+    ("HTTP GET /metrics", lambda s: (s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), _http_ok(read_all(s)))[1]),
+    ("request, then reset", lambda s: (s.sendall(b"uftp-metrics\r\n"), reset(s))[1]),
+    ("reset at once", lambda s: reset(s)),
+    ("request, close unread", lambda s: (s.sendall(b"HELP\r\n"), s.close())[1]),
+    ("reset mid-answer", lambda s: (s.sendall(b"uftp-metrics\r\n"), s.recv(200), reset(s))[2]),
+    ("silence, then close", lambda s: (time.sleep(random.uniform(0, 0.1)), s.shutdown(socket.SHUT_WR), _empty(read_all(s)))[2]),
+    ("half-close, no request", lambda s: (s.shutdown(socket.SHUT_WR), _empty(read_all(s)))[1]),
+    ("slow writer, TCPMUX", lambda s: (_drip(s, [b"uftp-", b"metr", b"ics\r", b"\n"], 0.03), _metrics_ok(read_all(s)))[1]),
+    ("slow writer, HTTP", lambda s: (_drip(s, [b"GET /sta", b"tus HTTP/1.1\r\n", b"Host: x\r\n", b"\r\n"], 0.03), _http_ok(read_all(s)))[1]),
+    ("request, half-close, reset", lambda s: (s.sendall(b"GET /status HTTP/1.0\r\n\r\n"), s.shutdown(socket.SHUT_WR), reset(s))[2]),
+]
+
+def churn(port, n, workers, watch_pid):
+    """n short connections from `workers` threads, cycling through CHURN_KINDS,
+    while 3 more threads keep a silent client, a slow TCPMUX writer and a slow
+    HTTP writer on the port until the daemon times each out (-timeout / 408)."""
+    lock, stats = threading.Lock(), {}
+    state = {"next": 0, "done": False, "during": 0, "errors": [], "held": []}
+    def tally(kind, ok):
+        with lock:
+            st = stats.setdefault(kind, [0, 0, 0])
+            st[2 if ok == "busy" else 1 if ok is False else 0] += 1
+            if ok is False and len(state["errors"]) < 5:
+                state["errors"].append(kind)
+    def fast():
+        while True:
+            with lock:
+                i = state["next"]; state["next"] += 1
+            if i >= n:
+                return
+            kind, fn = CHURN_KINDS[i % len(CHURN_KINDS)]
+            try:
+                s = conn(port)
+                ok = fn(s)
                 s.close()
-            elif k == 1:
-                s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n"); bad += not read_all(s).startswith(b"HTTP/1.1 200")
+            except (OSError, ValueError) as e:
+                ok = False
+                with lock:
+                    if len(state["errors"]) < 5:
+                        state["errors"].append("%s: %r" % (kind, e))
+            tally(kind, ok)
+            if watch_pid and running(watch_pid):
+                with lock:
+                    state["during"] += 1
+    def held(kind, send):
+        while not state["done"]:
+            t0 = time.time()
+            try:
+                s = conn(port)
+                out = b""
+                s.settimeout(0.5)
+                k = 0
+                while True:
+                    if send and k < len(send):
+                        try:
+                            s.sendall(send[k:k + 1])
+                        except OSError:
+                            pass
+                        k += 1
+                    try:
+                        d = s.recv(65536)
+                    except socket.timeout:
+                        if time.time() - t0 > 12:
+                            break
+                        continue
+                    if not d:
+                        break
+                    out += d
                 s.close()
-            elif k == 2:
-                s.sendall(b"uftp-metrics\r\n"); reset(s)
-            elif k == 3:
-                reset(s)
-            else:
-                s.sendall(b"HELP\r\n"); s.close()   # closes before reading
-        except OSError:
-            bad += 1
-    report(bad == 0, "a churn of %d mixed connections (half-close, reset, early close)" % n, bad)
+            except OSError as e:
+                out = repr(e).encode()
+            dt = time.time() - t0
+            good = (out == b"-timeout\r\n" or out.startswith(b"HTTP/1.1 408")) and 3.5 <= dt <= 9
+            with lock:
+                state["held"].append((kind, round(dt, 1), good, out[:40]))
+            if not good:
+                time.sleep(0.5)   # no tight loop against a daemon that refuses
+    long = [threading.Thread(target=held, args=a) for a in
+            (("silent", None), ("slow TCPMUX writer", b"uftp-status-"), ("slow HTTP writer", b"GET /metrics HTTP/1.1\r\nX-Slow: " + b"y" * 200))]
+    th = [threading.Thread(target=fast) for _ in range(workers)]
+    t0 = time.time()
+    [t.start() for t in long + th]
+    [t.join() for t in th]
+    dt = time.time() - t0
+    state["done"] = True
+    [t.join() for t in long]
+    bad = sum(v[1] for v in stats.values())
+    busy = sum(v[2] for v in stats.values())
+    print("# churn: %d connections in %.1f s (%d threads, %d kinds):" % (n, dt, workers, len(CHURN_KINDS)))
+    for kind, _ in CHURN_KINDS:
+        print("#   %-28s %5d ok %3d bad %3d busy" % (kind, *stats.get(kind, [0, 0, 0])))
+    hb = [h for h in state["held"] if not h[2]]
+    print("# held until the daemon's timeout: %d (%s)" % (len(state["held"]),
+          ", ".join(sorted(set("%s %.1f s" % (h[0], h[1]) for h in state["held"])))))
+    report(bad == 0, "a churn of %d connections (%d kinds: half-close, resets, silence, slow writers) from %d threads: every answer whole"
+           % (n, len(CHURN_KINDS), workers), state["errors"])
+    # with at most workers + 3 < 16 clients at once, "-busy" is rare (a slot
+    # is freed when the daemon's loop sees the close, a little later)
+    report(busy <= n // 100, "-busy answers in the churn: %d (at most 1%%)" % busy, "")
+    report(len(state["held"]) >= 3 and not hb, "silent and slow clients held meanwhile: each timed out with -timeout / 408 (%d)"
+           % len(state["held"]), hb[:3])
+    if watch_pid:
+        report(state["during"] >= min(n, 2000), "%d of the churn's connections ended while the transfer was in progress"
+               % state["during"], "")
+    out = ask(port, b"HELP\r\n")
+    report(out.startswith(b"uftp-status"), "after the churn the port serves at once", out)
 
 def transfer(port, fname, timeout):
     t0, seen = time.time(), None
@@ -309,16 +469,97 @@ def transfer(port, fname, timeout):
         f.write(text)   # for promtool, where there is one
     report(a is not None and b is not None and b > a, "uftp_session_bytes_total rises during the transfer (%s -> %s)" % (a, b), "")
 
+# ---- a real Prometheus scraping the port (CONTROL_CASE=prometheus) -----------------
+def prom_get(port, path, **params):
+    url = "http://%s:%d%s" % (HOST, port, path) + ("?" + urllib.parse.urlencode(params) if params else "")
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.loads(r.read())
+
+def prom_query(port, expr):
+    """An instant query through /api/v1/query: [(labels, value)]"""
+    d = prom_get(port, "/api/v1/query", query=expr)
+    assert d["status"] == "success", d
+    return [(r["metric"], float(r["value"][1])) for r in d["data"]["result"]]
+
+def prom_up(port, timeout):
+    """Prometheus ready, and its uftpd target scraped without error."""
+    t0, last = time.time(), None
+    while time.time() - t0 < timeout:
+        try:
+            with urllib.request.urlopen("http://%s:%d/-/ready" % (HOST, port), timeout=2) as r:
+                if r.status == 200:
+                    last = prom_get(port, "/api/v1/targets")["data"]["activeTargets"]
+                    if last and last[0]["health"] == "up":
+                        break
+        except OSError as e:
+            last = e
+        time.sleep(0.3)
+    else:
+        report(False, "Prometheus is ready and scrapes uftpd (%.0f s)" % timeout, last)
+        sys.exit(1)
+    t = last[0]
+    report(t["health"] == "up" and t["lastError"] == "" and t["scrapeUrl"].endswith("/metrics"),
+           "Prometheus scrapes %s: up, no scrape error (after %.1f s)" % (t["scrapeUrl"], time.time() - t0), t)
+    up = prom_query(port, 'up{job="uftpd"}')
+    n = prom_query(port, 'scrape_samples_scraped{job="uftpd"}')
+    report(up and up[0][1] == 1 and n and n[0][1] > 10,
+           "/api/v1/query: up == 1, %s samples per scrape" % (n[0][1] if n else "?"), (up, n))
+
+def prom_watch(port, pidfile, timeout):
+    """Polls Prometheus for the bytes counter while the transfer (its PID in pidfile) runs."""
+    pid = int(open(pidfile).read())
+    t0, seen, rates, dgrams = time.time(), [], [], []
+    while time.time() - t0 < timeout and running(pid):
+        b = prom_query(port, "uftp_session_bytes_total")
+        r = prom_query(port, "rate(uftp_session_bytes_total[3s])")
+        g = prom_query(port, "uftp_received_datagrams_total")
+        t = time.time() - t0
+        if b:
+            lab = ",".join('%s="%s"' % (k, b[0][0][k]) for k in ("server", "group", "inst"))
+            seen.append(b[0][1])
+            print("# t=%5.1f s  uftp_session_bytes_total{%s} = %.0f" % (t, lab, b[0][1]))
+        if r:
+            rates.append(r[0][1])
+            print("#           rate(uftp_session_bytes_total[3s]) = %.0f bytes/s" % r[0][1])
+        if g:
+            dgrams.append(g[0][1])
+            print("#           uftp_received_datagrams_total = %.0f" % g[0][1])
+        sys.stdout.flush()
+        time.sleep(1.0)
+    rising = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
+    report(len(set(seen)) >= 2 and rising >= 1 and all(b >= a for a, b in zip(seen, seen[1:])),
+           "/api/v1/query during the transfer: uftp_session_bytes_total rises (%d samples, %d increases: %s)"
+           % (len(seen), rising, " -> ".join("%.0f" % v for v in seen)), "")
+    report(any(x > 0 for x in rates), "/api/v1/query: rate(uftp_session_bytes_total[3s]) > 0 (max %.0f bytes/s)"
+           % max(rates or [0]), "")
+    report(len(dgrams) >= 2 and dgrams[-1] > dgrams[0],
+           "/api/v1/query: uftp_received_datagrams_total rises (%s)" % " -> ".join("%.0f" % v for v in dgrams), "")
+    # the raw samples Prometheus stored for the session's series
+    res = prom_get(port, "/api/v1/query", query="uftp_session_bytes_total[2m]")["data"]["result"]
+    pts = [(float(ts), float(v)) for ts, v in res[0]["values"]] if res else []
+    for ts, v in pts:
+        print("# stored sample @%.3f  %.0f" % (ts, v))
+    inc = sum(1 for a, b in zip(pts, pts[1:]) if b[1] > a[1])
+    report(len(pts) >= 3 and inc >= 2 and all(b[1] >= a[1] and b[0] > a[0] for a, b in zip(pts, pts[1:])),
+           "the stored samples (range selector [2m]): %d scrapes, %d increases, %.0f -> %.0f bytes"
+           % (len(pts), inc, pts[0][1] if pts else 0, pts[-1][1] if pts else 0), res)
+
 if __name__ == "__main__":
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "basic":
         tcpmux(port, sys.argv[3], sys.argv[4]); http_cases(port, sys.argv[3])
     elif cmd == "tcp":
-        half_close(port); too_long(port); busy(port); resets(port); churn(port, int(sys.argv[3]))
+        half_close(port); too_long(port); busy(port); resets(port)
+    elif cmd == "churn":
+        churn(port, int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "timeouts":
         timeouts(port)
     elif cmd == "transfer":
         transfer(port, sys.argv[3], float(sys.argv[4]))
+    elif cmd == "prom-up":
+        prom_up(port, float(sys.argv[3]))
+    elif cmd == "prom-watch":
+        prom_watch(port, sys.argv[3], float(sys.argv[4]))
 EOF
 
 # run_checks HOST ARGS...: the client in HOST; its PASS/FAIL lines are counted here
@@ -337,15 +578,24 @@ run_checks() {
 	[ "$rc" = 0 ] || ko "the client ($*) ended with status $rc (124: timeout)" "$(tail -5 "$out")"
 }
 
-# no_close_wait HOST WHAT: no TCP socket in CLOSE_WAIT in HOST (after a short settle)
+# no_close_wait HOST WHAT [PORT]: no TCP socket in CLOSE_WAIT in HOST (after
+# a short settle); with PORT, none of the daemon's connections on PORT is
+# left open either (only the listener and kernel-held TIME-WAITs remain)
 no_close_wait() {
-	local cw k
-	for ((k = 0; k < 10; k++)); do
+	local cw left="" k
+	for ((k = 0; k < 15; k++)); do
 		cw=$(lab_exec "$1" ss -Htan state close-wait 2>/dev/null)
-		[ -z "$cw" ] && break
+		[ -n "${3:-}" ] && left=$(lab_exec "$1" ss -Htan "sport = :$3" 2>/dev/null | grep -v -E '^(LISTEN|TIME-WAIT) ')
+		[ -z "$cw$left" ] && break
 		sleep 0.2
 	done
-	if [ -z "$cw" ]; then ok "$2: no socket left in CLOSE_WAIT"; else ko "$2: sockets in CLOSE_WAIT" "$cw"; fi
+	if [ -z "$cw" ]; then ok "$2: no socket left in CLOSE_WAIT (ss -tan state close-wait)"; else ko "$2: sockets in CLOSE_WAIT" "$cw"; fi
+	[ -n "${3:-}" ] || return 0
+	if [ -z "$left" ]; then
+		ok "$2: none of its connections left open ($(lab_exec "$1" ss -Htan state time-wait "sport = :$3" | wc -l) in TIME-WAIT)"
+	else
+		ko "$2: connections left open on :$3" "$left"
+	fi
 }
 
 alive() {
@@ -362,20 +612,110 @@ wait_tcp() {
 	return 1
 }
 
+# port_checks: the checks above, on uftpd (h1) and uftpproxyd (h2)
+port_checks() {
+	lab_bg h2 PPID_ "$IL_BUILD/uftpproxyd" -d -r -p 1045 -U 0xC6120099 -I eth0 --control "$PPORT" \
+		>"$W/proxy.log" 2>&1
+	wait_tcp h2 "$PPORT" || ko "uftpproxyd with --control did not listen" "$(tail_of "$W/proxy.log")"
+	if [ "$(lab_exec h1 ss -Htln "sport = :$CPORT" | awk '{print $4}')" = "127.0.0.1:$CPORT" ]; then
+		ok "uftpd: the control port is bound to loopback as asked"
+	else
+		ko "uftpd: control port bound elsewhere" "$(lab_exec h1 ss -Htln)"
+	fi
+
+	run_checks h1 basic "$CPORT" uftpd client
+	run_checks h2 basic "$PPORT" uftpproxyd proxy
+	run_checks h1 tcp "$CPORT"
+	no_close_wait h1 "uftpd after half-closes and resets"
+
+	# a transfer (about 20 s at 16 Mbit/s) while the churn and the timeouts run
+	start_transfer 16000
+	run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
+	# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
+	PROMTOOL=${PROMTOOL:-$(command -v promtool)}
+	if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
+		if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
+			ok "promtool check metrics: the metrics during the transfer are clean"
+		else
+			ko "promtool check metrics" "$out"
+		fi
+	else
+		echo "# promtool not found: the exposition format was checked by the parser above only"
+	fi
+	run_checks h1 churn "$CPORT" "$CHURN" 10 "$UFTP_PID"
+	no_close_wait h1 "uftpd after the churn" "$CPORT"
+	run_checks h1 timeouts "$CPORT"
+	end_transfer "meanwhile"
+	no_close_wait h1 "uftpd after the timeouts and the transfer" "$CPORT"
+	run_checks h2 tcp "$PPORT"
+	run_checks h2 churn "$PPORT" 400 4 0
+	no_close_wait h2 "uftpproxyd" "$PPORT"
+	alive "uftpproxyd" "$PPID_" "$W/proxy.log"
+}
+
+# prometheus_checks: Debian's prometheus in h1 beside uftpd, its own config
+# and TSDB in the work dir, web/API on h1's loopback, scraping every second
+# during a transfer (about 8 s at 16 Mbit/s); the client asks its HTTP API
+prometheus_checks() {
+	local prom_pid
+	mkdir -p "$W/prom/data"
+	printf '%s\n' "global:" "  scrape_interval: 1s" "  scrape_timeout: 1s" "  evaluation_interval: 1s" \
+		"scrape_configs:" "  - job_name: uftpd" "    static_configs:" \
+		"      - targets: ['127.0.0.1:$CPORT']" >"$W/prom/prometheus.yml"
+	echo "# $("$PROMETHEUS" --version 2>&1 | head -1)"
+	lab_bg h1 prom_pid "$PROMETHEUS" --config.file="$W/prom/prometheus.yml" \
+		--storage.tsdb.path="$W/prom/data" --web.listen-address="127.0.0.1:$PROMPORT" \
+		--log.level=warn >"$W/prometheus.log" 2>&1
+	if run_checks h1 prom-up "$PROMPORT" 30; then
+		start_transfer 16000
+		echo "$UFTP_PID" >"$W/uftp.pid"
+		run_checks h1 prom-watch "$PROMPORT" "$W/uftp.pid" 45
+		end_transfer "while Prometheus scraped"
+	else
+		ko "Prometheus did not come up" "$(tail_of "$W/prometheus.log" 10)"
+	fi
+	lab_stop "$prom_pid" 5
+}
+
+# start_transfer KBPS: our uftp in h0 sends big.bin to uftpd (PID in UFTP_PID)
+start_transfer() {
+	(cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 \
+		-P 230.5.5.x -p 1044 -R "$1" -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
+	UFTP_PID=$!
+}
+
+# end_transfer WHEN: waits for it (bounded); the copy must be whole
+end_transfer() {
+	local urc
+	lab_wait_pid "$UFTP_PID" 45
+	urc=$?
+	if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
+		ok "the transfer completed intact $1"
+	else
+		ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
+	fi
+}
+
 mkdir -p "$W/src"
-head -c 30000000 /dev/urandom >"$W/src/big.bin"
+if [ "$CASE" = prometheus ]; then
+	head -c 16000000 /dev/urandom >"$W/src/big.bin"
+else
+	head -c 40000000 /dev/urandom >"$W/src/big.bin"
+fi
 il_lab 2 || { echo "FAIL lab_up"; exit 1; }
 
-# the port is off unless configured; a bad spec is a bad option
-il_recv 1 ours "$W/d0"
-il_wait_recvs 10
-if [ -z "$(lab_exec h1 ss -Htln 2>/dev/null)" ]; then ok "uftpd: no TCP port without --control"; else ko "uftpd listens on TCP without --control" "$(lab_exec h1 ss -Htln)"; fi
-il_stop_recvs
-rc=0
-"$IL_BUILD/uftpd" -d --control 127.0.0.1:0 >"$W/badspec.log" 2>&1 || rc=$?
-if [ "$rc" = 1 ] && grep -q -- "--control" "$W/badspec.log"; then ok "--control with port 0: exit 1 and a message"; else ko "--control 127.0.0.1:0: exit $rc" "$(cat "$W/badspec.log")"; fi
+if [ "$CASE" = port ]; then
+	# the port is off unless configured; a bad spec is a bad option
+	il_recv 1 ours "$W/d0"
+	il_wait_recvs 10
+	if [ -z "$(lab_exec h1 ss -Htln 2>/dev/null)" ]; then ok "uftpd: no TCP port without --control"; else ko "uftpd listens on TCP without --control" "$(lab_exec h1 ss -Htln)"; fi
+	il_stop_recvs
+	rc=0
+	"$IL_BUILD/uftpd" -d --control 127.0.0.1:0 >"$W/badspec.log" 2>&1 || rc=$?
+	if [ "$rc" = 1 ] && grep -q -- "--control" "$W/badspec.log"; then ok "--control with port 0: exit 1 and a message"; else ko "--control 127.0.0.1:0: exit $rc" "$(cat "$W/badspec.log")"; fi
+	IL_RPID=() IL_RLOG=()
+fi
 
-IL_RPID=() IL_RLOG=()
 il_recv 1 ours "$W/d1" --control "127.0.0.1:$CPORT"
 ULOG=${IL_RLOG[1]}
 if ! il_wait_recvs 10 || ! wait_tcp h1 "$CPORT"; then
@@ -384,56 +724,20 @@ if ! il_wait_recvs 10 || ! wait_tcp h1 "$CPORT"; then
 	exit 1
 fi
 UPID=${IL_RPID[1]}
-lab_bg h2 PPID_ "$IL_BUILD/uftpproxyd" -d -r -p 1045 -U 0xC6120099 -I eth0 --control "$PPORT" \
-	>"$W/proxy.log" 2>&1
-wait_tcp h2 "$PPORT" || ko "uftpproxyd with --control did not listen" "$(tail_of "$W/proxy.log")"
-if [ "$(lab_exec h1 ss -Htln "sport = :$CPORT" | awk '{print $4}')" = "127.0.0.1:$CPORT" ]; then
-	ok "uftpd: the control port is bound to loopback as asked"
-else
-	ko "uftpd: control port bound elsewhere" "$(lab_exec h1 ss -Htln)"
-fi
-
+PPID_=""
 t0=$SECONDS
-run_checks h1 basic "$CPORT" uftpd client
-run_checks h2 basic "$PPORT" uftpproxyd proxy
-run_checks h1 tcp "$CPORT" 400
-no_close_wait h1 "uftpd after half-closes, resets and churn"
-
-# a transfer (about 12 s at 20 Mbit/s) while the timeouts run
-(cd "$W/src" && lab_exec h0 timeout -k 2 60 "$IL_BUILD/uftp" -I eth0 -M 230.4.4.1 -P 230.5.5.x \
-	-p 1044 -R 20000 -r 0.1 big.bin) >"$W/uftp.log" 2>&1 &
-UFTP_PID=$!
-run_checks h1 transfer "$CPORT" big.bin 20 "$W/metrics-during-transfer.txt"
-# the real Prometheus tool, where there is one (PROMTOOL=path, or on PATH)
-PROMTOOL=${PROMTOOL:-$(command -v promtool)}
-if [ -n "$PROMTOOL" ] && [ -s "$W/metrics-during-transfer.txt" ]; then
-	if out=$("$PROMTOOL" check metrics <"$W/metrics-during-transfer.txt" 2>&1); then
-		ok "promtool check metrics: the metrics during the transfer are clean"
-	else
-		ko "promtool check metrics" "$out"
-	fi
-else
-	echo "# promtool not found: the exposition format was checked by the parser above only"
-fi
-run_checks h1 timeouts "$CPORT"
-lab_wait_pid "$UFTP_PID" 45
-urc=$?
-if [ "$urc" = 0 ] && cmp -s "$W/src/big.bin" "$W/d1/big.bin"; then
-	ok "the transfer completed intact meanwhile"
-else
-	ko "the transfer: uftp exit $urc, copy $(cmp "$W/src/big.bin" "$W/d1/big.bin" 2>&1 | head -1)" "$(tail_of "$W/uftp.log")"
-fi
-no_close_wait h1 "uftpd after the timeouts"
-run_checks h2 tcp "$PPORT" 100
-no_close_wait h2 "uftpproxyd"
+if [ "$CASE" = prometheus ]; then prometheus_checks; else port_checks; fi
 alive "uftpd" "$UPID" "$ULOG"
-alive "uftpproxyd" "$PPID_" "$W/proxy.log"
-echo "# control checks: $((SECONDS - t0)) s"
+echo "# $CASE checks: $((SECONDS - t0)) s"
 
 il_stop_recvs
-lab_stop "$PPID_" 3
-if grep -qE "ERROR: (Address|Leak|Undefined)|runtime error" "$ULOG" "$W/proxy.log"; then
-	ko "sanitizer reports" "$(grep -hE "ERROR|runtime error" "$ULOG" "$W/proxy.log" | head -5)"
+logs=("$ULOG")
+if [ -n "$PPID_" ]; then
+	lab_stop "$PPID_" 3
+	logs+=("$W/proxy.log")
+fi
+if grep -qE "ERROR: (Address|Leak|Undefined)|runtime error" "${logs[@]}"; then
+	ko "sanitizer reports" "$(grep -hE "ERROR|runtime error" "${logs[@]}" | head -5)"
 fi
 il_lab_down
 echo "$pass passed, $fail failed"
