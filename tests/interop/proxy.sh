@@ -663,9 +663,10 @@ nat_forgery() {
 	local lines held
 	wait_log "$w/sproxy.log" "more heartbeats rejected in" 12 ||
 		WHY+=("no count of the rejected heartbeats that were not logged")
-	# (a line may start with its level word: "warning: heartbeat from ...")
-	lines=$(grep -Ec "^([a-z]+: )?heartbeat from .* rejected" "$w/sproxy.log")
-	held=$(sed -En 's/^([a-z]+: )?([0-9]+) more heartbeats rejected in.*/\2/p' "$w/sproxy.log" | awk '{ n += $1 } END { print n + 0 }')
+	# (a line may start with a time and its level word:
+	# "2026/12/07 11:59:22.922151: warning: heartbeat from ...")
+	lines=$(grep -Ec "^([0-9/]+ [0-9:.]+: )?([a-z]+: )?heartbeat from .* rejected" "$w/sproxy.log")
+	held=$(sed -En 's/^([0-9/]+ [0-9:.]+: )?([a-z]+: )?([0-9]+) more heartbeats rejected in.*/\3/p' "$w/sproxy.log" | awk '{ n += $1 } END { print n + 0 }')
 	[ "$lines" -le 20 ] || WHY+=("$lines rejected heartbeats logged one by one: the log is not rate-limited")
 	[ $((lines + held)) -ge 3000 ] || WHY+=("only $lines logged + $held counted rejections for 3000 forged heartbeats")
 	echo "    forged heartbeats: $lines logged + $held counted as rejected (3000 flooded), downstream kept, server proxy RSS ${rss0:-?} -> ${rss1:-?} KiB"
