@@ -16,7 +16,7 @@
 # package this script installed is then disabled and, if it runs, stopped.
 set -eu
 pkgs="autoconf automake pkg-config make gcc clang libclang-rt-14-dev
- libssl-dev zlib1g-dev libcunit1-dev uftp iproute2 nftables tcpdump tshark
+ libssl-dev zlib1g-dev libcunit1-dev uftp iproute2 nftables tcpdump tshark ethtool
  python3 clang-format clang-tidy cppcheck procps time prometheus"
 # package:service for the packages above that ship a service
 services="uftp:uftp prometheus:prometheus"

@@ -192,6 +192,23 @@ topo_up() {
 		ip -n "$rt" addr add "$(ipnet "$l" -9)/24" dev "e$l"
 		ip -n "$rt" -6 addr add "$(ip6net "$l" -9)/64" dev "e$l" nodad
 	done
+	no_uso a "$na"
+	no_uso b "$nb"
+	no_uso c "$nc"
+}
+
+# no_uso LAB N: the hosts' eth0 segment UDP GSO messages themselves, as a
+# NIC without UDP segmentation offload does.  Our daemons send runs of
+# datagrams to one address as one GSO message, which a veth passes on
+# whole: captures and counters would see one packet for many datagrams.
+# This way they see datagrams, which is what the cases count.
+no_uso() {
+	local i
+	command -v ethtool >/dev/null || { echo "# no ethtool: captures may see GSO messages whole" >&2; return 0; }
+	for ((i = 0; i < $2; i++)); do
+		ip netns exec "${LAB_PREFIX}$1-h$i" ethtool -K eth0 tx-udp-segmentation off >/dev/null 2>&1
+	done
+	return 0
 }
 
 # ipnet a|b|c I -> host I's address on that network (I = -9: the router, .1)
