@@ -5,7 +5,7 @@
 libuftpcore_a_SOURCES += src/core/server.h src/core/server_int.h src/core/server.c \
 	src/core/server_reg.c src/core/server_file.c src/core/server_data.c src/core/server_crypto.c \
 	src/core/server_stats.c \
-	src/core/server_restart.c src/core/server_fb.c
+	src/core/server_restart.c src/core/server_fb.c src/core/server_cc.c
 
 check_PROGRAMS += tests/unit/test_server
 TESTS += tests/unit/test_server
