@@ -47,7 +47,7 @@
 #define CC_ROUND_GRTT    6         /* a feedback round; our receivers answer within 4 GRTT */
 #define CC_SILENT_MAX    10        /* unanswered CONG_CTRLs before the rate is halved */
 #define CC_MAX_ITEMS     64        /* items per CONG_CTRL */
-#define CC_NO_LIMIT      281474976710656.0 /* 2^48 bytes/s: "no suppression" */
+#define CC_NO_LIMIT      0x481e    /* 2^48 bytes/s, rounded up as 4.10.2 sends it */
 
 static double kbps_to_bps(int64_t kbps, int64_t def)
 {
@@ -101,8 +101,27 @@ static void set_clr(struct srv_cc *cc, uint32_t id, double rate)
 	cc->silent = 0;
 }
 
+/* Keeps the two lowest latest reports of the round, from distinct receivers. */
+static void note(struct srv_cc *cc, uint32_t id, double rate)
+{
+	double r;
+	uint32_t i;
+
+	if (cc->lo_id[0] == id)
+		cc->lo[0] = rate;
+	else if (cc->lo_id[1] == id || cc->lo_id[1] == 0 || rate < cc->lo[1])
+		cc->lo[1] = rate, cc->lo_id[1] = id;
+	if (cc->lo_id[1] && (cc->lo_id[0] == 0 || cc->lo[1] < cc->lo[0])) {
+		r = cc->lo[0], i = cc->lo_id[0];
+		cc->lo[0] = cc->lo[1], cc->lo_id[0] = cc->lo_id[1];
+		cc->lo[1] = r, cc->lo_id[1] = i;
+	}
+}
+
 int srv_cc_feedback(struct srv_cc *cc, uint32_t id, double rate, int flags, uint64_t grtt)
 {
+	int other;
+
 	cc->reports++;
 	if (flags & UFTP_CC_LEAVE) {
 		srv_cc_forget(cc, id);
@@ -111,14 +130,16 @@ int srv_cc_feedback(struct srv_cc *cc, uint32_t id, double rate, int flags, uint
 	if (!(flags & UFTP_CC_START))
 		cc->slowstart = 0; /* this receiver has seen loss */
 	if (cc->supp == 0 || rate < cc->supp)
-		cc->supp = rate, cc->supp_id = id;
+		cc->supp = rate;
+	note(cc, id, rate);
 	if (cc->clr == 0 || cc->clr_rate == 0 || id == cc->clr || rate < cc->clr_rate)
 		set_clr(cc, id, rate);
 	else
 		return 0;
 	/* the CLR's rate rose above another receiver's in this round: that one limits */
-	if (cc->supp_id != id && cc->supp < rate)
-		set_clr(cc, cc->supp_id, cc->supp);
+	other = cc->lo_id[0] == id;
+	if (cc->lo_id[other] && cc->lo_id[other] != id && cc->lo[other] < rate)
+		set_clr(cc, cc->lo_id[other], cc->lo[other]);
 	follow(cc, cc->clr_rate, grtt);
 	return cc->clr == id;
 }
@@ -129,7 +150,8 @@ void srv_cc_round(struct srv_cc *cc, uint64_t now, uint64_t grtt)
 		return;
 	cc->seq++;
 	cc->supp = 0;
-	cc->supp_id = 0;
+	memset(cc->lo, 0, sizeof(cc->lo));
+	memset(cc->lo_id, 0, sizeof(cc->lo_id));
 	cc->round_end = now + CC_ROUND_GRTT * grtt;
 }
 
@@ -146,6 +168,12 @@ void srv_cc_ctrl_sent(struct srv_cc *cc, int in_pass)
 
 void srv_cc_forget(struct srv_cc *cc, uint32_t id)
 {
+	if (cc->lo_id[1] == id)
+		cc->lo_id[1] = 0;
+	if (cc->lo_id[0] == id) {
+		cc->lo[0] = cc->lo[1], cc->lo_id[0] = cc->lo_id[1];
+		cc->lo_id[1] = 0;
+	}
 	if (cc->clr != id)
 		return;
 	cc->clr = 0;
@@ -260,7 +288,7 @@ size_t srv_cc_data_info(struct uftp_server *s, uint8_t *ext)
 		return 0;
 	di.send_rate = uftp_cc_rate_quantize(s->cc.rate);
 	di.cc_seq = s->cc.seq;
-	di.cc_rate = uftp_cc_rate_quantize(s->cc.supp ? s->cc.supp : CC_NO_LIMIT);
+	di.cc_rate = (s->cc.supp ? uftp_cc_rate_quantize(s->cc.supp) : CC_NO_LIMIT);
 	return (size_t)uftp_encode_ext_tfmcc_data_info(ext, UFTP_EXT_TFMCC_DATA_INFO_LEN, &di);
 }
 
@@ -308,7 +336,7 @@ int srv_cc_write(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
 	if (n < 0)
 		return (int)n;
 	m.cc_seq = s->cc.seq;
-	m.cc_rate = uftp_cc_rate_quantize(s->cc.supp ? s->cc.supp : CC_NO_LIMIT);
+	m.cc_rate = (s->cc.supp ? uftp_cc_rate_quantize(s->cc.supp) : CC_NO_LIMIT);
 	srv_wire_time(s, now, &m.tstamp_sec, &m.tstamp_usec);
 	m.items = items;
 	m.item_count = (size_t)n / UFTP_CC_ITEM_LEN;

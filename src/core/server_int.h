@@ -97,11 +97,13 @@ struct srv_cc {
 	int slowstart;   /* no receiver has reported loss yet */
 	uint16_t seq;    /* feedback round */
 	uint64_t round_end;
-	double supp;      /* lowest rate reported in this round; 0: none yet */
-	uint32_t supp_id; /* who reported it */
-	uint32_t clr;     /* 0: none */
-	double clr_rate;  /* its latest report */
-	unsigned silent;  /* CONG_CTRLs sent during passes since the CLR last answered */
+	double supp; /* lowest rate reported in this round; 0: none yet */
+	/* the two lowest latest reports of distinct receivers in this round (ID 0: none) */
+	double lo[2];
+	uint32_t lo_id[2];
+	uint32_t clr;    /* 0: none */
+	double clr_rate; /* its latest report */
+	unsigned silent; /* CONG_CTRLs sent during passes since the CLR last answered */
 	uint64_t next_ctrl;
 	uint64_t reports, decreases, clr_changes, timeouts; /* counters, for logs and tests */
 };
@@ -291,7 +293,7 @@ int srv_cc_feedback(struct srv_cc *cc, uint32_t id, double rate, int flags, uint
 void srv_cc_round(struct srv_cc *cc, uint64_t now, uint64_t grtt);
 /* A CONG_CTRL went out; in_pass: data was flowing.  A silent CLR halves the rate. */
 void srv_cc_ctrl_sent(struct srv_cc *cc, int in_pass);
-/* The CLR left (lost, aborted, done): the next report picks another. */
+/* Receiver id left (CC_LEAVE, lost, done): no longer the CLR nor among the round's lowest. */
 void srv_cc_forget(struct srv_cc *cc, uint32_t id);
 
 void srv_cc_init(struct uftp_server *s, uint64_t now);
