@@ -303,7 +303,8 @@ static int parse_crypto_opt(struct uftp_opts *o, int c, const char *arg)
 	}
 }
 
-/* -C tfmcc's "key=kbps" settings, in any order, each at most once. */
+/* One of -C tfmcc's "key=kbps" settings (any order; a repeated key wins, as the reference lets it).
+ */
 static int parse_cc_item(struct uftp_opts *o, char *item)
 {
 	static const char *const keys[] = {"min", "init", "max"};
@@ -317,8 +318,8 @@ static int parse_cc_item(struct uftp_opts *o, char *item)
 	*eq = '\0';
 	for (k = 0; k < 3 && strcmp(item, keys[k]) != 0; k++)
 		;
-	if (k == 3 || *vals[k] != 0)
-		return bad("-C", k == 3 ? "invalid rate type" : "rate given twice");
+	if (k == 3)
+		return bad("-C", "invalid rate type");
 	if (uftp_opt_long(vals[k], eq + 1, 1, 2147483647L, 0, err, sizeof(err)) < 0)
 		return bad("-C", err);
 	return 0;
@@ -326,7 +327,7 @@ static int parse_cc_item(struct uftp_opts *o, char *item)
 
 static int parse_cc(struct uftp_opts *o, const char *arg)
 {
-	char buf[128], *items[4];
+	char buf[256], *items[16];
 	char err[UFTP_OPT_ERRLEN];
 	int n, i, rv;
 
@@ -339,9 +340,9 @@ static int parse_cc(struct uftp_opts *o, const char *arg)
 		return bad("-C", "invalid congestion control type (none or tfmcc)");
 	if (uftp_strlcpy(buf, arg + 6, sizeof(buf)) < 0)
 		return bad("-C", "too long");
-	n = uftp_opt_split(buf, ':', items, 4, err, sizeof(err));
-	if (n < 0 || n > 3)
-		return bad("-C", n < 0 ? err : "too many rates");
+	n = uftp_opt_split(buf, ':', items, 16, err, sizeof(err));
+	if (n < 0)
+		return bad("-C", err);
 	for (i = 0; i < n; i++) {
 		rv = parse_cc_item(o, items[i]);
 		if (rv != 0)
