@@ -231,6 +231,8 @@ static void report(struct uftp_server *s, struct srv_client *c,
 
 	if (r == NULL || r->is_proxy)
 		r = c;
+	if (r == NULL || !srv_is_member(r))
+		return; /* a receiver done with the session no longer limits it */
 	if (ai->flags & UFTP_CC_RTT)
 		srv_rtt(s, r, ai->tstamp_sec, ai->tstamp_usec, now);
 	r->cc_rate = uftp_cc_rate_unquantize(ai->cc_rate);
