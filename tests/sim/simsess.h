@@ -62,15 +62,17 @@ struct scenario {
 	int closed;        /* closed group of the first nclients - nonmembers */
 	size_t nonmembers; /* last clients not in the -H list */
 	int64_t rate_kbps; /* 0: unpaced (-1) */
-	int cc_type;       /* -C: UFTP_CC_NONE or UFTP_CC_TFMCC, with these bounds (0: default) */
-	int64_t cc_min_kbps, cc_init_kbps, cc_max_kbps;
-	uint64_t kill_at; /* client 0 stops receiving at this time (0: never) */
-	int disk_full;    /* client 0's writes fail */
+	uint64_t kill_at;  /* client 0 stops receiving at this time (0: never) */
+	int disk_full;     /* client 0's writes fail */
 	/* 0: direct; UFTP_PROXY_CLIENT or UFTP_PROXY_RESPONSE: that topology */
 	int proxy;
 	struct sim_link proxy_link; /* what the proxy receives, both ways */
 	int server_link_set;        /* 1: server_link applies, else 2 ms, clean */
 	struct sim_link server_link;
+
+	/* -C: UFTP_CC_NONE or UFTP_CC_TFMCC, with these bounds in Kbps (0: default) */
+	int cc_type;
+	int64_t cc_min_kbps, cc_init_kbps, cc_max_kbps;
 };
 
 struct outcome {
