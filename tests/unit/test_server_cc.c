@@ -314,24 +314,27 @@ static void start(struct fx *f)
 	testenv_init(&f->te, &f->env, 7, &f->now, UFTP_LOG_DEBUG, "TEST_SERVER_CC_LOG");
 	f->fops.read_at = rd;
 	f->file = (struct uftp_server_file){"big", NULL, UFTP_FTYPE_REG, NBLK * 1300, 0};
-	f->cfg.server_id = SERVER;
-	f->cfg.group_id = GROUP;
-	f->cfg.pub_addr = (struct uftp_ipaddr){4, {230, 4, 4, 1}};
-	f->cfg.priv_addr = (struct uftp_ipaddr){4, {230, 5, 5, 1}};
-	f->cfg.port = 1044;
-	f->cfg.block_size = 1300;
-	f->cfg.robust = 20;
-	f->cfg.rate_kbps = 100; /* ignored under TFMCC */
-	f->cfg.cc_type = UFTP_CC_TFMCC;
-	f->cfg.cc_init_kbps = 8000; /* 1 MB/s */
-	f->cfg.cc_max_kbps = 80000; /* 10 MB/s */
-	f->cfg.grtt_init = f->cfg.grtt_min = GRTT;
-	f->cfg.grtt_max = 1000 * MS;
-	f->cfg.max_nak_pct = 100;
-	f->cfg.max_nak_count = 1;
-	f->cfg.files = &f->file;
-	f->cfg.nfiles = 1;
-	f->cfg.fops = &f->fops;
+	f->cfg = (struct uftp_server_config){
+	    .server_id = SERVER,
+	    .group_id = GROUP,
+	    .pub_addr = {4, {230, 4, 4, 1}},
+	    .priv_addr = {4, {230, 5, 5, 1}},
+	    .port = 1044,
+	    .block_size = 1300,
+	    .robust = 20,
+	    .rate_kbps = 100, /* ignored under TFMCC */
+	    .cc_type = UFTP_CC_TFMCC,
+	    .cc_init_kbps = 8000, /* 1 MB/s */
+	    .cc_max_kbps = 80000, /* 10 MB/s */
+	    .grtt_init = GRTT,
+	    .grtt_min = GRTT,
+	    .grtt_max = 1000 * MS,
+	    .max_nak_pct = 100,
+	    .max_nak_count = 1,
+	    .files = &f->file,
+	    .nfiles = 1,
+	    .fops = &f->fops,
+	};
 	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
 	CU_ASSERT_EQUAL_FATAL(until(f, 1u << UFTP_MSG_ANNOUNCE), UFTP_MSG_ANNOUNCE);
 	CU_ASSERT_EQUAL(f->m.u.announce.cc_type, UFTP_CC_TFMCC);
