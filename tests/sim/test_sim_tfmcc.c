@@ -43,6 +43,24 @@ static void test_clean_ramps_up(void)
 	CU_ASSERT_EQUAL(out.lost, 0);
 }
 
+/* Encrypted (aes256-gcm): CONG_CTRL and CC_ACK travel inside ENCRYPTED, and still drive it. */
+static void test_encrypted(void)
+{
+	struct scenario sc = {.seed = 15, .nclients = 2};
+
+	sc.keytype = UFTP_KEY_AES256_GCM;
+	sc.hashtype = UFTP_HASH_SHA256;
+	sc.sigtype = UFTP_SIG_AUTHENC;
+	sc.keyextype = UFTP_KEYEX_ECDH_ECDSA;
+	sc.curve = UFTP_CURVE_SECP256R1;
+	sc.cc_type = UFTP_CC_TFMCC;
+	tfmcc_tree();
+	run_scenario(&sc, 300 * SEC);
+	expect_all_received(&sc);
+	CU_ASSERT(out.end_ns < 8 * SEC); /* 60 s at the starting rate */
+	free_stores();
+}
+
 /*
  * 2% loss at client 0: it reports the lowest rates, so it is the CLR and
  * answers every CONG_CTRL (the others at most once a round), and the
@@ -89,10 +107,8 @@ static void test_init_start(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_clean_ramps_up),
-    CUTEST(test_loss_limits),
-    CUTEST(test_max_caps),
-    CUTEST(test_init_start),
+    CUTEST(test_clean_ramps_up), CUTEST(test_loss_limits), CUTEST(test_max_caps),
+    CUTEST(test_init_start),     CUTEST(test_encrypted),
 };
 
 int main(void)
