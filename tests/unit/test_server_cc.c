@@ -246,10 +246,10 @@ static int take(struct fx *f)
 	return f->m.func;
 }
 
-/* The next datagram of a kind in want (a bit per function), following expiries up to 10 s. */
+/* The next datagram of a kind in want (a bit per function), following expiries up to 100 s. */
 static int until(struct fx *f, uint32_t want)
 {
-	uint64_t end = f->now + 10 * UFTP_NS_PER_SEC, e;
+	uint64_t end = f->now + 100 * UFTP_NS_PER_SEC, e;
 	int t;
 
 	for (;;) {
@@ -302,8 +302,8 @@ static void cc_ack(struct fx *f, uint32_t id, double rate, int flags)
 
 #define CL(i) (0xC612000Bu + (uint32_t)(i))
 
-/* Two receivers registered and acked the file; stops at the first FILESEG. */
-static void start(struct fx *f)
+/* Two receivers registered and acked the file (GRTT from grtt_init); stops at the first FILESEG. */
+static void start(struct fx *f, uint64_t grtt_init)
 {
 	struct uftp_msg m;
 	static const uint8_t rnd0[UFTP_RAND_LEN];
@@ -326,7 +326,7 @@ static void start(struct fx *f)
 	    .cc_type = UFTP_CC_TFMCC,
 	    .cc_init_kbps = 8000, /* 1 MB/s */
 	    .cc_max_kbps = 80000, /* 10 MB/s */
-	    .grtt_init = GRTT,
+	    .grtt_init = grtt_init,
 	    .grtt_min = GRTT,
 	    .grtt_max = 1000 * MS,
 	    .max_nak_pct = 100,
@@ -385,7 +385,7 @@ static void test_session_wire(void)
 	double cost = 1320.0;
 	uint64_t gap;
 
-	start(&f);
+	start(&f, GRTT);
 	CU_ASSERT_DOUBLE_EQUAL(uftp_cc_rate_unquantize(f.di.send_rate), 1e6, 1e6 / 400);
 	CU_ASSERT_EQUAL(f.di.cc_rate, 0x481e); /* no report yet: 2^48, as 4.10.2 sends */
 	/* the first CONG_CTRL names a CLR before any report, in slow start */
@@ -429,6 +429,43 @@ static void test_session_wire(void)
 	uftp_server_free(f.s);
 }
 
+/*
+ * Under TFMCC the GRTT follows the receivers' RTTs at every CONG_CTRL (at
+ * most halving each time) instead of once per phase: from 0.5 s to the
+ * 10 ms minimum within a second of 1 ms echoes, CONG_CTRLs ever closer.
+ */
+static void test_grtt_follows(void)
+{
+	struct fx f;
+	struct uftp_msg m = {.func = UFTP_MSG_CC_ACK};
+	struct uftp_ext_tfmcc_ack_info ai = {.flags = ST, .client_id = CL(0)};
+	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
+	uint64_t t0 = 0, first = 0, gap = 0;
+	int i;
+
+	start(&f, 500 * MS);
+	m.u.cc_ack.ext = ext;
+	m.u.cc_ack.ext_len = sizeof(ext);
+	for (i = 0; i < 12; i++) {
+		CU_ASSERT_EQUAL_FATAL(until(&f, 1u << UFTP_MSG_CONG_CTRL), UFTP_MSG_CONG_CTRL);
+		gap = f.now - t0;
+		if (i == 1)
+			first = gap;
+		t0 = f.now;
+		ai.cc_seq = f.m.u.cong_ctrl.cc_seq;
+		ai.cc_rate = uftp_cc_rate_quantize(1e6);
+		ai.tstamp_sec = f.m.u.cong_ctrl.tstamp_sec;
+		ai.tstamp_usec = f.m.u.cong_ctrl.tstamp_usec;
+		uftp_encode_ext_tfmcc_ack_info(ext, sizeof(ext), &ai);
+		f.now += MS; /* the echo comes back 1 ms later */
+		deliver(&f, CL(0), &m);
+	}
+	CU_ASSERT(first >= 200 * MS);
+	CU_ASSERT_EQUAL(uftp_server_grtt(f.s), GRTT); /* the -r minimum */
+	CU_ASSERT(gap <= GRTT + MS);
+	uftp_server_free(f.s);
+}
+
 /* Without -C tfmcc a CC_ACK is dropped, and FILESEGs carry no extension. */
 static void test_cc_ack_needs_tfmcc(void)
 {
@@ -439,7 +476,7 @@ static void test_cc_ack_needs_tfmcc(void)
 	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
 	ssize_t n;
 
-	start(&f);
+	start(&f, GRTT);
 	uftp_server_free(f.s);
 	f.cfg.cc_type = UFTP_CC_NONE;
 	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f.s, &f.env, &f.cfg, f.now), 0);
@@ -458,9 +495,9 @@ static void test_cc_ack_needs_tfmcc(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_setup_bounds), CUTEST(test_clr_choice),         CUTEST(test_slow_start),
-    CUTEST(test_loss),         CUTEST(test_silent_clr),         CUTEST(test_rounds),
-    CUTEST(test_session_wire), CUTEST(test_cc_ack_needs_tfmcc),
+    CUTEST(test_setup_bounds), CUTEST(test_clr_choice),   CUTEST(test_slow_start),
+    CUTEST(test_loss),         CUTEST(test_silent_clr),   CUTEST(test_rounds),
+    CUTEST(test_session_wire), CUTEST(test_grtt_follows), CUTEST(test_cc_ack_needs_tfmcc),
 };
 
 CUTEST_MAIN("server_cc", tests)
