@@ -222,16 +222,17 @@ static void pick_clr(struct uftp_server *s)
 		set_clr(&s->cc, best->id, best->cc_rate);
 }
 
-/* One report: c sent it; the extension names the receiver (a proxy forwards its clients'). */
+/*
+ * One report from c: its own, or, from a proxy, that of the client of the
+ * proxy the extension names (a receiver cannot report for another).
+ */
 static void report(struct uftp_server *s, struct srv_client *c,
                    const struct uftp_ext_tfmcc_ack_info *ai, uint64_t now)
 {
-	struct srv_client *r = ai->client_id ? srv_find(s, ai->client_id) : c;
+	struct srv_client *r = c->is_proxy ? srv_find(s, ai->client_id) : c;
 	double was = s->cc.rate;
 
-	if (r == NULL || r->is_proxy)
-		r = c;
-	if (r == NULL || !srv_is_member(r))
+	if (r == NULL || (c->is_proxy && r->via != c->id) || !srv_is_member(r))
 		return; /* a receiver done with the session no longer limits it */
 	if (ai->flags & UFTP_CC_RTT)
 		srv_rtt(s, r, ai->tstamp_sec, ai->tstamp_usec, now);

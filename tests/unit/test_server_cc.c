@@ -290,14 +290,20 @@ static size_t ack_info(uint8_t *ext, uint32_t id, double rate, int flags, uint16
 	return (size_t)uftp_encode_ext_tfmcc_ack_info(ext, UFTP_EXT_TFMCC_ACK_INFO_LEN, &ai);
 }
 
-static void cc_ack(struct fx *f, uint32_t id, double rate, int flags)
+/* A CC_ACK from receiver from whose extension names receiver named. */
+static void cc_ack_as(struct fx *f, uint32_t from, uint32_t named, double rate, int flags)
 {
 	struct uftp_msg m = {.func = UFTP_MSG_CC_ACK};
 	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
 
 	m.u.cc_ack.ext = ext;
-	m.u.cc_ack.ext_len = ack_info(ext, id, rate, flags, 0);
-	deliver(f, id, &m);
+	m.u.cc_ack.ext_len = ack_info(ext, named, rate, flags, 0);
+	deliver(f, from, &m);
+}
+
+static void cc_ack(struct fx *f, uint32_t id, double rate, int flags)
+{
+	cc_ack_as(f, id, id, rate, flags);
 }
 
 #define CL(i) (0xC612000Bu + (uint32_t)(i))
@@ -426,6 +432,12 @@ static void test_session_wire(void)
 	CU_ASSERT_EQUAL(item_of(&f.m, CL(1), &fl), 0);
 	CU_ASSERT(fl & UFTP_CC_CLR);
 	CU_ASSERT_EQUAL(item_of(&f.m, CL(0), &fl), -1); /* no report since the last one */
+	/* a receiver's report naming another receiver is its own */
+	cc_ack_as(&f, CL(0), CL(1), 100e3, LS);
+	CU_ASSERT_EQUAL_FATAL(until(&f, 1u << UFTP_MSG_CONG_CTRL), UFTP_MSG_CONG_CTRL);
+	CU_ASSERT_EQUAL(item_of(&f.m, CL(0), &fl), 0);
+	CU_ASSERT(fl & UFTP_CC_CLR);
+	CU_ASSERT_EQUAL(item_of(&f.m, CL(1), &fl), -1);
 	uftp_server_free(f.s);
 }
 
