@@ -18,9 +18,7 @@
  * The 4.10.2 uftpd behaves alike: in captures its non-CLR receivers answer
  * a few rounds per file, not every CONG_CTRL.
  *
- * Rates on the wire (settled with captures of 4.10.2): 12-bit mantissa m
- * (high bits) and 4-bit exponent e (low bits) for m * 10^(e+1) / 4096 bytes
- * per second, like the group size quantization with a wider mantissa.
+ * Rates on the wire: uftp_cc_rate_quantize (quant.h).
  *
  * Our rate: twice the measured receive rate while no loss was seen (slow
  * start), then the TCP throughput equation of RFC 3448 with the loss
@@ -31,34 +29,9 @@
 
 #include "core/client_int.h"
 #include "core/err.h"
+#include "core/quant.h"
 
 #define RATE_FLOOR 10000.0 /* bytes/s: never report less */
-
-/* Encodes a rate in bytes per second. */
-uint16_t cl_cc_rate_encode(double rate)
-{
-	double scale = 10.0;
-	unsigned e = 0;
-
-	if (rate < 1)
-		rate = 1;
-	while (e < 15 && rate * 4096 / scale >= 4096)
-		scale *= 10, e++;
-	if (rate * 4096 / scale >= 4096)
-		return 0xfff0 | 15;
-	return (uint16_t)((unsigned)(rate * 4096 / scale) << 4 | e);
-}
-
-/* Decodes a rate; inverse of cl_cc_rate_encode up to rounding. */
-double cl_cc_rate_decode(uint16_t q)
-{
-	double v = (double)(q >> 4) / 4096;
-	unsigned e;
-
-	for (e = 0; e <= (q & 15u); e++)
-		v *= 10;
-	return v;
-}
 
 static double root(double x)
 {
@@ -152,7 +125,7 @@ static ssize_t ack_info(struct uftp_client *c, struct csession *s, uint16_t rate
 /* Builds EXT_TFMCC_ACK_INFO into ext (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes). */
 ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now)
 {
-	return ack_info(c, s, cl_cc_rate_encode(our_rate(s, now)), ext, now);
+	return ack_info(c, s, uftp_cc_rate_quantize(our_rate(s, now)), ext, now);
 }
 
 /* A CC_ACK reporting rate (as on the wire). */
@@ -226,8 +199,9 @@ static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now
 	if (now < cc->fb_at)
 		return;
 	cc->answered = 1;
-	ours = cl_cc_rate_encode(our_rate(s, now));
-	if (cc->supp_rate && cl_cc_rate_decode(ours) >= cl_cc_rate_decode(cc->supp_rate)) {
+	ours = uftp_cc_rate_quantize(our_rate(s, now));
+	if (cc->supp_rate &&
+	    uftp_cc_rate_unquantize(ours) >= uftp_cc_rate_unquantize(cc->supp_rate)) {
 		cc->fb_held++; /* a receiver as slow or slower already answered */
 		return;
 	}
@@ -251,7 +225,7 @@ int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin 
 	}
 	round_seen(s, cc->cc_seq, cc->cc_rate);
 	if (s->cc.clr) /* the CLR answers every CONG_CTRL */
-		return send_cc_ack(c, s, cl_cc_rate_encode(our_rate(s, in->now)), in->now);
+		return send_cc_ack(c, s, uftp_cc_rate_quantize(our_rate(s, in->now)), in->now);
 	feedback_due(c, s, in->now);
 	return 0;
 }

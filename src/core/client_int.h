@@ -271,9 +271,6 @@ uint64_t cl_hb_expiry(const struct uftp_client *c);
 void cl_hb_timers(struct uftp_client *c, uint64_t now);
 
 /* client_cc.c */
-/* TFMCC rates in bytes/s <-> their 16-bit wire form (12-bit mantissa, 4-bit exponent). */
-uint16_t cl_cc_rate_encode(double rate);
-double cl_cc_rate_decode(uint16_t q);
 /* Accounts a data block for the receive rate and loss events. */
 void cl_cc_on_data(struct uftp_client *c, struct csession *s, const struct uftp_fileseg *fs,
                    uint64_t block, uint64_t now);

@@ -122,3 +122,27 @@ uint64_t uftp_gsize_unquantize_milli(uint8_t q)
 
 	return m * pow10_tab[e + 1] * 1000 / 32;
 }
+
+uint16_t uftp_cc_rate_quantize(double rate)
+{
+	double scale = 10.0;
+	unsigned e = 0;
+
+	if (rate < 1)
+		rate = 1;
+	while (e < 15 && rate * 4096 / scale >= 4096)
+		scale *= 10, e++;
+	if (rate * 4096 / scale >= 4096)
+		return 0xfff0 | 15;
+	return (uint16_t)((unsigned)(rate * 4096 / scale) << 4 | e);
+}
+
+double uftp_cc_rate_unquantize(uint16_t q)
+{
+	double v = (double)(q >> 4) / 4096;
+	unsigned e;
+
+	for (e = 0; e <= (q & 15u); e++)
+		v *= 10;
+	return v;
+}

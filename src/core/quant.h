@@ -45,4 +45,16 @@ uint8_t uftp_gsize_quantize(uint32_t n);
  */
 uint64_t uftp_gsize_unquantize_milli(uint8_t q);
 
+/*
+ * TFMCC rates (EXT_TFMCC_DATA_INFO, EXT_TFMCC_ACK_INFO, CONG_CTRL), settled
+ * with captures of 4.10.2: 12-bit mantissa m (high bits) and 4-bit exponent
+ * e (low bits) for m * 10^(e+1) / 4096 bytes per second.  Quantizing
+ * truncates (below 1 counts as 1; beyond the largest code, 0xffff); the
+ * reference sends 2^48 (0x481e) as "no limit" for the suppression rate.
+ */
+uint16_t uftp_cc_rate_quantize(double rate);
+
+/* The rate (bytes/s) a code stands for; inverse of uftp_cc_rate_quantize up to truncation. */
+double uftp_cc_rate_unquantize(uint16_t q);
+
 #endif

@@ -116,10 +116,10 @@ void srv_rtt(struct uftp_server *s, struct srv_client *c, uint32_t sec, uint32_t
 		s->max_rtt_round = rtt;
 }
 
-/* End of a round of responses: the GRTT follows the largest RTT (floor 0.9 x old). */
-static void grtt_update(struct uftp_server *s)
+/* End of a round of responses: the GRTT follows the largest RTT, not below floor. */
+static void grtt_update(struct uftp_server *s, uint64_t floor)
 {
-	uint64_t g = s->max_rtt_round, floor = s->grtt / 10 * 9;
+	uint64_t g = s->max_rtt_round;
 
 	if (g == 0)
 		return;
@@ -133,12 +133,18 @@ static void grtt_update(struct uftp_server *s)
 	s->max_rtt_round = 0;
 }
 
+/* TFMCC: the GRTT follows the RTTs measured since the last CONG_CTRL (floor 0.5 x old). */
+void srv_grtt_follow(struct uftp_server *s)
+{
+	grtt_update(s, s->grtt / 2);
+}
+
 void srv_set_phase(struct uftp_server *s, int phase, uint64_t now)
 {
 	(void)now;
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "phase %s -> %s", srv_phase_names[s->phase],
 	             srv_phase_names[phase]);
-	grtt_update(s);
+	grtt_update(s, s->grtt / 10 * 9);
 	s->phase = phase;
 	s->sends = 0;
 	s->list_cursor = 0;
@@ -197,6 +203,8 @@ static int check_config(const struct uftp_server_config *cfg)
 		return UFTP_ERR_INVALID;
 	if (cfg->robust == 0 || cfg->grtt_init == 0 || cfg->fops == NULL)
 		return UFTP_ERR_INVALID;
+	if (cfg->cc_type != UFTP_CC_NONE && cfg->cc_type != UFTP_CC_TFMCC)
+		return UFTP_ERR_INVALID;
 	if (cfg->pub_addr.family != 4 && cfg->pub_addr.family != 6)
 		return UFTP_ERR_INVALID;
 	for (i = 0; i < cfg->nfiles; i++)
@@ -230,6 +238,7 @@ int uftp_server_new(struct uftp_server **out, const struct uftp_env *env,
 	s->wall_base_us = (uint64_t)sec * 1000000 + usec;
 	s->rate_bpns = cfg->rate_kbps > 0 ? (double)cfg->rate_kbps * 1000.0 / 8.0 / 1e9 : 0;
 	s->last_fill = now;
+	srv_cc_init(s, now);
 	s->phase = PH_ANNOUNCE;
 	s->announce_due = 1;
 	s->timer = now + 3 * s->grtt;
@@ -402,7 +411,16 @@ static int h_status(struct uftp_server *s, struct srv_client *c, const struct uf
 {
 	(void)h;
 	(void)from;
+	srv_cc_on_status(s, c, body, len, now);
 	return srv_fb_status(s, c, body, len, now);
+}
+
+static int h_cc_ack(struct uftp_server *s, struct srv_client *c, const struct uftp_header *h,
+                    const struct uftp_peer *from, const uint8_t *body, size_t len, uint64_t now)
+{
+	(void)h;
+	(void)from;
+	return srv_cc_on_ack(s, c, body, len, now);
 }
 
 static int h_complete(struct uftp_server *s, struct srv_client *c, const struct uftp_header *h,
@@ -452,6 +470,7 @@ static int h_abort(struct uftp_server *s, struct srv_client *c, const struct uft
  *   STATUS        -         -         handle  -
  *   COMPLETE      -         handle    handle  handle
  *   ABORT         handle    handle    handle  handle
+ *   CC_ACK        -         handle    handle  handle    (TFMCC only; late ones count)
  *
  * "enc": must arrive inside ENCRYPTED when the session is encrypted.
  * "known": the sender must be a client that registered.
@@ -469,6 +488,7 @@ static const struct {
     [UFTP_MSG_STATUS] = {P(PH_DATA), 1, 1, h_status},
     [UFTP_MSG_COMPLETE] = {P(PH_FILEINFO) | P(PH_DATA) | P(PH_END), 1, 1, h_complete},
     [UFTP_MSG_ABORT] = {P_ANY, 0, 1, h_abort},
+    [UFTP_MSG_CC_ACK] = {P(PH_FILEINFO) | P(PH_DATA) | P(PH_END), 1, 1, h_cc_ack},
 };
 
 /* Counts (under reason) and logs a dropped datagram; returns err, the verdict for the caller. */
@@ -591,6 +611,8 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 	case PH_DATA:
 		srv_dest(s, to, 0);
 		n = srv_write_done(s, out, cap, now);
+		if (n == 0)
+			n = srv_cc_write(s, out, cap, now);
 		if (n != 0)
 			return n;
 		return srv_write_data(s, out, cap, now);
@@ -650,6 +672,9 @@ uint64_t uftp_server_next_expiry(const struct uftp_server *s)
 	if (s->phase == PH_DATA) {
 		uint64_t d = srv_data_expiry(s);
 
+		if (d < t)
+			t = d;
+		d = srv_cc_expiry(s);
 		if (d < t)
 			t = d;
 		if (s->deadline < t)

@@ -58,7 +58,14 @@ struct uftp_server_config {
 	uint16_t port;       /* destination UDP port */
 	uint16_t block_size; /* -b */
 	uint8_t robust;      /* -s */
-	int64_t rate_kbps;   /* -R; -1: unpaced */
+	int64_t rate_kbps;   /* -R; -1: unpaced (ignored under TFMCC) */
+	/*
+	 * -C: UFTP_CC_NONE (paced at rate_kbps) or UFTP_CC_TFMCC, paced at the
+	 * rate server_cc.c sets, starting at cc_init_kbps, kept within
+	 * [cc_min_kbps, cc_max_kbps] (0: the defaults of server_cc.c).
+	 */
+	int cc_type;
+	int64_t cc_min_kbps, cc_init_kbps, cc_max_kbps;
 	uint64_t grtt_init, grtt_min, grtt_max; /* -r, ns */
 	unsigned max_passes;                    /* -a (0: no limit) */
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */

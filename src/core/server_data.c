@@ -31,7 +31,7 @@ static uint64_t file_deadline(const struct uftp_server *s, uint64_t now)
 {
 	double ideal;
 
-	if (s->cfg->txweight == 0 || s->rate_bpns <= 0)
+	if (s->cfg->txweight == 0 || s->rate_bpns <= 0 || s->cc.on) /* TFMCC: no set rate */
 		return UFTP_NEVER;
 	ideal = (double)s->sec.nblocks * srv_pkt_cost(s) / s->rate_bpns;
 	return now + (uint64_t)(ideal * s->cfg->txweight / 100.0) + UFTP_NS_PER_SEC;
@@ -164,20 +164,22 @@ static int encode_fileseg(struct uftp_server *s, uint64_t b, uint8_t *out, size_
 	size_t want = s->cfg->block_size;
 	uint8_t *p = s->encrypted ? s->plain : out + UFTP_HEADER_LEN;
 	uint16_t sec, blk;
+	size_t hlen = UFTP_FILESEG_LEN;
 	ssize_t n;
 
 	if (off + want > f->size)
 		want = (size_t)(f->size - off);
 	uftp_section_pos(&s->sec, b, &sec, &blk);
+	hlen += srv_cc_data_info(s, p + UFTP_FILESEG_LEN); /* TFMCC: EXT_TFMCC_DATA_INFO */
 	p[0] = UFTP_MSG_FILESEG;
-	p[1] = UFTP_FILESEG_LEN / 4;
+	p[1] = (uint8_t)(hlen / 4);
 	put_u16be(put_u16be(put_u16be(p + 2, srv_cur_id(s)), sec), blk);
-	n = s->cfg->fops->read_at(s->cfg->fops->arg, s->cur, off, p + UFTP_FILESEG_LEN, want);
+	n = s->cfg->fops->read_at(s->cfg->fops->arg, s->cur, off, p + hlen, want);
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n != want)
 		return UFTP_ERR_IO;
-	return srv_finish_packet(s, out, cap, p, UFTP_FILESEG_LEN + want, 1);
+	return srv_finish_packet(s, out, cap, p, hlen + want, 1);
 }
 
 int srv_write_data(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)

@@ -78,6 +78,34 @@ struct srv_client {
 	uint8_t *ck_blob, *ck_sig; /* CLIENT_KEY copies until REGISTER arrives */
 	size_t ck_blob_len, ck_sig_len;
 	uint32_t fb_round; /* server_fb.c: the round of answers it last counted in */
+	/* server_cc.c: its latest TFMCC report (bytes/s; 0: none) and whether a CONG_CTRL owes it
+	 * an RTT echo */
+	double cc_rate;
+	int cc_echo;
+};
+
+/*
+ * The TFMCC sender's state (server_cc.c, RFC 4654): the rate the data is
+ * paced at, the current limiting receiver (CLR) it follows, the feedback
+ * round and the lowest rate reported in it (the suppression rate).
+ */
+struct srv_cc {
+	int on;
+	double rate;     /* bytes/s */
+	double min, max; /* bytes/s */
+	double pkt;      /* bytes per packet, the additive increase per feedback */
+	int slowstart;   /* no receiver has reported loss yet */
+	uint16_t seq;    /* feedback round */
+	uint64_t round_end;
+	double supp; /* lowest rate reported in this round; 0: none yet */
+	/* the two lowest latest reports of distinct receivers in this round (ID 0: none) */
+	double lo[2];
+	uint32_t lo_id[2];
+	uint32_t clr;    /* 0: none */
+	double clr_rate; /* its latest report */
+	unsigned silent; /* CONG_CTRLs sent during passes since the CLR last answered */
+	uint64_t next_ctrl;
+	uint64_t reports, decreases, clr_changes, timeouts; /* counters, for logs and tests */
 };
 
 struct uftp_server {
@@ -140,6 +168,7 @@ struct uftp_server {
 	double tokens;
 	uint64_t last_fill;
 	double rate_bpns; /* bytes per ns; 0: unpaced */
+	struct srv_cc cc; /* -C tfmcc (server_cc.c) */
 
 	/* events */
 	struct uftp_server_event ev[SRV_MAX_EVENTS];
@@ -168,6 +197,7 @@ size_t srv_active(const struct uftp_server *s);
 void srv_wire_time(const struct uftp_server *s, uint64_t now, uint32_t *sec, uint32_t *usec);
 void srv_rtt(struct uftp_server *s, struct srv_client *c, uint32_t sec, uint32_t usec,
              uint64_t now);
+void srv_grtt_follow(struct uftp_server *s);
 int srv_finish_packet(struct uftp_server *s, uint8_t *out, size_t cap, const uint8_t *body,
                       size_t blen, int encrypt);
 int srv_dest(const struct uftp_server *s, struct uftp_peer *to, int pub);
@@ -245,6 +275,43 @@ int srv_fb_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
                   uint64_t now);
 int srv_fb_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now);
+
+/*
+ * server_cc.c: the TFMCC sender (RFC 4654).  The rate logic works on a
+ * struct srv_cc alone (srv_cc_setup, srv_cc_feedback, srv_cc_round,
+ * srv_cc_ctrl_sent); the rest binds it to the session.
+ */
+/* Sets cc from cfg's -C tfmcc bounds (kbps; 0: defaults); pkt bytes per packet. */
+void srv_cc_setup(struct srv_cc *cc, const struct uftp_server_config *cfg, double pkt);
+/*
+ * A report of rate (bytes/s) with flags (UFTP_CC_*) from receiver id; grtt
+ * paces the increase.  Picks the CLR and moves the rate; returns 1 if id
+ * is the CLR afterwards.
+ */
+int srv_cc_feedback(struct srv_cc *cc, uint32_t id, double rate, int flags, uint64_t grtt);
+/* Starts a new feedback round if the current one is over (rounds last CC_ROUND_GRTT GRTTs). */
+void srv_cc_round(struct srv_cc *cc, uint64_t now, uint64_t grtt);
+/* A CONG_CTRL went out; in_pass: data was flowing.  A silent CLR halves the rate. */
+void srv_cc_ctrl_sent(struct srv_cc *cc, int in_pass);
+/* Receiver id left (CC_LEAVE, lost, done): no longer the CLR nor among the round's lowest. */
+void srv_cc_forget(struct srv_cc *cc, uint32_t id);
+
+void srv_cc_init(struct uftp_server *s, uint64_t now);
+/* The session's rate is now cc->rate: pace the data at it. */
+void srv_cc_apply(struct uftp_server *s);
+/* CC_ACK from c: its EXT_TFMCC_ACK_INFO.  Errors: BADLEN (undecodable), STATE (no TFMCC). */
+int srv_cc_on_ack(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                  uint64_t now);
+/* The EXT_TFMCC_ACK_INFO of a STATUS from c, if any (errors ignored: the NAKs still count). */
+void srv_cc_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
+                      uint64_t now);
+/* EXT_TFMCC_DATA_INFO for the next FILESEG into ext (UFTP_EXT_TFMCC_DATA_INFO_LEN bytes); 0 if off.
+ */
+size_t srv_cc_data_info(struct uftp_server *s, uint8_t *ext);
+/* A CONG_CTRL into out when one is due; 0 if none. */
+int srv_cc_write(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+/* When srv_cc_write has one due next; UFTP_NEVER if off or outside the data phase. */
+uint64_t srv_cc_expiry(const struct uftp_server *s);
 
 /* server_stats.c */
 extern const char *const srv_phase_names[];

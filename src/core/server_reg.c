@@ -65,7 +65,7 @@ static void fill_announce(const struct uftp_server *s, struct uftp_announce *a, 
 	if (s->cfg->sync_preview)
 		a->flags |= UFTP_ANNOUNCE_SYNC_PREVIEW;
 	a->robust = s->cfg->robust;
-	a->cc_type = UFTP_CC_NONE;
+	a->cc_type = s->cc.on ? UFTP_CC_TFMCC : UFTP_CC_NONE;
 	a->block_size = s->cfg->block_size;
 	srv_wire_time(s, now, &a->tstamp_sec, &a->tstamp_usec);
 	a->pub_addr = s->cfg->pub_addr;

@@ -271,6 +271,10 @@ static int fill_config(struct drv *d, struct uftp_files *files)
 	c->block_size = (uint16_t)o->block_size;
 	c->robust = (uint8_t)o->robust;
 	c->rate_kbps = o->rate;
+	c->cc_type = o->cc_type;
+	c->cc_min_kbps = o->cc_min;
+	c->cc_init_kbps = o->cc_init;
+	c->cc_max_kbps = o->cc_max;
 	c->grtt_init = o->grtt_init_us * UFTP_NS_PER_USEC;
 	c->grtt_min = o->grtt_min_us * UFTP_NS_PER_USEC;
 	c->grtt_max = o->grtt_max_us * UFTP_NS_PER_USEC;

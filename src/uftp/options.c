@@ -56,7 +56,10 @@ void uftp_usage(FILE *f)
 	      "  -B bytes     socket buffers, 65536-104857600 (default 262144)\n"
 	      "  -t ttl       multicast TTL (default 1); -Q dscp: DSCP, 0-63 or 0x hex\n"
 	      "  -b bytes     block size, 512-8800 (default 1300)\n"
-	      "  -C none      fixed-rate sending (the only congestion control offered)\n"
+	      "  -C none      fixed-rate sending at -R (default)\n"
+	      "  -C tfmcc[:min=kbps][:init=kbps][:max=kbps]\n"
+	      "               TCP-friendly rate from receivers' feedback (RFC 4654), within\n"
+	      "               min and max (Kbps), starting at init; -R is then ignored\n"
 	      "  -r i[:mn:mx] group round-trip time in seconds: initial[:min:max]\n"
 	      "               (default 0.5:0.01:15)\n"
 	      "  -s robust    repeats before silent receivers are dropped, 10-50 (default 20)\n"
@@ -300,6 +303,59 @@ static int parse_crypto_opt(struct uftp_opts *o, int c, const char *arg)
 	}
 }
 
+/* One of -C tfmcc's "key=kbps" settings (any order; a repeated key wins, as the reference lets it).
+ */
+static int parse_cc_item(struct uftp_opts *o, char *item)
+{
+	static const char *const keys[] = {"min", "init", "max"};
+	long *vals[] = {&o->cc_min, &o->cc_init, &o->cc_max};
+	char err[UFTP_OPT_ERRLEN];
+	char *eq = strchr(item, '=');
+	size_t k;
+
+	if (eq == NULL)
+		return bad("-C", "expected tfmcc[:min=kbps][:init=kbps][:max=kbps]");
+	*eq = '\0';
+	for (k = 0; k < 3 && strcmp(item, keys[k]) != 0; k++)
+		;
+	if (k == 3)
+		return bad("-C", "invalid rate type");
+	if (uftp_opt_long(vals[k], eq + 1, 1, 2147483647L, 0, err, sizeof(err)) < 0)
+		return bad("-C", err);
+	return 0;
+}
+
+static int parse_cc(struct uftp_opts *o, const char *arg)
+{
+	char buf[256], *items[16];
+	char err[UFTP_OPT_ERRLEN];
+	int n, i, rv;
+
+	o->cc_min = o->cc_init = o->cc_max = 0;
+	if (strcmp(arg, "none") == 0 || strcmp(arg, "tfmcc") == 0 || strcmp(arg, "tfmcc:") == 0) {
+		o->cc_type = arg[0] == 't' ? UFTP_CC_TFMCC : UFTP_CC_NONE;
+		return 0;
+	}
+	if (strncmp(arg, "tfmcc:", 6) != 0)
+		return bad("-C", "invalid congestion control type (none or tfmcc)");
+	if (uftp_strlcpy(buf, arg + 6, sizeof(buf)) < 0)
+		return bad("-C", "too long");
+	n = uftp_opt_split(buf, ':', items, 16, err, sizeof(err));
+	if (n < 0)
+		return bad("-C", err);
+	for (i = 0; i < n; i++) {
+		rv = parse_cc_item(o, items[i]);
+		if (rv != 0)
+			return rv;
+	}
+	if ((o->cc_max && o->cc_min > o->cc_max) ||
+	    (o->cc_init &&
+	     ((o->cc_min && o->cc_init < o->cc_min) || (o->cc_max && o->cc_init > o->cc_max))))
+		return bad("-C", "invalid rate: need min <= init <= max");
+	o->cc_type = UFTP_CC_TFMCC;
+	return 0;
+}
+
 static int parse_net_opt(struct uftp_opts *o, int c, const char *arg)
 {
 	char err[UFTP_OPT_ERRLEN];
@@ -323,10 +379,7 @@ static int parse_net_opt(struct uftp_opts *o, int c, const char *arg)
 			return bad("-U", "invalid UID");
 		o->have_uid = 1;
 		return 0;
-	case 'C':
-		if (strcmp(arg, "none") != 0)
-			return bad("-C", "only \"none\" is supported");
-		return 0;
+	case 'C': return parse_cc(o, arg);
 	default: return -2;
 	}
 }

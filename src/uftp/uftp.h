@@ -80,6 +80,10 @@ struct uftp_opts {
 	char **files;                                    /* operands */
 	int nfiles;
 	int progress; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
+
+	/* -C: UFTP_CC_NONE or UFTP_CC_TFMCC, and tfmcc:min=..:init=..:max=.. (Kbps; 0: default) */
+	int cc_type;
+	long cc_min, cc_init, cc_max;
 };
 
 /*

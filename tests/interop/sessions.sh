@@ -12,7 +12,7 @@
 #                             (default)   ref-ref (baseline, on request)
 #   mix = receiver h1 runs our uftpd, h2 the real one, in the same session.
 # Cases: plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast
-#        ipv6 tree loss concurrent daemon  (see case_* below; unicast has one
+#        ipv6 tree loss concurrent daemon tfmcc tfmcc_loss  (see case_* below; unicast has one
 #        receiver, h1; concurrent: servers on h0 and h2 to the receiver h1).
 # Every received tree is compared with the source byte for byte and by
 # metadata (tests/tools/treecmp.py): names, types, sizes, modes, file mtimes,
@@ -32,7 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_COMBOS="ours-ref ref-ours ours-mix ref-mix ours-ours"
-ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent daemon"
+ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent daemon tfmcc tfmcc_loss"
 COMBOS=${COMBOS:-$ALL_COMBOS}
 CASES=${CASES:-$ALL_CASES}
 CASE_TIMEOUT=${CASE_TIMEOUT:-60}
@@ -129,6 +129,18 @@ case_loss() {
 	TREE=full
 	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree)
 	DROP="1 2"
+}
+case_tfmcc() {
+	DESC="TFMCC congestion control (-C tfmcc), aes256-gcm, full tree"
+	SOPTS=(-C tfmcc -Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
+	CKEY=ec TREE=full
+	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree)
+}
+case_tfmcc_loss() {
+	DESC="TFMCC within min/init/max (-C tfmcc:min=800:init=4000:max=400000), 2% loss on h1, full tree"
+	SOPTS=(-C tfmcc:min=800:init=4000:max=400000)
+	TREE=full DROP="1 2"
+	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree)
 }
 
 # ---------------------------------------------------------------- running

@@ -27,3 +27,11 @@ tests_sim_test_sim_proxy_SOURCES = tests/sim/test_sim_proxy.c $(SIM_SESS_SOURCES
 tests_sim_test_sim_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_sim_test_sim_proxy_CFLAGS = $(SIM_CFLAGS)
 tests_sim_test_sim_proxy_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)
+
+# Whole sessions under -C tfmcc: the sender's TFMCC driven by our receivers' feedback.
+check_PROGRAMS += tests/sim/test_sim_tfmcc
+TESTS += tests/sim/test_sim_tfmcc
+tests_sim_test_sim_tfmcc_SOURCES = tests/sim/test_sim_tfmcc.c $(SIM_SESS_SOURCES)
+tests_sim_test_sim_tfmcc_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_sim_test_sim_tfmcc_CFLAGS = $(SIM_CFLAGS)
+tests_sim_test_sim_tfmcc_LDADD = $(CRYPTO_LIBS) $(UNIT_LIBS)

@@ -284,6 +284,10 @@ static void make_server_cfg(struct uftp_server_config *cfg, const struct scenari
 	cfg->max_nak_pct = 100;
 	cfg->max_nak_count = 1;
 	cfg->rate_kbps = sc->rate_kbps ? sc->rate_kbps : -1;
+	cfg->cc_type = sc->cc_type;
+	cfg->cc_min_kbps = sc->cc_min_kbps;
+	cfg->cc_init_kbps = sc->cc_init_kbps;
+	cfg->cc_max_kbps = sc->cc_max_kbps;
 	cfg->grtt_init = SEC / 2;
 	cfg->grtt_min = SEC / 100;
 	cfg->grtt_max = 15 * SEC;

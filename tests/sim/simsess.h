@@ -69,6 +69,10 @@ struct scenario {
 	struct sim_link proxy_link; /* what the proxy receives, both ways */
 	int server_link_set;        /* 1: server_link applies, else 2 ms, clean */
 	struct sim_link server_link;
+
+	/* -C: UFTP_CC_NONE or UFTP_CC_TFMCC, with these bounds in Kbps (0: default) */
+	int cc_type;
+	int64_t cc_min_kbps, cc_init_kbps, cc_max_kbps;
 };
 
 struct outcome {

@@ -710,13 +710,13 @@ static void test_rsa_gcm_handshake(void)
 /* Rates as 4.10.2 writes them: 0x2ff6 = 767 * 10^7 / 4096 bytes/s. */
 static void test_cc_rate(void)
 {
-	double r = cl_cc_rate_decode(0x2ff6);
+	double r = uftp_cc_rate_unquantize(0x2ff6);
 
 	CU_ASSERT(r > 1872558 && r < 1872560);
-	CU_ASSERT_EQUAL(cl_cc_rate_encode(r + 1), 0x2ff6);
-	CU_ASSERT_EQUAL(cl_cc_rate_encode(72000), 0xb854); /* the reference's first CC_ACK */
-	CU_ASSERT(cl_cc_rate_decode(cl_cc_rate_encode(123456789)) <= 123456789);
-	CU_ASSERT(cl_cc_rate_decode(cl_cc_rate_encode(123456789)) > 123000000);
+	CU_ASSERT_EQUAL(uftp_cc_rate_quantize(r + 1), 0x2ff6);
+	CU_ASSERT_EQUAL(uftp_cc_rate_quantize(72000), 0xb854); /* the reference's first CC_ACK */
+	CU_ASSERT(uftp_cc_rate_unquantize(uftp_cc_rate_quantize(123456789)) <= 123456789);
+	CU_ASSERT(uftp_cc_rate_unquantize(uftp_cc_rate_quantize(123456789)) > 123000000);
 }
 
 /* A CONG_CTRL of round seq, suppression rate supp; flags for us and another client. */
@@ -829,9 +829,9 @@ static void test_cc_suppression(void)
 	/* round 2 announced in the data: a suppression rate far below ours */
 	for (acks = 0; i < 200; i++) {
 		t += MSEC;
-		fileseg_cc(c, (uint16_t)i, 2, cl_cc_rate_encode(1000), t);
+		fileseg_cc(c, (uint16_t)i, 2, uftp_cc_rate_quantize(1000), t);
 		if (i % 10 == 9)
-			cong_ctrl(c, 2, cl_cc_rate_encode(1000), UFTP_CC_RTT, UFTP_CC_CLR, t);
+			cong_ctrl(c, 2, uftp_cc_rate_quantize(1000), UFTP_CC_RTT, UFTP_CC_CLR, t);
 		acks += cc_acks(c, t);
 	}
 	CU_ASSERT_EQUAL(acks, 0);
@@ -839,9 +839,10 @@ static void test_cc_suppression(void)
 	/* we become the CLR: every CONG_CTRL is answered at once */
 	for (acks = 0; i < 230; i++) {
 		t += MSEC;
-		fileseg_cc(c, (uint16_t)i, 3, cl_cc_rate_encode(1000), t);
+		fileseg_cc(c, (uint16_t)i, 3, uftp_cc_rate_quantize(1000), t);
 		if (i % 10 == 9) {
-			cong_ctrl(c, 3, cl_cc_rate_encode(1000), UFTP_CC_CLR | UFTP_CC_RTT, 0, t);
+			cong_ctrl(c, 3, uftp_cc_rate_quantize(1000), UFTP_CC_CLR | UFTP_CC_RTT, 0,
+			          t);
 			CU_ASSERT_EQUAL(cc_acks(c, t), 1);
 			acks++;
 		}
