@@ -22,8 +22,9 @@
  *
  * Our rate: twice the measured receive rate while no loss was seen (slow
  * start), then the TCP throughput equation of RFC 3448 with the loss
- * fraction seen in the data stream and the GRTT, capped at twice the
- * receive rate.
+ * fraction seen in the data stream and our RTT (the one the server lists
+ * for us in a CONG_CTRL, measured from our echoed timestamps; the GRTT
+ * until it has listed us), capped at twice the receive rate.
  */
 #include <string.h>
 
@@ -101,7 +102,7 @@ static double our_rate(struct csession *s, uint64_t now)
 		return 2 * recv;
 	cc->slowstart = 0;
 	p = (double)cc->lost / (double)(cc->rx + cc->lost);
-	rate = tcp_rate(s->block_size, (double)s->grtt / UFTP_NS_PER_SEC, p);
+	rate = tcp_rate(s->block_size, (double)(cc->rtt ? cc->rtt : s->grtt) / UFTP_NS_PER_SEC, p);
 	if (rate > 2 * recv)
 		rate = 2 * recv;
 	return rate > RATE_FLOOR ? rate : RATE_FLOOR;
@@ -220,8 +221,13 @@ int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin 
 	s->cc.clr = 0;
 	for (i = 0; i < cc->item_count; i++) {
 		it = uftp_cong_ctrl_get(cc, i);
-		if (it.client_id == c->cfg.uid && (it.flags & UFTP_CC_CLR))
+		if (it.client_id != c->cfg.uid)
+			continue;
+		if (it.flags & UFTP_CC_CLR)
 			s->cc.clr = 1;
+		if (it.flags & UFTP_CC_RTT)
+			s->cc.rtt =
+			    uftp_grtt_unquantize(it.rtt); /* measured by the server for us */
 	}
 	round_seen(s, cc->cc_seq, cc->cc_rate);
 	if (s->cc.clr) /* the CLR answers every CONG_CTRL */

@@ -70,6 +70,7 @@ struct ccstate {
 	int answered;              /* this round: fed back, or suppressed */
 	uint64_t fb_at;            /* this round: when our feedback timer fires */
 	uint64_t fb_sent, fb_held; /* CC_ACKs sent / suppressed (for tests and logs) */
+	uint64_t rtt;              /* our RTT as the server's CONG_CTRL lists it (ns); 0: none */
 };
 
 /*

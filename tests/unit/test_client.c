@@ -872,6 +872,24 @@ static void test_cc_ack(void)
 	uftp_client_free(c);
 }
 
+/*
+ * TFMCC: under loss the rate comes from our own RTT as the server lists it
+ * in the CONG_CTRL (flag RTT), not from the header's GRTT: a receiver near
+ * the server must not report the rate of the farthest one.
+ */
+static void test_cc_own_rtt(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	struct csession *s = s_first(c);
+
+	CU_ASSERT_EQUAL(cong_ctrl(c, 7, 0x481e, UFTP_CC_CLR, UFTP_CC_RTT, 2 * SEC), 0);
+	CU_ASSERT_EQUAL(s->cc.rtt, 0); /* listed without an RTT: none taken */
+	CU_ASSERT_EQUAL(cong_ctrl(c, 8, 0x481e, UFTP_CC_CLR | UFTP_CC_RTT, 0, 2 * SEC), 0);
+	CU_ASSERT_EQUAL(s->cc.rtt, uftp_grtt_unquantize(0x60));
+	CU_ASSERT(s->cc.rtt != s->grtt);
+	uftp_client_free(c);
+}
+
 /* -T restart state kept in memory. */
 static uint8_t saved_bitmap[64];
 static size_t saved_len;
@@ -1554,6 +1572,7 @@ static const struct cutest tests[] = {
     CUTEST(test_temp_dir),
     CUTEST(test_cc_rate),
     CUTEST(test_cc_ack),
+    CUTEST(test_cc_own_rtt),
     CUTEST(test_cc_suppression),
     CUTEST(test_register_timing),
     CUTEST(test_closed_group),
