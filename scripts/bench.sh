@@ -193,10 +193,11 @@ run_one() {
 	done
 	il_stop_recvs
 	stime=$(awk '/^TIME/ { printf "%.2f", $3 + $4 }' "$IL_WORK/stime" 2>/dev/null)
-	local wall good okn=0 spm
+	local wall good okn=0 spm sbytes
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	good=$(awk -v s="$(src_bytes "$data")" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
-	spm=$(awk -v w="$wire" -v s="$(src_bytes "$data")" 'BEGIN { printf "%.2f", w / s }')
+	sbytes=$(src_bytes "$data")
+	good=$(awk -v s="$sbytes" -v w="$wall" 'BEGIN { printf "%.1f", s / 1048576 / w }')
+	spm=$(awk -v w="$wire" -v s="$sbytes" 'BEGIN { printf "%.2f", w / s }')
 	for ((i = 1; i <= n; i++)); do same_copy "$data" "$shm/d$i" && okn=$((okn + 1)); done
 	printf '%-5s %-28s %9s %8s %10s  %-20s %-22s %-16s %8s %s\n' "$impl" "$(case_name "$@")" "$good" \
 		"$wall" "${stime:-?}" "$(

@@ -90,7 +90,7 @@ static int do_send(const char *addr, uint16_t port, size_t len, double secs, con
 	struct uftp_sock s;
 	struct uftp_txq q;
 	struct uftp_addr any, to;
-	uint64_t t0, end, sent = 0, seq = 0, now;
+	uint64_t t0, end, seq = 0, now;
 	unsigned flags = 0;
 	uint8_t *b;
 	int r;
@@ -104,7 +104,6 @@ static int do_send(const char *addr, uint16_t port, size_t len, double secs, con
 	uftp_addr_any(&any, uftp_addr_family(&to), 0);
 	if (uftp_sock_open(&s, &any, flags) < 0 || uftp_txq_init(&q, SLOTS, len) < 0)
 		return 1;
-	s.flags |= flags;
 	uftp_sock_set_bufsize(&s, 4 << 20);
 	if (uftp_addr_is_multicast(&to))
 		uftp_sock_set_loop(&s, 0);
@@ -123,9 +122,9 @@ static int do_send(const char *addr, uint16_t port, size_t len, double secs, con
 		if (r == 1)
 			wait_fd(s.fd, POLLOUT, s.stats.tx_block_errno == ENOBUFS ? 1 : 10);
 	}
-	sent = s.stats.tx_packets;
-	printf("send %s %llu %llu %.3f\n", uftp_sock_send_path(&s), (unsigned long long)sent,
-	       (unsigned long long)s.stats.tx_bytes, (double)(uftp_clock_now() - t0) / NS);
+	printf("send %s %llu %llu %.3f\n", uftp_sock_send_path(&s),
+	       (unsigned long long)s.stats.tx_packets, (unsigned long long)s.stats.tx_bytes,
+	       (double)(uftp_clock_now() - t0) / NS);
 	uftp_txq_free(&q);
 	uftp_sock_close(&s);
 	return 0;
