@@ -2,6 +2,7 @@
 /* The drivers' datagram pump: a send queue and a receive batch over lib/net.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,11 @@ int uftp_txq_flush(struct uftp_txq *q, struct uftp_sock *s)
 	}
 	q->head = 0; /* empty: the next batch starts at the first slot, in one run */
 	return 0;
+}
+
+int uftp_txq_pollout_wakes(const struct uftp_sock *s)
+{
+	return s->stats.tx_block_errno != ENOBUFS;
 }
 
 int uftp_rxq_init(struct uftp_rxq *q, size_t nslots, size_t maxlen, int gro)

@@ -58,6 +58,13 @@ size_t uftp_txq_pending(const struct uftp_txq *q);
  */
 int uftp_txq_flush(struct uftp_txq *q, struct uftp_sock *s);
 
+/*
+ * After a flush that returned 1: whether poll's POLLOUT on s will say when
+ * there is room (the socket's buffer was full, EAGAIN); 0 when only time
+ * will (a full device queue, ENOBUFS): retry after UFTP_PUMP_RETRY_NS.
+ */
+int uftp_txq_pollout_wakes(const struct uftp_sock *s);
+
 struct uftp_rxq {
 	uint8_t *mem; /* nslots buffers of slot bytes */
 	size_t slot, nslots;

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,7 +496,7 @@ static int run_loop(struct drv *d)
 		exp = uftp_progress_expiry(d->progress, exp);
 		/* a full socket buffer: wait for POLLOUT; a full device queue (ENOBUFS): a moment
 		 */
-		nobufs = blocked && d->sock.stats.tx_block_errno == ENOBUFS;
+		nobufs = blocked && !uftp_txq_pollout_wakes(&d->sock);
 		uftp_loop_set_events(&d->loop, d->sock.fd,
 		                     blocked && !nobufs ? POLLIN | POLLOUT : POLLIN);
 		if (blocked)

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -27,7 +26,7 @@ static void flush(struct pxd *d, struct uftp_txq *q, struct uftp_sock *s, int *b
 	if (s->fd < 0 || !uftp_txq_pending(q))
 		return;
 	*blocked = uftp_txq_flush(q, s) == 1;
-	nobufs = *blocked && s->stats.tx_block_errno == ENOBUFS;
+	nobufs = *blocked && !uftp_txq_pollout_wakes(s);
 	uftp_loop_set_events(&d->loop, s->fd, *blocked && !nobufs ? POLLIN | POLLOUT : POLLIN);
 	if (nobufs && d->send_retry_at > now + UFTP_PUMP_RETRY_NS)
 		d->send_retry_at = now + UFTP_PUMP_RETRY_NS;
