@@ -610,7 +610,9 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 	case PH_FILEINFO: srv_dest(s, to, 0); return srv_write_fileinfo(s, out, cap, now);
 	case PH_DATA:
 		srv_dest(s, to, 0);
-		n = srv_write_done(s, out, cap, now);
+		n = srv_write_fileinfo_again(s, out, cap, now);
+		if (n == 0)
+			n = srv_write_done(s, out, cap, now);
 		if (n == 0)
 			n = srv_cc_write(s, out, cap, now);
 		if (n != 0)
@@ -665,8 +667,8 @@ uint64_t uftp_server_next_expiry(const struct uftp_server *s)
 		return 0;
 	if (s->phase == PH_FINISHED)
 		return UFTP_NEVER;
-	if (s->announce_due || s->fileinfo_due || s->done_due || s->done_empty_due ||
-	    confirm_pending(s))
+	if (s->announce_due || s->fileinfo_due || s->info_again || s->done_due ||
+	    s->done_empty_due || confirm_pending(s))
 		return 0;
 	t = s->timer;
 	if (s->phase == PH_DATA) {

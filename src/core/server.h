@@ -71,8 +71,14 @@ struct uftp_server_config {
 	unsigned max_nak_pct, max_nak_count;    /* -N, -m */
 	/* -W: per-file time limit in % of the ideal time at rate_kbps; 0: none */
 	unsigned txweight;
-	int quit_on_error;                 /* -q */
-	int sync_mode, sync_preview;       /* -z, -Z */
+	int quit_on_error;           /* -q */
+	int sync_mode, sync_preview; /* -z, -Z */
+	/*
+	 * --wait-fileinfo: a file's data waits for every FILEINFO_ACK (one
+	 * round trip per file, as the reference does).  0: the first pass
+	 * follows the FILEINFO at once (server_file.c, "early data").
+	 */
+	int wait_fileinfo;
 	const struct uftp_peer_key *hosts; /* -H; NULL: open group */
 	size_t nhosts;
 	/*

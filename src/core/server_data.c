@@ -242,8 +242,13 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 	/* a proxy's STATUS carries the union of its clients' NAKs */
 	if (c->is_proxy ? !srv_proxy_for(s, c, srv_is_member) : !srv_is_member(c))
 		return 0;
-	if (!c->is_proxy && c->fstate == FS_INFO)
+	if (!c->is_proxy && (c->fstate == FS_INFO || c->fstate == FS_SENT))
 		c->fstate = FS_ACKED;
+	/*
+	 * A proxy's STATUS lists nobody: after early data it may speak for
+	 * some of its clients only, and those it lists in FILEINFO_ACK or
+	 * COMPLETE are the ones known to have the FILEINFO (FS_SENT stays).
+	 */
 	for (i = 0; c->is_proxy && i < s->nclients; i++)
 		if (s->clients[i].via == c->id && srv_is_member(&s->clients[i]) &&
 		    s->clients[i].fstate == FS_INFO)
@@ -294,6 +299,17 @@ static void rewind_pass(struct uftp_server *s, uint64_t now)
 	s->timer = UFTP_NEVER;
 }
 
+/* A client the early data went to has not answered its FILEINFO yet. */
+static int any_unanswered(const struct uftp_server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nclients; i++)
+		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_SENT)
+			return 1;
+	return 0;
+}
+
 void srv_data_timer(struct uftp_server *s, uint64_t now)
 {
 	if (now >= s->deadline) {
@@ -312,9 +328,9 @@ void srv_data_timer(struct uftp_server *s, uint64_t now)
 	}
 	if (s->sends < s->cfg->robust) {
 		s->done_due = 1;
+		s->info_again = any_unanswered(s); /* early data: the FILEINFO first */
 		s->timer = UFTP_NEVER;
 		return;
 	}
-	srv_drop_silent(s, srv_owes_status, "no response to DONE");
-	srv_check_file_done(s, now);
+	srv_data_silent(s, now);
 }

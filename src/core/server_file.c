@@ -132,7 +132,13 @@ static size_t collect(struct uftp_server *s, int (*pred)(const struct srv_client
 
 static int needs_info(const struct srv_client *c)
 {
-	return srv_is_member(c) && c->fstate == FS_INFO;
+	return srv_is_member(c) && (c->fstate == FS_INFO || c->fstate == FS_SENT);
+}
+
+/* Early data sent, FILEINFO not answered yet. */
+static int info_unanswered(const struct srv_client *c)
+{
+	return srv_is_member(c) && c->fstate == FS_SENT;
 }
 
 static size_t max_ids(const struct uftp_server *s, size_t fixed)
@@ -142,7 +148,12 @@ static size_t max_ids(const struct uftp_server *s, size_t fixed)
 	return m > SRV_MAX_IDS ? SRV_MAX_IDS : m;
 }
 
-int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
+/*
+ * One FILEINFO of a round over the clients that still need it; *wrapped
+ * when the round has gone through every client.
+ */
+static int fileinfo_packet(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now,
+                           int *wrapped)
 {
 	const struct uftp_server_file *f = srv_cur_file(s);
 	uint8_t body[1400 + SRV_MAX_IDS * 4], idbuf[SRV_MAX_IDS * 4];
@@ -151,15 +162,10 @@ int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	size_t n;
 	ssize_t len;
 
-	if (!s->fileinfo_due)
-		return 0;
 	n = collect(s, needs_info, ids, max_ids(s, 28 + strlen(f->name) + 4));
-	if (s->list_cursor >= s->nclients) {
-		s->fileinfo_due = 0;
+	*wrapped = s->list_cursor >= s->nclients;
+	if (*wrapped)
 		s->list_cursor = 0;
-		s->sends++;
-		s->timer = now + 3 * s->grtt;
-	}
 	if (n == 0)
 		return 0;
 	uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n);
@@ -178,6 +184,60 @@ int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t
 	if (len < 0)
 		return (int)len;
 	return srv_finish_packet(s, out, cap, body, (size_t)len, 1);
+}
+
+/*
+ * Early data: a regular file's first pass follows its first FILEINFO
+ * round at once instead of a round trip later, when every FILEINFO_ACK is
+ * in.  The protocol does not need that wait: a receiver handles the
+ * FILEINFO before the FILESEGs behind it, and its answer only matters to
+ * a sync or restarted session (skipped files, PARTIAL), which keep it.
+ * A receiver that missed the FILEINFO (FS_SENT still at the DONE timer)
+ * gets it again before each DONE; its STATUS then NAKs what it missed.
+ * For a directory or link there is no data, and its COMPLETE is the
+ * answer to the FILEINFO: no early DONE for those.
+ */
+static void early_data(struct uftp_server *s, uint64_t now)
+{
+	size_t i;
+
+	if (s->cfg->wait_fileinfo || s->cfg->sync_mode || s->cfg->sync_preview ||
+	    s->cfg->group_inst != 0 || srv_cur_file(s)->ftype != UFTP_FTYPE_REG || s->sends != 1)
+		return;
+	for (i = 0; i < s->nclients; i++)
+		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_INFO)
+			s->clients[i].fstate = FS_SENT;
+	srv_start_data(s, now);
+}
+
+int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
+{
+	int wrapped, n;
+
+	if (!s->fileinfo_due)
+		return 0;
+	n = fileinfo_packet(s, out, cap, now, &wrapped);
+	if (wrapped) {
+		s->fileinfo_due = 0;
+		s->sends++;
+		s->timer = now + 3 * s->grtt;
+		if (n >= 0)
+			early_data(s, now);
+	}
+	return n;
+}
+
+/* The FILEINFO again, during the data phase, to those that have not answered it. */
+int srv_write_fileinfo_again(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now)
+{
+	int wrapped, n;
+
+	if (!s->info_again)
+		return 0;
+	n = fileinfo_packet(s, out, cap, now, &wrapped);
+	if (wrapped)
+		s->info_again = 0;
+	return n;
 }
 
 /* ---- moving on --------------------------------------------------------- */
@@ -204,7 +264,7 @@ void srv_check_file_done(struct uftp_server *s, uint64_t now)
 			continue;
 		if (s->clients[i].fstate == FS_INFO)
 			info++;
-		else if (s->clients[i].fstate == FS_ACKED)
+		else if (s->clients[i].fstate == FS_ACKED || s->clients[i].fstate == FS_SENT)
 			acked++;
 	}
 	if (info == 0 && acked == 0) {
@@ -245,7 +305,7 @@ static void fileinfo_acked(struct uftp_server *s, struct srv_client *c, const vo
 	const struct uftp_fileinfo_ack *fa = arg;
 
 	(void)s;
-	if (c->fstate != FS_INFO)
+	if (c->fstate != FS_INFO && c->fstate != FS_SENT)
 		return;
 	c->fstate = FS_ACKED;
 	c->partial = (fa->flags & UFTP_FILEINFO_ACK_PARTIAL) != 0;
@@ -278,7 +338,7 @@ int srv_on_fileinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8
 
 int srv_owes_status(const struct srv_client *c)
 {
-	return srv_is_member(c) && c->fstate == FS_ACKED;
+	return srv_is_member(c) && (c->fstate == FS_ACKED || c->fstate == FS_SENT);
 }
 
 static int owes_complete(const struct srv_client *c)
@@ -474,6 +534,24 @@ void srv_drop_silent(struct uftp_server *s, int (*pred)(const struct srv_client 
 	for (i = 0; i < s->nclients; i++)
 		if (pred(&s->clients[i]))
 			srv_client_lost(s, &s->clients[i], why);
+}
+
+/*
+ * The DONE timer ran out (-s rounds) in the data phase: drop who did not
+ * answer, those that never answered the FILEINFO (early data) saying so;
+ * as in the FILEINFO phase, a session nobody answered a FILEINFO in ends.
+ */
+void srv_data_silent(struct uftp_server *s, uint64_t now)
+{
+	size_t before = srv_active(s);
+
+	srv_drop_silent(s, info_unanswered, "no response to FILEINFO");
+	if (srv_active(s) < before && srv_active(s) == 0 && !s->any_fileinfo_answer) {
+		srv_finish(s, UFTP_SERVER_NO_FILEINFO, now);
+		return;
+	}
+	srv_drop_silent(s, srv_owes_status, "no response to DONE");
+	srv_check_file_done(s, now);
 }
 
 static void fileinfo_expiry(struct uftp_server *s, uint64_t now)

@@ -33,6 +33,7 @@ enum srv_cstate {
 /* Per-client state of the current file. */
 enum srv_fstate {
 	FS_INFO = 0, /* FILEINFO not answered */
+	FS_SENT,     /* FILEINFO not answered yet, its data sent after it (early data) */
 	FS_ACKED,    /* FILEINFO_ACK received */
 	FS_COMPLETE, /* COMPLETE received */
 };
@@ -138,6 +139,7 @@ struct uftp_server {
 	unsigned sends;
 	int announce_due;
 	int fileinfo_due;
+	int info_again; /* FILEINFO to the FS_SENT clients before the next DONE */
 	int done_due;
 	int done_empty_due;
 	int abort_due;
@@ -245,6 +247,8 @@ void srv_drop_silent(struct uftp_server *s, int (*pred)(const struct srv_client 
                      const char *why);
 void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now);
 int srv_write_fileinfo(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+int srv_write_fileinfo_again(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
+void srv_data_silent(struct uftp_server *s, uint64_t now);
 int srv_write_done(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
 int srv_write_doneconf(struct uftp_server *s, uint8_t *out, size_t cap);
 void srv_xfer_expiry(struct uftp_server *s, uint64_t now);

@@ -283,6 +283,7 @@ static int fill_config(struct drv *d, struct uftp_files *files)
 	c->txweight = (unsigned)o->txweight;
 	c->quit_on_error = o->quit_on_error;
 	c->sync_mode = o->sync_mode;
+	c->wait_fileinfo = o->wait_fileinfo;
 	c->sync_preview = o->sync_preview;
 	c->hosts = o->nhosts ? o->hosts : NULL;
 	c->nhosts = o->nhosts;

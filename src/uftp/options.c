@@ -34,7 +34,7 @@ static void synopsis(FILE *f)
 	      "    [ -N max_nak_pct ] [ -C cc_type ] [ -o ] [ -D dest_name ]\n"
 	      "    [ -E base_dir[,base_dir...] ] [ -S status_file ]\n"
 	      "    [ -r init_grtt[:min_grtt:max_grtt] ] [ -s robust ]\n"
-	      "    [ --progress | --no-progress ] [ --help ] [ --version ]\n"
+	      "    [ --progress | --no-progress ] [ --wait-fileinfo ] [ --help ] [ --version ]\n"
 	      "    { -i list_file | file [ file... ] }\n",
 	      f);
 }
@@ -99,6 +99,8 @@ void uftp_usage(FILE *f)
 	      "  -x level     log level 0-5 (default 2)\n"
 	      "  --progress     always show the progress line and the summary table (stderr)\n"
 	      "  --no-progress  never show them (default: only when stderr is a terminal)\n"
+	      "  --wait-fileinfo  send a file's data only once every receiver answered its\n"
+	      "               FILEINFO (default: the data follows the FILEINFO at once)\n"
 	      "  --help       this help; --version: the version\n"
 	      "  -y           accepted and ignored\n"
 	      "Exit codes: 0 some receiver got a file, 1 bad option, 2 network, 3 keys,\n"
@@ -464,13 +466,14 @@ static int check_opts(struct uftp_opts *o)
 	return 0;
 }
 
-enum { OPT_HELP = 0x100, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS };
+enum { OPT_HELP = 0x100, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_WAIT_FILEINFO };
 
 static const struct option longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"wait-fileinfo", no_argument, NULL, OPT_WAIT_FILEINFO},
     {NULL, 0, NULL, 0},
 };
 
@@ -488,6 +491,7 @@ static int long_opt(struct uftp_opts *o, int c, int *rv)
 		return 1;
 	case OPT_PROGRESS: o->progress = 1; return 1;
 	case OPT_NO_PROGRESS: o->progress = 0; return 1;
+	case OPT_WAIT_FILEINFO: o->wait_fileinfo = 1; return 1;
 	default: return 0;
 	}
 }

@@ -79,7 +79,8 @@ struct uftp_opts {
 	const char *list_file;                           /* -i */
 	char **files;                                    /* operands */
 	int nfiles;
-	int progress; /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
+	int progress;      /* --progress 1, --no-progress 0, -1: when stderr is a terminal */
+	int wait_fileinfo; /* --wait-fileinfo */
 
 	/* -C: UFTP_CC_NONE or UFTP_CC_TFMCC, and tfmcc:min=..:init=..:max=.. (Kbps; 0: default) */
 	int cc_type;

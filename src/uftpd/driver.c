@@ -57,6 +57,7 @@ struct uftpd {
 	struct uftp_loop loop;
 	struct uftp_ctl *ctl; /* --control */
 	int ready4, ready6;   /* poll found s4 / s6 readable: read them this turn */
+	int replied;          /* drain_writes queued a datagram since receive() began */
 	struct uftpd_members members;
 	struct uftpd_status status;
 	uint64_t rx_oversized;  /* datagrams over RX_BUFLEN: no UFTP message is that long */
@@ -157,6 +158,7 @@ static void drain_writes(struct uftpd *d, uint64_t now)
 		memcpy(uftp_txq_next(q), buf, (size_t)n);
 		uftp_peer_to_addr(&to, &a);
 		uftp_txq_push(q, &a, (size_t)n);
+		d->replied = 1;
 	}
 	if (flush_writes(d))
 		d->retry_at = now + UFTP_PUMP_RETRY_NS;
@@ -209,8 +211,20 @@ static void receive(struct uftpd *d, struct uftp_sock *s, int held, uint64_t now
 {
 	struct uftp_rx_hold *h = hold_of(d, s);
 	size_t bytes;
-	int n = read_socket(d, s, &bytes, now);
-	uint64_t ns = uftp_rx_hold_next(h, n, bytes, held, now);
+	uint64_t ns;
+	int n;
+
+	d->replied = 0;
+	n = read_socket(d, s, &bytes, now);
+	/*
+	 * No hold after a reply (FILEINFO_ACK, STATUS, COMPLETE...): the
+	 * server may be waiting for it, and what it sends next must be read
+	 * when it comes (small files are a reply per file each way).
+	 */
+	if (d->replied)
+		ns = uftp_rx_hold_next(h, 0, 0, 0, now);
+	else
+		ns = uftp_rx_hold_next(h, n, bytes, held, now);
 
 	uftp_loop_set_events(&d->loop, s->fd, ns ? 0 : POLLIN); /* see lib/loop.h */
 }

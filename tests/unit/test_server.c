@@ -64,6 +64,7 @@ static void setup(struct fixture *f)
 	f->cfg.port = 1044;
 	f->cfg.block_size = 1300;
 	f->cfg.robust = 20;
+	f->cfg.wait_fileinfo = 1; /* the reference's flow; early data: test_early_* */
 	f->cfg.rate_kbps = -1;
 	f->cfg.grtt_init = 500 * MS;
 	f->cfg.grtt_min = 10 * MS;
@@ -1180,6 +1181,133 @@ static void test_proxy_abort_and_silence(void)
 	uftp_server_free(f.s);
 }
 
+/*
+ * Early data (the default): a regular file's FILESEGs and DONE follow its
+ * FILEINFO at once, the DONE listing the client that has not answered yet;
+ * a link waits for its COMPLETE (no data, no early DONE).
+ */
+static void test_early_data(void)
+{
+	struct fixture f;
+	int i;
+
+	setup(&f);
+	f.cfg.wait_fileinfo = 0;
+	start(&f);
+	register_open(&f);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 1);
+	for (i = 0; i < 3; i++) { /* no FILEINFO_ACK yet, no time passes */
+		CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+		CU_ASSERT_EQUAL(f.m.u.fileseg.block, i);
+	}
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 1);
+	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
+	send_fileinfo_ack(&f, CLIENT1, 1); /* late, harmless */
+	CU_ASSERT_EQUAL(next(&f, 0), 0);
+	send_complete(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ftype, UFTP_FTYPE_LINK);
+	CU_ASSERT_EQUAL(next(&f, 0), 0); /* a link: its COMPLETE first */
+	send_complete(&f, CLIENT1, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	send_complete(&f, CLIENT1, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE_CONF);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_DONE);
+	uftp_server_free(f.s);
+}
+
+/*
+ * Early data to a client that missed the FILEINFO: at the DONE timer the
+ * FILEINFO goes again, listing only it, just before the DONE; its answer
+ * and STATUS then bring the blocks it NAKs.  The other client is not asked
+ * again.
+ */
+static void test_early_fileinfo_lost(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.wait_fileinfo = 0;
+	f.cfg.nfiles = 1;
+	start(&f);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	send_register(&f, CLIENT1);
+	send_register(&f, CLIENT2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
+	                      UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 2);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 2);
+	send_fileinfo_ack(&f, CLIENT1, 1); /* CLIENT2 lost the FILEINFO */
+	send_status(&f, CLIENT1, 1, 0x00);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 60 * UFTP_NS_PER_SEC), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 1);
+	CU_ASSERT(lists(&f.m.u.fileinfo.ids, CLIENT2));
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT2));
+	send_fileinfo_ack(&f, CLIENT2, 1);
+	send_status(&f, CLIENT2, 1, 0x07); /* everything */
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_DONE, UFTP_NS_PER_SEC), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	send_complete(&f, CLIENT1, 1);
+	send_complete(&f, CLIENT2, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 2);
+	CU_ASSERT_EQUAL(events(&f, UFTP_SEV_CLIENT_LOST, 0), 0);
+	uftp_server_free(f.s);
+}
+
+/* Early data to a client that never answers: dropped as silent to the FILEINFO, the session ends as
+ * the reference's does. */
+static void test_early_silent(void)
+{
+	struct fixture f;
+	struct uftp_server_event ev;
+	int lost = 0, fileinfos = 0, func;
+
+	setup(&f);
+	f.cfg.wait_fileinfo = 0;
+	f.cfg.robust = 3;
+	start(&f);
+	register_open(&f);
+	while ((func = next(&f, 60 * UFTP_NS_PER_SEC)) != 0)
+		fileinfos += func == UFTP_MSG_FILEINFO;
+	CU_ASSERT_EQUAL(fileinfos, 2); /* again before the 2nd and 3rd DONE */
+	CU_ASSERT(uftp_server_finished(f.s));
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_NO_FILEINFO);
+	while (uftp_server_pop_event(f.s, &ev))
+		if (ev.type == UFTP_SEV_CLIENT_LOST) {
+			lost++;
+			CU_ASSERT_STRING_EQUAL(ev.text, "no response to FILEINFO");
+		}
+	CU_ASSERT_EQUAL(lost, 1);
+	uftp_server_free(f.s);
+}
+
+/* A sync session (-z) and a restarted one keep the wait: the answer decides what is sent. */
+static void test_early_not_in_sync(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	f.cfg.wait_fileinfo = 0;
+	f.cfg.sync_mode = 1;
+	start(&f);
+	register_open(&f);
+	CU_ASSERT_EQUAL(next(&f, 0), 0);
+	send_fileinfo_ack(&f, CLIENT1, 1);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	uftp_server_free(f.s);
+}
+
 /* A closed group takes a proxy only from its proxy list, and of its clients only members. */
 static void test_proxy_closed_group(void)
 {
@@ -1317,6 +1445,10 @@ static const struct cutest tests[] = {
     CUTEST(test_partial_mixed),
     CUTEST(test_failed_clients),
     CUTEST(test_proxy_session),
+    CUTEST(test_early_data),
+    CUTEST(test_early_fileinfo_lost),
+    CUTEST(test_early_silent),
+    CUTEST(test_early_not_in_sync),
     CUTEST(test_proxy_abort_and_silence),
     CUTEST(test_proxy_closed_group),
     CUTEST(test_proxy_encrypted),
