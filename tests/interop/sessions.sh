@@ -32,7 +32,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ALL_COMBOS="ours-ref ref-ours ours-mix ref-mix ours-ours"
-ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss concurrent daemon tfmcc tfmcc_loss"
+ALL_CASES="plain gcm_ecdsa cbc_hmac_rsa 3des_keyex ccm_clientauth closed unicast ipv6 tree loss msg_loss concurrent daemon tfmcc tfmcc_loss"
 COMBOS=${COMBOS:-$ALL_COMBOS}
 CASES=${CASES:-$ALL_CASES}
 CASE_TIMEOUT=${CASE_TIMEOUT:-60}
@@ -66,12 +66,13 @@ combo_kinds() {
 # ---------------------------------------------------------------- cases
 # Each case sets: DESC, NRECV (1|2), SOPTS (uftp options), CKEY (rsa|ec|"":
 # receiver i gets -k client<i>_<CKEY>.pem), TREE (small|full), FILES, IL_V6,
-# IL_UNICAST, DROP ("<host> <pct>" or ""), RHOSTS (hosts running a receiver,
+# IL_UNICAST, DROP ("<host> <pct>" or ""), MDROP ("<host> <FILEINFO pct> <DONE
+# pct>": those messages alone, by their function byte, plain sessions), RHOSTS (hosts running a receiver,
 # default 1..NRECV), SHOSTS (hosts running a server at the same time, default
 # 0; with several, server on h<s> sends with -D from-h<s> and each receiver
 # must hold every from-h<s> tree).
 case_defaults() {
-	DESC="" NRECV=2 SOPTS=() CKEY="" TREE=small DROP="" RHOSTS="" SHOSTS=0
+	DESC="" NRECV=2 SOPTS=() CKEY="" TREE=small DROP="" MDROP="" RHOSTS="" SHOSTS=0
 	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir)
 	IL_V6=0 IL_UNICAST=0 IL_DAEMON=0
 }
@@ -130,6 +131,12 @@ case_loss() {
 	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree)
 	DROP="1 2"
 }
+case_msg_loss() {
+	DESC="h1 loses 30% of FILEINFOs and 20% of DONEs (not h2), full tree: our uftp's early data resends the FILEINFO"
+	TREE=full
+	FILES=(hello.txt zero.bin "name with spaces.txt" pattern.bin dir tree)
+	MDROP="1 30 20"
+}
 case_tfmcc() {
 	DESC="TFMCC congestion control (-C tfmcc), aes256-gcm, full tree"
 	SOPTS=(-C tfmcc -Y aes256-gcm -h sha256 -e ecdh_ecdsa -k "$IL_KEYS/server_ec.pem")
@@ -151,6 +158,25 @@ src_tree() { # small|full -> path, built once
 		il_make_tree "${TREES[$1]}" "$1"
 	fi
 	echo "${TREES[$1]}"
+}
+
+# msg_drop HOST FI_PCT DONE_PCT: HOST drops that share of the FILEINFOs
+# (function 7) and DONEs (10) it receives on the session's port (UDP payload
+# byte 1, seen in plain sessions only); msg_drop_count HOST: how many so far.
+msg_drop() {
+	ip netns exec "$(lab_ns "h$1")" nft -f - <<EOF
+table inet labmsgdrop {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		udp dport $IL_PORT @th,72,8 0x07 numgen random mod 100 < $2 counter drop
+		udp dport $IL_PORT @th,72,8 0x0a numgen random mod 100 < $3 counter drop
+	}
+}
+EOF
+}
+msg_drop_count() {
+	ip netns exec "$(lab_ns "h$1")" nft list table inet labmsgdrop 2>/dev/null |
+		awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
 }
 
 # the last lines of a log, indented (for failure reports)
@@ -183,6 +209,8 @@ run_case() {
 	if il_wait_recvs 10; then
 		started=1
 		[ -n "$DROP" ] && il_drop "${DROP%% *}" "${DROP##* }"
+		# shellcheck disable=SC2086
+		[ -n "$MDROP" ] && msg_drop $MDROP
 		[ -n "${CAPTURE:-}" ] && il_capture_start
 		if [ "$SHOSTS" = 0 ]; then
 			il_server "$skind" "$CASE_TIMEOUT" "$src" "${SOPTS[@]}" -- "${FILES[@]}"
@@ -212,6 +240,7 @@ run_case() {
 	il_capture_stop
 	local dropped=""
 	[ -n "$DROP" ] && dropped=$(lab_drop_count "h${DROP%% *}")
+	[ -n "$MDROP" ] && dropped=$(msg_drop_count "${MDROP%% *}")
 	[ "$dropped" = 0 ] && why+=("no datagram was dropped: the loss was not injected")
 	il_stop_recvs
 	local sub d
@@ -233,7 +262,7 @@ run_case() {
 	[ "$SHOSTS" = 0 ] || IL_SLOG=$IL_WORK/$IL_LAB-uftp-h0.log
 	il_lab_down
 	local extra=""
-	[ -n "$dropped" ] && extra=", $dropped datagrams dropped at h${DROP%% *}"
+	[ -n "$dropped" ] && extra=", $dropped datagrams dropped at h$(echo "${DROP:-$MDROP}" | cut -d' ' -f1)"
 	if [ ${#why[@]} = 0 ]; then
 		echo "PASS $combo $cs ($((SECONDS - t0)) s$extra)"
 		return 0
