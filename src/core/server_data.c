@@ -242,8 +242,10 @@ int srv_on_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
 	/* a proxy's STATUS carries the union of its clients' NAKs */
 	if (c->is_proxy ? !srv_proxy_for(s, c, srv_is_member) : !srv_is_member(c))
 		return 0;
-	if (!c->is_proxy && (c->fstate == FS_INFO || c->fstate == FS_SENT))
+	if (!c->is_proxy && (c->fstate == FS_INFO || c->fstate == FS_SENT)) {
 		c->fstate = FS_ACKED;
+		c->had_file = 1;
+	}
 	/*
 	 * A proxy's STATUS lists nobody: after early data it may speak for
 	 * some of its clients only, and those it lists in FILEINFO_ACK or

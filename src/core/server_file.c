@@ -196,6 +196,13 @@ static int fileinfo_packet(struct uftp_server *s, uint8_t *out, size_t cap, uint
  * gets it again before each DONE; its STATUS then NAKs what it missed.
  * For a directory or link there is no data, and its COMPLETE is the
  * answer to the FILEINFO: no early DONE for those.
+ *
+ * Not before every client has answered a FILEINFO in this session: the
+ * reference's uftpd applies a DONE to the file it is on, whatever file the
+ * DONE names (after a missed FILEINFO it repeats the COMPLETE of the file
+ * before, which we ignore), and with no file yet it takes the DONE for the
+ * end of the session and leaves (seen with 4.10.2 when the first FILEINFO
+ * is lost).  So the first file of a session waits for its answers.
  */
 static void early_data(struct uftp_server *s, uint64_t now)
 {
@@ -204,6 +211,10 @@ static void early_data(struct uftp_server *s, uint64_t now)
 	if (s->cfg->wait_fileinfo || s->cfg->sync_mode || s->cfg->sync_preview ||
 	    s->cfg->group_inst != 0 || srv_cur_file(s)->ftype != UFTP_FTYPE_REG || s->sends != 1)
 		return;
+	for (i = 0; i < s->nclients; i++)
+		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_INFO &&
+		    !s->clients[i].had_file)
+			return;
 	for (i = 0; i < s->nclients; i++)
 		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_INFO)
 			s->clients[i].fstate = FS_SENT;
@@ -308,6 +319,7 @@ static void fileinfo_acked(struct uftp_server *s, struct srv_client *c, const vo
 	if (c->fstate != FS_INFO && c->fstate != FS_SENT)
 		return;
 	c->fstate = FS_ACKED;
+	c->had_file = 1;
 	c->partial = (fa->flags & UFTP_FILEINFO_ACK_PARTIAL) != 0;
 }
 
@@ -421,6 +433,7 @@ static void complete_file(struct uftp_server *s, struct srv_client *c, const voi
 	if (c->fstate == FS_COMPLETE)
 		return;
 	c->fstate = FS_COMPLETE;
+	c->had_file = 1;
 	c->fstatus = cm->status;
 	if (cm->status == UFTP_COMP_NORMAL || cm->status == UFTP_COMP_OVERWRITE) {
 		c->files_ok++;

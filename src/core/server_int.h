@@ -55,6 +55,7 @@ struct srv_client {
 	int state;
 	int fstate;
 	int fstatus;     /* COMPLETE status for the current file */
+	int had_file;    /* has answered a FILEINFO (early data: server_file.c) */
 	int confirm_due; /* REG_CONF / KEYINFO to be (re)sent */
 	int doneconf_due;
 	int nak_strikes;

@@ -160,14 +160,18 @@ src_tree() { # small|full -> path, built once
 	echo "${TREES[$1]}"
 }
 
-# msg_drop HOST FI_PCT DONE_PCT: HOST drops that share of the FILEINFOs
-# (function 7) and DONEs (10) it receives on the session's port (UDP payload
-# byte 1, seen in plain sessions only); msg_drop_count HOST: how many so far.
+# msg_drop HOST FI_PCT DONE_PCT: HOST drops the first FILEINFO of file 1
+# (the real uftpd takes a DONE before any FILEINFO for the end of the
+# session: early data must not start with the first file), then that share
+# of the FILEINFOs (function 7: UDP payload byte 1, seen in plain sessions
+# only) and DONEs (10) it receives on the session's port; msg_drop_count
+# HOST: how many so far.
 msg_drop() {
 	ip netns exec "$(lab_ns "h$1")" nft -f - <<EOF
 table inet labmsgdrop {
 	chain in {
 		type filter hook input priority 0; policy accept;
+		udp dport $IL_PORT @th,72,8 0x07 @th,208,16 1 limit rate 1/hour burst 1 packets counter drop
 		udp dport $IL_PORT @th,72,8 0x07 numgen random mod 100 < $2 counter drop
 		udp dport $IL_PORT @th,72,8 0x0a numgen random mod 100 < $3 counter drop
 	}

@@ -29,7 +29,7 @@ struct fixture {
 	struct testenv te;
 	struct uftp_env env;
 	struct uftp_server_config cfg;
-	struct uftp_server_file files[2];
+	struct uftp_server_file files[3];
 	struct testsrc src;
 	struct uftp_server_file_ops fops;
 	struct uftp_server *s;
@@ -1181,35 +1181,70 @@ static void test_proxy_abort_and_silence(void)
 	uftp_server_free(f.s);
 }
 
+/* Three files for the early data tests: pattern.bin, second.bin (both 3000 bytes), dir/link. */
+static void early_setup(struct fixture *f)
+{
+	setup(f);
+	f->cfg.wait_fileinfo = 0;
+	f->files[2] = f->files[1];
+	f->files[1] = f->files[0];
+	f->files[1].name = "second.bin";
+	f->cfg.nfiles = f->src.nfiles = 3;
+}
+
 /*
- * Early data (the default): a regular file's FILESEGs and DONE follow its
- * FILEINFO at once, the DONE listing the client that has not answered yet;
- * a link waits for its COMPLETE (no data, no early DONE).
+ * The first file waits for the FILEINFO_ACKs even with early data (the
+ * reference's uftpd takes a DONE before its first FILEINFO for the end of
+ * the session); once answered, the first FILEINFO of the second file is
+ * in f->m.
+ */
+static void first_file_waits(struct fixture *f, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	CU_ASSERT_EQUAL(f->m.u.fileinfo.file_id, 1);
+	CU_ASSERT_EQUAL(next(f, 0), 0);
+	for (i = 0; i < n; i++)
+		send_fileinfo_ack(f, ids[i], 1);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL_FATAL(next_not(f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	for (i = 0; i < n; i++)
+		send_complete(f, ids[i], 1);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f->m.u.fileinfo.file_id, 2);
+}
+
+/*
+ * Early data (the default): from the second file on, a regular file's
+ * FILESEGs and DONE follow its FILEINFO at once, the DONE listing the
+ * client that has not answered yet; a link waits for its COMPLETE (no
+ * data, no early DONE).
  */
 static void test_early_data(void)
 {
+	static const uint32_t one[] = {CLIENT1};
 	struct fixture f;
 	int i;
 
-	setup(&f);
-	f.cfg.wait_fileinfo = 0;
+	early_setup(&f);
 	start(&f);
 	register_open(&f);
-	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 1);
+	first_file_waits(&f, one, 1);
 	for (i = 0; i < 3; i++) { /* no FILEINFO_ACK yet, no time passes */
 		CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+		CU_ASSERT_EQUAL(f.m.u.fileseg.file_id, 2);
 		CU_ASSERT_EQUAL(f.m.u.fileseg.block, i);
 	}
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
-	CU_ASSERT_EQUAL(f.m.u.done.file_id, 1);
+	CU_ASSERT_EQUAL(f.m.u.done.file_id, 2);
 	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT1));
-	send_fileinfo_ack(&f, CLIENT1, 1); /* late, harmless */
+	send_fileinfo_ack(&f, CLIENT1, 2); /* late, harmless */
 	CU_ASSERT_EQUAL(next(&f, 0), 0);
-	send_complete(&f, CLIENT1, 1);
+	send_complete(&f, CLIENT1, 2);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
 	CU_ASSERT_EQUAL(f.m.u.fileinfo.ftype, UFTP_FTYPE_LINK);
 	CU_ASSERT_EQUAL(next(&f, 0), 0); /* a link: its COMPLETE first */
-	send_complete(&f, CLIENT1, 2);
+	send_complete(&f, CLIENT1, 3);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
 	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
 	send_complete(&f, CLIENT1, 0);
@@ -1226,11 +1261,11 @@ static void test_early_data(void)
  */
 static void test_early_fileinfo_lost(void)
 {
+	static const uint32_t two[] = {CLIENT1, CLIENT2};
 	struct fixture f;
 
-	setup(&f);
-	f.cfg.wait_fileinfo = 0;
-	f.cfg.nfiles = 1;
+	early_setup(&f);
+	f.cfg.nfiles = 2;
 	start(&f);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
 	send_register(&f, CLIENT1);
@@ -1238,26 +1273,28 @@ static void test_early_fileinfo_lost(void)
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_REG_CONF);
 	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_ANNOUNCE, 60 * UFTP_NS_PER_SEC),
 	                      UFTP_MSG_FILEINFO);
+	first_file_waits(&f, two, 2);
 	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 2);
 	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
 	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 2);
-	send_fileinfo_ack(&f, CLIENT1, 1); /* CLIENT2 lost the FILEINFO */
-	send_status(&f, CLIENT1, 1, 0x00);
+	send_fileinfo_ack(&f, CLIENT1, 2); /* CLIENT2 lost the FILEINFO */
+	send_status(&f, CLIENT1, 2, 0x00);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 60 * UFTP_NS_PER_SEC), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 2);
 	CU_ASSERT_EQUAL(f.m.u.fileinfo.ids.count, 1);
 	CU_ASSERT(lists(&f.m.u.fileinfo.ids, CLIENT2));
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
 	CU_ASSERT(lists(&f.m.u.done.ids, CLIENT2));
-	send_fileinfo_ack(&f, CLIENT2, 1);
-	send_status(&f, CLIENT2, 1, 0x07); /* everything */
+	send_fileinfo_ack(&f, CLIENT2, 2);
+	send_status(&f, CLIENT2, 2, 0x07); /* everything */
 	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_DONE, UFTP_NS_PER_SEC), UFTP_MSG_FILESEG);
 	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
 	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
-	send_complete(&f, CLIENT1, 1);
-	send_complete(&f, CLIENT2, 1);
+	send_complete(&f, CLIENT1, 2);
+	send_complete(&f, CLIENT2, 2);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
 	CU_ASSERT_EQUAL(f.m.u.done.file_id, 0);
 	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 2);
@@ -1265,24 +1302,27 @@ static void test_early_fileinfo_lost(void)
 	uftp_server_free(f.s);
 }
 
-/* Early data to a client that never answers: dropped as silent to the FILEINFO, the session ends as
- * the reference's does. */
+/*
+ * Early data to a client that stops answering: the FILEINFO again before
+ * each DONE of the -s rounds, then it is dropped as silent to the FILEINFO.
+ */
 static void test_early_silent(void)
 {
+	static const uint32_t one[] = {CLIENT1};
 	struct fixture f;
 	struct uftp_server_event ev;
 	int lost = 0, fileinfos = 0, func;
 
-	setup(&f);
-	f.cfg.wait_fileinfo = 0;
+	early_setup(&f);
 	f.cfg.robust = 3;
 	start(&f);
 	register_open(&f);
+	first_file_waits(&f, one, 1);
 	while ((func = next(&f, 60 * UFTP_NS_PER_SEC)) != 0)
 		fileinfos += func == UFTP_MSG_FILEINFO;
 	CU_ASSERT_EQUAL(fileinfos, 2); /* again before the 2nd and 3rd DONE */
 	CU_ASSERT(uftp_server_finished(f.s));
-	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_NO_FILEINFO);
+	CU_ASSERT_EQUAL(uftp_server_outcome(f.s), UFTP_SERVER_ALL_LOST);
 	while (uftp_server_pop_event(f.s, &ev))
 		if (ev.type == UFTP_SEV_CLIENT_LOST) {
 			lost++;
@@ -1292,18 +1332,19 @@ static void test_early_silent(void)
 	uftp_server_free(f.s);
 }
 
-/* A sync session (-z) and a restarted one keep the wait: the answer decides what is sent. */
+/* A sync session (-z) keeps the wait: the answer decides what is sent. */
 static void test_early_not_in_sync(void)
 {
+	static const uint32_t one[] = {CLIENT1};
 	struct fixture f;
 
-	setup(&f);
-	f.cfg.wait_fileinfo = 0;
+	early_setup(&f);
 	f.cfg.sync_mode = 1;
 	start(&f);
 	register_open(&f);
+	first_file_waits(&f, one, 1);
 	CU_ASSERT_EQUAL(next(&f, 0), 0);
-	send_fileinfo_ack(&f, CLIENT1, 1);
+	send_fileinfo_ack(&f, CLIENT1, 2);
 	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
 	uftp_server_free(f.s);
 }
