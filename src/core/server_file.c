@@ -203,6 +203,11 @@ static int fileinfo_packet(struct uftp_server *s, uint8_t *out, size_t cap, uint
  * before, which we ignore), and with no file yet it takes the DONE for the
  * end of the session and leaves (seen with 4.10.2 when the first FILEINFO
  * is lost).  So the first file of a session waits for its answers.
+ *
+ * Nor to clients behind a proxy: the reference's client proxy resends its
+ * aggregated FILEINFO_ACK until the server's data or DONE for that file
+ * comes after it, which early data never does (seen with 4.10.2: hundreds
+ * of FILEINFO_ACKs for files long finished).
  */
 static void early_data(struct uftp_server *s, uint64_t now)
 {
@@ -213,7 +218,7 @@ static void early_data(struct uftp_server *s, uint64_t now)
 		return;
 	for (i = 0; i < s->nclients; i++)
 		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_INFO &&
-		    !s->clients[i].had_file)
+		    (!s->clients[i].had_file || s->clients[i].via != 0))
 			return;
 	for (i = 0; i < s->nclients; i++)
 		if (srv_is_member(&s->clients[i]) && s->clients[i].fstate == FS_INFO)

@@ -1349,6 +1349,30 @@ static void test_early_not_in_sync(void)
 	uftp_server_free(f.s);
 }
 
+/* No early data to clients behind a proxy: the reference's client proxy needs the data after its
+ * FILEINFO_ACK. */
+static void test_early_not_via_proxy(void)
+{
+	static const uint32_t two[] = {CLIENT1, CLIENT2};
+	struct fixture f;
+
+	early_setup(&f);
+	f.cfg.nfiles = 2;
+	proxy_session_start(&f);
+	send_fileinfo_ack(&f, CLIENT3, 1);
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 1, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next_not(&f, UFTP_MSG_FILESEG, 0), UFTP_MSG_DONE);
+	send_complete(&f, CLIENT3, 1);
+	proxy_reply(&f, UFTP_MSG_COMPLETE, 1, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL(f.m.u.fileinfo.file_id, 2);
+	CU_ASSERT_EQUAL(next(&f, 0), 0); /* waits for the answers */
+	send_fileinfo_ack(&f, CLIENT3, 2);
+	proxy_reply(&f, UFTP_MSG_FILEINFO_ACK, 2, two, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	uftp_server_free(f.s);
+}
+
 /* A closed group takes a proxy only from its proxy list, and of its clients only members. */
 static void test_proxy_closed_group(void)
 {
@@ -1490,6 +1514,7 @@ static const struct cutest tests[] = {
     CUTEST(test_early_fileinfo_lost),
     CUTEST(test_early_silent),
     CUTEST(test_early_not_in_sync),
+    CUTEST(test_early_not_via_proxy),
     CUTEST(test_proxy_abort_and_silence),
     CUTEST(test_proxy_closed_group),
     CUTEST(test_proxy_encrypted),
