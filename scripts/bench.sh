@@ -295,13 +295,15 @@ for c in "${cases[@]}"; do
 	for impl in "${impls[@]}"; do
 		f=$res/$impl-${name// /_}
 		[ -f "$f" ] || continue
+		# goodput and the ratio over the rounds that ended well only (a
+		# failed run's time says nothing about its speed)
 		ratio=""
 		if [ "$impl" != ref ] && [ -f "$res/ref-${name// /_}" ]; then
-			ratio=$(awk '{ print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
-			ratio=$(awk '{ print $1 }' "$res/ref-${name// /_}" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
+			ratio=$(awk '$5 == 1 { print $1 }' "$f" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+			ratio=$(awk '$5 == 1 { print $1 }' "$res/ref-${name// /_}" | sort -g | awk -v o="$ratio" '{ v[NR] = $1 } END { if (!NR) { print "ref failed"; exit } m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; if (m > 0) printf "%.2fx", o / m }')
 		fi
 		printf '%-5s %-28s %-24s %-20s %-20s %-22s %-18s %-7s %s\n' "$impl" "$name" \
-			"$(awk '{ print $1 }' "$f" | med_range)" "$(awk '$2 != "?" { print $2 }' "$f" | med_range)" \
+			"$(awk '$5 == 1 { print $1 }' "$f" | med_range)" "$(awk '$2 != "?" { print $2 }' "$f" | med_range)" \
 			"$(awk '{ print $3 }' "$f" | med_range)" "$(awk '{ print $4 }' "$f" | med_range)" \
 			"$(awk '{ print $6 }' "$f" | med_range)" "$(awk '{ s += $5 } END { print s "/" NR }' "$f")" "$ratio"
 	done
