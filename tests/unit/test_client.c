@@ -906,8 +906,7 @@ static double reported(struct uftp_client *c, struct csession *s, uint64_t now)
  * which lose(i) is true left out; our RTT is 10 ms (100 blocks).  Returns
  * the time after the last.
  */
-static uint64_t cc_stream(struct uftp_client *c, uint16_t fid, int n, int (*lose)(int),
-                          uint64_t t)
+static uint64_t cc_stream(struct uftp_client *c, uint16_t fid, int n, int (*lose)(int), uint64_t t)
 {
 	struct csession *s = s_first(c);
 	const uint16_t top = 0xfff0 | 15;
