@@ -191,7 +191,7 @@ run_pair_rate() {
 	tcp_send snd "$ALONE"
 	lab_wait_pid "$snd" $((ALONE + 10)) >/dev/null; lab_wait_pid "$sp" 10 >/dev/null
 	lab_stop "$snk"
-	out=$(python3 "$IL_WORK/stats.py" "$s" "$mbit" "$(tadd "$t0" 2)" "$(now)" "$key TCP alone")
+	out=$(python3 "$IL_WORK/stats.py" "$s" "$mbit" "$(tadd "$t0" 2)" "$(tadd "$t0" "$ALONE" -0.5)" "$key TCP alone")
 	echo "$out" | grep -v ^RESULT
 	echo "$out" | awk '/^RESULT/ { sub(/^RESULT /, ""); print }' >"$res/$key.tcp"
 
@@ -203,7 +203,7 @@ run_pair_rate() {
 	lab_wait_pid "$tf_pid" $((ALONE + 20)) >/dev/null; lab_wait_pid "$sp" 10 >/dev/null
 	recv_down
 	tf_start=$(udp_start "$s" "$t0")
-	out=$(python3 "$IL_WORK/stats.py" "$s" "$mbit" "$(tadd "${tf_start:-$t0}" "$SETTLE")" "$(now)" "$key TFMCC alone")
+	out=$(python3 "$IL_WORK/stats.py" "$s" "$mbit" "$(tadd "${tf_start:-$t0}" "$SETTLE")" "$(tadd "$t0" "$ALONE" 5)" "$key TFMCC alone")
 	echo "$out" | grep -v ^RESULT
 	echo "$out" | awk '/^RESULT/ { sub(/^RESULT /, ""); print }' >"$res/$key.tf"
 

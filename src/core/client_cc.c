@@ -100,14 +100,29 @@ static uint64_t first_interval(const struct csession *s)
 	return (uint64_t)(1 / p) + 1;
 }
 
-/* n packets lost just before now: a new loss event unless one began within an RTT. */
+/*
+ * How long after the start of a loss event further losses belong to it:
+ * our RTT (RFC 3448 section 5.2), but not less than the GRTT.  The sender
+ * hears from us and changes its rate once per GRTT (a CONG_CTRL, our
+ * answer): losses closer together than that come from one sending rate,
+ * as losses within one RTT do for TCP.  The 4.10.2 uftpd behaves alike:
+ * at a fixed loss fraction its reports rise with the sending rate.
+ */
+static uint64_t event_span(const struct csession *s)
+{
+	uint64_t r = rtt_ns(s);
+
+	return r > s->grtt ? r : s->grtt;
+}
+
+/* n packets lost just before now: a new loss event unless one began within event_span. */
 static void on_loss(struct csession *s, uint64_t n, uint64_t now)
 {
 	struct ccstate *cc = &s->cc;
 	int i;
 
 	cc->lost += n;
-	if (cc->nli && now - cc->ev_start <= rtt_ns(s)) {
+	if (cc->nli && now - cc->ev_start <= event_span(s)) {
 		cc->li[0] += n;
 		return;
 	}
@@ -202,10 +217,24 @@ static ssize_t ack_info(struct uftp_client *c, struct csession *s, uint16_t rate
 	return uftp_encode_ext_tfmcc_ack_info(ext, UFTP_EXT_TFMCC_ACK_INFO_LEN, &ai);
 }
 
+/* Our rate for a report, as on the wire (logged at trace level). */
+static uint16_t report_rate(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	const struct ccstate *cc = &s->cc;
+	double r = our_rate(s, now);
+
+	cl_log(c, UFTP_LOG_TRACE,
+	       "[%08X] TFMCC report %.0f B/s: p %.5f rtt %.3f ms recv %.0f B/s li %llu %llu %llu",
+	       s->group_id, r, loss_rate(cc), (double)rtt_ns(s) / 1e6, cc->recv_rate,
+	       (unsigned long long)cc->li[0], (unsigned long long)cc->li[1],
+	       (unsigned long long)cc->li[2]);
+	return uftp_cc_rate_quantize(r);
+}
+
 /* Builds EXT_TFMCC_ACK_INFO into ext (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes). */
 ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now)
 {
-	return ack_info(c, s, uftp_cc_rate_quantize(our_rate(s, now)), ext, now);
+	return ack_info(c, s, report_rate(c, s, now), ext, now);
 }
 
 /* A CC_ACK reporting rate (as on the wire). */
@@ -279,7 +308,7 @@ static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now
 	if (now < cc->fb_at)
 		return;
 	cc->answered = 1;
-	ours = uftp_cc_rate_quantize(our_rate(s, now));
+	ours = report_rate(c, s, now);
 	if (cc->supp_rate &&
 	    uftp_cc_rate_unquantize(ours) >= uftp_cc_rate_unquantize(cc->supp_rate)) {
 		cc->fb_held++; /* a receiver as slow or slower already answered */
@@ -310,7 +339,7 @@ int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin 
 	}
 	round_seen(s, cc->cc_seq, cc->cc_rate);
 	if (s->cc.clr) /* the CLR answers every CONG_CTRL */
-		return send_cc_ack(c, s, uftp_cc_rate_quantize(our_rate(s, in->now)), in->now);
+		return send_cc_ack(c, s, report_rate(c, s, in->now), in->now);
 	feedback_due(c, s, in->now);
 	return 0;
 }
