@@ -25,6 +25,8 @@
 # of each flow, the median per-second TFMCC share (tfmcc / (tfmcc + tcp)),
 # Jain's fairness index of the two flows' mean rates (1 = equal, 0.5 = one
 # flow has all), and the link's use.  A summary table closes the output.
+# SOPTS / ROPTS: more options for uftp / uftpd (e.g. "-x 4"); KEEP=1 keeps
+# their logs in the work directory.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 LAB_PREFIX=tcpf$$-
@@ -165,16 +167,28 @@ udp_start() {
 # tfmcc SERVER_KIND SECONDS: uftp -C tfmcc in the background (PID in tf_pid)
 tfmcc() {
 	local kind=$1 t=$2
-	(il_server "$kind" "$t" "$shm/src" -C tfmcc -- big.bin) &
+	local -a so=()
+	read -r -a so <<<"${SOPTS:-}"
+	(il_server "$kind" "$t" "$shm/src" -C tfmcc "${so[@]}" -- big.bin) &
 	tf_pid=$!
 }
 
 recv_up() {
 	rm -rf "$shm/d1"
-	il_recv 1 "$1" "$shm/d1"
+	local -a ro=()
+	read -r -a ro <<<"${ROPTS:-}"
+	il_recv 1 "$1" "$shm/d1" "${ro[@]}"
 	il_wait_recvs 10
 }
-recv_down() { il_stop_recvs; rm -rf "$shm/d1"; }
+# recv_down NAME: stop the receiver; with KEEP=1 keep both logs as NAME.uftp(d).log
+recv_down() {
+	il_stop_recvs
+	rm -rf "$shm/d1"
+	[ -n "${KEEP:-}" ] || return 0
+	cp "${IL_RLOG[1]}" "$IL_WORK/$1.uftpd.log" 2>/dev/null
+	cp "$IL_SLOG" "$IL_WORK/$1.uftp.log" 2>/dev/null
+	return 0
+}
 
 run_pair_rate() {
 	local pair=$1 mbit=$2 sk=${1%-*} rk=${1#*-} key=$1@$2 s f t0 t1 ts tf_start out
@@ -197,11 +211,11 @@ run_pair_rate() {
 
 	# TFMCC alone
 	s=$IL_WORK/$key.tf
-	recv_up "$rk" || { echo "receiver did not start"; recv_down; il_lab_down; return 1; }
+	recv_up "$rk" || { echo "receiver did not start"; recv_down "$key.tf"; il_lab_down; return 1; }
 	sampler sp "$s" $((ALONE + 8)); t0=$(now)
 	tfmcc "$sk" $((ALONE + 6))
 	lab_wait_pid "$tf_pid" $((ALONE + 20)) >/dev/null; lab_wait_pid "$sp" 10 >/dev/null
-	recv_down
+	recv_down "$key.tf"
 	tf_start=$(udp_start "$s" "$t0")
 	out=$(python3 "$IL_WORK/stats.py" "$s" "$mbit" "$(tadd "${tf_start:-$t0}" "$SETTLE")" "$(tadd "$t0" "$ALONE" 5)" "$key TFMCC alone")
 	echo "$out" | grep -v ^RESULT
@@ -209,7 +223,7 @@ run_pair_rate() {
 
 	for o in $ORDERS; do
 		s=$IL_WORK/$key.$o
-		recv_up "$rk" || { echo "receiver did not start"; recv_down; continue; }
+		recv_up "$rk" || { echo "receiver did not start"; recv_down "$key.$o"; continue; }
 		tcp_sink snk $((SHARED + STAGGER + 40)); sleep 0.5
 		sampler sp "$s" $((SHARED + STAGGER + 12)); t0=$(now)
 		if [ "$o" = tcp-first ]; then
@@ -226,7 +240,7 @@ run_pair_rate() {
 		lab_wait_pid "$snd" $((SHARED + STAGGER + 20)) >/dev/null
 		lab_wait_pid "$sp" 20 >/dev/null
 		lab_stop "$snk"
-		recv_down
+		recv_down "$key.$o"
 		# the shared phase: from the later flow's start (+SETTLE) until the first one stops
 		ts=$t1
 		[ "$o" = tcp-first ] && { ts=$(udp_start "$s" "$t1"); ts=${ts:-$t1}; }
