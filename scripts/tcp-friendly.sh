@@ -25,6 +25,11 @@
 # of each flow, the median per-second TFMCC share (tfmcc / (tfmcc + tcp)),
 # Jain's fairness index of the two flows' mean rates (1 = equal, 0.5 = one
 # flow has all), and the link's use.  A summary table closes the output.
+# Drop-tail (the only queue this kernel has: no red, codel, pie, fq_codel)
+# locks a lone flow out when bulk TCP keeps the FIFO full: TCP's segments
+# refill each slot as it frees, a packet of another flow arriving between
+# finds the queue full.  NOGSO=1 cuts GSO batches (TCP's 64 KB segments,
+# our UDP batches) into MTU packets before the bottleneck.
 # SOPTS / ROPTS: more options for uftp / uftpd (e.g. "-x 4"); KEEP=1 keeps
 # their logs in the work directory.
 set -u
@@ -194,6 +199,8 @@ run_pair_rate() {
 	local pair=$1 mbit=$2 sk=${1%-*} rk=${1#*-} key=$1@$2 s f t0 t1 ts tf_start out
 	il_lab 1 || return 1
 	shape "$mbit" || { echo "shaping failed"; il_lab_down; return 1; }
+	# NOGSO=1: the sender's datagrams and TCP segments reach the queue one MTU each
+	[ -n "${NOGSO:-}" ] && { lab_exec h0 ip link set dev eth0 gso_max_segs 1 || echo "gso_max_segs failed"; }
 	# a sparse source the session cannot finish in the time given
 	truncate -s "$((mbit * 125000 * (SHARED + ALONE + 30)))" "$shm/src/big.bin"
 	local sp snk snd
