@@ -902,19 +902,21 @@ static double reported(struct uftp_client *c, struct csession *s, uint64_t now)
 }
 
 /*
- * n blocks of a fresh file (file id fid) at 10,000 per second, those for
- * which lose(i) is true left out; our RTT is 10 ms (100 blocks).  Returns
- * the time after the last.
+ * n blocks of a fresh file at 10,000 per second, those for which lose(i)
+ * is true left out, with our RTT and the GRTT given (10 ms: 100 blocks).
+ * Returns the time after the last.
  */
-static uint64_t cc_stream(struct uftp_client *c, uint16_t fid, int n, int (*lose)(int), uint64_t t)
+static uint64_t cc_stream(struct uftp_client *c, int n, int (*lose)(int), uint64_t rtt,
+                          uint64_t grtt, uint64_t t)
 {
 	struct csession *s = s_first(c);
 	const uint16_t top = 0xfff0 | 15;
 	int i;
 
-	fileinfo(c, fid, UFTP_FTYPE_REG, fid == 1 ? "f" : "g", (uint64_t)n * BLOCK, t);
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f", (uint64_t)n * BLOCK, t);
 	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
-	s->cc.rtt = 10 * MSEC;
+	s->cc.rtt = rtt;
+	s->grtt = grtt;
 	for (i = 0; i < n; i++, t += MSEC / 10) {
 		if (!lose(i))
 			fileseg_cc(c, (uint16_t)i, 1, top, t);
@@ -946,11 +948,11 @@ static void test_cc_loss_event(void)
 	double one, two;
 	uint64_t t;
 
-	t = cc_stream(c, 1, 3000, lose_1of200, 2 * SEC);
+	t = cc_stream(c, 3000, lose_1of200, 10 * MSEC, MSEC, 2 * SEC);
 	one = reported(c, s_first(c), t);
 	uftp_client_free(c);
 	c = tfmcc_session();
-	t = cc_stream(c, 1, 3000, lose_2of200, 2 * SEC);
+	t = cc_stream(c, 3000, lose_2of200, 10 * MSEC, MSEC, 2 * SEC);
 	two = reported(c, s_first(c), t);
 	CU_ASSERT_EQUAL(s_first(c)->cc.lost, 30);
 	CU_ASSERT(!s_first(c)->cc.slowstart);
@@ -958,6 +960,37 @@ static void test_cc_loss_event(void)
 	CU_ASSERT(two < one * 1.1);
 	/* one loss per 200 blocks, s = 1300, R = 10 ms: 2.16 MB/s (RFC 3448 3.1) */
 	CU_ASSERT(one > 2.0e6 && one < 2.3e6);
+	uftp_client_free(c);
+}
+
+static int lose_30apart(int i)
+{
+	return i % 300 == 50 || i % 300 == 80;
+}
+
+static int lose_1of300(int i)
+{
+	return i % 300 == 50;
+}
+
+/*
+ * Losses 3 ms apart with our RTT at 1 ms but a GRTT of 10 ms are one loss
+ * event: the sender answers once per GRTT, so they come from one rate.
+ */
+static void test_cc_event_grtt(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	double one, two;
+	uint64_t t;
+
+	t = cc_stream(c, 3000, lose_1of300, MSEC, 10 * MSEC, 2 * SEC);
+	one = reported(c, s_first(c), t);
+	uftp_client_free(c);
+	c = tfmcc_session();
+	t = cc_stream(c, 3000, lose_30apart, MSEC, 10 * MSEC, 2 * SEC);
+	two = reported(c, s_first(c), t);
+	CU_ASSERT_EQUAL(s_first(c)->cc.lost, 20);
+	CU_ASSERT(two > one * 0.9);
 	uftp_client_free(c);
 }
 
@@ -976,7 +1009,7 @@ static void test_cc_repair_pass(void)
 	uint64_t t;
 	int i;
 
-	t = cc_stream(c, 1, 3000, lose_1of200, 2 * SEC);
+	t = cc_stream(c, 3000, lose_1of200, 10 * MSEC, MSEC, 2 * SEC);
 	before = reported(c, s, t);
 	CU_ASSERT_EQUAL(s->cc.lost, 15);
 	for (i = 50; i < 3000; i += 200, t += MSEC / 10)
@@ -1676,6 +1709,7 @@ static const struct cutest tests[] = {
     CUTEST(test_cc_ack),
     CUTEST(test_cc_own_rtt),
     CUTEST(test_cc_loss_event),
+    CUTEST(test_cc_event_grtt),
     CUTEST(test_cc_repair_pass),
     CUTEST(test_cc_suppression),
     CUTEST(test_register_timing),
