@@ -28,8 +28,11 @@
 # Drop-tail (the only queue this kernel has: no red, codel, pie, fq_codel)
 # locks a lone flow out when bulk TCP keeps the FIFO full: TCP's segments
 # refill each slot as it frees, a packet of another flow arriving between
-# finds the queue full.  NOGSO=1 cuts GSO batches (TCP's 64 KB segments,
-# our UDP batches) into MTU packets before the bottleneck.
+# finds the queue full.  With GSO batches (TCP's 64 KB segments, our UDP
+# batches) in the queue this starves any TFMCC (ours and 4.10.2's alike:
+# 2-4 % of the link); a router's queue holds MTU packets, so by default h0's
+# gso_max_segs is 1 and every packet reaches the bottleneck on its own.
+# GSO=1 leaves the batches (the kernel's default).
 # SOPTS / ROPTS: more options for uftp / uftpd (e.g. "-x 4"); KEEP=1 keeps
 # their logs in the work directory.
 set -u
@@ -39,7 +42,7 @@ LAB_PREFIX=tcpf$$-
 . "$top/tests/interop/lib.sh"
 RATES=${RATES:-20 100} PAIRS=${PAIRS:-ours-ours ref-ref} ORDERS=${ORDERS:-tcp-first tfmcc-first}
 ALONE=${ALONE:-12} SHARED=${SHARED:-40} STAGGER=${STAGGER:-8} SETTLE=${SETTLE:-5}
-QUEUE_MS=${QUEUE_MS:-75} TCP_PORT=5201 TCP_CC=${TCP_CC:-cubic}
+QUEUE_MS=${QUEUE_MS:-75} TCP_PORT=5201 TCP_CC=${TCP_CC:-cubic} GSO=${GSO:-0}
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 2; }
 il_init "${1:-}" || exit 2
 shm=$(mktemp -d /dev/shm/tcp-friendly.XXXXXX) || exit 2
@@ -199,8 +202,8 @@ run_pair_rate() {
 	local pair=$1 mbit=$2 sk=${1%-*} rk=${1#*-} key=$1@$2 s f t0 t1 ts tf_start out
 	il_lab 1 || return 1
 	shape "$mbit" || { echo "shaping failed"; il_lab_down; return 1; }
-	# NOGSO=1: the sender's datagrams and TCP segments reach the queue one MTU each
-	[ -n "${NOGSO:-}" ] && { lab_exec h0 ip link set dev eth0 gso_max_segs 1 || echo "gso_max_segs failed"; }
+	# the sender's datagrams and TCP segments reach the queue one MTU each (GSO=1: batches)
+	[ "$GSO" = 1 ] || { lab_exec h0 ip link set dev eth0 gso_max_segs 1 || echo "gso_max_segs failed"; }
 	# a sparse source the session cannot finish in the time given
 	truncate -s "$((mbit * 125000 * (SHARED + ALONE + 30)))" "$shm/src/big.bin"
 	local sp snk snd
@@ -263,7 +266,7 @@ run_pair_rate() {
 kv() { tr ' ' '\n' 2>/dev/null <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 
 echo "tcp-friendly: rates ${RATES} Mbit/s, pairs ${PAIRS} (server-receiver; ref = UFTP 4.10.2), $(date -u +%FT%TZ)"
-echo "  TCP congestion control: $TCP_CC (TCP_CC), alone ${ALONE} s, shared ${SHARED} s (settle ${SETTLE} s)"
+echo "  TCP congestion control: $TCP_CC (TCP_CC), GSO batches at the bottleneck: $GSO, alone ${ALONE} s, shared ${SHARED} s (settle ${SETTLE} s)"
 for mbit in $RATES; do
 	for pair in $PAIRS; do
 		echo "== $pair at $mbit Mbit/s"
