@@ -24,11 +24,12 @@
  * start), then the TCP throughput equation of RFC 3448 with our RTT (the
  * one the server lists for us in a CONG_CTRL, measured from our echoed
  * timestamps; the GRTT until it has listed us) and the loss event rate of
- * RFC 3448 section 5: losses less than an RTT after the start of a loss
- * event belong to it, and the rate is the inverse of the weighted mean of
- * the last 8 loss intervals (the open one included once it is longer).  A
- * lost block is one missing from the bitmap between two blocks that arrive
- * in order: a repair pass skips the blocks we hold, and those are not lost.
+ * RFC 3448 section 5: losses less than an RTT (at least the GRTT, see
+ * event_span) after the start of a loss event belong to it, and the loss
+ * event rate is the inverse of the weighted mean of the last 8 loss
+ * intervals (the open one included once it is longer).  A lost block is
+ * one missing from the bitmap between two blocks that arrive in order: a
+ * repair pass skips the blocks we hold, and those are not lost.
  */
 #include <string.h>
 
