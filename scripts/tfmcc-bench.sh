@@ -12,7 +12,8 @@
 # NOGSO=1 sets the sender's gso_max_segs to 1, so that our UDP GSO messages
 # are cut into datagrams before the drop and every pair loses single
 # datagrams (otherwise one drop takes a whole message of ours).
-# CAPTURE=1 keeps a capture of each pair in $IL_WORK.
+# CAPTURE=1 keeps a capture of each pair in $IL_WORK.  SOPTS / ROPTS: more
+# options for the servers / receivers (both kinds).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/interop/lib.sh
@@ -32,7 +33,9 @@ run_one() {
 	# per-datagram loss: segment GSO batches before the veth (else one drop takes a batch)
 	[ -n "${NOGSO:-}" ] && { lab_exec h0 ip link set dev eth0 gso_max_segs 1 || echo "gso_max_segs failed"; }
 	rm -rf "$shm/d1"
-	il_recv 1 "$rk" "$shm/d1"
+	local -a ropts=()
+	read -r -a ropts <<<"${ROPTS:-}"
+	il_recv 1 "$rk" "$shm/d1" "${ropts[@]}"
 	il_wait_recvs 10 || { echo "recv failed"; il_stop_recvs; il_lab_down; return 1; }
 	il_drop 1 "$LOSS"
 	[ -n "${CAPTURE:-}" ] && il_capture_start
@@ -43,12 +46,15 @@ run_one() {
 	il_server "$sk" 300 "$shm" -C tfmcc "${sopts[@]}" -- bench.bin
 	t1=$(date +%s.%N)
 	local dropped; dropped=$(lab_drop_count h1)
+	# datagrams the receiver's socket buffer refused (UDP RcvbufErrors in h1)
+	# shellcheck disable=SC2016
+	local rcvbuf; rcvbuf=$(lab_exec h1 awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp)
 	il_capture_stop
 	[ -n "${CAPTURE:-}" ] && cp "$IL_WORK/$IL_LAB.pcap" "$IL_WORK/$combo.pcap"
 	il_stop_recvs
 	local ok=0; cmp -s "$shm/bench.bin" "$shm/d1/bench.bin" && ok=1
 	local good; good=$(awk -v s="$bytes" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", s / 1048576 / (b - a) }')
-	printf '%-9s %8s MiB/s  %6s s  dropped %6s  ok=%s rc=%s\n' "$combo" "$good" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')" "$dropped" "$ok" "$IL_SRC_RC"
+	printf '%-9s %8s MiB/s  %6s s  dropped %6s  rcvbuf %5s  ok=%s rc=%s\n' "$combo" "$good" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')" "$dropped" "${rcvbuf:-?}" "$ok" "$IL_SRC_RC"
 	[ "$ok" = 1 ] && [ "$IL_SRC_RC" = 0 ] && echo "$good" >>"$res/$combo"
 	rm -rf "$shm/d1"
 	il_lab_down

@@ -21,10 +21,15 @@
  * Rates on the wire: uftp_cc_rate_quantize (quant.h).
  *
  * Our rate: twice the measured receive rate while no loss was seen (slow
- * start), then the TCP throughput equation of RFC 3448 with the loss
- * fraction seen in the data stream and our RTT (the one the server lists
- * for us in a CONG_CTRL, measured from our echoed timestamps; the GRTT
- * until it has listed us), capped at twice the receive rate.
+ * start), then the TCP throughput equation of RFC 3448 with our RTT (the
+ * one the server lists for us in a CONG_CTRL, measured from our echoed
+ * timestamps; the GRTT until it has listed us) and the loss event rate of
+ * RFC 3448 section 5: losses less than an RTT (at least the GRTT, see
+ * event_span) after the start of a loss event belong to it, and the loss
+ * event rate is the inverse of the weighted mean of the last 8 loss
+ * intervals (the open one included once it is longer).  A lost block is
+ * one missing from the bitmap between two blocks that arrive in order: a
+ * repair pass skips the blocks we hold, and those are not lost.
  */
 #include <string.h>
 
@@ -57,14 +62,89 @@ static double tcp_rate(double s, double rtt, double p)
 static void round_seen(struct csession *s, uint16_t seq, uint16_t supp);
 static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now);
 
-/* Called for every FILESEG of the current file: throughput and loss counting. */
+/* Our RTT: the one the server lists for us, else the GRTT (ns). */
+static uint64_t rtt_ns(const struct csession *s)
+{
+	return s->cc.rtt ? s->cc.rtt : s->grtt;
+}
+
+/* Blocks in [from, to) that we do not hold: lost, not skipped by a repair pass. */
+static uint64_t missing(const struct cfile *f, uint64_t from, uint64_t to)
+{
+	uint64_t b, n = 0;
+
+	for (b = from; b < to; b++)
+		if (!f->have || !(f->have[b / 8] & (1u << (b % 8))))
+			n++;
+	return n;
+}
+
+/*
+ * The interval before the first loss event (RFC 3448 section 6.3.1): the
+ * one whose loss event rate gives the rate at which we were receiving, so
+ * that a long loss-free start does not leave an inflated history.
+ */
+static uint64_t first_interval(const struct csession *s)
+{
+	double rtt = (double)rtt_ns(s) / UFTP_NS_PER_SEC, lo = 1e-8, hi = 1, p = 1;
+	int i;
+
+	if (s->cc.recv_rate <= 0 || rtt <= 0)
+		return s->cc.li[0] ? s->cc.li[0] : 1;
+	for (i = 0; i < 50; i++) { /* tcp_rate falls as p rises */
+		p = (lo + hi) / 2;
+		if (tcp_rate(s->block_size, rtt, p) > s->cc.recv_rate)
+			lo = p;
+		else
+			hi = p;
+	}
+	return (uint64_t)(1 / p) + 1;
+}
+
+/*
+ * How long after the start of a loss event further losses belong to it:
+ * our RTT (RFC 3448 section 5.2), but not less than the GRTT.  The sender
+ * hears from us and changes its rate once per GRTT (a CONG_CTRL, our
+ * answer): losses closer together than that come from one sending rate,
+ * as losses within one RTT do for TCP.  The 4.10.2 uftpd behaves alike:
+ * at a fixed loss fraction its reports rise with the sending rate.
+ */
+static uint64_t event_span(const struct csession *s)
+{
+	uint64_t r = rtt_ns(s);
+
+	return r > s->grtt ? r : s->grtt;
+}
+
+/* n packets lost just before now: a new loss event unless one began within event_span. */
+static void on_loss(struct csession *s, uint64_t n, uint64_t now)
+{
+	struct ccstate *cc = &s->cc;
+	int i;
+
+	cc->lost += n;
+	if (cc->nli && now - cc->ev_start <= event_span(s)) {
+		cc->li[0] += n;
+		return;
+	}
+	if (!cc->nli)
+		cc->li[0] = first_interval(s);
+	for (i = CL_CC_NLI; i > 0; i--)
+		cc->li[i] = cc->li[i - 1];
+	cc->nli += cc->nli < CL_CC_NLI;
+	cc->li[0] = n;
+	cc->ev_start = now;
+	cc->slowstart = 0;
+}
+
+/* Called for every FILESEG of the current file: throughput and loss history. */
 void cl_cc_on_data(struct uftp_client *c, struct csession *s, const struct uftp_fileseg *fs,
                    uint64_t block, uint64_t now)
 {
 	struct ccstate *cc = &s->cc;
 	struct uftp_ext_tfmcc_data_info di;
 	struct uftp_ext e;
-	size_t len = fs->data_len;
+	uint64_t n;
 
 	if (uftp_ext_find(fs->ext, fs->ext_len, UFTP_EXT_TFMCC_DATA_INFO, &e) == 1 &&
 	    uftp_decode_ext_tfmcc_data_info(&di, e.ptr, e.len) > 0) {
@@ -73,23 +153,40 @@ void cl_cc_on_data(struct uftp_client *c, struct csession *s, const struct uftp_
 	}
 	if (!cc->since)
 		cc->since = now; /* the first report measures from the first data */
-	cc->bytes += len;
+	cc->bytes += fs->data_len;
 	cc->rx++;
-	if (cc->have_last && block > cc->last_block + 1)
-		cc->lost++; /* one loss event per gap, as TFMCC counts them */
-	if (!cc->have_last || block > cc->last_block)
-		cc->last_block = block;
-	if (cc->have_last && block < cc->last_block)
-		cc->last_block = block; /* a retransmission pass */
+	if (cc->have_last && block > cc->last_block + 1) {
+		n = missing(&s->file, cc->last_block + 1, block);
+		if (n)
+			on_loss(s, n, now);
+	}
+	cc->last_block = block; /* lower: a repair pass began */
 	cc->have_last = 1;
-	if (cc->rx > 20000) /* forget old history slowly */
-		cc->rx /= 2, cc->lost /= 2;
+	cc->li[0]++;
+}
+
+/* The loss event rate from the history (RFC 3448 section 5.4); 0 before any loss. */
+static double loss_rate(const struct ccstate *cc)
+{
+	static const double w[CL_CC_NLI] = {1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2};
+	double tot0 = 0, tot1 = 0, wt = 0;
+	int i;
+
+	if (!cc->nli)
+		return 0;
+	for (i = 0; i < cc->nli; i++) {
+		tot0 += (double)cc->li[i] * w[i];
+		tot1 += (double)cc->li[i + 1] * w[i];
+		wt += w[i];
+	}
+	tot0 = tot0 > tot1 ? tot0 : tot1; /* the open interval counts once it is long */
+	return tot0 > 0 ? wt / tot0 : 1;
 }
 
 static double our_rate(struct csession *s, uint64_t now)
 {
 	struct ccstate *cc = &s->cc;
-	double dt = (double)(now - cc->since) / UFTP_NS_PER_SEC, recv, p, rate;
+	double dt = (double)(now - cc->since) / UFTP_NS_PER_SEC, recv, rate;
 
 	if (cc->bytes && dt > 0 && cc->since) {
 		recv = (double)cc->bytes / dt;
@@ -98,13 +195,11 @@ static double our_rate(struct csession *s, uint64_t now)
 	recv = cc->recv_rate > RATE_FLOOR ? cc->recv_rate : RATE_FLOOR;
 	cc->bytes = 0;
 	cc->since = now;
-	if (!cc->lost)
-		return 2 * recv;
-	cc->slowstart = 0;
-	p = (double)cc->lost / (double)(cc->rx + cc->lost);
-	rate = tcp_rate(s->block_size, (double)(cc->rtt ? cc->rtt : s->grtt) / UFTP_NS_PER_SEC, p);
-	if (rate > 2 * recv)
-		rate = 2 * recv;
+	if (!cc->nli)
+		return 2 * recv; /* slow start (RFC 4654 section 4.3) */
+	/* after it, the equation alone: a short report interval's receive rate
+	 * is too noisy to cap it (a gap in the data would halve our report) */
+	rate = tcp_rate(s->block_size, (double)rtt_ns(s) / UFTP_NS_PER_SEC, loss_rate(cc));
 	return rate > RATE_FLOOR ? rate : RATE_FLOOR;
 }
 
@@ -123,10 +218,24 @@ static ssize_t ack_info(struct uftp_client *c, struct csession *s, uint16_t rate
 	return uftp_encode_ext_tfmcc_ack_info(ext, UFTP_EXT_TFMCC_ACK_INFO_LEN, &ai);
 }
 
+/* Our rate for a report, as on the wire (logged at trace level). */
+static uint16_t report_rate(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	const struct ccstate *cc = &s->cc;
+	double r = our_rate(s, now);
+
+	cl_log(c, UFTP_LOG_TRACE,
+	       "[%08X] TFMCC report %.0f B/s: p %.5f rtt %.3f ms recv %.0f B/s li %llu %llu %llu",
+	       s->group_id, r, loss_rate(cc), (double)rtt_ns(s) / 1e6, cc->recv_rate,
+	       (unsigned long long)cc->li[0], (unsigned long long)cc->li[1],
+	       (unsigned long long)cc->li[2]);
+	return uftp_cc_rate_quantize(r);
+}
+
 /* Builds EXT_TFMCC_ACK_INFO into ext (UFTP_EXT_TFMCC_ACK_INFO_LEN bytes). */
 ssize_t cl_cc_ack_info(struct uftp_client *c, struct csession *s, uint8_t *ext, uint64_t now)
 {
-	return ack_info(c, s, uftp_cc_rate_quantize(our_rate(s, now)), ext, now);
+	return ack_info(c, s, report_rate(c, s, now), ext, now);
 }
 
 /* A CC_ACK reporting rate (as on the wire). */
@@ -200,7 +309,7 @@ static void feedback_due(struct uftp_client *c, struct csession *s, uint64_t now
 	if (now < cc->fb_at)
 		return;
 	cc->answered = 1;
-	ours = uftp_cc_rate_quantize(our_rate(s, now));
+	ours = report_rate(c, s, now);
 	if (cc->supp_rate &&
 	    uftp_cc_rate_unquantize(ours) >= uftp_cc_rate_unquantize(cc->supp_rate)) {
 		cc->fb_held++; /* a receiver as slow or slower already answered */
@@ -231,7 +340,7 @@ int cl_on_cong_ctrl(struct uftp_client *c, struct csession *s, const struct cin 
 	}
 	round_seen(s, cc->cc_seq, cc->cc_rate);
 	if (s->cc.clr) /* the CLR answers every CONG_CTRL */
-		return send_cc_ack(c, s, uftp_cc_rate_quantize(our_rate(s, in->now)), in->now);
+		return send_cc_ack(c, s, report_rate(c, s, in->now), in->now);
 	feedback_due(c, s, in->now);
 	return 0;
 }

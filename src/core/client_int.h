@@ -54,15 +54,21 @@ struct cfile {
 };
 
 /* TFMCC receiver state (client_cc.c). */
+#define CL_CC_NLI 8 /* loss intervals kept */
 struct ccstate {
 	uint16_t seq;      /* latest CC sequence from the server */
 	int slowstart;     /* no loss seen yet */
 	uint64_t bytes;    /* data bytes since the last report */
 	uint64_t since;    /* time of the last report */
 	double recv_rate;  /* bytes/s measured at the last report */
-	uint64_t rx, lost; /* data packets received / loss events */
+	uint64_t rx, lost; /* data packets received / lost (counters) */
 	uint64_t last_block;
 	int have_last;
+	/* loss history (RFC 3448 section 5): li[0] the packets since the start of
+	 * the latest loss event, li[1..nli] the closed intervals, newest first */
+	uint64_t li[CL_CC_NLI + 1];
+	int nli;
+	uint64_t ev_start; /* time the latest loss event began */
 	/* feedback rounds (RFC 4654 section 4.4) */
 	int clr;                   /* the server's latest CONG_CTRL names us the CLR */
 	int in_round;              /* seq is the current feedback round's */

@@ -890,6 +890,141 @@ static void test_cc_own_rtt(void)
 	uftp_client_free(c);
 }
 
+/* The rate our next report would carry (bytes/s), as the server reads it. */
+static double reported(struct uftp_client *c, struct csession *s, uint64_t now)
+{
+	uint8_t ext[UFTP_EXT_TFMCC_ACK_INFO_LEN];
+	struct uftp_ext_tfmcc_ack_info ai;
+
+	CU_ASSERT_FATAL(cl_cc_ack_info(c, s, ext, now) > 0);
+	CU_ASSERT_FATAL(uftp_decode_ext_tfmcc_ack_info(&ai, ext + 0, sizeof(ext)) > 0);
+	return uftp_cc_rate_unquantize(ai.cc_rate);
+}
+
+/*
+ * n blocks of a fresh file at 10,000 per second, those for which lose(i)
+ * is true left out, with our RTT and the GRTT given (10 ms: 100 blocks).
+ * Returns the time after the last.
+ */
+static uint64_t cc_stream(struct uftp_client *c, int n, int (*lose)(int), uint64_t rtt,
+                          uint64_t grtt, uint64_t t)
+{
+	struct csession *s = s_first(c);
+	const uint16_t top = 0xfff0 | 15;
+	int i;
+
+	fileinfo(c, 1, UFTP_FTYPE_REG, "f", (uint64_t)n * BLOCK, t);
+	CU_ASSERT_EQUAL(next_out(c, t), UFTP_MSG_FILEINFO_ACK);
+	s->cc.rtt = rtt;
+	s->grtt = grtt;
+	for (i = 0; i < n; i++, t += MSEC / 10) {
+		if (!lose(i))
+			fileseg_cc(c, (uint16_t)i, 1, top, t);
+		while (next_out(c, t) != 0)
+			;
+	}
+	return t;
+}
+
+static int lose_1of200(int i)
+{
+	return i % 200 == 50;
+}
+
+static int lose_2of200(int i)
+{
+	return i % 200 == 50 || i % 200 == 55;
+}
+
+/*
+ * TFMCC loss events (RFC 3448 section 5.2): losses within one RTT of the
+ * start of a loss event belong to it.  Two blocks lost 5 apart (0.5 ms, our
+ * RTT is 10 ms) every 200 give the rate of one loss every 200, not half of
+ * it (what counting each gap as an event gave).
+ */
+static void test_cc_loss_event(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	double one, two;
+	uint64_t t;
+
+	t = cc_stream(c, 3000, lose_1of200, 10 * MSEC, MSEC, 2 * SEC);
+	one = reported(c, s_first(c), t);
+	uftp_client_free(c);
+	c = tfmcc_session();
+	t = cc_stream(c, 3000, lose_2of200, 10 * MSEC, MSEC, 2 * SEC);
+	two = reported(c, s_first(c), t);
+	CU_ASSERT_EQUAL(s_first(c)->cc.lost, 30);
+	CU_ASSERT(!s_first(c)->cc.slowstart);
+	CU_ASSERT(two > one * 0.9);
+	CU_ASSERT(two < one * 1.1);
+	/* one loss per 200 blocks, s = 1300, R = 10 ms: 2.16 MB/s (RFC 3448 3.1) */
+	CU_ASSERT(one > 2.0e6 && one < 2.3e6);
+	uftp_client_free(c);
+}
+
+static int lose_30apart(int i)
+{
+	return i % 300 == 50 || i % 300 == 80;
+}
+
+static int lose_1of300(int i)
+{
+	return i % 300 == 50;
+}
+
+/*
+ * Losses 3 ms apart with our RTT at 1 ms but a GRTT of 10 ms are one loss
+ * event: the sender answers once per GRTT, so they come from one rate.
+ */
+static void test_cc_event_grtt(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	double one, two;
+	uint64_t t;
+
+	t = cc_stream(c, 3000, lose_1of300, MSEC, 10 * MSEC, 2 * SEC);
+	one = reported(c, s_first(c), t);
+	uftp_client_free(c);
+	c = tfmcc_session();
+	t = cc_stream(c, 3000, lose_30apart, MSEC, 10 * MSEC, 2 * SEC);
+	two = reported(c, s_first(c), t);
+	CU_ASSERT_EQUAL(s_first(c)->cc.lost, 20);
+	CU_ASSERT(two > one * 0.9);
+	uftp_client_free(c);
+}
+
+/*
+ * A repair pass sends only the blocks that were NAKed: the blocks it skips
+ * are held, not lost, and must not lower our rate; nor must a pause in the
+ * data (the receive rate over a short report interval) once slow start is
+ * over (RFC 4654: the receive rate bounds the report only in slow start).
+ */
+static void test_cc_repair_pass(void)
+{
+	struct uftp_client *c = tfmcc_session();
+	struct csession *s = s_first(c);
+	const uint16_t top = 0xfff0 | 15;
+	double before, after;
+	uint64_t t;
+	int i;
+
+	t = cc_stream(c, 3000, lose_1of200, 10 * MSEC, MSEC, 2 * SEC);
+	before = reported(c, s, t);
+	CU_ASSERT_EQUAL(s->cc.lost, 15);
+	for (i = 50; i < 3000; i += 200, t += MSEC / 10)
+		fileseg_cc(c, (uint16_t)i, 2, top, t);
+	CU_ASSERT_EQUAL(s->cc.lost, 15);
+	after = reported(c, s, t);
+	CU_ASSERT(after > before * 0.9);
+	/* a quiet 200 ms, then one block: the report stays */
+	t += 200 * MSEC;
+	s->cc.rtt = 10 * MSEC;
+	after = reported(c, s, t);
+	CU_ASSERT(after > before * 0.9);
+	uftp_client_free(c);
+}
+
 /* -T restart state kept in memory. */
 static uint8_t saved_bitmap[64];
 static size_t saved_len;
@@ -1573,6 +1708,9 @@ static const struct cutest tests[] = {
     CUTEST(test_cc_rate),
     CUTEST(test_cc_ack),
     CUTEST(test_cc_own_rtt),
+    CUTEST(test_cc_loss_event),
+    CUTEST(test_cc_event_grtt),
+    CUTEST(test_cc_repair_pass),
     CUTEST(test_cc_suppression),
     CUTEST(test_register_timing),
     CUTEST(test_closed_group),
