@@ -10,8 +10,9 @@
 #   SCALE_N=1000 SCALE_SIZE=100M SCALE_LOSS="0 1" SCALE_RUNS=3 SCALE_RATE=100000 \
 #       SCALE_IMPLS="ours ref" SCALE_SOPTS="" sudo scripts/scale-bench.sh
 #   SCALE_IMPLS="ours ref new=/path/to/other/uftp"   (a third server, named new)
+#   SCALE_GROUPS="open closed"   (closed: the server lists the N swarm IDs, -H @file)
 #
-# Per run: open group, no encryption, -R SCALE_RATE kbit/s (the swarm has to
+# Per run: open or closed group (SCALE_GROUPS, default both), no encryption, -R SCALE_RATE kbit/s (the swarm has to
 # keep up with every datagram for every receiver: its own CPU and its
 # kernel drops are printed so that a saturated swarm is seen), -r 0.05,
 # the file (SCALE_SIZE, `head -c` syntax) on /dev/shm; loss is the swarm's
@@ -42,6 +43,7 @@ LOSSES=${SCALE_LOSS:-0 1}
 RUNS=${SCALE_RUNS:-3}
 RATE=${SCALE_RATE:-100000}
 IMPLS=${SCALE_IMPLS:-ours ref}
+GROUPS_=${SCALE_GROUPS:-open closed}
 SOPTS=${SCALE_SOPTS:-}
 REF=${UFTP_REF:-/usr/bin/uftp}
 SWARM=$B/tests/swarm/swarm
@@ -60,8 +62,9 @@ trap 'exit 130' INT TERM
 
 head -c "$SIZE" /dev/urandom >"$W/file" || exit 2
 fsize=$(stat -c %s "$W/file")
+"$SWARM" -n "$N" -w "$W/hosts" || exit 2
 lab_up scale 2 || exit 2
-echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, build $B"
+echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, groups: $GROUPS_, build $B"
 
 # an impl is ours, ref, or NAME=PATH (another uftp build, e.g. a branch under test)
 bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; *=*) echo "${1#*=}" ;; esac; }
@@ -70,22 +73,25 @@ rcvbuf_errors() { lab_exec h1 awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snm
 tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
 val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 
-printf '%-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
-	impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
+printf '%-6s %-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
+	group impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
 : >"$W/rows"
+for group in $GROUPS_; do
 for loss in $LOSSES; do
 	for run in $(seq 1 "$RUNS"); do
 		for impl in $IMPLS; do
 			bin=$(bin_of "$impl")
 			[ -x "$bin" ] || { echo "skip $impl: $bin missing"; continue; }
 			impl=$(name_of "$impl")
-			tag=$impl-$loss-$run
+			tag=$group-$impl-$loss-$run
+			gopt=
+			[ "$group" = closed ] && gopt="-H @$W/hosts"
 			lab_bg h1 spid sh -c "exec nice -n $SWARM_NICE '$SWARM' -n $N -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.swarm' 2>'$W/$tag.swarm.err'"
 			lab_wait_udp h1 1044 10 || { echo "swarm did not bind" >&2; exit 1; }
 			d0=$(rcvbuf_errors) b0=$(tx_bytes) t0=$(date +%s%N)
 			# shellcheck disable=SC2086
 			lab_exec h0 timeout -k 5 900 /usr/bin/time -f 'TIME %e %U %S %M' -o "$W/$tag.time" \
-				"$bin" -I eth0 -M 230.4.4.1 -P 230.5.5.x -R "$RATE" -r 0.05 $SOPTS "$W/file" \
+				"$bin" -I eth0 -M 230.4.4.1 -P 230.5.5.x -R "$RATE" -r 0.05 $gopt $SOPTS "$W/file" \
 				>"$W/$tag.uftp" 2>&1
 			rc=$?
 			t1=$(date +%s%N) b1=$(tx_bytes)
@@ -93,13 +99,13 @@ for loss in $LOSSES; do
 			d1=$(rcvbuf_errors)
 			read -r _ _ u s m < <(grep '^TIME' "$W/$tag.time")
 			ok=$(val succeeded "$W/$tag.swarm")
-			row=$(awk -v impl="$impl" -v loss="$loss" -v run="$run" -v ok="${ok:-0}/$N" -v rc="$rc" \
+			row=$(awk -v group="$group" -v impl="$impl" -v loss="$loss" -v run="$run" -v ok="${ok:-0}/$N" -v rc="$rc" \
 				-v reg="$(val registration_s "$W/$tag.swarm")" -v xfer="$(val transfer_s "$W/$tag.swarm")" \
 				-v wall="$(((t1 - t0) / 1000000))" -v tx="$((b1 - b0))" -v size="$fsize" \
 				-v rounds="$(val rounds "$W/$tag.swarm")" -v rss="${m:-0}" -v u="${u:-0}" -v s="${s:-0}" \
 				-v swcpu="$(val cpu_s "$W/$tag.swarm")" -v drop="$((d1 - d0))" 'BEGIN {
-				printf "%-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f %8d\n",
-				    impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, rounds,
+				printf "%-6s %-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f %8d\n",
+				    group, impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, rounds,
 				    rss / 1024, u + s, swcpu, drop }')
 			echo "$row"
 			echo "$row" >>"$W/rows"
@@ -107,31 +113,42 @@ for loss in $LOSSES; do
 		done
 	done
 done
+done
 
 echo
-echo "# medians over $RUNS runs (ok: runs where every receiver succeeded and uftp exited 0)"
-printf '%-5s %-4s %7s %7s %7s %7s %9s %6s %6s %7s %7s %7s\n' \
-	impl loss ok_runs reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu
+echo "# medians [min-max] over $RUNS runs (ok: runs where every receiver succeeded and uftp exited 0)"
+printf '%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %6s %7s %7s %7s\n' \
+	group impl loss ok_runs reg_s xfer_s wall_s MB_tx rounds rss_MB cpu_s sw_cpu
+for group in $GROUPS_; do
 for loss in $LOSSES; do
 	for impl in $IMPLS; do
 		impl=$(name_of "$impl")
-		awk -v impl="$impl" -v loss="$loss" -v n="$N" '
-		function med(col,   i, j, t, a, k) {
+		awk -v group="$group" -v impl="$impl" -v loss="$loss" -v n="$N" '
+		function sorted(col,   i, j, t) {
 			k = 0
 			for (i = 1; i <= cnt; i++) a[++k] = v[i, col]
 			for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		}
+		function med(col) {
+			sorted(col)
 			return k ? (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2) : 0
 		}
-		$1 == impl && $2 == loss {
+		function mmm(col, fmt) {
+			sorted(col)
+			return sprintf(fmt " [" fmt "-" fmt "]", med(col), a[1], a[k])
+		}
+		$1 == group && $2 == impl && $3 == loss {
 			cnt++
-			for (c = 5; c <= 14; c++) v[cnt, c] = $c
-			if ($4 == n "/" n "/0") good++
+			for (c = 6; c <= 15; c++) v[cnt, c] = $c
+			if ($5 == n "/" n "/0") good++
 		}
 		END {
 			if (!cnt) exit
-			printf "%-5s %-4s %7s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f\n",
-			    impl, loss, good + 0 "/" cnt, med(5), med(6), med(7), med(8), med(9), med(10),
-			    med(11), med(12), med(13)
+			printf "%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %6s %7.1f %7.2f %7.2f\n",
+			    group, impl, loss, good + 0 "/" cnt, mmm(6, "%.3f"), mmm(7, "%.2f"), mmm(8, "%.2f"),
+			    mmm(9, "%.1f"),
+			    med(11), med(12), med(13), med(14)
 		}' "$W/rows"
 	done
+done
 done
