@@ -54,12 +54,7 @@ int uftp_server_pop_event(struct uftp_server *s, struct uftp_server_event *ev)
 
 struct srv_client *srv_find(struct uftp_server *s, uint32_t id)
 {
-	size_t i;
-
-	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].id == id)
-			return &s->clients[i];
-	return NULL;
+	return srv_index_find(s, id);
 }
 
 size_t srv_active(const struct uftp_server *s)
@@ -270,6 +265,8 @@ void uftp_server_free(struct uftp_server *s)
 		uftp_keysched_wipe(c, sizeof(*c));
 	}
 	free(s->clients);
+	free(s->idx);
+	free(s->hosts_sorted);
 	free(s->naks);
 	free(s->pass);
 	srv_crypto_free(s);

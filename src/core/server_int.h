@@ -132,6 +132,17 @@ struct uftp_server {
 
 	struct srv_client *clients;
 	size_t nclients, cap_clients;
+	/*
+	 * server_reg.c: client ID -> record (open addressing, a slot holds the
+	 * record's index + 1, 0: empty), never more than half full; and the
+	 * closed group's host IDs sorted (hosts_sorted: built), so that a
+	 * lookup is O(1) or O(log n), not a walk of every record.
+	 */
+	uint32_t *idx;
+	size_t idx_cap;
+	uint32_t *hosts_sorted;
+	size_t hosts_unique; /* distinct IDs in it */
+	int hosts_built;
 
 	/* phase timer and resend counter */
 	uint64_t timer;
@@ -205,6 +216,8 @@ void srv_finish(struct uftp_server *s, int outcome, uint64_t now);
 int srv_check_quit(struct uftp_server *s, uint64_t now);
 
 /* server_reg.c: announce phase */
+/* The record of client id (srv_find), through the index add_client keeps. */
+struct srv_client *srv_index_find(const struct uftp_server *s, uint32_t id);
 struct srv_client *srv_proxied(struct uftp_server *s, uint32_t proxy, uint32_t id);
 void srv_proxy_abort(struct uftp_server *s, struct srv_client *p, uint32_t host, const char *text);
 int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);

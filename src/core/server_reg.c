@@ -12,14 +12,110 @@
 #include "core/err.h"
 #include "core/server_int.h"
 
-static const struct uftp_peer_key *host_entry(const struct uftp_server *s, uint32_t id)
-{
-	size_t i;
+/* ---- the client index ------------------------------------------------- */
 
-	for (i = 0; i < s->cfg->nhosts; i++)
-		if (s->cfg->hosts[i].id == id)
-			return &s->cfg->hosts[i];
+/*
+ * With thousands of clients (through proxies, tens of thousands) every
+ * message looks its sender up, and a proxy's REGISTER, FILEINFO_ACK and
+ * COMPLETE look up every client they list: a walk of the records each
+ * time made a round of replies quadratic in the number of clients.
+ */
+static size_t slot_of(uint32_t id, size_t cap)
+{
+	return (size_t)((id * 2654435761u) ^ (id >> 16)) & (cap - 1);
+}
+
+static void index_put(struct uftp_server *s, size_t i)
+{
+	size_t k = slot_of(s->clients[i].id, s->idx_cap);
+
+	while (s->idx[k] != 0)
+		k = (k + 1) & (s->idx_cap - 1);
+	s->idx[k] = (uint32_t)(i + 1);
+}
+
+/* Room in the index for one more record (kept at most half full). */
+static int index_room(struct uftp_server *s)
+{
+	size_t ncap, i;
+	uint32_t *n;
+
+	if ((s->nclients + 1) * 2 <= s->idx_cap)
+		return 0;
+	ncap = s->idx_cap ? s->idx_cap * 2 : 64;
+	n = calloc(ncap, sizeof(*n));
+	if (n == NULL)
+		return UFTP_ERR_NOMEM;
+	free(s->idx);
+	s->idx = n;
+	s->idx_cap = ncap;
+	for (i = 0; i < s->nclients; i++)
+		index_put(s, i);
+	return 0;
+}
+
+struct srv_client *srv_index_find(const struct uftp_server *s, uint32_t id)
+{
+	size_t k;
+
+	if (s->idx_cap == 0)
+		return NULL;
+	for (k = slot_of(id, s->idx_cap); s->idx[k] != 0; k = (k + 1) & (s->idx_cap - 1))
+		if (s->clients[s->idx[k] - 1].id == id)
+			return &s->clients[s->idx[k] - 1];
 	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the closed group's host IDs once; 0, or UFTP_ERR_NOMEM. */
+static int hosts_build(struct uftp_server *s)
+{
+	size_t i, n = s->cfg->nhosts;
+
+	if (s->hosts_built)
+		return 0;
+	s->hosts_sorted = malloc((n ? n : 1) * sizeof(uint32_t));
+	if (s->hosts_sorted == NULL)
+		return UFTP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		s->hosts_sorted[i] = s->cfg->hosts[i].id;
+	qsort(s->hosts_sorted, n, sizeof(uint32_t), cmp_u32);
+	s->hosts_unique = n ? 1 : 0;
+	for (i = 1; i < n; i++)
+		if (s->hosts_sorted[i] != s->hosts_sorted[i - 1])
+			s->hosts_unique++;
+	s->hosts_built = 1;
+	return 0;
+}
+
+/* Whether id is in the closed group's host list. */
+static int is_host(struct uftp_server *s, uint32_t id)
+{
+	size_t lo = 0, hi = s->cfg->nhosts, i;
+
+	if (hosts_build(s) < 0) { /* out of memory: a walk of the list then */
+		for (i = 0; i < s->cfg->nhosts; i++)
+			if (s->cfg->hosts[i].id == id)
+				return 1;
+		return 0;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->hosts_sorted[mid] == id)
+			return 1;
+		if (s->hosts_sorted[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /*
@@ -258,6 +354,9 @@ static void check_closed_complete(struct uftp_server *s, uint64_t now)
 
 	if (s->phase != PH_ANNOUNCE || s->cfg->hosts == NULL)
 		return;
+	/* only listed hosts get in as receivers: too few in, no need to look further */
+	if (hosts_build(s) == 0 && srv_active(s) < s->hosts_unique)
+		return;
 	for (i = 0; i < s->cfg->nhosts; i++) {
 		struct srv_client *c = srv_find(s, s->cfg->hosts[i].id);
 
@@ -305,6 +404,8 @@ static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
 		             id, SRV_MAX_CLIENTS);
 		return NULL;
 	}
+	if (index_room(s) < 0)
+		return NULL;
 	if (s->nclients == s->cap_clients) {
 		size_t ncap = s->cap_clients ? s->cap_clients * 2 : 16;
 		struct srv_client *nc = realloc(s->clients, ncap * sizeof(*nc));
@@ -319,6 +420,7 @@ static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
 	c->id = id;
 	c->peer = *from;
 	c->state = CS_NEW;
+	index_put(s, s->nclients - 1);
 	return c;
 }
 
@@ -365,11 +467,11 @@ static const struct uftp_peer_key *proxy_entry(const struct uftp_server *s, uint
  * Whether a closed group admits id: a client of the host list, a proxy
  * (as) of the proxy list; as < 0: either (a CLIENT_KEY before its REGISTER).
  */
-static int admitted(const struct uftp_server *s, uint32_t id, int as)
+static int admitted(struct uftp_server *s, uint32_t id, int as)
 {
 	if (s->cfg->hosts == NULL)
 		return 1;
-	if (as <= 0 && host_entry(s, id) != NULL)
+	if (as <= 0 && is_host(s, id))
 		return 1;
 	return as != 0 && proxy_entry(s, id) != NULL;
 }

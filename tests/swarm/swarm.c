@@ -657,6 +657,10 @@ int main(int argc, char **argv)
 		printf("transfer_s %.3f\n",
 		       secs(sw.t_fileseg ? sw.t_fileseg : sw.t_connected, sw.t_done));
 		printf("rounds %" PRIu64 "\n", sw.rounds);
+		/* the monotonic clock is the machine's: swarms in other namespaces compare */
+		printf("t_announce_ns %" PRIu64 "\nt_connected_ns %" PRIu64 "\nt_fileseg_ns %" PRIu64
+		       "\nt_done_ns %" PRIu64 "\n",
+		       sw.t_announce, sw.t_connected, sw.t_fileseg, sw.t_done);
 		printf("rx_datagrams %" PRIu64 "\nrx_fileseg %" PRIu64 "\ntx_datagrams %" PRIu64
 		       "\n",
 		       sw.rx_dgrams, sw.rx_fileseg, sw.tx_dgrams);

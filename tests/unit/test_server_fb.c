@@ -94,7 +94,7 @@ static int next(struct fx *f, uint64_t limit)
 	return t;
 }
 
-static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
+static int feed_rv(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
 {
 	struct uftp_header h = {0};
 	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)id}}, 1044};
@@ -105,7 +105,12 @@ static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
 	h.group_id = GROUP;
 	CU_ASSERT_EQUAL_FATAL(uftp_encode_header(buf, sizeof(buf), &h), 16);
 	memcpy(buf + 16, body, n);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, buf, 16 + n, f->now), 0);
+	return uftp_server_on_datagram(f->s, &from, buf, 16 + n, f->now);
+}
+
+static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
+{
+	CU_ASSERT_EQUAL(feed_rv(f, id, body, n), 0);
 }
 
 static void reply(struct fx *f, uint32_t id, int func, uint8_t naks)
@@ -140,10 +145,10 @@ static void reply(struct fx *f, uint32_t id, int func, uint8_t naks)
 	feed(f, id, body, (size_t)n);
 }
 
-/* Three clients registered and acked, pass 1 sent: the core has just sent its DONE. */
-static void to_first_done(struct fx *f)
+/* The fixture's core configured (a 3-block file, GRTT 100 ms), not yet created. */
+static void setup(struct fx *f)
 {
-	int i, t;
+	int i;
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < (int)sizeof(f->data); i++)
@@ -175,6 +180,14 @@ static void to_first_done(struct fx *f)
 	f->cfg.fops = &f->fops;
 	f->now = 1000 * UFTP_NS_PER_SEC;
 	f->grtt = 100 * MS;
+}
+
+/* Three clients registered and acked, pass 1 sent: the core has just sent its DONE. */
+static void to_first_done(struct fx *f)
+{
+	int i, t;
+
+	setup(f);
 	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
 	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
 	for (i = 0; i < NCL; i++)
@@ -301,7 +314,63 @@ static void test_nak_for_block_ahead_dropped(void)
 	uftp_server_free(f.s);
 }
 
+/*
+ * server_reg.c's client index and sorted host list: a closed group of
+ * thousands (one ID listed twice), every REGISTER twice, and one client
+ * not on the list.  Each listed client gets one record and one REG_CONF,
+ * the stranger none, and the file starts as soon as the last one is in
+ * (the duplicate in the list is not waited for).
+ */
+#define MANY 3000
+static void test_closed_group_of_thousands(void)
+{
+	static struct fx f;
+	static struct uftp_peer_key hosts[MANY + 1];
+	static uint8_t confirmed[MANY];
+	struct uftp_session_stats ss;
+	size_t i, n = 0, k;
+	int t;
+
+	for (i = 0; i < MANY; i++)
+		hosts[i].id = CL(i * 7);
+	hosts[MANY].id = CL(17 * 7); /* listed twice */
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = MANY + 1;
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f.s, &f.env, &f.cfg, f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	{ /* not listed */
+		static const uint8_t zero[UFTP_RAND_LEN];
+		struct uftp_register r = {.rand = zero};
+		uint8_t body[128];
+		ssize_t len = uftp_encode_register(body, sizeof(body), &r);
+
+		CU_ASSERT_FATAL(len > 0);
+		CU_ASSERT(feed_rv(&f, CL(3), body, (size_t)len) < 0);
+	}
+	for (i = 0; i < MANY; i++)
+		reply(&f, CL(i * 7), UFTP_MSG_REGISTER, 0);
+	for (i = 0; i < MANY; i += 5)
+		reply(&f, CL(i * 7), UFTP_MSG_REGISTER, 0); /* again: no second record */
+	CU_ASSERT_EQUAL_FATAL(uftp_server_session_stats(f.s, 0, &ss, f.now), 1);
+	CU_ASSERT_EQUAL(ss.npeers, MANY);
+	while ((t = pop(&f)) == UFTP_MSG_REG_CONF || t == UFTP_MSG_ANNOUNCE) {
+		for (k = 0; t == UFTP_MSG_REG_CONF && k < f.m.u.reg_conf.ids.count; k++) {
+			uint32_t id = uftp_idlist_get(&f.m.u.reg_conf.ids, k) - CL(0);
+
+			CU_ASSERT_FATAL(id % 7 == 0 && id / 7 < MANY);
+			CU_ASSERT_EQUAL(confirmed[id / 7], 0);
+			confirmed[id / 7] = 1;
+			n++;
+		}
+	}
+	CU_ASSERT_EQUAL(n, MANY);
+	CU_ASSERT_EQUAL(t, UFTP_MSG_FILEINFO); /* at once: no announce timer ran */
+	uftp_server_free(f.s);
+}
+
 static const struct cutest tests[] = {
+    CUTEST(test_closed_group_of_thousands),
     CUTEST(test_waits_for_the_burst),
     CUTEST(test_straggler_not_waited_for),
     CUTEST(test_quiet_after_burst),
