@@ -62,6 +62,13 @@ trap 'exit 130' INT TERM
 
 head -c "$SIZE" /dev/urandom >"$W/file" || exit 2
 fsize=$(stat -c %s "$W/file")
+# an impl is ours, ref, or NAME=PATH (another uftp build, e.g. a branch under test)
+bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; *=*) echo "${1#*=}" ;; esac; }
+name_of() { echo "${1%%=*}"; }
+rcvbuf_errors() { lab_exec h1 awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
+tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
+val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
+
 # ---- SCALE_PROXIES=P: N receivers through P client proxies ------------------
 # Lab pa (198.18.0.0/24): h0 the server, h1..hP server proxies (our
 # uftpproxyd -s, one tunnel each); lab pbI (198.18.I.0/24): h0 client proxy
@@ -136,14 +143,14 @@ proxy_bench() {
 			sps=() cps=() sws=()
 			for ((i = 1; i <= p; i++)); do
 				lab_use pa
-				lab_bg "h$i" pid "$B/uftpproxyd" -d -s "$(px_ip "$i" 0)" -I eth0 -M 230.4.4.1 \
+				lab_bg "h$i" bgp "$B/uftpproxyd" -d -s "$(px_ip "$i" 0)" -I eth0 -M 230.4.4.1 \
 					>"$W/$tag.sp$i" 2>&1
-				sps+=("$pid")
+				sps+=("$bgp")
 				lab_use "pb$i"
-				lab_bg h0 pid "$pxb" -d -c -U "$(printf '0x0B%02X0001' "$i")" >"$W/$tag.cp$i" 2>&1
-				cps+=("$pid")
-				lab_bg h1 pid sh -c "exec nice -n $SWARM_NICE '$SWARM' -n $per -i $(printf '0x0A%02X0001' "$i") -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.sw$i' 2>'$W/$tag.sw$i.err'"
-				sws+=("$pid")
+				lab_bg h0 bgp "$pxb" -d -c -U "$(printf '0x0B%02X0001' "$i")" >"$W/$tag.cp$i" 2>&1
+				cps+=("$bgp")
+				lab_bg h1 bgp sh -c "exec nice -n $SWARM_NICE '$SWARM' -n $per -i $(printf '0x0A%02X0001' "$i") -f '$W/file' -I eth0 -l $loss -s $run -T 900 >'$W/$tag.sw$i' 2>'$W/$tag.sw$i.err'"
+				sws+=("$bgp")
 			done
 			for ((i = 1; i <= p; i++)); do
 				lab_use "pb$i"
@@ -238,12 +245,6 @@ fi
 lab_up scale 2 || exit 2
 echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, groups: $GROUPS_, build $B"
 
-# an impl is ours, ref, or NAME=PATH (another uftp build, e.g. a branch under test)
-bin_of() { case $1 in ours) echo "$B/uftp" ;; ref) echo "$REF" ;; *=*) echo "${1#*=}" ;; esac; }
-name_of() { echo "${1%%=*}"; }
-rcvbuf_errors() { lab_exec h1 awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
-tx_bytes() { lab_exec h0 cat /sys/class/net/eth0/statistics/tx_bytes; }
-val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 
 printf '%-6s %-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
 	group impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
