@@ -24,8 +24,8 @@
  * -w writes the N client IDs (one per line) for the server's -H @FILE and
  * exits.  -B: how long (microseconds, default 2000) a batch of datagrams
  * may wait for more once the first is in; every core then takes the batch
- * in one go (0: take what is waiting).  The summary goes to stdout as "key value" lines; exit status 0
- * when every receiver succeeded, 1 otherwise, 2 on a usage error.
+ * in one go (0: take what is waiting).  The summary goes to stdout as "key value" lines; exit
+ * status 0 when every receiver succeeded, 1 otherwise, 2 on a usage error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -658,8 +658,8 @@ int main(int argc, char **argv)
 		       secs(sw.t_fileseg ? sw.t_fileseg : sw.t_connected, sw.t_done));
 		printf("rounds %" PRIu64 "\n", sw.rounds);
 		/* the monotonic clock is the machine's: swarms in other namespaces compare */
-		printf("t_announce_ns %" PRIu64 "\nt_connected_ns %" PRIu64 "\nt_fileseg_ns %" PRIu64
-		       "\nt_done_ns %" PRIu64 "\n",
+		printf("t_announce_ns %" PRIu64 "\nt_connected_ns %" PRIu64
+		       "\nt_fileseg_ns %" PRIu64 "\nt_done_ns %" PRIu64 "\n",
 		       sw.t_announce, sw.t_connected, sw.t_fileseg, sw.t_done);
 		printf("rx_datagrams %" PRIu64 "\nrx_fileseg %" PRIu64 "\ntx_datagrams %" PRIu64
 		       "\n",

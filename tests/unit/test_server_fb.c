@@ -370,10 +370,8 @@ static void test_closed_group_of_thousands(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_closed_group_of_thousands),
-    CUTEST(test_waits_for_the_burst),
-    CUTEST(test_straggler_not_waited_for),
-    CUTEST(test_quiet_after_burst),
+    CUTEST(test_closed_group_of_thousands),   CUTEST(test_waits_for_the_burst),
+    CUTEST(test_straggler_not_waited_for),    CUTEST(test_quiet_after_burst),
     CUTEST(test_nak_for_block_ahead_dropped),
 };
 
