@@ -57,22 +57,32 @@ struct srv_client *srv_find(struct uftp_server *s, uint32_t id)
 	return srv_index_find(s, id);
 }
 
+/* Counted by srv_active: a receiver (not a proxy) in the session or done with it. */
+static int counted(const struct srv_client *c)
+{
+	return (c->state == CS_ACTIVE || c->state == CS_DONE) && !c->is_proxy;
+}
+
+/*
+ * Kept by srv_set_cstate (the only place a state changes once a record
+ * exists; a record turns into a proxy only while CS_NEW): every datagram's
+ * header carries the count, and a walk of thousands of records per
+ * datagram was most of the sender's CPU.
+ */
 size_t srv_active(const struct uftp_server *s)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < s->nclients; i++)
-		if ((s->clients[i].state == CS_ACTIVE || s->clients[i].state == CS_DONE) &&
-		    !s->clients[i].is_proxy)
-			n++;
-	return n;
+	return s->n_counted;
 }
 
 void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state)
 {
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X: %s -> %s", c->id,
 	             srv_cstate_names[c->state], srv_cstate_names[state]);
+	if (counted(c))
+		s->n_counted--;
 	c->state = state;
+	if (counted(c))
+		s->n_counted++;
 }
 
 void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why)
@@ -648,6 +658,9 @@ static int confirm_pending(const struct uftp_server *s)
 {
 	size_t i;
 
+	/* REG_CONF / KEYINFO only with the hint set; DONE_CONF only at the end */
+	if (!s->confirm_hint && s->phase != PH_END)
+		return 0;
 	for (i = 0; i < s->nclients; i++)
 		if (s->clients[i].confirm_due || s->clients[i].doneconf_due)
 			return 1;

@@ -42,6 +42,10 @@ static void drop_ahead(struct uftp_server *s, uint32_t sec, int had_naks)
 
 	b = base > s->pos ? base : s->pos;
 	for (; b < end; b++) {
+		if ((b & 7) == 0 && s->naks[b >> 3] == 0) {
+			b += 7;
+			continue;
+		}
 		if (!BIT_TEST(s->naks, b))
 			continue;
 		if (s->passes <= 1 || BIT_TEST(s->pass, b))
@@ -50,8 +54,13 @@ static void drop_ahead(struct uftp_server *s, uint32_t sec, int had_naks)
 	if (had_naks)
 		return;
 	/* the NAKs of this STATUS were the only ones: are any left? */
-	for (b = base; b < end && !any; b++)
+	for (b = base; b < end && !any; b++) {
+		if ((b & 7) == 0 && s->naks[b >> 3] == 0 && b + 8 <= end) {
+			b += 7;
+			continue;
+		}
 		any = BIT_TEST(s->naks, b);
+	}
 	if (!any)
 		s->have_naks = 0;
 }

@@ -132,6 +132,7 @@ struct uftp_server {
 
 	struct srv_client *clients;
 	size_t nclients, cap_clients;
+	size_t n_counted; /* server.c: what srv_active returns, kept by srv_set_cstate */
 	/*
 	 * server_reg.c: client ID -> record (open addressing, a slot holds the
 	 * record's index + 1, 0: empty), never more than half full; and the
@@ -153,6 +154,7 @@ struct uftp_server {
 	int done_empty_due;
 	int abort_due;
 	size_t list_cursor; /* for multi-message client lists */
+	int confirm_hint;   /* server_reg.c: some client may have confirm_due set */
 	size_t ann_cursor;  /* closed-group list position in ANNOUNCE rounds */
 
 	/* current file */

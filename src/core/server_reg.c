@@ -227,6 +227,17 @@ static int gets_keyinfo(const struct uftp_server *s, const struct srv_client *c)
 	return s->encrypted && c->via == 0;
 }
 
+/*
+ * A REG_CONF / KEYINFO is due to c.  The hint spares the writers a walk of
+ * every record for each datagram the session sends (the data phase
+ * included): it is cleared once a walk finds nothing due.
+ */
+static void want_confirm(struct uftp_server *s, struct srv_client *c)
+{
+	c->confirm_due = 1;
+	s->confirm_hint = 1;
+}
+
 /* Client states move on once their confirmation went out. */
 static void confirmed(struct uftp_server *s, struct srv_client *c)
 {
@@ -316,9 +327,13 @@ int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t 
 {
 	int n;
 
+	if (!s->confirm_hint)
+		return 0;
 	n = s->encrypted ? write_keyinfo(s, out, cap) : 0;
 	if (n == 0)
 		n = write_reg_conf(s, out, cap);
+	if (n == 0) /* both walked every record: none is due */
+		s->confirm_hint = 0;
 	if (n > 0)
 		check_closed_complete(s, now);
 	return n;
@@ -377,7 +392,7 @@ void srv_announce_expiry(struct uftp_server *s, uint64_t now)
 	s->announce_due = 1;
 	for (i = 0; i < s->nclients; i++)
 		if (s->clients[i].state == CS_CONFIRMED)
-			s->clients[i].confirm_due = 1;
+			want_confirm(s, &s->clients[i]);
 	s->timer = now + 3 * s->grtt;
 	if (s->max_rtt_round) {
 		uint64_t g = s->max_rtt_round;
@@ -430,7 +445,7 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 	int rv;
 
 	if (!s->encrypted) {
-		c->confirm_due = 1;
+		want_confirm(s, c);
 		return 0;
 	}
 	if (!c->have_register)
@@ -449,7 +464,7 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 		srv_client_lost(s, c, "key derivation failed");
 		return rv;
 	}
-	c->confirm_due = 1;
+	want_confirm(s, c);
 	return 0;
 }
 
@@ -536,7 +551,7 @@ static int reg_proxied(struct uftp_server *s, uint32_t pid, const struct uftp_pe
 			continue;
 		p = srv_find(s, pid);
 		if (!s->encrypted || (p != NULL && p->state == CS_ACTIVE))
-			k->confirm_due = 1;
+			want_confirm(s, k);
 	}
 	return 0;
 }
@@ -583,7 +598,7 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 		return 0;
 	if (c->via != 0) { /* a proxy's client: its key exchange is with the proxy */
 		if (c->state != CS_NEW)
-			c->confirm_due = 1;
+			want_confirm(s, c);
 		return 0;
 	}
 	srv_rtt(s, c, r.tstamp_sec, r.tstamp_usec, now);
@@ -597,7 +612,7 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 	}
 	if (c->state != CS_NEW || c->confirm_due) { /* our confirmation was lost */
 		if (c->state != CS_NEW)
-			c->confirm_due = 1;
+			want_confirm(s, c);
 		return 0;
 	}
 	if (s->encrypted && !c->have_register) {
@@ -672,7 +687,7 @@ int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_
 		             c->id);
 		for (i = 0; i < s->nclients; i++)
 			if (s->clients[i].via == c->id && s->clients[i].state == CS_NEW)
-				s->clients[i].confirm_due = 1;
+				want_confirm(s, &s->clients[i]);
 		return 0;
 	}
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered (keys confirmed)", c->id);
