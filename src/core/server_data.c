@@ -220,7 +220,8 @@ static unsigned record_naks(struct uftp_server *s, uint32_t sec, const uint8_t *
 	unsigned count = 0;
 
 	for (i = 0; i < n && i / 8 < len; i++) {
-		if ((i & 7) == 0 && map[i / 8] == 0) { /* thousands of STATUS a pass: skip clean bytes */
+		/* thousands of STATUS a pass: clean bytes skipped whole */
+		if ((i & 7) == 0 && map[i / 8] == 0) {
 			i += 7;
 			continue;
 		}
