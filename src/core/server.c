@@ -615,14 +615,19 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 	switch (s->phase) {
 	case PH_ANNOUNCE: srv_dest(s, to, 1); return srv_write_announce(s, out, cap, now);
 	case PH_FILEINFO: srv_dest(s, to, 0); return srv_write_fileinfo(s, out, cap, now);
-	case PH_DATA:
+	case PH_DATA: {
+		int was_due = s->done_due || s->pass_active;
+
 		srv_dest(s, to, 0);
 		n = srv_write_done(s, out, cap, now);
 		if (n == 0)
 			n = srv_cc_write(s, out, cap, now);
-		if (n != 0)
-			return n;
-		return srv_write_data(s, out, cap, now);
+		if (n == 0)
+			n = srv_write_data(s, out, cap, now);
+		if (n > 0 && was_due && !s->done_due && !s->pass_active)
+			srv_fb_done_sent(s, now); /* a pass's DONE is out */
+		return n;
+	}
 	case PH_END:
 		srv_dest(s, to, 0);
 		n = srv_write_done(s, out, cap, now);

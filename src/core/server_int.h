@@ -290,6 +290,8 @@ int srv_fb_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
                   uint64_t now);
 int srv_fb_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now);
+/* A pass's DONE list is out (server.c): with NAKs already waiting, the next pass starts now. */
+void srv_fb_done_sent(struct uftp_server *s, uint64_t now);
 
 /*
  * server_cc.c: the TFMCC sender (RFC 4654).  The rate logic works on a

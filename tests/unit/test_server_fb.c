@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * server_fb.c's feedback rules, on the sender core driven by hand (fake
- * clock, a 3-block file in memory, three clients): the repair pass waits
- * for the answers to the DONE, and a NAK for a block still ahead in the
- * pass is not kept for another pass.  Each case fails with the old rule
- * (repair one GRTT after the first NAK; every NAK kept).
+ * clock, a 3-block file in memory, three clients): when the repair pass
+ * starts, NAKs that arrive during a pass joining it or dropped as stale,
+ * and the client index of server_reg.c.  Each rule's case fails with the
+ * rule before it (repair one GRTT after the first NAK or once every
+ * client answered; every NAK received during a pass kept for the next).
  */
 #include "config.h"
 
@@ -207,28 +208,75 @@ static void to_first_done(struct fx *f)
 }
 
 /*
- * Rule 1: answers keep coming past the first NAK's GRTT; the repair pass
- * waits for the last one and resends what every client NAKed, once.
+ * As to_first_done, with client 1's STATUS NAKing block 0 once the first
+ * `after` FILESEGs of pass 1 are out (a NAK recorded during the pass).
  */
-static void test_waits_for_the_burst(void)
+static void to_first_done_after(struct fx *f, int after)
+{
+	int i, t, segs = 0;
+
+	setup(f);
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
+	for (i = 0; i < NCL; i++)
+		reply(f, CL(i), UFTP_MSG_REGISTER, 0);
+	do
+		t = next(f, 60 * UFTP_NS_PER_SEC);
+	while (t != 0 && t != UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILEINFO);
+	for (i = 0; i < NCL; i++)
+		reply(f, CL(i), UFTP_MSG_FILEINFO_ACK, 0);
+	do {
+		t = next(f, 0);
+		if (t == UFTP_MSG_FILESEG && ++segs == after)
+			reply(f, CL(1), UFTP_MSG_STATUS, 0x01);
+	} while (t == UFTP_MSG_FILESEG || t == UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f->m.u.done.ids.count, NCL);
+}
+
+/*
+ * Rule 1: the repair starts a quarter GRTT after the first NAK, without
+ * waiting for the rest of the answers (the old rule waited for all of them,
+ * or a GRTT), and a late NAK for a block ahead still makes this pass.
+ */
+static void test_repair_starts_after_first_nak(void)
 {
 	struct fx f;
 	uint64_t t0;
-	int blocks = 0, t;
+	int t;
 
 	to_first_done(&f);
 	t0 = f.now;
 	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* block 0 */
-	f.now = t0 + f.grtt * 9 / 10;
+	f.now = t0 + f.grtt / 4 - MS;
 	CU_ASSERT_EQUAL(pop(&f), 0);
+	f.now = t0 + f.grtt / 4 + MS;
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0); /* pass 2 begins */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04); /* late: block 2 */
+	reply(&f, CL(1), UFTP_MSG_COMPLETE, 0);
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL(next(&f, 0), UFTP_MSG_DONE);
+	uftp_server_free(f.s);
+}
+
+/* Rule 1: when every receiver has answered, the repair starts at once. */
+static void test_all_answered_starts_at_once(void)
+{
+	struct fx f;
+	int blocks = 0, t;
+
+	to_first_done(&f);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
 	reply(&f, CL(1), UFTP_MSG_STATUS, 0x01);
-	f.now = t0 + f.grtt + MS; /* the old rule repaired here, without client 3's NAK */
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04); /* block 2: every client has answered */
-	CU_ASSERT_EQUAL(f.now, t0 + f.grtt + MS);
-	t = pop(&f); /* at once */
-	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_DONE);
-	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0); /* "got your STATUS" */
+	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04);
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE); /* no clock move */
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0);
 	while ((t = next(&f, 0)) == UFTP_MSG_FILESEG) {
 		CU_ASSERT(f.m.u.fileseg.block == 0 || f.m.u.fileseg.block == 2);
 		blocks |= 1 << f.m.u.fileseg.block;
@@ -238,46 +286,51 @@ static void test_waits_for_the_burst(void)
 	uftp_server_free(f.s);
 }
 
-/* Rule 1, the cap: a client that never answers is not waited for past 8 GRTT. */
-static void test_straggler_not_waited_for(void)
+/*
+ * Rule 1, NAKs waiting at the end of a pass: a NAK for block 0 while pass 1
+ * is still sending; the pass ends and pass 2 starts as soon as the DONE is
+ * out, with no answer to it (the old rule waited for the answers).
+ */
+static void test_next_pass_at_once(void)
 {
 	struct fx f;
-	uint64_t t0, i;
 	int t;
 
-	to_first_done(&f);
-	t0 = f.now;
-	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
-	/* client 2 answers again and again, client 3 never */
-	for (i = 1; i <= 40; i++) {
-		f.now = t0 + i * f.grtt / 5;
-		if (pop(&f) != 0)
-			break;
-		reply(&f, CL(1), UFTP_MSG_STATUS, 0x02);
-	}
-	CU_ASSERT(f.now <= t0 + 8 * f.grtt + f.grtt / 5);
-	CU_ASSERT(f.now > t0 + f.grtt);
-	t = next(&f, f.grtt);
-	CU_ASSERT(t == UFTP_MSG_FILESEG || t == UFTP_MSG_DONE);
+	to_first_done_after(&f, 1);
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE); /* no clock move */
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0);
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
 	uftp_server_free(f.s);
 }
 
-/* Rule 1, quiet: when the answers stop, the repair starts a quarter GRTT later. */
-static void test_quiet_after_burst(void)
+/*
+ * Rule 3: in pass 2, a NAK for a block the pass has already resent is not
+ * kept: there is no pass 3 (the old rule resent block 0 once more).
+ */
+static void test_stale_nak_dropped(void)
 {
 	struct fx f;
-	uint64_t t0;
+	int t, i;
 
 	to_first_done(&f);
-	t0 = f.now;
 	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
-	f.now = t0 + 2 * f.grtt; /* late, but within the cap */
-	reply(&f, CL(1), UFTP_MSG_STATUS, 0x02);
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	f.now += f.grtt / 4 - MS;
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	f.now += 2 * MS;
-	CU_ASSERT_EQUAL(pop(&f), UFTP_MSG_DONE); /* pass 2 begins (empty DONE first) */
+	reply(&f, CL(1), UFTP_MSG_STATUS, 0x05);
+	reply(&f, CL(2), UFTP_MSG_COMPLETE, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* sent before block 0 came again */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	for (i = 0; i < 3; i++) {
+		t = next(&f, 4 * f.grtt);
+		CU_ASSERT_NOT_EQUAL(t, UFTP_MSG_FILESEG);
+		if (t == 0)
+			break;
+	}
 	uftp_server_free(f.s);
 }
 
@@ -311,6 +364,31 @@ static void test_nak_for_block_ahead_dropped(void)
 	}
 	reply(&f, CL(0), UFTP_MSG_COMPLETE, 0);
 	reply(&f, CL(1), UFTP_MSG_COMPLETE, 0);
+	uftp_server_free(f.s);
+}
+
+/*
+ * Rule 2, the other half: during pass 2, a NAK for a block ahead that the
+ * pass would not have sent joins the pass (the old rule kept it for pass 3).
+ */
+static void test_nak_ahead_joins_the_pass(void)
+{
+	struct fx f;
+	int t;
+
+	to_first_done(&f);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* pass 2: block 0 only */
+	reply(&f, CL(1), UFTP_MSG_COMPLETE, 0);
+	reply(&f, CL(2), UFTP_MSG_COMPLETE, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, f.grtt), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x04); /* late: block 2, ahead of the pass */
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL(next(&f, 0), UFTP_MSG_DONE);
+	reply(&f, CL(0), UFTP_MSG_COMPLETE, 0);
 	uftp_server_free(f.s);
 }
 
@@ -370,9 +448,13 @@ static void test_closed_group_of_thousands(void)
 }
 
 static const struct cutest tests[] = {
-    CUTEST(test_closed_group_of_thousands),   CUTEST(test_waits_for_the_burst),
-    CUTEST(test_straggler_not_waited_for),    CUTEST(test_quiet_after_burst),
+    CUTEST(test_repair_starts_after_first_nak),
+    CUTEST(test_all_answered_starts_at_once),
+    CUTEST(test_next_pass_at_once),
+    CUTEST(test_stale_nak_dropped),
+    CUTEST(test_nak_ahead_joins_the_pass),
     CUTEST(test_nak_for_block_ahead_dropped),
+    CUTEST(test_closed_group_of_thousands),
 };
 
 CUTEST_MAIN("server_fb", tests)
