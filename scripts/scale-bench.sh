@@ -22,8 +22,12 @@
 #   reg_s   first ANNOUNCE to the last receiver registered (swarm clock)
 #   xfer_s  first FILESEG to the last receiver done (swarm clock)
 #   wall_s  the uftp process, start to exit
-#   MB_tx   bytes the server's interface sent (h0 eth0 tx_bytes, MB)
+#   MB_tx   bytes the server's interface sent (h0 eth0 tx_bytes, MB); a
+#           sender using UDP GSO (ours) is counted once per GSO message, its
+#           ~42 bytes of headers per datagram missing (3% at block 1300)
 #   ratio   MB_tx / file size
+#   kseg    FILESEG datagrams that reached the swarm's socket, thousands:
+#           the fair count of what each server sent
 #   rounds  rounds of data seen on the wire (a block number going back; a
 #           server resending section by section shows several per pass)
 #   rss_MB  server peak RSS (/usr/bin/time %M, VmHWM)
@@ -246,8 +250,8 @@ lab_up scale 2 || exit 2
 echo "# $N receivers, $fsize bytes, -R $RATE, runs $RUNS, impls: $IMPLS, groups: $GROUPS_, build $B"
 
 
-printf '%-6s %-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %7s %7s %7s %8s\n' \
-	group impl loss run ok reg_s xfer_s wall_s MB_tx ratio rounds rss_MB cpu_s sw_cpu sw_drop
+printf '%-6s %-5s %-4s %-3s %10s %7s %7s %7s %9s %6s %6s %6s %7s %7s %7s %8s\n' \
+	group impl loss run ok reg_s xfer_s wall_s MB_tx ratio kseg rounds rss_MB cpu_s sw_cpu sw_drop
 : >"$W/rows"
 for group in $GROUPS_; do
 for loss in $LOSSES; do
@@ -275,10 +279,12 @@ for loss in $LOSSES; do
 			row=$(awk -v group="$group" -v impl="$impl" -v loss="$loss" -v run="$run" -v ok="${ok:-0}/$N" -v rc="$rc" \
 				-v reg="$(val registration_s "$W/$tag.swarm")" -v xfer="$(val transfer_s "$W/$tag.swarm")" \
 				-v wall="$(((t1 - t0) / 1000000))" -v tx="$((b1 - b0))" -v size="$fsize" \
+				-v kseg="$(val rx_fileseg "$W/$tag.swarm")" \
 				-v rounds="$(val rounds "$W/$tag.swarm")" -v rss="${m:-0}" -v u="${u:-0}" -v s="${s:-0}" \
 				-v swcpu="$(val cpu_s "$W/$tag.swarm")" -v drop="$((d1 - d0))" 'BEGIN {
-				printf "%-6s %-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6s %7.1f %7.2f %7.2f %8d\n",
-				    group, impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size, rounds,
+				printf "%-6s %-5s %-4s %-3s %10s %7.3f %7.2f %7.2f %9.1f %6.2f %6.1f %6s %7.1f %7.2f %7.2f %8d\n",
+				    group, impl, loss, run, ok "/" rc, reg, xfer, wall / 1000, tx / 1e6, tx / size,
+				    kseg / 1000, rounds,
 				    rss / 1024, u + s, swcpu, drop }')
 			echo "$row"
 			echo "$row" >>"$W/rows"
@@ -290,8 +296,8 @@ done
 
 echo
 echo "# medians [min-max] over $RUNS runs (ok: runs where every receiver succeeded and uftp exited 0)"
-printf '%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %6s %7s %7s %7s\n' \
-	group impl loss ok_runs reg_s xfer_s wall_s MB_tx rounds rss_MB cpu_s sw_cpu
+printf '%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %-19s %6s %7s %7s %7s\n' \
+	group impl loss ok_runs reg_s xfer_s wall_s MB_tx kseg rounds rss_MB cpu_s sw_cpu
 for group in $GROUPS_; do
 for loss in $LOSSES; do
 	for impl in $IMPLS; do
@@ -312,15 +318,15 @@ for loss in $LOSSES; do
 		}
 		$1 == group && $2 == impl && $3 == loss {
 			cnt++
-			for (c = 6; c <= 15; c++) v[cnt, c] = $c
+			for (c = 6; c <= 16; c++) v[cnt, c] = $c
 			if ($5 == n "/" n "/0") good++
 		}
 		END {
 			if (!cnt) exit
-			printf "%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %6s %7.1f %7.2f %7.2f\n",
+			printf "%-6s %-5s %-4s %7s %-19s %-19s %-19s %-19s %-19s %6s %7.1f %7.2f %7.2f\n",
 			    group, impl, loss, good + 0 "/" cnt, mmm(6, "%.3f"), mmm(7, "%.2f"), mmm(8, "%.2f"),
-			    mmm(9, "%.1f"),
-			    med(11), med(12), med(13), med(14)
+			    mmm(9, "%.1f"), mmm(11, "%.1f"),
+			    med(12), med(13), med(14), med(15)
 		}' "$W/rows"
 	done
 done
