@@ -57,6 +57,12 @@ struct srv_client *srv_find(struct uftp_server *s, uint32_t id)
 	return srv_index_find(s, id);
 }
 
+/* Counted in n_failed (srv_check_quit): a receiver lost or aborted. */
+static int failed(const struct srv_client *c)
+{
+	return (c->state == CS_LOST || c->state == CS_ABORTED) && !c->is_proxy;
+}
+
 /* Counted by srv_active: a receiver (not a proxy) in the session or done with it. */
 static int counted(const struct srv_client *c)
 {
@@ -80,9 +86,13 @@ void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state)
 	             srv_cstate_names[c->state], srv_cstate_names[state]);
 	if (counted(c))
 		s->n_counted--;
+	if (failed(c))
+		s->n_failed--;
 	c->state = state;
 	if (counted(c))
 		s->n_counted++;
+	if (failed(c))
+		s->n_failed++;
 }
 
 void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why)
@@ -298,14 +308,10 @@ void srv_finish(struct uftp_server *s, int outcome, uint64_t now)
 /* With -q any lost or aborted client ends the session; without, only when none is left. */
 int srv_check_quit(struct uftp_server *s, uint64_t now)
 {
-	size_t i, bad = 0;
+	size_t bad = s->n_failed; /* kept by srv_set_cstate: this runs for every reply */
 
 	if (s->phase == PH_ANNOUNCE || s->phase == PH_FINISHED)
 		return 0;
-	for (i = 0; i < s->nclients; i++)
-		if ((s->clients[i].state == CS_LOST || s->clients[i].state == CS_ABORTED) &&
-		    !s->clients[i].is_proxy)
-			bad++;
 	if ((s->cfg->quit_on_error && bad) || srv_active(s) == 0) {
 		if (s->cfg->quit_on_error && bad && srv_active(s)) {
 			s->aborting = 1;

@@ -133,6 +133,13 @@ struct uftp_server {
 	struct srv_client *clients;
 	size_t nclients, cap_clients;
 	size_t n_counted; /* server.c: what srv_active returns, kept by srv_set_cstate */
+	size_t n_failed;  /* server.c: receivers lost or aborted, kept by srv_set_cstate */
+	/*
+	 * server_file.c, srv_check_file_done: every record below info_from is
+	 * past FS_INFO for the current file (or no member), every one below
+	 * open_from past FS_ACKED; both only grow within a file.
+	 */
+	size_t info_from, open_from;
 	/*
 	 * server_reg.c: client ID -> record (open addressing, a slot holds the
 	 * record's index + 1, 0: empty), never more than half full; and the
