@@ -60,7 +60,7 @@ SWARM_NICE=${SCALE_SWARM_NICE:--10}
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 
 W=$(mktemp -d /dev/shm/uftp-scale.XXXXXX) || exit 2
-cleanup() { lab_down_all 2>/dev/null; rm -rf "$W"; }
+cleanup() { lab_down_all 2>/dev/null; if [ -n "${SCALE_KEEP:-}" ]; then echo "kept $W" >&2; else rm -rf "$W"; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
