@@ -447,14 +447,60 @@ static void test_closed_group_of_thousands(void)
 	uftp_server_free(f.s);
 }
 
+/* Deterministic bytes for any offset (the pacing case's larger file). */
+static ssize_t rd_any(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	(void)arg;
+	(void)idx;
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(off + i);
+	return (ssize_t)len;
+}
+
+/*
+ * server_data.c's pacing at a set rate (-R 10000: 1320 bytes each 1.06 ms):
+ * a sender woken 15 ms late sends the 15 ms it owes at once (the bucket
+ * holds 20 ms), where a 5 ms bucket lost two thirds of them.
+ */
+static void test_late_wake_catches_up(void)
+{
+	struct fx f;
+	int i, t, n = 0;
+
+	setup(&f);
+	f.cfg.rate_kbps = 10000;
+	f.file.size = 80 * 1300;
+	f.fops.read_at = rd_any;
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f.s, &f.env, &f.cfg, f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	for (i = 0; i < NCL; i++)
+		reply(&f, CL(i), UFTP_MSG_REGISTER, 0);
+	do
+		t = next(&f, 60 * UFTP_NS_PER_SEC);
+	while (t != 0 && t != UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILEINFO);
+	for (i = 0; i < NCL; i++)
+		reply(&f, CL(i), UFTP_MSG_FILEINFO_ACK, 0);
+	while ((t = pop(&f)) == UFTP_MSG_REG_CONF)
+		;
+	while (t == UFTP_MSG_FILESEG) /* what the bucket held at the start */
+		t = pop(&f);
+	CU_ASSERT_EQUAL_FATAL(t, 0);
+	f.now += 15 * MS;
+	while (pop(&f) == UFTP_MSG_FILESEG)
+		n++;
+	CU_ASSERT(n >= 13); /* 15 ms / 1.056 ms = 14.2 */
+	CU_ASSERT(n <= 15);
+	uftp_server_free(f.s);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_repair_starts_after_first_nak),
-    CUTEST(test_all_answered_starts_at_once),
-    CUTEST(test_next_pass_at_once),
-    CUTEST(test_stale_nak_dropped),
-    CUTEST(test_nak_ahead_joins_the_pass),
-    CUTEST(test_nak_for_block_ahead_dropped),
-    CUTEST(test_closed_group_of_thousands),
+    CUTEST(test_late_wake_catches_up),        CUTEST(test_repair_starts_after_first_nak),
+    CUTEST(test_all_answered_starts_at_once), CUTEST(test_next_pass_at_once),
+    CUTEST(test_stale_nak_dropped),           CUTEST(test_nak_ahead_joins_the_pass),
+    CUTEST(test_nak_for_block_ahead_dropped), CUTEST(test_closed_group_of_thousands),
 };
 
 CUTEST_MAIN("server_fb", tests)
