@@ -54,30 +54,45 @@ int uftp_server_pop_event(struct uftp_server *s, struct uftp_server_event *ev)
 
 struct srv_client *srv_find(struct uftp_server *s, uint32_t id)
 {
-	size_t i;
-
-	for (i = 0; i < s->nclients; i++)
-		if (s->clients[i].id == id)
-			return &s->clients[i];
-	return NULL;
+	return srv_index_find(s, id);
 }
 
+/* Counted in n_failed (srv_check_quit): a receiver lost or aborted. */
+static int failed(const struct srv_client *c)
+{
+	return (c->state == CS_LOST || c->state == CS_ABORTED) && !c->is_proxy;
+}
+
+/* Counted by srv_active: a receiver (not a proxy) in the session or done with it. */
+static int counted(const struct srv_client *c)
+{
+	return (c->state == CS_ACTIVE || c->state == CS_DONE) && !c->is_proxy;
+}
+
+/*
+ * Kept by srv_set_cstate (the only place a state changes once a record
+ * exists; a record turns into a proxy only while CS_NEW): every datagram's
+ * header carries the count, and a walk of thousands of records per
+ * datagram was most of the sender's CPU.
+ */
 size_t srv_active(const struct uftp_server *s)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < s->nclients; i++)
-		if ((s->clients[i].state == CS_ACTIVE || s->clients[i].state == CS_DONE) &&
-		    !s->clients[i].is_proxy)
-			n++;
-	return n;
+	return s->n_counted;
 }
 
 void srv_set_cstate(struct uftp_server *s, struct srv_client *c, int state)
 {
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X: %s -> %s", c->id,
 	             srv_cstate_names[c->state], srv_cstate_names[state]);
+	if (counted(c))
+		s->n_counted--;
+	if (failed(c))
+		s->n_failed--;
 	c->state = state;
+	if (counted(c))
+		s->n_counted++;
+	if (failed(c))
+		s->n_failed++;
 }
 
 void srv_client_lost(struct uftp_server *s, struct srv_client *c, const char *why)
@@ -270,6 +285,8 @@ void uftp_server_free(struct uftp_server *s)
 		uftp_keysched_wipe(c, sizeof(*c));
 	}
 	free(s->clients);
+	free(s->idx);
+	free(s->hosts_sorted);
 	free(s->naks);
 	free(s->pass);
 	srv_crypto_free(s);
@@ -291,14 +308,10 @@ void srv_finish(struct uftp_server *s, int outcome, uint64_t now)
 /* With -q any lost or aborted client ends the session; without, only when none is left. */
 int srv_check_quit(struct uftp_server *s, uint64_t now)
 {
-	size_t i, bad = 0;
+	size_t bad = s->n_failed; /* kept by srv_set_cstate: this runs for every reply */
 
 	if (s->phase == PH_ANNOUNCE || s->phase == PH_FINISHED)
 		return 0;
-	for (i = 0; i < s->nclients; i++)
-		if ((s->clients[i].state == CS_LOST || s->clients[i].state == CS_ABORTED) &&
-		    !s->clients[i].is_proxy)
-			bad++;
 	if ((s->cfg->quit_on_error && bad) || srv_active(s) == 0) {
 		if (s->cfg->quit_on_error && bad && srv_active(s)) {
 			s->aborting = 1;
@@ -608,16 +621,21 @@ static int write_phase(struct uftp_server *s, struct uftp_peer *to, uint8_t *out
 	switch (s->phase) {
 	case PH_ANNOUNCE: srv_dest(s, to, 1); return srv_write_announce(s, out, cap, now);
 	case PH_FILEINFO: srv_dest(s, to, 0); return srv_write_fileinfo(s, out, cap, now);
-	case PH_DATA:
+	case PH_DATA: {
+		int was_due = s->done_due || s->pass_active;
+
 		srv_dest(s, to, 0);
 		n = srv_write_fileinfo_again(s, out, cap, now);
 		if (n == 0)
 			n = srv_write_done(s, out, cap, now);
 		if (n == 0)
 			n = srv_cc_write(s, out, cap, now);
-		if (n != 0)
-			return n;
-		return srv_write_data(s, out, cap, now);
+		if (n == 0)
+			n = srv_write_data(s, out, cap, now);
+		if (n > 0 && was_due && !s->done_due && !s->pass_active)
+			srv_fb_done_sent(s, now); /* a pass's DONE is out */
+		return n;
+	}
 	case PH_END:
 		srv_dest(s, to, 0);
 		n = srv_write_done(s, out, cap, now);
@@ -653,6 +671,9 @@ static int confirm_pending(const struct uftp_server *s)
 {
 	size_t i;
 
+	/* REG_CONF / KEYINFO only with the hint set; DONE_CONF only at the end */
+	if (!s->confirm_hint && s->phase != PH_END)
+		return 0;
 	for (i = 0; i < s->nclients; i++)
 		if (s->clients[i].confirm_due || s->clients[i].doneconf_due)
 			return 1;

@@ -94,6 +94,8 @@ void srv_start_file(struct uftp_server *s, size_t idx, uint64_t now)
 		s->clients[i].fstatus = 0;
 		s->clients[i].partial = 0;
 	}
+	s->info_from = 0;
+	s->open_from = 0;
 	srv_set_phase(s, PH_FILEINFO, now);
 	s->fileinfo_due = 1;
 	s->done_due = 0;
@@ -267,22 +269,32 @@ static void next_file(struct uftp_server *s, uint64_t now)
 	srv_start_file(s, s->cur + 1, now);
 }
 
+/*
+ * Within a file a record's state only moves forward (FS_INFO, FS_SENT,
+ * FS_ACKED, FS_COMPLETE, in enum order: FS_SENT counts as answered for
+ * the FILEINFO phase and open for the file), and never back into the
+ * session: the two cursors skip what is settled, so that a reply from
+ * each of N clients costs O(N) in all, not O(N) each.
+ */
+static int settled(const struct srv_client *c, int past)
+{
+	return !srv_is_member(c) || c->fstate > past;
+}
+
 void srv_check_file_done(struct uftp_server *s, uint64_t now)
 {
-	size_t i, info = 0, acked = 0;
+	size_t info, acked;
 
 	if (s->phase != PH_FILEINFO && s->phase != PH_DATA)
 		return;
 	if (srv_check_quit(s, now))
 		return;
-	for (i = 0; i < s->nclients; i++) {
-		if (!srv_is_member(&s->clients[i]))
-			continue;
-		if (s->clients[i].fstate == FS_INFO)
-			info++;
-		else if (s->clients[i].fstate == FS_ACKED || s->clients[i].fstate == FS_SENT)
-			acked++;
-	}
+	while (s->info_from < s->nclients && settled(&s->clients[s->info_from], FS_INFO))
+		s->info_from++;
+	while (s->open_from < s->nclients && settled(&s->clients[s->open_from], FS_ACKED))
+		s->open_from++;
+	info = s->info_from < s->nclients;
+	acked = s->open_from < s->nclients;
 	if (info == 0 && acked == 0) {
 		next_file(s, now);
 		return;
@@ -524,13 +536,11 @@ int srv_write_doneconf(struct uftp_server *s, uint8_t *out, size_t cap)
 	s->list_cursor = 0;
 	if (n == 0)
 		return 0;
-	for (i = 0; i < s->nclients; i++) {
-		struct srv_client *c = &s->clients[i];
-		size_t k;
+	for (i = 0; i < n; i++) { /* through the index: not every record per ID */
+		struct srv_client *c = srv_find(s, ids[i]);
 
-		for (k = 0; k < n; k++)
-			if (ids[k] == c->id)
-				c->doneconf_due = 0;
+		if (c != NULL)
+			c->doneconf_due = 0;
 	}
 	uftp_idlist_pack(idbuf, sizeof(idbuf), ids, n);
 	dc.ids.ptr = idbuf;

@@ -134,6 +134,25 @@ struct uftp_server {
 
 	struct srv_client *clients;
 	size_t nclients, cap_clients;
+	size_t n_counted; /* server.c: what srv_active returns, kept by srv_set_cstate */
+	size_t n_failed;  /* server.c: receivers lost or aborted, kept by srv_set_cstate */
+	/*
+	 * server_file.c, srv_check_file_done: every record below info_from is
+	 * past FS_INFO for the current file (or no member), every one below
+	 * open_from past FS_ACKED; both only grow within a file.
+	 */
+	size_t info_from, open_from;
+	/*
+	 * server_reg.c: client ID -> record (open addressing, a slot holds the
+	 * record's index + 1, 0: empty), never more than half full; and the
+	 * closed group's host IDs sorted (hosts_sorted: built), so that a
+	 * lookup is O(1) or O(log n), not a walk of every record.
+	 */
+	uint32_t *idx;
+	size_t idx_cap;
+	uint32_t *hosts_sorted;
+	size_t hosts_unique; /* distinct IDs in it */
+	int hosts_built;
 
 	/* phase timer and resend counter */
 	uint64_t timer;
@@ -145,6 +164,7 @@ struct uftp_server {
 	int done_empty_due;
 	int abort_due;
 	size_t list_cursor; /* for multi-message client lists */
+	int confirm_hint;   /* server_reg.c: some client may have confirm_due set */
 	size_t ann_cursor;  /* closed-group list position in ANNOUNCE rounds */
 
 	/* current file */
@@ -208,6 +228,8 @@ void srv_finish(struct uftp_server *s, int outcome, uint64_t now);
 int srv_check_quit(struct uftp_server *s, uint64_t now);
 
 /* server_reg.c: announce phase */
+/* The record of client id (srv_find), through the index add_client keeps. */
+struct srv_client *srv_index_find(const struct uftp_server *s, uint32_t id);
 struct srv_client *srv_proxied(struct uftp_server *s, uint32_t proxy, uint32_t id);
 void srv_proxy_abort(struct uftp_server *s, struct srv_client *p, uint32_t host, const char *text);
 int srv_write_announce(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t now);
@@ -280,6 +302,8 @@ int srv_fb_status(struct uftp_server *s, struct srv_client *c, const uint8_t *bo
                   uint64_t now);
 int srv_fb_complete(struct uftp_server *s, struct srv_client *c, const uint8_t *body, size_t len,
                     uint64_t now);
+/* A pass's DONE list is out (server.c): with NAKs already waiting, the next pass starts now. */
+void srv_fb_done_sent(struct uftp_server *s, uint64_t now);
 
 /*
  * server_cc.c: the TFMCC sender (RFC 4654).  The rate logic works on a

@@ -12,14 +12,110 @@
 #include "core/err.h"
 #include "core/server_int.h"
 
-static const struct uftp_peer_key *host_entry(const struct uftp_server *s, uint32_t id)
-{
-	size_t i;
+/* ---- the client index ------------------------------------------------- */
 
-	for (i = 0; i < s->cfg->nhosts; i++)
-		if (s->cfg->hosts[i].id == id)
-			return &s->cfg->hosts[i];
+/*
+ * With thousands of clients (through proxies, tens of thousands) every
+ * message looks its sender up, and a proxy's REGISTER, FILEINFO_ACK and
+ * COMPLETE look up every client they list: a walk of the records each
+ * time made a round of replies quadratic in the number of clients.
+ */
+static size_t slot_of(uint32_t id, size_t cap)
+{
+	return (size_t)((id * 2654435761u) ^ (id >> 16)) & (cap - 1);
+}
+
+static void index_put(struct uftp_server *s, size_t i)
+{
+	size_t k = slot_of(s->clients[i].id, s->idx_cap);
+
+	while (s->idx[k] != 0)
+		k = (k + 1) & (s->idx_cap - 1);
+	s->idx[k] = (uint32_t)(i + 1);
+}
+
+/* Room in the index for one more record (kept at most half full). */
+static int index_room(struct uftp_server *s)
+{
+	size_t ncap, i;
+	uint32_t *n;
+
+	if ((s->nclients + 1) * 2 <= s->idx_cap)
+		return 0;
+	ncap = s->idx_cap ? s->idx_cap * 2 : 64;
+	n = calloc(ncap, sizeof(*n));
+	if (n == NULL)
+		return UFTP_ERR_NOMEM;
+	free(s->idx);
+	s->idx = n;
+	s->idx_cap = ncap;
+	for (i = 0; i < s->nclients; i++)
+		index_put(s, i);
+	return 0;
+}
+
+struct srv_client *srv_index_find(const struct uftp_server *s, uint32_t id)
+{
+	size_t k;
+
+	if (s->idx_cap == 0)
+		return NULL;
+	for (k = slot_of(id, s->idx_cap); s->idx[k] != 0; k = (k + 1) & (s->idx_cap - 1))
+		if (s->clients[s->idx[k] - 1].id == id)
+			return &s->clients[s->idx[k] - 1];
 	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the closed group's host IDs once; 0, or UFTP_ERR_NOMEM. */
+static int hosts_build(struct uftp_server *s)
+{
+	size_t i, n = s->cfg->nhosts;
+
+	if (s->hosts_built)
+		return 0;
+	s->hosts_sorted = malloc((n ? n : 1) * sizeof(uint32_t));
+	if (s->hosts_sorted == NULL)
+		return UFTP_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		s->hosts_sorted[i] = s->cfg->hosts[i].id;
+	qsort(s->hosts_sorted, n, sizeof(uint32_t), cmp_u32);
+	s->hosts_unique = n ? 1 : 0;
+	for (i = 1; i < n; i++)
+		if (s->hosts_sorted[i] != s->hosts_sorted[i - 1])
+			s->hosts_unique++;
+	s->hosts_built = 1;
+	return 0;
+}
+
+/* Whether id is in the closed group's host list. */
+static int is_host(struct uftp_server *s, uint32_t id)
+{
+	size_t lo = 0, hi = s->cfg->nhosts, i;
+
+	if (hosts_build(s) < 0) { /* out of memory: a walk of the list then */
+		for (i = 0; i < s->cfg->nhosts; i++)
+			if (s->cfg->hosts[i].id == id)
+				return 1;
+		return 0;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->hosts_sorted[mid] == id)
+			return 1;
+		if (s->hosts_sorted[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /*
@@ -131,6 +227,17 @@ static int gets_keyinfo(const struct uftp_server *s, const struct srv_client *c)
 	return s->encrypted && c->via == 0;
 }
 
+/*
+ * A REG_CONF / KEYINFO is due to c.  The hint spares the writers a walk of
+ * every record for each datagram the session sends (the data phase
+ * included): it is cleared once a walk finds nothing due.
+ */
+static void want_confirm(struct uftp_server *s, struct srv_client *c)
+{
+	c->confirm_due = 1;
+	s->confirm_hint = 1;
+}
+
 /* Client states move on once their confirmation went out. */
 static void confirmed(struct uftp_server *s, struct srv_client *c)
 {
@@ -220,9 +327,13 @@ int srv_write_confirm(struct uftp_server *s, uint8_t *out, size_t cap, uint64_t 
 {
 	int n;
 
+	if (!s->confirm_hint)
+		return 0;
 	n = s->encrypted ? write_keyinfo(s, out, cap) : 0;
 	if (n == 0)
 		n = write_reg_conf(s, out, cap);
+	if (n == 0) /* both walked every record: none is due */
+		s->confirm_hint = 0;
 	if (n > 0)
 		check_closed_complete(s, now);
 	return n;
@@ -258,6 +369,9 @@ static void check_closed_complete(struct uftp_server *s, uint64_t now)
 
 	if (s->phase != PH_ANNOUNCE || s->cfg->hosts == NULL)
 		return;
+	/* only listed hosts get in as receivers: too few in, no need to look further */
+	if (hosts_build(s) == 0 && srv_active(s) < s->hosts_unique)
+		return;
 	for (i = 0; i < s->cfg->nhosts; i++) {
 		struct srv_client *c = srv_find(s, s->cfg->hosts[i].id);
 
@@ -278,7 +392,7 @@ void srv_announce_expiry(struct uftp_server *s, uint64_t now)
 	s->announce_due = 1;
 	for (i = 0; i < s->nclients; i++)
 		if (s->clients[i].state == CS_CONFIRMED)
-			s->clients[i].confirm_due = 1;
+			want_confirm(s, &s->clients[i]);
 	s->timer = now + 3 * s->grtt;
 	if (s->max_rtt_round) {
 		uint64_t g = s->max_rtt_round;
@@ -305,6 +419,8 @@ static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
 		             id, SRV_MAX_CLIENTS);
 		return NULL;
 	}
+	if (index_room(s) < 0)
+		return NULL;
 	if (s->nclients == s->cap_clients) {
 		size_t ncap = s->cap_clients ? s->cap_clients * 2 : 16;
 		struct srv_client *nc = realloc(s->clients, ncap * sizeof(*nc));
@@ -319,6 +435,7 @@ static struct srv_client *add_client(struct uftp_server *s, uint32_t id,
 	c->id = id;
 	c->peer = *from;
 	c->state = CS_NEW;
+	index_put(s, s->nclients - 1);
 	return c;
 }
 
@@ -328,7 +445,7 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 	int rv;
 
 	if (!s->encrypted) {
-		c->confirm_due = 1;
+		want_confirm(s, c);
 		return 0;
 	}
 	if (!c->have_register)
@@ -347,7 +464,7 @@ static int try_confirm(struct uftp_server *s, struct srv_client *c)
 		srv_client_lost(s, c, "key derivation failed");
 		return rv;
 	}
-	c->confirm_due = 1;
+	want_confirm(s, c);
 	return 0;
 }
 
@@ -365,11 +482,11 @@ static const struct uftp_peer_key *proxy_entry(const struct uftp_server *s, uint
  * Whether a closed group admits id: a client of the host list, a proxy
  * (as) of the proxy list; as < 0: either (a CLIENT_KEY before its REGISTER).
  */
-static int admitted(const struct uftp_server *s, uint32_t id, int as)
+static int admitted(struct uftp_server *s, uint32_t id, int as)
 {
 	if (s->cfg->hosts == NULL)
 		return 1;
-	if (as <= 0 && host_entry(s, id) != NULL)
+	if (as <= 0 && is_host(s, id))
 		return 1;
 	return as != 0 && proxy_entry(s, id) != NULL;
 }
@@ -434,7 +551,7 @@ static int reg_proxied(struct uftp_server *s, uint32_t pid, const struct uftp_pe
 			continue;
 		p = srv_find(s, pid);
 		if (!s->encrypted || (p != NULL && p->state == CS_ACTIVE))
-			k->confirm_due = 1;
+			want_confirm(s, k);
 	}
 	return 0;
 }
@@ -481,7 +598,7 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 		return 0;
 	if (c->via != 0) { /* a proxy's client: its key exchange is with the proxy */
 		if (c->state != CS_NEW)
-			c->confirm_due = 1;
+			want_confirm(s, c);
 		return 0;
 	}
 	srv_rtt(s, c, r.tstamp_sec, r.tstamp_usec, now);
@@ -495,7 +612,7 @@ int srv_on_register(struct uftp_server *s, const struct uftp_header *h,
 	}
 	if (c->state != CS_NEW || c->confirm_due) { /* our confirmation was lost */
 		if (c->state != CS_NEW)
-			c->confirm_due = 1;
+			want_confirm(s, c);
 		return 0;
 	}
 	if (s->encrypted && !c->have_register) {
@@ -570,7 +687,7 @@ int srv_on_keyinfo_ack(struct uftp_server *s, struct srv_client *c, const uint8_
 		             c->id);
 		for (i = 0; i < s->nclients; i++)
 			if (s->clients[i].via == c->id && s->clients[i].state == CS_NEW)
-				s->clients[i].confirm_due = 1;
+				want_confirm(s, &s->clients[i]);
 		return 0;
 	}
 	uftp_env_log(s->env, UFTP_LOG_DEBUG, "client 0x%08X registered (keys confirmed)", c->id);

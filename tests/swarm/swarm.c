@@ -14,7 +14,7 @@
  *
  *   swarm -n N -f FILE [-i BASE_ID] [-b BIND_ADDR] [-p PORT] [-g GROUP]
  *         [-I IFNAME] [-l LOSS_PERCENT] [-s SEED] [-T TIMEOUT_S] [-w HOSTS_FILE]
- *         [-K KEYSPEC] [-x LOGLEVEL]
+ *         [-K KEYSPEC] [-x LOGLEVEL] [-B HOLD_US]
  *
  * Encrypted sessions: every receiver uses the one key -K makes (default
  * rsa:1024, the -K syntax of uftpd), so the key exchange is real per
@@ -22,8 +22,10 @@
  * -l drops FILESEG datagrams only, independently per receiver (seeded
  * xorshift per receiver, -s), so different receivers NAK different blocks.
  * -w writes the N client IDs (one per line) for the server's -H @FILE and
- * exits.  The summary goes to stdout as "key value" lines; exit status 0
- * when every receiver succeeded, 1 otherwise, 2 on a usage error.
+ * exits.  -B: how long (microseconds, default 2000) a batch of datagrams
+ * may wait for more once the first is in; every core then takes the batch
+ * in one go (0: take what is waiting).  The summary goes to stdout as "key value" lines; exit
+ * status 0 when every receiver succeeded, 1 otherwise, 2 on a usage error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +57,16 @@
 #define SW_TXSLOTS 64
 #define SW_DGRAM   65536
 #define SW_GROUPS  8
+/*
+ * Datagrams fed per batch, and their receive buffers (a larger datagram is
+ * truncated and ignored).  Each receiver core takes the whole batch in one
+ * go: its state is fetched from memory once per batch, not per datagram,
+ * which is what a datagram costs a swarm of a thousand cores.
+ */
+#define SW_BATCH 512
+#define SW_RXCAP 16384
+/* how long a batch may wait for more datagrams once the first is in (-B) */
+#define SW_HOLD_US 2000
 
 enum { R_IDLE, R_CONNECTED, R_DONE, R_ABORTED };
 
@@ -88,7 +100,7 @@ struct swarm {
 		uint64_t off;
 		size_t len;
 		int ok;
-	} memo[UFTP_NET_BATCH];
+	} memo[SW_BATCH];
 	size_t cur; /* the datagram being fed */
 	struct uftp_sock sock;
 	struct uftp_dgram tx[SW_TXSLOTS];
@@ -100,7 +112,7 @@ struct swarm {
 	/* figures */
 	uint64_t t_announce, t_connected, t_fileseg, t_done;
 	size_t n_connected, n_done, n_aborted;
-	uint64_t rx_dgrams, rx_fileseg, tx_dgrams, rounds;
+	uint64_t rx_dgrams, rx_fileseg, tx_dgrams, rounds, batches;
 	uint16_t last_file, last_sec, last_blk;
 	int seen_seg;
 };
@@ -247,8 +259,8 @@ static void sync_groups(struct swarm *sw, struct rcv *r)
 	}
 }
 
-/* Drains what receiver r has to send and its events. */
-static void drain(struct swarm *sw, struct rcv *r, uint64_t now)
+/* Drains what receiver r has to send and its events; full: and its expiry and groups. */
+static void drain(struct swarm *sw, struct rcv *r, uint64_t now, int full)
 {
 	struct uftp_client_event ev;
 	for (;;) {
@@ -294,6 +306,8 @@ static void drain(struct swarm *sw, struct rcv *r, uint64_t now)
 		default: break;
 		}
 	}
+	if (!full)
+		return;
 	sync_groups(sw, r);
 	r->next = uftp_client_next_expiry(r->core);
 }
@@ -329,8 +343,8 @@ static void note_fileseg(struct swarm *sw, const uint8_t *body, size_t len)
 static void on_batch(struct swarm *sw, const struct uftp_dgram *d, size_t n, uint64_t now)
 {
 	struct uftp_header h;
-	struct uftp_peer from[UFTP_NET_BATCH];
-	uint8_t use[UFTP_NET_BATCH], data[UFTP_NET_BATCH];
+	static struct uftp_peer from[SW_BATCH];
+	uint8_t use[SW_BATCH], data[SW_BATCH];
 	size_t i, k;
 	for (i = 0; i < n; i++) {
 		use[i] = !d[i].truncated && uftp_decode_header(&h, d[i].buf, d[i].len) >= 0;
@@ -349,6 +363,13 @@ static void on_batch(struct swarm *sw, const struct uftp_dgram *d, size_t n, uin
 		}
 		uftp_addr_to_peer(&d[i].addr, &from[i]);
 	}
+	sw->batches++;
+	/*
+	 * A FILESEG makes a core send nothing at once (its STATUS answers a
+	 * DONE) and only moves its expiry later (the idle limit): the drain
+	 * after it waits for the end of the batch.  An expiry left earlier
+	 * than the core's costs one on_expiry call that finds nothing due.
+	 */
 	for (k = 0; k < sw->n; k++) {
 		struct rcv *r = &sw->r[k];
 		for (i = 0; i < n; i++) {
@@ -360,9 +381,46 @@ static void on_batch(struct swarm *sw, const struct uftp_dgram *d, size_t n, uin
 			}
 			sw->cur = i;
 			(void)uftp_client_on_datagram(r->core, &from[i], d[i].buf, d[i].len, now);
-			drain(sw, r, now);
+			if (!data[i])
+				drain(sw, r, now, 0);
+		}
+		drain(sw, r, now, 1);
+	}
+}
+
+/*
+ * Receives one batch: what is waiting, and while the batch is not full,
+ * what arrives within hold_ns of the first datagram.  Returns the count.
+ */
+static size_t gather(struct swarm *sw, struct uftp_dgram *rx, uint64_t hold_ns)
+{
+	size_t got = 0;
+	uint64_t until = 0;
+
+	while (got < SW_BATCH) {
+		size_t want = SW_BATCH - got;
+		int k = uftp_sock_recv(&sw->sock, rx + got,
+		                       want < UFTP_NET_BATCH ? want : UFTP_NET_BATCH);
+		uint64_t now;
+		if (k > 0) {
+			got += (size_t)k;
+			continue;
+		}
+		if (got == 0 || hold_ns == 0)
+			break;
+		now = uftp_clock_now();
+		if (until == 0)
+			until = now + hold_ns;
+		if (now >= until)
+			break;
+		{
+			struct pollfd p = {.fd = sw->sock.fd, .events = POLLIN};
+			int ms = (int)((until - now + UFTP_NS_PER_MSEC - 1) / UFTP_NS_PER_MSEC);
+			if (poll(&p, 1, ms) <= 0)
+				break;
 		}
 	}
+	return got;
 }
 
 static int usage(void)
@@ -370,7 +428,7 @@ static int usage(void)
 	fprintf(stderr,
 	        "usage: swarm -n N -f FILE [-i BASE_ID] [-b BIND_ADDR] [-p PORT] [-g GROUP]\n"
 	        "             [-I IFNAME] [-l LOSS_PERCENT] [-s SEED] [-T TIMEOUT_S]\n"
-	        "             [-w HOSTS_FILE] [-K KEYSPEC] [-x LOGLEVEL]\n");
+	        "             [-w HOSTS_FILE] [-K KEYSPEC] [-x LOGLEVEL] [-B HOLD_US]\n");
 	return 2;
 }
 
@@ -388,15 +446,16 @@ int main(int argc, char **argv)
 	const char *hosts = NULL, *keyspec = "rsa:1024";
 	struct uftp_pkey *key = NULL;
 	double loss_pct = 0;
+	uint64_t hold_ns = (uint64_t)SW_HOLD_US * 1000;
 	uint64_t seed = 1, timeout_s = 600, base = 0x0a000001, start, now, end_at = UFTP_NEVER;
 	unsigned long port = 1044;
 	int loglevel = 0, opt, rc;
 	long rss0, rss1;
 	size_t k, ok = 0;
-	struct uftp_dgram rx[UFTP_NET_BATCH];
+	static struct uftp_dgram rx[SW_BATCH];
 	uint8_t *rxbuf;
 
-	while ((opt = getopt(argc, argv, "n:f:i:b:p:g:I:l:s:T:w:K:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:f:i:b:p:g:I:l:s:T:w:K:x:B:")) != -1) {
 		switch (opt) {
 		case 'n': sw.n = strtoul(optarg, NULL, 10); break;
 		case 'f': fpath = optarg; break;
@@ -411,6 +470,7 @@ int main(int argc, char **argv)
 		case 'w': hosts = optarg; break;
 		case 'K': keyspec = optarg; break;
 		case 'x': loglevel = (int)strtol(optarg, NULL, 10); break;
+		case 'B': hold_ns = strtoull(optarg, NULL, 10) * 1000; break;
 		default: return usage();
 		}
 	}
@@ -486,7 +546,7 @@ int main(int argc, char **argv)
 	(void)mallopt(M_MMAP_THRESHOLD, 16384);
 	sw.r = calloc(sw.n, sizeof(*sw.r));
 	sw.txbuf = malloc((size_t)SW_TXSLOTS * SW_DGRAM);
-	rxbuf = malloc((size_t)UFTP_NET_BATCH * SW_DGRAM);
+	rxbuf = malloc((size_t)SW_BATCH * SW_RXCAP);
 	if (!sw.r || !sw.txbuf || !rxbuf) {
 		log_warnx("swarm: out of memory");
 		return 1;
@@ -495,7 +555,7 @@ int main(int argc, char **argv)
 		sw.tx[k].buf = sw.txbuf + k * SW_DGRAM;
 	/* the shared buffers are resident before the baseline: per receiver is per receiver */
 	memset(sw.txbuf, 0, (size_t)SW_TXSLOTS * SW_DGRAM);
-	memset(rxbuf, 0, (size_t)UFTP_NET_BATCH * SW_DGRAM);
+	memset(rxbuf, 0, (size_t)SW_BATCH * SW_RXCAP);
 	rss0 = rss_kb("VmRSS:");
 	start = uftp_clock_now();
 	for (k = 0; k < sw.n; k++) {
@@ -534,14 +594,14 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	end_at = start + timeout_s * UFTP_NS_PER_SEC;
-	for (k = 0; k < UFTP_NET_BATCH; k++) {
-		rx[k].buf = rxbuf + k * SW_DGRAM;
-		rx[k].cap = SW_DGRAM;
+	for (k = 0; k < SW_BATCH; k++) {
+		rx[k].buf = rxbuf + k * SW_RXCAP;
+		rx[k].cap = SW_RXCAP;
 	}
 	rc = 0;
 	for (;;) {
 		uint64_t next = UFTP_NEVER;
-		int got, tmo;
+		int tmo;
 		struct pollfd p = {.fd = sw.sock.fd, .events = POLLIN};
 		now = uftp_clock_now();
 		if (sw.n_done + sw.n_aborted == sw.n) {
@@ -556,7 +616,7 @@ int main(int argc, char **argv)
 			struct rcv *r = &sw.r[k];
 			if (r->next <= now) {
 				uftp_client_on_expiry(r->core, now);
-				drain(&sw, r, now);
+				drain(&sw, r, now, 1);
 			}
 			if (r->next < next)
 				next = r->next;
@@ -569,12 +629,12 @@ int main(int argc, char **argv)
 			tmo = 100;
 		if (poll(&p, 1, tmo) < 0 && errno != EINTR)
 			break;
-		for (int turns = 0; turns < 16; turns++) {
-			got = uftp_sock_recv(&sw.sock, rx, UFTP_NET_BATCH);
-			if (got <= 0)
+		for (int turns = 0; turns < 4; turns++) {
+			size_t got = gather(&sw, rx, hold_ns);
+			if (got == 0)
 				break;
 			now = uftp_clock_now();
-			on_batch(&sw, rx, (size_t)got, now);
+			on_batch(&sw, rx, got, now);
 			(void)flush_tx(&sw);
 		}
 	}
@@ -597,9 +657,15 @@ int main(int argc, char **argv)
 		printf("transfer_s %.3f\n",
 		       secs(sw.t_fileseg ? sw.t_fileseg : sw.t_connected, sw.t_done));
 		printf("rounds %" PRIu64 "\n", sw.rounds);
+		/* the monotonic clock is the machine's: swarms in other namespaces compare */
+		printf("t_announce_ns %" PRIu64 "\nt_connected_ns %" PRIu64
+		       "\nt_fileseg_ns %" PRIu64 "\nt_done_ns %" PRIu64 "\n",
+		       sw.t_announce, sw.t_connected, sw.t_fileseg, sw.t_done);
 		printf("rx_datagrams %" PRIu64 "\nrx_fileseg %" PRIu64 "\ntx_datagrams %" PRIu64
 		       "\n",
 		       sw.rx_dgrams, sw.rx_fileseg, sw.tx_dgrams);
+		printf("datagrams_per_batch %.1f\n",
+		       sw.batches ? (double)sw.rx_dgrams / (double)sw.batches : 0.0);
 		printf("lost_fileseg_per_receiver %.1f\n", (double)lost / (double)sw.n);
 		printf("rss_kb %ld\nrss_hwm_kb %ld\n", rss_kb("VmRSS:"), hwm);
 		{

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * server_fb.c's feedback rules, on the sender core driven by hand (fake
- * clock, a 3-block file in memory, three clients): the repair pass waits
- * for the answers to the DONE, and a NAK for a block still ahead in the
- * pass is not kept for another pass.  Each case fails with the old rule
- * (repair one GRTT after the first NAK; every NAK kept).
+ * clock, a 3-block file in memory, three clients): when the repair pass
+ * starts, NAKs that arrive during a pass joining it or dropped as stale,
+ * and the client index of server_reg.c.  Each rule's case fails with the
+ * rule before it (repair one GRTT after the first NAK or once every
+ * client answered; every NAK received during a pass kept for the next).
  */
 #include "config.h"
 
@@ -94,7 +95,7 @@ static int next(struct fx *f, uint64_t limit)
 	return t;
 }
 
-static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
+static int feed_rv(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
 {
 	struct uftp_header h = {0};
 	struct uftp_peer from = {{4, {10, 0, 0, (uint8_t)id}}, 1044};
@@ -105,7 +106,12 @@ static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
 	h.group_id = GROUP;
 	CU_ASSERT_EQUAL_FATAL(uftp_encode_header(buf, sizeof(buf), &h), 16);
 	memcpy(buf + 16, body, n);
-	CU_ASSERT_EQUAL(uftp_server_on_datagram(f->s, &from, buf, 16 + n, f->now), 0);
+	return uftp_server_on_datagram(f->s, &from, buf, 16 + n, f->now);
+}
+
+static void feed(struct fx *f, uint32_t id, const uint8_t *body, size_t n)
+{
+	CU_ASSERT_EQUAL(feed_rv(f, id, body, n), 0);
 }
 
 static void reply(struct fx *f, uint32_t id, int func, uint8_t naks)
@@ -140,10 +146,10 @@ static void reply(struct fx *f, uint32_t id, int func, uint8_t naks)
 	feed(f, id, body, (size_t)n);
 }
 
-/* Three clients registered and acked, pass 1 sent: the core has just sent its DONE. */
-static void to_first_done(struct fx *f)
+/* The fixture's core configured (a 3-block file, GRTT 100 ms), not yet created. */
+static void setup(struct fx *f)
 {
-	int i, t;
+	int i;
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < (int)sizeof(f->data); i++)
@@ -175,6 +181,14 @@ static void to_first_done(struct fx *f)
 	f->cfg.fops = &f->fops;
 	f->now = 1000 * UFTP_NS_PER_SEC;
 	f->grtt = 100 * MS;
+}
+
+/* Three clients registered and acked, pass 1 sent: the core has just sent its DONE. */
+static void to_first_done(struct fx *f)
+{
+	int i, t;
+
+	setup(f);
 	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
 	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
 	for (i = 0; i < NCL; i++)
@@ -194,28 +208,75 @@ static void to_first_done(struct fx *f)
 }
 
 /*
- * Rule 1: answers keep coming past the first NAK's GRTT; the repair pass
- * waits for the last one and resends what every client NAKed, once.
+ * As to_first_done, with client 1's STATUS NAKing block 0 once the first
+ * `after` FILESEGs of pass 1 are out (a NAK recorded during the pass).
  */
-static void test_waits_for_the_burst(void)
+static void to_first_done_after(struct fx *f, int after)
+{
+	int i, t, segs = 0;
+
+	setup(f);
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f->s, &f->env, &f->cfg, f->now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(f, 0), UFTP_MSG_ANNOUNCE);
+	for (i = 0; i < NCL; i++)
+		reply(f, CL(i), UFTP_MSG_REGISTER, 0);
+	do
+		t = next(f, 60 * UFTP_NS_PER_SEC);
+	while (t != 0 && t != UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILEINFO);
+	for (i = 0; i < NCL; i++)
+		reply(f, CL(i), UFTP_MSG_FILEINFO_ACK, 0);
+	do {
+		t = next(f, 0);
+		if (t == UFTP_MSG_FILESEG && ++segs == after)
+			reply(f, CL(1), UFTP_MSG_STATUS, 0x01);
+	} while (t == UFTP_MSG_FILESEG || t == UFTP_MSG_REG_CONF);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f->m.u.done.ids.count, NCL);
+}
+
+/*
+ * Rule 1: the repair starts a quarter GRTT after the first NAK, without
+ * waiting for the rest of the answers (the old rule waited for all of them,
+ * or a GRTT), and a late NAK for a block ahead still makes this pass.
+ */
+static void test_repair_starts_after_first_nak(void)
 {
 	struct fx f;
 	uint64_t t0;
-	int blocks = 0, t;
+	int t;
 
 	to_first_done(&f);
 	t0 = f.now;
 	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* block 0 */
-	f.now = t0 + f.grtt * 9 / 10;
+	f.now = t0 + f.grtt / 4 - MS;
 	CU_ASSERT_EQUAL(pop(&f), 0);
+	f.now = t0 + f.grtt / 4 + MS;
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0); /* pass 2 begins */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04); /* late: block 2 */
+	reply(&f, CL(1), UFTP_MSG_COMPLETE, 0);
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL(next(&f, 0), UFTP_MSG_DONE);
+	uftp_server_free(f.s);
+}
+
+/* Rule 1: when every receiver has answered, the repair starts at once. */
+static void test_all_answered_starts_at_once(void)
+{
+	struct fx f;
+	int blocks = 0, t;
+
+	to_first_done(&f);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
 	reply(&f, CL(1), UFTP_MSG_STATUS, 0x01);
-	f.now = t0 + f.grtt + MS; /* the old rule repaired here, without client 3's NAK */
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04); /* block 2: every client has answered */
-	CU_ASSERT_EQUAL(f.now, t0 + f.grtt + MS);
-	t = pop(&f); /* at once */
-	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_DONE);
-	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0); /* "got your STATUS" */
+	reply(&f, CL(2), UFTP_MSG_STATUS, 0x04);
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE); /* no clock move */
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0);
 	while ((t = next(&f, 0)) == UFTP_MSG_FILESEG) {
 		CU_ASSERT(f.m.u.fileseg.block == 0 || f.m.u.fileseg.block == 2);
 		blocks |= 1 << f.m.u.fileseg.block;
@@ -225,46 +286,51 @@ static void test_waits_for_the_burst(void)
 	uftp_server_free(f.s);
 }
 
-/* Rule 1, the cap: a client that never answers is not waited for past 8 GRTT. */
-static void test_straggler_not_waited_for(void)
+/*
+ * Rule 1, NAKs waiting at the end of a pass: a NAK for block 0 while pass 1
+ * is still sending; the pass ends and pass 2 starts as soon as the DONE is
+ * out, with no answer to it (the old rule waited for the answers).
+ */
+static void test_next_pass_at_once(void)
 {
 	struct fx f;
-	uint64_t t0, i;
 	int t;
 
-	to_first_done(&f);
-	t0 = f.now;
-	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
-	/* client 2 answers again and again, client 3 never */
-	for (i = 1; i <= 40; i++) {
-		f.now = t0 + i * f.grtt / 5;
-		if (pop(&f) != 0)
-			break;
-		reply(&f, CL(1), UFTP_MSG_STATUS, 0x02);
-	}
-	CU_ASSERT(f.now <= t0 + 8 * f.grtt + f.grtt / 5);
-	CU_ASSERT(f.now > t0 + f.grtt);
-	t = next(&f, f.grtt);
-	CU_ASSERT(t == UFTP_MSG_FILESEG || t == UFTP_MSG_DONE);
+	to_first_done_after(&f, 1);
+	CU_ASSERT_EQUAL_FATAL(pop(&f), UFTP_MSG_DONE); /* no clock move */
+	CU_ASSERT_EQUAL(f.m.u.done.ids.count, 0);
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
 	uftp_server_free(f.s);
 }
 
-/* Rule 1, quiet: when the answers stop, the repair starts a quarter GRTT later. */
-static void test_quiet_after_burst(void)
+/*
+ * Rule 3: in pass 2, a NAK for a block the pass has already resent is not
+ * kept: there is no pass 3 (the old rule resent block 0 once more).
+ */
+static void test_stale_nak_dropped(void)
 {
 	struct fx f;
-	uint64_t t0;
+	int t, i;
 
 	to_first_done(&f);
-	t0 = f.now;
 	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01);
-	f.now = t0 + 2 * f.grtt; /* late, but within the cap */
-	reply(&f, CL(1), UFTP_MSG_STATUS, 0x02);
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	f.now += f.grtt / 4 - MS;
-	CU_ASSERT_EQUAL(pop(&f), 0);
-	f.now += 2 * MS;
-	CU_ASSERT_EQUAL(pop(&f), UFTP_MSG_DONE); /* pass 2 begins (empty DONE first) */
+	reply(&f, CL(1), UFTP_MSG_STATUS, 0x05);
+	reply(&f, CL(2), UFTP_MSG_COMPLETE, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* sent before block 0 came again */
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_DONE);
+	for (i = 0; i < 3; i++) {
+		t = next(&f, 4 * f.grtt);
+		CU_ASSERT_NOT_EQUAL(t, UFTP_MSG_FILESEG);
+		if (t == 0)
+			break;
+	}
 	uftp_server_free(f.s);
 }
 
@@ -301,11 +367,140 @@ static void test_nak_for_block_ahead_dropped(void)
 	uftp_server_free(f.s);
 }
 
+/*
+ * Rule 2, the other half: during pass 2, a NAK for a block ahead that the
+ * pass would not have sent joins the pass (the old rule kept it for pass 3).
+ */
+static void test_nak_ahead_joins_the_pass(void)
+{
+	struct fx f;
+	int t;
+
+	to_first_done(&f);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x01); /* pass 2: block 0 only */
+	reply(&f, CL(1), UFTP_MSG_COMPLETE, 0);
+	reply(&f, CL(2), UFTP_MSG_COMPLETE, 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, f.grtt), UFTP_MSG_DONE);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 0);
+	reply(&f, CL(0), UFTP_MSG_STATUS, 0x04); /* late: block 2, ahead of the pass */
+	t = next(&f, 0);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILESEG);
+	CU_ASSERT_EQUAL(f.m.u.fileseg.block, 2);
+	CU_ASSERT_EQUAL(next(&f, 0), UFTP_MSG_DONE);
+	reply(&f, CL(0), UFTP_MSG_COMPLETE, 0);
+	uftp_server_free(f.s);
+}
+
+/*
+ * server_reg.c's client index and sorted host list: a closed group of
+ * thousands (one ID listed twice), every REGISTER twice, and one client
+ * not on the list.  Each listed client gets one record and one REG_CONF,
+ * the stranger none, and the file starts as soon as the last one is in
+ * (the duplicate in the list is not waited for).
+ */
+#define MANY 3000
+static void test_closed_group_of_thousands(void)
+{
+	static struct fx f;
+	static struct uftp_peer_key hosts[MANY + 1];
+	static uint8_t confirmed[MANY];
+	struct uftp_session_stats ss;
+	size_t i, n = 0, k;
+	int t;
+
+	for (i = 0; i < MANY; i++)
+		hosts[i].id = CL(i * 7);
+	hosts[MANY].id = CL(17 * 7); /* listed twice */
+	setup(&f);
+	f.cfg.hosts = hosts;
+	f.cfg.nhosts = MANY + 1;
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f.s, &f.env, &f.cfg, f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	{ /* not listed */
+		static const uint8_t zero[UFTP_RAND_LEN];
+		struct uftp_register r = {.rand = zero};
+		uint8_t body[128];
+		ssize_t len = uftp_encode_register(body, sizeof(body), &r);
+
+		CU_ASSERT_FATAL(len > 0);
+		CU_ASSERT(feed_rv(&f, CL(3), body, (size_t)len) < 0);
+	}
+	for (i = 0; i < MANY; i++)
+		reply(&f, CL(i * 7), UFTP_MSG_REGISTER, 0);
+	for (i = 0; i < MANY; i += 5)
+		reply(&f, CL(i * 7), UFTP_MSG_REGISTER, 0); /* again: no second record */
+	CU_ASSERT_EQUAL_FATAL(uftp_server_session_stats(f.s, 0, &ss, f.now), 1);
+	CU_ASSERT_EQUAL(ss.npeers, MANY);
+	while ((t = pop(&f)) == UFTP_MSG_REG_CONF || t == UFTP_MSG_ANNOUNCE) {
+		for (k = 0; t == UFTP_MSG_REG_CONF && k < f.m.u.reg_conf.ids.count; k++) {
+			uint32_t id = uftp_idlist_get(&f.m.u.reg_conf.ids, k) - CL(0);
+
+			CU_ASSERT_FATAL(id % 7 == 0 && id / 7 < MANY);
+			CU_ASSERT_EQUAL(confirmed[id / 7], 0);
+			confirmed[id / 7] = 1;
+			n++;
+		}
+	}
+	CU_ASSERT_EQUAL(n, MANY);
+	CU_ASSERT_EQUAL(t, UFTP_MSG_FILEINFO); /* at once: no announce timer ran */
+	uftp_server_free(f.s);
+}
+
+/* Deterministic bytes for any offset (the pacing case's larger file). */
+static ssize_t rd_any(void *arg, size_t idx, uint64_t off, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	(void)arg;
+	(void)idx;
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(off + i);
+	return (ssize_t)len;
+}
+
+/*
+ * server_data.c's pacing at a set rate (-R 10000: 1320 bytes each 1.06 ms):
+ * a sender woken 15 ms late sends the 15 ms it owes at once (the bucket
+ * holds 20 ms), where a 5 ms bucket lost two thirds of them.
+ */
+static void test_late_wake_catches_up(void)
+{
+	struct fx f;
+	int i, t, n = 0;
+
+	setup(&f);
+	f.cfg.rate_kbps = 10000;
+	f.file.size = 80 * 1300;
+	f.fops.read_at = rd_any;
+	CU_ASSERT_EQUAL_FATAL(uftp_server_new(&f.s, &f.env, &f.cfg, f.now), 0);
+	CU_ASSERT_EQUAL_FATAL(next(&f, 0), UFTP_MSG_ANNOUNCE);
+	for (i = 0; i < NCL; i++)
+		reply(&f, CL(i), UFTP_MSG_REGISTER, 0);
+	do
+		t = next(&f, 60 * UFTP_NS_PER_SEC);
+	while (t != 0 && t != UFTP_MSG_FILEINFO);
+	CU_ASSERT_EQUAL_FATAL(t, UFTP_MSG_FILEINFO);
+	for (i = 0; i < NCL; i++)
+		reply(&f, CL(i), UFTP_MSG_FILEINFO_ACK, 0);
+	while ((t = pop(&f)) == UFTP_MSG_REG_CONF)
+		;
+	while (t == UFTP_MSG_FILESEG) /* what the bucket held at the start */
+		t = pop(&f);
+	CU_ASSERT_EQUAL_FATAL(t, 0);
+	f.now += 15 * MS;
+	while (pop(&f) == UFTP_MSG_FILESEG)
+		n++;
+	CU_ASSERT(n >= 13); /* 15 ms / 1.056 ms = 14.2 */
+	CU_ASSERT(n <= 15);
+	uftp_server_free(f.s);
+}
+
 static const struct cutest tests[] = {
-    CUTEST(test_waits_for_the_burst),
-    CUTEST(test_straggler_not_waited_for),
-    CUTEST(test_quiet_after_burst),
-    CUTEST(test_nak_for_block_ahead_dropped),
+    CUTEST(test_late_wake_catches_up),        CUTEST(test_repair_starts_after_first_nak),
+    CUTEST(test_all_answered_starts_at_once), CUTEST(test_next_pass_at_once),
+    CUTEST(test_stale_nak_dropped),           CUTEST(test_nak_ahead_joins_the_pass),
+    CUTEST(test_nak_for_block_ahead_dropped), CUTEST(test_closed_group_of_thousands),
 };
 
 CUTEST_MAIN("server_fb", tests)
